@@ -1,0 +1,1 @@
+"""Domain objects shared by every layer: plain, typed, immutable where possible, no I/O."""
