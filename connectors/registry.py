@@ -1,0 +1,40 @@
+"""Every connector kind, one line each; classes are imported on first use.
+
+Adding a provider = one package under `connectors/` + one line here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from connectors.base import BaseConnector
+
+__all__ = ["KINDS", "connector_class", "kinds"]
+
+KINDS: dict[str, str] = {
+    "beget": "connectors.beget.connector:BegetConnector",
+    "selectel": "connectors.selectel.connector:SelectelConnector",
+    "yandex": "connectors.yandex.connector:YandexConnector",
+    "cloudru": "connectors.cloudru.connector:CloudRuConnector",
+    "openstack": "connectors.openstack.connector:OpenStackConnector",
+    "vk": "connectors.openstack.vk:VkCloudConnector",
+    "focus": "connectors.focus.connector:FocusConnector",
+    "manual_csv": "connectors.manual_csv.connector:ManualCsvConnector",
+}
+
+
+@cache
+def connector_class(kind: str) -> type[BaseConnector]:  # type: ignore[type-arg]
+    """The connector class of `kind`; KeyError names the known kinds."""
+    try:
+        target = KINDS[kind]
+    except KeyError:
+        raise KeyError(f"unknown connector kind {kind!r}; known: {', '.join(KINDS)}") from None
+    module, _, name = target.partition(":")
+    cls: type[BaseConnector] = getattr(import_module(module), name)  # type: ignore[type-arg]
+    return cls
+
+
+def kinds() -> list[str]:
+    return list(KINDS)

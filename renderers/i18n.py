@@ -1,0 +1,60 @@
+"""Message catalogues: every user-facing string lives in `locales/<lang>/<domain>.json`.
+
+Keys are `<domain>.<key>` where the domain is the file's stem, so each feature owns its own
+catalogue file and adding one needs no registration. Russian is the reference language; a
+test checks that English has exactly the same keys.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["LANGUAGES", "catalogue", "normalise_language", "t"]
+
+LANGUAGES = ("ru", "en")
+_LOCALES = Path(__file__).parent / "locales"
+
+
+def normalise_language(code: str | None, default: str = "ru") -> str:
+    """Map a Telegram `language_code` (`ru`, `en-US`, `uk`, None) to a supported language."""
+    if not code:
+        return default
+    base = code.split("-")[0].lower()
+    return base if base in LANGUAGES else default
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, flattened to `domain.key` → template."""
+    messages: dict[str, str] = {}
+    for path in sorted((_LOCALES / lang).glob("*.json")):
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in _flatten(data):
+            messages[f"{path.stem}.{key}"] = value
+    return messages
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            items.extend(_flatten(value, f"{full}."))
+        else:
+            items.append((full, str(value)))
+    return items
+
+
+def t(key: str, lang: str = "ru", /, **params: Any) -> str:
+    """Render message `key` in `lang` with `str.format` parameters; falls back to Russian.
+
+    A missing key raises KeyError: a typo must fail the tests, not reach a user.
+    """
+    messages = catalogue(normalise_language(lang))
+    template = messages.get(key)
+    if template is None:
+        template = catalogue("ru")[key]
+    return template.format(**params) if params else template
