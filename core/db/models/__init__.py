@@ -1,0 +1,36 @@
+"""All tables; importing this module registers every model on `Base.metadata`."""
+
+from core.db.models.audit import AuditEntry
+from core.db.models.connection import (
+    Connection,
+    Resource,
+    ResourceState,
+    SyncSnapshot,
+    UnrecognizedItem,
+)
+from core.db.models.costs import CostLine, CurrencyRate, UsageMetric
+from core.db.models.delivery import ChatStatus, JobLease, OutboxMessage, ReportSchedule
+from core.db.models.intelligence import (
+    AlertEvent,
+    AlertFeedback,
+    AllocationRule,
+    AnomalyExclusion,
+    Budget,
+    Recommendation,
+)
+from core.db.models.org import (
+    BoundChat,
+    Invite,
+    Membership,
+    NotificationPreference,
+    Organization,
+    User,
+)
+
+__all__ = [
+    "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
+    "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CurrencyRate", "Invite",
+    "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
+    "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
+    "UnrecognizedItem", "UsageMetric", "User",
+]

@@ -1,0 +1,78 @@
+"""Daily cost lines (FOCUS column names), usage metrics and currency rates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Base, BigId, IdMixin
+from core.db.types import Money, UTCDateTime
+
+
+class CostLine(Base):
+    """One day of one SKU/service of one resource, with FOCUS column names in snake_case."""
+
+    __tablename__ = "cost_lines"
+    __table_args__ = (
+        Index("ix_cost_lines_org_day", "org_id", "day"),
+        Index("ix_cost_lines_org_conn_day", "org_id", "connection_id", "day"),
+        Index("ix_cost_lines_resource_day", "resource_id", "day"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"))
+    day: Mapped[date] = mapped_column(Date)
+    charge_period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    charge_period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    billed_cost: Mapped[Decimal] = mapped_column(Money())
+    effective_cost: Mapped[Decimal] = mapped_column(Money())
+    list_cost: Mapped[Decimal | None] = mapped_column(Money())
+    contracted_cost: Mapped[Decimal | None] = mapped_column(Money())
+    billing_currency: Mapped[str] = mapped_column(String(3))
+    provider_name: Mapped[str] = mapped_column(String(64))
+    service_name: Mapped[str | None] = mapped_column(String(128))
+    service_category: Mapped[str | None] = mapped_column(String(64))
+    charge_category: Mapped[str] = mapped_column(String(32), default="Usage")
+    resource_external_id: Mapped[str | None] = mapped_column(String(255))
+    resource_name: Mapped[str | None] = mapped_column(String(255))
+    resource_type: Mapped[str | None] = mapped_column(String(64))
+    region_id: Mapped[str | None] = mapped_column(String(64))
+    sub_account_id: Mapped[str | None] = mapped_column(String(255))
+    sub_account_name: Mapped[str | None] = mapped_column(String(255))
+    pricing_quantity: Mapped[Decimal | None] = mapped_column(Numeric(24, 6))
+    pricing_unit: Mapped[str | None] = mapped_column(String(64))
+    sku_id: Mapped[str | None] = mapped_column(String(128))
+    tags: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16), default="sync")
+
+
+class UsageMetric(Base):
+    """A utilisation sample (CPU %, memory %) for rightsizing evidence."""
+
+    __tablename__ = "usage_metrics"
+    __table_args__ = (Index("ix_usage_metrics_resource_metric_ts", "resource_id", "metric", "ts"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                        index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
+    metric: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16), default="percent")
+
+
+class CurrencyRate(IdMixin, Base):
+    """How many units of the org currency one unit of `currency` costs from `valid_from` on."""
+
+    __tablename__ = "currency_rates"
+    __table_args__ = (UniqueConstraint("org_id", "currency", "valid_from"),)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    base_currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    rate: Mapped[Decimal] = mapped_column(Numeric(20, 8))
+    valid_from: Mapped[date] = mapped_column(Date)
