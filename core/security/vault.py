@@ -40,6 +40,11 @@ class Vault:
                              "(32 url-safe base64 bytes; generate one with "
                              "`infrazen rotate-key --print-new`)") from exc
         self._multi = MultiFernet(self._fernets)
+        self._keys = [k if isinstance(k, bytes) else k.encode() for k in keys]
+
+    def with_primary(self, key: str | bytes) -> Vault:
+        """A vault that encrypts under `key` and still decrypts with every current key."""
+        return Vault([key, *self._keys])
 
     def encrypt(self, data: Mapping[str, Any]) -> bytes:
         return self._multi.encrypt(json.dumps(dict(data), sort_keys=True).encode())

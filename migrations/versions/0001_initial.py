@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:53:32.787839
+Create Date: 2026-11-22 13:55:19.008568
 """
 
 from collections.abc import Sequence
@@ -392,6 +392,7 @@ def upgrade() -> None:
     sa.Column('list_cost', core.db.types.Money(), nullable=True),
     sa.Column('contracted_cost', core.db.types.Money(), nullable=True),
     sa.Column('billing_currency', sa.String(length=3), nullable=False),
+    sa.Column('provider', sa.String(length=32), nullable=False),
     sa.Column('provider_name', sa.String(length=64), nullable=False),
     sa.Column('service_name', sa.String(length=128), nullable=True),
     sa.Column('service_category', sa.String(length=64), nullable=True),

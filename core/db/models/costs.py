@@ -34,6 +34,7 @@ class CostLine(Base):
     list_cost: Mapped[Decimal | None] = mapped_column(Money())
     contracted_cost: Mapped[Decimal | None] = mapped_column(Money())
     billing_currency: Mapped[str] = mapped_column(String(3))
+    provider: Mapped[str] = mapped_column(String(32))
     provider_name: Mapped[str] = mapped_column(String(64))
     service_name: Mapped[str | None] = mapped_column(String(128))
     service_category: Mapped[str | None] = mapped_column(String(64))

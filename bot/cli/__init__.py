@@ -1,0 +1,40 @@
+"""`infrazen` command line: every module in `bot/cli/commands/` registers its own commands.
+
+Adding a command = one module with `def register(cli: click.Group) -> None`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import sys
+
+import click
+
+from bot.cli import commands as _commands
+from core.settings import SettingsError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output (secrets are redacted).")
+def cli(verbose: bool) -> None:
+    """InfraZen: your cloud cost department in a Telegram chat."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+for _info in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):
+    importlib.import_module(f"{_commands.__name__}.{_info.name}").register(cli)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except SettingsError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)

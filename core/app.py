@@ -1,0 +1,65 @@
+"""The composition root for core: settings, engine, sessions, vault, clock, HTTP client.
+
+The CLI, the bot and the worker build one `AppContext` and pass it down explicitly (no
+globals). Jobs and handlers open their own sessions from `ctx.sessions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.clock import Clock, SystemClock
+from core.db.engine import create_engine, session_factory
+from core.db.migrate import upgrade
+from core.security.vault import Vault, vault_from_settings
+from core.settings import Settings
+
+__all__ = ["AppContext", "open_app"]
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    vault: Vault
+    http: httpx.AsyncClient
+    clock: Clock = field(default_factory=SystemClock)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits on success and rolls back on error."""
+        async with self.sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, migrate: bool = True, clock: Clock | None = None,
+                   engine: AsyncEngine | None = None,
+                   vault: Vault | None = None) -> AsyncIterator[AppContext]:
+    """Build the context, migrate the database when asked, and close everything afterwards."""
+    own_engine = engine is None
+    eng = engine or create_engine(settings.database_url)
+    if migrate:
+        await upgrade(eng)
+    http = httpx.AsyncClient(follow_redirects=True,
+                             headers={"User-Agent": "InfraZen/0.1 (+FinOps bot)"})
+    ctx = AppContext(settings=settings, engine=eng, sessions=session_factory(eng),
+                     vault=vault or vault_from_settings(settings), http=http,
+                     clock=clock or SystemClock())
+    try:
+        yield ctx
+    finally:
+        await http.aclose()
+        if own_engine:
+            await eng.dispose()
