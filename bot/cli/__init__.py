@@ -24,7 +24,7 @@ def cli(verbose: bool) -> None:
     """InfraZen: your cloud cost department in a Telegram chat."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
