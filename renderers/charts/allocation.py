@@ -17,7 +17,7 @@ MAX_ITEMS = 9
 def render_allocation(data: AllocationBreakdown, *, lang: str, title: str | None = None) -> bytes:
     """Bars with amount and share; what no rule covers is visible, so it gets fixed."""
     fig, ax = style.new_figure()
-    style.set_title(ax, title or t("charts.title.allocation", lang), legend_rows=0)
+    style.set_title(ax, style.pick_title(title, "charts.title.allocation", lang), legend_rows=0)
     items = sorted(data.items, key=lambda item: item[1], reverse=True)
     if len(items) > MAX_ITEMS:
         rest = sum((cost for _, cost in items[MAX_ITEMS - 1:]), Decimal(0))

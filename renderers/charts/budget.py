@@ -21,7 +21,7 @@ def render_budget_vs_actual(data: BudgetVsActual, *, lang: str,
                             title: str | None = None) -> bytes:
     """Horizontal rows so long budget names stay readable; colour says ok / close / over."""
     fig, ax = style.new_figure()
-    style.set_title(ax, title or t("charts.title.budget", lang))
+    style.set_title(ax, style.pick_title(title, "charts.title.budget", lang))
     if not data.labels:
         style.no_data(ax, lang)
         return style.to_png(fig)

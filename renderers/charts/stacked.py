@@ -20,8 +20,8 @@ def render_stacked(data: StackedData, *, lang: str, title: str | None = None) ->
     """Stacked bars per day, or per week (Monday start) for periods over 45 days."""
     fig, ax = style.new_figure()
     weekly = len(data.days) > MAX_DAILY_BARS
-    title = title or t("charts.title.stacked_weekly" if weekly else "charts.title.stacked_daily",
-                       lang)
+    title = style.pick_title(
+        title, "charts.title.stacked_weekly" if weekly else "charts.title.stacked_daily", lang)
     if not data.days or not data.series:
         style.set_title(ax, title, legend_rows=0)
         style.no_data(ax, lang)

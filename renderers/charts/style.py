@@ -29,7 +29,7 @@ __all__ = [
     "ACCENT", "AMBER", "BACKGROUND", "FONT", "GREEN", "GRID", "HEIGHT_PX", "MAX_PNG_BYTES",
     "MUTED", "PRIMARY", "RED", "SECONDARY", "SERIES", "TEXT", "WIDTH_PX", "compact_money",
     "date_axis", "date_numbers", "day_label", "legend", "money_axis", "new_figure", "no_data",
-    "series_colors", "set_title", "short", "to_float", "to_png",
+    "pick_title", "series_colors", "set_title", "short", "to_float", "to_png",
 ]
 
 PRIMARY = "#1E40AF"
@@ -68,8 +68,15 @@ def new_figure() -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def pick_title(title: str | None, key: str, lang: str) -> str:
+    """None → the catalogue's default title; "" → no title (the PDF has its own heading)."""
+    return t(key, lang) if title is None else title
+
+
 def set_title(ax: Axes, text: str, legend_rows: int = 1) -> None:
     """Left-aligned title with room below it for the legend rows that sit above the plot."""
+    if not text:
+        return
     ax.set_title(text, loc="left", fontsize=TITLE_PT, fontweight="bold", color=TEXT,
                  fontfamily=FONT, pad=16 + LEGEND_ROW_PT * legend_rows)
 
@@ -147,11 +154,26 @@ def to_png(fig: Figure) -> bytes:
     for colors in (128, 48, 16):
         buffer = io.BytesIO()
         # Octree quantising is ~5× faster than median cut; `optimize` would add ~50 ms for 3 %.
-        rgb.quantize(colors=colors, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
+        _pure_background(rgb.quantize(colors=colors, method=Image.Quantize.FASTOCTREE)).save(
+            buffer, format="PNG")
         size = buffer.tell()
         if size < MAX_PNG_BYTES:
             return buffer.getvalue()
     raise ValueError(f"chart PNG is {size} bytes, over {MAX_PNG_BYTES}")
+
+
+def _pure_background(image: Image.Image) -> Image.Image:
+    """Octree shifts white to a near-white grey; put the background back to exact white."""
+    counts = image.getcolors(maxcolors=256) or []
+    palette = image.getpalette() or []
+    if counts:
+        _, found = max(counts, key=lambda item: item[0])
+        index = int(found)  # type: ignore[call-overload]
+        rgb = palette[3 * index:3 * index + 3]
+        if min(rgb) >= 240:
+            palette[3 * index:3 * index + 3] = [255, 255, 255]
+            image.putpalette(palette)
+    return image
 
 
 def series_colors(count: int, other_last: bool) -> Sequence[str]:

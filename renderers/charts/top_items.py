@@ -6,7 +6,6 @@ from matplotlib.patches import Patch
 
 from renderers.charts import style
 from renderers.format import fmt_money
-from renderers.i18n import t
 from renderers.report_data import TopItems
 
 __all__ = ["render_top_items"]
@@ -21,7 +20,8 @@ def render_top_items(data: TopItems, *, lang: str, title: str | None = None) -> 
     providers = list(dict.fromkeys(item.provider for item in items))
     ncols = min(len(providers), 4)
     legend_rows = -(-len(providers) // ncols) if len(providers) > 1 else 0
-    style.set_title(ax, title or t("charts.title.top_items", lang), legend_rows=legend_rows)
+    style.set_title(ax, style.pick_title(title, "charts.title.top_items", lang),
+                    legend_rows=legend_rows)
     if not items:
         style.no_data(ax, lang)
         return style.to_png(fig)

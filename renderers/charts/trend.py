@@ -14,7 +14,7 @@ __all__ = ["render_trend"]
 def render_trend(data: TrendData, *, lang: str, title: str | None = None) -> bytes:
     """Actual spend as a filled line, the forecast dashed with a shaded low–high band."""
     fig, ax = style.new_figure()
-    style.set_title(ax, title or t("charts.title.trend", lang))
+    style.set_title(ax, style.pick_title(title, "charts.title.trend", lang))
     if not data.days and not data.forecast_days:
         style.no_data(ax, lang)
         return style.to_png(fig)
