@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core.db.models import Connection, CostLine, CurrencyRate, Organization, Resource
 from core.domain.providers import PROVIDER_NAMES
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 NONE_KEY = ""
 
 
@@ -92,7 +94,7 @@ class CostRow:
 _PROJECT = func.coalesce(Resource.project, CostLine.sub_account_name)
 _RESOURCE = func.coalesce(CostLine.resource_name, CostLine.resource_external_id)
 
-_GROUP: dict[Dimension, ColumnElement[Any]] = {
+_GROUP: dict[Dimension, Column] = {
     Dimension.PROVIDER: CostLine.provider,
     Dimension.CONNECTION: CostLine.connection_id,
     Dimension.SERVICE: CostLine.service_name,
@@ -106,7 +108,7 @@ _GROUP: dict[Dimension, ColumnElement[Any]] = {
 }
 
 
-def _lower_in(column: ColumnElement[Any], values: Iterable[str]) -> ColumnElement[bool]:
+def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
     return func.lower(column).in_([v.lower() for v in values])
 
 
@@ -145,7 +147,7 @@ def _where(org_id: int, start: date, end: date,
     return clauses
 
 
-def _base(columns: Sequence[ColumnElement[Any]], org_id: int, start: date, end: date,
+def _base(columns: Sequence[Column], org_id: int, start: date, end: date,
           filters: CostFilters | None) -> Select[Any]:
     return (select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
             .outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
