@@ -1,0 +1,112 @@
+"""A loopback fake of api.beget.com built from the shapes in providers.md §1.
+
+Legacy calls answer HTTP 200 with the two-level envelope (gateway `status`, then `answer`);
+sections in `denied` answer "Cannot access method <section>". v1 issues JWTs from `/v1/auth`,
+pages lists with offset/limit/total_count and answers 401 to a revoked token.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+from aiohttp import web
+
+from tests.connectors.beget.faults import Faults
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+EMPTY_LIST = {"status": "success", "answer": {"status": "success", "result": []}}
+
+
+class BegetFake:
+    """State the tests steer: credentials, denied sections, overrides, revoked tokens."""
+
+    def __init__(self) -> None:
+        self.login = "acme"
+        self.password = "api-s3cr&t"
+        self.cloud_password = "api-s3cr&t"
+        self.denied: set[str] = set()
+        self.legacy: dict[str, Any] = {}
+        self.vps: list[dict[str, Any]] = fixture("vps_list")["vps"]
+        self.services: list[dict[str, Any]] = fixture("cloud")["service"]
+        self.login_error: str | None = None
+        self.valid_tokens: set[str] = set()
+        self.revoke_on: str | None = None
+        self.logins = 0
+        self.faults = Faults()
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self.faults.middleware])
+        app.router.add_post("/api/{section}/{method}", self.legacy_call)
+        app.router.add_post("/v1/auth", self.v1_auth)
+        app.router.add_get("/v1/vps/server/list", self.vps_list)
+        app.router.add_get("/v1/vps/statistic/{metric}/{id}", self.statistic)
+        app.router.add_get("/v1/cloud", self.cloud)
+        return app
+
+    async def legacy_call(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("login") != self.login or form.get("passwd") != self.password:
+            return web.json_response(fixture("auth_error"))
+        section, method = request.match_info["section"], request.match_info["method"]
+        if section in self.denied:
+            return web.json_response({"status": "error", "error_code": "AUTH_ERROR",
+                                      "error_text": f"Cannot access method {section}"})
+        name = f"{section}_{method}"
+        if name in self.legacy:
+            return web.json_response(self.legacy[name])
+        if (FIXTURES / f"{name}.json").exists():
+            return web.json_response(fixture(name))
+        return web.json_response({"status": "error", "error_code": "NO_SUCH_METHOD",
+                                  "error_text": f"No such method {name}"})
+
+    async def v1_auth(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if self.login_error:
+            return web.json_response({"error": self.login_error})
+        if body.get("login") != self.login or body.get("password") != self.cloud_password:
+            return web.json_response({"error": "INCORRECT_CREDENTIALS"})
+        self.logins += 1
+        token = jwt.encode({"customerLogin": self.login, "n": self.logins,
+                            "exp": int(time.time()) + 3600}, "fake-signing-key-0123456789abcdef",
+                           algorithm="HS256")
+        self.valid_tokens.add(token)
+        return web.json_response({"token": token})
+
+    def _authorised(self, request: web.Request) -> bool:
+        if self.revoke_on and request.path.startswith(self.revoke_on):
+            self.revoke_on = None
+            self.valid_tokens.clear()
+        header = request.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and header[7:] in self.valid_tokens
+
+    @staticmethod
+    def _page(request: web.Request, items: list[dict[str, Any]], key: str) -> web.Response:
+        offset = int(request.query.get("offset", 0))
+        limit = int(request.query.get("limit", 100))
+        return web.json_response({key: items[offset:offset + limit], "total_count": len(items)})
+
+    async def vps_list(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
+        return self._page(request, self.vps, "vps")
+
+    async def statistic(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
+        assert request.query.get("period") == "DAY"
+        return web.json_response(fixture(f"statistic_{request.match_info['metric']}"))
+
+    async def cloud(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
+        return self._page(request, self.services, "service")
