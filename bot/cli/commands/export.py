@@ -33,20 +33,21 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
     if last < first:
         fail("--to is before --from")
 
-    async def _go(ctx: AppContext) -> int:
+    async def _go(ctx: AppContext) -> tuple[int, bytes | None]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
             if fmt == "focus":
-                with out.open("w", encoding="utf-8", newline="") as handle:
+                # Streamed row by row: a year of a big org does not have to fit in memory.
+                with out.open("w", encoding="utf-8", newline="") as handle:  # noqa: ASYNC230
                     return await write_focus_csv(
-                        iter_export_lines(session, org.id, first, last), handle)
+                        iter_export_lines(session, org.id, first, last), handle), None
             if fmt == "chargeback":
                 rows = await chargeback_rows(session, org.id, first, last)
-                out.write_bytes(render_chargeback_csv(rows))
-                return len(rows)
+                return len(rows), render_chargeback_csv(rows)
             summary = await summary_rows(session, org.id, first, last)
-            out.write_bytes(render_summary_csv(summary))
-            return len(summary)
+            return len(summary), render_summary_csv(summary)
 
-    count = with_app(_go)
+    count, data = with_app(_go)
+    if data is not None:
+        out.write_bytes(data)
     click.echo(f"Wrote {count} rows to {out}")
