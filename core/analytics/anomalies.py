@@ -1,0 +1,220 @@
+"""Anomalies in a daily cost series: seasonal robust baseline, MAD z-score, level shifts.
+
+How it works, day by day from the third week on:
+  * the series is divided by its day-of-week factors, so a quiet Sunday is not a drop;
+  * the expected value is the median of the previous four weeks (only days since the last
+    accepted level shift, never planned days or days already flagged), times the factor;
+  * the scale is the MAD of that window (floored at 1.5 % of the level, so a flat series
+    does not turn every kopeck into a huge z-score); a day is unusual when |z| ≥ 4 and it
+    is at least 5 % off the expectation;
+  * a run of `shift_days` unusual days in the same direction is a level shift: the new
+    level becomes the baseline from the run's first day on, so a shift is one event, not
+    a month of alerts; shifts following each other closely in one direction form a drift;
+  * money decides what is worth telling: a spike or drop must move at least
+    `min_impact` in total, a shift or drift at least `min_monthly_impact` a month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from core.analytics.robust import MAD_TO_SIGMA, mad
+from core.analytics.seasonality import weekday_factors
+from core.analytics.series import DailySeries, FloatArray, to_decimal, validate_series
+
+__all__ = ["Anomaly", "DetectorSettings", "Detection", "detect"]
+
+SPIKE, DROP, LEVEL_SHIFT, DRIFT = "spike", "drop", "level_shift", "drift"
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSettings:
+    """Thresholds; money ones are in the series' currency (an org can override them)."""
+
+    z_threshold: float = 4.5
+    min_relative: float = 0.05
+    min_impact: Decimal = Decimal("500")
+    min_monthly_impact: Decimal = Decimal("5000")
+    window_days: int = 28
+    min_history_days: int = 14
+    shift_days: int = 4
+    drift_gap_days: int = 10
+    noise_floor: float = 0.015
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """One event: `delta` is actual − expected over its days; `daily_delta` per day."""
+
+    start: date
+    end: date
+    kind: str
+    direction: int
+    actual: Decimal
+    expected: Decimal
+    delta: Decimal
+    daily_delta: Decimal
+    peak_day: date
+    peak_z: float
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """The anomalies of a series plus the per-day expectation, for charts and drivers."""
+
+    anomalies: tuple[Anomaly, ...]
+    expected: tuple[tuple[date, Decimal], ...] = field(default=())
+
+
+@dataclass(slots=True)
+class _Run:
+    start: int
+    end: int
+    sign: int
+    persistent: bool
+
+
+def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
+           excluded: frozenset[date] = frozenset()) -> Detection:
+    """Find the anomalies of `series`; days in `excluded` (planned) are never reported."""
+    cfg = settings or DetectorSettings()
+    days, y = validate_series(series, min_days=2)
+    n = y.size
+    mask = np.array([d not in excluded for d in days], dtype=bool)
+    factors = weekday_factors(days, y, mask)
+    season = np.array([factors[d.weekday()] for d in days])
+    deseason = y / season
+    global_scale = _global_relative_scale(deseason, mask, cfg)
+    expected = np.full(n, np.nan)
+    zscore = np.zeros(n)
+    flagged = np.zeros(n, dtype=np.int8)
+    runs: list[_Run] = []
+    regime_start = 0
+    current: _Run | None = None
+    for t in range(cfg.min_history_days, n):
+        lo = max(regime_start, t - cfg.window_days)
+        base = [i for i in range(lo, t) if mask[i] and flagged[i] == 0]
+        if len(base) < cfg.shift_days:
+            current = None
+            continue
+        level = float(np.median(deseason[base]))
+        scale = max(MAD_TO_SIGMA * mad(deseason[base]), (global_scale or cfg.noise_floor) * level,
+                    cfg.noise_floor * level, 1e-6)
+        expected[t] = level * season[t]
+        if not mask[t]:
+            current = None
+            continue
+        delta = y[t] - expected[t]
+        zscore[t] = delta / (scale * season[t])
+        unusual = (abs(zscore[t]) >= cfg.z_threshold
+                   and abs(delta) >= cfg.min_relative * expected[t])
+        sign = 1 if delta > 0 else -1
+        if not unusual:
+            current = None
+            continue
+        flagged[t] = sign
+        if current is not None and current.sign == sign and current.end == t - 1:
+            current.end = t
+        else:
+            current = _Run(t, t, sign, persistent=False)
+            runs.append(current)
+        if not current.persistent and current.end - current.start + 1 >= cfg.shift_days:
+            current.persistent = True
+            regime_start = current.start
+            flagged[current.start:t + 1] = 0
+            for i in range(current.start, t + 1):  # re-express the run against the new level
+                expected[i] = np.nan
+    anomalies = _events(days, y, expected, zscore, deseason, season, runs, cfg)
+    exp_series = tuple((days[i], to_decimal(expected[i])) for i in range(n)
+                       if not np.isnan(expected[i]))
+    return Detection(tuple(anomalies), exp_series)
+
+
+def _global_relative_scale(deseason: FloatArray, mask: npt.NDArray[np.bool_],
+                           cfg: DetectorSettings) -> float:
+    """The series' typical relative noise: MAD of each day against the median of the weeks
+    before it. A floor for the local scale, which four weeks estimate too loosely."""
+    rel: list[float] = []
+    for t in range(cfg.min_history_days, deseason.size):
+        if not mask[t]:
+            continue
+        window = deseason[max(0, t - cfg.window_days):t][mask[max(0, t - cfg.window_days):t]]
+        level = float(np.median(window)) if window.size else 0.0
+        if level > 0:
+            rel.append(deseason[t] / level - 1.0)
+    if len(rel) < cfg.min_history_days:
+        return 0.0
+    arr = np.array(rel)
+    return MAD_TO_SIGMA * float(np.median(np.abs(arr - np.median(arr))))
+
+
+def _events(days: list[date], y: FloatArray, expected: FloatArray, zscore: FloatArray,
+            deseason: FloatArray, season: FloatArray, runs: list[_Run],
+            cfg: DetectorSettings) -> list[Anomaly]:
+    merged: list[_Run] = []
+    drift: set[int] = set()
+    for run in runs:
+        prev = merged[-1] if merged else None
+        if (prev is not None and prev.persistent and run.persistent and prev.sign == run.sign
+                and run.start - prev.end <= cfg.drift_gap_days):
+            prev.end = run.end
+            drift.add(id(prev))
+            continue
+        merged.append(_Run(run.start, run.end, run.sign, run.persistent))
+    result: list[Anomaly] = []
+    for run in merged:
+        idx = range(run.start, run.end + 1)
+        exp = np.array([_expected_at(i, run.start, expected, deseason, season, cfg)
+                        for i in idx])
+        act = y[run.start:run.end + 1]
+        delta = act - exp
+        total = float(delta.sum())
+        daily = total / len(exp)
+        if run.persistent:
+            if abs(daily) * 30 < float(cfg.min_monthly_impact):
+                continue
+            kind = (DRIFT if id(run) in drift or _keeps_moving(deseason, run, exp, season)
+                    else LEVEL_SHIFT)
+        else:
+            if abs(total) < float(cfg.min_impact):
+                continue
+            kind = SPIKE if run.sign > 0 else DROP
+        peak = run.start + int(np.argmax(np.abs(zscore[run.start:run.end + 1])))
+        result.append(Anomaly(
+            start=days[run.start], end=days[run.end], kind=kind, direction=run.sign,
+            actual=to_decimal(float(act.sum())), expected=to_decimal(float(exp.sum())),
+            delta=to_decimal(total), daily_delta=to_decimal(daily), peak_day=days[peak],
+            peak_z=round(float(zscore[peak]), 2)))
+    return result
+
+
+def _keeps_moving(deseason: FloatArray, run: _Run, exp: FloatArray, season: FloatArray) -> bool:
+    """A shift whose level goes on moving the same way for the next two weeks is a drift."""
+    post = deseason[run.end + 1:run.end + 15]
+    if post.size < 7:
+        return False
+    at_shift = float(np.median(deseason[run.start:run.end + 1]))
+    before = float(np.median(exp / season[run.start:run.end + 1]))
+    step = at_shift - before
+    return run.sign * (float(np.median(post[-7:])) - at_shift) >= 0.5 * abs(step)
+
+
+def _expected_at(i: int, start: int, expected: FloatArray, deseason: FloatArray,
+                 season: FloatArray, cfg: DetectorSettings) -> float:
+    """The expectation of day i of an event: the old level, from the weeks before it began."""
+    if not np.isnan(expected[i]) and i == start:
+        return float(expected[i])
+    lo = max(0, start - cfg.window_days)
+    window = deseason[lo:start]
+    if window.size == 0:
+        return float(expected[i]) if not np.isnan(expected[i]) else 0.0
+    return float(np.median(window)) * float(season[i])
