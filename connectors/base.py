@@ -8,7 +8,7 @@ records and never touches the database or the bot. Partial failures inside `coll
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -65,8 +65,8 @@ class BaseConnector(Generic[C]):
     def parse_credentials(self, raw: Mapping[str, Any] | C) -> C:
         """Validate raw JSON (from the vault or a wizard) into this connector's model."""
         if isinstance(raw, Credentials):
-            return raw  # type: ignore[return-value]
-        return self.credentials_model.model_validate(dict(raw))  # type: ignore[return-value]
+            return raw
+        return cast(C, self.credentials_model.model_validate(dict(raw)))
 
     async def test(self, creds: C) -> AccountInfo:
         raise NotImplementedError

@@ -104,6 +104,9 @@ class ProviderHttp:
         backoff = self.policy.backoff_base * (2 ** (state.attempt_number - 1))
         return float(min(self.policy.backoff_max, backoff))
 
+    def _sleep_kwargs(self) -> dict[str, Any]:
+        return {"sleep": self._sleep} if self._sleep else {}
+
     async def request(self, method: str, url: str, *, expected: tuple[int, ...] = (200,),
                       error_parser: Callable[[httpx.Response], str] | None = None,
                       **kwargs: Any) -> httpx.Response:
@@ -114,7 +117,7 @@ class ProviderHttp:
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
-            **({"sleep": self._sleep} if self._sleep else {}),
+            **self._sleep_kwargs(),
         )
         try:
             async for attempt in retrying:

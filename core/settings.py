@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Annotated, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -51,8 +52,9 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890")
-        return frozenset(value)  # type: ignore[arg-type]
+                raise ValueError(
+                    "must be comma-separated Telegram user ids, e.g. 12345,67890") from None
+        return frozenset(int(v) for v in cast("Iterable[int | str]", value))
 
     @field_validator("infrazen_old_secret_keys", mode="before")
     @classmethod
@@ -61,7 +63,7 @@ class Settings(BaseSettings):
             return []
         if isinstance(value, str):
             return [p.strip() for p in value.split(",") if p.strip()]
-        return list(value)  # type: ignore[call-overload]
+        return [str(v) for v in cast("Iterable[object]", value)]
 
     @field_validator("default_language")
     @classmethod

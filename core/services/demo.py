@@ -173,10 +173,11 @@ async def seed_demo(session: AsyncSession, vault: Vault, *,
             monthly_saving=saving, currency="RUB", confidence=confidence, status="new",
             baseline_daily_cost=(Decimal(resource_monthly[res_name]) / 30).quantize(_CENT),
             updated_at=now))
-    for name, scope_kind, scope_value, amount in BUDGETS:
-        value = str(conn_ids[scope_value]) if scope_kind == "connection" and scope_value else None
-        session.add(Budget(org_id=org_id, name=name, scope_kind=scope_kind, scope_value=value,
-                           period="month", amount=Decimal(amount), currency="RUB",
+    for budget_name, scope_kind, scope_ref, limit in BUDGETS:
+        scope_id = str(conn_ids[scope_ref]) if scope_kind == "connection" and scope_ref else None
+        session.add(Budget(org_id=org_id, name=budget_name, scope_kind=scope_kind,
+                           scope_value=scope_id, period="month", amount=Decimal(limit),
+                           currency="RUB",
                            thresholds=[50, 80, 100]))
     await session.flush()
     return DemoSummary(
