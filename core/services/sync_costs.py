@@ -1,0 +1,151 @@
+"""Daily cost lines: aggregate FOCUS-shaped lines into UTC days and write them in batches.
+
+Shared by the sync engine and the file imports (FOCUS, manual CSV) so every source follows
+the one normalisation rule of `core.services.sync_rules.split_daily`. Lines of the same day
+and the same identity (resource, SKU, service, region, account, category, currency, tags) are
+summed into one stored row: the table holds one day of one SKU of one resource.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import CostLine as CostLineRow
+from core.domain.collection import CostLine
+from core.services.sync_rules import split_daily
+
+__all__ = ["DailyAggregator", "DayRange", "clear_days", "write_rows"]
+
+BATCH = 5000
+ZERO = Decimal(0)
+_DAY = timedelta(days=1)
+
+# identity of a stored daily row (besides the day); order matters for `_row`
+_KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
+               "service_category", "sku_id", "region_id", "sub_account_id", "sub_account_name",
+               "charge_category", "billing_currency", "pricing_unit", "provider_name")
+
+
+@dataclass
+class DayRange:
+    """The days already cleared for a replacing write (inclusive bounds)."""
+
+    lo: date | None = None
+    hi: date | None = None
+
+
+@dataclass
+class DailyAggregator:
+    """Sums lines into (day, identity) buckets; `drain()` hands them out as table rows."""
+
+    provider: str
+    window: tuple[date, date] | None = None  # half-open; parts outside are dropped
+    buckets: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    days_seen: set[date] = field(default_factory=set)
+    lines_in: int = 0
+
+    def add(self, line: CostLine, *, lump: bool = False) -> None:
+        """Add one line, split over its UTC days (or lumped on its first day)."""
+        self.lines_in += 1
+        tags = json.dumps(line.tags, sort_keys=True, ensure_ascii=False) if line.tags else ""
+        ident = (line.resource_id, line.resource_name, line.resource_type, line.service_name,
+                 line.service_category, line.sku_id, line.region_id, line.sub_account_id,
+                 line.sub_account_name, line.charge_category, line.billing_currency,
+                 line.pricing_unit, line.provider_name, tags)
+        effective = line.billed_cost if line.effective_cost is None else line.effective_cost
+        parts = split_daily(line.charge_period_start, line.charge_period_end, line.billed_cost,
+                            lump=lump)
+        if len(parts) == 1:
+            self._put(parts[0][0], ident, line.billed_cost, effective, line.list_cost,
+                      line.contracted_cost, line.pricing_quantity)
+            return
+        start, end = line.charge_period_start, line.charge_period_end
+        eff = dict(split_daily(start, end, effective))
+        lst = dict(split_daily(start, end, line.list_cost)) if line.list_cost is not None else {}
+        con = (dict(split_daily(start, end, line.contracted_cost))
+               if line.contracted_cost is not None else {})
+        qty = (dict(split_daily(start, end, line.pricing_quantity))
+               if line.pricing_quantity is not None else {})
+        for day, billed in parts:
+            self._put(day, ident, billed, eff[day], lst.get(day), con.get(day), qty.get(day))
+
+    def _put(self, day: date, ident: tuple[Any, ...], billed: Decimal, effective: Decimal,
+             list_cost: Decimal | None, contracted: Decimal | None,
+             qty: Decimal | None) -> None:
+        if self.window is not None and not (self.window[0] <= day < self.window[1]):
+            return
+        self.days_seen.add(day)
+        currency = ident[10]
+        self.totals[currency] = self.totals.get(currency, ZERO) + billed
+        key = (day, *ident)
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            self.buckets[key] = [billed, effective, list_cost, contracted, qty]
+            return
+        bucket[0] += billed
+        bucket[1] += effective
+        if list_cost is not None:
+            bucket[2] = list_cost if bucket[2] is None else bucket[2] + list_cost
+        if contracted is not None:
+            bucket[3] = contracted if bucket[3] is None else bucket[3] + contracted
+        if qty is not None:
+            bucket[4] = qty if bucket[4] is None else bucket[4] + qty
+
+    def drain(self, *, org_id: int, connection_id: int, source: str,
+              resource_ids: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+        """The buckets as `cost_lines` rows; the aggregator is empty afterwards."""
+        rows: list[dict[str, Any]] = []
+        ids = resource_ids or {}
+        for key, (billed, effective, list_cost, contracted, qty) in self.buckets.items():
+            day = key[0]
+            start = datetime.combine(day, time(), UTC)
+            row: dict[str, Any] = dict(zip(_KEY_FIELDS, key[1:-1], strict=True))
+            ext = row.pop("resource_id")
+            row.update(
+                org_id=org_id, connection_id=connection_id, day=day,
+                resource_id=ids.get(ext) if ext else None, resource_external_id=ext,
+                charge_period_start=start, charge_period_end=start + _DAY,
+                billed_cost=billed, effective_cost=effective, list_cost=list_cost,
+                contracted_cost=contracted, pricing_quantity=qty, provider=self.provider,
+                provider_name=row["provider_name"] or self.provider,
+                charge_category=row["charge_category"] or "Usage",
+                tags=json.loads(key[-1]) if key[-1] else None, source=source)
+            rows.append(row)
+        self.buckets = {}
+        return rows
+
+
+async def clear_days(session: AsyncSession, *, org_id: int, connection_id: int,
+                     start: date, end: date, source: str | None = None) -> None:
+    """Delete the stored lines of a connection for days in [start, end)."""
+    stmt = delete(CostLineRow).where(
+        CostLineRow.org_id == org_id, CostLineRow.connection_id == connection_id,
+        CostLineRow.day >= start, CostLineRow.day < end)
+    if source is not None:
+        stmt = stmt.where(CostLineRow.source == source)
+    await session.execute(stmt)
+
+
+async def write_rows(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert rows in batches (executemany); returns how many."""
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            await session.execute(insert(CostLineRow), batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        await session.execute(insert(CostLineRow), batch)
+        count += len(batch)
+    return count

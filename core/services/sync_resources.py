@@ -1,0 +1,216 @@
+"""Resource upserts for one sync: content hashes decide, bulk statements write.
+
+An unchanged resource costs one dictionary lookup and a hash comparison: no row rewrite and
+no ResourceState row (it is only counted). Created, updated, reappeared and deleted resources
+get a ResourceState row with change flags for cost, status and configuration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import Resource, ResourceState
+from core.db.types import MONEY_SCALE
+from core.domain.collection import ResourceRecord, ResourceStatus
+
+__all__ = ["ResourceChanges", "content_hash", "upsert_resources"]
+
+BATCH = 2000
+IN_BATCH = 500
+_QUANT = Decimal(1).scaleb(-MONEY_SCALE)
+_CONFIG_FIELDS = ("name", "kind", "region", "project", "service_name", "currency", "tags",
+                  "config", "parent_external_id", "is_orphan", "is_zombie")
+
+
+@dataclass
+class ResourceChanges:
+    """Counts and the external id → resource id map the cost step links by."""
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    ids: dict[str, int] = field(default_factory=dict)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    zombies: int = 0
+    orphans: int = 0
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(_QUANT))
+
+
+def _canonical(rec: ResourceRecord) -> dict[str, Any]:
+    return {
+        "external_id": rec.external_id, "name": rec.name, "kind": str(rec.kind),
+        "status": str(rec.status), "region": rec.region, "project": rec.project,
+        "service_name": rec.service_name, "daily_cost": _money(rec.daily_cost),
+        "currency": rec.currency, "tags": rec.tags, "config": rec.config,
+        "created_at": rec.created_at.isoformat() if rec.created_at else None,
+        "is_orphan": rec.is_orphan, "is_zombie": rec.is_zombie,
+        "parent_external_id": rec.parent_external_id,
+    }
+
+
+def content_hash(rec: ResourceRecord) -> str:
+    """sha256 of the record's canonical JSON (sorted keys, money at storage precision)."""
+    text = json.dumps(_canonical(rec), sort_keys=True, separators=(",", ":"), default=str,
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _tag(tags: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        if tags.get(name):
+            return tags[name]
+    return None
+
+
+def _row(rec: ResourceRecord, digest: str) -> dict[str, Any]:
+    return {
+        "name": rec.name[:255], "kind": str(rec.kind), "status": str(rec.status),
+        "region": rec.region, "project": rec.project, "service_name": rec.service_name,
+        "daily_cost": rec.daily_cost, "currency": rec.currency, "tags": dict(rec.tags),
+        "config": dict(rec.config), "parent_external_id": rec.parent_external_id,
+        "is_orphan": rec.is_orphan, "is_zombie": rec.is_zombie, "is_deleted": False,
+        "deleted_at": None, "content_hash": digest,
+        "team": _tag(rec.tags, "team"), "environment": _tag(rec.tags, "env", "environment"),
+        "cost_center": _tag(rec.tags, "cost_center", "cost-center", "costcenter"),
+    }
+
+
+def _diff(old: Resource, new: dict[str, Any]) -> tuple[bool, bool, bool, dict[str, Any]]:
+    """Which of cost / status / configuration changed, and a small record of how."""
+    details: dict[str, Any] = {}
+    cost = old.daily_cost != new["daily_cost"]
+    if cost:
+        details["daily_cost"] = [_money(old.daily_cost), _money(new["daily_cost"])]
+    status = old.status != new["status"]
+    if status:
+        details["status"] = [old.status, new["status"]]
+    changed = [f for f in _CONFIG_FIELDS if getattr(old, f) != new[f]]
+    if changed:
+        details["config_fields"] = changed
+    return cost, status, bool(changed), details
+
+
+async def _existing(session: AsyncSession, connection_id: int) -> dict[str, tuple[int, str, bool]]:
+    rows = await session.execute(
+        select(Resource.external_id, Resource.id, Resource.content_hash, Resource.is_deleted)
+        .where(Resource.connection_id == connection_id))
+    return {ext: (rid, digest, deleted) for ext, rid, digest, deleted in rows}
+
+
+async def _load(session: AsyncSession, ids: Sequence[int]) -> dict[int, Resource]:
+    out: dict[int, Resource] = {}
+    for i in range(0, len(ids), IN_BATCH):
+        rows = await session.execute(select(Resource).where(Resource.id.in_(ids[i:i + IN_BATCH])))
+        out.update({r.id: r for r in rows.scalars()})
+    return out
+
+
+def _dedupe(records: Iterable[ResourceRecord]) -> dict[str, ResourceRecord]:
+    """One record per external id; a later duplicate wins (providers repeat across pages)."""
+    return {rec.external_id: rec for rec in records}
+
+
+async def upsert_resources(session: AsyncSession, *, org_id: int, connection_id: int,
+                           snapshot_id: int, records: Iterable[ResourceRecord],
+                           complete: bool, now: datetime) -> ResourceChanges:
+    """Apply the inventory: insert new, update changed, mark absent as deleted (when complete)."""
+    result = ResourceChanges()
+    existing = await _existing(session, connection_id)
+    result.ids = {ext: rid for ext, (rid, _, _) in existing.items()}
+    inserts: list[dict[str, Any]] = []
+    changed: dict[int, tuple[dict[str, Any], bool]] = {}
+    unchanged_ids: list[int] = []
+    recs = _dedupe(records)
+    for ext, rec in recs.items():
+        result.by_kind[str(rec.kind)] += 1
+        result.by_status[str(rec.status)] += 1
+        result.zombies += rec.is_zombie
+        result.orphans += rec.is_orphan
+        digest = content_hash(rec)
+        known = existing.get(ext)
+        if known is None:
+            row = _row(rec, digest)
+            row.update(org_id=org_id, connection_id=connection_id, external_id=ext[:255],
+                       first_seen_at=now, last_seen_at=now)
+            inserts.append(row)
+        elif known[2] or known[1] != digest:
+            changed[known[0]] = (_row(rec, digest), known[2])
+        else:
+            result.unchanged += 1
+            unchanged_ids.append(known[0])
+    states: list[dict[str, Any]] = []
+    for i in range(0, len(inserts), BATCH):
+        returned = await session.execute(
+            insert(Resource).returning(Resource.id, Resource.external_id, Resource.content_hash,
+                                       Resource.status, Resource.daily_cost),
+            inserts[i:i + BATCH])
+        for rid, ext, digest, new_status, new_cost in returned:
+            result.ids[ext] = rid
+            states.append({"resource_id": rid, "snapshot_id": snapshot_id, "change": "created",
+                           "content_hash": digest, "cost_changed": False,
+                           "status_changed": False, "config_changed": False,
+                           "status": new_status, "daily_cost": new_cost, "details": None})
+    result.created = len(inserts)
+    if changed:
+        old_rows = await _load(session, list(changed))
+        updates: list[dict[str, Any]] = []
+        for rid, (new, was_deleted) in changed.items():
+            cost, status, config, details = _diff(old_rows[rid], new)
+            if was_deleted:
+                details["reappeared"] = True
+                result.created += 1
+            else:
+                result.updated += 1
+            updates.append({"id": rid, "last_seen_at": now, **new})
+            states.append({"resource_id": rid, "snapshot_id": snapshot_id,
+                           "change": "created" if was_deleted else "updated",
+                           "content_hash": new["content_hash"], "cost_changed": cost,
+                           "status_changed": status, "config_changed": config,
+                           "status": new["status"], "daily_cost": new["daily_cost"],
+                           "details": details})
+        for i in range(0, len(updates), BATCH):
+            await session.execute(update(Resource), updates[i:i + BATCH])
+    if complete:
+        gone = [(rid, digest) for ext, (rid, digest, deleted) in existing.items()
+                if not deleted and ext not in recs]
+        result.deleted = len(gone)
+        for i in range(0, len(gone), IN_BATCH):
+            chunk = [rid for rid, _ in gone[i:i + IN_BATCH]]
+            await session.execute(update(Resource).where(Resource.id.in_(chunk)).values(
+                is_deleted=True, status=ResourceStatus.DELETED.value, deleted_at=now))
+        states.extend({"resource_id": rid, "snapshot_id": snapshot_id, "change": "deleted",
+                       "content_hash": digest, "cost_changed": False, "status_changed": True,
+                       "config_changed": False, "status": ResourceStatus.DELETED.value,
+                       "daily_cost": None, "details": None} for rid, digest in gone)
+    await _touch(session, connection_id, unchanged_ids, complete, now)
+    for i in range(0, len(states), BATCH):
+        await session.execute(insert(ResourceState), states[i:i + BATCH])
+    return result
+
+
+async def _touch(session: AsyncSession, connection_id: int, unchanged_ids: list[int],
+                 complete: bool, now: datetime) -> None:
+    """Mark unchanged resources as seen now without rewriting anything else."""
+    if complete:  # everything still present was seen: one statement, no per-row Python work
+        await session.execute(update(Resource).where(
+            Resource.connection_id == connection_id, Resource.is_deleted.is_(False),
+            Resource.last_seen_at < now).values(last_seen_at=now))
+        return
+    for i in range(0, len(unchanged_ids), IN_BATCH):
+        await session.execute(update(Resource).where(
+            Resource.id.in_(unchanged_ids[i:i + IN_BATCH])).values(last_seen_at=now))

@@ -1,0 +1,56 @@
+"""Fixtures for the sync tests: an org with one connection, and the fake connector registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors import registry
+from core.clock import FrozenClock
+from core.db.models import Connection
+from core.security.vault import Vault
+from core.services.orgs import create_org
+from tests.sync.fake_connector import FakeConnector
+
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fake_kind() -> Iterator[type[FakeConnector]]:
+    """Registers `fake` in the registry for the test only."""
+    registry.KINDS["fake"] = "tests.sync.fake_connector:FakeConnector"
+    registry.connector_class.cache_clear()
+    FakeConnector.queue.clear()
+    FakeConnector.seen_windows.clear()
+    try:
+        yield FakeConnector
+    finally:
+        registry.KINDS.pop("fake", None)
+        registry.connector_class.cache_clear()
+        FakeConnector.queue.clear()
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    vault: Vault
+    http: httpx.AsyncClient
+    clock: FrozenClock = field(default_factory=lambda: FrozenClock(NOW))
+
+
+async def make_org_and_connection(sessions: async_sessionmaker[AsyncSession], vault: Vault,
+                                  *, kind: str = "fake", name: str = "main",
+                                  org_name: str = "Acme") -> tuple[int, int]:
+    async with sessions() as session, session.begin():
+        org = await create_org(session, org_name)
+        conn = Connection(org_id=org.id, kind=kind, name=name,
+                          credentials=vault.encrypt({"account": "acc-1", "token": "s3cr3t"}),
+                          options={}, status="active")
+        session.add(conn)
+        await session.flush()
+        return org.id, conn.id
