@@ -1,0 +1,156 @@
+"""Answer a question: map an intent, a period and filters onto the spend, budget and
+forecast services and return an answer record (see `ask_types`).
+
+This is the one place the bot's questions become queries, so `/spend`, free text and
+`infrazen chat` answer alike. Everything is scoped by `org_id`; connection names are resolved
+inside the organisation, so a name from another organisation matches nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.analytics.forecast import forecast, forecast_month_end
+from core.analytics.series import SeriesError
+from core.db.models import Connection, Resource
+from core.domain.providers import PROVIDER_NAMES
+from core.services import costs
+from core.services.ask_budgets import budgets_answer, org_month_budget
+from core.services.ask_lists import anomalies_answer, recommendations_answer, resources_answer
+from core.services.ask_types import (
+    Answer,
+    ForecastAnswer,
+    Intent,
+    Question,
+    SpendAnswer,
+    TopAnswer,
+    TrendAnswer,
+    TrendPoint,
+)
+from core.services.costs import CostFilters, Dimension
+
+__all__ = ["FORECAST_HISTORY_DAYS", "execute", "resolve_filters"]
+
+FORECAST_HISTORY_DAYS = 90
+TREND_HORIZON_DAYS = 14
+_NOTHING = (-1,)  # a connection id no row has: "a name that matched nothing" stays empty
+
+
+async def resolve_filters(session: AsyncSession, org_id: int, question: Question) -> CostFilters:
+    """The question's filters with connection names turned into this org's connection ids."""
+    f = question.filters
+    if not question.connection_names:
+        return f
+    names = [n.lower() for n in question.connection_names]
+    ids = tuple((await session.execute(select(Connection.id).where(
+        Connection.org_id == org_id, func.lower(Connection.name).in_(names)))).scalars())
+    merged = tuple(sorted(set(f.connection_ids) | set(ids))) or _NOTHING
+    return CostFilters(f.providers, merged, f.services, f.regions, f.projects, f.teams,
+                       f.environments, f.resource_ids, f.resource_names, f.tags)
+
+
+async def execute(session: AsyncSession, org_id: int, question: Question, *,
+                  today: date) -> Answer:
+    """Run `question` for the organisation; `today` anchors forecasts and budgets."""
+    filters = await resolve_filters(session, org_id, question)
+    currency = await costs.org_currency(session, org_id)
+    match question.intent:
+        case Intent.TOP:
+            return await _top(session, org_id, question, filters, currency)
+        case Intent.TREND:
+            return await _trend(session, org_id, question, filters, currency, today)
+        case Intent.FORECAST:
+            return await _forecast(session, org_id, question, filters, currency, today)
+        case Intent.BUDGET:
+            return await budgets_answer(session, org_id, question, currency, today)
+        case Intent.RESOURCES:
+            return await resources_answer(session, org_id, question, filters, currency)
+        case Intent.RECOMMENDATIONS:
+            return await recommendations_answer(session, org_id, question, currency, today)
+        case Intent.ANOMALIES:
+            return await anomalies_answer(session, org_id, question, filters, currency)
+        case _:
+            return await _spend(session, org_id, question, filters, currency)
+
+
+async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
+                 currency: str) -> SpendAnswer:
+    prev_end = q.start - timedelta(days=1)
+    prev_start = prev_end - timedelta(days=q.days - 1)
+    by_provider = await costs.breakdown(session, org_id, q.start, q.end, Dimension.PROVIDER,
+                                        filters)
+    by_service = await costs.breakdown(session, org_id, q.start, q.end, Dimension.SERVICE,
+                                       filters)
+    total = sum((r.amount for r in by_provider), Decimal(0))
+    previous = await costs.total(session, org_id, prev_start, prev_end, filters)
+    missing = await costs.missing_rates(session, org_id, q.start, q.end)
+    return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
+                       tuple(by_service), tuple(sorted(missing)))
+
+
+async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
+               currency: str) -> TopAnswer:
+    by = q.by or Dimension.RESOURCE
+    rows = await costs.breakdown(session, org_id, q.start, q.end, by, filters, limit=q.limit)
+    total = await costs.total(session, org_id, q.start, q.end, filters)
+    if by is Dimension.RESOURCE and rows:
+        providers = {name: kind for name, kind in (await session.execute(
+            select(Resource.name, Connection.kind)
+            .join(Connection, Connection.id == Resource.connection_id)
+            .where(Resource.org_id == org_id,
+                   Resource.name.in_([r.key for r in rows])))).all()}
+        rows = [costs.CostRow(r.key, r.label, r.amount, r.currency,
+                              {**r.extra, "provider": providers.get(r.key, "")}) for r in rows]
+    return TopAnswer(q, currency, by, tuple(rows), total)
+
+
+def _points(history: list[tuple[date, Decimal]], horizon: int) -> tuple[TrendPoint, ...]:
+    try:
+        fc = forecast(history, horizon)
+    except SeriesError:
+        return ()
+    return tuple(TrendPoint(p.day, p.value, p.lower, p.upper) for p in fc.points)
+
+
+async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
+                 currency: str, today: date) -> TrendAnswer:
+    series = await costs.daily(session, org_id, q.start, q.end, filters)
+    stacked = await costs.daily_by(session, org_id, q.start, q.end, Dimension.PROVIDER, filters)
+    by_provider = {PROVIDER_NAMES.get(k, k): tuple(v for _, v in values)
+                   for k, values in stacked.items()}
+    points: tuple[TrendPoint, ...] = ()
+    if q.end >= today - timedelta(days=1):  # the period reaches the latest data: look ahead
+        last = min(q.end, today - timedelta(days=1))
+        history = series if q.days >= FORECAST_HISTORY_DAYS else await costs.daily(
+            session, org_id, last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
+        history = [(d, v) for d, v in history if d <= last]
+        points = _points(history, TREND_HORIZON_DAYS)
+    total = sum((v for _, v in series), Decimal(0))
+    return TrendAnswer(q, currency, tuple(series), total, points, by_provider)
+
+
+async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
+                    currency: str, today: date) -> ForecastAnswer:
+    """Where this month lands: actual to yesterday + forecast of the rest, vs the org budget."""
+    last = today - timedelta(days=1)
+    history = await costs.daily(session, org_id,
+                                last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
+    month_start = today.replace(day=1)
+    try:
+        month = forecast_month_end(history, month_of=today)
+        fc_points = _points(history, max(0, (month.month_end - last).days))
+    except SeriesError:
+        actual = sum((v for d, v in history if d >= month_start), Decimal(0))
+        nxt = (month_start + timedelta(days=32)).replace(day=1)
+        return ForecastAnswer(q, currency, month_start, nxt - timedelta(days=1), actual, actual,
+                              actual, actual, (nxt - today).days, None, tuple(history), ())
+    budget = None
+    if filters.is_empty():
+        budget = await org_month_budget(session, org_id)
+    return ForecastAnswer(q, currency, month.month_start, month.month_end, month.actual_to_date,
+                          month.total, month.lower, month.upper, month.days_left, budget,
+                          tuple(history), fc_points)

@@ -1,0 +1,222 @@
+"""What a question is and what its answer carries: plain dataclasses, no aiogram, no text.
+
+The bot (and `infrazen chat`) turn a command or a parsed free-text question into a `Question`;
+`core.services.ask.execute` returns one of the answer records below; renderers turn it into
+Telegram HTML and chart inputs. Amounts are Decimals in the organisation's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from core.services.costs import CostFilters, CostRow, Dimension
+
+__all__ = [
+    "Answer",
+    "AnomaliesAnswer",
+    "AnomalyItem",
+    "BudgetItem",
+    "BudgetsAnswer",
+    "ForecastAnswer",
+    "Intent",
+    "Question",
+    "RecommendationItem",
+    "RecommendationsAnswer",
+    "ResourceItem",
+    "ResourcesAnswer",
+    "SpendAnswer",
+    "TopAnswer",
+    "TrendAnswer",
+    "TrendPoint",
+]
+
+
+class Intent(StrEnum):
+    """What the user asks for; the parser's intents use the same values."""
+
+    SPEND = "spend"
+    TOP = "top"
+    TREND = "trend"
+    FORECAST = "forecast"
+    BUDGET = "budget"
+    RECOMMENDATIONS = "recommendations"
+    RESOURCES = "resources"
+    ANOMALIES = "anomalies"
+    REPORT = "report"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question: intent, inclusive period, filters; connection names resolve per org."""
+
+    intent: Intent
+    start: date
+    end: date
+    filters: CostFilters = field(default_factory=CostFilters)
+    connection_names: tuple[str, ...] = ()
+    by: Dimension | None = None
+    limit: int = 10
+    page: int = 0
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class SpendAnswer:
+    question: Question
+    currency: str
+    total: Decimal
+    previous_start: date
+    previous_end: date
+    previous_total: Decimal
+    by_provider: tuple[CostRow, ...]
+    by_service: tuple[CostRow, ...]
+    missing_rates: tuple[str, ...] = ()
+
+    @property
+    def change_ratio(self) -> Decimal | None:
+        """Relative change vs the previous equal period; None when there was nothing before."""
+        if self.previous_total <= 0:
+            return None
+        return (self.total - self.previous_total) / self.previous_total
+
+
+@dataclass(frozen=True, slots=True)
+class TopAnswer:
+    question: Question
+    currency: str
+    by: Dimension
+    rows: tuple[CostRow, ...]
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    day: date
+    value: Decimal
+    lower: Decimal
+    upper: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TrendAnswer:
+    question: Question
+    currency: str
+    series: tuple[tuple[date, Decimal], ...]
+    total: Decimal
+    forecast: tuple[TrendPoint, ...] = ()
+    by_provider: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastAnswer:
+    question: Question
+    currency: str
+    month_start: date
+    month_end: date
+    actual_to_date: Decimal
+    total: Decimal
+    lower: Decimal
+    upper: Decimal
+    days_left: int
+    budget: Decimal | None
+    history: tuple[tuple[date, Decimal], ...]
+    points: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetItem:
+    id: int
+    name: str
+    amount: Decimal
+    actual: Decimal
+    forecast: Decimal | None
+    status: str  # ok / warning / exceeded
+
+    @property
+    def used_ratio(self) -> Decimal:
+        return self.actual / self.amount if self.amount > 0 else Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetsAnswer:
+    question: Question
+    currency: str
+    month_start: date
+    month_end: date
+    items: tuple[BudgetItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceItem:
+    id: int
+    name: str
+    provider: str
+    connection_name: str
+    kind: str
+    status: str
+    region: str | None
+    monthly_cost: Decimal
+    is_zombie: bool
+    is_orphan: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcesAnswer:
+    question: Question
+    currency: str
+    items: tuple[ResourceItem, ...]
+    page: int
+    pages: int
+    count: int
+    zombies: int
+    orphans: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationItem:
+    id: int
+    kind: str
+    title: str
+    resource: str
+    provider: str
+    monthly_saving: Decimal
+    confidence: float
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationsAnswer:
+    question: Question
+    currency: str
+    items: tuple[RecommendationItem, ...]
+    total_saving: Decimal
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnomalyItem:
+    start: date
+    end: date
+    series: str
+    kind: str
+    direction: int
+    actual: Decimal
+    expected: Decimal
+    delta: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AnomaliesAnswer:
+    question: Question
+    currency: str
+    items: tuple[AnomalyItem, ...]
+
+
+Answer = (SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer | BudgetsAnswer
+          | ResourcesAnswer | RecommendationsAnswer | AnomaliesAnswer)

@@ -1,0 +1,88 @@
+"""The words an organisation's questions may name: connection names, services, regions,
+projects, teams, tag keys and values, resource names.
+
+The parser needs them to tell "Selectel BU-A" or "core-api" from ordinary words. They change
+only when a sync runs, so `VocabularyCache` keeps each org's list for a few minutes: the bot
+asks for it on every free-text question.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import Connection, Resource
+
+__all__ = ["OrgVocabulary", "VocabularyCache", "build_vocabulary"]
+
+DEFAULT_TTL_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class OrgVocabulary:
+    """Distinct names per kind, as stored (the parser matches them ignoring case)."""
+
+    connections: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    resources: tuple[str, ...] = ()
+
+
+def _distinct(values: list[str | None]) -> tuple[str, ...]:
+    return tuple(sorted({v for v in values if v}))
+
+
+async def build_vocabulary(session: AsyncSession, org_id: int) -> OrgVocabulary:
+    """Read the org's names in two queries (connections, then resources)."""
+    conns = (await session.execute(select(Connection.name, Connection.kind).where(
+        Connection.org_id == org_id))).all()
+    rows = (await session.execute(select(
+        Resource.name, Resource.service_name, Resource.region, Resource.project, Resource.team,
+        Resource.tags).where(Resource.org_id == org_id, Resource.is_deleted.is_(False)))).all()
+    tags: dict[str, set[str]] = {}
+    for row in rows:
+        for key, value in (row.tags or {}).items():
+            tags.setdefault(str(key), set()).add(str(value))
+    return OrgVocabulary(
+        connections=_distinct([c.name for c in conns]),
+        providers=_distinct([c.kind for c in conns]),
+        services=_distinct([r.service_name for r in rows]),
+        regions=_distinct([r.region for r in rows]),
+        projects=_distinct([r.project for r in rows]),
+        teams=_distinct([r.team for r in rows]),
+        tags={k: tuple(sorted(v)) for k, v in sorted(tags.items())},
+        resources=_distinct([r.name for r in rows]),
+    )
+
+
+class VocabularyCache:
+    """Per-org vocabularies kept for `ttl` seconds; `invalidate` after a sync or an import."""
+
+    def __init__(self, ttl: float = DEFAULT_TTL_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._entries: dict[int, tuple[float, OrgVocabulary]] = {}
+
+    async def get(self, session: AsyncSession, org_id: int) -> OrgVocabulary:
+        now = self._monotonic()
+        entry = self._entries.get(org_id)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        vocabulary = await build_vocabulary(session, org_id)
+        self._entries[org_id] = (now, vocabulary)
+        return vocabulary
+
+    def invalidate(self, org_id: int | None = None) -> None:
+        if org_id is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(org_id, None)
