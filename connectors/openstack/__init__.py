@@ -1,0 +1,1 @@
+"""Generic OpenStack connector (Keystone v3, Nova, Cinder, Neutron) and its presets."""
