@@ -1,0 +1,237 @@
+"""The outbox sender: claims due messages and sends them through aiogram's `Bot`.
+
+Limits (Telegram's: ~30 messages/s overall, 1/s per chat, 20/min per group) are kept with
+aiolimiter buckets of capacity one, so sends are spaced evenly and a sliding window never
+sees a burst. A 429 puts the message back with `next_attempt_at = now + retry_after`; 5xx and
+network errors back off exponentially (2, 4, 8 … s, at most 5 min, `MAX_ATTEMPTS` tries); a
+403 marks the message `blocked`, the chat inactive (`chat_status`) and its group binding
+inactive; other 4xx answers fail the message for good with Telegram's description.
+
+Crash safety. A message is claimed under a lease (committed), sent, then marked `sent` in
+its own transaction right after Telegram answers. A crash before the send leaves the lease to
+expire and another worker sends it: nothing is lost. The one window is between Telegram
+accepting the message and the `sent` commit (milliseconds: one UPDATE by primary key): a crash
+exactly there leaves the row `sending`, and after the lease expires it is sent again. We
+chose at-least-once in that window because a lost alert costs more than a repeated one;
+outside it a dedup key is delivered once (the unique key keeps one row per cause, the lease
+keeps one sender per row).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
+from aiolimiter import AsyncLimiter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.features.alerts.keyboards import alert_keyboard
+from core.clock import Clock, SystemClock
+from core.services import outbox
+from core.services.outbox import MAX_ATTEMPTS, OutboxItem
+
+__all__ = ["DrainStats", "Sender", "SenderRates", "backoff", "worker_id"]
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    """A lease owner name unique to this process."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at five minutes."""
+    return timedelta(seconds=min(300, 2 ** max(1, attempts)))
+
+
+@dataclass(frozen=True)
+class SenderRates:
+    """Spacing of sends; defaults stay just under Telegram's published limits."""
+
+    global_per_second: float = 29.0
+    chat_interval: float = 1.0
+    group_interval: float = 3.0  # 20 per minute
+
+
+@dataclass
+class DrainStats:
+    """What one drain (or a whole run) did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    throttled: int = 0
+    failed: int = 0
+    blocked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DrainStats) -> None:
+        for name in ("claimed", "sent", "retried", "throttled", "failed", "blocked"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors[-20:])
+
+
+class Sender:
+    """One worker's sender; several may run against one PostgreSQL database at once."""
+
+    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
+                 clock: Clock | None = None, owner: str | None = None,
+                 rates: SenderRates | None = None, batch: int = 100,
+                 lease: timedelta = outbox.DEFAULT_LEASE) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.clock = clock or SystemClock()
+        self.owner = owner or worker_id()
+        self.rates = rates or SenderRates()
+        self.batch = batch
+        self.lease = lease
+        self._global = AsyncLimiter(1, 1.0 / self.rates.global_per_second)
+        self._chats: dict[int, AsyncLimiter] = {}
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            if len(self._chats) > 50_000:
+                self._chats.clear()  # old buckets are full again anyway after their interval
+            interval = self.rates.group_interval if chat_id < 0 else self.rates.chat_interval
+            limiter = self._chats[chat_id] = AsyncLimiter(1, interval)
+        return limiter
+
+    async def drain_once(self) -> DrainStats:
+        """Claim one batch of due messages and deliver it; returns what happened."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            items = await outbox.claim_batch(session, owner=self.owner, now=now,
+                                             limit=self.batch, lease=self.lease)
+            blocked = await outbox.chat_blocked(session, [i.chat_id for i in items])
+        stats = DrainStats(claimed=len(items))
+        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_chat[item.chat_id].append(item)
+        await asyncio.gather(*(self._deliver_chat(chat_items, chat_id in blocked, stats)
+                               for chat_id, chat_items in by_chat.items()))
+        return stats
+
+    async def _deliver_chat(self, items: list[OutboxItem], blocked: bool,
+                            stats: DrainStats) -> None:
+        """One chat's messages in the order they were written (a chart before its text)."""
+        for item in items:
+            blocked = await self._deliver(item, blocked, stats)
+
+    async def drain(self, max_batches: int = 1000) -> DrainStats:
+        """Drain until nothing is due (tests and the scheduler's periodic job)."""
+        total = DrainStats()
+        for _ in range(max_batches):
+            stats = await self.drain_once()
+            total.add(stats)
+            if not stats.claimed:
+                break
+        return total
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> DrainStats:
+        """Keep draining until `stop` is set; sleeps `idle` seconds when nothing is due."""
+        total = DrainStats()
+        while not stop.is_set():
+            stats = await self.drain_once()
+            total.add(stats)
+            if not stats.claimed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)
+        return total
+
+    async def _record(self, action: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        async with self.sessions() as session, session.begin():
+            await action(session)
+
+    async def _deliver(self, item: OutboxItem, blocked: bool, stats: DrainStats) -> bool:
+        """Send one message and record the outcome; True when the chat turned out blocked."""
+        owner = self.owner
+        if blocked:
+            stats.blocked += 1
+            await self._blocked(item, "chat inactive")
+            return True
+        try:
+            async with self._chat_limiter(item.chat_id), self._global:
+                message = await self._send(item)
+        except TelegramRetryAfter as exc:
+            stats.throttled += 1
+            await self._retry(item, timedelta(seconds=exc.retry_after),
+                              f"429 retry after {exc.retry_after}")
+        except TelegramForbiddenError as exc:
+            stats.blocked += 1
+            await self._blocked(item, exc.message)
+            return True
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            await self._transient(item, f"{type(exc).__name__}: {exc.message}", stats)
+        except TelegramAPIError as exc:
+            stats.failed += 1
+            stats.errors.append(exc.message)
+            await self._failed(item, exc.message)
+        else:
+            stats.sent += 1
+            message_id = message.message_id if isinstance(message, Message) else None
+            await self._record(lambda s: outbox.mark_sent(
+                s, item.id, owner=owner, now=self.clock.now(), telegram_message_id=message_id))
+        return False
+
+    async def _retry(self, item: OutboxItem, delay: timedelta, error: str) -> None:
+        at = self.clock.now() + delay
+        await self._record(lambda s: outbox.mark_retry(s, item.id, owner=self.owner, at=at,
+                                                       error=error))
+
+    async def _blocked(self, item: OutboxItem, reason: str) -> None:
+        await self._record(lambda s: outbox.mark_blocked(
+            s, item.id, item.chat_id, owner=self.owner, now=self.clock.now(), reason=reason))
+
+    async def _failed(self, item: OutboxItem, error: str) -> None:
+        await self._record(lambda s: outbox.mark_failed(s, item.id, owner=self.owner,
+                                                        error=error))
+
+    async def _transient(self, item: OutboxItem, error: str, stats: DrainStats) -> None:
+        if item.attempts >= MAX_ATTEMPTS:
+            stats.failed += 1
+            stats.errors.append(error)
+            log.warning("outbox %s failed after %d attempts: %s", item.id, item.attempts, error)
+            await self._failed(item, error)
+            return
+        stats.retried += 1
+        await self._retry(item, backoff(item.attempts), error)
+
+    def _markup(self, payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+        events = payload.get("alerts") or []
+        return alert_keyboard([(int(e[0]), str(e[1])) for e in events],
+                              str(payload.get("lang") or "ru"))
+
+    async def _send(self, item: OutboxItem) -> Any:
+        payload = item.payload
+        markup = self._markup(payload)
+        parse_mode = payload.get("parse_mode")
+        if item.kind == "text":
+            return await self.bot.send_message(item.chat_id, str(payload["text"]),
+                                               parse_mode=parse_mode, reply_markup=markup)
+        upload = BufferedInputFile(item.attachment or b"", item.attachment_name or "file")
+        caption = payload.get("caption")
+        if item.kind == "photo":
+            return await self.bot.send_photo(item.chat_id, upload, caption=caption,
+                                             parse_mode=parse_mode, reply_markup=markup)
+        return await self.bot.send_document(item.chat_id, upload, caption=caption,
+                                            parse_mode=parse_mode, reply_markup=markup)

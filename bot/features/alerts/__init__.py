@@ -1,0 +1,1 @@
+"""Alert buttons: details, acknowledge, snooze, planned / expected — each press is feedback."""
