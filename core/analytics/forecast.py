@@ -20,6 +20,7 @@ import numpy as np
 from core.analytics.robust import theil_sen
 from core.analytics.seasonality import weekday_factors
 from core.analytics.series import DailySeries, to_decimal, validate_series
+from core.domain.money import quantize_money
 
 __all__ = ["Forecast", "ForecastPoint", "MonthEnd", "forecast", "forecast_month_end"]
 
@@ -130,7 +131,7 @@ def forecast_month_end(series: DailySeries, *, level: float = DEFAULT_LEVEL,
     ref = month_of or days[-1] + timedelta(days=1)
     first = ref.replace(day=1)
     last = ref.replace(day=calendar.monthrange(ref.year, ref.month)[1])
-    actual = sum((v for d, v in series if first <= d <= last), Decimal("0.00"))
+    actual = quantize_money(sum((v for d, v in series if first <= d <= last), Decimal("0.00")))
     horizon = max(0, (last - days[-1]).days)
     fc = forecast(series, horizon, level=level, excluded=excluded)
     rest, lower, upper = fc.total(max(first, days[-1] + timedelta(days=1)), last)

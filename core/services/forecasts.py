@@ -1,0 +1,98 @@
+"""Forecasts of an organisation's spend (whole or filtered): month end, next N days, backtest.
+
+History is the org's daily series up to yesterday in the org's time zone (today is not
+complete yet); the maths is `core.analytics.forecast`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.analytics.backtest import BacktestResult, backtest
+from core.analytics.forecast import Forecast, MonthEnd, forecast, forecast_month_end
+from core.clock import Clock
+from core.db.models import Organization
+from core.services import costs
+from core.services.errors import NotFound
+
+__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "forecast_period_end", "history",
+           "month_end", "next_days", "org_info"]
+
+HISTORY_DAYS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class OrgInfo:
+    """What every intelligence service needs to know about the org, read once."""
+
+    id: int
+    currency: str
+    timezone: str
+    today: date
+    runway_target_days: int
+    settings: dict[str, object]
+
+    @property
+    def yesterday(self) -> date:
+        return self.today - timedelta(days=1)
+
+
+async def org_info(session: AsyncSession, org_id: int, clock: Clock) -> OrgInfo:
+    org = (await session.execute(select(Organization).where(
+        Organization.id == org_id))).scalar_one_or_none()
+    if org is None:
+        raise NotFound("organisation not found")
+    today = clock.now().astimezone(ZoneInfo(org.timezone)).date()
+    return OrgInfo(org.id, org.currency, org.timezone, today, org.runway_target_days or 30,
+                   dict(org.settings or {}))
+
+
+async def history(session: AsyncSession, org_id: int, end: date, *, days: int = HISTORY_DAYS,
+                  filters: costs.CostFilters | None = None) -> list[tuple[date, Decimal]]:
+    """The daily series ending at `end`, trimmed of leading days before the data begins."""
+    series = await costs.daily(session, org_id, end - timedelta(days=days - 1), end, filters)
+    first = next((i for i, (_, v) in enumerate(series) if v != 0), len(series))
+    return series[first:]
+
+
+async def month_end(session: AsyncSession, org_id: int, clock: Clock,
+                    filters: costs.CostFilters | None = None) -> MonthEnd:
+    """This month (org time zone): spent up to yesterday + forecast of the rest, with interval."""
+    info = await org_info(session, org_id, clock)
+    series = await history(session, org_id, info.yesterday, filters=filters)
+    return forecast_month_end(series, month_of=info.today)
+
+
+async def forecast_period_end(session: AsyncSession, org_id: int, clock: Clock, period_end: date,
+                              filters: costs.CostFilters | None = None) -> Forecast:
+    """Forecast from today through `period_end` (budgets use it for quarters and years)."""
+    info = await org_info(session, org_id, clock)
+    series = await history(session, org_id, info.yesterday, filters=filters)
+    return forecast(series, max(0, (period_end - info.yesterday).days))
+
+
+async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int = 30,
+                    filters: costs.CostFilters | None = None) -> Forecast:
+    """The next `days` days from today on, each with an interval."""
+    info = await org_info(session, org_id, clock)
+    series = await history(session, org_id, info.yesterday, filters=filters)
+    return forecast(series, days + 1)  # from today (unfinished) on
+
+
+async def backtest_org(session: AsyncSession, org_id: int, clock: Clock, *, horizon: int = 14,
+                       filters: costs.CostFilters | None = None) -> BacktestResult:
+    """Rolling-origin backtest on the org's own history."""
+    info = await org_info(session, org_id, clock)
+    series = await history(session, org_id, info.yesterday, days=366, filters=filters)
+    return backtest(series, horizon=horizon)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
