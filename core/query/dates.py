@@ -1,0 +1,125 @@
+"""Absolute dates inside questions ("1 ноября", "Nov 3rd", "01.10.2026", "2026-10-01").
+
+A date may be partial (no year, or only a day as in "с 1 по 15 ноября"); ranges fill the
+gaps from their other end, then pick the year by the question's lean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.query.calendar import DateRange, choose
+from core.query.lexicon import MONTH, YEAR, month_number
+from core.query.model import Lean
+
+__all__ = ["PartialDate", "date_pattern", "partial_from", "resolve_range", "resolve_single"]
+
+_SUFFIX = r"(?:-?(?:го|е|ое|st|nd|rd|th))?"
+
+
+def date_pattern(tag: str, *, bare: bool) -> str:
+    """One date, its groups suffixed with `tag`; `bare` also allows a lone day number."""
+    forms = [
+        rf"(?P<iy{tag}>{YEAR})-(?P<im{tag}>\d{{1,2}})-(?P<id{tag}>\d{{1,2}})(?![\d-])",
+        rf"(?P<nd{tag}>\d{{1,2}})[./](?P<nm{tag}>\d{{2}})(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}))?"
+        r"(?![\d./])",
+        rf"(?P<d{tag}>\d{{1,2}}){_SUFFIX}\s*(?:of\s+)?(?P<m{tag}>{MONTH})"
+        rf"(?:,?\s*(?P<y{tag}>{YEAR}))?",
+        rf"(?P<mm{tag}>{MONTH})\s*(?P<md{tag}>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.])"
+        rf"(?:,?\s*(?P<my{tag}>{YEAR}))?",
+        rf"(?P<w{tag}>сегодня|сейчас|сей\s+день|текущий\s+день|нынешний\s+день|today|now"
+        r"|вчера|yesterday)(?!\w)",
+    ]
+    if bare:
+        forms.append(rf"(?P<b{tag}>\d{{1,2}}){_SUFFIX}(?![\d.:])")
+    return "(?:" + "|".join(forms) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date as written: any of its parts may be missing, or it may be a word (today)."""
+
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    word: str | None = None
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    value = int(text)
+    return value + 2000 if value < 100 else value
+
+
+def partial_from(m: re.Match[str], tag: str) -> PartialDate | None:
+    """Read the date written in the groups suffixed `tag`, or None if that side is absent."""
+    g = m.groupdict()
+    if g.get(f"iy{tag}"):
+        return PartialDate(int(g[f"id{tag}"]), int(g[f"im{tag}"]), int(g[f"iy{tag}"]))
+    if g.get(f"nd{tag}"):
+        return PartialDate(int(g[f"nd{tag}"]), int(g[f"nm{tag}"]), _year(g.get(f"ny{tag}")))
+    if g.get(f"d{tag}"):
+        return PartialDate(int(g[f"d{tag}"]), month_number(g[f"m{tag}"]), _year(g.get(f"y{tag}")))
+    if g.get(f"mm{tag}"):
+        return PartialDate(int(g[f"md{tag}"]), month_number(g[f"mm{tag}"]),
+                           _year(g.get(f"my{tag}")))
+    if g.get(f"w{tag}"):
+        return PartialDate(word=g[f"w{tag}"])
+    if g.get(f"b{tag}"):
+        return PartialDate(int(g[f"b{tag}"]))
+    return None
+
+
+def _word_date(word: str, today: date) -> date:
+    return today - timedelta(days=1) if word in ("вчера", "yesterday") else today
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def resolve_single(p: PartialDate, today: date, lean: Lean) -> DateRange | None:
+    """One day; without a year, the one in the direction the question leans."""
+    if p.word:
+        day = _word_date(p.word, today)
+        return day, day
+    return resolve_range(p, p, today, lean)
+
+
+def resolve_range(a: PartialDate, b: PartialDate, today: date, lean: Lean,
+                  ) -> DateRange | None:
+    """`a`..`b` inclusive, borrowing missing month/year across; None if impossible."""
+    if a.word and b.word:
+        first, last = _word_date(a.word, today), _word_date(b.word, today)
+        return (first, last) if first <= last else None
+    if b.word:
+        last = _word_date(b.word, today)
+        month = a.month or last.month
+        day = a.day or 1
+        year = a.year or (last.year if (month, day) <= (last.month, last.day) else last.year - 1)
+        first_day = _safe(year, month, day)
+        return (first_day, last) if first_day is not None and first_day <= last else None
+    if a.word or a.day is None or b.day is None:
+        return None
+    month_a = a.month or b.month or today.month
+    month_b = b.month or a.month or today.month
+    wraps = (month_a, a.day) > (month_b, b.day)
+    explicit = b.year or a.year
+    if explicit is not None:
+        year_b = b.year or (a.year + 1 if wraps and a.year else explicit)
+        year_a = a.year or (year_b - 1 if wraps else year_b)
+        start, end = _safe(year_a, month_a, a.day), _safe(year_b, month_b, b.day)
+        return (start, end) if start and end and start <= end else None
+    candidates: list[DateRange] = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        start = _safe(year - 1 if wraps else year, month_a, a.day)
+        end = _safe(year, month_b, b.day)
+        if start and end:
+            candidates.append((start, end))
+    return choose(candidates, today, lean) if candidates else None

@@ -1,0 +1,98 @@
+"""Shared word lists: month names in every Russian case and English, numbers, units, ordinals.
+
+Regex fragments here are plain strings; modules compile them once at import.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MONTH", "NUM", "ORD_QUARTER", "UNIT", "YEAR", "month_number", "normalize",
+           "number_value", "quarter_value", "unit_key"]
+
+MONTH = (
+    r"(?:январ[а-я]*|янв|феврал[а-я]*|фев|март[а-я]*|мар|апрел[а-я]*|апр|ма[йяе]|июн[а-я]*"
+    r"|июл[а-я]*|август[а-я]*|авг|сентябр[а-я]*|сент?|октябр[а-я]*|окт|ноябр[а-я]*|нояб?"
+    r"|декабр[а-я]*|дек|january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul"
+    r"|august|aug|september|sept?|oct(?:ober|obr|ober)?|november|nov|december|dec)\.?(?!\w)"
+)
+YEAR = r"(?:19|20)\d{2}(?!\d)"
+
+_MONTH_PREFIX: dict[str, int] = {
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
+    "окт": 10, "ноя": 11, "дек": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+
+_NUMBERS: dict[str, int] = {
+    "один": 1, "одну": 1, "одна": 1, "одного": 1, "одной": 1, "два": 2, "две": 2, "двух": 2,
+    "пару": 2, "пара": 2, "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "пять": 5, "пяти": 5,
+    "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9,
+    "девяти": 9, "десять": 10, "десяти": 10, "двенадцать": 12, "двенадцати": 12,
+    "пятнадцать": 15, "пятнадцати": 15, "двадцать": 20, "двадцати": 20, "тридцать": 30,
+    "тридцати": 30, "шестьдесят": 60, "шестидесяти": 60, "девяносто": 90,
+    "one": 1, "a": 1, "two": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "sixty": 60, "ninety": 90,
+}
+NUM = r"(?:\d{1,3}|" + "|".join(sorted((w for w in _NUMBERS if w != "a"), key=len,
+                                       reverse=True)) + r"|a\s+couple\s+of|couple\s+of)"
+
+UNIT = (r"(?:дн[а-я]*|день|сут[а-я]*|недел[а-я]*|месяц[а-я]*|мес\.?|квартал[а-я]*|год[а-я]*"
+        r"|лет|days?|weeks?|wks?|months?|quarters?|years?)(?!\w)")
+
+ORD_QUARTER = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|first|second|third|fourth"
+               r"|1st|2nd|3rd|4th|iv|i{1,3}|[1-4])")
+
+_UNIT_PREFIX: tuple[tuple[str, str], ...] = (
+    ("дн", "day"), ("ден", "day"), ("сут", "day"), ("day", "day"), ("нед", "week"),
+    ("week", "week"), ("wk", "week"), ("мес", "month"), ("month", "month"), ("mo", "month"),
+    ("квартал", "quarter"), ("quarter", "quarter"), ("год", "year"), ("лет", "year"),
+    ("year", "year"),
+)
+
+_QUARTER_PREFIX: tuple[tuple[str, int], ...] = (
+    ("перв", 1), ("втор", 2), ("трет", 3), ("четв", 4), ("first", 1), ("second", 2),
+    ("third", 3), ("fourth", 4), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("iv", 4),
+    ("iii", 3), ("ii", 2), ("i", 1),
+)
+
+_SPACES = re.compile(r"\s+")
+_TRANSLATE = str.maketrans({"ё": "е", "–": "-", "—": "-", "−": "-", "‑": "-", "«": '"',
+                            "»": '"', "“": '"', "”": '"', "’": "'", "\u00a0": " "})
+
+
+def normalize(text: str) -> str:
+    """Lower case, `ё`→`е`, one kind of dash and quote, single spaces."""
+    return _SPACES.sub(" ", text.lower().translate(_TRANSLATE)).strip()
+
+
+def month_number(word: str) -> int | None:
+    word = word.rstrip(".")
+    found = _MONTH_PREFIX.get(word[:3])
+    if found is None and word.startswith("ма"):
+        return 5
+    return found
+
+
+def number_value(word: str) -> int | None:
+    word = word.strip()
+    if word.isdigit():
+        return int(word)
+    if "couple" in word:
+        return 2
+    return _NUMBERS.get(word)
+
+
+def unit_key(word: str) -> str:
+    for prefix, key in _UNIT_PREFIX:
+        if word.startswith(prefix):
+            return key
+    return "day"
+
+
+def quarter_value(word: str) -> int | None:
+    for prefix, value in _QUARTER_PREFIX:
+        if word.startswith(prefix):
+            return value
+    return None
