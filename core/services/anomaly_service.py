@@ -1,0 +1,198 @@
+"""Anomalies of an organisation's spend, per org / connection / provider / service series.
+
+Each found anomaly carries its drivers: the services and the resources whose cost moved,
+against their own expectation (`core.analytics.drivers`). Days marked planned
+(`AnomalyExclusion`; series key `*` means every series) are left alone. The money floors
+come from the org settings `anomaly_min_impact` (an event's excess, default 500),
+`anomaly_min_monthly_impact` (a lasting shift, default 5 000 a month) and
+`anomaly_min_relative` (default 0.05). The same event is usually visible in several series
+(a resource's spike lifts its service, connection, provider and the org): `collapse` keeps
+the narrowest series and lists the others in `also_in`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.analytics.anomalies import Anomaly, DetectorSettings, detect
+from core.analytics.drivers import Contribution, decompose
+from core.analytics.series import DailySeries
+from core.clock import Clock
+from core.db.models import AnomalyExclusion, Connection
+from core.domain.money import parse_decimal
+from core.domain.providers import PROVIDER_NAMES
+from core.domain.roles import Role
+from core.services import costs
+from core.services.audit import audit
+from core.services.errors import ServiceError
+from core.services.forecasts import org_info
+from core.services.orgs import require_role
+
+__all__ = ["ALL_SERIES", "FoundAnomaly", "detect_anomalies", "detector_settings",
+           "mark_planned", "series_key"]
+
+ALL_SERIES = "*"
+HISTORY_DAYS = 120
+_RANK = {"service": 0, "connection": 1, "provider": 2, "org": 3}
+_BY = {"connection": costs.Dimension.CONNECTION, "provider": costs.Dimension.PROVIDER,
+       "service": costs.Dimension.SERVICE}
+
+
+@dataclass(frozen=True, slots=True)
+class FoundAnomaly:
+    series_key: str
+    scope: str
+    key: str
+    label: str
+    anomaly: Anomaly
+    services: tuple[Contribution, ...]
+    resources: tuple[Contribution, ...]
+    also_in: tuple[str, ...] = ()
+
+
+def series_key(scope: str, key: str = "") -> str:
+    """`org`, `connection:12`, `provider:selectel`, `service:Compute`."""
+    return scope if scope == "org" else f"{scope}:{key}"
+
+
+def detector_settings(org_settings: dict[str, object]) -> DetectorSettings:
+    base = DetectorSettings()
+    try:
+        return replace(
+            base,
+            min_impact=parse_decimal(org_settings.get("anomaly_min_impact", base.min_impact)),
+            min_monthly_impact=parse_decimal(
+                org_settings.get("anomaly_min_monthly_impact", base.min_monthly_impact)),
+            min_relative=float(str(org_settings.get("anomaly_min_relative",
+                                                    base.min_relative))))
+    except ValueError:
+        return base
+
+
+async def _exclusions(session: AsyncSession, org_id: int) -> dict[str, set[date]]:
+    rows = (await session.execute(select(AnomalyExclusion.series_key, AnomalyExclusion.day)
+                                  .where(AnomalyExclusion.org_id == org_id))).all()
+    out: dict[str, set[date]] = defaultdict(set)
+    for key, day in rows:
+        out[key].add(day)
+    return out
+
+
+async def _series(session: AsyncSession, org_id: int, start: date, end: date
+                  ) -> list[tuple[str, str, str, DailySeries]]:
+    """(scope, key, label, series) for the org and every connection, provider, service."""
+    out: list[tuple[str, str, str, DailySeries]] = [
+        ("org", "", "", await costs.daily(session, org_id, start, end))]
+    names = dict((await session.execute(select(Connection.id, Connection.name).where(
+        Connection.org_id == org_id))).all())
+    for scope, dim in _BY.items():
+        for key, series in sorted((await costs.daily_by(session, org_id, start, end,
+                                                        dim)).items()):
+            if not key:
+                continue
+            label = (names.get(int(key), key) if scope == "connection"
+                     else PROVIDER_NAMES.get(key, key) if scope == "provider" else key)
+            out.append((scope, key, label, series))
+    return out
+
+
+def _filters(scope: str, key: str) -> costs.CostFilters | None:
+    if scope == "connection":
+        return costs.CostFilters(connection_ids=(int(key),))
+    if scope == "provider":
+        return costs.CostFilters(providers=(key,))
+    if scope == "service":
+        return costs.CostFilters(services=(key,))
+    return None
+
+
+def _trim(series: DailySeries) -> DailySeries:
+    first = next((i for i, (_, v) in enumerate(series) if v != 0), len(series))
+    return series[first:]
+
+
+async def detect_anomalies(session: AsyncSession, org_id: int, clock: Clock, *,
+                           days: int = HISTORY_DAYS, since: date | None = None,
+                           collapse: bool = True) -> list[FoundAnomaly]:
+    """Anomalies over the last `days` days up to yesterday (only those ending ≥ `since`)."""
+    info = await org_info(session, org_id, clock)
+    cfg = detector_settings(info.settings)
+    end = info.yesterday
+    start = end - timedelta(days=days - 1)
+    excl = await _exclusions(session, org_id)
+    everywhere = excl.get(ALL_SERIES, set())
+    found: list[FoundAnomaly] = []
+    for scope, key, label, raw in await _series(session, org_id, start, end):
+        series = _trim(raw)
+        if len(series) < cfg.min_history_days + 1:
+            continue
+        skey = series_key(scope, key)
+        excluded = frozenset(everywhere | excl.get(skey, set()))
+        for anomaly in detect(series, cfg, excluded=excluded).anomalies:
+            if since is not None and anomaly.end < since:
+                continue
+            found.append(await _explain(session, org_id, scope, key, label, skey, anomaly))
+    found.sort(key=lambda f: (f.anomaly.start, _RANK[f.scope], f.series_key))
+    return _collapse(found) if collapse else found
+
+
+async def _explain(session: AsyncSession, org_id: int, scope: str, key: str, label: str,
+                   skey: str, anomaly: Anomaly) -> FoundAnomaly:
+    lo = anomaly.start - timedelta(days=28)
+    filters = _filters(scope, key)
+    by_service = await costs.daily_by(session, org_id, lo, anomaly.end,
+                                      costs.Dimension.SERVICE, filters)
+    by_resource = await costs.daily_by(session, org_id, lo, anomaly.end,
+                                       costs.Dimension.RESOURCE, filters)
+    return FoundAnomaly(
+        series_key=skey, scope=scope, key=key, label=label, anomaly=anomaly,
+        services=tuple(decompose(by_service, anomaly.start, anomaly.end,
+                                 direction=anomaly.direction)),
+        resources=tuple(decompose(by_resource, anomaly.start, anomaly.end,
+                                  direction=anomaly.direction)))
+
+
+def _collapse(found: list[FoundAnomaly]) -> list[FoundAnomaly]:
+    """One event seen in several series → the narrowest series, the others in `also_in`."""
+    kept: list[FoundAnomaly] = []
+    for item in sorted(found, key=lambda f: (_RANK[f.scope], -abs(f.anomaly.delta))):
+        driver = item.resources[0].key if item.resources else None
+        twin = next((i for i, k in enumerate(kept)
+                     if driver is not None and k.resources and k.resources[0].key == driver
+                     and k.anomaly.direction == item.anomaly.direction
+                     and _near(k.anomaly, item.anomaly)), None)
+        if twin is None:
+            kept.append(item)
+        else:
+            kept[twin] = replace(kept[twin], also_in=(*kept[twin].also_in, item.series_key))
+    kept.sort(key=lambda f: (f.anomaly.start, f.series_key))
+    return kept
+
+
+def _near(a: Anomaly, b: Anomaly) -> bool:
+    """Starts within a day of each other, or overlapping days."""
+    return abs((a.start - b.start).days) <= 1 or (a.start <= b.end and b.start <= a.end)
+
+
+async def mark_planned(session: AsyncSession, org_id: int, user_id: int, key: str, day: date, *,
+                       reason: str = "planned", note: str | None = None,
+                       actor_telegram_id: int | None = None) -> None:
+    """Mark a day of a series (or `*`: all series) planned; the detector will leave it alone."""
+    await require_role(session, org_id, user_id, Role.MEMBER)
+    if reason not in ("planned", "expected"):
+        raise ServiceError("reason must be 'planned' or 'expected'")
+    exists = (await session.execute(select(AnomalyExclusion.id).where(
+        AnomalyExclusion.org_id == org_id, AnomalyExclusion.series_key == key,
+        AnomalyExclusion.day == day))).first()
+    if exists is None:
+        session.add(AnomalyExclusion(org_id=org_id, series_key=key[:200], day=day,
+                                     reason=reason, note=note))
+        await session.flush()
+    await audit(session, "anomaly.mark_planned", org_id=org_id,
+                actor_telegram_id=actor_telegram_id, object_type="anomaly_exclusion",
+                series_key=key, day=day.isoformat(), reason=reason)
