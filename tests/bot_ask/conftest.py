@@ -1,31 +1,51 @@
-"""Fixtures: the demo organisation seeded on SQLite with a fixed `today`."""
+"""Fixtures: the demo organisation on SQLite with a fixed `today`, seeded once per session and
+copied into each test's own database file (seeding takes most of a second)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.db.engine import session_factory
+from core.db.engine import create_engine, session_factory
 from core.security.vault import Vault
 from core.services.demo import seed_demo
+from tests.support.db import fresh_database
 
 TODAY = date(2026, 11, 22)
+KEY = b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="  # the `vault` fixture's key
 
 
 @dataclass
 class Demo:
+    engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     org_id: int
 
 
-@pytest.fixture
-async def demo(sqlite_engine: AsyncEngine, vault: Vault) -> AsyncIterator[Demo]:
-    sessions = session_factory(sqlite_engine)
-    async with sessions() as session:
+@pytest.fixture(scope="session")
+async def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    vault = Vault([KEY])
+    folder = tmp_path_factory.mktemp("demo")
+    async with (fresh_database("sqlite", folder, None) as engine,
+                session_factory(engine)() as session):
         summary = await seed_demo(session, vault, today=TODAY)
         await session.commit()
-    return Demo(sessions, summary.org_id)
+    return folder / "test.db", summary.org_id
+
+
+@pytest.fixture
+async def demo(demo_template: tuple[Path, int], tmp_path: Path) -> AsyncIterator[Demo]:
+    source, org_id = demo_template
+    target = tmp_path / "demo.db"
+    shutil.copyfile(source, target)
+    engine = create_engine(f"sqlite+aiosqlite:///{target}")
+    try:
+        yield Demo(engine, session_factory(engine), org_id)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""Telegram message templates: answers, alerts and other chat texts built from catalogues."""

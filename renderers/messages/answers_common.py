@@ -1,0 +1,46 @@
+"""Shared pieces of answer texts: periods, filters, money, shares, escaped names."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from decimal import Decimal
+
+from core.services.ask_types import Question
+from renderers.format import fmt_date, fmt_money, fmt_percent
+from renderers.i18n import t
+
+__all__ = ["esc", "filters_line", "money", "period_label", "share"]
+
+
+def esc(text: object) -> str:
+    """Names come from providers and users: escape them for Telegram HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def money(amount: Decimal, currency: str, lang: str) -> str:
+    return fmt_money(amount, currency, lang)
+
+
+def share(part: Decimal, whole: Decimal, lang: str) -> str:
+    return fmt_percent(part / whole if whole > 0 else Decimal(0), lang)
+
+
+def period_label(start: date, end: date, lang: str) -> str:
+    """`1 октября 2026 — 31 октября 2026`, or one date for a single day."""
+    if start == end:
+        return t("answers.period.one_day", lang, day=fmt_date(start, lang))
+    return t("answers.period.range", lang, start=fmt_date(start, lang), end=fmt_date(end, lang))
+
+
+def filters_line(question: Question, lang: str) -> str | None:
+    """What the answer was narrowed to, so the user sees what was understood."""
+    f = question.filters
+    items: list[str] = []
+    for kind, values in (("provider", f.providers), ("connection", question.connection_names),
+                         ("service", f.services), ("region", f.regions),
+                         ("project", f.projects), ("team", f.teams),
+                         ("environment", f.environments), ("resource", f.resource_names)):
+        items.extend(t(f"answers.filter.{kind}", lang, value=esc(v)) for v in values)
+    items.extend(t("answers.filter.tag", lang, key=esc(k), value=esc(v)) for k, v in f.tags)
+    return t("answers.filters", lang, items=", ".join(items)) if items else None
