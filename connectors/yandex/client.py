@@ -1,0 +1,89 @@
+"""Yandex Cloud REST calls (Billing, Resource Manager, Compute, VPC), pageToken paging.
+
+Every base URL can be overridden: one `endpoint` serves all APIs under their usual path
+prefixes (`/billing/v1`, `/compute/v1`, ...), which is how tests and proxies point at one host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from connectors.http import ProviderHttp
+from connectors.yandex.auth import YandexIamAuth, rpc_message
+from connectors.yandex.models import Address, BillingAccount, Cloud, Disk, Folder, Instance
+
+__all__ = ["Endpoints", "YandexClient"]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    iam: str = "https://iam.api.cloud.yandex.net"
+    billing: str = "https://billing.api.cloud.yandex.net"
+    resource_manager: str = "https://resource-manager.api.cloud.yandex.net"
+    compute: str = "https://compute.api.cloud.yandex.net"
+    vpc: str = "https://vpc.api.cloud.yandex.net"
+    storage: str = "https://storage.yandexcloud.net"
+
+    @classmethod
+    def build(cls, endpoint: str, options: Mapping[str, Any]) -> Endpoints:
+        """One override for every API (storage too unless `storage_endpoint` is given)."""
+        base = {name: endpoint for name in ("iam", "billing", "resource_manager", "compute",
+                                            "vpc", "storage")} if endpoint else {}
+        per_service = {k: str(v).rstrip("/") for k, v in (options.get("endpoints") or {}).items()}
+        if options.get("storage_endpoint"):
+            per_service["storage"] = str(options["storage_endpoint"]).rstrip("/")
+        return cls(**{**base, **per_service})
+
+
+class YandexClient:
+    def __init__(self, http: ProviderHttp, auth: YandexIamAuth, endpoints: Endpoints, *,
+                 page_size: int = 1000, timeout: httpx.Timeout | None = None) -> None:
+        self.http = http
+        self.auth = auth
+        self.ep = endpoints
+        self.page_size = page_size
+        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+
+    async def _list(self, url: str, key: str,
+                    params: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
+        async for item in self.http.paginate_token(
+                url, items_key=key, params={**(params or {}), "pageSize": self.page_size},
+                auth=self.auth, error_parser=rpc_message, **self._extra):
+            yield item
+
+    async def billing_accounts(self) -> list[BillingAccount]:
+        url = f"{self.ep.billing}/billing/v1/billingAccounts"
+        return [BillingAccount.model_validate(a) async for a in self._list(url, "billingAccounts")]
+
+    async def billing_account(self, account_id: str) -> BillingAccount:
+        body = await self.http.get(f"{self.ep.billing}/billing/v1/billingAccounts/{account_id}",
+                                   auth=self.auth, error_parser=rpc_message, **self._extra)
+        return BillingAccount.model_validate(body)
+
+    async def clouds(self) -> list[Cloud]:
+        url = f"{self.ep.resource_manager}/resource-manager/v1/clouds"
+        return [Cloud.model_validate(c) async for c in self._list(url, "clouds")]
+
+    async def folders(self, cloud_id: str) -> list[Folder]:
+        url = f"{self.ep.resource_manager}/resource-manager/v1/folders"
+        return [Folder.model_validate(f)
+                async for f in self._list(url, "folders", {"cloudId": cloud_id})]
+
+    async def instances(self, folder_id: str) -> list[Instance]:
+        url = f"{self.ep.compute}/compute/v1/instances"
+        return [Instance.model_validate(i)
+                async for i in self._list(url, "instances", {"folderId": folder_id})]
+
+    async def disks(self, folder_id: str) -> list[Disk]:
+        url = f"{self.ep.compute}/compute/v1/disks"
+        return [Disk.model_validate(d)
+                async for d in self._list(url, "disks", {"folderId": folder_id})]
+
+    async def addresses(self, folder_id: str) -> list[Address]:
+        url = f"{self.ep.vpc}/vpc/v1/addresses"
+        return [Address.model_validate(a)
+                async for a in self._list(url, "addresses", {"folderId": folder_id})]

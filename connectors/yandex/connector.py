@@ -1,0 +1,181 @@
+"""Yandex Cloud connector: billing account and balance, inventory of every visible folder,
+and daily costs from the detailed billing export (bucket over SigV4, or a file the user sends).
+
+The usage-by-SKU API is gRPC only and is deliberately not used: the export is the cost source.
+Partial failures (a folder we may not list, a missing export file) become warnings.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, ClassVar, Self, TypeVar
+
+import httpx
+from pydantic import SecretStr, model_validator
+
+from connectors.base import BaseConnector, Credentials
+from connectors.errors import ConnectorError, NoPermission
+from connectors.yandex.auth import YandexIamAuth, load_authorized_key
+from connectors.yandex.client import Endpoints, YandexClient
+from connectors.yandex.export import parse_billing_export
+from connectors.yandex.mapping import address_record, disk_record, instance_record
+from connectors.yandex.models import BillingAccount, Folder
+from connectors.yandex.s3 import ExportBucket
+from core.domain.collection import AccountInfo, Collection, Window
+from core.domain.money import MoneyParseError, parse_decimal
+
+__all__ = ["YandexConnector", "YandexCredentials"]
+
+T = TypeVar("T")
+
+
+class YandexCredentials(Credentials):
+    """Exactly one of an OAuth token or a service-account authorized key (JSON), plus the
+    export bucket and its static access key when costs come from Object Storage."""
+
+    oauth_token: SecretStr | None = None
+    service_account_key: SecretStr | None = None
+    billing_account_id: str | None = None
+    export_bucket: str | None = None
+    export_prefix: str = ""
+    export_access_key_id: str | None = None
+    export_secret_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> Self:
+        if (self.oauth_token is None) == (self.service_account_key is None):
+            raise ValueError("give exactly one of oauth_token or service_account_key")
+        export = (self.export_bucket, self.export_access_key_id, self.export_secret_key)
+        if any(export) and not all(export):
+            raise ValueError("export_bucket, export_access_key_id and export_secret_key "
+                             "go together")
+        return self
+
+
+def warn(code: str, subject: str, detail: str) -> str:
+    """Warnings are `code: subject: detail`; `code` keys `providers_ru.warning.<code>`."""
+    return f"{code}: {subject}: {detail}"
+
+
+class YandexConnector(BaseConnector[YandexCredentials]):
+    kind: ClassVar[str] = "yandex"
+    display_name: ClassVar[str] = "Yandex Cloud"
+    credentials_model: ClassVar[type[Credentials]] = YandexCredentials
+    has_balance: ClassVar[bool] = True
+    default_endpoint: ClassVar[str] = ""  # per-service hosts unless overridden
+
+    def _timeout(self) -> httpx.Timeout | None:
+        value = self.options.get("timeout")
+        return httpx.Timeout(float(value)) if value is not None else None
+
+    def _client(self, creds: YandexCredentials) -> YandexClient:
+        ep = Endpoints.build(self.endpoint, self.options)
+        key = (load_authorized_key(creds.service_account_key.get_secret_value())
+               if creds.service_account_key else None)
+        oauth = creds.oauth_token.get_secret_value() if creds.oauth_token else None
+        auth = YandexIamAuth(self.http, ep.iam, oauth_token=oauth, key=key,
+                             timeout=self._timeout())
+        return YandexClient(self.http, auth, ep,
+                            page_size=int(self.options.get("page_size", 1000)),
+                            timeout=self._timeout())
+
+    async def test(self, creds: YandexCredentials) -> AccountInfo:
+        creds = self.parse_credentials(creds)
+        return await self._account(self._client(creds), creds, [])
+
+    async def _account(self, client: YandexClient, creds: YandexCredentials,
+                       warnings: list[str]) -> AccountInfo:
+        """The billing account (balance, currency); without billing rights, the first cloud."""
+        try:
+            if creds.billing_account_id:
+                accounts = [await client.billing_account(creds.billing_account_id)]
+            else:
+                accounts = [a for a in await client.billing_accounts() if a.active]
+        except NoPermission as exc:
+            warnings.append(warn("no_permission", "billing", exc.detail))
+            accounts = []
+        if accounts:
+            return _account_info(accounts[0], len(accounts))
+        clouds = await client.clouds()
+        if clouds:
+            return AccountInfo(account_id=clouds[0].id, display_name=clouds[0].name)
+        return AccountInfo(account_id="yandex", display_name="Yandex Cloud")
+
+    async def collect(self, creds: YandexCredentials, window: Window) -> Collection:
+        creds = self.parse_credentials(creds)
+        client = self._client(creds)
+        warnings: list[str] = []
+        out = Collection(account=await self._account(client, creds, warnings))
+        out.warnings.extend(warnings)
+        await self._inventory(out, client)
+        await self._costs(out, creds, window)
+        return out
+
+    async def _guard(self, out: Collection, subject: str,
+                     call: Callable[[], Awaitable[T]], *, inventory: bool = True) -> T | None:
+        try:
+            return await call()
+        except ConnectorError as exc:
+            out.warnings.append(warn(exc.code, subject, exc.detail))
+        if inventory:
+            out.complete_inventory = False
+        return None
+
+    async def _inventory(self, out: Collection, client: YandexClient) -> None:
+        clouds = await self._guard(out, "clouds", client.clouds) or []
+        for cloud in clouds:
+            folders = await self._guard(out, f"folders/{cloud.id}",
+                                        partial(client.folders, cloud.id)) or []
+            for folder in folders:
+                await self._folder(out, client, folder)
+
+    async def _folder(self, out: Collection, client: YandexClient, folder: Folder) -> None:
+        fid = folder.id
+        instances = await self._guard(out, f"instances/{fid}", partial(client.instances, fid))
+        out.resources.extend(instance_record(i, folder) for i in instances or [])
+        disks = await self._guard(out, f"disks/{fid}", partial(client.disks, fid))
+        out.resources.extend(disk_record(d, folder) for d in disks or [])
+        addresses = await self._guard(out, f"addresses/{fid}", partial(client.addresses, fid))
+        out.resources.extend(address_record(a, folder) for a in addresses or [])
+
+    async def _costs(self, out: Collection, creds: YandexCredentials, window: Window) -> None:
+        if not (creds.export_bucket and creds.export_access_key_id and creds.export_secret_key):
+            out.warnings.append(warn("export_not_configured", "billing export", ""))
+            return
+        ep = Endpoints.build(self.endpoint, self.options)
+        bucket = ExportBucket(self.http, ep.storage, creds.export_bucket, creds.export_prefix,
+                              creds.export_access_key_id,
+                              creds.export_secret_key.get_secret_value(),
+                              timeout=self._timeout())
+        files = await self._guard(out, "billing export",
+                                  partial(bucket.files_for, set(window.days())), inventory=False)
+        if files is None:
+            return
+        if not files:
+            out.warnings.append(warn("export_missing", f"{window.start}..{window.end}",
+                                     f"s3://{creds.export_bucket}/{creds.export_prefix}"))
+            return
+        for _day, key in files:
+            content = await self._guard(out, f"billing export {key}",
+                                        partial(bucket.read, key), inventory=False)
+            if content is None:
+                continue
+            try:
+                out.cost_lines.extend(parse_billing_export(io.BytesIO(content), window=window))
+            except ConnectorError as exc:
+                out.warnings.append(warn(exc.code, f"billing export {key}", exc.detail))
+
+
+def _account_info(account: BillingAccount, count: int) -> AccountInfo:
+    balance: Any = None
+    if account.balance not in (None, ""):
+        try:
+            balance = parse_decimal(account.balance, field="balance")
+        except MoneyParseError:
+            balance = None
+    return AccountInfo(account_id=account.id, display_name=account.name or account.id,
+                       balance=balance, currency=account.currency or "RUB",
+                       extra={"billing_accounts": count, "country": account.country_code,
+                              "balance_sign": "as reported (UNCONFIRMED convention)"})

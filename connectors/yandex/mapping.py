@@ -1,0 +1,97 @@
+"""Yandex inventory → ResourceRecords: statuses, sizes in GB, orphans (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from connectors.yandex.models import Address, Disk, Folder, Instance
+from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus
+from core.domain.money import MoneyParseError, parse_decimal
+
+__all__ = ["address_record", "disk_record", "instance_record", "parse_time"]
+
+_GB = Decimal(1024 ** 3)
+INSTANCE_STATUS: dict[str, ResourceStatus] = {
+    "RUNNING": ResourceStatus.RUNNING, "STOPPED": ResourceStatus.STOPPED,
+    "STOPPING": ResourceStatus.RUNNING, "STARTING": ResourceStatus.PENDING,
+    "PROVISIONING": ResourceStatus.PENDING, "RESTARTING": ResourceStatus.RUNNING,
+    "UPDATING": ResourceStatus.RUNNING, "ERROR": ResourceStatus.ERROR,
+    "CRASHED": ResourceStatus.ERROR, "DELETING": ResourceStatus.DELETED,
+}
+DISK_STATUS: dict[str, ResourceStatus] = {
+    "READY": ResourceStatus.RUNNING, "CREATING": ResourceStatus.PENDING,
+    "ERROR": ResourceStatus.ERROR, "DELETING": ResourceStatus.DELETED,
+}
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """RFC 3339 with an optional nanosecond fraction → aware datetime."""
+    if not text:
+        return None
+    base, _, frac = text.rstrip("Z").partition(".")
+    try:
+        stamp = datetime.fromisoformat(base + "+00:00")
+    except ValueError:
+        return None
+    return stamp.replace(microsecond=int(frac[:6].ljust(6, "0"))) if frac.isdigit() else stamp
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(parse_decimal(value))
+    except (MoneyParseError, ValueError):
+        return None
+
+
+def _gb(value: Any) -> float | None:
+    size = _int(value)
+    return float(Decimal(size) / _GB) if size is not None else None
+
+
+def _project(folder: Folder) -> str:
+    return folder.name or folder.id
+
+
+def instance_record(inst: Instance, folder: Folder) -> ResourceRecord:
+    res = inst.resources
+    disks = [d.get("diskId") for d in [inst.boot_disk or {}, *inst.secondary_disks]]
+    return ResourceRecord(
+        external_id=inst.id, name=inst.name or inst.id, kind=ResourceKind.SERVER,
+        status=INSTANCE_STATUS.get(inst.status, ResourceStatus.UNKNOWN), region=inst.zone_id,
+        project=_project(folder), service_name="Compute Cloud", tags=dict(inst.labels),
+        config={"cores": _int(res.get("cores")), "core_fraction": _int(res.get("coreFraction")),
+                "memory_gb": _gb(res.get("memory")), "gpus": _int(res.get("gpus")),
+                "platform": inst.platform_id, "provider_status": inst.status,
+                "preemptible": bool(inst.scheduling_policy.get("preemptible")),
+                "disks": [d for d in disks if d], "folder_id": inst.folder_id},
+        created_at=parse_time(inst.created_at))
+
+
+def disk_record(disk: Disk, folder: Folder) -> ResourceRecord:
+    status = DISK_STATUS.get(disk.status, ResourceStatus.UNKNOWN)
+    return ResourceRecord(
+        external_id=disk.id, name=disk.name or disk.id, kind=ResourceKind.VOLUME,
+        status=status, region=disk.zone_id, project=_project(folder),
+        service_name="Compute Cloud", tags=dict(disk.labels),
+        config={"size_gb": _gb(disk.size), "type": disk.type_id, "folder_id": disk.folder_id,
+                "attached_to": list(disk.instance_ids)},
+        created_at=parse_time(disk.created_at),
+        is_orphan=not disk.instance_ids and status is ResourceStatus.RUNNING,
+        parent_external_id=disk.instance_ids[0] if disk.instance_ids else None)
+
+
+def address_record(addr: Address, folder: Folder) -> ResourceRecord:
+    ext = addr.external_ipv4_address or {}
+    return ResourceRecord(
+        external_id=addr.id, name=addr.name or str(ext.get("address") or addr.id),
+        kind=ResourceKind.FLOATING_IP,
+        status=ResourceStatus.RUNNING if addr.used else ResourceStatus.STOPPED,
+        region=ext.get("zoneId"), project=_project(folder),
+        service_name="Virtual Private Cloud", tags=dict(addr.labels),
+        config={"address": ext.get("address"), "reserved": addr.reserved, "used": addr.used,
+                "type": addr.type, "folder_id": addr.folder_id},
+        created_at=parse_time(addr.created_at), is_orphan=addr.reserved and not addr.used)
