@@ -10,37 +10,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Connection, Resource
+from core.query.model import Vocabulary
 
-__all__ = ["OrgVocabulary", "VocabularyCache", "build_vocabulary"]
+__all__ = ["VocabularyCache", "build_vocabulary"]
 
 DEFAULT_TTL_SECONDS = 300.0
-
-
-@dataclass(frozen=True, slots=True)
-class OrgVocabulary:
-    """Distinct names per kind, as stored (the parser matches them ignoring case)."""
-
-    connections: tuple[str, ...] = ()
-    providers: tuple[str, ...] = ()
-    services: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    projects: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    resources: tuple[str, ...] = ()
 
 
 def _distinct(values: list[str | None]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
 
-async def build_vocabulary(session: AsyncSession, org_id: int) -> OrgVocabulary:
+async def build_vocabulary(session: AsyncSession, org_id: int) -> Vocabulary:
     """Read the org's names in two queries (connections, then resources)."""
     conns = (await session.execute(select(Connection.name, Connection.kind).where(
         Connection.org_id == org_id))).all()
@@ -51,14 +37,13 @@ async def build_vocabulary(session: AsyncSession, org_id: int) -> OrgVocabulary:
     for row in rows:
         for key, value in (row.tags or {}).items():
             tags.setdefault(str(key), set()).add(str(value))
-    return OrgVocabulary(
+    return Vocabulary.build(
         connections=_distinct([c.name for c in conns]),
-        providers=_distinct([c.kind for c in conns]),
         services=_distinct([r.service_name for r in rows]),
         regions=_distinct([r.region for r in rows]),
         projects=_distinct([r.project for r in rows]),
         teams=_distinct([r.team for r in rows]),
-        tags={k: tuple(sorted(v)) for k, v in sorted(tags.items())},
+        tags={k: sorted(v) for k, v in sorted(tags.items())},
         resources=_distinct([r.name for r in rows]),
     )
 
@@ -70,9 +55,9 @@ class VocabularyCache:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self._monotonic = monotonic
-        self._entries: dict[int, tuple[float, OrgVocabulary]] = {}
+        self._entries: dict[int, tuple[float, Vocabulary]] = {}
 
-    async def get(self, session: AsyncSession, org_id: int) -> OrgVocabulary:
+    async def get(self, session: AsyncSession, org_id: int) -> Vocabulary:
         now = self._monotonic()
         entry = self._entries.get(org_id)
         if entry is not None and now - entry[0] < self.ttl:

@@ -120,3 +120,22 @@ async def test_vocabulary_is_cached_per_org_until_it_expires(demo: Demo) -> None
         assert await cache.get(s, demo.org_id) is first
         clock[0] = 301
         assert "New one" in (await cache.get(s, demo.org_id)).connections
+
+
+def test_parsed_question_becomes_an_executable_question() -> None:
+    from core.query.model import Filters, ParsedQuery, Period, PeriodSource
+    from core.query.model import Intent as ParsedIntent
+    from core.services.ask_parsed import question_from_parsed
+
+    parsed = ParsedQuery(ParsedIntent.TOP, Period(*OCT), PeriodSource.TEXT,
+                         Filters(provider="selectel", connection="Beget Dev",
+                                 tags=(("env", "prod"),)), top_n=3)
+    question = question_from_parsed(parsed)
+    assert question is not None
+    assert question.intent is Intent.TOP
+    assert question.limit == 3
+    assert question.filters.providers == ("selectel",)
+    assert question.filters.tags == (("env", "prod"),)
+    assert question.connection_names == ("Beget Dev",)
+    unknown = ParsedQuery(ParsedIntent.UNKNOWN, Period(*OCT), PeriodSource.DEFAULT)
+    assert question_from_parsed(unknown) is None
