@@ -1,0 +1,73 @@
+"""The one place the bot is assembled, used by `infrazen run`, `infrazen chat`, tests and bench.
+
+`build_bot(settings)` honours TELEGRAM_API_SERVER (a self-hosted or test Bot API server);
+`build_dispatcher(ctx)` installs the middlewares in their fixed order and the feature routers
+from `bot.routers`. The `AppContext` is workflow data (`app` in handlers).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from bot.middlewares import (
+    ContextMiddleware,
+    DbSessionMiddleware,
+    I18nMiddleware,
+    ServiceErrorMiddleware,
+    SupportMarkMiddleware,
+    SupportMiddleware,
+    ThrottlingMiddleware,
+)
+from bot.routers import build_root_router
+from core.app import AppContext
+from core.settings import Settings
+
+__all__ = ["MissingToken", "build_bot", "build_dispatcher", "build_storage"]
+
+
+class MissingToken(RuntimeError):
+    """BOT_TOKEN is not set."""
+
+
+def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
+    """A Bot with HTML parse mode, pointed at TELEGRAM_API_SERVER when set."""
+    if token is None:
+        if settings.bot_token is None:
+            raise MissingToken("BOT_TOKEN")
+        token = settings.bot_token.get_secret_value()
+    session = (AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
+               if settings.telegram_api_server else AiohttpSession())
+    session.middleware(SupportMarkMiddleware())
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_storage(settings: Settings) -> BaseStorage:
+    """FSM storage: memory by default, Redis (shared by replicas) when REDIS_URL is set."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
+                     throttle: tuple[float, float] = (20, 10)) -> Dispatcher:
+    """The dispatcher with middlewares (order matters) and every feature router.
+
+    `throttle` is (updates, seconds) per user; the benchmark raises it, production keeps it.
+    """
+    dp = Dispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
+    dp.update.outer_middleware(ThrottlingMiddleware(*throttle))
+    dp.update.outer_middleware(DbSessionMiddleware(ctx.sessions))
+    dp.update.outer_middleware(ContextMiddleware())
+    dp.update.outer_middleware(I18nMiddleware())
+    dp.update.outer_middleware(ServiceErrorMiddleware())
+    dp.update.outer_middleware(SupportMiddleware())
+    dp.include_router(build_root_router())
+    return dp

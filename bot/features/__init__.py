@@ -1,0 +1,1 @@
+"""Feature packages: each exposes `router.setup() -> Router`."""

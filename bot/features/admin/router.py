@@ -1,0 +1,9 @@
+"""Router of the admin feature."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def setup() -> Router:
+    return Router(name=__name__)

@@ -1,0 +1,63 @@
+"""Never silence: unknown commands, text nobody understood and stale buttons all get an answer.
+
+Hook for the question parser: a free-text handler that understood only part of a question
+calls `reply_not_understood(message, rc, understood=[...], extra=[...])` with the fragments it
+did understand (already translated, e.g. "period: October") and its own suggestion buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.fallback.callbacks import FallbackAction, FallbackCb
+from bot.features.fallback.keyboards import suggestions_kb
+from bot.features.onboarding import handlers as onboarding
+from bot.i18n import esc
+from core.app import AppContext
+
+__all__ = ["on_button", "reply_not_understood", "stale_button", "unknown_command",
+           "unknown_text"]
+
+
+async def reply_not_understood(message: Message, rc: RequestContext,
+                               understood: Sequence[str] = (),
+                               extra: Sequence[tuple[str, str]] = ()) -> None:
+    """The one "not understood" reply: what was understood (if anything) and buttons."""
+    if understood:
+        text = rc.t("bot.partly_understood", parts="\n".join(f"• {esc(p)}" for p in understood))
+    else:
+        text = rc.t("bot.not_understood")
+    await message.answer(text, reply_markup=suggestions_kb(rc, extra))
+
+
+async def unknown_command(message: Message, rc: RequestContext) -> None:
+    command = (message.text or "").split()[0]
+    await message.answer(rc.t("bot.unknown_command", command=esc(command)),
+                         reply_markup=suggestions_kb(rc))
+
+
+async def unknown_text(message: Message, rc: RequestContext) -> None:
+    if message.chat.type != "private":
+        return  # in groups the bot only reacts to commands and its own buttons
+    await reply_not_understood(message, rc)
+
+
+async def stale_button(query: CallbackQuery, rc: RequestContext) -> None:
+    await query.answer(rc.t("bot.stale_button"), show_alert=True)
+
+
+async def on_button(query: CallbackQuery, callback_data: FallbackCb, rc: RequestContext,
+                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)
+    if callback_data.action == FallbackAction.HELP:
+        await onboarding.cmd_help(query.message, rc)
+    elif callback_data.action == FallbackAction.DEMO:
+        await onboarding.cmd_demo(query.message, rc, session, app)
+    else:
+        await onboarding.ask_name(query.message, rc, state)

@@ -1,0 +1,1 @@
+"""Onboarding: /start, language, create or join an organisation, /demo, /help."""

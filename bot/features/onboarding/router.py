@@ -1,0 +1,29 @@
+"""Onboarding router: /start (+ invite links), language, the create-org wizard, /demo, /help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+
+from bot.features.onboarding import handlers as h
+from bot.features.onboarding.callbacks import CurrencyCb, LangCb, OnbCb, TzCb
+from bot.features.onboarding.states import CreateOrg
+
+__all__ = ["setup"]
+
+_TEXT = F.text & ~F.text.startswith("/")
+
+
+def setup() -> Router:
+    router = Router(name=__name__)
+    router.message.register(h.cmd_start, CommandStart())
+    router.message.register(h.cmd_demo, Command("demo"))
+    router.message.register(h.cmd_help, Command("help"))
+    router.callback_query.register(h.choose_language, LangCb.filter())
+    router.callback_query.register(h.on_choice, OnbCb.filter())
+    router.message.register(h.got_name, CreateOrg.name, _TEXT)
+    router.message.register(h.choose_currency, CreateOrg.currency, _TEXT)
+    router.callback_query.register(h.choose_currency, CreateOrg.currency, CurrencyCb.filter())
+    router.message.register(h.choose_timezone, CreateOrg.timezone, _TEXT)
+    router.callback_query.register(h.choose_timezone, CreateOrg.timezone, TzCb.filter())
+    return router

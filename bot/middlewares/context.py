@@ -1,0 +1,94 @@
+"""Resolves the caller, their organisation and role once per update into `data["rc"]`.
+
+In a group chat bound to an organisation, the organisation is the bound one; elsewhere it is the
+user's active organisation. A superadmin acting as an organisation (see `/admin as`) gets that
+organisation with the admin role; the act-as marker lives in FSM storage under destiny `support`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import Chat, TelegramObject
+from aiogram.types import User as TgUser
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext, UserRef
+from core.app import AppContext
+from core.db.models import BoundChat, User
+from core.domain.roles import Role
+from core.services.errors import NotFound
+from core.services.orgs import OrgRef, ensure_user, get_org, membership_role
+
+__all__ = ["SUPPORT_DESTINY", "ContextMiddleware", "support_key"]
+
+SUPPORT_DESTINY = "support"
+
+
+def support_key(bot_id: int, user_id: int) -> StorageKey:
+    """Where a superadmin's act-as organisation is kept (survives FSM wizard resets)."""
+    return StorageKey(bot_id=bot_id, chat_id=user_id, user_id=user_id, destiny=SUPPORT_DESTINY)
+
+
+def _user_ref(user: User) -> UserRef:
+    return UserRef(user.id, user.telegram_id, user.full_name, user.username, user.language,
+                   user.timezone, user.active_org_id)
+
+
+class ContextMiddleware(BaseMiddleware):
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        if tg_user is None or tg_user.is_bot:
+            return None  # channel posts, service updates: nothing for us to do
+        app: AppContext = data["app"]
+        session: AsyncSession = data["session"]
+        user = await ensure_user(session, tg_user.id, full_name=tg_user.full_name,
+                                 username=tg_user.username)
+        if user.full_name != tg_user.full_name or user.username != tg_user.username:
+            user.full_name, user.username = tg_user.full_name, tg_user.username
+        chat_id = chat.id if chat else tg_user.id
+        chat_type = chat.type if chat else "private"
+        rc = RequestContext(settings=app.settings, user=_user_ref(user), chat_id=chat_id,
+                            chat_type=chat_type,
+                            is_superadmin=tg_user.id in app.settings.superadmin_ids)
+        await self._resolve_org(rc, session, data)
+        data["rc"] = rc
+        return await handler(event, data)
+
+    async def _resolve_org(self, rc: RequestContext, session: AsyncSession,
+                           data: dict[str, Any]) -> None:
+        org_id: int | None = rc.user.active_org_id
+        if rc.is_superadmin:
+            storage: BaseStorage | None = data.get("fsm_storage")
+            if storage is not None:
+                marker = await storage.get_data(support_key(data["bot"].id, rc.user.telegram_id))
+                if marker.get("org_id"):
+                    org = await _org_or_none(session, int(marker["org_id"]))
+                    if org is not None:
+                        rc.org, rc.role, rc.support = org, Role.ADMIN, True
+                        return
+        if not rc.is_private:
+            bound = (await session.execute(select(BoundChat.org_id).where(
+                BoundChat.chat_id == rc.chat_id, BoundChat.is_active.is_(True)))).scalar()
+            if bound is not None:
+                org_id = bound
+        if org_id is None:
+            return
+        role = await membership_role(session, org_id, rc.user.id)
+        if role is None and org_id == rc.user.active_org_id:
+            return  # removed from the organisation since: no org until they pick another
+        rc.org = await _org_or_none(session, org_id)
+        rc.role = role
+
+
+async def _org_or_none(session: AsyncSession, org_id: int) -> OrgRef | None:
+    try:
+        return await get_org(session, org_id)
+    except NotFound:
+        return None

@@ -1,0 +1,35 @@
+"""Every feature router in a fixed order; the fallback (not understood → buttons) comes last.
+
+A new feature = one package under `bot/features/` with `router.setup()` + one line here.
+Free-text handlers must use `StateFilter(None)` so they never steal a wizard's input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Router
+
+from bot.features.admin.router import setup as admin
+from bot.features.fallback.router import setup as fallback
+from bot.features.onboarding.router import setup as onboarding
+from bot.features.settings.router import setup as settings
+from bot.features.team.router import setup as team
+
+__all__ = ["FEATURES", "build_root_router"]
+
+FEATURES: tuple[Callable[[], Router], ...] = (
+    onboarding,
+    settings,
+    team,
+    admin,
+    fallback,
+)
+
+
+def build_root_router() -> Router:
+    """A fresh tree of routers (fresh per call: tests build many dispatchers)."""
+    root = Router(name="root")
+    for setup in FEATURES:
+        root.include_router(setup())
+    return root
