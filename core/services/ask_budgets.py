@@ -1,48 +1,27 @@
-"""Budgets as a question answers them: this month's actual and month-end forecast per budget.
+"""Budgets as a question answers them: actual so far and the period-end forecast per budget.
 
-A budget's scope (`org`, `connection`, `provider`, `project`, `team`, `service`) becomes cost
-filters; the forecast is the same month-end model `/forecast` uses, so the two never disagree.
+The figures come from `core.services.budgets` (the same ones alerts and briefs use); this
+module only adds the traffic-light status a chat answer shows and the org's monthly budget
+that `/forecast` compares against.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.forecast import forecast_month_end
-from core.analytics.series import SeriesError
-from core.db.models import Budget
-from core.services import costs
+from core.clock import FrozenClock
+from core.db.models import Budget, Organization
+from core.services import budgets
 from core.services.ask_types import BudgetItem, BudgetsAnswer, Question
-from core.services.costs import CostFilters
 
-__all__ = ["WARNING_RATIO", "budget_filters", "budget_status", "budgets_answer",
-           "org_month_budget"]
+__all__ = ["WARNING_RATIO", "budget_status", "budgets_answer", "org_month_budget"]
 
 WARNING_RATIO = Decimal("0.8")
-HISTORY_DAYS = 90
-
-
-def budget_filters(scope_kind: str, scope_value: str | None) -> CostFilters:
-    """The cost filters a budget's scope stands for (an unknown scope means the whole org)."""
-    if not scope_value:
-        return CostFilters()
-    match scope_kind:
-        case "connection":
-            return CostFilters(connection_ids=(int(scope_value),)) if scope_value.isdigit() \
-                else CostFilters(connection_ids=(-1,))
-        case "provider":
-            return CostFilters(providers=(scope_value,))
-        case "project":
-            return CostFilters(projects=(scope_value,))
-        case "team":
-            return CostFilters(teams=(scope_value,))
-        case "service":
-            return CostFilters(services=(scope_value,))
-    return CostFilters()
 
 
 def budget_status(amount: Decimal, actual: Decimal, forecast: Decimal | None) -> str:
@@ -63,22 +42,12 @@ async def org_month_budget(session: AsyncSession, org_id: int) -> Decimal | None
 
 async def budgets_answer(session: AsyncSession, org_id: int, question: Question, currency: str,
                          today: date) -> BudgetsAnswer:
-    """Every active monthly budget of the org for the month of `today`."""
-    month_start = today.replace(day=1)
-    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    last = today - timedelta(days=1)
-    budgets = (await session.execute(select(Budget).where(
-        Budget.org_id == org_id, Budget.is_active.is_(True)).order_by(Budget.id))).scalars()
-    items: list[BudgetItem] = []
-    for b in budgets:
-        filters = budget_filters(b.scope_kind, b.scope_value)
-        history = await costs.daily(session, org_id, last - timedelta(days=HISTORY_DAYS - 1),
-                                    last, filters)
-        actual = sum((v for d, v in history if d >= month_start), Decimal(0))
-        try:
-            fc: Decimal | None = forecast_month_end(history, month_of=today).total
-        except SeriesError:
-            fc = None
-        items.append(BudgetItem(b.id, b.name, b.amount, actual, fc,
-                                budget_status(b.amount, actual, fc)))
-    return BudgetsAnswer(question, currency, month_start, month_end, tuple(items))
+    """Every active budget of the org as of `today`, delegated to `core.services.budgets`."""
+    tz = (await session.execute(select(Organization.timezone).where(
+        Organization.id == org_id))).scalar_one_or_none() or "UTC"
+    clock = FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz)))
+    statuses = await budgets.list_statuses(session, org_id, clock)
+    month_start, month_end = budgets.period_bounds("month", today)
+    items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast,
+                             budget_status(s.amount, s.spent, s.forecast)) for s in statuses)
+    return BudgetsAnswer(question, currency, month_start, month_end, items)
