@@ -1,0 +1,168 @@
+"""Intent from keywords: a weighted table per intent, Russian stems and English words.
+
+Words that name a specific view (прогноз, бюджет, аномалии, топ, отчёт) weigh more than the
+general spend words (расходы, сколько), which appear in almost every question. Ties go to the
+more specific intent in `PRIORITY`. A typo-tolerant pass runs only when nothing specific matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from core.query.lexicon import NUM, number_value
+from core.query.model import Intent
+
+__all__ = ["IntentHit", "PRIORITY", "detect_intent", "find_top_n"]
+
+PRIORITY: tuple[Intent, ...] = (
+    Intent.REPORT, Intent.FORECAST, Intent.BUDGET, Intent.ANOMALIES, Intent.RECOMMENDATIONS,
+    Intent.TOP, Intent.TREND, Intent.RESOURCES, Intent.SPEND,
+)
+
+_W = r"[а-яa-z]*"
+_TABLE: tuple[tuple[Intent, int, str], ...] = (
+    # spend: the general words, weak on purpose
+    (Intent.SPEND, 1, rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят"
+                      rf"|заплат{_W}|плат(?:им|ят|ит|или|ил){_W}|сколько|скока|сколко|счет{_W}"
+                      rf"|деньг{_W}|денег|сумм{_W}|итого|обош[её]л{_W}|обошл{_W}|уход{_W}"
+                      rf"|ушл[оа]|съел{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
+                      r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"),
+    (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло){_W}"),
+    # top
+    (Intent.TOP, 4, rf"(?:топ|top)(?:\s*-?\s*\d+)?|сам{_W}\s+(?:дорог|затратн|крупн|больш){_W}"
+                    rf"|дорож{_W}\s+всего|больше\s+всего|наиболее\s+(?:дорог|затратн){_W}"
+                    rf"|(?:дорог|затратн){_W}\s+(?:ресурс|сервис|сервер|проект){_W}"
+                    rf"|most\s+expensive|costliest|biggest|largest|highest|the\s+most"
+                    rf"|разбивк{_W}|в\s+разрезе|breakdown|лидер{_W}|крупнейш{_W}"
+                    rf"|на\s+что\s+(?:уход|трат){_W}|куда\s+уход{_W}|cost\s+drivers?"
+                    rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"),
+    # trend
+    (Intent.TREND, 4, rf"динамик{_W}|тренд{_W}|trend{_W}|график{_W}|chart{_W}|graph{_W}"
+                      rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}|понедельн{_W}"
+                      rf"|daily|weekly|monthly|over\s+time|как\s+(?:менял|измен|рос|рост){_W}"
+                      rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"),
+    (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}"),
+    # forecast
+    (Intent.FORECAST, 5, rf"прогноз{_W}|спрогноз{_W}|forecast{_W}|predict{_W}|projected"
+                         rf"|projection{_W}|сколько\s+будет|будет\s+стоить|будем\s+(?:плат|трат)"
+                         rf"{_W}|потратим|заплатим|ожида{_W}|expected|run[\s-]?rate"
+                         rf"|какой\s+будет|what\s+will|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)"
+                         rf"|how\s+much\s+will"),
+    # budget
+    (Intent.BUDGET, 6, rf"бюджет{_W}|бюжет{_W}|budget{_W}|лимит{_W}|limits?|уложимся"
+                       rf"|укладываемся|превыс{_W}|перерасход{_W}|overrun|over\s+budget"
+                       rf"|on\s+track|exceed{_W}"),
+    # recommendations
+    (Intent.RECOMMENDATIONS, 5, rf"рекоменд{_W}|совет{_W}|сэконом{_W}|эконом{_W}|оптимиз{_W}"
+                                rf"|урез{_W}|сократ{_W}|сниз{_W}|переплач{_W}|выключ{_W}"
+                                rf"|неиспольз{_W}|простаива{_W}|лишн{_W}|зомби|сирот{_W}"
+                                rf"|saving{_W}|save|cut{_W}|reduc{_W}|optimi[sz]{_W}|recommend{_W}"
+                                rf"|advice|tips?|rightsiz{_W}|recs?|idle|unused|zombie{_W}"
+                                rf"|orphan{_W}|waste{_W}"),
+    # resources
+    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|виртуалк{_W}|вм|инстанс{_W}"
+                          rf"|машин{_W}|диск{_W}|бакет{_W}|инвентар{_W}|запущен{_W}|круттся"
+                          rf"|крутится|работает|список{_W}|resources?|servers?|vms?"
+                          rf"|instances?|volumes?|buckets?|inventory|running|list"),
+    # anomalies
+    (Intent.ANOMALIES, 5, rf"аномал{_W}|всплеск{_W}|скач[ео]к{_W}|скачк{_W}|выброс{_W}"
+                          rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
+                          rf"|почему\s+(?:[а-я]+\s+){{0,2}}(?:вырос|выросл|увелич|подскоч){_W}"
+                          rf"|anomal{_W}|spikes?|unusual|weird|strange|suspicious|outliers?"
+                          rf"|sudden{_W}|jumps?|surge{_W}|алерт{_W}|alerts?"
+                          rf"|why\s+(?:did|do|does|is|are|have)\s+[a-z\s]*(?:go\s+up|increas|grow"
+                          rf"|jump|ris)"),
+    # report
+    (Intent.REPORT, 7, rf"отчет{_W}|report{_W}|pdf|пдф|брифинг{_W}|brief{_W}|сводк{_W}"
+                       rf"|summary|digest|дайджест{_W}|выгруз{_W}|export{_W}|экспорт{_W}|csv"
+                       rf"|excel|эксель|финдир{_W}|cfo"),
+)
+
+_COMPILED: tuple[tuple[Intent, int, re.Pattern[str]], ...] = tuple(
+    (intent, weight, re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"))
+    for intent, weight, pattern in _TABLE
+)
+
+# Canonical keyword spellings for the typo-tolerant pass ("прогнз", "forcast", "рекомендаии").
+_FUZZY: tuple[tuple[str, Intent], ...] = (
+    ("прогноз", Intent.FORECAST), ("forecast", Intent.FORECAST), ("бюджет", Intent.BUDGET),
+    ("budget", Intent.BUDGET), ("рекомендации", Intent.RECOMMENDATIONS),
+    ("сэкономить", Intent.RECOMMENDATIONS), ("recommendations", Intent.RECOMMENDATIONS),
+    ("аномалии", Intent.ANOMALIES), ("anomalies", Intent.ANOMALIES),
+    ("всплески", Intent.ANOMALIES), ("ресурсы", Intent.RESOURCES),
+    ("серверы", Intent.RESOURCES), ("resources", Intent.RESOURCES),
+    ("динамика", Intent.TREND), ("график", Intent.TREND), ("trend", Intent.TREND),
+    ("отчет", Intent.REPORT), ("report", Intent.REPORT), ("потратили", Intent.SPEND),
+    ("расходы", Intent.SPEND), ("затраты", Intent.SPEND), ("spend", Intent.SPEND),
+    ("expenses", Intent.SPEND),
+)
+_WORD = re.compile(r"[а-яa-z]{5,}")
+_FUZZY_CUTOFF = 0.8
+
+_TOP_N = (
+    re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
+    re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w])"),
+    re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:сам[а-я]*|наиболее|most|biggest|largest|costliest"
+               r"|top|дорог[а-я]*|крупн[а-я]*)(?![\w])"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IntentHit:
+    intent: Intent
+    spans: tuple[tuple[int, int], ...]
+
+
+def _score(text: str) -> tuple[dict[Intent, int], dict[Intent, list[tuple[int, int]]]]:
+    scores: dict[Intent, int] = {}
+    spans: dict[Intent, list[tuple[int, int]]] = {}
+    for intent, weight, pattern in _COMPILED:
+        hits = [m.span() for m in pattern.finditer(text)]
+        if hits:
+            scores[intent] = scores.get(intent, 0) + weight
+            spans.setdefault(intent, []).extend(hits)
+    return scores, spans
+
+
+def _fuzzy(text: str, scores: dict[Intent, int],
+           spans: dict[Intent, list[tuple[int, int]]]) -> None:
+    """Add weak evidence from misspelt keywords; only called when nothing specific matched."""
+    for m in _WORD.finditer(text):
+        word = m.group()
+        best: tuple[float, Intent | None] = (0.0, None)
+        for canon, intent in _FUZZY:
+            if abs(len(canon) - len(word)) > 2:
+                continue
+            ratio = SequenceMatcher(None, word, canon).ratio()
+            if ratio > best[0]:
+                best = (ratio, intent)
+        if best[1] is not None and best[0] >= _FUZZY_CUTOFF:
+            weight = 1 if best[1] is Intent.SPEND else 3
+            scores[best[1]] = scores.get(best[1], 0) + weight
+            spans.setdefault(best[1], []).append(m.span())
+
+
+def detect_intent(text: str) -> IntentHit:
+    """The best-scoring intent and the keyword spans that supported it (all intents' spans)."""
+    scores, spans = _score(text)
+    if max(scores.values(), default=0) <= 2:
+        _fuzzy(text, scores, spans)
+    if not scores:
+        return IntentHit(Intent.UNKNOWN, ())
+    best = max(scores.values())
+    winner = next(i for i in PRIORITY if scores.get(i) == best)
+    used = tuple(span for found in spans.values() for span in found)
+    return IntentHit(winner, used)
+
+
+def find_top_n(text: str) -> tuple[int, tuple[int, int]] | None:
+    """N in "топ-5", "5 самых дорогих", "top 10", "первые 7"; sane values only."""
+    for pattern in _TOP_N:
+        m = pattern.search(text)
+        if m:
+            value = number_value(m["n"])
+            if value and 0 < value <= 100:
+                return value, m.span()
+    return None

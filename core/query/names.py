@@ -1,0 +1,194 @@
+"""Organisation names in a question: connections, services, regions, projects, teams,
+resources and tags, matched against a `Vocabulary`, tolerant of Russian case endings.
+
+"проекта маркетинга" finds the project "Маркетинг": Cyrillic words match by stem. A cue word
+("проект", "команда", "сервис"…) decides when one name belongs to several categories, and
+gives a value even without a vocabulary ("команды web").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.query.lexicon import normalize
+from core.query.model import Vocabulary
+from core.query.providers import find_providers
+
+__all__ = ["CATEGORIES", "NameHit", "find_names", "find_tags"]
+
+CATEGORIES: tuple[str, ...] = ("resource", "connection", "service", "region", "project", "team")
+
+_CUES: dict[str, str] = {
+    "project": r"проект[а-я]*|projects?",
+    "team": r"команд[а-я]*|teams?|отдел[а-я]*|departments?",
+    "service": r"сервис[а-я]*|услуг[а-я]*|services?",
+    "region": r"регион[а-я]*|regions?|зон[а-я]*|zones?",
+    "connection": r"подключени[а-я]*|аккаунт[а-я]*|accounts?|connections?|кабинет[а-я]*",
+    "resource": r"ресурс[а-я]*|resources?|сервер[а-я]*|servers?|инстанс[а-я]*|instances?",
+}
+_CUE_BEFORE: dict[str, re.Pattern[str]] = {
+    cat: re.compile(rf"(?<![\w])(?:{cue})\s*[:=]?\s*\"?$") for cat, cue in _CUES.items()
+}
+_RAW_VALUE: dict[str, re.Pattern[str]] = {
+    cat: re.compile(rf"(?<![\w])(?:{cue})\s*[:=]?\s*(?:\"(?P<q>[^\"]{{1,60}})\""
+                    r"|(?P<v>[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]))(?![\w])")
+    for cat, cue in _CUES.items()
+}
+_BUILTIN_REGION = re.compile(
+    r"(?<![\w-])(?:ru|kz|uz|by|am|eu|us|ap|me|sa|af|ca)-(?:[a-z]+\d[a-z0-9-]*|\d+[a-z]?)(?![\w-])")
+_TAG_CUE = r"тег[а-я]*|метк[а-я]*|tags?|labels?"
+_TAG_EQ = re.compile(
+    rf"(?<![\w-])(?:(?:{_TAG_CUE})\s+)?(?P<k>[a-z][\w.-]*)\s*=\s*(?P<v>[\w.-]*\w)")
+_TAG_CUED = re.compile(
+    rf"(?<![\w])(?:{_TAG_CUE})\s+(?P<k>[a-z][\w.-]*)\s*[:=]?\s*(?P<v>[\w.-]*\w)")
+_ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ий|ый|ая|яя|ое|ее|ом|ем|ам|ям|ах|ях|ов"
+                     r"|ев|а|я|о|е|и|ы|у|ю|ь|й)$")
+_SPLIT = re.compile(r"[\s_./-]+")
+_CYRILLIC = re.compile(r"[а-я]")
+_STOP = frozenset({
+    "the", "in", "on", "for", "of", "and", "to", "last", "this", "next", "by", "with", "from",
+    "at", "a", "an", "is", "are", "was", "were", "all", "any", "our", "my", "we", "us", "top",
+    "since", "between", "during", "over", "per", "cost", "costs", "spend", "that", "which",
+    "what", "how", "do", "does", "did", "have", "has", "list", "show", "me", "most", "yesterday",
+    "today", "week", "month", "year", "quarter", "ytd", "mtd", "q1", "q2", "q3", "q4",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    category: str
+    value: str
+    span: tuple[int, int]
+
+
+def _stem(token: str) -> str:
+    if len(token) >= 5 and _CYRILLIC.search(token):
+        return _ENDING.sub("", token)
+    return token
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(_stem(t) for t in _SPLIT.split(normalize(text)) if t)
+
+
+def _token_pattern(token: str) -> str:
+    stem = _stem(token)
+    if stem != token or (_CYRILLIC.search(token) and len(token) >= 5):
+        return re.escape(stem) + r"[а-я]{0,3}"
+    return re.escape(token)
+
+
+@dataclass(frozen=True, slots=True)
+class _Category:
+    name: str
+    pattern: re.Pattern[str] | None
+    lookup: dict[tuple[str, ...], str]
+
+
+def _compile(name: str, values: tuple[str, ...]) -> _Category:
+    lookup: dict[tuple[str, ...], str] = {}
+    alternatives: list[str] = []
+    for value in values:
+        key = _key(value)
+        if not key or key in lookup:
+            continue
+        lookup[key] = value
+        tokens = [t for t in _SPLIT.split(normalize(value)) if t]
+        alternatives.append(r"[\s_./-]{0,2}".join(_token_pattern(t) for t in tokens))
+    if not alternatives:
+        return _Category(name, None, lookup)
+    alternatives.sort(key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])")
+    return _Category(name, pattern, lookup)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    categories: tuple[_Category, ...]
+    tag_keys: dict[str, str]
+    tag_values: dict[str, dict[str, str]]
+
+
+@lru_cache(maxsize=64)
+def _compiled(vocabulary: Vocabulary) -> _Compiled:
+    """Compile a vocabulary's matchers once; the bot reuses one vocabulary per organisation."""
+    sources = {
+        "resource": vocabulary.resources, "connection": vocabulary.connections,
+        "service": vocabulary.services, "region": vocabulary.regions,
+        "project": vocabulary.projects, "team": vocabulary.teams,
+    }
+    categories = tuple(_compile(name, sources[name]) for name in CATEGORIES)
+    tag_keys = {normalize(k): k for k, _ in vocabulary.tags}
+    tag_values = {normalize(k): {normalize(v): v for v in vs} for k, vs in vocabulary.tags}
+    return _Compiled(categories, tag_keys, tag_values)
+
+
+_EMPTY = _compiled(Vocabulary())
+
+
+def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return all(span[1] <= s[0] or span[0] >= s[1] for s in taken)
+
+
+def find_tags(text: str, vocabulary: Vocabulary | None,
+              taken: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
+    """`env=prod`, `тег owner:ivanov`, `tag env prod`; keys/values spelt as the vocabulary does."""
+    compiled = _compiled(vocabulary) if vocabulary else _EMPTY
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    for pattern in (_TAG_CUED, _TAG_EQ):
+        for m in pattern.finditer(text):
+            if not _free(m.span(), taken):
+                continue
+            key, value = m["k"], m["v"]
+            if compiled.tag_keys and key not in compiled.tag_keys:
+                continue
+            canon_key = compiled.tag_keys.get(key, key)
+            canon_value = compiled.tag_values.get(key, {}).get(value, value)
+            found.append((canon_key, canon_value, m.span()))
+            taken.append(m.span())
+    return found
+
+
+def find_names(text: str, vocabulary: Vocabulary | None,
+               taken: list[tuple[int, int]]) -> list[NameHit]:
+    """Named things in `text` outside `taken` spans (which it extends), one per category."""
+    compiled = _compiled(vocabulary) if vocabulary else _EMPTY
+    candidates: list[tuple[int, int, int, NameHit]] = []
+    for order, category in enumerate(compiled.categories):
+        if category.pattern is None:
+            continue
+        for m in category.pattern.finditer(text):
+            value = category.lookup.get(_key(m.group()))
+            if value is None:
+                continue
+            cue = _CUE_BEFORE[category.name].search(text, 0, m.start())
+            span = (cue.start(), m.end()) if cue else m.span()
+            candidates.append((m.end() - m.start(), 1 if cue else 0, -order,
+                               NameHit(category.name, value, span)))
+    for category in compiled.categories:
+        if category.pattern is not None:
+            continue
+        for m in _RAW_VALUE[category.name].finditer(text):
+            raw = m["q"] or m["v"]
+            if raw in _STOP or raw.isdigit() or find_providers(raw):
+                continue
+            if category.name == "resource" and not re.search(r"[\d-]", raw):
+                continue
+            length = len(raw)
+            candidates.append((length, 1, -10, NameHit(category.name, raw, m.span())))
+        if category.name == "region":
+            for m in _BUILTIN_REGION.finditer(text):
+                candidates.append((m.end() - m.start(), 0, -11,
+                                   NameHit("region", m.group(), m.span())))
+    candidates.sort(key=lambda c: (c[1], c[0], c[2]), reverse=True)
+    hits: list[NameHit] = []
+    seen: set[str] = set()
+    for _length, _cued, _order, hit in candidates:
+        if hit.category in seen or not _free(hit.span, taken):
+            continue
+        seen.add(hit.category)
+        hits.append(hit)
+        taken.append(hit.span)
+    return hits

@@ -1,0 +1,112 @@
+"""`parse(text, today=...)`: one question → `ParsedQuery`. Never raises, never guesses silently.
+
+Order: intent first (it decides whether "в декабре" means the last December or the next),
+then the period, tags, organisation names and providers; whatever is left is reported as
+`unparsed` so the bot can say what it did understand.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.query.calendar import month_range
+from core.query.intents import detect_intent, find_top_n
+from core.query.lexicon import normalize
+from core.query.model import (
+    Filters,
+    Intent,
+    Lean,
+    ParsedQuery,
+    Period,
+    PeriodSource,
+    Vocabulary,
+)
+from core.query.names import find_names, find_tags
+from core.query.periods import find_period
+from core.query.providers import find_providers
+
+__all__ = ["MAX_CHARS", "parse"]
+
+MAX_CHARS = 1000
+"""Longer input is cut: no real question is longer, and the cost stays bounded."""
+
+_LEAN: dict[Intent, Lean] = {Intent.FORECAST: Lean.FUTURE, Intent.BUDGET: Lean.NEAREST}
+_WHOLE_PERIOD = frozenset({Intent.FORECAST, Intent.BUDGET})
+"""Intents about a whole period (the month's forecast, budget); others stop at today."""
+
+_WORD = re.compile(r"[^\W_]+(?:[-.'][^\W_]+)*")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_STOP_TEXT = """
+в во на за по с со к ко у о об от до из и а но ли же бы мы нам нас наш наша наше наши мне меня
+я ты вы все всё всего это этот эта эти этого том тот та те что чего как где какой какая какое
+какие каков был была было были есть будет покажи показать пришли пришлите сделай дай дайте
+скажи подскажи пожалуйста плиз нужно нужен нужна можно у ну вот там тут для про при через
+the a an in on for of to and or is are was were be been have has had do does did we our us
+me my i you it its this that these those with by from at so far what which how much many any
+all there can could would show give tell please about per vs
+"""
+_STOPWORDS = frozenset(_STOP_TEXT.split())
+
+
+def _detect_lang(text: str) -> str:
+    cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    return "en" if latin > cyrillic else "ru"
+
+
+def _default_period(intent: Intent, today: date) -> Period:
+    first, last = month_range(today.year, today.month)
+    return Period(first, last if intent in _WHOLE_PERIOD else today)
+
+
+def _unparsed(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    words = []
+    for m in _WORD.finditer(text):
+        if any(s[0] <= m.start() and m.end() <= s[1] for s in spans):
+            continue
+        if m.group() not in _STOPWORDS:
+            words.append(m.group())
+    return tuple(words[:30])
+
+
+def parse(text: str, *, today: date, lang: str | None = None,
+          known: Vocabulary | None = None) -> ParsedQuery:
+    """Read one question relative to `today` (the caller's date in the org's time zone)."""
+    raw = text if isinstance(text, str) else ""
+    norm = normalize(raw[:MAX_CHARS])
+    hit = detect_intent(norm)
+    spans: list[tuple[int, int]] = list(hit.spans)
+    taken: list[tuple[int, int]] = []
+
+    period = _default_period(hit.intent, today)
+    source = PeriodSource.DEFAULT
+    found = find_period(norm, today, _LEAN.get(hit.intent, Lean.PAST))
+    if found is not None:
+        match, (start, end) = found
+        if hit.intent not in _WHOLE_PERIOD and start <= today < end:
+            end = today
+        period, source = Period(start, end), PeriodSource.TEXT
+        taken.append(match.span)
+
+    tags = find_tags(norm, known, taken)
+    names = {h.category: h.value for h in find_names(norm, known, taken)}
+    providers = find_providers(norm)
+    spans += taken + [span for _key, span in providers]
+
+    top = find_top_n(norm) if hit.intent is Intent.TOP else None
+    if top is not None:
+        spans.append(top[1])
+
+    filters = Filters(
+        provider=providers[0][0] if providers else None,
+        connection=names.get("connection"), service=names.get("service"),
+        region=names.get("region"), project=names.get("project"), team=names.get("team"),
+        resource=names.get("resource"), tags=tuple((k, v) for k, v, _span in tags),
+    )
+    return ParsedQuery(
+        intent=hit.intent, period=period, period_source=source, filters=filters,
+        top_n=top[0] if top else None,
+        lang=lang if lang in ("ru", "en") else _detect_lang(norm),
+        unparsed=_unparsed(norm, spans),
+    )
