@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Connection, Resource, SyncSnapshot, UnrecognizedItem, UsageMetric
 from core.domain.collection import Collection, CostLine, Window
+from core.domain.providers import canonical_provider
 from core.services.errors import NotFound
 from core.services.sync_costs import DailyAggregator, clear_days, write_rows
 from core.services.sync_resources import ResourceChanges, upsert_resources
@@ -84,11 +85,12 @@ async def apply_collection(session: AsyncSession, *, org_id: int, connection_id:
     changes = await upsert_resources(
         session, org_id=org_id, connection_id=connection_id, snapshot_id=snap.id,
         records=collection.resources, complete=collection.complete_inventory, now=now)
-    agg = DailyAggregator(provider=conn.kind, window=(window.start, window.end))
+    agg = DailyAggregator(provider=canonical_provider(conn.kind, fallback=conn.kind),
+                          window=(window.start, window.end))
     for line in collection.cost_lines:
         agg.add(line)
     await clear_days(session, org_id=org_id, connection_id=connection_id, start=window.start,
-                     end=window.end)
+                     end=window.end, source="sync")
     rows = agg.drain(org_id=org_id, connection_id=connection_id, source="sync",
                      resource_ids=changes.ids)
     stored = await write_rows(session, rows)

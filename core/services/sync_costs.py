@@ -20,16 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import CostLine as CostLineRow
 from core.domain.collection import CostLine
+from core.domain.providers import PROVIDER_NAMES, canonical_provider
 from core.services.sync_rules import split_daily
 
-__all__ = ["DailyAggregator", "DayRange", "clear_days", "write_rows"]
+__all__ = ["KEY_FIELDS", "DailyAggregator", "DayRange", "clear_days", "write_rows"]
 
 BATCH = 5000
 ZERO = Decimal(0)
 _DAY = timedelta(days=1)
+_UNKNOWN = object()
 
 # identity of a stored daily row (besides the day); order matters for `_row`
-_KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
+KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
                "service_category", "sku_id", "region_id", "sub_account_id", "sub_account_name",
                "charge_category", "billing_currency", "pricing_unit", "provider_name")
 
@@ -46,37 +48,51 @@ class DayRange:
 class DailyAggregator:
     """Sums lines into (day, identity) buckets; `drain()` hands them out as table rows."""
 
-    provider: str
+    provider: str  # canonical key (core.domain.providers) used when a line names none
     window: tuple[date, date] | None = None  # half-open; parts outside are dropped
     buckets: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
     totals: dict[str, Decimal] = field(default_factory=dict)
     days_seen: set[date] = field(default_factory=set)
     lines_in: int = 0
+    _single: dict[tuple[datetime, datetime, bool], object] = field(default_factory=dict)
 
     def add(self, line: CostLine, *, lump: bool = False) -> None:
         """Add one line, split over its UTC days (or lumped on its first day)."""
-        self.lines_in += 1
         tags = json.dumps(line.tags, sort_keys=True, ensure_ascii=False) if line.tags else ""
         ident = (line.resource_id, line.resource_name, line.resource_type, line.service_name,
                  line.service_category, line.sku_id, line.region_id, line.sub_account_id,
                  line.sub_account_name, line.charge_category, line.billing_currency,
                  line.pricing_unit, line.provider_name, tags)
-        effective = line.billed_cost if line.effective_cost is None else line.effective_cost
-        parts = split_daily(line.charge_period_start, line.charge_period_end, line.billed_cost,
-                            lump=lump)
-        if len(parts) == 1:
-            self._put(parts[0][0], ident, line.billed_cost, effective, line.list_cost,
-                      line.contracted_cost, line.pricing_quantity)
+        self.add_raw(line.charge_period_start, line.charge_period_end, lump, line.billed_cost,
+                     line.effective_cost, line.list_cost, line.contracted_cost,
+                     line.pricing_quantity, ident)
+
+    def add_raw(self, start: datetime, end: datetime, lump: bool, billed: Decimal,
+                effective: Decimal | None, list_cost: Decimal | None,
+                contracted: Decimal | None, qty: Decimal | None,
+                ident: tuple[Any, ...]) -> None:
+        """The fast path file imports use: `ident` in IDENTITY_FIELDS order, tags as JSON."""
+        self.lines_in += 1
+        if effective is None:
+            effective = billed
+        period = (start, end, lump)
+        day = self._single.get(period, _UNKNOWN)
+        if day is _UNKNOWN:
+            parts = split_daily(start, end, Decimal(1), lump=lump)
+            day = parts[0][0] if len(parts) == 1 else None
+            if len(self._single) > 100_000:
+                self._single.clear()
+            self._single[period] = day
+        if isinstance(day, date):
+            self._put(day, ident, billed, effective, list_cost, contracted, qty)
             return
-        start, end = line.charge_period_start, line.charge_period_end
         eff = dict(split_daily(start, end, effective))
-        lst = dict(split_daily(start, end, line.list_cost)) if line.list_cost is not None else {}
-        con = (dict(split_daily(start, end, line.contracted_cost))
-               if line.contracted_cost is not None else {})
-        qty = (dict(split_daily(start, end, line.pricing_quantity))
-               if line.pricing_quantity is not None else {})
-        for day, billed in parts:
-            self._put(day, ident, billed, eff[day], lst.get(day), con.get(day), qty.get(day))
+        lst = dict(split_daily(start, end, list_cost)) if list_cost is not None else {}
+        con = dict(split_daily(start, end, contracted)) if contracted is not None else {}
+        qts = dict(split_daily(start, end, qty)) if qty is not None else {}
+        for part_day, part in split_daily(start, end, billed):
+            self._put(part_day, ident, part, eff[part_day], lst.get(part_day),
+                      con.get(part_day), qts.get(part_day))
 
     def _put(self, day: date, ident: tuple[Any, ...], billed: Decimal, effective: Decimal,
              list_cost: Decimal | None, contracted: Decimal | None,
@@ -108,15 +124,17 @@ class DailyAggregator:
         for key, (billed, effective, list_cost, contracted, qty) in self.buckets.items():
             day = key[0]
             start = datetime.combine(day, time(), UTC)
-            row: dict[str, Any] = dict(zip(_KEY_FIELDS, key[1:-1], strict=True))
+            row: dict[str, Any] = dict(zip(KEY_FIELDS, key[1:-1], strict=True))
             ext = row.pop("resource_id")
+            provider = (canonical_provider(row["provider_name"], fallback=self.provider)
+                        if row["provider_name"] else self.provider)
             row.update(
                 org_id=org_id, connection_id=connection_id, day=day,
                 resource_id=ids.get(ext) if ext else None, resource_external_id=ext,
                 charge_period_start=start, charge_period_end=start + _DAY,
                 billed_cost=billed, effective_cost=effective, list_cost=list_cost,
-                contracted_cost=contracted, pricing_quantity=qty, provider=self.provider,
-                provider_name=row["provider_name"] or self.provider,
+                contracted_cost=contracted, pricing_quantity=qty, provider=provider,
+                provider_name=row["provider_name"] or PROVIDER_NAMES.get(provider, provider),
                 charge_category=row["charge_category"] or "Usage",
                 tags=json.loads(key[-1]) if key[-1] else None, source=source)
             rows.append(row)

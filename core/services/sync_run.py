@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_DAYS = 35  # the current month and the last one, re-read for late billing fixes
 SYNCABLE = ("active", "error")
+FILE_KINDS = ("focus", "manual_csv")  # fed by file import, never collected on a schedule
 
 
 class SyncDeps(Protocol):
@@ -98,6 +99,9 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
     started = clock.now()
     async with deps.sessions() as session:
         conn = await _load(session, connection_id, org_id)
+        if conn.kind in FILE_KINDS:
+            raise ServiceError(f"connection {connection_id} is fed by file import; "
+                               "use import-focus FILE --connection ID")
         if conn.status not in SYNCABLE:
             raise ServiceError(f"connection {connection_id} is {conn.status}; "
                                "resume it before syncing")
@@ -152,7 +156,7 @@ async def _fail(deps: SyncDeps, org_id: int, connection_id: int, code: str, mess
 async def due_connections(session: AsyncSession, now: datetime) -> list[int]:
     """Ids of active connections whose next sync time has come (or was never set)."""
     rows = await session.execute(select(Connection.id).where(
-        Connection.status.in_(SYNCABLE),
+        Connection.status.in_(SYNCABLE), Connection.kind.not_in(FILE_KINDS),
         or_(Connection.next_sync_at.is_(None), Connection.next_sync_at <= now))
         .order_by(Connection.id))
     return list(rows.scalars())
