@@ -1,0 +1,36 @@
+"""Idle resources: a server that did next to nothing for two weeks → stop or delete it."""
+
+from __future__ import annotations
+
+from core.services.recommendations.base import Finding, RuleContext, Usage, money, resource_key
+
+__all__ = ["idle", "is_idle"]
+
+CPU_IDLE = 5.0
+MEM_IDLE = 15.0
+MIN_DAYS = 7
+
+
+def is_idle(usage: Usage) -> bool:
+    return (usage.days >= MIN_DAYS and usage.cpu_p95 is not None and usage.cpu_p95 < CPU_IDLE
+            and (usage.mem_p95 is None or usage.mem_p95 < MEM_IDLE))
+
+
+def idle(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for res in ctx.resources:
+        usage = ctx.usage.get(res.id)
+        if res.kind != "server" or res.is_deleted or usage is None or not is_idle(usage):
+            continue
+        monthly = ctx.monthly(res)
+        if monthly <= 0:
+            continue
+        out.append(Finding(
+            kind="idle", dedup_key=resource_key("idle", res),
+            monthly_saving=money(monthly * 9 / 10), confidence=0.8,
+            params={"resource": res.name, "cpu_p95": round(usage.cpu_p95 or 0)},
+            evidence={"cpu_p95": usage.cpu_p95, "mem_p95": usage.mem_p95, "days": usage.days,
+                      "monthly_cost": str(monthly)},
+            resource_id=res.id, connection_id=res.connection_id,
+            baseline_daily_cost=money(monthly / 30)))
+    return out
