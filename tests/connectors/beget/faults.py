@@ -24,6 +24,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     times: int = 1_000
+    after: int = 0  # let this many matching requests through first
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Faults:
         self.calls.append((request.method, request.path))
         for prefix, fault in self.rules:
             if request.path.startswith(prefix) and fault.times > 0:
+                if fault.after > 0:
+                    fault.after -= 1
+                    continue
                 fault.times -= 1
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
