@@ -1,0 +1,116 @@
+"""`infrazen sync`, `infrazen import-focus` and `infrazen costs`: data in, figures out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from bot.cli.runtime import echo_json, fail, with_app
+from connectors.errors import InvalidInput
+from core.app import AppContext
+from core.db.models import Connection
+from core.services.costs import Dimension, breakdown
+from core.services.errors import NotFound
+from core.services.focus_import import ImportResult, import_file
+from core.services.orgs import get_org
+from core.services.sync_run import SyncResult, due_connections, run_sync
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(sync)
+    cli.add_command(import_focus)
+    cli.add_command(costs)
+
+
+def _line(r: SyncResult) -> str:
+    if r.status == "failed":
+        return f"connection {r.connection_id}: failed ({r.error_code}): {r.error}"
+    totals = ", ".join(f"{v} {k}" for k, v in (r.totals_by_currency or {}).items()) or "0"
+    text = (f"connection {r.connection_id}: {r.status} — created {r.created}, updated "
+            f"{r.updated}, deleted {r.deleted}, unchanged {r.unchanged}; {r.cost_lines} "
+            f"cost lines, {totals}")
+    return text + "".join(f"\n  warning: {w}" for w in r.warnings)
+
+
+@click.command()
+@click.option("--connection", "connection_id", type=int, default=None,
+              help="Sync this connection now (default: every connection that is due).")
+def sync(connection_id: int | None) -> None:
+    """Sync now: one connection, or all active connections that are due."""
+
+    async def _go(ctx: AppContext) -> list[SyncResult]:
+        if connection_id is not None:
+            return [await run_sync(ctx, connection_id, trigger="manual")]
+        async with ctx.session() as session:
+            ids = await due_connections(session, ctx.clock.now())
+        return [await run_sync(ctx, cid, trigger="manual") for cid in ids]
+
+    results = with_app(_go)
+    if not results:
+        click.echo("Nothing is due.")
+    for r in results:
+        click.echo(_line(r))
+    if any(r.status == "failed" for r in results):
+        raise SystemExit(1)
+
+
+@click.command("import-focus")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--connection", "connection_id", type=int, required=True,
+              help="A focus (or manual_csv) connection.")
+@click.option("--currency", default=None, help="For files without BillingCurrency.")
+def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
+    """Import a FOCUS export (CSV or .csv.gz) or a manual CSV; re-importing replaces the period."""
+
+    async def _go(ctx: AppContext) -> ImportResult:
+        async with ctx.session() as session:
+            org_id = (await session.execute(select(Connection.org_id).where(
+                Connection.id == connection_id))).scalar_one_or_none()
+            if org_id is None:
+                raise NotFound(f"connection {connection_id} not found")
+            return await import_file(session, org_id, connection_id, file,
+                                     default_currency=currency, now=ctx.clock.now())
+
+    try:
+        result = with_app(_go)
+    except InvalidInput as exc:
+        fail(f"Error: {exc.detail}. Nothing was imported.")
+    period = f"{result.first_day} … {result.last_day}" if result.first_day else "no days"
+    click.echo(f"Imported {result.rows} rows into {result.lines_stored} daily cost lines "
+               f"over {result.days} days ({period}).")
+    for currency_code, amount in result.totals.items():
+        click.echo(f"  total {currency_code}: {amount}")
+
+
+@click.command()
+@click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--by", type=click.Choice(["provider", "service", "resource", "project"]),
+              default="provider", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
+    """Spend of [--from, --to] (inclusive) grouped by provider, service, resource or project."""
+    first: date = start.date()
+    last: date = end.date()
+    if last < first:
+        fail("Error: --to is before --from")
+
+    async def _go(ctx: AppContext) -> list[Any]:
+        async with ctx.session() as session:
+            org = await get_org(session, org_ref)
+            return list(await breakdown(session, org.id, first, last, Dimension(by)))
+
+    rows = with_app(_go)
+    if as_json:
+        echo_json([{"key": r.key, "label": r.label, "amount": str(r.amount),
+                    "currency": r.currency} for r in rows])
+        return
+    if not rows:
+        click.echo("No costs in this period.")
+    for r in rows:
+        click.echo(f"{r.label:<40} {r.amount:>16} {r.currency}")

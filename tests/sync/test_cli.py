@@ -1,0 +1,112 @@
+"""The operator commands end to end on a temporary SQLite file (click's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from core.domain.collection import AccountInfo, Collection, CostLine, ResourceKind, ResourceRecord
+from tests.sync.fake_connector import FakeConnector
+from tests.sync.test_focus_import import OFFICIAL
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'infrazen.db'}")
+    monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
+    return tmp_path
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_connectors_lists_kinds_and_marks_secrets() -> None:
+    code, out = run("connectors")
+    assert code == 0
+    assert "focus" in out
+    assert "manual_csv" in out
+    code, out = run("connectors", "--json")
+    described = {d["kind"]: d for d in json.loads(out)}
+    assert {f["name"]: f["secret"] for f in described["focus"]["fields"]} == {
+        "account_name": False, "default_currency": False}
+
+
+def test_focus_connection_import_and_costs(env: Path) -> None:
+    assert run("org", "create", "--name", "Acme", "--currency", "USD")[0] == 0
+    code, out = run("connection", "add", "--org", "acme", "--kind", "focus", "--name", "AWS",
+                    "--credentials", "-", input='{"account_name": "payer"}')
+    assert code == 0, out
+    conn_id = out.strip().splitlines()[-1]
+    assert conn_id == "1"
+    code, out = run("import-focus", str(OFFICIAL), "--connection", conn_id)
+    assert code == 0, out
+    assert "Imported 1000 rows" in out
+    assert "total USD: 20.52022672899" in out
+    code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31",
+                    "--by", "provider", "--json")
+    assert code == 0, out
+    rows = {r["key"]: Decimal(r["amount"]) for r in json.loads(out)}
+    assert rows.keys() == {"aws", "azure", "oci"}
+    assert sum(rows.values()).quantize(Decimal("0.01")) == Decimal("20.52")
+    code, out = run("connection", "list", "--org", "acme")
+    assert code == 0
+    assert "AWS" in out
+    code, out = run("sync", "--connection", conn_id)
+    assert code == 2
+    assert "file import" in out
+
+
+def test_bad_input_is_one_clear_line(env: Path, tmp_path: Path) -> None:
+    run("org", "create", "--name", "Acme")
+    code, out = run("connection", "add", "--org", "acme", "--kind", "focus", "--name", "x",
+                    "--credentials", "-", input="{not json")
+    assert code == 2
+    assert "not valid JSON" in out
+    code, out = run("connection", "add", "--org", "acme", "--kind", "nope", "--name", "x",
+                    "--credentials", "-", input="{}")
+    assert code == 2
+    assert "unknown kind" in out
+    run("connection", "add", "--org", "acme", "--kind", "focus", "--name", "x",
+        "--credentials", "-", input="{}")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd\n"
+                   "1,USD,2025-01-01,2025-01-02\n2,USD,yesterday,2025-01-02\n")
+    code, out = run("import-focus", str(bad), "--connection", "1")
+    assert code == 2
+    assert "line 3, column ChargePeriodStart" in out
+    assert "Nothing was imported" in out
+    code, out = run("costs", "--org", "acme", "--from", "2025-02-01", "--to", "2025-01-01")
+    assert code == 2
+    assert "before" in out
+
+
+def test_add_then_sync_through_a_connector(env: Path, fake_kind: type[FakeConnector]) -> None:
+    run("org", "create", "--name", "Acme")
+    code, out = run("connection", "add", "--org", "acme", "--kind", "fake", "--name", "f",
+                    "--credentials", "-", input='{"account": "a", "token": "bad"}')
+    assert code == 2
+    assert "bad_credentials" in out
+    code, out = run("connection", "add", "--org", "acme", "--kind", "fake", "--name", "f",
+                    "--credentials", "-", input='{"account": "a", "token": "t0k3n"}')
+    assert code == 0, out
+    yesterday = datetime.combine(date.today() - timedelta(days=1), datetime.min.time(), UTC)
+    fake_kind.queue.append(Collection(
+        account=AccountInfo(account_id="a"),
+        resources=[ResourceRecord(external_id="vm-1", name="vm", kind=ResourceKind.SERVER)],
+        cost_lines=[CostLine(charge_period_start=yesterday,
+                             charge_period_end=yesterday + timedelta(days=1),
+                             billed_cost=Decimal("12.34"), resource_id="vm-1")]))
+    code, out = run("sync")
+    assert code == 0, out
+    assert "connection 1: success — created 1" in out
+    assert "12.34 RUB" in out
+    code, out = run("sync")
+    assert "Nothing is due." in out
