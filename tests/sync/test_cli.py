@@ -55,7 +55,7 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     assert code == 0, out
     rows = {r["key"]: Decimal(r["amount"]) for r in json.loads(out)}
     assert rows.keys() == {"aws", "azure", "oci"}
-    assert sum(rows.values()).quantize(Decimal("0.01")) == Decimal("20.52")
+    assert sum(rows.values(), Decimal(0)).quantize(Decimal("0.01")) == Decimal("20.52")
     code, out = run("connection", "list", "--org", "acme")
     assert code == 0
     assert "AWS" in out
