@@ -51,6 +51,7 @@ class OpenStackFake:
     data: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     services: tuple[str, ...] = ("compute", "volumev3", "network")
     missing: set[tuple[str, str]] = field(default_factory=set)  # (region, service type)
+    user_domain: str | None = None  # when set, the user's domain name must match
     page_size: int = 2
     prefix: str = "/identity/v3"
     tokens: dict[str, str | None] = field(default_factory=dict)  # token → project id | None
@@ -144,7 +145,8 @@ class OpenStackFake:
         else:
             user_block = identity["password"]["user"]
             user = user_block["name"]
-            if self.users.get(user) != user_block["password"]:
+            domain_ok = self.user_domain in (None, user_block.get("domain", {}).get("name"))
+            if self.users.get(user) != user_block["password"] or not domain_ok:
                 return self._error(401, "The request you have made requires authentication.",
                                    "Unauthorized")
             project = self._project(scope)

@@ -1,0 +1,1 @@
+"""Selectel: billing-first connector (consumption API is the truth; OpenStack enriches)."""

@@ -1,0 +1,190 @@
+"""Selectel, billing-first: the consumption API is the truth for cost; OpenStack enriches it.
+
+Support checklist (done / exempt):
+- done: service-user IAM tokens (Keystone v3): account scope for billing, project scope for
+  OpenStack; cached, one re-auth on 401 (connectors/openstack/auth.py).
+- done: balance (`/v3/balances`, kopecks → rubles) and days to block (`/v2/billing/prediction`,
+  hours → days); a failure there is a warning.
+- done: projects discovered from billing (`/statistic/projects` + projects seen in rows);
+  hourly consumption per project/object/region/metric, one request per day, summed to days.
+- done: regions from each project's catalog; fallback to the regions billing names (zone →
+  region), else `ru-1…ru-9`, via `region_url_template` (option; default
+  `https://{region}.cloud.api.selcloud.ru`).
+- done: Nova/Cinder/Neutron enrichment; VM + disks as one resource (attachments, billing
+  `parent_id`, `disk-for-{vm}` names); standalone volumes with tier and per-GB price;
+  orphans (unattached volumes, IPs without port); zombies (billed, not listed, where the
+  inventory was readable); statuses normalised (openstack/status.py, `reserved` → stopped);
+  latest billed hour = current rate (`config.hourly_rate`, daily_cost = hourly × 24).
+- done: non-OpenStack services (DBaaS, MKS, S3, CRaaS, …) → `Collection.unrecognized`.
+- done: endpoint overrides: `endpoint` (api.selectel.ru), option/credential `identity_url`,
+  option `region_url_template`, option `endpoints` per service.
+- exempt: static `X-Token` auth (not valid for OpenStack APIs; a service user covers both).
+- exempt: usage metrics (Gnocchi) and snapshots — not billed separately in the sample data.
+- exempt: time zone of billing periods is UNCONFIRMED: days are the provider's own dates.
+Warnings are short English technical text (provider words included), not translated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import Field, SecretStr
+
+from connectors.base import BaseConnector, Credentials
+from connectors.errors import ConnectorError
+from connectors.http import RetryPolicy
+from connectors.openstack.auth import KeystoneSession
+from connectors.openstack.client import (
+    COMPUTE_TYPES,
+    NETWORK_TYPES,
+    VOLUME_TYPES,
+    Endpoints,
+    TimedHttp,
+)
+from connectors.openstack.inventory import RegionInventory, fetch_region
+from connectors.openstack.models import Project
+from connectors.selectel.account import account_info
+from connectors.selectel.billing import Bill
+from connectors.selectel.client import DEFAULT_PROVIDER_KEYS, SelectelBillingClient
+from connectors.selectel.grouping import Owners
+from connectors.selectel.metrics import region_of
+from connectors.selectel.models import ConsumptionRow
+from connectors.selectel.resources import merge
+from core.clock import Clock, SystemClock
+from core.domain.collection import AccountInfo, Collection, Window
+
+__all__ = ["FALLBACK_REGIONS", "SelectelConnector", "SelectelCredentials"]
+
+IDENTITY_URL = "https://cloud.api.selcloud.ru/identity/v3"
+REGION_URL = "https://{region}.cloud.api.selcloud.ru"
+FALLBACK_REGIONS = ("ru-1", "ru-2", "ru-3", "ru-7", "ru-8", "ru-9")
+_HIDDEN: dict[str, Any] = {"wizard": False}
+_SERVICES = ("servers", "volumes", "ports", "floating_ips")
+
+
+class SelectelCredentials(Credentials):
+    """A service user of the account (role: billing reader + project reader)."""
+
+    account_id: str = Field(description="account number shown in the control panel")
+    username: str = Field(description="service user name")
+    password: SecretStr
+    identity_url: str | None = Field(default=None, json_schema_extra=_HIDDEN)
+    regions: list[str] | None = Field(default=None, json_schema_extra=_HIDDEN)
+
+
+class SelectelConnector(BaseConnector[SelectelCredentials]):
+    kind: ClassVar[str] = "selectel"
+    display_name: ClassVar[str] = "Selectel"
+    credentials_model: ClassVar[type[SelectelCredentials]] = SelectelCredentials
+    has_balance: ClassVar[bool] = True
+    default_endpoint: ClassVar[str] = "https://api.selectel.ru"
+    concurrency: ClassVar[int] = 4
+
+    def __init__(self, client: httpx.AsyncClient, *, endpoint: str | None = None,
+                 options: Mapping[str, Any] | None = None, retry: RetryPolicy | None = None,
+                 clock: Clock | None = None) -> None:
+        super().__init__(client, endpoint=endpoint, options=options, retry=retry)
+        if self.options.get("timeout") is not None:
+            self.http = TimedHttp(client, self.kind, retry, float(self.options["timeout"]))
+        self.clock = clock or SystemClock()
+
+    def account_session(self, creds: SelectelCredentials) -> KeystoneSession:
+        identity = {"methods": ["password"], "password": {"user": {
+            "name": creds.username, "domain": {"name": creds.account_id},
+            "password": creds.password.get_secret_value()}}}
+        url = self.options.get("identity_url") or creds.identity_url or IDENTITY_URL
+        return KeystoneSession(self.http, url, identity, {"domain": {"name": creds.account_id}},
+                               clock=self.clock.now)
+
+    def billing(self, session: KeystoneSession) -> SelectelBillingClient:
+        return SelectelBillingClient(self.http, self.endpoint, session.auth(),
+                                     locale=str(self.options.get("locale", "ru")))
+
+    async def test(self, creds: SelectelCredentials) -> AccountInfo:
+        session = self.account_session(creds)
+        return await account_info(self.billing(session), creds.account_id, warnings=None)
+
+    async def collect(self, creds: SelectelCredentials, window: Window) -> Collection:
+        session = self.account_session(creds)
+        billing = self.billing(session)
+        warnings: list[str] = []
+        account = await account_info(billing, creds.account_id, warnings=warnings)
+        keys = tuple(self.options.get("provider_keys") or DEFAULT_PROVIDER_KEYS)
+        today = self.clock.now().date()
+        days = [d for d in window.days() if d <= today]
+        projects = {p.id: p.name for p in await billing.projects(keys)}
+        rows = await self._consumption(billing, days, keys)
+        for row in rows:
+            if row.project is not None:
+                projects.setdefault(row.project.id, row.project.name)
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def one(pid: str, name: str) -> list[RegionInventory]:
+            async with limit:
+                return await self._inventory(session, Project(id=pid, name=name), rows, creds,
+                                             warnings)
+
+        inventories = [inv for group in await asyncio.gather(
+            *(one(pid, name) for pid, name in sorted(projects.items()))) for inv in group]
+        bill = Bill.of(rows)
+        owners = Owners.build(inventories, bill.rows)
+        merged = merge(inventories, bill, owners)
+        collection = Collection(account=account, resources=merged.resources,
+                                unrecognized=merged.unrecognized, warnings=warnings)
+        collection.cost_lines = bill.cost_lines(owners, merged.names, merged.kinds, set(days))
+        for inv in inventories:
+            collection.warnings.extend(inv.warnings)
+            if not inv.complete:
+                collection.complete_inventory = False
+        return collection
+
+    async def _consumption(self, billing: SelectelBillingClient, days: list[date],
+                           keys: tuple[str, ...]) -> list[ConsumptionRow]:
+        """Every hour of every day; billing is the truth, so a failed day fails the sync."""
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def day_rows(day: date) -> list[ConsumptionRow]:
+            async with limit:
+                return await billing.consumption(day, keys)
+
+        return [row for chunk in await asyncio.gather(*(day_rows(d) for d in days))
+                for row in chunk]
+
+    async def _inventory(self, root: KeystoneSession, project: Project,
+                         rows: list[ConsumptionRow], creds: SelectelCredentials,
+                         warnings: list[str]) -> list[RegionInventory]:
+        session = root.rescoped({"project": {"id": project.id}})
+        label = project.name or project.id
+        try:
+            token = await session.token()
+        except ConnectorError as exc:
+            warnings.append(f"{label}: no project token ({exc.code}: {exc.detail or exc.code})")
+            return [RegionInventory(project=project, region="*", warnings=["no token"])]
+        types = COMPUTE_TYPES + VOLUME_TYPES + NETWORK_TYPES
+        overrides = dict(self.options.get("endpoints") or {})
+        regions = token.regions(types)
+        if regions:
+            endpoints = [Endpoints.from_catalog(token, r, overrides=overrides) for r in regions]
+        else:
+            billed = sorted({r for row in rows if row.project and row.project.id == project.id
+                             and (r := region_of(row.metric.region))})
+            regions = billed or list(creds.regions or FALLBACK_REGIONS)
+            warnings.append(f"{label}: the catalog lists no regional services; trying "
+                            f"{', '.join(regions)}")
+            endpoints = [self._fallback(r, project.id, overrides) for r in regions]
+        found = await asyncio.gather(*(fetch_region(self.http, session.auth(), project, ep,
+                                                    _SERVICES) for ep in endpoints))
+        for inv in found:
+            inv.warnings[:] = [w for w in inv.warnings if w != "no token"]
+        return list(found)
+
+    def _fallback(self, region: str, project_id: str, overrides: dict[str, str]) -> Endpoints:
+        base = str(self.options.get("region_url_template") or REGION_URL).format(region=region)
+        return Endpoints(region=region,
+                         compute=overrides.get("compute") or f"{base}/compute/v2.1",
+                         volume=overrides.get("volume") or f"{base}/volume/v3/{project_id}",
+                         network=overrides.get("network") or f"{base}/network")

@@ -1,0 +1,98 @@
+"""A loopback Selectel: IAM (Keystone) + billing statistics + balance, over the OpenStack fake.
+
+Billing endpoints demand an account-scoped token and the documented query parameters; a bad
+parameter answers 422 `{"error": {"<field>": ["message"]}}` as public clients expect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.connectors.openstack.fake import OpenStackFake, load
+
+__all__ = ["ACCOUNT", "FIXTURES", "SelectelFake"]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ACCOUNT = "123456"
+GROUP_TYPES = {"project", "object", "metric", "project_metric", "region_metric",
+               "object_metric", "project_object_region_metric"}
+PERIODS = {"hour", "day", "week", "month", "year", "all"}
+
+
+@dataclass
+class SelectelFake(OpenStackFake):
+    consumption: list[dict[str, Any]] = field(default_factory=list)
+    billing_projects: list[dict[str, Any]] = field(default_factory=list)
+    balances: dict[str, Any] = field(default_factory=dict)
+    prediction: dict[str, Any] = field(default_factory=dict)
+    consumption_queries: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def default(cls) -> SelectelFake:
+        inv = load("inventory.json", FIXTURES)
+        return cls(projects=inv["projects"], regions=inv["regions"], data=inv["data"],
+                   users={"finops-reader": "s3cret"}, user_domain=ACCOUNT,
+                   consumption=load("consumption.json", FIXTURES)["data"],
+                   billing_projects=load("billing_projects.json", FIXTURES)["data"],
+                   balances=load("balances.json", FIXTURES),
+                   prediction=load("prediction.json", FIXTURES))
+
+    def add_routes(self, app: web.Application) -> None:
+        super().add_routes(app)
+        app.router.add_get("/v3/balances", self.get_balances)
+        app.router.add_get("/v2/billing/prediction", self.get_prediction)
+        app.router.add_get("/v1/cloud_billing/statistic/projects", self.get_projects)
+        app.router.add_get("/v1/cloud_billing/statistic/consumption", self.get_consumption)
+
+    def _account(self, request: web.Request) -> web.Response | None:
+        token = request.headers.get("X-Auth-Token", "")
+        if token not in self.tokens:
+            return web.json_response({"status": "error", "error": "invalid token"}, status=401)
+        if self.tokens[token] is not None:
+            return web.json_response({"status": "error", "error": "account scope required"},
+                                     status=403)
+        return None
+
+    async def get_balances(self, request: web.Request) -> web.Response:
+        return self._account(request) or web.json_response(self.balances)
+
+    async def get_prediction(self, request: web.Request) -> web.Response:
+        return self._account(request) or web.json_response(self.prediction)
+
+    async def get_projects(self, request: web.Request) -> web.Response:
+        denied = self._account(request)
+        if denied:
+            return denied
+        if not request.query.getall("provider_keys", []):
+            return web.json_response({"error": {"provider_keys": ["required"]}}, status=422)
+        return web.json_response({"status": "success", "data": self.billing_projects})
+
+    async def get_consumption(self, request: web.Request) -> web.Response:
+        denied = self._account(request)
+        if denied:
+            return denied
+        q = request.query
+        self.consumption_queries.append({k: q.getall(k) for k in q})
+        errors = {}
+        if not q.getall("provider_keys", []):
+            errors["provider_keys"] = ["required"]
+        if q.get("group_type") not in GROUP_TYPES:
+            errors["group_type"] = ["not a valid choice"]
+        if q.get("period_group_type") not in PERIODS:
+            errors["period_group_type"] = ["not a valid choice"]
+        try:
+            start = datetime.fromisoformat(q["start"])
+            end = datetime.fromisoformat(q["end"])
+        except (KeyError, ValueError):
+            errors["start"] = ["invalid date-time"]
+        if errors:
+            return web.json_response({"error": errors}, status=422)
+        keys = set(q.getall("provider_keys"))
+        rows = [r for r in self.consumption if r["provider_key"] in keys
+                and start <= datetime.fromisoformat(r["period"]) <= end]
+        return web.json_response({"status": "success", "data": rows})
