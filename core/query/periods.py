@@ -207,7 +207,7 @@ _SINCE_START = r"(?:с\s+начала|since\s+(?:the\s+)?(?:start|beginning)\s+o
                rf"(?:{_THIS}\s+)?"
 _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s+of|rest\s+of)" \
              rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
-_AT_END = r"(?:(?:к|на|в)\s+конц[а-я]*|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
+_AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _MONTH_W = r"(?:месяц[а-я]*|month(?:'s)?)"
 _WEEK_W = r"(?:недел[а-я]*|week(?:'s)?)"
