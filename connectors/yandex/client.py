@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,12 +28,13 @@ class Endpoints:
     compute: str = "https://compute.api.cloud.yandex.net"
     vpc: str = "https://vpc.api.cloud.yandex.net"
     storage: str = "https://storage.yandexcloud.net"
+    monitoring: str = "https://monitoring.api.cloud.yandex.net"
 
     @classmethod
     def build(cls, endpoint: str, options: Mapping[str, Any]) -> Endpoints:
         """One override for every API (storage too unless `storage_endpoint` is given)."""
         base = {name: endpoint for name in ("iam", "billing", "resource_manager", "compute",
-                                            "vpc", "storage")} if endpoint else {}
+                                            "vpc", "storage", "monitoring")} if endpoint else {}
         per_service = {k: str(v).rstrip("/") for k, v in (options.get("endpoints") or {}).items()}
         if options.get("storage_endpoint"):
             per_service["storage"] = str(options["storage_endpoint"]).rstrip("/")
@@ -87,3 +89,18 @@ class YandexClient:
         url = f"{self.ep.vpc}/vpc/v1/addresses"
         return [Address.model_validate(a)
                 async for a in self._list(url, "addresses", {"folderId": folder_id})]
+
+    async def cpu_usage(self, folder_id: str, start: datetime,
+                        end: datetime) -> list[dict[str, Any]]:
+        """Hourly average `cpu_usage` (%) of every VM in a folder (Monitoring REST
+        `MetricsData/read`); series are labelled `resource_id` = VM name or id."""
+        body = {"query": '"cpu_usage"{service="compute", resource_type="vm"}',
+                "fromTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "toTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "downsampling": {"gridAggregation": "AVG", "gapFilling": "NONE",
+                                 "gridInterval": "3600000"}}
+        data = await self.http.post(f"{self.ep.monitoring}/monitoring/v2/data/read",
+                                    params={"folderId": folder_id}, json=body, auth=self.auth,
+                                    error_parser=rpc_message, **self._extra)
+        metrics = data.get("metrics") if isinstance(data, dict) else None
+        return [m for m in metrics or [] if isinstance(m, dict)]

@@ -1,5 +1,6 @@
 """Yandex Cloud connector: billing account and balance, inventory of every visible folder,
-and daily costs from the detailed billing export (bucket over SigV4, or a file the user sends).
+hourly CPU utilisation (Monitoring REST), and daily costs from the detailed billing export
+(bucket over SigV4, or a file the user sends).
 
 The usage-by-SKU API is gRPC only and is deliberately not used: the export is the cost source.
 Partial failures (a folder we may not list, a missing export file) become warnings.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time
 from functools import partial
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -20,7 +22,7 @@ from connectors.errors import ConnectorError, NoPermission
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
 from connectors.yandex.export import parse_billing_export
-from connectors.yandex.mapping import address_record, disk_record, instance_record
+from connectors.yandex.mapping import address_record, cpu_samples, disk_record, instance_record
 from connectors.yandex.models import BillingAccount, Folder
 from connectors.yandex.s3 import ExportBucket
 from core.domain.collection import AccountInfo, Collection, Window
@@ -109,7 +111,7 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         warnings: list[str] = []
         out = Collection(account=await self._account(client, creds, warnings))
         out.warnings.extend(warnings)
-        await self._inventory(out, client)
+        await self._inventory(out, client, window)
         await self._costs(out, creds, window)
         return out
 
@@ -123,15 +125,16 @@ class YandexConnector(BaseConnector[YandexCredentials]):
             out.complete_inventory = False
         return None
 
-    async def _inventory(self, out: Collection, client: YandexClient) -> None:
+    async def _inventory(self, out: Collection, client: YandexClient, window: Window) -> None:
         clouds = await self._guard(out, "clouds", client.clouds) or []
         for cloud in clouds:
             folders = await self._guard(out, f"folders/{cloud.id}",
                                         partial(client.folders, cloud.id)) or []
             for folder in folders:
-                await self._folder(out, client, folder)
+                await self._folder(out, client, folder, window)
 
-    async def _folder(self, out: Collection, client: YandexClient, folder: Folder) -> None:
+    async def _folder(self, out: Collection, client: YandexClient, folder: Folder,
+                      window: Window) -> None:
         fid = folder.id
         instances = await self._guard(out, f"instances/{fid}", partial(client.instances, fid))
         out.resources.extend(instance_record(i, folder) for i in instances or [])
@@ -139,6 +142,13 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         out.resources.extend(disk_record(d, folder) for d in disks or [])
         addresses = await self._guard(out, f"addresses/{fid}", partial(client.addresses, fid))
         out.resources.extend(address_record(a, folder) for a in addresses or [])
+        if instances and self.options.get("utilisation", True):
+            start = datetime.combine(window.start, time(), UTC)
+            end = datetime.combine(window.end, time(), UTC)
+            metrics = await self._guard(out, f"monitoring/{fid}",
+                                        partial(client.cpu_usage, fid, start, end),
+                                        inventory=False)
+            out.usage.extend(cpu_samples(metrics or [], instances))
 
     async def _costs(self, out: Collection, creds: YandexCredentials, window: Window) -> None:
         if not (creds.export_bucket and creds.export_access_key_id and creds.export_secret_key):

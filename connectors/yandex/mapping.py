@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from connectors.yandex.models import Address, Disk, Folder, Instance
-from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus
+from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus, UsageMetric
 from core.domain.money import MoneyParseError, parse_decimal
 
-__all__ = ["address_record", "disk_record", "instance_record", "parse_time"]
+__all__ = ["address_record", "cpu_samples", "disk_record", "instance_record", "parse_time"]
 
 _GB = Decimal(1024 ** 3)
 INSTANCE_STATUS: dict[str, ResourceStatus] = {
@@ -95,3 +95,28 @@ def address_record(addr: Address, folder: Folder) -> ResourceRecord:
         config={"address": ext.get("address"), "reserved": addr.reserved, "used": addr.used,
                 "type": addr.type, "folder_id": addr.folder_id},
         created_at=parse_time(addr.created_at), is_orphan=addr.reserved and not addr.used)
+
+
+def cpu_samples(metrics: list[dict[str, Any]],
+                instances: list[Instance]) -> list[UsageMetric]:
+    """Monitoring series → CPU samples of known VMs (`resource_id` label is name or id);
+    `timestamps` are Unix milliseconds, null values (gaps) are skipped."""
+    by_label = {i.name: i.id for i in instances if i.name} | {i.id: i.id for i in instances}
+    samples = []
+    for metric in metrics:
+        labels = metric.get("labels") or {}
+        vm = by_label.get(str(labels.get("resource_id", "")))
+        series = metric.get("timeseries") or {}
+        if vm is None:
+            continue
+        for stamp, value in zip(series.get("timestamps") or [],
+                                series.get("doubleValues") or [], strict=False):
+            if value is None:
+                continue
+            try:
+                when = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+                samples.append(UsageMetric(resource_id=vm, metric="cpu", timestamp=when,
+                                           value=float(value), unit="percent"))
+            except (TypeError, ValueError, OverflowError):
+                continue
+    return samples

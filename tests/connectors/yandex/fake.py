@@ -50,6 +50,8 @@ class YandexFake:
             f"yc-billing/{p.name}": p.read_bytes() for p in (FIXTURES / "export").iterdir()}
         self.objects["yc-billing/readme.txt"] = b"not an export"
         self.page_sizes: list[str] = []
+        self.monitoring: dict[str, Any] = fixture("monitoring")
+        self.monitoring_queries: list[dict[str, Any]] = []
         self.faults = Faults()
 
     def app(self) -> web.Application:
@@ -67,6 +69,7 @@ class YandexFake:
             r.add_get(f"/{service}/v1/{kind}", self.list_of(
                 kind, lambda q, k=kind: self.lists[k].get(q["folderId"], []),
                 required="folderId"))
+        r.add_post("/monitoring/v2/data/read", self.metrics_read)
         r.add_get(f"/{self.bucket}", self.s3_list)
         r.add_get(f"/{self.bucket}/{{key:.+}}", self.s3_get)
         return app
@@ -130,6 +133,16 @@ class YandexFake:
             if account["id"] == request.match_info["id"]:
                 return web.json_response(account)
         return rpc(404, 5, "Billing account not found")
+
+    async def metrics_read(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return rpc(401, 16, "The token is invalid or has expired.")
+        folder = request.query.get("folderId")
+        body = await request.json()
+        if not folder or not {"query", "fromTime", "toTime", "downsampling"} <= set(body):
+            return rpc(400, 3, "folderId, query, fromTime, toTime and downsampling are required")
+        self.monitoring_queries.append({"folder": folder, **body})
+        return web.json_response(self.monitoring.get(folder, {"metrics": []}))
 
     # -- S3 -------------------------------------------------------------------------------
 

@@ -157,3 +157,33 @@ async def test_empty_export_bucket_says_so(
     fake.objects = {}
     out = await make().collect(oauth_creds, WINDOW)
     assert any(w.startswith("export_missing:") for w in out.warnings)
+
+
+async def test_cpu_utilisation_from_monitoring(
+        fake: YandexFake, make: Callable[..., YandexConnector],
+        oauth_creds: YandexCredentials) -> None:
+    out = await make().collect(oauth_creds, WINDOW)
+    # Only folders with instances are asked (web and dev, not data).
+    assert [q["folder"] for q in fake.monitoring_queries] == ["b1gfolderweb0000000",
+                                                             "b1gfolderdev0000000"]
+    query = fake.monitoring_queries[0]
+    assert '"cpu_usage"' in query["query"]
+    assert (query["fromTime"], query["toTime"]) == ("2025-06-01T00:00:00Z",
+                                                    "2025-06-03T00:00:00Z")
+    by_vm: dict[str, list[float]] = {}
+    for sample in out.usage:
+        by_vm.setdefault(sample.resource_id, []).append(sample.value)
+    # `resource_id` label is the VM name when set ("web-1") or its id; gaps and unknown skipped.
+    assert by_vm == {"fhm0b28lgfp4tkoa3jl6": [12.5, 40.0], "fhm1web3": [99.0]}
+    first = min(s.timestamp for s in out.usage)
+    assert first.isoformat() == "2025-06-01T00:00:00+00:00"
+
+
+async def test_monitoring_denied_is_a_warning_only(
+        fake: YandexFake, make: Callable[..., YandexConnector],
+        oauth_creds: YandexCredentials) -> None:
+    fake.faults.add("/monitoring/", Fault(403, '{"code": 7, "message": "monitoring.viewer"}'))
+    out = await make().collect(oauth_creds, WINDOW)
+    assert any(w.startswith("no_permission: monitoring/") for w in out.warnings)
+    assert out.complete_inventory is True
+    assert out.usage == []
