@@ -20,6 +20,7 @@ API (for every bot test, including the connection wizard and questions):
         alice.alerts()             # answerCallbackQuery texts of the last click
         alice.deleted()            # message ids the bot deleted in this chat
         h.fake                     # the FakeBotApi: .calls, .sent_texts(chat), .fail_next(...)
+        h.fake.chat_members[(chat_id, user_id)] = "member"   # getChatMember (default admin)
         h.ctx                      # the AppContext: `async with h.ctx.session() as s: ...`
 
 The `h` fixture in tests/bot/conftest.py gives a harness on SQLite with superadmin
@@ -64,12 +65,24 @@ class RecordingFakeBotApi(FakeBotApi):
         super().__init__()
         self.results: dict[int, dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.chat_members: dict[tuple[int, int], str] = {}  # (chat, user) → status
         self.app.router.add_get("/file/bot{token}/{path:.*}", self._file)
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         message = super()._message(params, **extra)
         self.results[id(self.calls[-1])] = message  # no await since the call was recorded
         return message
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        """As the shared fake, with the fields current aiogram requires and per-user status."""
+        key = (int(params.get("chat_id", 0)), int(params.get("user_id", 0)))
+        status = self.chat_members.get(key, "administrator")
+        if status != "administrator":
+            return {"status": status, "user": {"id": key[1], "is_bot": False,
+                                               "first_name": "Member"}}
+        member = await super()._m_getChatMember(params)
+        member["can_send_welcome_messages"] = False
+        return member
 
     async def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = str(params.get("file_id"))

@@ -1,9 +1,35 @@
-"""Router of the team feature."""
+"""Team router: invites, members and roles, group binding, switching organisations."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.filters import Command
+
+from bot.features.team import handlers as h
+from bot.features.team.callbacks import BindCb, InviteCb, MemberCb, OrgCb
+from bot.filters import RoleFilter
+from core.domain.roles import Role
+
+__all__ = ["setup"]
+
+GROUPS = {"group", "supergroup"}
+GROUP = F.chat.type.in_(GROUPS)
+GROUP_BUTTON = F.message.chat.type.in_(GROUPS)
 
 
 def setup() -> Router:
-    return Router(name=__name__)
+    router = Router(name=__name__)
+    admin = RoleFilter(Role.ADMIN)
+    router.message.register(h.cmd_invite, Command("invite"), admin)
+    router.callback_query.register(h.on_invite_role, InviteCb.filter(), admin)
+    router.message.register(h.cmd_members, Command("members"), RoleFilter(Role.VIEWER))
+    router.callback_query.register(h.on_member, MemberCb.filter(F.action == "list"),
+                                   RoleFilter(Role.VIEWER))
+    router.callback_query.register(h.on_member, MemberCb.filter(), admin)
+    router.message.register(h.cmd_bind, Command("bind"), GROUP, admin)
+    router.callback_query.register(h.on_bind, BindCb.filter(), GROUP_BUTTON, admin)
+    router.message.register(h.cmd_unbind, Command("unbind"), GROUP)
+    router.message.register(h.only_in_group, Command("bind", "unbind"))
+    router.message.register(h.cmd_org, Command("org"))
+    router.callback_query.register(h.on_org, OrgCb.filter())
+    return router
