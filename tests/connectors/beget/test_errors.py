@@ -112,3 +112,19 @@ async def test_failing_v1_list_is_a_warning(
     assert any(":" in w and "cloud" in w for w in out.warnings)
     assert out.complete_inventory is False
     assert len([r for r in out.resources if r.kind.value == "server"]) == 3
+
+
+async def test_limit_error_once_is_retried(
+        fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
+    fake.faults.add(ACCOUNT, Fault(200, json.dumps(fixture("limit_error")), times=1))
+    assert (await make().test(creds)).plan == "Blog"
+    assert fake.faults.count(ACCOUNT) == 2
+
+
+async def test_method_level_denial_is_a_section_warning(
+        fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
+    fake.legacy["ftp_getList"] = {"status": "success", "answer": {"status": "error", "errors": [
+        {"error_code": 7, "error_text": "Cannot access method ftp"}]}}
+    out = await make().collect(creds, Window(date(2025, 6, 1), date(2025, 6, 2)))
+    assert any(w.startswith("section_denied: ftp:") for w in out.warnings)
+    assert any(r.external_id == "site:501" for r in out.resources)
