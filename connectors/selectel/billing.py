@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from connectors.selectel.grouping import Owners
-from connectors.selectel.metrics import classify, region_of
+from connectors.selectel.metrics import classify, region_of, tier_of
 from connectors.selectel.models import ConsumptionRow
 from core.domain.collection import CostLine
 
@@ -25,7 +25,8 @@ PROVIDER = "Selectel"
 
 
 def kopecks(value: int) -> Decimal:
-    return Decimal(value) / 100
+    """Integer kopecks → rubles, exactly (270 → 2.70)."""
+    return Decimal(value).scaleb(-2)
 
 
 @dataclass(slots=True)
@@ -90,6 +91,18 @@ class Bill:
             if row.period == self.latest and row.object is not None:
                 rates[row.object.id] += row.value
         return {oid: kopecks(value) for oid, value in rates.items()}
+
+    def tier_prices(self) -> dict[str, Decimal]:
+        """Disk tier → rubles per GB-hour in the latest hour, from every disk of that tier."""
+        sums: dict[str, list[Decimal]] = {}
+        for row in self.rows:
+            tier = tier_of(None, row.metric.id)
+            if row.period != self.latest or tier is None or row.metric.quantity <= 0:
+                continue
+            acc = sums.setdefault(tier, [Decimal(0), Decimal(0)])
+            acc[0] += kopecks(row.value)
+            acc[1] += Decimal(str(row.metric.quantity))
+        return {tier: value / quantity for tier, (value, quantity) in sums.items()}
 
     def cost_lines(self, owners: Owners, names: dict[str, str], kinds: dict[str, str],
                    days: set[date]) -> list[CostLine]:

@@ -2,7 +2,9 @@
 
 - A VM and its disks are ONE resource (see grouping.py); its rate is the VM's and its disks'
   latest billed hour; `daily_cost` = hourly × 24 (`config.hourly_rate` keeps the hour).
-- Standalone volumes keep their tier (`volume_gigabytes_<tier>` / type prefix) and per-GB price.
+- Standalone volumes keep their tier (`volume_gigabytes_<tier>` / type prefix) and per-GB price;
+  one the bill does not name yet (billing lags an hour or two) is priced at its tier's GB-hour
+  price seen on other disks (`config.rate_source = "tier"`).
 - Unattached volumes and floating IPs without a port are orphans.
 - Billed VMs/volumes/IPs that OpenStack does not list are zombies — only where that project's
   region and service were read; where they could not be read the status is just unknown.
@@ -64,6 +66,7 @@ class _Merger:
         self.hourly = bill.hourly(owners) if bill.latest else {}
         self.obj_hourly = bill.object_hourly() if bill.latest else {}
         self.priced = bill.latest is not None
+        self.tiers = bill.tier_prices() if bill.latest else {}
         self.out = Merged()
         self.seen: set[str] = set()
         for obj in list(bill.objects.values()):  # a billed disk of a VM billing no longer names
@@ -115,6 +118,12 @@ class _Merger:
         cfg = _volume_cfg(volume, self.obj_hourly, self.bill)
         orphan = not volume.server_ids
         hourly = self.rate(volume.id)
+        cfg["rate_source"] = "billing"
+        tier_price = self.tiers.get(cfg["tier"] or "")
+        if volume.id not in self.bill.objects and tier_price is not None:
+            hourly = (tier_price * volume.size).quantize(Decimal("0.000001"))
+            cfg.update(rate_source="tier", hourly_rate=str(hourly),
+                       hourly_rate_per_gb=str(tier_price.quantize(Decimal("0.000001"))))
         self._add(ResourceRecord(
             external_id=volume.id, name=volume.name or volume.id, kind=ResourceKind.VOLUME,
             status=normalise_status(ResourceKind.VOLUME, volume.status), region=inv.region,

@@ -53,7 +53,7 @@ async def test_vm_and_its_disks_are_one_resource(result: Collection) -> None:
     assert [v["id"] for v in web1.config["volumes"]] == ["vol-w1-boot", "vol-w1-data"]
     assert [v["tier"] for v in web1.config["volumes"]] == ["universal", "fast"]
     # 120 + 80 (vCPU, RAM) + 30 + 40 (disks) kopecks in the latest hour
-    assert web1.config["hourly_rate"] == "2.7"
+    assert web1.config["hourly_rate"] == "2.70"
     assert web1.daily_cost == Decimal("64.80")
     ids = set(_by_id(result))
     assert not ids & {"vol-w1-boot", "vol-w1-data", "vol-db1", "vol-old-disk"}
@@ -91,6 +91,20 @@ async def test_orphans(result) -> None:
     assert volume.daily_cost == Decimal("24.00")
     assert by_id["fip-1"].parent_external_id == "srv-web-1"
     assert not by_id["fip-1"].is_orphan
+
+
+async def test_a_volume_billing_does_not_name_yet_is_priced_by_its_tier(make, fake) -> None:
+    fake.data["p-prod/ru-1"]["volumes"].append({
+        "id": "vol-new", "name": "fresh", "size": 10, "volume_type": "fast.ru-1a",
+        "status": "available", "attachments": []})
+    result = await _collect(make)
+    new = _by_id(result)["vol-new"]
+    # fast disks cost 40/20, 100/50 and 60/30 kopecks per GB-hour = 0.02 ₽; 10 GB → 0.20 ₽/h
+    assert new.config["rate_source"] == "tier"
+    assert new.config["hourly_rate_per_gb"] == "0.020000"
+    assert new.daily_cost == Decimal("4.80")
+    assert new.is_orphan
+    assert not [x for x in result.cost_lines if x.resource_id == "vol-new"]  # no invented cost
 
 
 async def test_billed_but_not_listed_is_a_zombie(result) -> None:

@@ -61,7 +61,7 @@ async def test_test_raises_a_typed_error(make: Callable[..., SelectelConnector],
 async def test_test_returns_the_balance(make) -> None:
     connector = make()
     info = await connector.test(connector.parse_credentials(CREDS))
-    assert str(info.balance) == "15365.5"
+    assert str(info.balance) == "15365.50"
     assert info.plan == "prepay"
 
 
