@@ -9,6 +9,7 @@ import pytest
 from connectors.errors import (
     BadCredentials,
     ConnectorError,
+    InvalidInput,
     NoPermission,
     ProviderError,
     RateLimited,
@@ -133,3 +134,10 @@ def test_credentials_need_one_complete_method(make) -> None:
     connector = make()
     with pytest.raises(ValueError, match="username and password"):
         connector.parse_credentials({"username": "finops"})
+
+
+async def test_a_bad_price_list_stops_the_sync_naming_the_entry(make) -> None:
+    connector = make(price_list={"flavors": {"m1.small": {"price": "two"}}})
+    with pytest.raises(InvalidInput, match=r"price_list\.flavors\.m1\.small\.price"):
+        await connector.collect(connector.parse_credentials(CREDS),
+                                Window(date(2026, 11, 20), date(2026, 11, 21)))
