@@ -117,7 +117,7 @@ def resolve_range(a: PartialDate, b: PartialDate, today: date, lean: Lean,
         start, end = _safe(year_a, month_a, a.day), _safe(year_b, month_b, b.day)
         return (start, end) if start and end and start <= end else None
     candidates: list[DateRange] = []
-    for year in (today.year - 1, today.year, today.year + 1):
+    for year in range(today.year - 4, today.year + 5):  # 29 February needs a leap year
         start = _safe(year - 1 if wraps else year, month_a, a.day)
         end = _safe(year, month_b, b.day)
         if start and end:

@@ -37,7 +37,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                     rf"|most\s+expensive|costliest|biggest|largest|highest|the\s+most"
                     rf"|разбивк{_W}|в\s+разрезе|breakdown|лидер{_W}|крупнейш{_W}"
                     rf"|на\s+что\s+(?:уход|трат){_W}|куда\s+уход{_W}|cost\s+drivers?"
-                    rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"),
+                    rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"
+                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?(?:дорог|затратн){_W}"),
     # trend
     (Intent.TREND, 4, rf"динамик{_W}|тренд{_W}|trend{_W}|график{_W}|chart{_W}|graph{_W}"
                       rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}|понедельн{_W}"

@@ -323,8 +323,13 @@ def find_period(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRa
             if m.end() > m.start():
                 found.append((m.end() - m.start(), -order, PeriodMatch(rule, m)))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    dead: list[tuple[int, int]] = []
     for _length, _order, candidate in found:
+        start, end = candidate.span
+        if any(d[0] <= start and end <= d[1] for d in dead):
+            continue  # part of an impossible date ("31 февраля"): do not guess February
         resolved = candidate.resolve(today, lean)
         if resolved is not None and resolved[0] <= resolved[1]:
             return candidate, resolved
+        dead.append(candidate.span)
     return None

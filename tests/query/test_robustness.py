@@ -1,0 +1,65 @@
+"""Any text gives an answer: no exceptions, and what was understood is said."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from core.query import Intent, PeriodSource, parse
+from core.query.parser import MAX_CHARS
+from tests.query.labelled import load_vocabulary
+
+TODAY = date(2026, 11, 18)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\t", "🙂", "🙂🙂🙂🔥💸", "?!", "....", "(((", "[a-z]*", "\\d+\\", "$^*+?{}|",
+    "\x00\x01\x02", "0", "-1", "99999999999999999999", "31.02.2026", "2026-13-45",
+    "с 40 по 50 ноября", "топ-99999", "за последние 100000 дней", "Q9", "в 1800 году",
+    "ё" * 50, "ΑΒΓ δ", "٣٤٥", "中文问题", "\u200b\u200b", "'; DROP TABLE costs; --",
+])
+def test_odd_input_never_raises(text: str) -> None:
+    got = parse(text, today=TODAY, known=load_vocabulary())
+    assert got.period.start <= got.period.end
+    assert isinstance(got.to_dict()["intent"], str)
+
+
+def test_ten_kilobytes_of_junk_is_read_in_part_without_error() -> None:
+    rng = random.Random(4)
+    alphabet = "абвгдежзиклмнопрстуфхцчшщыэюяabcdefghijklmnopqrstuvwxyz0123456789 .,-=:/'\"🙂"
+    for _ in range(20):
+        junk = "".join(rng.choice(alphabet) for _ in range(10_000))
+        got = parse(junk, today=TODAY, known=load_vocabulary())
+        assert len(got.unparsed) <= 30
+        assert got.period.start <= got.period.end
+
+
+def test_text_beyond_the_limit_is_ignored() -> None:
+    tail = "прогноз на декабрь"
+    got = parse("x " * MAX_CHARS + tail, today=TODAY)
+    assert got.intent is Intent.UNKNOWN
+    assert got.period_source is PeriodSource.DEFAULT
+
+
+def test_not_understood_still_says_what_was_understood() -> None:
+    got = parse("селектел на прошлой неделе, ну и?", today=TODAY)
+    assert not got.understood
+    assert got.period_source is PeriodSource.TEXT
+    assert got.filters.provider == "selectel"
+    assert got.to_dict()["understood"] is False
+
+
+def test_unrecognised_words_are_listed() -> None:
+    got = parse("сколько потратили на фломастеры в октябре", today=TODAY)
+    assert got.intent is Intent.SPEND
+    assert got.unparsed == ("фломастеры",)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("сколько потратили на AWS", "ru"), ("how much on Selectel", "en"), ("", "ru"),
+])
+def test_language_is_detected_unless_given(text: str, lang: str) -> None:
+    assert parse(text, today=TODAY).lang == lang
+    assert parse(text, today=TODAY, lang="en").lang == "en"
