@@ -30,7 +30,7 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import ServiceError
-from core.services.forecasts import org_info
+from core.services.forecasts import data_end, org_info
 from core.services.orgs import require_role
 
 __all__ = ["ALL_SERIES", "FoundAnomaly", "detect_anomalies", "detector_settings",
@@ -122,7 +122,7 @@ async def detect_anomalies(session: AsyncSession, org_id: int, clock: Clock, *,
     """Anomalies over the last `days` days up to yesterday (only those ending ≥ `since`)."""
     info = await org_info(session, org_id, clock)
     cfg = detector_settings(info.settings)
-    end = info.yesterday
+    end = await data_end(session, org_id, info)
     start = end - timedelta(days=days - 1)
     excl = await _exclusions(session, org_id)
     everywhere = excl.get(ALL_SERIES, set())

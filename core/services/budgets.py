@@ -22,7 +22,7 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
-from core.services.forecasts import OrgInfo, history, org_info
+from core.services.forecasts import OrgInfo, data_end, history, org_info
 from core.services.orgs import require_role
 
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetPoint", "BudgetStatus",
@@ -112,13 +112,15 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget) -> Budge
         await costs.total(session, info.id, start, last, filters))
     rest = lower = upper = ZERO
     days_left = max(0, (end - last).days)
-    if days_left:
-        series = await history(session, info.id, info.yesterday, filters=filters)
+    known = await data_end(session, info.id, info)
+    ahead = (end - max(known, start - timedelta(days=1))).days
+    if ahead > 0:
+        series = await history(session, info.id, known, filters=filters)
         if len(series) >= 2:
-            fc = forecast(series, (end - info.yesterday).days)
-            rest, lower, upper = fc.total(max(start, info.today), end)
+            fc = forecast(series, (end - known).days)
+            rest, lower, upper = fc.total(max(start, known + timedelta(days=1)), end)
         elif series:
-            rest = lower = upper = quantize_money(series[-1][1] * days_left)
+            rest = lower = upper = quantize_money(series[-1][1] * ahead)
     amount = Decimal(budget.amount)
     thresholds = tuple(sorted(int(t) for t in (budget.thresholds or DEFAULT_THRESHOLDS)))
     share = _percent(spent, amount)
@@ -164,12 +166,12 @@ async def budget_vs_actual(session: AsyncSession, org_id: int, budget_id: int,
     budget = await _load(session, org_id, budget_id)
     start, end = period_bounds(budget.period, info.today)
     filters = scope_filters(budget.scope_kind, budget.scope_value)
-    last = min(info.yesterday, end)
+    last = min(await data_end(session, org_id, info), end)
     actual = await costs.daily(session, org_id, start, last, filters) if last >= start else []
     ahead: dict[date, Decimal] = {}
-    series = await history(session, org_id, info.yesterday, filters=filters)
-    if len(series) >= 2 and end > info.yesterday:
-        fc = forecast(series, (end - info.yesterday).days)
+    series = await history(session, org_id, last, filters=filters)
+    if len(series) >= 2 and end > last:
+        fc = forecast(series, (end - last).days)
         ahead = {p.day: p.value for p in fc.points}
     days = (end - start).days + 1
     amount = Decimal(budget.amount)

@@ -22,8 +22,8 @@ from core.db.models import Organization
 from core.services import costs
 from core.services.errors import NotFound
 
-__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "forecast_period_end", "history",
-           "month_end", "next_days", "org_info"]
+__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "data_end", "forecast_period_end",
+           "history", "month_end", "next_days", "org_info"]
 
 HISTORY_DAYS = 120
 
@@ -54,6 +54,13 @@ async def org_info(session: AsyncSession, org_id: int, clock: Clock) -> OrgInfo:
                    dict(org.settings or {}))
 
 
+async def data_end(session: AsyncSession, org_id: int, info: OrgInfo) -> date:
+    """The last complete day with data: yesterday, or earlier when the data lags behind
+    (a day the sync has not delivered yet is unknown, not a zero)."""
+    span = await costs.data_range(session, org_id)
+    return info.yesterday if span is None else min(info.yesterday, span[1])
+
+
 async def history(session: AsyncSession, org_id: int, end: date, *, days: int = HISTORY_DAYS,
                   filters: costs.CostFilters | None = None) -> list[tuple[date, Decimal]]:
     """The daily series ending at `end`, trimmed of leading days before the data begins."""
@@ -66,7 +73,8 @@ async def month_end(session: AsyncSession, org_id: int, clock: Clock,
                     filters: costs.CostFilters | None = None) -> MonthEnd:
     """This month (org time zone): spent up to yesterday + forecast of the rest, with interval."""
     info = await org_info(session, org_id, clock)
-    series = await history(session, org_id, info.yesterday, filters=filters)
+    series = await history(session, org_id, await data_end(session, org_id, info),
+                           filters=filters)
     return forecast_month_end(series, month_of=info.today)
 
 
@@ -74,23 +82,26 @@ async def forecast_period_end(session: AsyncSession, org_id: int, clock: Clock, 
                               filters: costs.CostFilters | None = None) -> Forecast:
     """Forecast from today through `period_end` (budgets use it for quarters and years)."""
     info = await org_info(session, org_id, clock)
-    series = await history(session, org_id, info.yesterday, filters=filters)
-    return forecast(series, max(0, (period_end - info.yesterday).days))
+    end = await data_end(session, org_id, info)
+    series = await history(session, org_id, end, filters=filters)
+    return forecast(series, max(0, (period_end - end).days))
 
 
 async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int = 30,
                     filters: costs.CostFilters | None = None) -> Forecast:
     """The next `days` days from today on, each with an interval."""
     info = await org_info(session, org_id, clock)
-    series = await history(session, org_id, info.yesterday, filters=filters)
-    return forecast(series, days + 1)  # from today (unfinished) on
+    end = await data_end(session, org_id, info)
+    series = await history(session, org_id, end, filters=filters)
+    return forecast(series, (info.today - end).days - 1 + days)
 
 
 async def backtest_org(session: AsyncSession, org_id: int, clock: Clock, *, horizon: int = 14,
                        filters: costs.CostFilters | None = None) -> BacktestResult:
     """Rolling-origin backtest on the org's own history."""
     info = await org_info(session, org_id, clock)
-    series = await history(session, org_id, info.yesterday, days=366, filters=filters)
+    series = await history(session, org_id, await data_end(session, org_id, info), days=366,
+                           filters=filters)
     return backtest(series, horizon=horizon)
 
 

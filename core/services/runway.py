@@ -22,7 +22,7 @@ from core.db.models import Connection
 from core.domain.money import quantize_money
 from core.services import costs
 from core.services.currency import convert_or_none
-from core.services.forecasts import org_info
+from core.services.forecasts import data_end, org_info
 
 __all__ = ["BURN_WINDOW_DAYS", "CRITICAL_DAYS", "LOW_DAYS", "Runway", "RunwayView", "runway"]
 
@@ -90,7 +90,8 @@ async def runway(session: AsyncSession, org_id: int, clock: Clock, *,
     target = target_days or info.runway_target_days
     conns = (await session.execute(select(Connection).where(
         Connection.org_id == org_id, Connection.balance.is_not(None)))).scalars().all()
-    start = info.today - timedelta(days=BURN_WINDOW_DAYS)
+    last = await data_end(session, org_id, info)
+    start = last - timedelta(days=BURN_WINDOW_DAYS - 1)
     rows: list[Runway] = []
     for conn in conns:
         currency = conn.balance_currency or info.currency
@@ -99,7 +100,7 @@ async def runway(session: AsyncSession, org_id: int, clock: Clock, *,
         if balance is None:
             continue  # no rate for this currency: cannot be compared, reported by currency
         balance = quantize_money(balance)
-        spent = await costs.total(session, org_id, start, info.yesterday,
+        spent = await costs.total(session, org_id, start, last,
                                   costs.CostFilters(connection_ids=(conn.id,)))
         recent = quantize_money(spent / BURN_WINDOW_DAYS)
         provider_daily = None

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.db.models import Connection, Resource, UsageMetric
 from core.services import costs
-from core.services.forecasts import org_info
+from core.services.forecasts import data_end, org_info
 from core.services.recommendations.base import ResourceCost, RuleContext, Usage
 from core.services.runway import runway
 
@@ -48,14 +48,15 @@ async def load_context(session: AsyncSession, org_id: int, clock: Clock) -> Rule
     providers = dict((await session.execute(select(Connection.id, Connection.kind).where(
         Connection.org_id == org_id))).all())
     since = datetime.combine(info.today - timedelta(days=USAGE_DAYS), time(), UTC)
-    start = info.yesterday - timedelta(days=COST_DAYS - 1)
+    last = await data_end(session, org_id, info)
+    start = last - timedelta(days=COST_DAYS - 1)
     by_name: dict[tuple[int, str], int] = {(r.connection_id, r.name): r.id for r in resources}
     by_ext: dict[tuple[int, str], int] = {(r.connection_id, r.external_id): r.id
                                           for r in resources}
     cost_map: dict[int, ResourceCost] = {}
     weekdays: dict[int, tuple[Decimal, Decimal]] = {}
     for conn_id in providers:
-        series_by = await costs.daily_by(session, org_id, start, info.yesterday,
+        series_by = await costs.daily_by(session, org_id, start, last,
                                          costs.Dimension.RESOURCE,
                                          costs.CostFilters(connection_ids=(conn_id,)))
         for name, series in series_by.items():

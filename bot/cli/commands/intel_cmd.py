@@ -1,0 +1,197 @@
+"""`infrazen runway | recs | budgets | allocation | anomalies | forecast --org ORG [--json]`.
+
+Thin: parse options → core service → print (text from the intel catalogue, or JSON).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from bot.cli.runtime import echo_json, with_app
+from core.app import AppContext
+from core.services import allocation, anomaly_service, budgets, forecasts, runway
+from core.services import recommendations as recs_service
+from core.services.orgs import get_org
+from renderers.format import fmt_date, fmt_money
+from renderers.i18n import t
+
+__all__ = ["register"]
+
+Handler = Callable[[Any, int, AppContext], Awaitable[Any]]
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value
+
+
+def _run(org_ref: str, fn: Callable[[Any, int, AppContext], Awaitable[Any]]) -> Any:
+    async def _go(ctx: AppContext) -> Any:
+        async with ctx.session() as session:
+            org = await get_org(session, org_ref)
+            result = await fn(session, org.id, ctx)
+            await session.commit()
+            return result
+
+    return with_app(_go)
+
+
+_org = click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
+_json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_lang = click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+
+
+@click.command("runway")
+@_org
+@_json
+@_lang
+@click.option("--target-days", type=click.IntRange(1, 365), default=None)
+def runway_cmd(org_ref: str, as_json: bool, lang: str, target_days: int | None) -> None:
+    """Balance runway of every prepaid connection: days to block, date, top-up."""
+    view = _run(org_ref, lambda s, oid, ctx: runway.runway(s, oid, ctx.clock,
+                                                            target_days=target_days))
+    if as_json:
+        echo_json(_jsonable(view))
+        return
+    for row in view.rows:
+        click.echo(t("intel.runway.line", lang, name=row.name,
+                     balance=fmt_money(row.balance, view.currency, lang),
+                     days=row.days_left if row.days_left is not None else "∞",
+                     date=fmt_date(row.block_date, lang) if row.block_date else "—",
+                     top_up=fmt_money(row.top_up, view.currency, lang), target=row.target_days))
+
+
+@click.command("recs")
+@_org
+@_json
+@_lang
+@click.option("--evaluate", is_flag=True, help="Re-run the rules first.")
+def recs_cmd(org_ref: str, as_json: bool, lang: str, evaluate: bool) -> None:
+    """Open recommendations, biggest saving first, and their total."""
+    async def _go(session: Any, org_id: int, ctx: AppContext) -> Any:
+        if evaluate:
+            await recs_service.evaluate(session, org_id, ctx.clock)
+        rows = await recs_service.list_recommendations(session, org_id)
+        return rows, await recs_service.summary(session, org_id)
+
+    rows, summary = _run(org_ref, _go)
+    if as_json:
+        echo_json({"summary": _jsonable(summary), "recommendations": [
+            {"id": r.id, "kind": r.kind, "dedup_key": r.dedup_key, "status": r.status,
+             "title": t(f"intel.rec.{r.kind}.title", lang, **_params(r.params)),
+             "monthly_saving": str(r.monthly_saving), "confidence": r.confidence,
+             "params": r.params, "evidence": r.evidence} for r in rows]})
+        return
+    for r in rows:
+        click.echo(f"{fmt_money(r.monthly_saving, r.currency, lang):>12}  "
+                   f"{t(f'intel.rec.{r.kind}.title', lang, **_params(r.params))}")
+    click.echo(f"{fmt_money(summary.open_saving, summary.currency, lang):>12}  Σ")
+
+
+def _params(params: dict[str, object]) -> dict[str, object]:
+    """Catalogue templates take keys like `from`; missing ones render as a dash."""
+    class _Dash(dict[str, object]):
+        def __missing__(self, key: str) -> str:
+            return "—"
+    return _Dash(params)
+
+
+@click.command("budgets")
+@_org
+@_json
+@_lang
+def budgets_cmd(org_ref: str, as_json: bool, lang: str) -> None:
+    """Budget status: spent, share, forecast at period end, thresholds crossed."""
+    rows = _run(org_ref, lambda s, oid, ctx: budgets.list_statuses(s, oid, ctx.clock))
+    if as_json:
+        echo_json(_jsonable(rows))
+        return
+    for b in rows:
+        click.echo(t("intel.budget.line", lang, name=b.name,
+                     spent=fmt_money(b.spent, b.currency, lang),
+                     amount=fmt_money(b.amount, b.currency, lang), share=b.share,
+                     forecast=fmt_money(b.forecast, b.currency, lang),
+                     forecast_share=b.forecast_share))
+
+
+@click.command("allocation")
+@_org
+@_json
+@_lang
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
+@click.option("--suggest", is_flag=True, help="Store rule suggestions from naming patterns.")
+def allocation_cmd(org_ref: str, as_json: bool, lang: str, days: int, suggest: bool) -> None:
+    """Allocation coverage, showback by team and the chargeback lines of the last N days."""
+    async def _go(session: Any, org_id: int, ctx: AppContext) -> Any:
+        info = await forecasts.org_info(session, org_id, ctx.clock)
+        end, start = info.yesterday, info.yesterday - timedelta(days=days - 1)
+        suggestions = await allocation.suggest_rules(session, org_id) if suggest else []
+        return {"coverage": await allocation.coverage(session, org_id, start, end),
+                "showback": await allocation.showback(session, org_id, start, end, "team"),
+                "chargeback": await allocation.chargeback(session, org_id, start, end),
+                "suggested_rules": [{"id": r.id, "name": r.name, "match": r.match,
+                                     "team": r.team, "project": r.project,
+                                     "environment": r.environment} for r in suggestions]}
+
+    data = _run(org_ref, _go)
+    if as_json:
+        echo_json(_jsonable(data))
+        return
+    click.echo(t("intel.allocation.coverage", lang, share=data["coverage"].share))
+    for row in data["showback"]:
+        label = row.label or t("intel.allocation.unallocated", lang)
+        click.echo(f"{fmt_money(row.amount, row.currency, lang):>12}  {label}")
+
+
+@click.command("anomalies")
+@_org
+@_json
+@_lang
+@click.option("--days", type=click.IntRange(15, 366), default=120, show_default=True)
+def anomalies_cmd(org_ref: str, as_json: bool, lang: str, days: int) -> None:
+    """Anomalies of the last N days with the services and resources that drove them."""
+    found = _run(org_ref, lambda s, oid, ctx: anomaly_service.detect_anomalies(
+        s, oid, ctx.clock, days=days))
+    if as_json:
+        echo_json(_jsonable(found))
+        return
+    for f in found:
+        a = f.anomaly
+        click.echo(t("intel.anomaly.summary", lang,
+                     kind=t(f"intel.anomaly.kind.{a.kind}", lang), start=a.start, end=a.end,
+                     delta=fmt_money(a.delta, "RUB", lang),
+                     scope=t(f"intel.anomaly.scope.{f.scope}", lang), label=f.label or "—"))
+        for c in f.resources[:3]:
+            click.echo("    " + t("intel.anomaly.driver", lang, key=c.key,
+                                  delta=fmt_money(c.delta, "RUB", lang), share=c.share))
+
+
+@click.command("forecast")
+@_org
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
+def forecast_cmd(org_ref: str, days: int) -> None:
+    """Month-end forecast with its interval and the next N days, as JSON."""
+    async def _go(session: Any, org_id: int, ctx: AppContext) -> Any:
+        return {"month_end": await forecasts.month_end(session, org_id, ctx.clock),
+                "next_days": await forecasts.next_days(session, org_id, ctx.clock, days)}
+
+    echo_json(_jsonable(_run(org_ref, _go)))
+
+
+def register(cli: click.Group) -> None:
+    for command in (runway_cmd, recs_cmd, budgets_cmd, allocation_cmd, anomalies_cmd,
+                    forecast_cmd):
+        cli.add_command(command)
