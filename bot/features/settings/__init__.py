@@ -1,1 +1,1 @@
-"""The settings feature."""
+"""/settings: language, time zone and notification preferences."""
