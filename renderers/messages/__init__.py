@@ -1,1 +1,1 @@
-"""Telegram message templates: answers, alerts and other chat texts built from catalogues."""
+"""Text of pushed messages (alerts, digests, notices) from the ru/en catalogues."""

@@ -1,0 +1,1 @@
+"""Alert rules, their registry, evaluation into deduplicated events, routing and feedback."""

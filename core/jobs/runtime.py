@@ -1,0 +1,61 @@
+"""What every job receives: the app's dependencies, this worker's name and optional hooks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock
+from core.security.vault import Vault
+from core.services.sync_run import SyncResult, run_sync
+
+__all__ = ["JobDeps", "JobRuntime", "SyncFn"]
+
+
+class JobDeps(Protocol):
+    """The slice of `core.app.AppContext` the jobs use."""
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def vault(self) -> Vault: ...
+
+    @property
+    def http(self) -> httpx.AsyncClient: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+SyncFn = Callable[..., Awaitable[SyncResult]]
+
+
+def _jitter(limit: float) -> float:
+    return random.uniform(0, limit)  # noqa: S311 - spreading load, not security
+
+
+@dataclass
+class JobRuntime:
+    """One worker's job environment; `drain` sends the outbox (set by `run` / `worker`)."""
+
+    deps: JobDeps
+    owner: str
+    drain: Callable[[], Awaitable[object]] | None = None
+    sync_concurrency: int = 4
+    sync_batch: int = 16
+    sync_one: SyncFn = run_sync
+    jitter: Callable[[float], float] = field(default=_jitter)
+
+    @property
+    def clock(self) -> Clock:
+        return self.deps.clock
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.deps.sessions

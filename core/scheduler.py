@@ -1,0 +1,117 @@
+"""The scheduler port and its APScheduler 3 implementation.
+
+Jobs are module-level coroutines named by import path (`core.jobs.sync:sync_due`); the
+APScheduler job itself is `core.scheduler:run_job` with only strings in its kwargs (the job's
+path and the runtime's id), so a persistent job store could serialise it. The runtime (app
+context, clock, delivery hook) is registered here under that id by `start_scheduler` and
+removed on shutdown: the one piece of process state, kept out of the job definitions.
+Jobs read time from the injected clock; APScheduler only decides *when* to call them, so
+tests call the job functions with a frozen clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from importlib import import_module
+from typing import Any, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.jobs.runtime import JobDeps, JobRuntime
+
+__all__ = ["DEFAULT_JOBS", "JobSpec", "Scheduler", "SchedulerHandle", "resolve", "run_job",
+           "start_scheduler"]
+
+log = logging.getLogger(__name__)
+
+_RUNTIMES: dict[str, JobRuntime] = {}
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One periodic job: an id, the coroutine's import path and an APScheduler trigger."""
+
+    id: str
+    path: str
+    trigger: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+DEFAULT_JOBS: tuple[JobSpec, ...] = (
+    JobSpec("sync", "core.jobs.sync:sync_due", "interval", {"seconds": 60}),
+    JobSpec("outbox", "core.jobs.delivery:drain_outbox", "interval", {"seconds": 2}),
+    JobSpec("digests", "core.jobs.digests:send_digests", "interval", {"minutes": 5}),
+    JobSpec("briefs", "core.jobs.briefs:send_briefs", "interval", {"minutes": 15}),
+    JobSpec("alerts", "core.jobs.alerts:evaluate_all", "interval", {"hours": 1}),
+    JobSpec("retention", "core.jobs.retention:prune", "cron", {"hour": 3, "minute": 30}),
+)
+
+
+class Scheduler(Protocol):
+    """What the app needs of a scheduler."""
+
+    def job_ids(self) -> list[str]: ...
+
+    def shutdown(self) -> None: ...
+
+
+def resolve(path: str) -> Callable[[JobRuntime], Awaitable[object]]:
+    """`package.module:function` → the coroutine function."""
+    module, _, name = path.partition(":")
+    fn: Callable[[JobRuntime], Awaitable[object]] = getattr(import_module(module), name)
+    return fn
+
+
+async def run_job(path: str, runtime_id: str) -> None:
+    """What APScheduler calls: find the runtime, run the job, log (never raise) its failure."""
+    runtime = _RUNTIMES.get(runtime_id)
+    if runtime is None:
+        log.warning("job %s: runtime %s is gone (scheduler shut down)", path, runtime_id)
+        return
+    try:
+        await resolve(path)(runtime)
+    except Exception:
+        log.exception("job %s failed", path)
+
+
+class SchedulerHandle:
+    """A started AsyncIOScheduler and the runtime its jobs use."""
+
+    def __init__(self, scheduler: AsyncIOScheduler, runtime: JobRuntime) -> None:
+        self._scheduler = scheduler
+        self.runtime = runtime
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self._scheduler.get_jobs())
+
+    def next_run(self, job_id: str) -> Any:
+        job = self._scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        _RUNTIMES.pop(self.runtime.owner, None)
+
+
+def start_scheduler(deps: JobDeps, *, owner: str,
+                    drain: Callable[[], Awaitable[object]] | None = None,
+                    jobs: Sequence[JobSpec] = DEFAULT_JOBS, **options: Any) -> SchedulerHandle:
+    """Start the periodic jobs in the running event loop (`infrazen run` / `infrazen worker`).
+
+    Without `drain` (no bot token) the outbox job is left out: messages wait in the outbox.
+    """
+    runtime = JobRuntime(deps=deps, owner=owner, drain=drain, **options)
+    _RUNTIMES[owner] = runtime
+    scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    for spec in jobs:
+        if spec.path == "core.jobs.delivery:drain_outbox" and drain is None:
+            continue
+        scheduler.add_job("core.scheduler:run_job", spec.trigger, id=spec.id,
+                          kwargs={"path": spec.path, "runtime_id": owner}, **spec.args)
+    scheduler.start()
+    return SchedulerHandle(scheduler, runtime)

@@ -1,0 +1,80 @@
+"""Alert messages: one event in full, or several coalesced into one numbered message.
+
+Input is what an `alert_events` row stores (rule, severity, payload with `money`, `dates`,
+`values`); money goes through `fmt_money`, dates through `fmt_date`, labels through the
+catalogue, so the same event reads right in Russian and in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from core.domain.providers import PROVIDER_NAMES
+from renderers.format import fmt_date, fmt_money
+from renderers.i18n import t
+
+__all__ = ["ICONS", "AlertView", "alert_params", "render_alert", "render_alerts"]
+
+MAX_LISTED = 10  # as many as carry buttons; a message stays far below Telegram's 4096 chars
+ICONS = {"info": "ℹ️", "warning": "⚠️", "critical": "🔴"}
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """What a message needs of an event."""
+
+    id: int
+    rule: str
+    severity: str
+    payload: Mapping[str, Any]
+
+
+def alert_params(view: AlertView, lang: str) -> dict[str, str]:
+    """Template parameters: values as given, money and dates formatted, labels translated."""
+    payload = view.payload
+    currency = str(payload.get("currency") or "RUB")
+    params: dict[str, str] = {k: str(v) for k, v in (payload.get("values") or {}).items()}
+    for key, amount in (payload.get("money") or {}).items():
+        params[key] = fmt_money(Decimal(str(amount)), currency, lang)
+    for key, iso in (payload.get("dates") or {}).items():
+        params[key] = fmt_date(date.fromisoformat(str(iso)), lang, "d MMMM")
+    params.setdefault("block_date", "—")
+    series = params.get("series", "")
+    if series:
+        params["series"] = (PROVIDER_NAMES.get(series.split(":", 1)[1], series)
+                            if series.startswith("provider:") else t("alerts.series.org", lang))
+    if "kind" in params and view.rule == "anomaly":
+        params["kind"] = t(f"alerts.anomaly_kind.{params['kind']}", lang)
+    if view.rule == "drift":
+        params["what"] = t(f"alerts.drift.{params.get('what', 'changed')}", lang,
+                           fields=params.get("fields", ""))
+    return params
+
+
+def _title(view: AlertView, lang: str) -> str:
+    return t(f"alerts.rule.{view.rule}.title", lang, **alert_params(view, lang))
+
+
+def render_alert(view: AlertView, lang: str) -> str:
+    """One event: icon and title, then what happened and what to do."""
+    params = alert_params(view, lang)
+    body = t(f"alerts.rule.{view.rule}.body", lang, **params)
+    return f"{ICONS.get(view.severity, '')} {_title(view, lang)}\n\n{body}"
+
+
+def render_alerts(views: Sequence[AlertView], lang: str) -> str:
+    """One event in full; several as a numbered list matching the numbered buttons."""
+    if len(views) == 1:
+        return render_alert(views[0], lang)
+    lines = [t("alerts.coalesced", lang, count=len(views))]
+    for number, view in enumerate(views[:MAX_LISTED], start=1):
+        params = alert_params(view, lang)
+        lines += ["", f"{number}. {ICONS.get(view.severity, '')} {_title(view, lang)}",
+                  t(f"alerts.rule.{view.rule}.body", lang, **params)]
+    if len(views) > MAX_LISTED:
+        lines += ["", t("alerts.more", lang, count=len(views) - MAX_LISTED)]
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""Each alert rule fires on the situation it names, once (dedup keys), and not otherwise."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.alerts.engine import evaluate_rules, rule_context, store_events
+from core.clock import FrozenClock
+from core.db.engine import session_factory
+from core.db.models import AnomalyExclusion, Budget, ResourceState, SyncSnapshot
+from tests.alerts import factory
+
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+YESTERDAY = date(2026, 11, 19)
+
+
+async def _evaluate(engine: AsyncEngine, org_id: int) -> list[tuple[str, str, str]]:
+    async with session_factory(engine)() as s, s.begin():
+        rc = await rule_context(s, org_id, FrozenClock(NOW))
+        events = await store_events(rc, await evaluate_rules(rc))
+        return [(e.rule, e.severity, e.dedup_key) for e in events]
+
+
+async def test_budget_threshold_and_forecast_overrun_fire_once(engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id)
+        await factory.costs(s, conn, factory.series(YESTERDAY, 19, 5000))  # 95 000 so far
+        s.add(Budget(org_id=org.id, name="Cloud", amount=Decimal(100000)))
+    fired = await _evaluate(engine, org.id)
+    assert sorted((r, sev) for r, sev, _ in fired) == [("budget", "warning"),
+                                                       ("budget_forecast", "warning")]
+    assert any(key.endswith(":80") for _, _, key in fired)  # the highest threshold crossed
+    assert await _evaluate(engine, org.id) == []
+
+
+async def test_zombie_orphan_balance_and_failing_connection(sqlite_engine: AsyncEngine) -> None:
+    async with session_factory(sqlite_engine)() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id, kind="beget", name="prepaid",
+                                        balance=Decimal(1000), daily_rate=Decimal(500),
+                                        balance_currency="RUB", consecutive_failures=2,
+                                        last_error_code="unreachable",
+                                        balance_updated_at=NOW)
+        await factory.resource(s, conn, "old-vm", is_zombie=True, daily_cost=Decimal(100))
+        await factory.resource(s, conn, "vol-1", kind="volume", is_orphan=True,
+                               daily_cost=Decimal(10))
+        await factory.resource(s, conn, "fine-vm", daily_cost=Decimal(100))
+    fired = {r: (sev, key) for r, sev, key in await _evaluate(sqlite_engine, org.id)}
+    assert set(fired) == {"zombie", "orphan", "balance", "connection"}
+    assert fired["balance"][0] == "critical"  # two days left: under the 3-day level
+    assert fired["balance"][1].startswith(f"balance:{conn.id}:3:")
+    assert fired["connection"][0] == "warning"
+    assert await _evaluate(sqlite_engine, org.id) == []
+
+
+async def test_drift_on_watched_fields_and_prod_creation_only(sqlite_engine: AsyncEngine) -> None:
+    async with session_factory(sqlite_engine)() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id)
+        db = await factory.resource(s, conn, "db-prod", environment="prod")
+        dev = await factory.resource(s, conn, "dev-box", environment="dev")
+        web = await factory.resource(s, conn, "web-prod", environment="prod")
+        snap = SyncSnapshot(org_id=org.id, connection_id=conn.id,
+                            started_at=NOW - timedelta(hours=1), status="success")
+        s.add(snap)
+        await s.flush()
+        s.add_all([
+            ResourceState(resource_id=db.id, snapshot_id=snap.id, change="updated",
+                          content_hash="h", config_changed=True,
+                          details={"config_fields": ["config", "tags"]}),
+            ResourceState(resource_id=dev.id, snapshot_id=snap.id, change="created",
+                          content_hash="h"),
+            ResourceState(resource_id=web.id, snapshot_id=snap.id, change="created",
+                          content_hash="h"),
+            ResourceState(resource_id=web.id, snapshot_id=snap.id, change="updated",
+                          content_hash="h", config_changed=True,
+                          details={"config_fields": ["tags"]}),  # not watched
+        ])
+    fired = await _evaluate(sqlite_engine, org.id)
+    assert [r for r, _, _ in fired] == ["drift", "drift"]
+
+
+async def test_single_resource_cost_spike(sqlite_engine: AsyncEngine) -> None:
+    async with session_factory(sqlite_engine)() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id)
+        vm = await factory.resource(s, conn, "gpu-1")
+        calm = await factory.resource(s, conn, "calm-1")
+        await factory.costs(s, conn, factory.series(YESTERDAY - timedelta(days=1), 7, 100), vm)
+        await factory.costs(s, conn, [(YESTERDAY, Decimal(900))], vm)
+        await factory.costs(s, conn, factory.series(YESTERDAY, 8, 100), calm)
+    fired = await _evaluate(sqlite_engine, org.id)
+    spikes = [k for r, _, k in fired if r == "cost_spike"]
+    assert spikes == [f"cost_spike:{vm.id}:{YESTERDAY}"]  # calm-1 stays quiet
+
+
+def _anomalous() -> list[tuple[date, Decimal]]:
+    days = factory.series(YESTERDAY - timedelta(days=1), 60, 10000)
+    return [(d, v + (d.toordinal() % 5) * 50) for d, v in days] + [(YESTERDAY, Decimal(40000))]
+
+
+async def test_cost_anomaly_fires_and_a_planned_day_is_left_alone(
+        sqlite_engine: AsyncEngine) -> None:
+    async with session_factory(sqlite_engine)() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id)
+        await factory.costs(s, conn, _anomalous())
+        other = await factory.org(s, "Planned Co")
+        conn2 = await factory.connection(s, other.id)
+        await factory.costs(s, conn2, _anomalous())
+        for key in ("org", "provider:selectel"):
+            s.add(AnomalyExclusion(org_id=other.id, series_key=key, day=YESTERDAY))
+    fired = await _evaluate(sqlite_engine, org.id)
+    assert ("anomaly", "warning", f"anomaly:org:spike:{YESTERDAY}") in fired
+    assert [r for r, _, _ in await _evaluate(sqlite_engine, other.id)] == []

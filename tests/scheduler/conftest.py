@@ -1,0 +1,42 @@
+"""Job dependencies on a real database, a frozen clock and a loopback Beget fake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.clock import FrozenClock
+from core.db.engine import session_factory
+from core.jobs.runtime import JobRuntime
+from core.security.vault import Vault
+
+START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+
+
+@dataclass
+class Deps:
+    sessions: async_sessionmaker[AsyncSession]
+    vault: Vault
+    http: httpx.AsyncClient
+    clock: FrozenClock
+
+
+@pytest.fixture
+async def deps(engine: AsyncEngine, vault: Vault) -> AsyncIterator[Deps]:
+    async with httpx.AsyncClient() as http:
+        yield Deps(session_factory(engine), vault, http, FrozenClock(START))
+
+
+@pytest.fixture
+async def sqlite_deps(sqlite_engine: AsyncEngine, vault: Vault) -> AsyncIterator[Deps]:
+    async with httpx.AsyncClient() as http:
+        yield Deps(session_factory(sqlite_engine), vault, http, FrozenClock(START))
+
+
+def runtime(deps: Deps, owner: str, **options: object) -> JobRuntime:
+    return JobRuntime(deps=deps, owner=owner, jitter=lambda _limit: 0.0, **options)  # type: ignore[arg-type]
