@@ -4,7 +4,9 @@ services via v1 (JWT). Beget bills daily, so cost lines are one per resource per
 Cost lines are an ESTIMATE: neither API exposes consumption history, so each day of the window
 gets the current `user_rate_current` (hosting plan, per day) and each VPS / managed service gets
 its current `price_day`, from its creation day on. A section or endpoint the account may not use
-("Cannot access method …", a refused v1 login) becomes a warning and the rest still syncs.
+("Cannot access method …", a refused v1 login, a 403) becomes a warning and the rest still
+syncs; a transient failure of a list that carries costs (VPS, cloud services) fails the sync,
+because the engine replaces the window's cost lines and must not erase them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from connectors.beget.mapping import (
     vps_record,
 )
 from connectors.beget.models import AccountInfoResult
-from connectors.errors import BadCredentials, ConnectorError
+from connectors.errors import BadCredentials, ConnectorError, NoPermission
 from core.domain.collection import (
     AccountInfo,
     Collection,
@@ -64,6 +66,7 @@ _SECTIONS: tuple[_Section, ...] = (
              lambda i: i.login, lambda i: i.path or i.login),
 )
 
+_REFUSED = object()
 _CATEGORY: dict[ResourceKind, str] = {
     ResourceKind.DATABASE: "Databases", ResourceKind.BUCKET: "Storage",
     ResourceKind.CDN: "Networking",
@@ -141,6 +144,24 @@ class BegetConnector(BaseConnector[BegetCredentials]):
             out.complete_inventory = False
         return None
 
+    async def _priced(self, out: Collection, subject: str,
+                      call: Callable[[], Awaitable[list[T]]]) -> list[T] | object | None:
+        """A list that carries cost lines. The sync engine replaces the window's costs, so a
+        transient failure (5xx, timeout, 429, garbage) must fail the sync rather than erase
+        those days: it is raised. What is refused by configuration becomes a warning: a
+        refused v1 login (returns `_REFUSED`: the v1 API may want the panel password rather
+        than the API password, UNCONFIRMED) or a 403."""
+        try:
+            return await call()
+        except BadCredentials as exc:
+            out.warnings.append(warn("cloud_login_refused", "v1", exc.detail))
+            out.complete_inventory = False
+            return _REFUSED
+        except NoPermission as exc:
+            out.warnings.append(warn(exc.code, subject, exc.detail))
+            out.complete_inventory = False
+            return None
+
     def _hosting(self, out: Collection, login: str, info: AccountInfoResult,
                  window: Window) -> None:
         rate = out.account.daily_rate
@@ -171,19 +192,11 @@ class BegetConnector(BaseConnector[BegetCredentials]):
 
     async def _cloud(self, out: Collection, client: BegetClient, window: Window) -> None:
         days = window.days()
-        try:
-            vps_list = await client.vps_list()
-        except BadCredentials as exc:
-            # The v1 API may want the panel password rather than the API password (UNCONFIRMED):
-            # keep the hosting data and say what to fix.
-            out.warnings.append(warn("cloud_login_refused", "v1", exc.detail))
-            out.complete_inventory = False
+        vps_list = await self._priced(out, "vps", client.vps_list)
+        if vps_list is _REFUSED:
             return
-        except ConnectorError as exc:
-            out.warnings.append(warn(exc.code, "vps", exc.detail))
-            out.complete_inventory = False
-            vps_list = None
-        for vps in vps_list or []:
+        vps_list = vps_list if isinstance(vps_list, list) else []
+        for vps in vps_list:
             record = vps_record(vps)
             out.resources.append(record)
             if record.daily_cost is not None and record.status != ResourceStatus.DELETED:
@@ -192,7 +205,7 @@ class BegetConnector(BaseConnector[BegetCredentials]):
                     resource_type=ResourceKind.SERVER.value, service_name="VPS",
                     category="Compute", region=vps.region, since=record.created_at))
         if self.options.get("statistics", True):
-            for vps in vps_list or []:
+            for vps in vps_list:
                 if vps.status != "RUNNING":
                     continue
                 for metric, unit in (("cpu", "percent"), ("memory", "mb")):
@@ -202,8 +215,8 @@ class BegetConnector(BaseConnector[BegetCredentials]):
                         inventory=False)
                     if series is not None:
                         out.usage.extend(series_metrics(vps.id, metric, unit, series))
-        services = await self._guard(out, "cloud", client.cloud_services)
-        for svc in services or []:
+        services = await self._priced(out, "cloud", client.cloud_services)
+        for svc in services if isinstance(services, list) else []:
             record = service_record(svc)
             out.resources.append(record)
             if record.config.get("suspended_reason"):

@@ -3,7 +3,8 @@ disks and floating IPs of the configured projects.
 
 Several shapes are UNCONFIRMED (providers.md §5): they are options with defaults, and when an
 answer does not match, the part is skipped with a `unconfirmed_shape` warning. The disk list
-answers 403 to some roles; then disks are read from each VM's detail instead.
+answers 403 to some roles; then disks are read from each VM's detail instead. Inventory
+failures are warnings; a billing failure fails the sync (see `_costs`).
 """
 
 from __future__ import annotations
@@ -103,11 +104,11 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
         client = self._client(creds)
         await client.auth.token()  # bad credentials stop the sync here, before anything else
         out = Collection(account=self._account(creds, None))
+        for project in creds.project_ids:
+            await self._project(out, client, project)
         tenant = await self._costs(out, client, creds, window)
         if tenant:
             out.account = self._account(creds, tenant)
-        for project in creds.project_ids:
-            await self._project(out, client, project)
         if not creds.project_ids:
             out.complete_inventory = False
         return out
@@ -124,8 +125,10 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
 
     async def _costs(self, out: Collection, client: CloudRuClient, creds: CloudRuCredentials,
                      window: Window) -> str | None:
-        """All or nothing per window (a half-read window would undercount those days); a row
-        we cannot read is skipped and counted in a warning."""
+        """Billing is the cost source: any failure to read it raises, because the sync engine
+        replaces the window's cost lines and a half-read window would erase or undercount
+        stored days. A single row we cannot read (UNCONFIRMED shape) is skipped and counted
+        in a warning."""
         with_vat = bool(self.options.get("prices_with_vat", True))
         lines: list[CostLine] = []
         skipped: list[str] = []
@@ -145,11 +148,7 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
                     lines.append(line)
                 tenant = tenant or row.meta.get("tenant_name")
 
-        try:
-            await read()
-        except ConnectorError as exc:
-            out.warnings.append(warn(exc.code, "consumption", exc.detail))
-            return None
+        await read()
         out.cost_lines.extend(lines)
         if skipped:
             out.warnings.append(warn("unconfirmed_shape", "consumption",

@@ -18,7 +18,7 @@ import httpx
 from pydantic import SecretStr, model_validator
 
 from connectors.base import BaseConnector, Credentials
-from connectors.errors import ConnectorError, NoPermission
+from connectors.errors import ConnectorError, InvalidInput, NoPermission
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
 from connectors.yandex.export import parse_billing_export
@@ -151,6 +151,8 @@ class YandexConnector(BaseConnector[YandexCredentials]):
             out.usage.extend(cpu_samples(metrics or [], instances))
 
     async def _costs(self, out: Collection, creds: YandexCredentials, window: Window) -> None:
+        """Costs come only from the export. Any failure to read it raises: the sync engine
+        replaces the window's cost lines, so a warning here would erase stored days."""
         if not (creds.export_bucket and creds.export_access_key_id and creds.export_secret_key):
             out.warnings.append(warn("export_not_configured", "billing export", ""))
             return
@@ -159,23 +161,18 @@ class YandexConnector(BaseConnector[YandexCredentials]):
                               creds.export_access_key_id,
                               creds.export_secret_key.get_secret_value(),
                               timeout=self._timeout())
-        files = await self._guard(out, "billing export",
-                                  partial(bucket.files_for, set(window.days())), inventory=False)
-        if files is None:
-            return
+        files = await bucket.files_for(set(window.days()))
         if not files:
             out.warnings.append(warn("export_missing", f"{window.start}..{window.end}",
                                      f"s3://{creds.export_bucket}/{creds.export_prefix}"))
             return
         for _day, key in files:
-            content = await self._guard(out, f"billing export {key}",
-                                        partial(bucket.read, key), inventory=False)
-            if content is None:
-                continue
+            content = await bucket.read(key)
             try:
                 out.cost_lines.extend(parse_billing_export(io.BytesIO(content), window=window))
-            except ConnectorError as exc:
-                out.warnings.append(warn(exc.code, f"billing export {key}", exc.detail))
+            except InvalidInput as exc:
+                raise InvalidInput(f"{key}: {exc.detail}", provider="yandex", row=exc.row,
+                                   column=exc.column) from exc
 
 
 def _account_info(account: BillingAccount, count: int) -> AccountInfo:

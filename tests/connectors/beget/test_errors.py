@@ -103,15 +103,28 @@ async def test_collect_fails_when_the_account_itself_fails(
         await make().collect(creds, Window(date(2025, 6, 1), date(2025, 6, 2)))
 
 
-@pytest.mark.parametrize("status", [500, 429, 403])
-async def test_failing_v1_list_is_a_warning(
-        status: int, fake: BegetFake, make: Callable[..., BegetConnector],
-        creds: BegetCredentials) -> None:
-    fake.faults.add("/v1/cloud", Fault(status=status, headers={"Retry-After": "0"}))
+async def test_forbidden_v1_list_is_a_warning(
+        fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
+    fake.faults.add("/v1/cloud", Fault(status=403, body='{"error": "FORBIDDEN"}'))
     out = await make().collect(creds, Window(date(2025, 6, 1), date(2025, 6, 2)))
-    assert any(":" in w and "cloud" in w for w in out.warnings)
+    assert any(w.startswith("no_permission: cloud:") for w in out.warnings)
     assert out.complete_inventory is False
     assert len([r for r in out.resources if r.kind.value == "server"]) == 3
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    (Fault(status=500), ProviderError),
+    (Fault(status=429, headers={"Retry-After": "0"}), RateLimited),
+    (Fault(status=200, body="{oops"), ProviderError),
+], ids=["5xx", "429", "malformed"])
+async def test_transient_failure_of_a_priced_list_fails_the_sync(
+        fault: Fault, expected: type[ConnectorError], fake: BegetFake,
+        make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
+    # The engine replaces the window's cost lines: a half collection would erase the VPS
+    # costs already stored, so the sync fails and the last good state stays.
+    fake.faults.add("/v1/vps/server/list", fault)
+    with pytest.raises(expected):
+        await make().collect(creds, Window(date(2025, 6, 1), date(2025, 6, 2)))
 
 
 async def test_limit_error_once_is_retried(

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from connectors.cloudru.connector import CloudRuConnector, CloudRuCredentials
+from connectors.errors import NoPermission, ProviderError
 from core.domain.collection import ResourceKind, ResourceStatus, Window
 from tests.connectors.beget.faults import Fault
 from tests.connectors.cloudru.fake import CloudRuFake
@@ -120,27 +123,22 @@ async def test_items_key_is_configurable(
     assert len([r for r in out.resources if r.kind is ResourceKind.SERVER]) == 3
 
 
-async def test_billing_forbidden_keeps_the_inventory(
+async def test_billing_forbidden_fails_the_sync(
         fake: CloudRuFake, make: Callable[..., CloudRuConnector],
         creds: CloudRuCredentials) -> None:
+    # The engine replaces the window's costs: an empty answer would erase the stored days.
     fake.faults.add("/v2/consumption", Fault(403, '{"message": "billing role required"}'))
-    out = await make().collect(creds, WINDOW)
-    assert any(w.startswith("no_permission: consumption:") and "billing role" in w
-               for w in out.warnings)
-    assert out.cost_lines == []
-    assert len(out.resources) == 8
+    with pytest.raises(NoPermission, match="billing role required"):
+        await make().collect(creds, WINDOW)
 
 
 async def test_half_read_window_is_dropped(
         fake: CloudRuFake, make: Callable[..., CloudRuConnector],
         creds: CloudRuCredentials) -> None:
-    # Page 1 arrives, page 2 is broken: no partial costs for the window, a warning instead.
+    # Page 1 arrives, page 2 is broken: the sync fails rather than store half a window.
     fake.faults.add("/v2/consumption", Fault(200, '{"consumptions": [', after=1, times=1))
-    out = await make().collect(creds, WINDOW)
-    assert out.cost_lines == []
-    assert any(w.startswith("provider_error: consumption:") and "malformed JSON" in w
-               for w in out.warnings)
-    assert len(out.resources) == 8
+    with pytest.raises(ProviderError, match="malformed JSON"):
+        await make().collect(creds, WINDOW)
 
 
 async def test_empty_account(fake: CloudRuFake, make: Callable[..., CloudRuConnector],

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from connectors.errors import InvalidInput, NoPermission
 from connectors.yandex.connector import YandexConnector, YandexCredentials
 from core.domain.collection import ResourceKind, ResourceStatus, Window
 from tests.connectors.beget.faults import Fault
@@ -96,18 +99,32 @@ async def test_expired_iam_token_is_refreshed_once(
     assert any(r.external_id == "fhmdiskold" for r in out.resources)
 
 
-async def test_wrong_s3_secret_is_a_warning_and_inventory_survives(
+async def test_wrong_s3_secret_fails_the_sync_instead_of_erasing_costs(
         fake: YandexFake, make: Callable[..., YandexConnector]) -> None:
     creds = YandexCredentials.model_validate({
         "oauth_token": fake.oauth_token, "export_bucket": "acme-billing",
         "export_prefix": "yc-billing/", "export_access_key_id": "YCAJEFAKEKEYID",
         "export_secret_key": "not-the-secret"})
-    out = await make().collect(creds, WINDOW)
-    assert any(w.startswith("no_permission: billing export:") and "SignatureDoesNotMatch" in w
-               for w in out.warnings)
-    assert out.cost_lines == []
-    assert out.complete_inventory is True
-    assert len(out.resources) == 8
+    with pytest.raises(NoPermission, match="SignatureDoesNotMatch"):
+        await make().collect(creds, WINDOW)
+
+
+async def test_unsigned_or_unknown_key_is_refused_by_the_fake(
+        fake: YandexFake, make: Callable[..., YandexConnector],
+        oauth_creds: YandexCredentials) -> None:
+    creds = oauth_creds.model_copy(update={"export_access_key_id": "YCAJEUNKNOWN"})
+    with pytest.raises(NoPermission, match="InvalidAccessKeyId"):
+        await make().collect(creds, WINDOW)
+
+
+async def test_broken_export_file_names_file_and_row(
+        fake: YandexFake, make: Callable[..., YandexConnector],
+        oauth_creds: YandexCredentials) -> None:
+    good = fake.objects["yc-billing/2025-06-02.csv"].decode()
+    fake.objects["yc-billing/2025-06-02.csv"] = good.replace(",105.6,", ",1O5.6,").encode()
+    with pytest.raises(InvalidInput, match="2025-06-02.csv: row 2") as info:
+        await make().collect(oauth_creds, WINDOW)
+    assert info.value.column == "cost"
 
 
 async def test_billing_without_permission_falls_back_to_the_cloud(
