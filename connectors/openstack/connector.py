@@ -106,11 +106,18 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
                            display_name=f"{token.user_name or creds.username or ''}@{host}",
                            extra={"projects": [p.name or p.id for p in projects]})
 
+    async def enrich_account(self, account: AccountInfo, root: KeystoneSession,
+                             creds: OpenStackCredentials,
+                             warnings: list[str] | None) -> AccountInfo:
+        """Presets add what their cloud offers (VK: the balance); `warnings=None` in `test`."""
+        return account
+
     # -- contract ---------------------------------------------------------------------------
     async def test(self, creds: OpenStackCredentials) -> AccountInfo:
         root = self.session(creds)
         token = await root.token()
-        return self._account(creds, token, await self.projects(root, token, creds, []))
+        account = self._account(creds, token, await self.projects(root, token, creds, []))
+        return await self.enrich_account(account, root, creds, None)
 
     async def collect(self, creds: OpenStackCredentials, window: Window) -> Collection:
         prices = self.price_list(creds)
@@ -126,7 +133,9 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
 
         inventories = [inv for group in await asyncio.gather(*(one(p) for p in projects))
                        for inv in group]
-        collection = Collection(account=self._account(creds, token, projects), warnings=warnings)
+        account = await self.enrich_account(self._account(creds, token, projects), root, creds,
+                                            warnings)
+        collection = Collection(account=account, warnings=warnings)
         self.build(collection, inventories, prices, window)
         return collection
 

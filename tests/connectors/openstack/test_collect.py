@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 
 from connectors.openstack.connector import OpenStackConnector
-from connectors.openstack.vk import VkCloudConnector
 from core.domain.collection import Collection, ResourceKind, ResourceStatus, Window
 from tests.connectors.openstack.conftest import CREDS, FAST
 from tests.connectors.openstack.fake import Fault, OpenStackFake
@@ -156,13 +155,3 @@ async def test_test_returns_account_info(make) -> None:
     assert info.display_name == "finops@127.0.0.1"
     assert info.extra["projects"] == ["prod", "stage"]
 
-
-async def test_vk_preset_sends_the_users_domain(make, fake) -> None:
-    connector = make(VkCloudConnector)
-    creds = connector.parse_credentials({**CREDS, "project_id": "p-prod"})
-    result = await connector.collect(creds, WINDOW)
-    body = fake.token_bodies[0]["auth"]
-    assert body["identity"]["password"]["user"]["domain"] == {"name": "users"}
-    assert body["scope"] == {"project": {"id": "p-prod"}}
-    assert result.cost_lines[0].provider_name == "VK Cloud"
-    assert VkCloudConnector.default_endpoint == "https://infra.mail.ru:5000/v3"
