@@ -33,11 +33,28 @@ from core.services.ask_types import (
 )
 from core.services.costs import CostFilters, Dimension
 
-__all__ = ["FORECAST_HISTORY_DAYS", "execute", "resolve_filters"]
+__all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filters"]
 
 FORECAST_HISTORY_DAYS = 90
 TREND_HORIZON_DAYS = 14
 _NOTHING = (-1,)  # a connection id no row has: "a name that matched nothing" stays empty
+
+
+def default_question(intent: Intent, today: date, *, page: int = 0) -> Question:
+    """A question asked by a command or a menu button: the usual period for that intent.
+
+    Spend is month to date (last month on the 1st), lists and trends the last 30 days,
+    forecasts and budgets the current month; data ends yesterday.
+    """
+    yesterday = today - timedelta(days=1)
+    if intent in (Intent.FORECAST, Intent.BUDGET):
+        start = today.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    elif intent in (Intent.SPEND, Intent.REPORT):
+        start, end = yesterday.replace(day=1), yesterday
+    else:
+        start, end = yesterday - timedelta(days=29), yesterday
+    return Question(intent, start, end, page=page)
 
 
 async def resolve_filters(session: AsyncSession, org_id: int, question: Question) -> CostFilters:

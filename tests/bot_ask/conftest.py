@@ -6,15 +6,17 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.clock import FrozenClock
 from core.db.engine import create_engine, session_factory
 from core.security.vault import Vault
 from core.services.demo import seed_demo
+from tests.bot.harness import BotHarness, running_bot
 from tests.support.db import fresh_database
 
 TODAY = date(2026, 11, 22)
@@ -49,3 +51,14 @@ async def demo(demo_template: tuple[Path, int], tmp_path: Path) -> AsyncIterator
         yield Demo(engine, session_factory(engine), org_id)
     finally:
         await engine.dispose()
+
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def hd(demo: Demo) -> AsyncIterator[BotHarness]:
+    """The bot over the demo organisation, with the clock at 22 November 2026, 12:00 Moscow."""
+    async with running_bot(demo.engine, Vault([KEY]), clock=FrozenClock(NOW),
+                           throttle=(1000, 1)) as harness:
+        yield harness

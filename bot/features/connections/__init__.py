@@ -1,0 +1,1 @@
+"""Connections: the /connect wizard, /connections management and file imports."""

@@ -1,0 +1,25 @@
+"""The connections feature's entry points, for its router and for the main menu."""
+
+from __future__ import annotations
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot.context import RequestContext
+from bot.features.connections.imports import on_document, on_import_button
+from bot.features.connections.manage import on_connection_button, on_rename, show_connections
+from bot.features.connections.wizard import (
+    cancel,
+    on_field,
+    on_name,
+    on_wizard_button,
+    start_wizard,
+)
+
+__all__ = ["cancel", "cmd_connect", "on_connection_button", "on_document", "on_field",
+           "on_import_button", "on_name", "on_rename", "on_wizard_button", "show_connections",
+           "start_wizard"]
+
+
+async def cmd_connect(message: Message, rc: RequestContext, state: FSMContext) -> None:
+    await start_wizard(message, rc, state)

@@ -1,0 +1,40 @@
+"""/menu and the menu's non-question buttons."""
+
+from __future__ import annotations
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.connections import handlers as connections
+from bot.features.menu.callbacks import MenuAction, MenuCb
+from bot.features.menu.keyboards import main_menu_kb
+from core.app import AppContext
+
+__all__ = ["cmd_menu", "on_menu", "show_menu"]
+
+
+async def show_menu(message: Message, rc: RequestContext) -> None:
+    """The main menu; callable from other features (onboarding ends with it)."""
+    if rc.org is None:
+        await message.answer(rc.t("menu.no_org"))
+        return
+    await message.answer(rc.t("menu.title"), reply_markup=main_menu_kb(rc))
+
+
+async def cmd_menu(message: Message, rc: RequestContext) -> None:
+    await show_menu(message, rc)
+
+
+async def on_menu(query: CallbackQuery, callback_data: MenuCb, rc: RequestContext,
+                  session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.action is MenuAction.CONNECTIONS:
+        await connections.show_connections(query.message, rc, session, app)
+    elif callback_data.action is MenuAction.CONNECT:
+        await connections.start_wizard(query.message, rc, state)
+    else:
+        await show_menu(query.message, rc)

@@ -1,0 +1,69 @@
+"""Question commands and buttons: parse → `core.services.ask` → render, nothing more."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.questions.callbacks import AskCb
+from bot.features.questions.memory import recall, remember
+from bot.features.questions.reply import send_answer, send_chart, today_of
+from core.app import AppContext
+from core.services.ask import default_question, execute
+from core.services.ask_types import Intent
+from core.services.errors import ServiceError
+
+__all__ = ["COMMANDS", "CHART_INTENTS", "ask_command", "on_ask"]
+
+COMMANDS: dict[str, Intent] = {
+    "spend": Intent.SPEND, "top": Intent.TOP, "resources": Intent.RESOURCES,
+    "recs": Intent.RECOMMENDATIONS, "budget": Intent.BUDGET, "forecast": Intent.FORECAST,
+    "anomalies": Intent.ANOMALIES, "chart": Intent.TREND, "trend": Intent.TREND,
+}
+CHART_INTENTS = frozenset({Intent.TREND, Intent.FORECAST, Intent.BUDGET})
+MAX_CHART_DAYS = 400
+
+
+async def ask_command(message: Message, rc: RequestContext, session: AsyncSession,
+                      app: AppContext, state: FSMContext) -> None:
+    """`/spend`, `/top`, … with the intent's usual period."""
+    command = (message.text or "/").split()[0].lstrip("/").split("@")[0].lower()
+    intent = COMMANDS[command]
+    question = default_question(intent, today_of(rc, app))
+    await remember(state, question)
+    await send_answer(message, rc, session, app, question, chart=intent in CHART_INTENTS)
+
+
+def _period(data: AskCb) -> tuple[date, date]:
+    """The button's period, refused when it is not a sane range (a tampered button)."""
+    try:
+        start, end = date.fromordinal(data.start), date.fromordinal(data.end)
+    except (ValueError, OverflowError):
+        raise ServiceError("bad period") from None
+    if not 0 <= (end - start).days <= MAX_CHART_DAYS:
+        raise ServiceError("bad period")
+    return start, end
+
+
+async def on_ask(query: CallbackQuery, callback_data: AskCb, rc: RequestContext,
+                 session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    """A menu button, a page of a list, or the chart of an answer."""
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    assert rc.org is not None
+    intent = callback_data.intent
+    if callback_data.chart:
+        question = await recall(state, intent, *_period(callback_data))
+        answer = await execute(session, rc.org.id, question, today=today_of(rc, app))
+        await send_chart(message, rc, answer, stacked=intent is Intent.TREND)
+        return
+    question = default_question(intent, today_of(rc, app), page=max(0, callback_data.page))
+    paging = callback_data.nav
+    await send_answer(message, rc, session, app, question, edit=paging,
+                      chart=intent in CHART_INTENTS and not paging)

@@ -1,0 +1,45 @@
+"""The last question of a chat, kept in FSM data so a chart button reuses its filters.
+
+Only names and dates are stored (no secrets); a button whose period does not match the stored
+question falls back to the unfiltered question of that period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+
+from core.services.ask_types import Intent, Question
+from core.services.costs import CostFilters
+
+__all__ = ["recall", "remember"]
+
+KEY = "last_question"
+_LISTS = ("providers", "services", "regions", "projects", "teams", "environments",
+          "resource_names")
+
+
+def _encode(q: Question) -> dict[str, Any]:
+    f = q.filters
+    return {"start": q.start.isoformat(), "end": q.end.isoformat(),
+            "filters": {name: list(getattr(f, name)) for name in _LISTS},
+            "tags": [list(tag) for tag in f.tags], "connections": list(q.connection_names)}
+
+
+async def remember(state: FSMContext, question: Question) -> None:
+    if not question.filters.is_empty() or question.connection_names:
+        await state.update_data({KEY: _encode(question)})
+    else:
+        await state.update_data({KEY: None})
+
+
+async def recall(state: FSMContext, intent: Intent, start: date, end: date) -> Question:
+    """The remembered question for this period with `intent`, else an unfiltered one."""
+    raw = (await state.get_data()).get(KEY)
+    if not raw or (raw["start"], raw["end"]) != (start.isoformat(), end.isoformat()):
+        return Question(intent, start, end)
+    filters = CostFilters(**{name: tuple(raw["filters"].get(name, ())) for name in _LISTS},
+                          tags=tuple((str(k), str(v)) for k, v in raw["tags"]))
+    return Question(intent, start, end, filters, connection_names=tuple(raw["connections"]))

@@ -1,0 +1,55 @@
+"""Run a question and send its answer: text with buttons, and a chart as a photo when asked.
+
+Charts are drawn in a worker thread (matplotlib's object API, no pyplot state) so the event
+loop keeps serving other chats while a PNG renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.questions.keyboards import answer_kb
+from core.app import AppContext
+from core.services.ask import execute
+from core.services.ask_types import Answer, Question
+from renderers.messages.answers import render_answer
+from renderers.messages.answers_charts import chart_for
+
+__all__ = ["send_answer", "send_chart", "today_of"]
+
+
+def today_of(rc: RequestContext, app: AppContext) -> date:
+    """Today in the caller's time zone, from the app's (injectable) clock."""
+    return app.clock.now().astimezone(ZoneInfo(rc.timezone)).date()
+
+
+async def send_chart(message: Message, rc: RequestContext, answer: Answer, *,
+                     stacked: bool = False) -> bool:
+    """Send the answer's chart as a photo; False when no chart fits the answer."""
+    chart = await asyncio.to_thread(chart_for, answer, rc.lang, stacked=stacked)
+    if chart is None:
+        return False
+    await message.answer_photo(BufferedInputFile(chart.png, "chart.png"), caption=chart.caption)
+    return True
+
+
+async def send_answer(message: Message, rc: RequestContext, session: AsyncSession,
+                      app: AppContext, question: Question, *, chart: bool = False,
+                      edit: bool = False) -> Answer:
+    """Answer `question` for the caller's org in `message`'s chat (editing it for pages)."""
+    assert rc.org is not None
+    answer = await execute(session, rc.org.id, question, today=today_of(rc, app))
+    text, markup = render_answer(answer, rc.lang), answer_kb(rc, answer)
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+    if chart:
+        await send_chart(message, rc, answer)
+    return answer

@@ -1,0 +1,21 @@
+"""Questions router: commands, answer buttons and free text (before the fallback)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+
+from bot.features.questions import handlers as h
+from bot.features.questions.callbacks import AskCb
+from bot.filters import RoleFilter
+from core.domain.roles import Role
+
+__all__ = ["setup"]
+
+
+def setup() -> Router:
+    router = Router(name=__name__)
+    viewer = RoleFilter(Role.VIEWER)
+    router.message.register(h.ask_command, Command(*h.COMMANDS), viewer)
+    router.callback_query.register(h.on_ask, AskCb.filter(), viewer)
+    return router
