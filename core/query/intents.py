@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from core.query.lexicon import NUM, number_value
 from core.query.model import Intent
@@ -127,22 +128,33 @@ def _score(text: str) -> tuple[dict[Intent, int], dict[Intent, list[tuple[int, i
     return scores, spans
 
 
+@lru_cache(maxsize=4096)
+def _closest(word: str) -> Intent | None:
+    """The intent of the keyword `word` is a likely misspelling of (cached: words repeat)."""
+    best: tuple[float, Intent | None] = (0.0, None)
+    for canon, intent in _FUZZY:
+        if abs(len(canon) - len(word)) > 2 or canon[0] != word[0]:
+            continue
+        matcher = SequenceMatcher(None, word, canon)
+        if matcher.real_quick_ratio() < _FUZZY_CUTOFF or matcher.quick_ratio() < _FUZZY_CUTOFF:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best[0]:
+            best = (ratio, intent)
+    return best[1] if best[0] >= _FUZZY_CUTOFF else None
+
+
 def _fuzzy(text: str, scores: dict[Intent, int],
            spans: dict[Intent, list[tuple[int, int]]]) -> None:
-    """Add weak evidence from misspelt keywords; only called when nothing specific matched."""
+    """Add evidence from misspelt keywords; only called when nothing specific matched."""
+    matched = [span for found in spans.values() for span in found]
     for m in _WORD.finditer(text):
-        word = m.group()
-        best: tuple[float, Intent | None] = (0.0, None)
-        for canon, intent in _FUZZY:
-            if abs(len(canon) - len(word)) > 2:
-                continue
-            ratio = SequenceMatcher(None, word, canon).ratio()
-            if ratio > best[0]:
-                best = (ratio, intent)
-        if best[1] is not None and best[0] >= _FUZZY_CUTOFF:
-            weight = 1 if best[1] is Intent.SPEND else 3
-            scores[best[1]] = scores.get(best[1], 0) + weight
-            spans.setdefault(best[1], []).append(m.span())
+        if any(a <= m.start() < b for a, b in matched):
+            continue
+        intent = _closest(m.group())
+        if intent is not None:
+            scores[intent] = scores.get(intent, 0) + (1 if intent is Intent.SPEND else 3)
+            spans.setdefault(intent, []).append(m.span())
 
 
 def detect_intent(text: str) -> IntentHit:

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from core.query.calendar import month_range
+from core.query.fallback import dateparser_period
 from core.query.intents import detect_intent, find_top_n
 from core.query.lexicon import normalize
 from core.query.model import (
@@ -82,12 +83,13 @@ def parse(text: str, *, today: date, lang: str | None = None,
     period = _default_period(hit.intent, today)
     source = PeriodSource.DEFAULT
     found = find_period(norm, today, _LEAN.get(hit.intent, Lean.PAST))
-    if found is not None:
-        match, (start, end) = found
+    resolved = (found[0].span, found[1]) if found else dateparser_period(norm, today)
+    if resolved is not None:
+        span, (start, end) = resolved
         if hit.intent not in _WHOLE_PERIOD and start <= today < end:
             end = today
         period, source = Period(start, end), PeriodSource.TEXT
-        taken.append(match.span)
+        taken.append(span)
 
     tags = find_tags(norm, known, taken)
     names = {h.category: h.value for h in find_names(norm, known, taken)}

@@ -216,6 +216,7 @@ _YEAR_W = r"(?:год[а-я]*|year(?:'s)?)"
 _YEAR_REL = (rf"(?:\s+(?P<y>{YEAR})(?:\s*(?:г\.?|года?|году))?"
              r"|\s+(?P<rel>прошлого|этого|текущего|следующего)\s+года"
              r"|\s+(?P<rel_en>last|this|next)\s+year)?")
+_NOT_AGO = r"(?!\s+(?:назад|ago)(?!\w))"
 _SEP = r"\s*(?:по|до|to|till|until|through|thru|and|и|-|\.\.)\s*"
 
 _RAW: tuple[tuple[str, str, Resolver], ...] = (
@@ -266,9 +267,9 @@ _RAW: tuple[tuple[str, str, Resolver], ...] = (
     ("weekend", r"(?:(?P<prev>позапрошл[а-я]*|прошл[а-я]*|previous)\s+|(?:эт[а-я]*|последн[а-я]*"
                 r"|this|last|past|the)\s+)?(?:выходн[а-я]*|weekend)", _weekend),
     ("rolling", rf"(?:последн[а-я]*|прошедш[а-я]*|last|past|previous|trailing)\s+"
-                rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT})", _rolling),
+                rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT}){_NOT_AGO}", _rolling),
     ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
-                  rf"(?P<n>{NUM})\s+(?P<u>{UNIT})", _rolling),
+                  rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", _rolling),
     ("rolling_za", rf"за\s+(?P<n>)(?P<u>{UNIT})", _rolling),
     ("half_year", r"(?:за\s+)?(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
      _half_year),
@@ -310,7 +311,7 @@ def _half_any(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 PERIOD_RULES: tuple[PeriodRule, ...] = tuple(
-    PeriodRule(name, re.compile(rf"(?<![\w.-])(?:{pattern})(?![\w])"), resolve)
+    PeriodRule(name, re.compile(rf"(?<![\w./-])(?:{pattern})(?![\w/])"), resolve)
     for name, pattern, resolve in _RAW
 )
 

@@ -92,3 +92,16 @@ def test_calendar_helpers() -> None:
     assert weekend_range(date(2026, 11, 22), previous=True) == (date(2026, 11, 14),
                                                                   date(2026, 11, 15))
     assert rolling(date(2026, 11, 18), 2, "week") == (date(2026, 11, 5), date(2026, 11, 18))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("сколько потратили 2 недели назад", "2026-11-04"),
+    ("расходы три дня назад", "2026-11-15"),
+    ("spend a week ago", "2026-11-11"),
+    ("costs on 10/3/2026", "2026-03-10"),
+    ("расходы 2026/10/03", "2026-10-03"),
+])
+def test_dates_only_dateparser_reads(text: str, expected: str) -> None:
+    got = parse(text, today=date(2026, 11, 18))
+    assert got.period_source is PeriodSource.TEXT
+    assert got.period.start.isoformat() == got.period.end.isoformat() == expected
