@@ -150,7 +150,7 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
         except ConnectorError as exc:
             warnings.append(f"{project.name or project.id}: no project token ({exc.code}: "
                             f"{exc.detail or exc.code})")
-            return [RegionInventory(project=project, region="*", warnings=["no token"])]
+            return [RegionInventory(project=project, region="*", unreadable=True)]
         types = COMPUTE_TYPES + VOLUME_TYPES + NETWORK_TYPES
         regions = [creds.region] if creds.region else ptoken.regions(types,
                                                                      interface=creds.interface)
@@ -173,7 +173,7 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
         max_age = int(self.options.get("snapshot_max_age_days", 30))
         days = [d for d in window.days() if d <= today]
         for inv in inventories:
-            collection.warnings.extend(w for w in inv.warnings if w != "no token")
+            collection.warnings.extend(inv.warnings)
             if not inv.complete:
                 collection.complete_inventory = False
             for record in region_records(inv, today=today, snapshot_max_age_days=max_age):

@@ -39,10 +39,11 @@ class RegionInventory:
     ports: list[Port] | None = None
     floating_ips: list[FloatingIp] | None = None
     warnings: list[str] = field(default_factory=list)
+    unreadable: bool = False  # the project could not even be scoped
 
     @property
     def complete(self) -> bool:
-        return not self.warnings
+        return not self.warnings and not self.unreadable
 
 
 async def _safe(inv: RegionInventory, what: str, call: Awaitable[T]) -> T | None:

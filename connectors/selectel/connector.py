@@ -163,7 +163,7 @@ class SelectelConnector(BaseConnector[SelectelCredentials]):
             token = await session.token()
         except ConnectorError as exc:
             warnings.append(f"{label}: no project token ({exc.code}: {exc.detail or exc.code})")
-            return [RegionInventory(project=project, region="*", warnings=["no token"])]
+            return [RegionInventory(project=project, region="*", unreadable=True)]
         types = COMPUTE_TYPES + VOLUME_TYPES + NETWORK_TYPES
         overrides = dict(self.options.get("endpoints") or {})
         regions = token.regions(types)
@@ -178,8 +178,6 @@ class SelectelConnector(BaseConnector[SelectelCredentials]):
             endpoints = [self._fallback(r, project.id, overrides) for r in regions]
         found = await asyncio.gather(*(fetch_region(self.http, session.auth(), project, ep,
                                                     _SERVICES) for ep in endpoints))
-        for inv in found:
-            inv.warnings[:] = [w for w in inv.warnings if w != "no token"]
         return list(found)
 
     def _fallback(self, region: str, project_id: str, overrides: dict[str, str]) -> Endpoints:

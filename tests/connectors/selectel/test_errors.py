@@ -128,7 +128,8 @@ async def test_a_project_without_a_token_is_a_warning(make, fake) -> None:
     fake.billing_projects.append({"id": "p-foreign", "name": "foreign"})
     connector = make()
     result = await connector.collect(connector.parse_credentials(CREDS), WINDOW)
-    assert any(w.startswith("foreign: no project token (bad_credentials") for w in result.warnings)
+    assert [w for w in result.warnings if "foreign" in w] == [
+        "foreign: no project token (bad_credentials: No project with that scope.)"]
     assert not result.complete_inventory
     assert "srv-web-1" in {r.external_id for r in result.resources}
 
