@@ -1,0 +1,189 @@
+"""Resolvers for the period table: each turns a matched phrase into a date range.
+
+A resolver gets the match, `today` and the lean (past for spend, future for a forecast) and
+returns the natural calendar range, or None when the words name no real date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from core.query.calendar import (
+    DateRange,
+    add_months,
+    choose,
+    month_range,
+    quarter_range,
+    rolling,
+    weekend_range,
+    year_range,
+)
+from core.query.dates import partial_from, resolve_range, resolve_single
+from core.query.lexicon import month_number, number_value, quarter_value, unit_key
+from core.query.model import Lean
+
+__all__ = [
+    "date_span", "day", "fixed", "half_any", "half_year", "month_shift", "month_span",
+    "named_month", "quarter", "quarter_q", "quarter_shift", "rolling_window", "since_date",
+    "since_month", "single", "this_month", "to_date", "to_end_of", "weekend", "whole_year",
+    "year_month", "Resolver",
+]
+
+Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
+
+
+def fixed(fn: Callable[[date], DateRange]) -> Resolver:
+    return lambda _m, today, _lean: fn(today)
+
+
+def this_month(today: date) -> DateRange:
+    return month_range(today.year, today.month)
+
+
+def month_shift(n: int) -> Callable[[date], DateRange]:
+    def fn(today: date) -> DateRange:
+        day = add_months(today.replace(day=1), n)
+        return month_range(day.year, day.month)
+    return fn
+
+
+def quarter_shift(n: int) -> Callable[[date], DateRange]:
+    def fn(today: date) -> DateRange:
+        index = today.year * 4 + (today.month - 1) // 3 + n
+        return quarter_range(index // 4, index % 4 + 1)
+    return fn
+
+
+def day(offset: int) -> Callable[[date], DateRange]:
+    return lambda today: (today - timedelta(days=offset), today - timedelta(days=offset))
+
+
+def year_of(g: dict[str, str | None], today: date) -> int | None:
+    """An explicit year, or one said relative to today ("прошлого года", "last year")."""
+    if g.get("y"):
+        return int(g["y"] or 0)
+    rel = g.get("rel") or g.get("rel_en") or ""
+    if rel.startswith(("прошл", "last", "previous")):
+        return today.year - 1
+    if rel.startswith(("след", "next")):
+        return today.year + 1
+    if rel:
+        return today.year
+    return None
+
+
+def named_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    month = month_number(m["m"])
+    if month is None:
+        return None
+    year = year_of(m.groupdict(), today)
+    if year is not None:
+        return month_range(year, month)
+    return choose([month_range(y, month) for y in range(today.year - 1, today.year + 2)],
+                  today, lean)
+
+
+def month_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    first, last = month_number(m["m1"]), month_number(m["m2"])
+    if first is None or last is None:
+        return None
+    wraps = first > last
+    if m["y"]:
+        year = int(m["y"])
+        return month_range(year - wraps, first)[0], month_range(year, last)[1]
+    candidates = [(month_range(y - wraps, first)[0], month_range(y, last)[1])
+                  for y in range(today.year - 1, today.year + 2)]
+    return choose(candidates, today, lean)
+
+
+def since_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    found = named_month(m, today, Lean.PAST)
+    return (found[0], today) if found and found[0] <= today else None
+
+
+def year_month(m: re.Match[str], _today: date, _lean: Lean) -> DateRange | None:
+    return month_range(int(m["y"]), int(m["mon"]))
+
+
+def quarter(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    quarter = quarter_value(m["q"])
+    if quarter is None:
+        return None
+    if m["y"]:
+        return quarter_range(int(m["y"]), quarter)
+    return choose([quarter_range(y, quarter) for y in range(today.year - 1, today.year + 2)],
+                  today, lean)
+
+
+def whole_year(m: re.Match[str], _today: date, _lean: Lean) -> DateRange | None:
+    return year_range(int(m["y"]))
+
+
+def rolling_window(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    count = number_value(m["n"]) if m["n"] else 1
+    if not count or count > 3650:
+        return None
+    return rolling(today, count, unit_key(m["u"]))
+
+
+def half_year(_m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    return rolling(today, 6, "month")
+
+
+def weekend(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    return weekend_range(today, previous=bool(m["prev"]))
+
+
+def date_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    a, b = partial_from(m, "a"), partial_from(m, "b")
+    if a is None or b is None:
+        return None
+    if not m.groupdict().get("pre") and a.month is None and b.month is None and not b.word:
+        return None  # "5-10" alone is not a period
+    return resolve_range(a, b, today, lean)
+
+
+def since_date(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    a = partial_from(m, "a")
+    if a is None:
+        return None
+    found = resolve_single(a, today, Lean.PAST)
+    return (found[0], today) if found and found[0] <= today else None
+
+
+def single(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    a = partial_from(m, "a")
+    return resolve_single(a, today, lean) if a else None
+
+
+def to_end_of(fn: Callable[[date], DateRange]) -> Resolver:
+    return lambda _m, today, _lean: (today, fn(today)[1])
+
+
+def to_date(fn: Callable[[date], DateRange]) -> Resolver:
+    return lambda _m, today, _lean: (fn(today)[0], today)
+
+
+def quarter_q(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    quarter = int(m["q"] or m["qq"])
+    if m["y"]:
+        return quarter_range(int(m["y"]), quarter)
+    return choose([quarter_range(y, quarter) for y in range(today.year - 1, today.year + 2)],
+                  today, lean)
+
+
+def half_any(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    h = m["h"] or m["h2"] or m["h3"]
+    y = m["y"] or m["y2"] or m["y3"]
+    second = h.startswith(("втор", "2", "second"))
+
+    def rng(year: int) -> DateRange:
+        return (date(year, 7, 1), date(year, 12, 31)) if second else (date(year, 1, 1),
+                                                                      date(year, 6, 30))
+    if y:
+        return rng(int(y))
+    return choose([rng(year) for year in range(today.year - 1, today.year + 2)], today, lean)
+
+
