@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "cloudru": "connectors.cloudru.connector:CloudRuConnector",
     "openstack": "connectors.openstack.connector:OpenStackConnector",
     "vk": "connectors.openstack.vk:VkCloudConnector",
+    "platform9": "connectors.openstack.platform9:Platform9Connector",
     "focus": "connectors.focus.connector:FocusConnector",
     "manual_csv": "connectors.manual_csv.connector:ManualCsvConnector",
 }

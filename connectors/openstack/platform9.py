@@ -2,8 +2,6 @@
 
 The account FQDN differs per customer, so `auth_url` stays in the wizard; the service user's
 domain is `Default` and tokens are project-scoped as usual. Costs come from the price list.
-Not in connectors/registry.py yet (the registry belongs to the lead): add
-`"platform9": "connectors.openstack.platform9:Platform9Connector"` to expose it.
 """
 
 from __future__ import annotations

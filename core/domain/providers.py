@@ -11,6 +11,7 @@ PROVIDER_NAMES: dict[str, str] = {
     "vk": "VK Cloud",
     "cloudru": "Cloud.ru",
     "openstack": "OpenStack",
+    "platform9": "Platform9",
     "aws": "AWS",
     "azure": "Microsoft Azure",
     "gcp": "Google Cloud",
