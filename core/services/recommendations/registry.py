@@ -13,9 +13,15 @@ from core.services.recommendations.snapshots import old_snapshots
 from core.services.recommendations.storage import disk_tier, storage_class
 from core.services.recommendations.zombies import zombies
 
-__all__ = ["RULES"]
+__all__ = ["KINDS", "RULES"]
 
 RULES: tuple[Rule, ...] = (
     zombies, idle, orphan_volumes, unused_ips, old_snapshots, rightsizing, schedule_shutdown,
     storage_class, disk_tier, commitment, low_balance,
+)
+
+# The kinds the rules produce (each has a title and an explanation in the intel catalogue).
+KINDS: tuple[str, ...] = (
+    "zombie", "idle", "orphan_volume", "unused_ip", "old_snapshots", "rightsizing",
+    "schedule_shutdown", "storage_class", "disk_type", "commitment", "low_balance",
 )
