@@ -65,6 +65,10 @@ async def on_import_button(query: CallbackQuery, callback_data: ImportCb, rc: Re
                            bot: Bot) -> None:
     await RoleFilter(Role.ADMIN)(query, rc)
     assert rc.org is not None
+    targets = {c.id: c.name for c in await list_connections(
+        session, rc.org.id, today=today_of(rc, app), actor=actor_of(rc)) if c.kind in FILE_KINDS}
+    if callback_data.id not in targets:  # another org's id, or not a file connection
+        raise NotFound("connection not found")
     await query.answer()
     pending = (await state.get_data()).get(KEY)
     if not isinstance(query.message, Message):
@@ -72,10 +76,6 @@ async def on_import_button(query: CallbackQuery, callback_data: ImportCb, rc: Re
     if not isinstance(pending, dict):
         await query.message.answer(rc.t("connect.import.expired"))
         return
-    targets = {c.id: c.name for c in await list_connections(
-        session, rc.org.id, today=today_of(rc, app), actor=actor_of(rc)) if c.kind in FILE_KINDS}
-    if callback_data.id not in targets:  # another org's id, or not a file connection
-        raise NotFound("connection not found")
     await state.update_data({KEY: None})
     await _import(query.message, rc, session, app, bot, str(pending["id"]),
                   str(pending["name"]), callback_data.id, targets[callback_data.id])
