@@ -67,7 +67,7 @@ def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
     dp.update.outer_middleware(DbSessionMiddleware(ctx.sessions))
     dp.update.outer_middleware(ContextMiddleware())
     dp.update.outer_middleware(I18nMiddleware())
-    dp.update.outer_middleware(ServiceErrorMiddleware())
     dp.update.outer_middleware(SupportMiddleware())
+    dp.update.outer_middleware(ServiceErrorMiddleware())
     dp.include_router(build_root_router())
     return dp

@@ -1,6 +1,6 @@
 """Update middlewares, in the order `bot.factory` installs them on `dp.update.outer_middleware`.
 
-throttling → db session → context → i18n → service errors → support (act-as audit).
+throttling → db session → context → i18n → support (act-as audit) → service errors.
 """
 
 from bot.middlewares.context import ContextMiddleware

@@ -71,7 +71,8 @@ class ContextMiddleware(BaseMiddleware):
                 if marker.get("org_id"):
                     org = await _org_or_none(session, int(marker["org_id"]))
                     if org is not None:
-                        rc.org, rc.role, rc.support = org, Role.ADMIN, True
+                        role = await membership_role(session, org.id, rc.user.id)
+                        rc.org, rc.role, rc.support = org, role or Role.ADMIN, True
                         return
         if not rc.is_private:
             bound = (await session.execute(select(BoundChat.org_id).where(

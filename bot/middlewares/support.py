@@ -36,18 +36,19 @@ class SupportMiddleware(BaseMiddleware):
         rc: RequestContext = data["rc"]
         if not rc.support or rc.org is None:
             return await handler(event, data)
-        session: AsyncSession = data["session"]
         assert isinstance(event, Update)
         what = (event.message.text if event.message and event.message.text else
                 event.callback_query.data if event.callback_query else event.event_type)
-        await audit(session, "support.action", org_id=rc.org.id,
-                    actor_telegram_id=rc.user.telegram_id, as_superadmin=True,
-                    input=(what or "")[:200])
         token = support_mark.set(rc.t("admin.support_mark", org=rc.org.name))
         try:
             return await handler(event, data)
         finally:
             support_mark.reset(token)
+            # after the handler: a refused action is rolled back, its audit entry is not
+            session: AsyncSession = data["session"]
+            await audit(session, "support.action", org_id=rc.org.id,
+                        actor_telegram_id=rc.user.telegram_id, as_superadmin=True,
+                        input=(what or "")[:200])
 
 
 class SupportMarkMiddleware(BaseRequestMiddleware):

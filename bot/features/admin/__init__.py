@@ -1,1 +1,1 @@
-"""The admin feature."""
+"""Superadmin tools behind /admin; invisible to everyone else."""

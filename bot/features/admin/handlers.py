@@ -1,0 +1,167 @@
+"""/admin: platform stats, search, act-as-organisation, unrecognized review, broadcast, reseed.
+
+Subcommands: `/admin`, `/admin users Q`, `/admin orgs Q`, `/admin as ORG`, `/admin exit`,
+`/admin unrecognized`, `/admin resolve ID NOTE`, `/admin broadcast TEXT`, `/admin reseed`.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.filters import CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.admin.callbacks import AdminAction, AdminCb
+from bot.features.admin.keyboards import broadcast_kb, panel_kb, unrecognized_kb
+from bot.features.admin.states import AdminInput
+from bot.i18n import esc
+from bot.middlewares.context import support_key
+from core.app import AppContext
+from core.services import admin
+from core.services.demo import seed_demo
+from core.services.errors import ServiceError
+
+__all__ = ["cmd_admin", "on_admin_button", "on_broadcast_ok", "on_resolve_note"]
+
+
+async def _stats_text(rc: RequestContext, session: AsyncSession, app: AppContext) -> str:
+    s = await admin.platform_stats(session, rc.user.telegram_id, rc.settings.superadmin_ids,
+                                   app.clock.now())
+    text = rc.t("admin.stats", orgs=s.organizations, users=s.users, connections=s.connections,
+                failing=s.connections_failing, syncs=s.syncs_24h, failures=s.failures_24h,
+                unrecognized=s.unrecognized_open, outbox=s.outbox_pending)
+    if rc.support and rc.org is not None:
+        text += "\n\n" + rc.t("admin.acting_as", org=esc(rc.org.name))
+    return text + "\n\n" + rc.t("admin.usage")
+
+
+async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext,
+                    session: AsyncSession, app: AppContext, bot: Bot, state: FSMContext,
+                    fsm_storage: BaseStorage) -> None:
+    sub, _, rest = (command.args or "").strip().partition(" ")
+    sub, rest = sub.lower(), rest.strip()
+    actor, supers = rc.user.telegram_id, rc.settings.superadmin_ids
+    if sub == "":
+        await message.answer(await _stats_text(rc, session, app), reply_markup=panel_kb(rc))
+    elif sub == "users":
+        hits = await admin.search_users(session, actor, supers, rest)
+        lines = [rc.t("admin.user_hit", id=u.telegram_id, name=esc(u.name),
+                      username=esc(u.username or "—"),
+                      orgs=esc(", ".join(u.organizations) or "—")) for u in hits]
+        await message.answer("\n".join(lines) or rc.t("admin.nothing_found"))
+    elif sub == "orgs":
+        found = await admin.search_orgs(session, actor, supers, rest)
+        lines = [rc.t("admin.org_hit", id=o.id, slug=esc(o.slug), name=esc(o.name),
+                      members=o.members, connections=o.connections) for o in found]
+        await message.answer("\n".join(lines) or rc.t("admin.nothing_found"))
+    elif sub == "as":
+        org, temporary = await admin.start_support(session, actor, supers, rest)
+        await fsm_storage.set_data(support_key(bot.id, actor),
+                                   {"org_id": org.id, "temporary": temporary})
+        await message.answer(rc.t("admin.support_started", org=esc(org.name)))
+    elif sub == "exit":
+        await _exit(message, rc, session, bot, fsm_storage)
+    elif sub == "unrecognized":
+        await _show_unrecognized(message, rc, session)
+    elif sub == "resolve":
+        raw_id, _, note = rest.partition(" ")
+        if not raw_id.isdigit() or not note.strip():
+            await message.answer(rc.t("admin.resolve_usage"))
+            return
+        item = await admin.resolve_unrecognized(session, actor, supers, int(raw_id), note,
+                                                app.clock.now())
+        await message.answer(rc.t("admin.resolved", id=item.id, name=esc(item.name)))
+    elif sub == "broadcast":
+        if not rest:
+            await message.answer(rc.t("admin.broadcast_usage"))
+            return
+        await state.set_state(AdminInput.broadcast_confirm)
+        await state.update_data(broadcast=rest)
+        await message.answer(rc.t("admin.broadcast_preview", text=rest),
+                             reply_markup=broadcast_kb(rc))
+    elif sub == "reseed":
+        await _reseed(message, rc, session, app)
+    else:
+        await message.answer(rc.t("admin.usage"))
+
+
+async def _exit(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot,
+                storage: BaseStorage) -> None:
+    if not rc.support or rc.org is None:
+        await message.answer(rc.t("admin.not_acting"))
+        return
+    key = support_key(bot.id, rc.user.telegram_id)
+    marker = await storage.get_data(key)
+    await admin.end_support(session, rc.user.telegram_id, rc.settings.superadmin_ids, rc.org.id,
+                            temporary=bool(marker.get("temporary")))
+    await storage.set_data(key, {})
+    await message.answer(rc.t("admin.support_ended", org=esc(rc.org.name)))
+
+
+async def _show_unrecognized(message: Message, rc: RequestContext,
+                             session: AsyncSession) -> None:
+    items = await admin.list_unrecognized(session, rc.user.telegram_id,
+                                          rc.settings.superadmin_ids)
+    if not items:
+        await message.answer(rc.t("admin.unrecognized_none"))
+        return
+    lines = [rc.t("admin.unrecognized_title")]
+    lines += [rc.t("admin.unrecognized_item", id=i.id, org=esc(i.org_name),
+                   connection=esc(i.connection_name), name=esc(i.name or i.external_id),
+                   type=esc(i.inferred_type)) for i in items]
+    await message.answer("\n".join(lines), reply_markup=unrecognized_kb(rc, items))
+
+
+async def _reseed(message: Message, rc: RequestContext, session: AsyncSession,
+                  app: AppContext) -> None:
+    await admin.reseed_demo_audited(session, rc.user.telegram_id, rc.settings.superadmin_ids)
+    summary = await seed_demo(session, app.vault)
+    await message.answer(rc.t("admin.reseeded", resources=summary.resources,
+                              lines=summary.cost_lines))
+
+
+async def on_admin_button(query: CallbackQuery, callback_data: AdminCb, rc: RequestContext,
+                          session: AsyncSession, app: AppContext, bot: Bot, state: FSMContext,
+                          fsm_storage: BaseStorage) -> None:
+    await query.answer()
+    assert isinstance(query.message, Message)
+    message, action = query.message, callback_data.action
+    if action == AdminAction.STATS:
+        await message.edit_text(await _stats_text(rc, session, app), reply_markup=panel_kb(rc))
+    elif action == AdminAction.UNRECOGNIZED:
+        await _show_unrecognized(message, rc, session)
+    elif action == AdminAction.RESOLVE:
+        await state.set_state(AdminInput.resolve_note)
+        await state.update_data(resolve_id=callback_data.id)
+        await message.answer(rc.t("admin.ask_note", id=callback_data.id))
+    elif action == AdminAction.RESEED:
+        await _reseed(message, rc, session, app)
+    elif action == AdminAction.EXIT:
+        await _exit(message, rc, session, bot, fsm_storage)
+
+
+async def on_resolve_note(message: Message, rc: RequestContext, session: AsyncSession,
+                          app: AppContext, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.clear()
+    item = await admin.resolve_unrecognized(session, rc.user.telegram_id,
+                                            rc.settings.superadmin_ids,
+                                            int(data.get("resolve_id", 0)), message.text or "",
+                                            app.clock.now())
+    await message.answer(rc.t("admin.resolved", id=item.id, name=esc(item.name)))
+
+
+async def on_broadcast_ok(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                          app: AppContext, state: FSMContext) -> None:
+    text = str((await state.get_data()).get("broadcast") or "")
+    await state.clear()
+    if not text:
+        raise ServiceError("nothing to broadcast")
+    count = await admin.enqueue_broadcast(session, rc.user.telegram_id,
+                                          rc.settings.superadmin_ids, text, app.clock.now())
+    await query.answer()
+    assert isinstance(query.message, Message)
+    await query.message.edit_text(rc.t("admin.broadcast_queued", count=count))
