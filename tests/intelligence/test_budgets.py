@@ -1,0 +1,101 @@
+"""Budgets: periods, scopes, thresholds, forecast overrun, budget-vs-actual and validation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.clock import FrozenClock
+from core.db.engine import session_factory
+from core.domain.roles import Role
+from core.services import budgets
+from core.services.errors import Forbidden, NotFound, ServiceError
+from tests.intelligence.conftest import TODAY, connection, costs, days_before, member, small_org
+
+
+@pytest.mark.parametrize(("period", "day", "bounds"), [
+    ("month", date(2026, 2, 10), (date(2026, 2, 1), date(2026, 2, 28))),
+    ("quarter", date(2026, 11, 22), (date(2026, 10, 1), date(2026, 12, 31))),
+    ("quarter", date(2026, 1, 1), (date(2026, 1, 1), date(2026, 3, 31))),
+    ("year", date(2026, 6, 30), (date(2026, 1, 1), date(2026, 12, 31))),
+])
+def test_period_bounds(period: str, day: date, bounds: tuple[date, date]) -> None:
+    assert budgets.period_bounds(period, day) == bounds
+
+
+async def test_status_thresholds_and_overrun(sqlite_engine: AsyncEngine,
+                                             clock: FrozenClock) -> None:
+    async with session_factory(sqlite_engine)() as session:
+        org = await small_org(session)
+        user = await member(session, org, 10, Role.FINANCE)
+        conn = await connection(session, org, "Beget")
+        await costs(session, org, conn, days_before(TODAY, 60, "1000"))
+        await costs(session, org, conn, days_before(TODAY, 60, "500"), service="S3")
+        month = await budgets.create_budget(session, org, user, name="Месяц",
+                                            amount=Decimal(40000))
+        s3 = await budgets.create_budget(session, org, user, name="S3", amount=Decimal(20000),
+                                         scope_kind="service", scope_value="S3",
+                                         thresholds=(90, 25))
+        quarter = await budgets.create_budget(session, org, user, name="Квартал",
+                                              amount=Decimal(200000), period="quarter",
+                                              scope_kind="connection", scope_value=str(conn))
+        m = await budgets.budget_status(session, org, month, clock)
+        s = await budgets.budget_status(session, org, s3, clock)
+        q = await budgets.budget_status(session, org, quarter, clock)
+        chart = await budgets.budget_vs_actual(session, org, month, clock)
+        ordered = await budgets.list_statuses(session, org, clock)
+    assert (m.spent, m.share, m.crossed, m.next_threshold) == (
+        Decimal("31500.00"), Decimal("78.8"), (50,), 80)
+    assert m.forecast == Decimal("45000.00")  # 21 days spent + 9 days at 1 500
+    assert m.forecast_overrun
+    assert (s.spent, s.thresholds, s.crossed, s.forecast_overrun) == (
+        Decimal("10500.00"), (25, 90), (25,), False)
+    assert q.period_start == date(2026, 10, 1)
+    assert q.spent == Decimal("78000.00")  # Oct 1 … Nov 21: 52 days × 1 500
+    assert q.forecast == Decimal("138000.00")
+    assert [p.day for p in chart][0] == date(2026, 11, 1)
+    assert len(chart) == 30
+    assert chart[20].actual == Decimal("31500.00")
+    assert chart[21].actual is None
+    assert chart[-1].plan == Decimal("40000.00")
+    assert chart[-1].forecast == Decimal("45000.00")
+    assert ordered[0].name == "Месяц"
+
+
+async def test_budget_rules_on_both_engines(
+        session_maker: async_sessionmaker[AsyncSession], clock: FrozenClock) -> None:
+    async with session_maker() as session:
+        org = await small_org(session)
+        other = await small_org(session, "Чужая")
+        foreign_conn = await connection(session, other, "Их")
+        owner = await member(session, org, 1, Role.OWNER)
+        viewer = await member(session, org, 2, Role.VIEWER)
+        with pytest.raises(Forbidden):
+            await budgets.create_budget(session, org, viewer, name="X", amount=Decimal(1))
+        for kwargs, message in (
+                ({"amount": Decimal(0)}, "positive"),
+                ({"amount": Decimal(5), "period": "week"}, "period must be one of"),
+                ({"amount": Decimal(5), "scope_kind": "galaxy"}, "scope must be one of"),
+                ({"amount": Decimal(5), "scope_kind": "team"}, "needs a scope value"),
+                ({"amount": Decimal(5), "thresholds": ()}, "thresholds")):
+            with pytest.raises(ServiceError, match=message):
+                await budgets.create_budget(session, org, owner, name="X", **kwargs)
+        with pytest.raises(NotFound):
+            await budgets.create_budget(session, org, owner, name="X", amount=Decimal(5),
+                                        scope_kind="connection", scope_value=str(foreign_conn))
+        budget_id = await budgets.create_budget(session, org, owner, name="Команда",
+                                                amount=Decimal(1000), scope_kind="team",
+                                                scope_value="platform")
+        await budgets.update_budget(session, org, owner, budget_id, amount=Decimal(2000),
+                                    thresholds=(80, 100, 120))
+        status = await budgets.budget_status(session, org, budget_id, clock)
+        assert (status.amount, status.thresholds, status.spent) == (
+            Decimal("2000.00"), (80, 100, 120), Decimal("0.00"))
+        with pytest.raises(NotFound):
+            await budgets.budget_status(session, other, budget_id, clock)
+        await budgets.delete_budget(session, org, owner, budget_id)
+        assert await budgets.list_statuses(session, org, clock) == []
+        await session.commit()
