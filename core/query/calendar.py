@@ -54,6 +54,8 @@ def rolling(today: date, count: int, unit: str) -> DateRange:
         return today - timedelta(days=count - 1), today
     if unit == "week":
         return today - timedelta(days=7 * count - 1), today
+    if unit == "fortnight":
+        return today - timedelta(days=14 * count - 1), today
     months = {"month": 1, "quarter": 3, "year": 12}[unit] * count
     return add_months(today, -months) + timedelta(days=1), today
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.query.calendar import DateRange, choose
-from core.query.lexicon import MONTH, YEAR, month_number
+from core.query.lexicon import DAY, MONTH, YEAR, day_value, month_number
 from core.query.model import Lean
 
 __all__ = ["PartialDate", "date_pattern", "partial_from", "resolve_range", "resolve_single"]
@@ -25,7 +25,7 @@ def date_pattern(tag: str, *, bare: bool) -> str:
         rf"(?P<iy{tag}>{YEAR})-(?P<im{tag}>\d{{1,2}})-(?P<id{tag}>\d{{1,2}})(?![\d-])",
         rf"(?P<nd{tag}>\d{{1,2}})[./](?P<nm{tag}>\d{{2}})(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}))?"
         r"(?![\d./])",
-        rf"(?P<d{tag}>\d{{1,2}}){_SUFFIX}\s*(?:of\s+)?(?P<m{tag}>{MONTH})"
+        rf"(?:the\s+)?(?P<d{tag}>{DAY}){_SUFFIX}\s*(?:of\s+)?(?P<m{tag}>{MONTH})"
         rf"(?:,?\s*(?P<y{tag}>{YEAR}))?",
         rf"(?P<mm{tag}>{MONTH})\s*(?P<md{tag}>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.])"
         rf"(?:,?\s*(?P<my{tag}>{YEAR}))?",
@@ -33,7 +33,7 @@ def date_pattern(tag: str, *, bare: bool) -> str:
         r"|вчера|yesterday)(?!\w)",
     ]
     if bare:
-        forms.append(rf"(?P<b{tag}>\d{{1,2}}){_SUFFIX}(?![\d.:])")
+        forms.append(rf"(?:the\s+)?(?P<b{tag}>{DAY}){_SUFFIX}(?![\d.:])")
     return "(?:" + "|".join(forms) + ")"
 
 
@@ -62,14 +62,15 @@ def partial_from(m: re.Match[str], tag: str) -> PartialDate | None:
     if g.get(f"nd{tag}"):
         return PartialDate(int(g[f"nd{tag}"]), int(g[f"nm{tag}"]), _year(g.get(f"ny{tag}")))
     if g.get(f"d{tag}"):
-        return PartialDate(int(g[f"d{tag}"]), month_number(g[f"m{tag}"]), _year(g.get(f"y{tag}")))
+        return PartialDate(day_value(g[f"d{tag}"]), month_number(g[f"m{tag}"]),
+                           _year(g.get(f"y{tag}")))
     if g.get(f"mm{tag}"):
         return PartialDate(int(g[f"md{tag}"]), month_number(g[f"mm{tag}"]),
                            _year(g.get(f"my{tag}")))
     if g.get(f"w{tag}"):
         return PartialDate(word=g[f"w{tag}"])
     if g.get(f"b{tag}"):
-        return PartialDate(int(g[f"b{tag}"]))
+        return PartialDate(day_value(g[f"b{tag}"]))
     return None
 
 

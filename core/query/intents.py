@@ -28,7 +28,7 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
     (Intent.SPEND, 1, rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят"
                       rf"|заплат{_W}|плат(?:им|ят|ит|или|ил){_W}|сколько|скока|сколко|счет{_W}"
                       rf"|деньг{_W}|денег|сумм{_W}|итого|обош[её]л{_W}|обошл{_W}|уход{_W}"
-                      rf"|ушл[оа]|съел{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
+                      rf"|ушл[оа]|съел{_W}|сожр{_W}|жр[еу]т|burn{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
                       r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло){_W}"),
     # top
@@ -39,18 +39,21 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                     rf"|разбивк{_W}|в\s+разрезе|breakdown|лидер{_W}|крупнейш{_W}"
                     rf"|на\s+что\s+(?:уход|трат){_W}|куда\s+уход{_W}|cost\s+drivers?"
                     rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"
-                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?(?:дорог|затратн){_W}"),
+                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?(?:дорог|затратн){_W}"
+                    rf"|больше\s+всех|по\s+(?:командам|проектам|сервисам|провайдерам|регионам"
+                    rf"|облакам|подключениям|ресурсам|тегам)|(?:by|per)\s+(?:team|project|service"
+                    rf"|provider|region|cloud|connection|account|resource|tag)s?"),
     # trend
     (Intent.TREND, 4, rf"динамик{_W}|тренд{_W}|trend{_W}|график{_W}|chart{_W}|graph{_W}"
                       rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}|понедельн{_W}"
-                      rf"|daily|weekly|monthly|over\s+time|как\s+(?:менял|измен|рос|рост){_W}"
+                      rf"|daily|weekly|monthly|over\s+time|per\s+(?:day|week)|как\s+(?:менял|измен|рос|рост){_W}"
                       rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"),
     (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}"),
     # forecast
     (Intent.FORECAST, 5, rf"прогноз{_W}|спрогноз{_W}|forecast{_W}|predict{_W}|projected"
                          rf"|projection{_W}|сколько\s+будет|будет\s+стоить|будем\s+(?:плат|трат)"
                          rf"{_W}|потратим|заплатим|ожида{_W}|expected|run[\s-]?rate"
-                         rf"|какой\s+будет|what\s+will|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)"
+                         rf"|какой\s+будет|what\s+will|набеж{_W}|обойд[её]тся|выйдет|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)"
                          rf"|how\s+much\s+will"),
     # budget
     (Intent.BUDGET, 6, rf"бюджет{_W}|бюжет{_W}|budget{_W}|лимит{_W}|limits?|уложимся"
@@ -59,7 +62,9 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
     # recommendations
     (Intent.RECOMMENDATIONS, 5, rf"рекоменд{_W}|совет{_W}|сэконом{_W}|эконом{_W}|оптимиз{_W}"
                                 rf"|урез{_W}|сократ{_W}|сниз{_W}|переплач{_W}|выключ{_W}"
-                                rf"|неиспольз{_W}|простаива{_W}|лишн{_W}|зомби|сирот{_W}"
+                                rf"|неиспольз{_W}|простаива{_W}|среза{_W}|срежем|урежем"
+                                rf"|(?:можно|стоит|нужно|надо)\s+(?:удалить|убрать|выключить|отключить)"
+                                rf"|лишн{_W}|зомби|сирот{_W}"
                                 rf"|saving{_W}|save|cut{_W}|reduc{_W}|optimi[sz]{_W}|recommend{_W}"
                                 rf"|advice|tips?|rightsiz{_W}|recs?|idle|unused|zombie{_W}"
                                 rf"|orphan{_W}|waste{_W}"),
@@ -73,7 +78,9 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                           rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
                           rf"|почему\s+(?:[а-я]+\s+){{0,2}}(?:вырос|выросл|увелич|подскоч){_W}"
                           rf"|anomal{_W}|spikes?|unusual|weird|strange|suspicious|outliers?"
-                          rf"|sudden{_W}|jumps?|surge{_W}|алерт{_W}|alerts?"
+                          rf"|sudden{_W}|jumps?|surge{_W}|odd|abnormal{_W}|irregular"
+                          rf"|откуда\s+(?:так[а-я]*\s+|эт[а-я]*\s+)?(?:рост|скач|расход|счет|сумм){_W}"
+                          rf"|с\s+чего\s+(?:вдруг|так)|алерт{_W}|alerts?"
                           rf"|why\s+(?:did|do|does|is|are|have)\s+[a-z\s]*(?:go\s+up|increas|grow"
                           rf"|jump|ris)"),
     # report
@@ -106,8 +113,8 @@ _FUZZY_CUTOFF = 0.8
 _TOP_N = (
     re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
     re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w])"),
-    re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:сам[а-я]*|наиболее|most|biggest|largest|costliest"
-               r"|top|дорог[а-я]*|крупн[а-я]*)(?![\w])"),
+    re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:[а-яa-z]+\s+)?(?:сам[а-я]*|наиболее|most|biggest"
+               r"|largest|costliest|top|дорог[а-я]*|крупн[а-я]*|cost\s+the\s+most)(?![\w])"),
 )
 
 

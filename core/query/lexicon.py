@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MONTH", "NUM", "ORD_QUARTER", "UNIT", "YEAR", "month_number", "normalize",
-           "number_value", "quarter_value", "unit_key"]
+__all__ = ["DAY", "MONTH", "NUM", "ORD_QUARTER", "UNIT", "YEAR", "day_value", "month_number",
+           "normalize", "number_value", "quarter_value", "unit_key"]
 
 MONTH = (
     r"(?:январ[а-я]*|янв|феврал[а-я]*|фев|март[а-я]*|мар|апрел[а-я]*|апр|ма[йяе]|июн[а-я]*"
@@ -39,13 +39,14 @@ NUM = r"(?:\d{1,3}|" + "|".join(sorted((w for w in _NUMBERS if w != "a"), key=le
                                        reverse=True)) + r"|a\s+couple\s+of|couple\s+of)"
 
 UNIT = (r"(?:дн[а-я]*|день|сут[а-я]*|недел[а-я]*|месяц[а-я]*|мес\.?|квартал[а-я]*|год[а-я]*"
-        r"|лет|days?|weeks?|wks?|months?|quarters?|years?)(?!\w)")
+        r"|лет|days?|weeks?|wks?|fortnights?|months?|quarters?|years?)(?!\w)")
 
 ORD_QUARTER = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|first|second|third|fourth"
                r"|1st|2nd|3rd|4th|iv|i{1,3}|[1-4])")
 
 _UNIT_PREFIX: tuple[tuple[str, str], ...] = (
-    ("дн", "day"), ("ден", "day"), ("сут", "day"), ("day", "day"), ("нед", "week"),
+    ("fortnight", "fortnight"), ("дн", "day"), ("ден", "day"), ("сут", "day"), ("day", "day"),
+    ("нед", "week"),
     ("week", "week"), ("wk", "week"), ("мес", "month"), ("month", "month"), ("mo", "month"),
     ("квартал", "quarter"), ("quarter", "quarter"), ("год", "year"), ("лет", "year"),
     ("year", "year"),
@@ -56,6 +57,27 @@ _QUARTER_PREFIX: tuple[tuple[str, int], ...] = (
     ("third", 3), ("fourth", 4), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("iv", 4),
     ("iii", 3), ("ii", 2), ("i", 1),
 )
+
+_DAY_STEMS_RU: tuple[tuple[str, int], ...] = (
+    ("перв", 1), ("втор", 2), ("трет", 3), ("четверт", 4), ("пят", 5), ("шест", 6), ("седьм", 7),
+    ("восьм", 8), ("девят", 9), ("десят", 10), ("одиннадцат", 11), ("двенадцат", 12),
+    ("тринадцат", 13), ("четырнадцат", 14), ("пятнадцат", 15), ("шестнадцат", 16),
+    ("семнадцат", 17), ("восемнадцат", 18), ("девятнадцат", 19), ("двадцат", 20),
+    ("тридцат", 30),
+)
+_DAY_WORDS_EN: tuple[tuple[str, int], ...] = (
+    ("first", 1), ("second", 2), ("third", 3), ("fourth", 4), ("fifth", 5), ("sixth", 6),
+    ("seventh", 7), ("eighth", 8), ("ninth", 9), ("tenth", 10), ("eleventh", 11),
+    ("twelfth", 12), ("thirteenth", 13), ("fourteenth", 14), ("fifteenth", 15),
+    ("sixteenth", 16), ("seventeenth", 17), ("eighteenth", 18), ("nineteenth", 19),
+    ("twentieth", 20), ("thirtieth", 30),
+)
+_ORD_RU = "|".join(stem for stem, _ in sorted(_DAY_STEMS_RU, key=lambda x: -len(x[0])))
+_ORD_EN = "|".join(word for word, _ in sorted(_DAY_WORDS_EN, key=lambda x: -len(x[0])))
+DAY = (r"(?:\d{1,2}"
+       rf"|(?:(?:двадцать|тридцать)\s+)?(?:{_ORD_RU})(?:ьего|ого|его|ье|ое|ий|ый|ой|ом)"
+       rf"|(?:(?:twenty|thirty)[\s-])?(?:{_ORD_EN}))")
+"""A day of the month: digits or an ordinal word ("пятнадцатого", "twenty-first")."""
 
 _SPACES = re.compile(r"\s+")
 _TRANSLATE = str.maketrans({"ё": "е", "–": "-", "—": "-", "−": "-", "‑": "-", "«": '"',
@@ -95,4 +117,20 @@ def quarter_value(word: str) -> int | None:
     for prefix, value in _QUARTER_PREFIX:
         if word.startswith(prefix):
             return value
+    return None
+
+
+def day_value(word: str) -> int | None:
+    """15 from "15", "пятнадцатого", "fifteenth"; 21 from "двадцать первого"."""
+    word = word.strip()
+    if word.isdigit():
+        return int(word)
+    tens = 0
+    for prefix, value in (("двадцать", 20), ("тридцать", 30), ("twenty", 20), ("thirty", 30)):
+        if word.startswith(prefix) and len(word) > len(prefix) + 1:
+            tens, word = value, word[len(prefix) + 1:]
+            break
+    for stem, value in sorted(_DAY_STEMS_RU + _DAY_WORDS_EN, key=lambda x: -len(x[0])):
+        if word.startswith(stem):
+            return tens + value
     return None

@@ -56,6 +56,21 @@ _STOP = frozenset({
 })
 
 
+_SERVICE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
+    (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), keys, display)
+    for pattern, keys, display in (
+        (r"кубер[а-я]*|кубернетес[а-я]*|kubernetes|k8s|managed\s+kubernetes",
+         ("kubernetes", "k8s"), "Kubernetes"),
+        (r"объектн[а-я]*\s+хранилищ[а-я]*|object\s+storage|s3",
+         ("object storage", "s3"), "Object Storage"),
+        (r"баз[аыуе]?\s+данных|субд|dbaas|managed\s+databases?|databases?",
+         ("database", "dbaas", "субд"), "Managed Databases"),
+        (r"блочн[а-я]*\s+хранилищ[а-я]*|block\s+storage", ("block storage",), "Block Storage"),
+    )
+)
+"""Everyday names of common cloud services ("кубер"), mapped to the org's own spelling."""
+
+
 @dataclass(frozen=True, slots=True)
 class NameHit:
     category: str
@@ -132,6 +147,18 @@ def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return all(span[1] <= s[0] or span[0] >= s[1] for s in taken)
 
 
+def _service_for(keys: tuple[str, ...], display: str,
+                 vocabulary: Vocabulary | None) -> str | None:
+    """The org's service named like `keys`; the common name when there is no vocabulary."""
+    if vocabulary is None or not vocabulary.services:
+        return display
+    for service in vocabulary.services:
+        low = normalize(service)
+        if any(key in low for key in keys):
+            return service
+    return None
+
+
 def find_tags(text: str, vocabulary: Vocabulary | None,
               taken: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
     """`env=prod`, `тег owner:ivanov`, `tag env prod`; keys/values spelt as the vocabulary does."""
@@ -182,6 +209,12 @@ def find_names(text: str, vocabulary: Vocabulary | None,
             for m in _BUILTIN_REGION.finditer(text):
                 candidates.append((m.end() - m.start(), 0, -11,
                                    NameHit("region", m.group(), m.span())))
+    for pattern, keys, display in _SERVICE_ALIASES:
+        for m in pattern.finditer(text):
+            value = _service_for(keys, display, vocabulary)
+            if value is not None:
+                candidates.append((m.end() - m.start(), 0, -12, NameHit("service", value,
+                                                                         m.span())))
     candidates.sort(key=lambda c: (c[1], c[0], c[2]), reverse=True)
     hits: list[NameHit] = []
     seen: set[str] = set()

@@ -89,7 +89,7 @@ _RAW: tuple[tuple[str, str, Resolver], ...] = (
     ("last_quarter", rf"{_LAST}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(-1))),
     ("next_quarter", rf"{_NEXT}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(1))),
     ("until_quarter_end", rf"{_UNTIL_END}(?:квартала|quarter)", r.to_end_of(r.quarter_shift(0))),
-    ("quarter_ru", rf"(?P<q>{ORD_QUARTER})(?:-?(?:й|ом|ый|ий|м))?\s*"
+    ("quarter_ru", rf"(?:(?:за|в|во|на)\s+)?(?P<q>{ORD_QUARTER})(?:-?(?:й|ом|ый|ий|м))?\s*"
                    rf"(?:квартал(?:е|ом)?(?!\w)|кв\b\.?){_YEAR_REL}", r.quarter),
     ("quarter_q", rf"(?P<q>[1-4])\s*q|q\s*(?P<qq>[1-4])(?:\s*[-']?\s*(?P<y>{YEAR}))?",
      r.quarter_q),

@@ -2,6 +2,11 @@
 
 Each line: {"q": text, "intent": ..., "period": [start, end], "filters": {...},
 "top_n"?: N, "today"?: "YYYY-MM-DD"} — `end` inclusive, `today` defaults to ASKED_ON.
+
+Written in three batches, each before the parser saw it: lines 1–337 before any parser code,
+338–411 after the first version (first pass 73/74), 412–452 in a colloquial style after the
+second (first pass 25/41 — the misses drove the typo, slang, ordinal-day and service-alias
+rules). New phrasings should be appended the same way: label first, then fix the parser.
 """
 
 from __future__ import annotations

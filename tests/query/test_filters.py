@@ -89,3 +89,21 @@ def test_top_n(text: str, n: int | None) -> None:
 def test_the_first_of_several_providers_is_kept_and_others_reported() -> None:
     got = parse("расходы на бегете и селектеле", today=TODAY)
     assert got.filters.provider == "beget"
+
+
+@pytest.mark.parametrize(("text", "vocabulary", "service"), [
+    ("сколько стоит кубер", None, "Kubernetes"),
+    ("сколько стоит кубер", VOCAB, "Kubernetes"),
+    ("объектное хранилище за месяц", VOCAB, "Object Storage"),
+    ("расходы на базы данных", Vocabulary.build(services=["Managed PostgreSQL"]), None),
+    ("расходы на базы данных", Vocabulary.build(services=["DBaaS"]), "DBaaS"),
+])
+def test_everyday_service_names_map_to_the_orgs_spelling(
+        text: str, vocabulary: Vocabulary | None, service: str | None) -> None:
+    assert parse(text, today=TODAY, known=vocabulary).filters.service == service
+
+
+def test_a_name_in_the_vocabulary_wins_over_a_service_nickname() -> None:
+    vocabulary = Vocabulary.build(projects=["k8s"], services=["Kubernetes"])
+    got = parse("расходы k8s", today=TODAY, known=vocabulary)
+    assert got.filters.to_dict() == {"project": "k8s"}

@@ -105,3 +105,17 @@ def test_dates_only_dateparser_reads(text: str, expected: str) -> None:
     got = parse(text, today=date(2026, 11, 18))
     assert got.period_source is PeriodSource.TEXT
     assert got.period.start.isoformat() == got.period.end.isoformat() == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("расходы с пятнадцатого ноября", ("2026-11-15", "2026-11-18")),
+    ("с первого по десятое октября", ("2026-10-01", "2026-10-10")),
+    ("расходы двадцать первого октября", ("2026-10-21", "2026-10-21")),
+    ("spend on the twenty-first of October", ("2026-10-21", "2026-10-21")),
+    ("spend in the last fortnight", ("2026-11-05", "2026-11-18")),
+    ("за 3 квартал", ("2026-07-01", "2026-09-30")),
+    ("за 3 квартала", ("2026-02-19", "2026-11-18")),
+])
+def test_ordinal_days_fortnights_and_quarter_numbers(text: str,
+                                                     expected: tuple[str, str]) -> None:
+    assert _period(text, date(2026, 11, 18)) == expected
