@@ -44,13 +44,14 @@ class FocusConnector(BaseConnector[FocusCredentials]):
             raise InvalidInput("a FOCUS connection is fed by file import (import-focus)",
                                provider=self.kind)
         lines = []
-        for rec in FocusReader(str(path), default_currency=creds.default_currency):
-            fields = dict(zip(IDENTITY_FIELDS, rec.identity, strict=True))
+        reader = FocusReader(str(path), default_currency=creds.default_currency)
+        for start, end, _lump, billed, effective, list_cost, contracted, qty, identity in reader:
+            fields = dict(zip(IDENTITY_FIELDS, identity, strict=True))
             tags = fields.pop("tags")
             lines.append(CostLine(
-                charge_period_start=rec.start, charge_period_end=rec.end,
-                billed_cost=rec.billed, effective_cost=rec.effective, list_cost=rec.list_cost,
-                contracted_cost=rec.contracted, pricing_quantity=rec.quantity,
+                charge_period_start=start, charge_period_end=end,
+                billed_cost=billed, effective_cost=effective, list_cost=list_cost,
+                contracted_cost=contracted, pricing_quantity=qty,
                 tags=_tags(tags), **fields))  # type: ignore[arg-type]
         return Collection(account=await self.test(creds), cost_lines=lines,
                           complete_inventory=False)

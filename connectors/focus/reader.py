@@ -16,11 +16,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 from connectors.errors import InvalidInput
 from connectors.focus.values import NULLS, CellCache, parse_money
@@ -53,18 +54,11 @@ _LEN = {"resource_id": 255, "resource_name": 255, "resource_type": 64, "service_
         "provider_name": 64}
 
 
-class FocusRecord(NamedTuple):
-    """One row: its period, whether to lump it on the first day, amounts and identity."""
-
-    start: datetime
-    end: datetime
-    lump: bool
-    billed: Decimal
-    effective: Decimal | None
-    list_cost: Decimal | None
-    contracted: Decimal | None
-    quantity: Decimal | None
-    identity: tuple[str | None, ...]  # IDENTITY_FIELDS; tags as canonical JSON or ""
+# One row: (start, end, lump on the first day?, billed, effective, list, contracted, quantity,
+# identity in IDENTITY_FIELDS order with tags as canonical JSON or ""). A plain tuple: the
+# reader makes a million of them and a class would cost more than the parsing.
+FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal | None,
+                    Decimal | None, Decimal | None, tuple[str | None, ...]]
 
 
 def open_text(source: str | Path | IO[bytes]) -> IO[str]:
@@ -83,6 +77,12 @@ def open_text(source: str | Path | IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
 
 
+def _required(cell: str, nulls: frozenset[str], money: Callable[[str], Decimal]) -> Decimal:
+    if cell in nulls:
+        raise ValueError("empty: every row needs a BilledCost")
+    return money(cell)
+
+
 class FocusReader:
     """Iterate `FocusRecord`s; `rows` counts data rows read so far."""
 
@@ -92,6 +92,7 @@ class FocusReader:
         self.default_currency = default_currency.upper() if default_currency else None
         self.rows = 0
         self._cells = CellCache()
+        self._identities: dict[tuple[str, ...], tuple[str | None, ...]] = {}
 
     def __iter__(self) -> Iterator[FocusRecord]:
         text = open_text(self.source)
@@ -131,27 +132,64 @@ class FocusReader:
                                            f"this does not look like a FOCUS export")
         return len(header), index
 
+    def _identity(self, raw: tuple[str, ...], slots: list[tuple[int, ...]],
+                  line: int) -> tuple[str | None, ...]:
+        """Normalise one distinct raw identity (nulls, fallbacks, lengths, tags, currency)."""
+        ident: list[str | None] = []
+        for candidates in slots:
+            value = None
+            for i in candidates:
+                cell = raw[i]
+                if cell not in NULLS:
+                    value = cell.strip()
+                    break
+            ident.append(value)
+        tags_pos = IDENTITY_FIELDS.index("tags")
+        try:
+            ident[tags_pos] = self._cells.tags(ident[tags_pos] or "") if ident[tags_pos] else ""
+        except ValueError as exc:
+            raise self._bad(line, "Tags", str(exc)) from None
+        cur_pos = IDENTITY_FIELDS.index("billing_currency")
+        currency = ident[cur_pos]
+        if not currency:
+            if not self.default_currency:
+                raise self._bad(line, "BillingCurrency", "empty: every row needs one")
+            currency = self.default_currency
+        elif len(currency) != 3 or not currency.isalpha():
+            raise self._bad(line, "BillingCurrency",
+                            f"{currency!r} is not a 3-letter currency code")
+        ident[cur_pos] = currency.upper()
+        for pos, field_name in enumerate(IDENTITY_FIELDS):
+            limit = _LEN.get(field_name)
+            value = ident[pos]
+            if limit is not None and value is not None:
+                ident[pos] = value[:limit]
+        return tuple(ident)
+
     def _records(self, text: IO[str]) -> Iterator[FocusRecord]:
+        """The hot loop: C-level cell picking; identities normalised once per distinct value."""
         reader = csv.reader(text)
         width, index = self._header(reader)
 
-        def col(name: str) -> int | None:
-            return index.get(name.lower())
+        def col(name: str) -> int:
+            return index.get(name.lower(), width)  # `width` is the empty cell appended below
 
-        def pick(name: str) -> tuple[int, ...]:
-            found = [col(n) for n in (name, *FALLBACKS.get(name, ()))]
-            return tuple(i for i in found if i is not None)
-
-        ident_cols = [pick(name) for name in _IDENTITY_COLUMNS]
-        tags_pos = _IDENTITY_COLUMNS.index("Tags")
-        cur_pos = _IDENTITY_COLUMNS.index("BillingCurrency")
-        money_cols = [(name, col(name)) for name in _MONEY]
-        i_start, i_end = col("ChargePeriodStart"), col("ChargePeriodEnd")
-        i_freq = col("ChargeFrequency")
-        if i_start is None or i_end is None:  # pragma: no cover - checked by _header
-            raise self._bad(1, "ChargePeriodStart", "missing")
-        limits = [_LEN.get(f) for f in IDENTITY_FIELDS]
-        cells, nulls, default_cur = self._cells, NULLS, self.default_currency
+        # raw identity = the primary and fallback cells, picked in one C call per row
+        raw_cols: list[int] = []
+        slots: list[tuple[int, ...]] = []
+        for name in _IDENTITY_COLUMNS:
+            slot = []
+            for candidate in (name, *FALLBACKS.get(name, ())):
+                if candidate.lower() in index:
+                    slot.append(len(raw_cols))
+                    raw_cols.append(col(candidate))
+            slots.append(tuple(slot))
+        pick = itemgetter(*raw_cols, width, width)  # two pads: a tuple even for one column
+        i_start, i_end, i_freq = col("ChargePeriodStart"), col("ChargePeriodEnd"),\
+            col("ChargeFrequency")
+        i_billed, i_eff, i_list, i_con, i_qty = (col(n) for n in _MONEY)
+        times, nulls, identities = self._cells.time, NULLS, self._identities
+        money = parse_money
         for row in reader:
             if len(row) != width:
                 if not row or not any(c.strip() for c in row):
@@ -159,46 +197,39 @@ class FocusReader:
                 raise self._bad(reader.line_num, None,
                                 f"{len(row)} fields where the header has {width}")
             self.rows += 1
-            line = reader.line_num
+            row.append("")
+            raw = pick(row)
+            ident = identities.get(raw)
+            if ident is None:
+                ident = self._identity(raw, slots, reader.line_num)
+                if len(identities) >= 100_000:
+                    identities.clear()
+                identities[raw] = ident
+            column = "ChargePeriodStart"
             try:
-                column = "ChargePeriodStart"
-                start = cells.time(row[i_start])
+                start = times(row[i_start])
                 column = "ChargePeriodEnd"
-                end = cells.time(row[i_end])
-                amounts: list[Decimal | None] = []
-                for column, i in money_cols:  # noqa: B007 - `column` names the failing cell
-                    cell = row[i] if i is not None else ""
-                    amounts.append(None if cell in nulls else parse_money(cell))
-                ident: list[str | None] = []
-                for pos, candidates in enumerate(ident_cols):
-                    value = None
-                    for i in candidates:
-                        cell = row[i]
-                        if cell not in nulls:
-                            value = cell.strip()
-                            break
-                    if pos == tags_pos:
-                        column = "Tags"
-                        value = cells.tags(value) if value else ""
-                    elif value is not None and limits[pos] is not None:
-                        value = value[:limits[pos]]
-                    ident.append(value)
+                end = times(row[i_end])
+                column = "BilledCost"
+                cell = row[i_billed]
+                billed = _required(cell, nulls, money)
+                column = "EffectiveCost"
+                cell = row[i_eff]
+                effective = None if cell in nulls else money(cell)
+                column = "ListCost"
+                cell = row[i_list]
+                list_cost = None if cell in nulls else money(cell)
+                column = "ContractedCost"
+                cell = row[i_con]
+                contracted = None if cell in nulls else money(cell)
+                column = "PricingQuantity"
+                cell = row[i_qty]
+                quantity = None if cell in nulls else money(cell)
             except ValueError as exc:
-                raise self._bad(line, column, str(exc)) from None
-            if amounts[0] is None:
-                raise self._bad(line, "BilledCost", "empty: every row needs a BilledCost")
-            currency = ident[cur_pos]
-            if not currency:
-                if not default_cur:
-                    raise self._bad(line, "BillingCurrency", "empty: every row needs one")
-                ident[cur_pos] = default_cur
-            elif len(currency) != 3 or not currency.isalpha():
-                raise self._bad(line, "BillingCurrency",
-                                f"{currency!r} is not a 3-letter currency code")
-            elif not currency.isupper():
-                ident[cur_pos] = currency.upper()
+                raise self._bad(reader.line_num, column, str(exc)) from None
             if end < start:
-                raise self._bad(line, "ChargePeriodEnd", "ends before ChargePeriodStart")
-            lump = i_freq is not None and row[i_freq].strip().lower() == "one-time"
-            yield FocusRecord(start, end, lump, amounts[0], amounts[1], amounts[2], amounts[3],
-                              amounts[4], tuple(ident))
+                raise self._bad(reader.line_num, "ChargePeriodEnd",
+                                "ends before ChargePeriodStart")
+            freq = row[i_freq]
+            yield (start, end, freq == "One-Time" or freq.lower() == "one-time", billed,
+                   effective, list_cost, contracted, quantity, ident)

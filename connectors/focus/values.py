@@ -28,7 +28,7 @@ def parse_money(text: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         value = _lenient_money(text)
-    if not value.is_finite():
+    if not value.is_finite():  # NaN, Infinity: Decimal accepts them, money does not
         raise ValueError(f"{text!r} is not a finite number")
     return value
 

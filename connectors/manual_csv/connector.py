@@ -44,11 +44,11 @@ class ManualCsvConnector(BaseConnector[ManualCsvCredentials]):
         reader = ManualCsvReader(str(path), currency=str(self.options.get("currency") or "RUB"),
                                  provider_name=creds.provider_name)
         lines = []
-        for rec in reader:
-            fields = dict(zip(IDENTITY_FIELDS, rec.identity, strict=True))
+        for start, end, _lump, billed, *_amounts, identity in reader:
+            fields = dict(zip(IDENTITY_FIELDS, identity, strict=True))
             tags = fields.pop("tags")
-            lines.append(CostLine(charge_period_start=rec.start, charge_period_end=rec.end,
-                                  billed_cost=rec.billed,
+            lines.append(CostLine(charge_period_start=start, charge_period_end=end,
+                                  billed_cost=billed,
                                   tags=json.loads(tags) if tags else {},
                                   **fields))  # type: ignore[arg-type]
         return Collection(account=await self.test(creds), cost_lines=lines,

@@ -146,4 +146,4 @@ class ManualCsvReader:
                     service[:128] or None, None, None, None, None, None, "Usage", currency,
                     None, self.provider_name,
                     json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else "")
-        return FocusRecord(start, start + _DAY, False, cost, None, None, None, None, identity)
+        return (start, start + _DAY, False, cost, None, None, None, None, identity)

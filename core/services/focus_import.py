@@ -12,6 +12,7 @@ its charge period by `core.services.sync_rules.split_daily`.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -56,13 +57,23 @@ class ImportResult:
 
 
 def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -> bool:
-    """Feed up to `limit` records; False when the file is exhausted."""
+    """Feed up to `limit` records; False when the file is exhausted.
+
+    The cyclic GC is paused for the slice: parsing allocates millions of short-lived tuples
+    and no cycles, and the collector's passes cost a quarter of the import's time.
+    """
     add = agg.add_raw
-    for count, rec in enumerate(records, 1):
-        add(*rec)
-        if count >= limit:
-            return True
-    return False
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for count, rec in enumerate(records, 1):
+            add(*rec)
+            if count >= limit:
+                return True
+        return False
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 async def _flush(session: AsyncSession, conn: Connection, agg: DailyAggregator,

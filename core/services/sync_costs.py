@@ -28,7 +28,6 @@ __all__ = ["KEY_FIELDS", "DailyAggregator", "DayRange", "clear_days", "write_row
 BATCH = 5000
 ZERO = Decimal(0)
 _DAY = timedelta(days=1)
-_UNKNOWN = object()
 
 # identity of a stored daily row (besides the day); order matters for `_row`
 KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
@@ -50,11 +49,11 @@ class DailyAggregator:
 
     provider: str  # canonical key (core.domain.providers) used when a line names none
     window: tuple[date, date] | None = None  # half-open; parts outside are dropped
-    buckets: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    buckets: dict[tuple[date, tuple[Any, ...]], list[Any]] = field(default_factory=dict)
     totals: dict[str, Decimal] = field(default_factory=dict)
     days_seen: set[date] = field(default_factory=set)
     lines_in: int = 0
-    _single: dict[tuple[datetime, datetime, bool], object] = field(default_factory=dict)
+    _single: dict[tuple[datetime, datetime, bool], date | None] = field(default_factory=dict)
 
     def add(self, line: CostLine, *, lump: bool = False) -> None:
         """Add one line, split over its UTC days (or lumped on its first day)."""
@@ -76,16 +75,37 @@ class DailyAggregator:
         if effective is None:
             effective = billed
         period = (start, end, lump)
-        day = self._single.get(period, _UNKNOWN)
-        if day is _UNKNOWN:
+        try:
+            day = self._single[period]
+        except KeyError:
             parts = split_daily(start, end, Decimal(1), lump=lump)
             day = parts[0][0] if len(parts) == 1 else None
             if len(self._single) > 100_000:
                 self._single.clear()
             self._single[period] = day
-        if isinstance(day, date):
-            self._put(day, ident, billed, effective, list_cost, contracted, qty)
+        if day is None:
+            self._spread(start, end, billed, effective, list_cost, contracted, qty, ident)
             return
+        if self.window is not None and not self.window[0] <= day < self.window[1]:
+            return
+        key = (day, ident)
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            self.buckets[key] = [billed, effective, list_cost, contracted, qty]
+            self.days_seen.add(day)
+            return
+        bucket[0] += billed
+        bucket[1] += effective
+        if list_cost is not None:
+            bucket[2] = list_cost if bucket[2] is None else bucket[2] + list_cost
+        if contracted is not None:
+            bucket[3] = contracted if bucket[3] is None else bucket[3] + contracted
+        if qty is not None:
+            bucket[4] = qty if bucket[4] is None else bucket[4] + qty
+
+    def _spread(self, start: datetime, end: datetime, billed: Decimal, effective: Decimal,
+                list_cost: Decimal | None, contracted: Decimal | None, qty: Decimal | None,
+                ident: tuple[Any, ...]) -> None:
         eff = dict(split_daily(start, end, effective))
         lst = dict(split_daily(start, end, list_cost)) if list_cost is not None else {}
         con = dict(split_daily(start, end, contracted)) if contracted is not None else {}
@@ -100,9 +120,7 @@ class DailyAggregator:
         if self.window is not None and not (self.window[0] <= day < self.window[1]):
             return
         self.days_seen.add(day)
-        currency = ident[10]
-        self.totals[currency] = self.totals.get(currency, ZERO) + billed
-        key = (day, *ident)
+        key = (day, ident)
         bucket = self.buckets.get(key)
         if bucket is None:
             self.buckets[key] = [billed, effective, list_cost, contracted, qty]
@@ -121,10 +139,11 @@ class DailyAggregator:
         """The buckets as `cost_lines` rows; the aggregator is empty afterwards."""
         rows: list[dict[str, Any]] = []
         ids = resource_ids or {}
-        for key, (billed, effective, list_cost, contracted, qty) in self.buckets.items():
-            day = key[0]
+        for (day, ident), (billed, effective, list_cost, contracted, qty) in self.buckets.items():
+            currency = ident[10]
+            self.totals[currency] = self.totals.get(currency, ZERO) + billed
             start = datetime.combine(day, time(), UTC)
-            row: dict[str, Any] = dict(zip(KEY_FIELDS, key[1:-1], strict=True))
+            row: dict[str, Any] = dict(zip(KEY_FIELDS, ident[:-1], strict=True))
             ext = row.pop("resource_id")
             provider = (canonical_provider(row["provider_name"], fallback=self.provider)
                         if row["provider_name"] else self.provider)
@@ -136,7 +155,7 @@ class DailyAggregator:
                 contracted_cost=contracted, pricing_quantity=qty, provider=provider,
                 provider_name=row["provider_name"] or PROVIDER_NAMES.get(provider, provider),
                 charge_category=row["charge_category"] or "Usage",
-                tags=json.loads(key[-1]) if key[-1] else None, source=source)
+                tags=json.loads(ident[-1]) if ident[-1] else None, source=source)
             rows.append(row)
         self.buckets = {}
         return rows
