@@ -8,7 +8,7 @@ fractions (0.12 = 12 %); money is a Decimal in `currency` (ISO 4217).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -134,11 +134,16 @@ class BudgetRow:
 
 @dataclass(frozen=True, slots=True)
 class RecommendationRow:
+    """`kind` + `params` let the renderer word it in the reader's language; `title` is the
+    stored fallback for kinds the catalogue does not know."""
+
     title: str
     resource: str
     provider: str
     monthly_saving: Decimal
     confidence: Confidence
+    kind: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

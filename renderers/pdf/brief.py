@@ -14,9 +14,9 @@ from babel.dates import format_datetime
 
 from renderers.charts import render_budget_vs_actual, render_stacked, render_trend, style
 from renderers.format import fmt_date, fmt_money, fmt_percent, fmt_signed_percent
-from renderers.i18n import normalise_language, t
+from renderers.i18n import catalogue, normalise_language, t
 from renderers.pdf.layout import BriefDocument, Column, Tile
-from renderers.report_data import BriefData, BudgetVsActual, ShareRow
+from renderers.report_data import BriefData, BudgetVsActual, RecommendationRow, ShareRow
 
 __all__ = ["render_brief"]
 
@@ -207,11 +207,24 @@ def _recommendations(pdf: BriefDocument, data: BriefData, lang: str) -> None:
                Column(t("brief.column.provider", lang), 18),
                Column(t("brief.column.saving", lang), 15, "RIGHT"),
                Column(t("brief.column.confidence", lang), 15)]
-    rows = [(str(i), f"{r.title} — {style.short(r.resource, 90)}", r.provider,
+    rows = [(str(i), _recommendation_text(r, lang), r.provider,
              _money(data, r.monthly_saving), t(f"brief.confidence.{r.confidence}", lang))
             for i, r in enumerate(top, start=1)]
     total = sum((r.monthly_saving for r in top), Decimal(0))
     pdf.data_table(columns, rows, total=("", t("brief.total", lang), "", _money(data, total), ""))
+
+
+class _Dash(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _recommendation_text(rec: RecommendationRow, lang: str) -> str:
+    """The catalogue's wording of the kind with its parameters; the stored title otherwise."""
+    template = catalogue(lang).get(f"intel.rec.{rec.kind}.title") if rec.kind else None
+    title = template.format_map(_Dash({"resource": rec.resource, **rec.params})) \
+        if template else rec.title
+    return title if rec.resource in title else f"{title} — {style.short(rec.resource, 90)}"
 
 
 def _anomalies(pdf: BriefDocument, data: BriefData, lang: str) -> None:

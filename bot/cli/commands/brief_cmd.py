@@ -1,0 +1,41 @@
+"""`infrazen brief`: the CFO brief of a month or a week as a PDF file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.runtime import fail, with_app
+from core.app import AppContext
+from core.services.brief import build_brief, parse_period
+from core.services.errors import ServiceError
+from core.services.orgs import get_org
+from renderers.pdf import render_brief
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(brief)
+
+
+@click.command()
+@click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
+@click.option("--period", required=True, help="A month (2026-10) or an ISO week (2026-W45).")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def brief(org_ref: str, period: str, lang: str, out: Path) -> None:
+    """Render the CFO brief of --period to --out (PDF, fonts embedded)."""
+    try:
+        parsed = parse_period(period)
+    except ServiceError as exc:
+        fail(f"Error: {exc.detail or exc}")
+
+    async def _go(ctx: AppContext) -> tuple[bytes, str]:
+        async with ctx.session() as session:
+            org = await get_org(session, org_ref)
+            data = await build_brief(session, org.id, parsed, lang, ctx.clock)
+        return render_brief(data), data.edition
+
+    pdf, edition = with_app(_go)
+    out.write_bytes(pdf)
+    click.echo(f"Wrote the {edition} brief for {parsed.key} to {out} ({len(pdf) // 1024} KB)")
