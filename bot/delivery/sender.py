@@ -106,6 +106,9 @@ class Sender:
         self.lease = lease
         self._global = AsyncLimiter(1, 1.0 / self.rates.global_per_second)
         self._chats: dict[int, AsyncLimiter] = {}
+        self._blobs: dict[str, tuple[bytes, str] | None] = {}
+        self._file_ids: dict[str, str] = {}
+        self._upload_locks: dict[str, asyncio.Lock] = {}
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -221,6 +224,52 @@ class Sender:
         return alert_keyboard([(int(e[0]), str(e[1])) for e in events],
                               str(payload.get("lang") or "ru"))
 
+    async def _attachment(self, item: OutboxItem) -> tuple[bytes, str] | None:
+        """The bytes to upload: the row's own, or those of the row named by `attachment_of`
+        (a digest chart is stored once and shared by every recipient's message)."""
+        if item.attachment is not None:
+            return item.attachment, item.attachment_name or "file"
+        ref = str(item.payload.get("attachment_of") or "")
+        if not ref:
+            return None
+        if ref not in self._blobs:
+            async with self.sessions() as session:
+                self._blobs[ref] = await outbox.attachment_of(session, ref)
+            while len(self._blobs) > 32:
+                self._blobs.pop(next(iter(self._blobs)))
+        return self._blobs[ref]
+
+    async def _send_media(self, item: OutboxItem, markup: InlineKeyboardMarkup | None,
+                          parse_mode: str | None) -> Any:
+        """Upload a shared attachment once, then reuse Telegram's file_id for everyone else."""
+        ref = str(item.payload.get("attachment_of") or "")
+        if not ref:
+            return await self._upload(item, markup, parse_mode, None)
+        async with self._upload_locks.setdefault(ref, asyncio.Lock()):
+            file_id = self._file_ids.get(ref)
+            if file_id is None:
+                return await self._upload(item, markup, parse_mode, ref)
+        send = self.bot.send_photo if item.kind == "photo" else self.bot.send_document
+        return await send(item.chat_id, file_id, caption=item.payload.get("caption"),
+                          parse_mode=parse_mode, reply_markup=markup)
+
+    async def _upload(self, item: OutboxItem, markup: InlineKeyboardMarkup | None,
+                      parse_mode: str | None, ref: str | None) -> Any:
+        caption = item.payload.get("caption")
+        blob = await self._attachment(item)
+        if blob is None:  # the shared attachment was pruned: the text still goes out
+            return await self.bot.send_message(item.chat_id, str(caption or ""),
+                                               parse_mode=parse_mode, reply_markup=markup)
+        send = self.bot.send_photo if item.kind == "photo" else self.bot.send_document
+        sent = await send(item.chat_id, BufferedInputFile(*blob), caption=caption,
+                          parse_mode=parse_mode, reply_markup=markup)
+        if ref is not None and isinstance(sent, Message):
+            file_id = (sent.photo[-1].file_id if sent.photo else
+                       sent.document.file_id if sent.document else None)
+            if file_id:
+                self._file_ids[ref] = file_id
+        return sent
+
     async def _send(self, item: OutboxItem) -> Any:
         payload = item.payload
         markup = self._markup(payload)
@@ -228,10 +277,4 @@ class Sender:
         if item.kind == "text":
             return await self.bot.send_message(item.chat_id, str(payload["text"]),
                                                parse_mode=parse_mode, reply_markup=markup)
-        upload = BufferedInputFile(item.attachment or b"", item.attachment_name or "file")
-        caption = payload.get("caption")
-        if item.kind == "photo":
-            return await self.bot.send_photo(item.chat_id, upload, caption=caption,
-                                             parse_mode=parse_mode, reply_markup=markup)
-        return await self.bot.send_document(item.chat_id, upload, caption=caption,
-                                            parse_mode=parse_mode, reply_markup=markup)
+        return await self._send_media(item, markup, parse_mode)

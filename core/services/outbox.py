@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.models import BoundChat, ChatStatus, OutboxMessage
 from core.services.leases import claim_rows
 
-__all__ = ["DEFAULT_LEASE", "MAX_ATTEMPTS", "OutboxItem", "chat_blocked", "claim_batch",
-           "enqueue", "mark_blocked", "mark_failed", "mark_retry", "mark_sent", "status_counts"]
+__all__ = ["DEFAULT_LEASE", "MAX_ATTEMPTS", "OutboxItem", "attachment_of", "chat_blocked",
+           "claim_batch", "enqueue", "mark_blocked", "mark_failed", "mark_retry", "mark_sent",
+           "status_counts"]
 
 DEFAULT_LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
@@ -135,6 +136,15 @@ async def chat_blocked(session: AsyncSession, chat_ids: Sequence[int]) -> set[in
     rows = await session.execute(select(ChatStatus.chat_id).where(
         ChatStatus.chat_id.in_(list(chat_ids)), ChatStatus.is_active.is_(False)))
     return set(rows.scalars())
+
+
+async def attachment_of(session: AsyncSession, dedup_key: str) -> tuple[bytes, str] | None:
+    """The attachment stored on the message with `dedup_key` (shared by later messages)."""
+    row = (await session.execute(select(OutboxMessage.attachment, OutboxMessage.attachment_name)
+                                 .where(OutboxMessage.dedup_key == dedup_key))).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1] or "file"
 
 
 async def status_counts(session: AsyncSession, org_id: int | None = None) -> dict[str, int]:

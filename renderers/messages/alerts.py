@@ -17,7 +17,7 @@ from core.domain.providers import PROVIDER_NAMES
 from renderers.format import fmt_date, fmt_money
 from renderers.i18n import t
 
-__all__ = ["ICONS", "AlertView", "alert_params", "render_alert", "render_alerts"]
+__all__ = ["ICONS", "AlertView", "alert_params", "render_alert", "render_alerts", "short_date"]
 
 MAX_LISTED = 10  # as many as carry buttons; a message stays far below Telegram's 4096 chars
 ICONS = {"info": "ℹ️", "warning": "⚠️", "critical": "🔴"}
@@ -33,6 +33,11 @@ class AlertView:
     payload: Mapping[str, Any]
 
 
+def short_date(day: date, lang: str) -> str:
+    """`19 ноября` / `November 19`."""
+    return fmt_date(day, lang, "d MMMM" if lang == "ru" else "MMMM d")
+
+
 def alert_params(view: AlertView, lang: str) -> dict[str, str]:
     """Template parameters: values as given, money and dates formatted, labels translated."""
     payload = view.payload
@@ -41,7 +46,7 @@ def alert_params(view: AlertView, lang: str) -> dict[str, str]:
     for key, amount in (payload.get("money") or {}).items():
         params[key] = fmt_money(Decimal(str(amount)), currency, lang)
     for key, iso in (payload.get("dates") or {}).items():
-        params[key] = fmt_date(date.fromisoformat(str(iso)), lang, "d MMMM")
+        params[key] = short_date(date.fromisoformat(str(iso)), lang)
     params.setdefault("block_date", "—")
     series = params.get("series", "")
     if series:
