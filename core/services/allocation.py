@@ -222,7 +222,8 @@ async def list_rules(session: AsyncSession, org_id: int) -> list[AllocationRule]
 
 
 def _tokens(name: str) -> set[str]:
-    return {t for t in re.split(r"[-_.\s\d]+", name.lower()) if len(t) >= 2}
+    return {t for t in re.split(r"[-_.\s]+", name.lower())
+            if len(t) >= 2 and re.search(r"[a-zа-я]", t)}
 
 
 def _token_regex(tokens: tuple[str, ...]) -> str:
