@@ -46,6 +46,7 @@ _TAG_CUED = re.compile(
 _ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ий|ый|ая|яя|ое|ее|ом|ем|ам|ям|ах|ях|ов"
                      r"|ев|а|я|о|е|и|ы|у|ю|ь|й)$")
 _SPLIT = re.compile(r"[\s_./-]+")
+_TOKEN = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-я]")
 _STOP = frozenset({
     "the", "in", "on", "for", "of", "and", "to", "last", "this", "next", "by", "with", "from",
@@ -88,56 +89,56 @@ def _key(text: str) -> tuple[str, ...]:
     return tuple(_stem(t) for t in _SPLIT.split(normalize(text)) if t)
 
 
-def _token_pattern(token: str) -> str:
-    stem = _stem(token)
-    if stem != token or (_CYRILLIC.search(token) and len(token) >= 5):
-        return re.escape(stem) + r"[а-я]{0,3}"
-    return re.escape(token)
-
-
-@dataclass(frozen=True, slots=True)
-class _Category:
-    name: str
-    pattern: re.Pattern[str] | None
-    lookup: dict[tuple[str, ...], str]
-
-
-def _compile(name: str, values: tuple[str, ...]) -> _Category:
-    lookup: dict[tuple[str, ...], str] = {}
-    alternatives: list[str] = []
-    for value in values:
-        key = _key(value)
-        if not key or key in lookup:
-            continue
-        lookup[key] = value
-        tokens = [t for t in _SPLIT.split(normalize(value)) if t]
-        alternatives.append(r"[\s_./-]{0,2}".join(_token_pattern(t) for t in tokens))
-    if not alternatives:
-        return _Category(name, None, lookup)
-    alternatives.sort(key=len, reverse=True)
-    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])")
-    return _Category(name, pattern, lookup)
-
-
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    categories: tuple[_Category, ...]
+    """A vocabulary as a dictionary from stemmed token tuples to (category, name) pairs."""
+
+    names: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+    longest: int
+    present: frozenset[str]
     tag_keys: dict[str, str]
     tag_values: dict[str, dict[str, str]]
 
 
 @lru_cache(maxsize=64)
 def _compiled(vocabulary: Vocabulary) -> _Compiled:
-    """Compile a vocabulary's matchers once; the bot reuses one vocabulary per organisation."""
+    """Index a vocabulary once; the bot reuses one vocabulary per organisation.
+
+    A dictionary rather than one big regex: thousands of resource names index in
+    milliseconds, and lookup cost depends on the question's length, not the vocabulary's.
+    """
     sources = {
         "resource": vocabulary.resources, "connection": vocabulary.connections,
         "service": vocabulary.services, "region": vocabulary.regions,
         "project": vocabulary.projects, "team": vocabulary.teams,
     }
-    categories = tuple(_compile(name, sources[name]) for name in CATEGORIES)
-    tag_keys = {normalize(k): k for k, _ in vocabulary.tags}
-    tag_values = {normalize(k): {normalize(v): v for v in vs} for k, vs in vocabulary.tags}
-    return _Compiled(categories, tag_keys, tag_values)
+    names: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for category in CATEGORIES:
+        for value in sources[category]:
+            key = _key(value)
+            if key and all(c != category for c, _v in names.get(key, [])):
+                names.setdefault(key, []).append((category, value))
+    return _Compiled(
+        names={k: tuple(v) for k, v in names.items()},
+        longest=max((len(k) for k in names), default=0),
+        present=frozenset(c for c in CATEGORIES if sources[c]),
+        tag_keys={normalize(k): k for k, _ in vocabulary.tags},
+        tag_values={normalize(k): {normalize(v): v for v in vs} for k, vs in vocabulary.tags},
+    )
+
+
+def _vocabulary_hits(text: str, compiled: _Compiled) -> list[tuple[str, str, tuple[int, int]]]:
+    """Every run of words in `text` that is a known name (by stems), with its span."""
+    if not compiled.names:
+        return []
+    tokens = [(m.start(), m.end(), _stem(m.group())) for m in _TOKEN.finditer(text)]
+    hits: list[tuple[str, str, tuple[int, int]]] = []
+    for i in range(len(tokens)):
+        for n in range(min(compiled.longest, len(tokens) - i), 0, -1):
+            found = compiled.names.get(tuple(t[2] for t in tokens[i:i + n]))
+            for category, value in found or ():
+                hits.append((category, value, (tokens[i][0], tokens[i + n - 1][1])))
+    return hits
 
 
 _EMPTY = _compiled(Vocabulary())
@@ -183,38 +184,31 @@ def find_names(text: str, vocabulary: Vocabulary | None,
     """Named things in `text` outside `taken` spans (which it extends), one per category."""
     compiled = _compiled(vocabulary) if vocabulary else _EMPTY
     candidates: list[tuple[int, int, int, NameHit]] = []
-    for order, category in enumerate(compiled.categories):
-        if category.pattern is None:
+    for category, value, span in _vocabulary_hits(text, compiled):
+        cue = _CUE_BEFORE[category].search(text, 0, span[0])
+        full = (cue.start(), span[1]) if cue else span
+        candidates.append((span[1] - span[0], 1 if cue else 0, -CATEGORIES.index(category),
+                           NameHit(category, value, full)))
+    for category_name in CATEGORIES:
+        if category_name in compiled.present:
             continue
-        for m in category.pattern.finditer(text):
-            value = category.lookup.get(_key(m.group()))
-            if value is None:
-                continue
-            cue = _CUE_BEFORE[category.name].search(text, 0, m.start())
-            span = (cue.start(), m.end()) if cue else m.span()
-            candidates.append((m.end() - m.start(), 1 if cue else 0, -order,
-                               NameHit(category.name, value, span)))
-    for category in compiled.categories:
-        if category.pattern is not None:
-            continue
-        for m in _RAW_VALUE[category.name].finditer(text):
+        for m in _RAW_VALUE[category_name].finditer(text):
             raw = m["q"] or m["v"]
             if raw in _STOP or raw.isdigit() or find_providers(raw):
                 continue
-            if category.name == "resource" and not re.search(r"[\d-]", raw):
+            if category_name == "resource" and not re.search(r"[\d-]", raw):
                 continue
-            length = len(raw)
-            candidates.append((length, 1, -10, NameHit(category.name, raw, m.span())))
-        if category.name == "region":
+            candidates.append((len(raw), 1, -10, NameHit(category_name, raw, m.span())))
+        if category_name == "region":
             for m in _BUILTIN_REGION.finditer(text):
                 candidates.append((m.end() - m.start(), 0, -11,
                                    NameHit("region", m.group(), m.span())))
     for pattern, keys, display in _SERVICE_ALIASES:
         for m in pattern.finditer(text):
-            value = _service_for(keys, display, vocabulary)
-            if value is not None:
-                candidates.append((m.end() - m.start(), 0, -12, NameHit("service", value,
-                                                                         m.span())))
+            service = _service_for(keys, display, vocabulary)
+            if service is not None:
+                candidates.append((m.end() - m.start(), 0, -12,
+                                   NameHit("service", service, m.span())))
     candidates.sort(key=lambda c: (c[1], c[0], c[2]), reverse=True)
     hits: list[NameHit] = []
     seen: set[str] = set()

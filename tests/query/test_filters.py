@@ -107,3 +107,10 @@ def test_a_name_in_the_vocabulary_wins_over_a_service_nickname() -> None:
     vocabulary = Vocabulary.build(projects=["k8s"], services=["Kubernetes"])
     got = parse("расходы k8s", today=TODAY, known=vocabulary)
     assert got.filters.to_dict() == {"project": "k8s"}
+
+
+def test_a_large_vocabulary_finds_the_one_name_asked_about() -> None:
+    vocabulary = Vocabulary.build(resources=[f"vm-{i:04d}-prod" for i in range(5000)],
+                                  projects=[f"Проект {i}" for i in range(300)])
+    got = parse("сколько стоил vm-4321-prod в проекте 17", today=TODAY, known=vocabulary)
+    assert got.filters.to_dict() == {"resource": "vm-4321-prod", "project": "Проект 17"}
