@@ -58,3 +58,43 @@ async def test_resources_are_paginated_by_editing_the_list(hd: BotHarness) -> No
     assert "Страница 2 из 5" in nxt[0].text
     back = await alice.click("◀️ Назад")
     assert "Страница 1 из 5" in back[0].text
+
+
+async def test_free_text_questions_in_both_languages(hd: BotHarness) -> None:
+    alice = await _viewer(hd)
+    reply = (await alice.send("сколько потратили на Selectel в октябре?"))[-1]
+    assert "Расходы за 1 октября 2026 — 31 октября 2026" in reply.text
+    assert "провайдер selectel" in reply.text
+    assert "Beget" not in reply.text
+    bob = await _viewer(hd, 2003, "en")
+    trend = await bob.send("show the spend trend for the last 30 days")
+    assert "Spend trend" in trend[0].text
+    assert trend[-1].method == "sendPhoto"
+    top = (await bob.send("top 3 most expensive resources last month"))[-1]
+    assert "Most expensive resources, October 1, 2026 — October 31, 2026" in top.text
+    assert "3. " in top.text
+    assert "4. " not in top.text
+
+
+async def test_not_understood_says_what_was_understood_and_offers_buttons(hd: BotHarness
+                                                                          ) -> None:
+    alice = await _viewer(hd)
+    reply = (await alice.send("абракадабра в октябре"))[-1]
+    assert "период: 1 октября 2026 — 31 октября 2026" in reply.text
+    assert "💰 Расходы" in reply.button_texts()
+    answer = await alice.click("💰 Расходы")
+    assert "Расходы за" in answer[0].text
+
+
+async def test_recommendation_buttons_respect_roles(hd: BotHarness) -> None:
+    alice = await _viewer(hd)
+    recs = (await alice.send("/recs"))[-1]
+    assert "Рекомендации" in recs.text
+    accept = next(b for b in recs.buttons if b["text"] == "✅ 1")
+    await alice.click_data(str(accept["callback_data"]))
+    assert any("демо" in a.lower() for a in alice.alerts())
+    rec_id = int(str(accept["callback_data"]).rsplit(":", 1)[1])
+    async with hd.ctx.session() as s:
+        from core.db.models import Recommendation
+
+        assert (await s.get(Recommendation, rec_id)).status == "new"  # type: ignore[union-attr]

@@ -9,15 +9,17 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
-from bot.features.questions.callbacks import AskCb
+from bot.features.questions.callbacks import AskCb, RecAction, RecCb
 from bot.features.questions.memory import recall, remember
 from bot.features.questions.reply import send_answer, send_chart, today_of
 from core.app import AppContext
 from core.services.ask import default_question, execute
 from core.services.ask_types import Intent
 from core.services.errors import ServiceError
+from core.services.recommendations import lifecycle
+from renderers.messages.answers_lists import recommendation_title
 
-__all__ = ["COMMANDS", "CHART_INTENTS", "ask_command", "on_ask"]
+__all__ = ["CHART_INTENTS", "COMMANDS", "SNOOZE_DAYS", "ask_command", "on_ask", "on_rec"]
 
 COMMANDS: dict[str, Intent] = {
     "spend": Intent.SPEND, "top": Intent.TOP, "resources": Intent.RESOURCES,
@@ -26,6 +28,7 @@ COMMANDS: dict[str, Intent] = {
 }
 CHART_INTENTS = frozenset({Intent.TREND, Intent.FORECAST, Intent.BUDGET})
 MAX_CHART_DAYS = 400
+SNOOZE_DAYS = 30
 
 
 async def ask_command(message: Message, rc: RequestContext, session: AsyncSession,
@@ -67,3 +70,26 @@ async def on_ask(query: CallbackQuery, callback_data: AskCb, rc: RequestContext,
     paging = callback_data.nav
     await send_answer(message, rc, session, app, question, edit=paging,
                       chart=intent in CHART_INTENTS and not paging)
+
+
+async def on_rec(query: CallbackQuery, callback_data: RecCb, rc: RequestContext,
+                 session: AsyncSession, app: AppContext) -> None:
+    """Accept / snooze / dismiss: the lifecycle service re-checks the org and the role."""
+    assert rc.org is not None
+    org_id, rec_id, tg = rc.org.id, callback_data.id, rc.user.telegram_id
+    if callback_data.action is RecAction.ACCEPT:
+        await lifecycle.accept(session, org_id, rc.user.id, rec_id, app.clock,
+                               actor_telegram_id=tg)
+    elif callback_data.action is RecAction.SNOOZE:
+        await lifecycle.snooze(session, org_id, rc.user.id, rec_id, app.clock, days=SNOOZE_DAYS,
+                               actor_telegram_id=tg)
+    else:
+        await lifecycle.dismiss(session, org_id, rc.user.id, rec_id, app.clock,
+                                actor_telegram_id=tg)
+    rec = (await lifecycle.list_recommendations(session, org_id, statuses=(
+        "accepted", "snoozed", "dismissed")))
+    title = next((recommendation_title(r.kind, r.title, rc.lang) for r in rec if r.id == rec_id),
+                 "")
+    done = {RecAction.ACCEPT: "accepted", RecAction.SNOOZE: "snoozed",
+            RecAction.DISMISS: "dismissed"}[callback_data.action]
+    await query.answer(rc.t(f"menu.rec_done.{done}", title=title), show_alert=True)
