@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import RequestContext
 from bot.features.questions.callbacks import AskCb, RecAction, RecCb
 from bot.features.questions.memory import recall, remember
-from bot.features.questions.reply import send_answer, send_chart, today_of
+from bot.features.questions.reply import send_answer, send_chart_later, today_of
 from core.app import AppContext
 from core.services.ask import default_question, execute
 from core.services.ask_types import Intent
@@ -64,7 +64,7 @@ async def on_ask(query: CallbackQuery, callback_data: AskCb, rc: RequestContext,
     if callback_data.chart:
         question = await recall(state, intent, *_period(callback_data))
         answer = await execute(session, rc.org.id, question, today=today_of(rc, app))
-        await send_chart(message, rc, answer, stacked=intent is Intent.TREND)
+        send_chart_later(message, rc, answer, stacked=intent is Intent.TREND)
         return
     question = default_question(intent, today_of(rc, app), page=max(0, callback_data.page))
     paging = callback_data.nav

@@ -1,7 +1,8 @@
 """Run a question and send its answer: text with buttons, and a chart as a photo when asked.
 
-Charts are drawn in a worker thread (matplotlib's object API, no pyplot state) so the event
-loop keeps serving other chats while a PNG renders.
+The text goes out at once; the chart follows as a background task (`core.tasks.spawn`) drawn
+in a worker thread (matplotlib's object API, no pyplot state), so a PNG that takes a tenth of
+a second never holds up the answer or other chats.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from bot.features.questions.keyboards import answer_kb
 from core.app import AppContext
 from core.services.ask import execute
 from core.services.ask_types import Answer, Question
+from core.tasks import spawn
 from renderers.messages.answers import render_answer
 from renderers.messages.answers_charts import chart_for
 
-__all__ = ["send_answer", "send_chart", "today_of"]
+__all__ = ["send_answer", "send_chart", "send_chart_later", "today_of"]
 
 
 def today_of(rc: RequestContext, app: AppContext) -> date:
@@ -39,6 +41,12 @@ async def send_chart(message: Message, rc: RequestContext, answer: Answer, *,
     return True
 
 
+def send_chart_later(message: Message, rc: RequestContext, answer: Answer, *,
+                     stacked: bool = False) -> None:
+    """Draw and send the chart in the background; the handler returns right away."""
+    spawn(send_chart(message, rc, answer, stacked=stacked), name=f"chart-{message.chat.id}")
+
+
 async def send_answer(message: Message, rc: RequestContext, session: AsyncSession,
                       app: AppContext, question: Question, *, chart: bool = False,
                       edit: bool = False) -> Answer:
@@ -51,5 +59,5 @@ async def send_answer(message: Message, rc: RequestContext, session: AsyncSessio
     else:
         await message.answer(text, reply_markup=markup)
     if chart:
-        await send_chart(message, rc, answer)
+        send_chart_later(message, rc, answer)
     return answer
