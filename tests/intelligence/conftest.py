@@ -1,4 +1,4 @@
-"""The demo organisation seeded once per module (SQLite), and helpers to build small orgs.
+"""The demo organisation seeded once for this package (SQLite), and helpers to build small orgs.
 
 Tests open a session and never commit, so each one sees the pristine demo.
 """
@@ -33,7 +33,7 @@ class Demo:
     org_id: int
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     vault = Vault([b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="])
     async with fresh_database("sqlite", tmp_path_factory.mktemp("demo"), None) as engine:
