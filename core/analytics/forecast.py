@@ -28,6 +28,9 @@ FIT_WINDOW_DAYS = 56
 ANCHOR_DAYS = 14
 MIN_TREND_DAYS = 7
 DEFAULT_LEVEL = 0.8
+# In-sample residuals understate out-of-sample errors (the fit has seen them); rolling-origin
+# backtests on the demo and the synthetic set put the factor that restores coverage near 1.3.
+CALIBRATION = 1.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,7 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     for h in range(1, horizon + 1):
         day = last + timedelta(days=h)
         value = max(0.0, (intercept + slope * (n - 1 + h)) * factors[day.weekday()])
-        widen = 1.0 + h / window
+        widen = CALIBRATION * (1.0 + h / window)
         lower = max(0.0, value * (1.0 + min(q_lo, 0.0) * widen))
         upper = value * (1.0 + max(q_hi, 0.0) * widen)
         points.append(ForecastPoint(day, to_decimal(value), to_decimal(lower), to_decimal(upper)))
