@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -35,14 +36,19 @@ class MissingToken(RuntimeError):
     """BOT_TOKEN is not set."""
 
 
-def build_bot(settings: Settings, *, token: str | None = None) -> Bot:
-    """A Bot with HTML parse mode, pointed at TELEGRAM_API_SERVER when set."""
+def build_bot(settings: Settings, *, token: str | None = None,
+              session: BaseSession | None = None) -> Bot:
+    """A Bot with HTML parse mode, pointed at TELEGRAM_API_SERVER when set.
+
+    `session` replaces the HTTP session (`infrazen chat` prints instead of calling Telegram).
+    """
     if token is None:
         if settings.bot_token is None:
             raise MissingToken("BOT_TOKEN")
         token = settings.bot_token.get_secret_value()
-    session = (AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
-               if settings.telegram_api_server else AiohttpSession())
+    if session is None:
+        session = (AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
+                   if settings.telegram_api_server else AiohttpSession())
     session.middleware(SupportMarkMiddleware())
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

@@ -1,0 +1,33 @@
+"""`infrazen run`: migrate, then the bot (polling or webhook) and the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.cli.runtime import fail
+from core.app import open_app
+from core.settings import load_settings
+
+BOTFATHER_HINT = ("BOT_TOKEN is not set: create a bot with @BotFather (https://t.me/BotFather, "
+                  "command /newbot), then run: BOT_TOKEN=123456:ABC-your-token infrazen run")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(run)
+
+
+@click.command()
+def run() -> None:
+    """The Telegram bot plus the scheduler; migrates the database first."""
+    settings = load_settings()
+    if settings.bot_token is None:
+        fail(BOTFATHER_HINT)
+    from bot.runner import run_bot
+
+    async def _go() -> None:
+        async with open_app(settings, migrate=True) as ctx:
+            await run_bot(ctx)
+
+    asyncio.run(_go())
