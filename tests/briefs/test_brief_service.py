@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cli import cli
 from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.security.vault import Vault
@@ -93,20 +93,20 @@ async def test_final_edition_lists_what_changed_and_renders(sqlite_engine: Async
     assert "Октябрь 2026" in text
 
 
-def test_brief_command_writes_a_pdf_and_refuses_a_bad_period(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
-           "INFRAZEN_SECRET_KEY": "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=",
-           "PATH": "/usr/bin:/bin"}
-    exe = [str(Path(sys.executable).parent / "infrazen")]
-    subprocess.run([*exe, "demo"], env=env, check=True, capture_output=True)
+def test_brief_command_writes_a_pdf_and_refuses_a_bad_period(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
     out = tmp_path / "brief.pdf"
-    ok = subprocess.run([*exe, "brief", "--org", "demo", "--period",
-                         f"{date.today().replace(day=1):%Y-%m}", "--lang", "en", "--out",
-                         str(out)], env=env, capture_output=True, text=True, check=False)
-    assert ok.returncode == 0, ok.stderr
+    ok = runner.invoke(cli, ["brief", "--org", "demo", "--period",
+                             f"{date.today().replace(day=1):%Y-%m}", "--lang", "en",
+                             "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
     assert out.read_bytes().startswith(b"%PDF")
-    bad = subprocess.run([*exe, "brief", "--org", "demo", "--period", "last month", "--out",
-                          str(out)], env=env, capture_output=True, text=True, check=False)
-    assert bad.returncode == 2
-    assert bad.stderr.strip().count("\n") == 0
-    assert "2026-10" in bad.stderr
+    bad = runner.invoke(cli, ["brief", "--org", "demo", "--period", "last month",
+                              "--out", str(out)])
+    assert bad.exit_code == 2
+    assert bad.output.strip().count("\n") == 0
+    assert "2026-10" in bad.output
