@@ -11,11 +11,13 @@ from collections.abc import Callable
 from aiogram import Router
 
 from bot.features.admin.router import setup as admin
+from bot.features.alerts.router import setup as alerts
 from bot.features.connections.router import setup as connections
 from bot.features.fallback.router import setup as fallback
 from bot.features.menu.router import setup as menu
 from bot.features.onboarding.router import setup as onboarding
 from bot.features.questions.router import setup as questions
+from bot.features.reports.router import setup as reports
 from bot.features.settings.router import setup as settings
 from bot.features.team.router import setup as team
 
@@ -26,8 +28,10 @@ FEATURES: tuple[Callable[[], Router], ...] = (
     settings,
     team,
     admin,
+    alerts,
     connections,
     menu,
+    reports,
     questions,
     fallback,
 )

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from core.alerts.base import AlertCandidate, RuleContext
-from core.db.models import Connection, CostLine, Resource
+from core.db.models import AnomalyExclusion, Connection, CostLine, Resource
 
 __all__ = ["MIN_DELTA", "RATIO", "evaluate"]
 
@@ -33,8 +33,13 @@ async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
     series: dict[int, dict[date, Decimal]] = {}
     for rid, d, amount in rows:  # the sum keeps the Money type: a Decimal
         series.setdefault(int(rid or 0), {})[d] = amount or Decimal(0)
+    planned = set((await rc.session.execute(select(AnomalyExclusion.series_key).where(
+        AnomalyExclusion.org_id == rc.org_id, AnomalyExclusion.day == day,
+        AnomalyExclusion.series_key.like("resource:%")))).scalars())
     found: list[AlertCandidate] = []
     for rid, by_day in series.items():
+        if f"resource:{rid}" in planned:
+            continue  # a user marked this resource's day planned / expected
         today_cost = by_day.get(day, Decimal(0))
         base = [by_day.get(start + timedelta(days=i), Decimal(0)) for i in range(BASELINE_DAYS)]
         median = Decimal(str(statistics.median(base)))
