@@ -33,7 +33,7 @@ from core.db.models import Connection, Resource, SyncSnapshot, UnrecognizedItem,
 from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
 from core.services.errors import NotFound
-from core.services.sync_costs import DailyAggregator, clear_days, write_rows
+from core.services.sync_costs import DailyAggregator, core_table, replace_window
 from core.services.sync_resources import ResourceChanges, upsert_resources
 from core.services.sync_rules import infer_kind
 
@@ -89,11 +89,11 @@ async def apply_collection(session: AsyncSession, *, org_id: int, connection_id:
                           window=(window.start, window.end))
     for line in collection.cost_lines:
         agg.add(line)
-    await clear_days(session, org_id=org_id, connection_id=connection_id, start=window.start,
-                     end=window.end, source="sync")
     rows = agg.drain(org_id=org_id, connection_id=connection_id, source="sync",
                      resource_ids=changes.ids)
-    stored = await write_rows(session, rows)
+    stored, _written = await replace_window(
+        session, org_id=org_id, connection_id=connection_id, start=window.start,
+        end=window.end, rows=rows, source="sync")
     unrecognized = await _unrecognized(session, conn, snap.id, collection, changes, now)
     warnings = list(collection.warnings)
     warnings.extend(await _usage(session, org_id, collection, changes.ids, window))
@@ -238,7 +238,7 @@ async def _unrecognized(session: AsyncSession, conn: Connection, snapshot_id: in
             row.inferred_type = kind.value
             row.name = item["name"][:255] or row.name
     if new_rows:
-        await session.execute(insert(UnrecognizedItem), new_rows)
+        await session.execute(insert(core_table(UnrecognizedItem)), new_rows)
     return len(items)
 
 
@@ -266,7 +266,7 @@ async def _usage(session: AsyncSession, org_id: int, collection: Collection,
             UsageMetric.resource_id.in_(touched[i:i + IN_BATCH]),
             UsageMetric.ts >= start, UsageMetric.ts < end))
     for i in range(0, len(rows), 5000):
-        await session.execute(insert(UsageMetric), rows[i:i + 5000])
+        await session.execute(insert(core_table(UsageMetric)), rows[i:i + 5000])
     return [f"usage samples for {len(unknown)} unknown resource(s) skipped"] if unknown else []
 
 

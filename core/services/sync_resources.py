@@ -22,12 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.models import Resource, ResourceState
 from core.db.types import MONEY_SCALE
 from core.domain.collection import ResourceRecord, ResourceStatus
+from core.services.sync_costs import core_table
 
 __all__ = ["ResourceChanges", "content_hash", "upsert_resources"]
 
 BATCH = 2000
 IN_BATCH = 500
 _QUANT = Decimal(1).scaleb(-MONEY_SCALE)
+_RES = core_table(Resource)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str,
+                            ensure_ascii=False)
 _CONFIG_FIELDS = ("name", "kind", "region", "project", "service_name", "currency", "tags",
                   "config", "parent_external_id", "is_orphan", "is_zombie")
 
@@ -65,8 +69,7 @@ def _canonical(rec: ResourceRecord) -> dict[str, Any]:
 
 def content_hash(rec: ResourceRecord) -> str:
     """sha256 of the record's canonical JSON (sorted keys, money at storage precision)."""
-    text = json.dumps(_canonical(rec), sort_keys=True, separators=(",", ":"), default=str,
-                      ensure_ascii=False)
+    text = _ENCODER.encode(_canonical(rec))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -156,8 +159,8 @@ async def upsert_resources(session: AsyncSession, *, org_id: int, connection_id:
     states: list[dict[str, Any]] = []
     for i in range(0, len(inserts), BATCH):
         returned = await session.execute(
-            insert(Resource).returning(Resource.id, Resource.external_id, Resource.content_hash,
-                                       Resource.status, Resource.daily_cost),
+            insert(_RES).returning(_RES.c.id, _RES.c.external_id, _RES.c.content_hash,
+                                   _RES.c.status, _RES.c.daily_cost),
             inserts[i:i + BATCH])
         for rid, ext, digest, new_status, new_cost in returned:
             result.ids[ext] = rid
@@ -199,7 +202,7 @@ async def upsert_resources(session: AsyncSession, *, org_id: int, connection_id:
                        "daily_cost": None, "details": None} for rid, digest in gone)
     await _touch(session, connection_id, unchanged_ids, complete, now)
     for i in range(0, len(states), BATCH):
-        await session.execute(insert(ResourceState), states[i:i + BATCH])
+        await session.execute(insert(core_table(ResourceState)), states[i:i + BATCH])
     return result
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors import registry
 from core.clock import FrozenClock
 from core.db.models import Connection
 from core.security.vault import Vault
 from core.services.orgs import create_org
+from tests.support.db import fresh_database
 from tests.sync.fake_connector import FakeConnector
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -54,3 +55,21 @@ async def make_org_and_connection(sessions: async_sessionmaker[AsyncSession], va
         session.add(conn)
         await session.flush()
         return org.id, conn.id
+
+
+@pytest.fixture(scope="module")
+async def shared_sqlite(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+    """One migrated SQLite file for a module of parsing tests (each test makes its own org)."""
+    async with fresh_database("sqlite", tmp_path_factory.mktemp("shared"), None) as engine:
+        yield engine
+
+
+_orgs = iter(range(1, 10**6))
+
+
+async def fresh_connection(engine: AsyncEngine, vault: Vault, kind: str) -> tuple[int, int]:
+    """A new org with one connection of `kind` in a shared database."""
+    from core.db.engine import session_factory
+
+    return await make_org_and_connection(session_factory(engine), vault, kind=kind,
+                                         org_name=f"Org {next(_orgs)}")

@@ -21,7 +21,7 @@ from core.security.vault import Vault
 from core.services.errors import NotFound, ServiceError
 from core.services.focus_import import import_focus
 from tests.conftest import FOCUS_DIR
-from tests.sync.conftest import NOW, make_org_and_connection
+from tests.sync.conftest import NOW, fresh_connection, make_org_and_connection
 
 ALL_FILES = sorted(FOCUS_DIR.rglob("*.csv"))
 OFFICIAL = FOCUS_DIR / "official-1.0" / "focus_sample.csv"
@@ -67,9 +67,9 @@ def cents(values: dict[str, Decimal]) -> dict[str, Decimal]:
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name[:60])
 async def test_every_sample_file_imports_to_its_own_totals(
-        sqlite_engine: AsyncEngine, vault: Vault, path: Path) -> None:
-    sessions = session_factory(sqlite_engine)
-    org, conn = await make_org_and_connection(sessions, vault, kind="focus")
+        shared_sqlite: AsyncEngine, vault: Vault, path: Path) -> None:
+    sessions = session_factory(shared_sqlite)
+    org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     has_currency = "BillingCurrency" in path.open(encoding="utf-8-sig").readline()
     if not has_currency:  # spec examples without the column need a default currency
         with pytest.raises(InvalidInput) as err:
@@ -178,10 +178,10 @@ async def test_spread_and_one_time_rules(sqlite_engine: AsyncEngine, vault: Vaul
     ("", None, None, "empty"),
 ])
 async def test_bad_files_name_the_first_bad_row_and_column(
-        sqlite_engine: AsyncEngine, vault: Vault, text: str, line: int | None,
+        shared_sqlite: AsyncEngine, vault: Vault, text: str, line: int | None,
         column: str | None, needle: str) -> None:
-    sessions = session_factory(sqlite_engine)
-    org, conn = await make_org_and_connection(sessions, vault, kind="focus")
+    sessions = session_factory(shared_sqlite)
+    org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with pytest.raises(InvalidInput) as err:
         async with sessions() as session, session.begin():
             await import_focus(session, org, conn, io.BytesIO(text.encode()))

@@ -16,12 +16,12 @@ from core.db.engine import session_factory
 from core.db.models import Connection, CostLine
 from core.security.vault import Vault
 from core.services.focus_import import import_file
-from tests.sync.conftest import make_org_and_connection
+from tests.sync.conftest import fresh_connection
 
 
 async def _conn(engine: AsyncEngine, vault: Vault) -> tuple[int, int]:
     sessions = session_factory(engine)
-    org, conn = await make_org_and_connection(sessions, vault, kind="manual_csv")
+    org, conn = await fresh_connection(engine, vault, "manual_csv")
     async with sessions() as session, session.begin():
         c = await session.get(Connection, conn)
         assert c is not None
@@ -64,10 +64,10 @@ async def test_rows_become_daily_lines_with_tags_and_currency(sqlite_engine: Asy
     ("date,service,resource,cost\n2026-11-05,,,1\n", 2, "service", "empty"),
     ("", None, None, "empty"),
 ])
-async def test_bad_rows_are_named(sqlite_engine: AsyncEngine, vault: Vault, text: str,
+async def test_bad_rows_are_named(shared_sqlite: AsyncEngine, vault: Vault, text: str,
                                   line: int | None, column: str | None, needle: str) -> None:
-    org, conn = await _conn(sqlite_engine, vault)
-    sessions = session_factory(sqlite_engine)
+    org, conn = await _conn(shared_sqlite, vault)
+    sessions = session_factory(shared_sqlite)
     with pytest.raises(InvalidInput) as err:
         async with sessions() as session, session.begin():
             await import_file(session, org, conn, io.BytesIO(text.encode()))

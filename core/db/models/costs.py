@@ -50,6 +50,8 @@ class CostLine(Base):
     sku_id: Mapped[str | None] = mapped_column(String(128))
     tags: Mapped[dict[str, str] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(16), default="sync")
+    # fingerprint of the row as the sync engine wrote it: a re-sync keeps identical rows
+    row_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class UsageMetric(Base):
