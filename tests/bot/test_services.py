@@ -116,7 +116,7 @@ async def test_preferences_and_active_org_are_validated(
             await users.get_prefs(s, me, org_b)
         for bad in ({"min_severity": "loud"}, {"mode": "pigeon"}, {"digest_hour": 24}):
             with pytest.raises(ServiceError):
-                await users.update_prefs(s, me, org_a, **bad)  # type: ignore[arg-type]
+                await users.update_prefs(s, me, org_a, **bad)
         prefs = await users.update_prefs(s, me, org_a, min_severity="critical")
         assert (prefs.min_severity, prefs.mode, prefs.digest_hour) == ("critical", "immediate", 9)
         assert users.valid_timezone("Asia/Novosibirsk") == "Asia/Novosibirsk"
