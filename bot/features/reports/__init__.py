@@ -1,0 +1,1 @@
+"""/report (the CFO brief as a PDF) and /export (costs, chargeback and FOCUS CSV files)."""
