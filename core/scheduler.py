@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.jobs.runtime import JobDeps, JobRuntime
+from core.services.leases import worker_name
 
 __all__ = ["DEFAULT_JOBS", "JobSpec", "Scheduler", "SchedulerHandle", "resolve", "run_job",
            "start_scheduler"]
@@ -97,13 +98,15 @@ class SchedulerHandle:
         _RUNTIMES.pop(self.runtime.owner, None)
 
 
-def start_scheduler(deps: JobDeps, *, owner: str,
+def start_scheduler(deps: JobDeps, *, owner: str | None = None,
                     drain: Callable[[], Awaitable[object]] | None = None,
                     jobs: Sequence[JobSpec] = DEFAULT_JOBS, **options: Any) -> SchedulerHandle:
     """Start the periodic jobs in the running event loop (`infrazen run` / `infrazen worker`).
 
     Without `drain` (no bot token) the outbox job is left out: messages wait in the outbox.
+    `owner` names this worker in leases (unique per process by default).
     """
+    owner = owner or worker_name()
     runtime = JobRuntime(deps=deps, owner=owner, drain=drain, **options)
     _RUNTIMES[owner] = runtime
     scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={

@@ -22,9 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
-import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -46,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.features.alerts.keyboards import alert_keyboard
 from core.clock import Clock, SystemClock
 from core.services import outbox
+from core.services.leases import worker_name
 from core.services.outbox import MAX_ATTEMPTS, OutboxItem
 
 __all__ = ["DrainStats", "Sender", "SenderRates", "backoff", "worker_id"]
@@ -55,7 +53,7 @@ log = logging.getLogger(__name__)
 
 def worker_id() -> str:
     """A lease owner name unique to this process."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    return worker_name()
 
 
 def backoff(attempts: int) -> timedelta:

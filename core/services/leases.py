@@ -10,6 +10,9 @@ SQLite ignores `FOR UPDATE` and serialises writers, so the same code is correct 
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import JobLease
 
-__all__ = ["acquire_job", "claim_rows", "lease_free", "release_job"]
+__all__ = ["acquire_job", "claim_rows", "lease_free", "release_job", "worker_name"]
+
+
+def worker_name() -> str:
+    """A lease owner name unique to this process: host, pid and a random suffix."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def lease_free(model: Any, now: datetime) -> ColumnElement[bool]:

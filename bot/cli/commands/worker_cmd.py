@@ -1,0 +1,63 @@
+"""`infrazen worker`: the scheduler alone (syncs, alerts, outbox, digests, briefs, retention),
+for deployments that run the bot and the workers separately. Several may run on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+import click
+
+from core.app import open_app
+from core.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(worker)
+
+
+def _signal_event() -> asyncio.Event:
+    """Set by SIGINT / SIGTERM (installed before the worker says it is up)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@click.command()
+def worker() -> None:
+    """Run the scheduler without the bot; delivers the outbox when BOT_TOKEN is set."""
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def _go() -> None:
+        from bot.delivery import Sender, worker_id
+        from bot.factory import build_bot
+        from core.scheduler import start_scheduler
+
+        stop = _signal_event()
+        async with open_app(settings, migrate=True) as ctx:
+            owner = worker_id()
+            bot = build_bot(settings) if settings.bot_token is not None else None
+            if bot is None:
+                click.echo("BOT_TOKEN is not set: syncs, alerts, digests and briefs run; "
+                           "messages wait in the outbox for a worker with a token.", err=True)
+            drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain \
+                if bot is not None else None
+            handle = start_scheduler(ctx, owner=owner, drain=drain)
+            click.echo(f"worker {owner}: jobs {', '.join(handle.job_ids())}", err=True)
+            try:
+                await stop.wait()
+            finally:
+                handle.shutdown()
+                if bot is not None:
+                    await bot.session.close()
+
+    asyncio.run(_go())
