@@ -15,7 +15,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
-from tests.connectors.beget.faults import Faults
+from tests.support.faults import Faults
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -84,7 +84,7 @@ async def test_usage_metrics_from_running_vps(
 
 async def test_statistics_failure_is_a_warning_not_an_incomplete_inventory(
         fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
-    from tests.connectors.beget.faults import Fault
+    from tests.support.faults import Fault
     fake.faults.add("/v1/vps/statistic/memory/", Fault(status=404, body='{"error": "NOT_FOUND"}'))
     out = await make().collect(creds, WINDOW)
     assert any(w.startswith("provider_error: statistic/memory/") for w in out.warnings)

@@ -20,7 +20,7 @@ from connectors.errors import (
 from connectors.http import ProviderHttp, RetryPolicy
 from core.domain.collection import Window
 from tests.connectors.beget.fake import BegetFake, fixture
-from tests.connectors.beget.faults import Fault
+from tests.support.faults import Fault
 
 ACCOUNT = "/api/user/getAccountInfo"
 

@@ -11,8 +11,8 @@ import pytest
 from connectors.cloudru.connector import CloudRuConnector, CloudRuCredentials
 from connectors.errors import NoPermission, ProviderError
 from core.domain.collection import ResourceKind, ResourceStatus, Window
-from tests.connectors.beget.faults import Fault
 from tests.connectors.cloudru.fake import CloudRuFake
+from tests.support.faults import Fault
 
 WINDOW = Window(start=date(2025, 2, 1), end=date(2025, 2, 3))  # 1 and 2 February
 

@@ -16,8 +16,8 @@ from connectors.errors import (
     Unreachable,
 )
 from core.domain.collection import Window
-from tests.connectors.beget.faults import Fault
 from tests.connectors.cloudru.fake import CloudRuFake
+from tests.support.faults import Fault
 
 BILLING = "/v2/consumption"
 TOKEN = "/api/v1/auth/token"

@@ -7,21 +7,21 @@ fake reuses it (same Keystone, same regional services). Faults are injected by p
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from tests.support.faults import Fault as BaseFault
+from tests.support.faults import Faults
+
 __all__ = ["FIXTURES", "Fault", "OpenStackFake", "load"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def load(name: str, folder: Path = FIXTURES) -> Any:
@@ -29,15 +29,10 @@ def load(name: str, folder: Path = FIXTURES) -> Any:
 
 
 @dataclass
-class Fault:
-    """Answer `times` matching requests with this status/body (after `delay` seconds)."""
+class Fault(BaseFault):
+    """An injected fault whose default body is an OpenStack error (see tests/support/faults)."""
 
-    status: int = 500
     body: str = '{"error": {"code": 500, "message": "injected", "title": "Internal"}}'
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    times: int = 1_000
-    method: str | None = None
 
 
 @dataclass
@@ -55,8 +50,7 @@ class OpenStackFake:
     page_size: int = 2
     prefix: str = "/identity/v3"
     tokens: dict[str, str | None] = field(default_factory=dict)  # token → project id | None
-    faults: list[tuple[str, Fault]] = field(default_factory=list)
-    calls: list[tuple[str, str]] = field(default_factory=list)
+    faults: Faults = field(default_factory=Faults)
     token_bodies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -65,32 +59,18 @@ class OpenStackFake:
         return cls(projects=raw["projects"], regions=raw["regions"], data=raw["data"], **kw)
 
     # -- helpers for tests ------------------------------------------------------------------
-    def fail(self, prefix: str, fault: Fault) -> None:
-        self.faults.append((prefix, fault))
+    def fail(self, prefix: str, fault: BaseFault) -> None:
+        self.faults.add(prefix, fault)
 
     def count(self, prefix: str, method: str | None = None) -> int:
-        return sum(1 for m, p in self.calls
-                   if p.startswith(prefix) and (method is None or m == method))
+        return self.faults.count(prefix, method)
 
     def revoke_all(self) -> None:
         self.tokens.clear()
 
     # -- app ------------------------------------------------------------------------------
-    @web.middleware
-    async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        self.calls.append((request.method, request.path))
-        for prefix, fault in self.faults:
-            if (request.path.startswith(prefix) and fault.times > 0
-                    and fault.method in (None, request.method)):
-                fault.times -= 1
-                if fault.delay:
-                    await asyncio.sleep(fault.delay)
-                return web.Response(status=fault.status, text=fault.body, headers=fault.headers,
-                                    content_type="application/json")
-        return await handler(request)
-
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._faults])
+        app = web.Application(middlewares=[self.faults.middleware])
         self.add_routes(app)
         return app
 

@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape
 import jwt
 from aiohttp import web
 
-from tests.connectors.beget.faults import Faults
 from tests.connectors.yandex.sigv4 import check_sigv4
+from tests.support.faults import Faults
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AUD = "https://iam.api.cloud.yandex.net/iam/v1/tokens"

@@ -11,8 +11,8 @@ import pytest
 from connectors.errors import InvalidInput, NoPermission
 from connectors.yandex.connector import YandexConnector, YandexCredentials
 from core.domain.collection import ResourceKind, ResourceStatus, Window
-from tests.connectors.beget.faults import Fault
 from tests.connectors.yandex.fake import YandexFake
+from tests.support.faults import Fault
 
 WINDOW = Window(start=date(2025, 6, 1), end=date(2025, 6, 3))
 

@@ -18,9 +18,9 @@ from connectors.errors import (
     Unreachable,
 )
 from connectors.yandex.connector import YandexConnector, YandexCredentials
-from tests.connectors.beget.faults import Fault
 from tests.connectors.yandex.conftest import key_file
 from tests.connectors.yandex.fake import YandexFake
+from tests.support.faults import Fault
 
 
 def rpc(code: int, message: str) -> str:

@@ -1,7 +1,8 @@
 """Fault injection for loopback fakes: a path prefix answers with a status, body or delay.
 
-Shared by the Beget, Yandex and Cloud.ru fakes. Each rule serves `times` requests, then the
-real handler answers again, so "429 once, then success" and "500 forever" are both one line.
+Shared by every provider fake (Beget, Yandex, Cloud.ru, OpenStack and Selectel). Each rule
+serves `times` requests, then the real handler answers again, so "429 once, then success" and
+"500 forever" are both one line; `method` narrows a rule to one HTTP method.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Fault:
     delay: float = 0.0
     times: int = 1_000
     after: int = 0  # let this many matching requests through first
+    method: str | None = None  # only this HTTP method (default: any)
 
 
 @dataclass
@@ -37,14 +39,16 @@ class Faults:
     def add(self, prefix: str, fault: Fault) -> None:
         self.rules.append((prefix, fault))
 
-    def count(self, prefix: str) -> int:
-        return sum(1 for _, path in self.calls if path.startswith(prefix))
+    def count(self, prefix: str, method: str | None = None) -> int:
+        return sum(1 for m, path in self.calls
+                   if path.startswith(prefix) and method in (None, m))
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.calls.append((request.method, request.path))
         for prefix, fault in self.rules:
-            if request.path.startswith(prefix) and fault.times > 0:
+            if (request.path.startswith(prefix) and fault.times > 0
+                    and fault.method in (None, request.method)):
                 if fault.after > 0:
                     fault.after -= 1
                     continue
