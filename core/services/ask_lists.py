@@ -1,9 +1,9 @@
 """List answers: resources (paginated, with zombie/orphan flags), open recommendations and the
 anomalies of a period.
 
-Anomalies are found by the shared detector (`core.analytics.anomalies`) on each service's
-daily series over a window that ends with the period, so a question about one week still
-judges it against the weeks before.
+Anomalies are found by the shared detector (`core.analytics.anomalies`) on the costliest
+services' daily series, starting six weeks before the period so a question about one week
+still judges it against the weeks before. Detection is memoised on the series itself.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.anomalies import detect
+from core.analytics.anomalies import Anomaly, detect
 from core.analytics.series import SeriesError
 from core.db.models import Connection, Recommendation, Resource
 from core.domain.providers import PROVIDER_NAMES
@@ -34,7 +35,8 @@ from core.services.costs import CostFilters, Dimension
 __all__ = ["OPEN_STATUSES", "anomalies_answer", "recommendations_answer", "resources_answer"]
 
 OPEN_STATUSES = ("new", "accepted", "snoozed")
-ANOMALY_WINDOW_DAYS = 90
+BASELINE_DAYS = 42  # the detector's 28-day window plus its 14 days of warm-up
+MAX_SERIES = 8  # the services that carry the spend; the long tail cannot move the total
 _MONTH = Decimal(30)
 
 
@@ -104,18 +106,31 @@ async def recommendations_answer(session: AsyncSession, org_id: int, question: Q
     return RecommendationsAnswer(question, currency, items, Decimal(saving or 0), int(count))
 
 
+@lru_cache(maxsize=1024)
+def _detect(values: tuple[tuple[date, Decimal], ...]) -> tuple[Anomaly, ...]:
+    """The detector is pure: the same series (same days, same amounts) gives the same events,
+    so a memo keyed by the series itself is always right and spares repeated questions."""
+    try:
+        return detect(values).anomalies
+    except SeriesError:
+        return ()
+
+
 async def anomalies_answer(session: AsyncSession, org_id: int, question: Question,
                            filters: CostFilters, currency: str) -> AnomaliesAnswer:
-    """Anomalies per service that overlap the period, largest impact first."""
-    start = min(question.start, question.end - timedelta(days=ANOMALY_WINDOW_DAYS - 1))
+    """Anomalies of the costliest services that overlap the period, largest impact first."""
+    start = question.start - timedelta(days=BASELINE_DAYS)
     series = await costs.daily_by(session, org_id, start, question.end, Dimension.SERVICE,
                                   filters)
+    weight = {name: sum(v for d, v in values if d >= question.start)
+              for name, values in series.items()}
+    biggest = sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]
     items: list[AnomalyItem] = []
-    for name, values in series.items():
-        try:
-            found = detect(values).anomalies
-        except SeriesError:
+    for name in biggest:
+        values = series[name]
+        if weight[name] <= 0:
             continue
+        found = _detect(tuple(values))
         items.extend(AnomalyItem(a.start, a.end, name or PROVIDER_NAMES["other"], a.kind,
                                  a.direction, a.actual, a.expected, a.delta)
                      for a in found if a.end >= question.start and a.start <= question.end)

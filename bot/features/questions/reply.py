@@ -1,13 +1,12 @@
 """Run a question and send its answer: text with buttons, and a chart as a photo when asked.
 
 The text goes out at once; the chart follows as a background task (`core.tasks.spawn`) drawn
-in a worker thread (matplotlib's object API, no pyplot state), so a PNG that takes a tenth of
-a second never holds up the answer or other chats.
+in a separate process (`drawing`), so a PNG that takes a tenth of a second never holds up the
+answer or other chats.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -15,13 +14,13 @@ from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
+from bot.features.questions.drawing import draw_chart
 from bot.features.questions.keyboards import answer_kb
 from core.app import AppContext
 from core.services.ask import execute
 from core.services.ask_types import Answer, Question
 from core.tasks import spawn
 from renderers.messages.answers import render_answer
-from renderers.messages.answers_charts import chart_for
 
 __all__ = ["send_answer", "send_chart", "send_chart_later", "today_of"]
 
@@ -34,7 +33,7 @@ def today_of(rc: RequestContext, app: AppContext) -> date:
 async def send_chart(message: Message, rc: RequestContext, answer: Answer, *,
                      stacked: bool = False) -> bool:
     """Send the answer's chart as a photo; False when no chart fits the answer."""
-    chart = await asyncio.to_thread(chart_for, answer, rc.lang, stacked=stacked)
+    chart = await draw_chart(answer, rc.lang, stacked=stacked)
     if chart is None:
         return False
     await message.answer_photo(BufferedInputFile(chart.png, "chart.png"), caption=chart.caption)

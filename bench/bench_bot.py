@@ -1,0 +1,210 @@
+"""Bot question latency: 200 simulated users × 20 questions over the demo org with a year of
+history, through the production dispatcher (`feed_update`) and a Bot pointed at the fake Bot
+API on loopback (every reply is a real HTTP round trip).
+
+Figures: p50 / p95 / p99 handler latency (update in → handler done; the text answer is sent
+by then), the same per question kind, and the time until a chart photo is sent (charts follow
+the text as background tasks). Target: p99 ≤ 150 ms on SQLite.
+
+Run: `.venv/bin/python -m bench.bench_bot [--users 200] [--questions 20] [--concurrency 1]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from sqlalchemy import insert, select
+
+from bot.factory import build_bot, build_dispatcher
+from core.app import open_app
+from core.clock import FrozenClock
+from core.db.engine import create_engine
+from core.db.migrate import upgrade
+from core.db.models import CostLine
+from core.domain.roles import Role
+from core.security.vault import Vault
+from core.services.demo import seed_demo
+from core.services.orgs import ensure_user, set_membership
+from core.services.users import set_active_org
+from core.settings import load_settings
+from core.tasks import default_tasks
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_server import run_fake
+
+TODAY = date(2026, 11, 22)
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+TOKEN = "123456789:BENCH-token-for-the-fake-bot-api"
+KEY = b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="
+EXTRA_DAYS = 182  # the demo seeds 180 days; shifting 26 weeks back makes 362 (a year)
+FIRST_USER = 500_000
+
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("command", "/spend"), ("command", "/top"), ("command", "/resources"),
+    ("command", "/recs"), ("command", "/budget"), ("command", "/forecast"),
+    ("command", "/anomalies"), ("command", "/chart"), ("command", "/menu"),
+    ("command", "/connections"),
+    ("text", "сколько потратили на Selectel в октябре?"),
+    ("text", "расходы за прошлую неделю по проекту core-api"),
+    ("text", "топ 5 самых дорогих ресурсов за последние 30 дней"),
+    ("text", "прогноз на конец месяца"),
+    ("text", "динамика расходов с начала года"),
+    ("text", "how much did we spend last month?"),
+    ("text", "top 10 services in Q3"),
+    ("text", "spend on Beget year to date"),
+    ("text", "show anomalies last 30 days"),
+    ("text", "что-то непонятное про котиков"),
+)
+
+
+async def _extend_history(session: Any, org_id: int) -> int:
+    """Copy the first 26 weeks back in time at 93 %: a year of history, weekdays aligned."""
+    first = TODAY - timedelta(days=180)
+    rows = (await session.execute(select(CostLine).where(
+        CostLine.org_id == org_id, CostLine.day < first + timedelta(days=EXTRA_DAYS)))).scalars()
+    shift = timedelta(days=EXTRA_DAYS)
+    batch: list[dict[str, Any]] = []
+    for line in rows:
+        amount = (line.billed_cost * 93 / 100).quantize(line.billed_cost)
+        batch.append({
+            "org_id": line.org_id, "connection_id": line.connection_id,
+            "resource_id": line.resource_id, "day": line.day - shift,
+            "charge_period_start": line.charge_period_start - shift,
+            "charge_period_end": line.charge_period_end - shift, "billed_cost": amount,
+            "effective_cost": amount, "list_cost": amount,
+            "billing_currency": line.billing_currency, "provider": line.provider,
+            "provider_name": line.provider_name, "service_name": line.service_name,
+            "service_category": line.service_category, "charge_category": line.charge_category,
+            "resource_external_id": line.resource_external_id,
+            "resource_name": line.resource_name, "resource_type": line.resource_type,
+            "region_id": line.region_id, "sub_account_id": line.sub_account_id,
+            "sub_account_name": line.sub_account_name, "tags": line.tags, "source": "bench"})
+    for chunk in range(0, len(batch), 2000):
+        await session.execute(insert(CostLine), batch[chunk:chunk + 2000])
+    return len(batch)
+
+
+async def _prepare(db: Path, users: int) -> tuple[int, int]:
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    await upgrade(engine)
+    from core.db.engine import session_factory
+
+    async with session_factory(engine)() as session:
+        summary = await seed_demo(session, Vault([KEY]), today=TODAY)
+        extra = await _extend_history(session, summary.org_id)
+        for i in range(users):
+            user = await ensure_user(session, FIRST_USER + i, full_name=f"Bench {i}",
+                                     language="ru" if i % 3 else "en")
+            await set_membership(session, summary.org_id, user.id, Role.VIEWER)
+            await set_active_org(session, user.id, summary.org_id)
+        await session.commit()
+    await engine.dispose()
+    return summary.org_id, summary.cost_lines + extra
+
+
+class Sim:
+    """Feeds updates the way Telegram would and times each one."""
+
+    def __init__(self, bot: Bot, dp: Dispatcher) -> None:
+        self.bot, self.dp = bot, dp
+        self.ids = itertools.count(1)
+        self.times: dict[str, list[float]] = defaultdict(list)
+
+    async def ask(self, user_id: int, kind: str, text: str) -> None:
+        lang = "en" if (user_id - FIRST_USER) % 3 == 0 else "ru"
+        user = {"id": user_id, "is_bot": False, "first_name": "Bench", "language_code": lang}
+        update = Update.model_validate({"update_id": next(self.ids), "message": {
+            "message_id": next(self.ids), "date": int(time.time()), "text": text,
+            "chat": {"id": user_id, "type": "private", "first_name": "Bench"}, "from": user}},
+            context={"bot": self.bot})
+        start = time.perf_counter()
+        await self.dp.feed_update(self.bot, update)
+        self.times[text].append(time.perf_counter() - start)
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+
+async def run(users: int, questions: int, concurrency: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        t0 = time.perf_counter()
+        _org, lines = await _prepare(db, users)
+        print(f"seeded demo + a year of history: {lines} cost lines "
+              f"in {time.perf_counter() - t0:.1f} s")
+        fake = FakeBotApi()
+        async with run_fake(fake.app) as base_url:
+            settings = load_settings(BOT_TOKEN=TOKEN, TELEGRAM_API_SERVER=base_url,
+                                     DATABASE_URL=f"sqlite+aiosqlite:///{db}")
+            async with open_app(settings, migrate=False, vault=Vault([KEY]),
+                                clock=FrozenClock(NOW)) as ctx:
+                bot = build_bot(settings)
+                dp = build_dispatcher(ctx, throttle=(10_000, 1))
+                sim = Sim(bot, dp)
+                rng = random.Random(42)
+                plans = [[QUESTIONS[(u + q) % len(QUESTIONS)] for q in range(questions)]
+                         for u in range(users)]
+                for plan in plans:
+                    rng.shuffle(plan)
+                await sim.ask(FIRST_USER, "command", "/spend")  # warm-up: imports, caches
+                await default_tasks().wait_all()
+                sim.times.clear()
+                gate = asyncio.Semaphore(concurrency)
+
+                async def user(u: int) -> None:
+                    async with gate:
+                        for kind, text in plans[u]:
+                            await sim.ask(FIRST_USER + u, kind, text)
+
+                t1 = time.perf_counter()
+                await asyncio.gather(*(user(u) for u in range(users)))
+                handlers_done = time.perf_counter() - t1
+                await default_tasks().wait_all()
+                wall = time.perf_counter() - t1
+                await bot.session.close()
+        _report(sim, fake, users * questions, handlers_done, wall, concurrency)
+
+
+def _report(sim: Sim, fake: FakeBotApi, total: int, handlers_done: float, wall: float,
+            concurrency: int) -> None:
+    everything = [t for values in sim.times.values() for t in values]
+    print(f"{total} questions from {total // max(1, len(sim.times) and 20)} users, "
+          f"concurrency {concurrency}: handlers done in {handlers_done:.1f} s "
+          f"({total / handlers_done:.0f} questions/s), charts done at {wall:.1f} s")
+    print(f"handler latency ms: p50 {_pct(everything, 50):.1f}  p95 {_pct(everything, 95):.1f}"
+          f"  p99 {_pct(everything, 99):.1f}  max {max(everything) * 1000:.1f}"
+          f"  mean {statistics.fmean(everything) * 1000:.1f}")
+    print(f"{'question':<52}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}")
+    for text, values in sorted(sim.times.items(), key=lambda kv: -_pct(kv[1], 99)):
+        print(f"{text[:50]:<52}{len(values):>5}{_pct(values, 50):>8.1f}"
+              f"{_pct(values, 95):>8.1f}{_pct(values, 99):>8.1f}")
+    photos = sum(1 for c in fake.calls if c.method == "sendPhoto")
+    errors = sum(1 for c in fake.calls if c.status != 200)
+    print(f"bot API calls: {len(fake.calls)} ({photos} photos, {errors} non-200)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=1,
+                        help="users asking at the same time (1 = one after another)")
+    args = parser.parse_args()
+    asyncio.run(run(args.users, args.questions, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
