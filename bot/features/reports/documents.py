@@ -27,7 +27,7 @@ from core.services.exports import chargeback_rows, iter_export_lines, summary_ro
 from core.services.orgs import OrgRef
 from renderers.exports.csv_export import render_chargeback_csv, render_summary_csv
 from renderers.exports.focus_export import write_focus_csv
-from renderers.format import fmt_money
+from renderers.format import fmt_money, fmt_number
 from renderers.i18n import t
 from renderers.messages.answers_common import period_label
 from renderers.pdf import render_brief
@@ -59,9 +59,9 @@ async def has_costs(session: AsyncSession, org_id: int, start: date | None = Non
 
 
 def rows_text(count: int, lang: str) -> str:
-    """`1 строка`, `3 строки`, `25 строк` / `1 row`, `25 rows` (CLDR plural rules)."""
+    """`1 строка`, `3 строки`, `1 395 строк` / `1 row`, `1,395 rows` (CLDR plural rules)."""
     form = Locale.parse(_LOCALES.get(lang, "ru_RU")).plural_form(count)
-    return t(f"reports.export.rows.{form}", lang, count=count)
+    return t(f"reports.export.rows.{form}", lang, count=fmt_number(count, lang))
 
 
 async def brief_document(session: AsyncSession, org: OrgRef, period: BriefPeriod, lang: str,
