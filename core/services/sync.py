@@ -9,7 +9,9 @@ Steps, in the manner of CloudKitty's worker (collect happens before, in `sync_ru
    this connection for the collection window (re-syncing a window is idempotent); parts of a
    line falling outside the window are dropped, the sync that covers those days stores them;
 4. cost lines are linked to resources by external id; what billing names and inventory does
-   not becomes an UnrecognizedItem with its type inferred from the billing metric name;
+   not (checked only when the collection carries an inventory), plus what the connector put in
+   `Collection.unrecognized`, becomes an UnrecognizedItem with its type inferred from the
+   billing metric name and the raw billing data kept;
 5. usage metrics replace the samples of the window; balance and account info go on the
    connection; the snapshot gets counts, totals and warnings (status `partial` with warnings).
 
@@ -29,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import Clock
 from core.db.models import Connection, Resource, SyncSnapshot, UnrecognizedItem, UsageMetric
 from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
@@ -75,8 +78,12 @@ async def _connection(session: AsyncSession, org_id: int, connection_id: int) ->
 
 async def apply_collection(session: AsyncSession, *, org_id: int, connection_id: int,
                            collection: Collection, window: Window, started_at: datetime,
-                           now: datetime, trigger: str = "schedule") -> ApplyResult:
-    """Apply `collection` for `window` (see the module doc); the caller commits."""
+                           now: datetime, trigger: str = "schedule",
+                           clock: Clock | None = None) -> ApplyResult:
+    """Apply `collection` for `window` (see the module doc); the caller commits.
+
+    `now` stamps what was seen; `clock` (when given) times the end of the run.
+    """
     conn = await _connection(session, org_id, connection_id)
     snap = SyncSnapshot(org_id=org_id, connection_id=connection_id, started_at=started_at,
                         trigger=trigger, status="running")
@@ -105,7 +112,7 @@ async def apply_collection(session: AsyncSession, *, org_id: int, connection_id:
     conn.consecutive_failures = 0
     conn.next_sync_at = now + timedelta(minutes=conn.sync_interval_minutes)
     totals = {cur: amount for cur, amount in sorted(agg.totals.items())}
-    snap.finished_at = now
+    snap.finished_at = clock.now() if clock is not None else now
     snap.status = "partial" if warnings else "success"
     snap.resources_total = sum(changes.by_kind.values())
     snap.created, snap.updated = changes.created, changes.updated

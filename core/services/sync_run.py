@@ -127,7 +127,8 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
         async with deps.sessions() as session, session.begin():
             applied = await apply_collection(
                 session, org_id=org, connection_id=connection_id, collection=collection,
-                window=window, started_at=started, now=clock.now(), trigger=trigger)
+                window=window, started_at=started, now=clock.now(), trigger=trigger,
+                clock=clock)
     except Exception as exc:
         log.exception("sync of connection %s failed while storing", connection_id)
         return await _fail(deps, org, connection_id, "internal", type(exc).__name__, started,

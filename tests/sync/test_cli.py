@@ -46,6 +46,7 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     assert code == 0, out
     conn_id = out.strip().splitlines()[-1]
     assert conn_id == "1"
+    assert "Nothing is due." in run("sync")[1]  # file-fed connections are never collected
     code, out = run("import-focus", str(OFFICIAL), "--connection", conn_id)
     assert code == 0, out
     assert "Imported 1000 rows" in out
