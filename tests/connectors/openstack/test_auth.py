@@ -9,8 +9,8 @@ from connectors.errors import BadCredentials
 from connectors.http import ProviderHttp
 from connectors.openstack.auth import KeystoneSession, tokens_url
 from connectors.openstack.client import OpenStackClient
-from tests.connectors.openstack.conftest import FAST
 from tests.connectors.openstack.fake import OpenStackFake
+from tests.connectors.rigs import FAST
 
 IDENTITY = {"methods": ["password"], "password": {"user": {
     "name": "finops", "domain": {"name": "Default"}, "password": "s3cret"}}}

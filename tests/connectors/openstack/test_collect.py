@@ -12,15 +12,15 @@ import httpx
 
 from connectors.openstack.connector import OpenStackConnector
 from core.domain.collection import Collection, ResourceKind, ResourceStatus, Window
-from tests.connectors.openstack.conftest import CREDS, FAST
 from tests.connectors.openstack.fake import Fault, OpenStackFake
+from tests.connectors.rigs import FAST, OPENSTACK_CREDS
 
 WINDOW = Window(date(2026, 11, 18), date(2026, 11, 22))  # the 21st is after "today"
 
 
 async def _collect(make: Callable[..., OpenStackConnector], **options: Any) -> Collection:
     connector = make(**options)
-    return await connector.collect(connector.parse_credentials(CREDS), WINDOW)
+    return await connector.collect(connector.parse_credentials(OPENSTACK_CREDS), WINDOW)
 
 
 async def test_every_visible_project_and_region_is_collected(make, fake: OpenStackFake) -> None:
@@ -98,7 +98,7 @@ async def test_rating_matches_hand_computed_daily_totals(make) -> None:
 async def test_without_a_price_list_resources_sync_and_a_warning_says_why(
         client: httpx.AsyncClient, base_url: str) -> None:
     connector = OpenStackConnector(client, endpoint=f"{base_url}/identity/v3", retry=FAST)
-    result = await connector.collect(connector.parse_credentials(CREDS), WINDOW)
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS), WINDOW)
     assert len(result.resources) == 13
     assert result.cost_lines == []
     assert any("no price list" in w for w in result.warnings)
@@ -106,7 +106,7 @@ async def test_without_a_price_list_resources_sync_and_a_warning_says_why(
 
 async def test_price_list_can_come_from_the_credentials(client, base_url) -> None:
     connector = OpenStackConnector(client, endpoint=f"{base_url}/identity/v3", retry=FAST)
-    creds = connector.parse_credentials({**CREDS, "price_list": {
+    creds = connector.parse_credentials({**OPENSTACK_CREDS, "price_list": {
         "floating_ip": {"price": "300", "per": "month"}}})
     result = await connector.collect(creds, Window(date(2026, 11, 1), date(2026, 11, 2)))
     assert sum(line.billed_cost for line in result.cost_lines) == Decimal(20)
@@ -139,7 +139,7 @@ async def test_application_credentials_collect_their_own_project(make, fake) -> 
 
 async def test_region_filter_and_endpoint_override(make, fake, base_url) -> None:
     connector = make(endpoints={"compute": f"{base_url}/RegionTwo/compute/v2.1"})
-    creds = connector.parse_credentials({**CREDS, "region": "RegionOne"})
+    creds = connector.parse_credentials({**OPENSTACK_CREDS, "region": "RegionOne"})
     result = await connector.collect(creds, WINDOW)
     regions = {r.region for r in result.resources}
     assert regions == {"RegionOne"}
@@ -150,7 +150,7 @@ async def test_region_filter_and_endpoint_override(make, fake, base_url) -> None
 
 async def test_test_returns_account_info(make) -> None:
     connector = make()
-    info = await connector.test(connector.parse_credentials(CREDS))
+    info = await connector.test(connector.parse_credentials(OPENSTACK_CREDS))
     assert info.account_id == "ee4dfb6e5540447cb3741905149d9b6e"
     assert info.display_name == "finops@127.0.0.1"
     assert info.extra["projects"] == ["prod", "stage"]

@@ -16,8 +16,8 @@ from connectors.errors import (
     Unreachable,
 )
 from core.domain.collection import Window
-from tests.connectors.openstack.conftest import CREDS
 from tests.connectors.openstack.fake import Fault, OpenStackFake
+from tests.connectors.rigs import OPENSTACK_CREDS
 
 TOKENS = "/identity/v3/auth/tokens"
 PROJECTS = "/identity/v3/auth/projects"
@@ -44,7 +44,9 @@ async def test_test_raises_a_typed_error(make, fake: OpenStackFake, scenario: st
                                          expected: type[ConnectorError]) -> None:
     if prefix and fault:
         fake.fail(prefix, fault)
-    creds = {**CREDS, "password": "wrong"} if scenario == "wrong_password" else CREDS
+    creds = OPENSTACK_CREDS
+    if scenario == "wrong_password":
+        creds = {**OPENSTACK_CREDS, "password": "wrong"}
     connector = make(timeout=0.1)
     with pytest.raises(expected) as caught:
         await connector.test(connector.parse_credentials(creds))
@@ -55,13 +57,13 @@ async def test_test_raises_a_typed_error(make, fake: OpenStackFake, scenario: st
 async def test_bad_credentials_carry_keystones_message(make) -> None:
     connector = make()
     with pytest.raises(BadCredentials, match="requires authentication"):
-        await connector.test(connector.parse_credentials({**CREDS, "password": "nope"}))
+        await connector.test(connector.parse_credentials({**OPENSTACK_CREDS, "password": "nope"}))
 
 
 async def test_retry_after_is_honoured_then_the_call_succeeds(make, fake) -> None:
     fake.fail(TOKENS, Fault(status=429, body="{}", headers={"Retry-After": "0.01"}, times=1))
     connector = make()
-    info = await connector.test(connector.parse_credentials(CREDS))
+    info = await connector.test(connector.parse_credentials(OPENSTACK_CREDS))
     assert info.extra["projects"] == ["prod", "stage"]
     assert fake.count(TOKENS) == 2
 
@@ -70,7 +72,7 @@ async def test_too_long_retry_after_is_not_waited_for(make, fake) -> None:
     fake.fail(TOKENS, Fault(status=429, body="{}", headers={"Retry-After": "120"}))
     connector = make()
     with pytest.raises(RateLimited) as caught:
-        await connector.test(connector.parse_credentials(CREDS))
+        await connector.test(connector.parse_credentials(OPENSTACK_CREDS))
     assert caught.value.retry_after == pytest.approx(120, abs=1)
     assert fake.count(TOKENS) == 1
 
@@ -78,7 +80,7 @@ async def test_too_long_retry_after_is_not_waited_for(make, fake) -> None:
 async def test_transient_5xx_is_retried(make, fake) -> None:
     fake.fail("/RegionOne/compute/", Fault(status=500, times=1))
     connector = make()
-    result = await connector.collect(connector.parse_credentials(CREDS),
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                      Window(date(2026, 11, 20), date(2026, 11, 21)))
     assert result.warnings == []
     assert "srv-web-1" in {r.external_id for r in result.resources}
@@ -87,7 +89,7 @@ async def test_transient_5xx_is_retried(make, fake) -> None:
 async def test_malformed_service_json_is_a_warning(make, fake) -> None:
     fake.fail("/RegionOne/network/v2.0/floatingips", Fault(status=200, body="not json"))
     connector = make()
-    result = await connector.collect(connector.parse_credentials(CREDS),
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                      Window(date(2026, 11, 20), date(2026, 11, 21)))
     assert any("floating_ips not read (provider_error: malformed JSON" in w
                for w in result.warnings)
@@ -97,7 +99,7 @@ async def test_malformed_service_json_is_a_warning(make, fake) -> None:
 async def test_unexpected_row_shape_is_a_warning(make, fake) -> None:
     fake.data["p-prod/RegionOne"]["volumes"].append({"name": "no id"})
     connector = make()
-    result = await connector.collect(connector.parse_credentials(CREDS),
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                      Window(date(2026, 11, 20), date(2026, 11, 21)))
     assert any("prod/RegionOne: volumes not read (unexpected shape" in w for w in result.warnings)
 
@@ -112,7 +114,7 @@ async def test_a_project_refusing_its_token_is_a_warning(make, fake) -> None:
 
     fake._project = refuse_ghost
     connector = make()
-    result = await connector.collect(connector.parse_credentials(CREDS),
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                      Window(date(2026, 11, 20), date(2026, 11, 21)))
     assert any(w.startswith("ghost: no project token (bad_credentials") for w in result.warnings)
     assert not result.complete_inventory
@@ -122,7 +124,7 @@ async def test_a_project_refusing_its_token_is_a_warning(make, fake) -> None:
 async def test_empty_account_is_an_empty_collection(make, fake) -> None:
     fake.projects.clear()
     connector = make()
-    result = await connector.collect(connector.parse_credentials(CREDS),
+    result = await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                      Window(date(2026, 11, 20), date(2026, 11, 21)))
     assert result.resources == []
     assert result.cost_lines == []
@@ -139,5 +141,5 @@ def test_credentials_need_one_complete_method(make) -> None:
 async def test_a_bad_price_list_stops_the_sync_naming_the_entry(make) -> None:
     connector = make(price_list={"flavors": {"m1.small": {"price": "two"}}})
     with pytest.raises(InvalidInput, match=r"price_list\.flavors\.m1\.small\.price"):
-        await connector.collect(connector.parse_credentials(CREDS),
+        await connector.collect(connector.parse_credentials(OPENSTACK_CREDS),
                                 Window(date(2026, 11, 20), date(2026, 11, 21)))

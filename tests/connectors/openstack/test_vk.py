@@ -16,8 +16,8 @@ from connectors.errors import BadCredentials, ProviderError
 from connectors.openstack.vk import VkCloudConnector
 from core.clock import FrozenClock
 from core.domain.collection import Window
-from tests.connectors.openstack.conftest import FAST, NOW, PRICES
 from tests.connectors.openstack.fake import Fault, OpenStackFake
+from tests.connectors.rigs import FAST, NOW, PRICES
 from tests.support.fake_server import run_fake
 
 CREDS: dict[str, Any] = {"username": "ops@example.com", "password": "s3cret",

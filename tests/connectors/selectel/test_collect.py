@@ -13,7 +13,7 @@ import pytest
 from connectors.selectel.connector import SelectelConnector
 from core.domain.collection import Collection, ResourceKind, ResourceStatus, Window
 from tests.connectors.openstack.fake import Fault
-from tests.connectors.selectel.conftest import CREDS
+from tests.connectors.rigs import SELECTEL_CREDS
 from tests.connectors.selectel.fake import SelectelFake
 
 WINDOW = Window(date(2026, 11, 19), date(2026, 11, 22))  # the 21st is after "today"
@@ -21,7 +21,7 @@ WINDOW = Window(date(2026, 11, 19), date(2026, 11, 22))  # the 21st is after "to
 
 async def _collect(make: Callable[..., SelectelConnector], **options: Any) -> Collection:
     connector = make(**options)
-    return await connector.collect(connector.parse_credentials(CREDS), WINDOW)
+    return await connector.collect(connector.parse_credentials(SELECTEL_CREDS), WINDOW)
 
 
 @pytest.fixture

@@ -1,22 +1,17 @@
-"""Fixtures: the Yandex fake on loopback, a service-account key pair, connectors and creds."""
+"""The Yandex rig, plus a service-account key pair the fake trusts and both kinds of creds."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connectors.http import RetryPolicy
-from connectors.yandex.connector import YandexConnector, YandexCredentials
+from connectors.yandex.connector import YandexCredentials
+from tests.connectors.rigs import YANDEX, YANDEX_EXPORT, Rig
 from tests.connectors.yandex.fake import YandexFake
-from tests.support.fake_server import run_fake
 
-FAST = RetryPolicy(attempts=3, backoff_base=0.001, backoff_max=0.01, max_retry_after=1.0)
 SA_ID = "ajeserviceaccount00"
 KEY_ID = "ajekeyid000000000000"
 
@@ -41,6 +36,11 @@ def key_file(key: rsa.RSAPrivateKey) -> str:
 
 
 @pytest.fixture
+def rig() -> Rig:
+    return YANDEX
+
+
+@pytest.fixture
 def fake(sa_private_key: rsa.RSAPrivateKey) -> YandexFake:
     f = YandexFake()
     f.sa_keys[KEY_ID] = (SA_ID, sa_private_key.public_key())
@@ -48,36 +48,11 @@ def fake(sa_private_key: rsa.RSAPrivateKey) -> YandexFake:
 
 
 @pytest.fixture
-async def base_url(fake: YandexFake) -> AsyncIterator[str]:
-    async with run_fake(fake.app()) as url:
-        yield url
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as c:
-        yield c
-
-
-@pytest.fixture
-def make(client: httpx.AsyncClient, base_url: str) -> Callable[..., YandexConnector]:
-    def build(**options: Any) -> YandexConnector:
-        return YandexConnector(client, endpoint=base_url, retry=FAST,
-                               options={"page_size": 2, **options})
-    return build
-
-
-EXPORT = {"export_bucket": "acme-billing", "export_prefix": "yc-billing/",
-          "export_access_key_id": "YCAJEFAKEKEYID",
-          "export_secret_key": "YCFAKESECRETsecretSECRET"}
-
-
-@pytest.fixture
-def oauth_creds(fake: YandexFake) -> YandexCredentials:
-    return YandexCredentials.model_validate({"oauth_token": fake.oauth_token, **EXPORT})
+def oauth_creds(creds: YandexCredentials) -> YandexCredentials:
+    return creds
 
 
 @pytest.fixture
 def sa_creds(sa_private_key: rsa.RSAPrivateKey) -> YandexCredentials:
     return YandexCredentials.model_validate(
-        {"service_account_key": key_file(sa_private_key), **EXPORT})
+        {"service_account_key": key_file(sa_private_key), **YANDEX_EXPORT})
