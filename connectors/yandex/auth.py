@@ -1,24 +1,22 @@
 """Yandex IAM token as an `httpx.Auth`: exchange an OAuth token or a signed PS256 JWT.
 
-The exchange goes through `ProviderHttp` (so it gets the shared retries and typed errors);
-the token is cached until shortly before `expiresAt` and refreshed once when an API answers
-401. The service-account JWT follows providers.md §3.1: header `kid` = key id, `iss` = service
-account id, `aud` = the IAM tokens URL, lifetime ≤ 1 hour.
+Caching until shortly before `expiresAt`, the one refresh on 401 and the shared retries come
+from `connectors.auth.CachedBearerAuth`. The service-account JWT follows providers.md §3.1:
+header `kid` = key id, `iss` = service account id, `aud` = the IAM tokens URL, lifetime ≤ 1 h.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import jwt
 
-from connectors.errors import BadCredentials, InvalidInput, ProviderError
+from connectors.auth import CachedBearerAuth
+from connectors.errors import InvalidInput
 from connectors.http import ProviderHttp
 from connectors.yandex.models import AuthorizedKey
 
@@ -26,7 +24,6 @@ __all__ = ["IAM_AUDIENCE", "YandexIamAuth", "load_authorized_key", "rpc_message"
            "sign_service_account_jwt"]
 
 IAM_AUDIENCE = "https://iam.api.cloud.yandex.net/iam/v1/tokens"
-_REFRESH_MARGIN = 300.0
 
 
 def rpc_message(response: httpx.Response) -> str:
@@ -71,54 +68,23 @@ def _expires_at(text: Any) -> float | None:
     return stamp.timestamp() + (float(f"0.{frac}") if frac.isdigit() else 0.0)
 
 
-class YandexIamAuth(httpx.Auth):
+class YandexIamAuth(CachedBearerAuth):
     """Bearer IAM token for every Yandex API call; one refresh on 401."""
+
+    refresh_margin: ClassVar[float] = 300.0
 
     def __init__(self, http: ProviderHttp, iam_url: str, *, oauth_token: str | None = None,
                  key: AuthorizedKey | None = None, timeout: httpx.Timeout | None = None) -> None:
         if (oauth_token is None) == (key is None):
             raise ValueError("exactly one of oauth_token or key")
-        self.http = http
-        self.url = f"{iam_url.rstrip('/')}/iam/v1/tokens"
+        super().__init__(http, f"{iam_url.rstrip('/')}/iam/v1/tokens", timeout=timeout)
         self._oauth = oauth_token
         self._key = key
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
-        self._token: str | None = None
-        self._expires = 0.0
-        self._lock = asyncio.Lock()
-        self.exchanges = 0
 
-    async def token(self, *, force: bool = False) -> str:
-        async with self._lock:
-            if force or self._token is None or self._expires - _REFRESH_MARGIN < time.time():
-                await self._exchange()
-            assert self._token is not None
-            return self._token
-
-    async def _exchange(self) -> None:
+    async def _exchange(self) -> tuple[str, float]:
         body = ({"yandexPassportOauthToken": self._oauth} if self._oauth is not None
                 else {"jwt": sign_service_account_jwt(self._key)})  # type: ignore[arg-type]
-        try:
-            data = await self.http.post(self.url, json=body, error_parser=rpc_message,
-                                        **self._extra)
-        except ProviderError as exc:
-            if "HTTP 400" in exc.detail:  # a malformed OAuth token or JWT is the user's input
-                raise BadCredentials(exc.detail, provider="yandex") from exc
-            raise
-        token = data.get("iamToken") if isinstance(data, dict) else None
-        if not token:
-            raise ProviderError("IAM answered without iamToken", provider="yandex")
-        self._token = str(token)
-        self._expires = _expires_at(data.get("expiresAt")) or time.time() + 3600
-        self.exchanges += 1
-
-    async def async_auth_flow(
-            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        request.headers["Authorization"] = f"Bearer {await self.token()}"
-        response = yield request
-        if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {await self.token(force=True)}"
-            yield request
-
-    def sync_auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
-        raise RuntimeError("YandexIamAuth is async-only")
+        # a malformed OAuth token or JWT (HTTP 400) is the user's input
+        data = await self._post(body, error_parser=rpc_message, refused=(400,))
+        token = self._token_in(data, "iamToken")
+        return token, _expires_at(data.get("expiresAt")) or time.time() + 3600
