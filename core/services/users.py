@@ -20,7 +20,8 @@ from core.services.orgs import OrgRef, get_org
 
 __all__ = [
     "SEVERITIES", "Prefs", "UserOrg", "get_prefs", "get_user", "list_user_orgs",
-    "set_active_org", "set_language", "set_timezone", "update_prefs", "valid_timezone",
+    "set_active_org", "set_blocked", "set_language", "set_timezone", "update_prefs",
+    "valid_timezone",
 ]
 
 SEVERITIES = ("info", "warning", "critical")
@@ -68,6 +69,11 @@ async def set_language(session: AsyncSession, user_id: int, language: str) -> No
     if language not in ("ru", "en"):
         raise ServiceError("language must be ru or en")
     (await get_user(session, user_id)).language = language
+
+
+async def set_blocked(session: AsyncSession, user_id: int, blocked: bool) -> None:
+    """The user blocked (or unblocked) the bot: broadcasts skip blocked users."""
+    (await get_user(session, user_id)).is_blocked = blocked
 
 
 async def set_timezone(session: AsyncSession, user_id: int, timezone: str) -> str:

@@ -15,6 +15,7 @@ API (for every bot test, including the connection wizard and questions):
         await alice.click("lang:ru")                        # … or by its callback_data
         await alice.click_data("conn:delete:999")           # any (tampered) callback_data
         await alice.send_document("focus.csv", b"...", caption=None)   # bot can download it
+        await alice.feed({"my_chat_member": {...}})          # any raw update payload
         alice.last_reply().text / .buttons / .button_texts() / .message_id / .method
         alice.replies()            # replies produced by the last action (edits included)
         alice.alerts()             # answerCallbackQuery texts of the last click
@@ -156,7 +157,8 @@ class ChatClient:
             chat["title"] = self.title
         return chat
 
-    async def _feed(self, payload: dict[str, Any]) -> list[Reply]:
+    async def feed(self, payload: dict[str, Any]) -> list[Reply]:
+        """Feed one raw update (without update_id) and return the replies in this chat."""
         self._mark = len(self.h.fake.calls)
         update = Update.model_validate({"update_id": self.h.next_id(), **payload},
                                        context={"bot": self.h.bot})
@@ -165,7 +167,7 @@ class ChatClient:
 
     async def send(self, text: str) -> list[Reply]:
         self._callback_id = None
-        return await self._feed({"message": {
+        return await self.feed({"message": {
             "message_id": self.h.next_id(), "date": int(time.time()), "chat": self._chat(),
             "from": self._user(), "text": text}})
 
@@ -182,7 +184,7 @@ class ChatClient:
         if caption:
             message["caption"] = caption
         self._callback_id = None
-        return await self._feed({"message": message})
+        return await self.feed({"message": message})
 
     async def click(self, target: str) -> list[Reply]:
         """Press the newest button in this chat whose text or callback_data equals `target`."""
@@ -204,7 +206,7 @@ class ChatClient:
         message = {"message_id": reply.message_id or 1, "date": int(time.time()),
                    "chat": self._chat(), "text": reply.text or "-",
                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "InfraZen"}}
-        return await self._feed({"callback_query": {
+        return await self.feed({"callback_query": {
             "id": self._callback_id, "from": self._user(), "chat_instance": "ci",
             "data": data, "message": message}})
 

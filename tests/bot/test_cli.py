@@ -42,10 +42,10 @@ def _script(lines: list[str]) -> Callable[[], Awaitable[str | None]]:
 
 
 async def test_terminal_chat_numbers_buttons_and_creates_an_org(
-        sqlite_engine: AsyncEngine, vault: Vault, tmp_path: Path) -> None:
+        bot_engine: AsyncEngine, vault: Vault, tmp_path: Path) -> None:
     out: list[str] = []
     settings = load_settings()
-    async with open_app(settings, migrate=False, engine=sqlite_engine, vault=vault) as ctx:
+    async with open_app(settings, migrate=False, engine=bot_engine, vault=vault) as ctx:
         await chat_loop(ctx, _script(["/start", "1", "1", "Терминал", "1", "1", "/quit",
                                       "never read"]), out.append, files_dir=tmp_path)
         async with ctx.session() as s:

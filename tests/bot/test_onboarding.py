@@ -103,9 +103,9 @@ async def test_text_nobody_understands_gets_buttons_never_silence(h: BotHarness)
 
 
 async def test_flooding_is_throttled_with_one_polite_warning(
-        sqlite_engine: AsyncEngine, vault: Vault) -> None:
+        bot_engine: AsyncEngine, vault: Vault) -> None:
     # a bucket that does not refill within the test, so the counts do not depend on speed
-    async with running_bot(sqlite_engine, vault, throttle=(5, 3600)) as flood:
+    async with running_bot(bot_engine, vault, throttle=(5, 3600)) as flood:
         me = flood.client(7007)
         for _ in range(30):
             await me.send("/help")

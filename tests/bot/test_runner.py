@@ -38,11 +38,11 @@ def _free_port() -> int:
 
 
 async def test_polling_answers_a_queued_update_and_registers_commands(
-        sqlite_engine: AsyncEngine, vault: Vault, tmp_path: Path) -> None:
+        bot_engine: AsyncEngine, vault: Vault, tmp_path: Path) -> None:
     fake = RecordingFakeBotApi()
     async with run_fake(fake.app) as url:
         settings = load_settings(BOT_TOKEN=TOKEN, TELEGRAM_API_SERVER=url)
-        async with open_app(settings, migrate=False, engine=sqlite_engine, vault=vault) as ctx:
+        async with open_app(settings, migrate=False, engine=bot_engine, vault=vault) as ctx:
             stop = asyncio.Event()
             task = spawn(run_bot(ctx, stop=stop, scheduler=False))
             fake.queue_update(START)
@@ -58,14 +58,14 @@ async def test_polling_answers_a_queued_update_and_registers_commands(
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(
-        sqlite_engine: AsyncEngine, vault: Vault) -> None:
+        bot_engine: AsyncEngine, vault: Vault) -> None:
     fake = RecordingFakeBotApi()
     port = _free_port()
     hook = f"http://127.0.0.1:{port}/tg/hook"
     async with run_fake(fake.app) as url:
         settings = load_settings(BOT_TOKEN=TOKEN, TELEGRAM_API_SERVER=url, WEBHOOK_URL=hook,
                                  WEBHOOK_PORT=port, WEBHOOK_SECRET="s3cret")
-        async with open_app(settings, migrate=False, engine=sqlite_engine, vault=vault) as ctx:
+        async with open_app(settings, migrate=False, engine=bot_engine, vault=vault) as ctx:
             stop = asyncio.Event()
             task = spawn(run_bot(ctx, stop=stop, scheduler=False))
             await _until(lambda: bool(fake.calls_of("setWebhook")))

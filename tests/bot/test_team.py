@@ -115,3 +115,48 @@ async def test_bind_in_a_private_chat_explains_where_it_works(h: BotHarness) -> 
     await org_with(h, "Ромашка", (1, Role.ADMIN))
     replies = await h.client(1).send("/bind")
     assert "работает в группе" in replies[-1].text
+
+
+async def test_a_group_member_who_is_not_a_chat_admin_cannot_bind(h: BotHarness) -> None:
+    await org_with(h, "Ромашка", (1, Role.ADMIN))
+    h.fake.chat_members[(-100888, 1)] = "member"
+    replies = await h.client(1, chat_id=-100888, chat_type="supergroup").send("/bind")
+    assert replies[-1].text.startswith("Недостаточно прав")
+    async with h.ctx.session() as s:
+        assert (await s.execute(select(BoundChat))).first() is None
+
+
+async def test_a_tampered_project_index_binds_nothing(h: BotHarness) -> None:
+    await org_with(h, "Ромашка", (1, Role.ADMIN))
+    group = h.client(1, chat_id=-100999, chat_type="supergroup")
+    await group.send("/bind")
+    await group.click_data("bind:project:7")
+    assert group.alerts()[-1].startswith("Не найдено")
+    async with h.ctx.session() as s:
+        assert (await s.execute(select(BoundChat))).first() is None
+
+
+async def test_added_to_a_group_the_bot_says_how_to_bind_and_blocking_is_recorded(
+        h: BotHarness) -> None:
+    def change(chat: dict[str, object], old: str, new: str) -> dict[str, object]:
+        return {"my_chat_member": {
+            "chat": chat, "from": {"id": 1, "is_bot": False, "first_name": "Ann"},
+            "date": 1_700_000_000, "old_chat_member": member(old),
+            "new_chat_member": member(new)}}
+
+    def member(status: str) -> dict[str, object]:
+        bot = {"id": 7_000_000_001, "is_bot": True, "first_name": "InfraZen"}
+        return {"status": status, "user": bot, **({"until_date": 0} if status == "kicked" else {})}
+
+    group = h.client(1, chat_id=-100555, chat_type="supergroup")
+    await group.feed(change({"id": -100555, "type": "supergroup", "title": "Ops"},
+                             "left", "member"))
+    assert "/bind" in group.last_reply().text
+    me = h.client(1)
+    await me.feed(change({"id": 1, "type": "private", "first_name": "Ann"}, "member", "kicked"))
+    async with h.ctx.session() as s:
+        assert (await s.execute(select(User.is_blocked).where(User.telegram_id == 1))).scalar()
+    await me.feed(change({"id": 1, "type": "private", "first_name": "Ann"}, "kicked", "member"))
+    async with h.ctx.session() as s:
+        blocked = (await s.execute(select(User.is_blocked).where(User.telegram_id == 1)))
+        assert blocked.scalar() is False

@@ -16,7 +16,7 @@ _TEXT = F.text & ~F.text.startswith("/")
 
 def setup() -> Router:
     router = Router(name=__name__)
-    router.message.register(h.cmd_start, CommandStart())
+    router.message.register(h.cmd_start, CommandStart(), F.chat.type == "private")
     router.message.register(h.cmd_demo, Command("demo"))
     router.message.register(h.cmd_help, Command("help"))
     router.callback_query.register(h.choose_language, LangCb.filter())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
@@ -25,10 +25,14 @@ from core.services.chats import ScopeKind
 from core.services.errors import Forbidden
 from renderers.format import fmt_date
 
-__all__ = ["cmd_bind", "cmd_invite", "cmd_members", "cmd_org", "cmd_unbind", "on_bind",
-           "on_invite_role", "on_member", "on_org", "only_in_group"]
+__all__ = [
+    "bot_added_to_group", "bot_blocked", "bot_unblocked", "cmd_bind", "cmd_invite",
+    "cmd_members", "cmd_org", "cmd_unbind", "on_bind", "on_invite_role", "on_member", "on_org",
+    "only_in_group", "start_in_group",
+]
 
 CHAT_ADMINS = frozenset({"creator", "administrator"})
+MAX_LISTED = 50
 
 
 def _org_id(rc: RequestContext) -> int:
@@ -62,10 +66,13 @@ async def _render_members(rc: RequestContext, session: AsyncSession) -> tuple[st
     members = await team.list_members(session, _org_id(rc), rc.user.id)
     assert rc.org is not None
     lines = [rc.t("team.members_title", org=esc(rc.org.name))]
-    lines += [f"• {esc(m.name)} — {rc.t(f'bot.role.{m.role.value}')}" for m in members]
+    lines += [f"• {esc(m.name)} — {rc.t(f'bot.role.{m.role.value}')}"
+              for m in members[:MAX_LISTED]]
+    if len(members) > MAX_LISTED:
+        lines.append(rc.t("team.and_more", count=len(members) - MAX_LISTED))
     if rc.has_role(Role.ADMIN) and not rc.is_demo:
         lines.append(rc.t("team.members_hint"))
-    return "\n".join(lines), members_kb(rc, members)
+    return "\n".join(lines), members_kb(rc, members[:MAX_LISTED])
 
 
 async def cmd_members(message: Message, rc: RequestContext, session: AsyncSession) -> None:
@@ -135,6 +142,24 @@ async def cmd_unbind(message: Message, rc: RequestContext, session: AsyncSession
     await chats.unbind_chat(session, rc.user.id, message.chat.id,
                             actor_telegram_id=rc.user.telegram_id)
     await message.answer(rc.t("team.unbound"))
+
+
+async def bot_added_to_group(event: ChatMemberUpdated, rc: RequestContext) -> None:
+    await event.answer(rc.t("team.group_hello"))
+
+
+async def bot_blocked(event: ChatMemberUpdated, rc: RequestContext,
+                      session: AsyncSession) -> None:
+    await users.set_blocked(session, rc.user.id, True)
+
+
+async def bot_unblocked(event: ChatMemberUpdated, rc: RequestContext,
+                        session: AsyncSession) -> None:
+    await users.set_blocked(session, rc.user.id, False)
+
+
+async def start_in_group(message: Message, rc: RequestContext) -> None:
+    await message.answer(rc.t("team.group_hello"))
 
 
 async def only_in_group(message: Message, rc: RequestContext) -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import (
+    JOIN_TRANSITION,
+    KICKED,
+    MEMBER,
+    ChatMemberUpdatedFilter,
+    Command,
+    CommandStart,
+)
 
 from bot.features.team import handlers as h
 from bot.features.team.callbacks import BindCb, InviteCb, MemberCb, OrgCb
@@ -31,5 +38,12 @@ def setup() -> Router:
     router.message.register(h.cmd_unbind, Command("unbind"), GROUP)
     router.message.register(h.only_in_group, Command("bind", "unbind"))
     router.message.register(h.cmd_org, Command("org"))
+    router.message.register(h.start_in_group, CommandStart(), GROUP)
+    router.my_chat_member.register(h.bot_added_to_group, GROUP,
+                                   ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.my_chat_member.register(h.bot_blocked, F.chat.type == "private",
+                                   ChatMemberUpdatedFilter(KICKED))
+    router.my_chat_member.register(h.bot_unblocked, F.chat.type == "private",
+                                   ChatMemberUpdatedFilter(MEMBER))
     router.callback_query.register(h.on_org, OrgCb.filter())
     return router
