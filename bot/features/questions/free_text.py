@@ -13,6 +13,7 @@ from bot.features.questions.callbacks import AskCb
 from bot.features.questions.handlers import CHART_INTENTS
 from bot.features.questions.memory import remember
 from bot.features.questions.reply import send_answer, today_of
+from bot.features.reports.handlers import open_report
 from core.app import AppContext
 from core.query import ParsedQuery, PeriodSource, parse
 from core.services.ask_parsed import question_from_parsed
@@ -57,6 +58,9 @@ class FreeTextHandler:
         if question is None:
             extra = [(rc.t(f"menu.btn.{i.value}"), AskCb(intent=i).pack()) for i in SUGGESTED]
             await reply_not_understood(message, rc, understood_parts(parsed, rc), extra)
+            return
+        if question.intent is Intent.REPORT:  # a brief is a document: the reports feature
+            await open_report(message, rc, session, app, parsed)
             return
         await remember(state, question)
         await send_answer(message, rc, session, app, question,

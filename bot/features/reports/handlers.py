@@ -51,6 +51,14 @@ async def _send(bot: Bot, message: Message, doc: Document, progress: Message | N
             await bot.delete_message(progress.chat.id, progress.message_id)
 
 
+async def _say(message: Message, text: str, progress: Message | None) -> None:
+    """Replace the "preparing…" line when there is one, else answer."""
+    if progress is not None:
+        await progress.edit_text(text)
+    else:
+        await message.answer(text)
+
+
 async def _callback_message(query: CallbackQuery) -> Message | None:
     await query.answer()
     return query.message if isinstance(query.message, Message) else None
@@ -92,8 +100,8 @@ async def send_brief(message: Message, rc: RequestContext, session: AsyncSession
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
     doc = await brief_document(session, rc.org, period, rc.lang, app.clock)
     if doc is None:
-        await message.answer(rc.t("reports.no_data_period", period=period_label(
-            period.start, period.end, rc.lang)))
+        await _say(message, rc.t("reports.no_data_period", period=period_label(
+            period.start, period.end, rc.lang)), progress)
         return
     await _send(bot, message, doc, progress)
 
@@ -151,6 +159,6 @@ async def on_export(query: CallbackQuery, callback_data: ExportCb, rc: RequestCo
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
     async with export_document(session, rc.org, fmt, span, rc.lang) as doc:
         if doc is None:
-            await message.answer(rc.t("reports.no_data_period", period=label))
+            await _say(message, rc.t("reports.no_data_period", period=label), message)
             return
         await _send(bot, message, doc, message)
