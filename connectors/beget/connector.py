@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
-import httpx
 from pydantic import Field, SecretStr
 
 from connectors.base import BaseConnector, Credentials
@@ -31,6 +30,7 @@ from connectors.beget.mapping import (
     vps_record,
 )
 from connectors.beget.models import AccountInfoResult
+from connectors.collecting import guard, option_timeout, warn
 from connectors.errors import BadCredentials, ConnectorError, NoPermission
 from core.domain.collection import (
     AccountInfo,
@@ -83,9 +83,9 @@ class BegetCredentials(Credentials):
         description="Password for the v1 cloud API if it differs from the API password")
 
 
-def warn(code: str, subject: str, detail: str) -> str:
-    """Warnings are `code: subject: detail`; `code` keys `providers_ru.warning.<code>`."""
-    return f"{code}: {subject}: {detail}"
+def _warning_code(exc: ConnectorError) -> str:
+    """A legacy section the API user may not call is named `section_denied`."""
+    return "section_denied" if isinstance(exc, SectionDenied) else exc.code
 
 
 class BegetConnector(BaseConnector[BegetCredentials]):
@@ -96,12 +96,11 @@ class BegetConnector(BaseConnector[BegetCredentials]):
     default_endpoint: ClassVar[str] = "https://api.beget.com"
 
     def _client(self, creds: BegetCredentials) -> BegetClient:
-        timeout = self.options.get("timeout")
         cloud = creds.cloud_password.get_secret_value() if creds.cloud_password else None
         return BegetClient(
             self.http, self.endpoint, creds.login, creds.password.get_secret_value(), cloud,
             page_size=int(self.options.get("page_size", 100)),
-            timeout=httpx.Timeout(float(timeout)) if timeout is not None else None)
+            timeout=option_timeout(self.options))
 
     @staticmethod
     def _account(login: str, info: AccountInfoResult) -> AccountInfo:
@@ -129,20 +128,6 @@ class BegetConnector(BaseConnector[BegetCredentials]):
         await self._legacy_inventory(out, client)
         await self._cloud(out, client, window)
         return out
-
-    async def _guard(self, out: Collection, subject: str, call: Callable[[], Awaitable[T]],
-                     *, inventory: bool = True) -> T | None:
-        """Run one optional call; a failure becomes a warning (and, for lists, marks the
-        inventory incomplete so the sync engine does not take missing items as deleted)."""
-        try:
-            return await call()
-        except SectionDenied as exc:
-            out.warnings.append(warn("section_denied", subject, exc.detail))
-        except ConnectorError as exc:
-            out.warnings.append(warn(exc.code, subject, exc.detail))
-        if inventory:
-            out.complete_inventory = False
-        return None
 
     async def _priced(self, out: Collection, subject: str,
                       call: Callable[[], Awaitable[list[T]]]) -> list[T] | object | None:
@@ -181,10 +166,11 @@ class BegetConnector(BaseConnector[BegetCredentials]):
                 category="Compute"))
 
     async def _legacy_inventory(self, out: Collection, client: BegetClient) -> None:
-        domains = await self._guard(out, "domain", client.domains)
+        domains = await guard(out, "domain", client.domains, code_of=_warning_code)
         out.resources.extend(domain_record(d) for d in domains or [])
         for sec in _SECTIONS:
-            items = await self._guard(out, sec.section, partial(sec.fetch, client))
+            items = await guard(out, sec.section, partial(sec.fetch, client),
+                                code_of=_warning_code)
             out.resources.extend(ResourceRecord(
                 external_id=f"{sec.section}:{sec.ident(item)}", name=sec.name(item),
                 kind=sec.kind, status=ResourceStatus.RUNNING, service_name=sec.service)
@@ -209,10 +195,10 @@ class BegetConnector(BaseConnector[BegetCredentials]):
                 if vps.status != "RUNNING":
                     continue
                 for metric, unit in (("cpu", "percent"), ("memory", "mb")):
-                    series = await self._guard(
+                    series = await guard(
                         out, f"statistic/{metric}/{vps.id}",
                         partial(client.vps_statistic, metric, vps.id),
-                        inventory=False)
+                        inventory=False, code_of=_warning_code)
                     if series is not None:
                         out.usage.extend(series_metrics(vps.id, metric, unit, series))
         services = await self._priced(out, "cloud", client.cloud_services)

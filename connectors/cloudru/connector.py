@@ -9,12 +9,10 @@ failures are warnings; a billing failure fails the sync (see `_costs`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self
 
-import httpx
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connectors.base import BaseConnector, Credentials
@@ -27,12 +25,11 @@ from connectors.cloudru.mapping import (
     vm_disk_record,
     vm_record,
 )
+from connectors.collecting import guard, option_timeout, warn
 from connectors.errors import ConnectorError, NoPermission
 from core.domain.collection import AccountInfo, Collection, CostLine, Window
 
 __all__ = ["CloudRuConnector", "CloudRuCredentials"]
-
-T = TypeVar("T")
 
 
 class CloudRuCredentials(Credentials):
@@ -57,11 +54,6 @@ class CloudRuCredentials(Credentials):
         return self
 
 
-def warn(code: str, subject: str, detail: str) -> str:
-    """Warnings are `code: subject: detail`; `code` keys `providers_ru.warning.<code>`."""
-    return f"{code}: {subject}: {detail}"
-
-
 class CloudRuConnector(BaseConnector[CloudRuCredentials]):
     kind: ClassVar[str] = "cloudru"
     display_name: ClassVar[str] = "Cloud.ru Evolution"
@@ -70,8 +62,7 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
     default_endpoint: ClassVar[str] = ""  # per-service hosts unless overridden
 
     def _client(self, creds: CloudRuCredentials) -> CloudRuClient:
-        value = self.options.get("timeout")
-        timeout = httpx.Timeout(float(value)) if value is not None else None
+        timeout = option_timeout(self.options)
         ep = Endpoints.build(self.endpoint, self.options)
         auth = CloudRuTokenAuth(self.http, ep.iam, creds.key_id,
                                 creds.secret.get_secret_value(), timeout=timeout)
@@ -113,16 +104,6 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
             out.complete_inventory = False
         return out
 
-    async def _guard(self, out: Collection, subject: str, call: Callable[[], Awaitable[T]],
-                     *, inventory: bool = True) -> T | None:
-        try:
-            return await call()
-        except ConnectorError as exc:
-            out.warnings.append(warn(exc.code, subject, exc.detail))
-        if inventory:
-            out.complete_inventory = False
-        return None
-
     async def _costs(self, out: Collection, client: CloudRuClient, creds: CloudRuCredentials,
                      window: Window) -> str | None:
         """Billing is the cost source: any failure to read it raises, because the sync engine
@@ -156,10 +137,10 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
         return tenant
 
     async def _project(self, out: Collection, client: CloudRuClient, project: str) -> None:
-        vms = await self._guard(out, f"vms/{project}", partial(client.vms, project))
+        vms = await guard(out, f"vms/{project}", partial(client.vms, project))
         out.resources.extend(vm_record(vm, project) for vm in vms or [])
-        fips = await self._guard(out, f"floating-ips/{project}",
-                                 partial(client.floating_ips, project))
+        fips = await guard(out, f"floating-ips/{project}",
+                           partial(client.floating_ips, project))
         out.resources.extend(fip_record(f, project) for f in fips or [])
         try:
             disks = await client.disks(project)
@@ -169,7 +150,7 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
             out.warnings.append(warn("no_permission", f"disks/{project}", exc.detail))
             out.complete_inventory = False
             for vm in vms or []:
-                detail = await self._guard(out, f"vms/{vm.id}", partial(client.vm, vm.id))
+                detail = await guard(out, f"vms/{vm.id}", partial(client.vm, vm.id))
                 out.resources.extend(vm_disk_record(d, vm, project)
                                      for d in (detail.disks if detail else []))
             return

@@ -9,16 +9,15 @@ Partial failures (a folder we may not list, a missing export file) become warnin
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 from functools import partial
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self
 
-import httpx
 from pydantic import SecretStr, model_validator
 
 from connectors.base import BaseConnector, Credentials
-from connectors.errors import ConnectorError, InvalidInput, NoPermission
+from connectors.collecting import guard, option_timeout, warn
+from connectors.errors import InvalidInput, NoPermission
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
 from connectors.yandex.export import parse_billing_export
@@ -29,8 +28,6 @@ from core.domain.collection import AccountInfo, Collection, Window
 from core.domain.money import MoneyParseError, parse_decimal
 
 __all__ = ["YandexConnector", "YandexCredentials"]
-
-T = TypeVar("T")
 
 
 class YandexCredentials(Credentials):
@@ -56,11 +53,6 @@ class YandexCredentials(Credentials):
         return self
 
 
-def warn(code: str, subject: str, detail: str) -> str:
-    """Warnings are `code: subject: detail`; `code` keys `providers_ru.warning.<code>`."""
-    return f"{code}: {subject}: {detail}"
-
-
 class YandexConnector(BaseConnector[YandexCredentials]):
     kind: ClassVar[str] = "yandex"
     display_name: ClassVar[str] = "Yandex Cloud"
@@ -68,20 +60,16 @@ class YandexConnector(BaseConnector[YandexCredentials]):
     has_balance: ClassVar[bool] = True
     default_endpoint: ClassVar[str] = ""  # per-service hosts unless overridden
 
-    def _timeout(self) -> httpx.Timeout | None:
-        value = self.options.get("timeout")
-        return httpx.Timeout(float(value)) if value is not None else None
-
     def _client(self, creds: YandexCredentials) -> YandexClient:
         ep = Endpoints.build(self.endpoint, self.options)
         key = (load_authorized_key(creds.service_account_key.get_secret_value())
                if creds.service_account_key else None)
         oauth = creds.oauth_token.get_secret_value() if creds.oauth_token else None
         auth = YandexIamAuth(self.http, ep.iam, oauth_token=oauth, key=key,
-                             timeout=self._timeout())
+                             timeout=option_timeout(self.options))
         return YandexClient(self.http, auth, ep,
                             page_size=int(self.options.get("page_size", 1000)),
-                            timeout=self._timeout())
+                            timeout=option_timeout(self.options))
 
     async def test(self, creds: YandexCredentials) -> AccountInfo:
         creds = self.parse_credentials(creds)
@@ -115,39 +103,29 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         await self._costs(out, creds, window)
         return out
 
-    async def _guard(self, out: Collection, subject: str,
-                     call: Callable[[], Awaitable[T]], *, inventory: bool = True) -> T | None:
-        try:
-            return await call()
-        except ConnectorError as exc:
-            out.warnings.append(warn(exc.code, subject, exc.detail))
-        if inventory:
-            out.complete_inventory = False
-        return None
-
     async def _inventory(self, out: Collection, client: YandexClient, window: Window) -> None:
-        clouds = await self._guard(out, "clouds", client.clouds) or []
+        clouds = await guard(out, "clouds", client.clouds) or []
         for cloud in clouds:
-            folders = await self._guard(out, f"folders/{cloud.id}",
-                                        partial(client.folders, cloud.id)) or []
+            folders = await guard(out, f"folders/{cloud.id}",
+                                  partial(client.folders, cloud.id)) or []
             for folder in folders:
                 await self._folder(out, client, folder, window)
 
     async def _folder(self, out: Collection, client: YandexClient, folder: Folder,
                       window: Window) -> None:
         fid = folder.id
-        instances = await self._guard(out, f"instances/{fid}", partial(client.instances, fid))
+        instances = await guard(out, f"instances/{fid}", partial(client.instances, fid))
         out.resources.extend(instance_record(i, folder) for i in instances or [])
-        disks = await self._guard(out, f"disks/{fid}", partial(client.disks, fid))
+        disks = await guard(out, f"disks/{fid}", partial(client.disks, fid))
         out.resources.extend(disk_record(d, folder) for d in disks or [])
-        addresses = await self._guard(out, f"addresses/{fid}", partial(client.addresses, fid))
+        addresses = await guard(out, f"addresses/{fid}", partial(client.addresses, fid))
         out.resources.extend(address_record(a, folder) for a in addresses or [])
         if instances and self.options.get("utilisation", True):
             start = datetime.combine(window.start, time(), UTC)
             end = datetime.combine(window.end, time(), UTC)
-            metrics = await self._guard(out, f"monitoring/{fid}",
-                                        partial(client.cpu_usage, fid, start, end),
-                                        inventory=False)
+            metrics = await guard(out, f"monitoring/{fid}",
+                                  partial(client.cpu_usage, fid, start, end),
+                                  inventory=False)
             out.usage.extend(cpu_samples(metrics or [], instances))
 
     async def _costs(self, out: Collection, creds: YandexCredentials, window: Window) -> None:
@@ -160,7 +138,7 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         bucket = ExportBucket(self.http, ep.storage, creds.export_bucket, creds.export_prefix,
                               creds.export_access_key_id,
                               creds.export_secret_key.get_secret_value(),
-                              timeout=self._timeout())
+                              timeout=option_timeout(self.options))
         files = await bucket.files_for(set(window.days()))
         if not files:
             out.warnings.append(warn("export_missing", f"{window.start}..{window.end}",
