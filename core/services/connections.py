@@ -131,13 +131,14 @@ async def add_connection(session: AsyncSession, vault: Vault, http: httpx.AsyncC
     """
     await _check(session, org_id, actor, Role.ADMIN)
     name = await _name_free(session, org_id, name)
+    interval = _interval(interval_minutes)
     connector = build_connector(kind, http, endpoint=endpoint, options=options)
     creds = validate_credentials(connector.credentials_model, credentials)
     account = await connector.test(creds)
     stored = to_jsonable_python(_reveal(creds.model_dump()))
     conn = Connection(org_id=org_id, kind=kind, name=name, credentials=vault.encrypt(stored),
                       endpoint=endpoint or None, options=dict(options or {}), status="active",
-                      sync_interval_minutes=_interval(interval_minutes), next_sync_at=now,
+                      sync_interval_minutes=interval, next_sync_at=now,
                       account_info={"account_id": account.account_id,
                                     "display_name": account.display_name, "plan": account.plan},
                       created_by_id=actor.user_id if actor else None)
