@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,8 @@ from core.app import open_app
 from core.db.models import Organization
 from core.security.vault import Vault
 from core.settings import load_settings
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_server import run_fake
 
 
 def test_run_without_a_token_says_how_to_get_one(tmp_path: Path,
@@ -30,6 +37,61 @@ def test_run_without_a_token_says_how_to_get_one(tmp_path: Path,
     assert "BOT_TOKEN" in lines[0]
     assert "@BotFather" in lines[0]
     assert not (tmp_path / "x.db").exists()  # nothing touched before the token check
+
+
+def test_run_with_an_unreachable_api_server_says_so_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:  # a loopback port with nobody listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABC-not-a-real-token")
+    monkeypatch.setenv("TELEGRAM_API_SERVER", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Cannot reach the Telegram Bot API at http://127.0.0.1:{port}")
+    assert "123456:ABC" not in result.stderr  # the token is never printed
+
+
+@contextmanager
+def fake_in_a_thread(fake: FakeBotApi) -> Iterator[str]:
+    """Serve the fake from its own loop in a thread, for CLI commands that run `asyncio.run`."""
+    loop = asyncio.new_event_loop()
+    ready: Future[str] = Future()
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        async with run_fake(fake.app) as url:
+            ready.set_result(url)
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    try:
+        yield ready.result(timeout=10)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def test_run_with_a_rejected_token_says_so_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with fake_in_a_thread(FakeBotApi(token="999:the-real-one")) as url:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("BOT_TOKEN", "123456:ABC-revoked")
+        monkeypatch.setenv("TELEGRAM_API_SERVER", url)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+        monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
+        result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == ["BOT_TOKEN was rejected by Telegram (401 Unauthorized): copy it again "
+                     "from @BotFather (/mybots → API Token)"]
 
 
 def _script(lines: list[str]) -> Callable[[], Awaitable[str | None]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import click
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.cli.runtime import fail
 from core.app import open_app
@@ -30,4 +31,12 @@ def run() -> None:
         async with open_app(settings, migrate=True) as ctx:
             await run_bot(ctx)
 
-    asyncio.run(_go())
+    try:
+        asyncio.run(_go())
+    except TelegramUnauthorizedError:
+        fail("BOT_TOKEN was rejected by Telegram (401 Unauthorized): copy it again from "
+             "@BotFather (/mybots → API Token)")
+    except TelegramNetworkError as exc:
+        server = settings.telegram_api_server or "api.telegram.org"
+        fail(f"Cannot reach the Telegram Bot API at {server}: {exc.message}. Check the network "
+             "or TELEGRAM_API_SERVER.")
