@@ -22,6 +22,8 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("org", "bot.commands.org"),
     ("invite", "bot.commands.invite"),
     ("members", "bot.commands.members"),
+    ("report", "reports.command.report"),
+    ("export", "reports.command.export"),
 )
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("bind", "bot.commands.bind"),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.features.reports import handlers
 from core.domain.roles import Role
 from core.services import costs
 from tests.bot.harness import BotHarness
@@ -71,3 +72,16 @@ async def test_a_viewer_may_report_but_not_export(hd: BotHarness) -> None:
     await vera.click_data("exp:focus:lm")  # a button a member saw, replayed by a viewer
     assert any("Недостаточно прав" in a for a in vera.alerts())
     assert documents(hd, 2103) == []
+
+
+async def test_a_file_over_the_upload_limit_is_not_sent(hd: BotHarness,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handlers, "MAX_UPLOAD", 10_000)  # stands for Telegram's 50 MB
+    carol = await demo_user(hd, 2104, role=Role.MEMBER)
+    await carol.send("/export")
+    await carol.click("🧾 FOCUS (CSV)")
+    said = (await carol.click("Прошлый месяц"))[-1]
+    assert said.method == "editMessageText"
+    assert "слишком большим для Telegram" in said.text
+    assert "infrazen export" in said.text
+    assert documents(hd, 2104) == []

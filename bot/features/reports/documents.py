@@ -32,9 +32,10 @@ from renderers.i18n import t
 from renderers.messages.answers_common import period_label
 from renderers.pdf import render_brief
 
-__all__ = ["Document", "brief_document", "export_document", "has_costs", "rows_text"]
+__all__ = ["MAX_UPLOAD", "Document", "brief_document", "export_document", "has_costs", "rows_text"]
 
 _LOCALES = {"ru": "ru_RU", "en": "en_US"}
+MAX_UPLOAD = 50 * 1024 * 1024  # the Bot API's limit for documents a bot sends
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,10 @@ class Document:
     caption: str
     content: bytes | None = None
     path: Path | None = None
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.content or b"")
 
 
 async def has_costs(session: AsyncSession, org_id: int, start: date | None = None,

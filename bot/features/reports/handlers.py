@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
 from bot.features.reports.callbacks import ExportCb, ExportFormat, ReportCb
-from bot.features.reports.documents import Document, brief_document, export_document, has_costs
+from bot.features.reports.documents import (
+    MAX_UPLOAD,
+    Document,
+    brief_document,
+    export_document,
+    has_costs,
+)
 from bot.features.reports.keyboards import export_format_kb, export_period_kb, report_period_kb
 from bot.features.reports.periods import export_range, org_today, report_period, text_period
 from core.app import AppContext
@@ -160,5 +166,8 @@ async def on_export(query: CallbackQuery, callback_data: ExportCb, rc: RequestCo
     async with export_document(session, rc.org, fmt, span, rc.lang) as doc:
         if doc is None:
             await _say(message, rc.t("reports.no_data_period", period=label), message)
-            return
-        await _send(bot, message, doc, message)
+        elif doc.size > MAX_UPLOAD:
+            await _say(message, rc.t("reports.export.too_big", period=label,
+                                     size=doc.size // (1024 * 1024)), message)
+        else:
+            await _send(bot, message, doc, message)
