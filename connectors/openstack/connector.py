@@ -23,36 +23,32 @@ Warnings are short English technical text (provider words included), not transla
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import httpx
-
-from connectors.base import BaseConnector
-from connectors.errors import ConnectorError, InvalidInput, NoPermission, ProviderError
-from connectors.http import RetryPolicy
+from connectors.collecting import gather_limited
+from connectors.errors import InvalidInput, NoPermission, ProviderError
 from connectors.openstack.auth import KeystoneSession
+from connectors.openstack.base import KeystoneConnector
 from connectors.openstack.client import (
     COMPUTE_TYPES,
     NETWORK_TYPES,
     VOLUME_TYPES,
     Endpoints,
-    TimedHttp,
 )
 from connectors.openstack.credentials import OpenStackCredentials
 from connectors.openstack.inventory import RegionInventory, fetch_region
 from connectors.openstack.models import Project, Token
 from connectors.openstack.rating import PriceList, rate
 from connectors.openstack.records import cost_lines, region_records, with_daily_cost
-from core.clock import Clock, SystemClock
 from core.domain.collection import AccountInfo, Collection, Window
 
 __all__ = ["OpenStackConnector"]
 
 
-class OpenStackConnector(BaseConnector[OpenStackCredentials]):
+class OpenStackConnector(KeystoneConnector[OpenStackCredentials]):
     """Generic OpenStack; presets (VK Cloud, Platform9) subclass it with defaults."""
 
     kind: ClassVar[str] = "openstack"
@@ -60,20 +56,10 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
     credentials_model: ClassVar[type[OpenStackCredentials]] = OpenStackCredentials
     has_balance: ClassVar[bool] = False
     default_endpoint: ClassVar[str] = ""
-    concurrency: ClassVar[int] = 4
-
-    def __init__(self, client: httpx.AsyncClient, *, endpoint: str | None = None,
-                 options: Mapping[str, Any] | None = None, retry: RetryPolicy | None = None,
-                 clock: Clock | None = None) -> None:
-        super().__init__(client, endpoint=endpoint, options=options, retry=retry)
-        self._endpoint_given = bool(endpoint)
-        if self.options.get("timeout") is not None:
-            self.http = TimedHttp(client, self.kind, retry, float(self.options["timeout"]))
-        self.clock = clock or SystemClock()
 
     # -- plumbing ---------------------------------------------------------------------------
     def auth_url(self, creds: OpenStackCredentials) -> str:
-        url = self.endpoint if self._endpoint_given else (creds.auth_url or self.endpoint)
+        url = self.endpoint if self.endpoint_given else (creds.auth_url or self.endpoint)
         if not url:
             raise InvalidInput("auth_url: the Keystone URL is required for this cloud")
         return url
@@ -125,14 +111,9 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
         token = await root.token()
         warnings: list[str] = []
         projects = await self.projects(root, token, creds, warnings)
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(project: Project) -> list[RegionInventory]:
-            async with limit:
-                return await self._project(root, token, project, creds, warnings)
-
-        inventories = [inv for group in await asyncio.gather(*(one(p) for p in projects))
-                       for inv in group]
+        groups = await gather_limited(self.concurrency, (
+            partial(self._project, root, token, p, creds, warnings) for p in projects))
+        inventories = [inv for group in groups for inv in group]
         account = await self.enrich_account(self._account(creds, token, projects), root, creds,
                                             warnings)
         collection = Collection(account=account, warnings=warnings)
@@ -145,12 +126,9 @@ class OpenStackConnector(BaseConnector[OpenStackCredentials]):
         same = token.project is not None and token.project.id == project.id
         session = root if same or creds.uses_app_credential else root.rescoped(
             {"project": {"id": project.id}})
-        try:
-            ptoken = await session.token()
-        except ConnectorError as exc:
-            warnings.append(f"{project.name or project.id}: no project token ({exc.code}: "
-                            f"{exc.detail or exc.code})")
-            return [RegionInventory(project=project, region="*", unreadable=True)]
+        ptoken = await self.project_token(session, project, warnings)
+        if isinstance(ptoken, list):
+            return ptoken
         types = COMPUTE_TYPES + VOLUME_TYPES + NETWORK_TYPES
         regions = [creds.region] if creds.region else ptoken.regions(types,
                                                                      interface=creds.interface)

@@ -27,23 +27,21 @@ Warnings are short English technical text (provider words included), not transla
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar
 
-import httpx
 from pydantic import Field, SecretStr
 
-from connectors.base import BaseConnector, Credentials
-from connectors.errors import ConnectorError
-from connectors.http import RetryPolicy
+from connectors.base import Credentials
+from connectors.collecting import gather_limited
 from connectors.openstack.auth import KeystoneSession
+from connectors.openstack.base import KeystoneConnector
 from connectors.openstack.client import (
     COMPUTE_TYPES,
     NETWORK_TYPES,
     VOLUME_TYPES,
     Endpoints,
-    TimedHttp,
 )
 from connectors.openstack.inventory import RegionInventory, fetch_region
 from connectors.openstack.models import Project
@@ -54,7 +52,6 @@ from connectors.selectel.grouping import Owners
 from connectors.selectel.metrics import region_of
 from connectors.selectel.models import ConsumptionRow
 from connectors.selectel.resources import merge
-from core.clock import Clock, SystemClock
 from core.domain.collection import AccountInfo, Collection, Window
 
 __all__ = ["FALLBACK_REGIONS", "SelectelConnector", "SelectelCredentials"]
@@ -76,21 +73,12 @@ class SelectelCredentials(Credentials):
     regions: list[str] | None = Field(default=None, json_schema_extra=_HIDDEN)
 
 
-class SelectelConnector(BaseConnector[SelectelCredentials]):
+class SelectelConnector(KeystoneConnector[SelectelCredentials]):
     kind: ClassVar[str] = "selectel"
     display_name: ClassVar[str] = "Selectel"
     credentials_model: ClassVar[type[SelectelCredentials]] = SelectelCredentials
     has_balance: ClassVar[bool] = True
     default_endpoint: ClassVar[str] = "https://api.selectel.ru"
-    concurrency: ClassVar[int] = 4
-
-    def __init__(self, client: httpx.AsyncClient, *, endpoint: str | None = None,
-                 options: Mapping[str, Any] | None = None, retry: RetryPolicy | None = None,
-                 clock: Clock | None = None) -> None:
-        super().__init__(client, endpoint=endpoint, options=options, retry=retry)
-        if self.options.get("timeout") is not None:
-            self.http = TimedHttp(client, self.kind, retry, float(self.options["timeout"]))
-        self.clock = clock or SystemClock()
 
     def account_session(self, creds: SelectelCredentials) -> KeystoneSession:
         identity = {"methods": ["password"], "password": {"user": {
@@ -121,15 +109,10 @@ class SelectelConnector(BaseConnector[SelectelCredentials]):
         for row in rows:
             if row.project is not None:
                 projects.setdefault(row.project.id, row.project.name)
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def one(pid: str, name: str) -> list[RegionInventory]:
-            async with limit:
-                return await self._inventory(session, Project(id=pid, name=name), rows, creds,
-                                             warnings)
-
-        inventories = [inv for group in await asyncio.gather(
-            *(one(pid, name) for pid, name in sorted(projects.items()))) for inv in group]
+        groups = await gather_limited(self.concurrency, (
+            partial(self._inventory, session, Project(id=pid, name=name), rows, creds, warnings)
+            for pid, name in sorted(projects.items())))
+        inventories = [inv for group in groups for inv in group]
         bill = Bill.of(rows)
         owners = Owners.build(inventories, bill.rows)
         merged = merge(inventories, bill, owners)
@@ -145,25 +128,18 @@ class SelectelConnector(BaseConnector[SelectelCredentials]):
     async def _consumption(self, billing: SelectelBillingClient, days: list[date],
                            keys: tuple[str, ...]) -> list[ConsumptionRow]:
         """Every hour of every day; billing is the truth, so a failed day fails the sync."""
-        limit = asyncio.Semaphore(self.concurrency)
-
-        async def day_rows(day: date) -> list[ConsumptionRow]:
-            async with limit:
-                return await billing.consumption(day, keys)
-
-        return [row for chunk in await asyncio.gather(*(day_rows(d) for d in days))
-                for row in chunk]
+        chunks = await gather_limited(self.concurrency,
+                                      (partial(billing.consumption, d, keys) for d in days))
+        return [row for chunk in chunks for row in chunk]
 
     async def _inventory(self, root: KeystoneSession, project: Project,
                          rows: list[ConsumptionRow], creds: SelectelCredentials,
                          warnings: list[str]) -> list[RegionInventory]:
         session = root.rescoped({"project": {"id": project.id}})
         label = project.name or project.id
-        try:
-            token = await session.token()
-        except ConnectorError as exc:
-            warnings.append(f"{label}: no project token ({exc.code}: {exc.detail or exc.code})")
-            return [RegionInventory(project=project, region="*", unreadable=True)]
+        token = await self.project_token(session, project, warnings)
+        if isinstance(token, list):
+            return token
         types = COMPUTE_TYPES + VOLUME_TYPES + NETWORK_TYPES
         overrides = dict(self.options.get("endpoints") or {})
         regions = token.regions(types)
