@@ -1,8 +1,9 @@
 """The outbox sender: claims due messages and sends them through aiogram's `Bot`.
 
 Limits (Telegram's: ~30 messages/s overall, 1/s per chat, 20/min per group) are kept with
-aiolimiter buckets of capacity one, so sends are spaced evenly and a sliding window never
-sees a burst. A 429 puts the message back with `next_attempt_at = now + retry_after`; 5xx and
+aiolimiter leaky buckets: 28/s overall with a burst of 2 (so event-loop lateness is caught up
+while any one-second window stays within 30), one message per second per chat, one per three
+seconds per group. A 429 puts the message back with `next_attempt_at = now + retry_after`; 5xx and
 network errors back off exponentially (2, 4, 8 … s, at most 5 min, `MAX_ATTEMPTS` tries); a
 403 marks the message `blocked`, the chat inactive (`chat_status`) and its group binding
 inactive; other 4xx answers fail the message for good with Telegram's description.
@@ -56,6 +57,9 @@ def worker_id() -> str:
     return worker_name()
 
 
+LEASE_MARGIN = timedelta(seconds=10)
+
+
 def backoff(attempts: int) -> timedelta:
     """2 s, 4 s, 8 s … capped at five minutes."""
     return timedelta(seconds=min(300, 2 ** max(1, attempts)))
@@ -65,7 +69,8 @@ def backoff(attempts: int) -> timedelta:
 class SenderRates:
     """Spacing of sends; defaults stay just under Telegram's published limits."""
 
-    global_per_second: float = 29.0
+    global_per_second: float = 28.0
+    global_burst: int = 2  # absorbs event-loop lateness; burst + rate stays ≤ 30 in any second
     chat_interval: float = 1.0
     group_interval: float = 3.0  # 20 per minute
 
@@ -80,10 +85,11 @@ class DrainStats:
     throttled: int = 0
     failed: int = 0
     blocked: int = 0
+    expired: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DrainStats) -> None:
-        for name in ("claimed", "sent", "retried", "throttled", "failed", "blocked"):
+        for name in ("claimed", "sent", "retried", "throttled", "failed", "blocked", "expired"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors[-20:])
 
@@ -102,11 +108,15 @@ class Sender:
         self.rates = rates or SenderRates()
         self.batch = batch
         self.lease = lease
-        self._global = AsyncLimiter(1, 1.0 / self.rates.global_per_second)
+        burst = self.rates.global_burst
+        self._global = AsyncLimiter(burst, burst / self.rates.global_per_second)
         self._chats: dict[int, AsyncLimiter] = {}
         self._blobs: dict[str, tuple[bytes, str] | None] = {}
         self._file_ids: dict[str, str] = {}
         self._upload_locks: dict[str, asyncio.Lock] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_users: dict[int, int] = defaultdict(int)
+        self._blocked_now: set[int] = set()
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -117,47 +127,75 @@ class Sender:
             limiter = self._chats[chat_id] = AsyncLimiter(1, interval)
         return limiter
 
-    async def drain_once(self) -> DrainStats:
-        """Claim one batch of due messages and deliver it; returns what happened."""
+    async def _claim(self) -> tuple[list[OutboxItem], set[int]]:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             items = await outbox.claim_batch(session, owner=self.owner, now=now,
                                              limit=self.batch, lease=self.lease)
             blocked = await outbox.chat_blocked(session, [i.chat_id for i in items])
+        self._blocked_now.clear()  # the database is the truth again from here
+        return items, blocked
+
+    async def drain_once(self) -> DrainStats:
+        """Claim one batch of due messages and deliver it; returns what happened."""
+        items, blocked = await self._claim()
         stats = DrainStats(claimed=len(items))
-        by_chat: dict[int, list[OutboxItem]] = defaultdict(list)
-        for item in items:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._deliver_chat(chat_items, chat_id in blocked, stats)
-                               for chat_id, chat_items in by_chat.items()))
+        await asyncio.gather(*(self._in_order(item, item.chat_id in blocked, stats)
+                               for item in items))
         return stats
 
-    async def _deliver_chat(self, items: list[OutboxItem], blocked: bool,
-                            stats: DrainStats) -> None:
-        """One chat's messages in the order they were written (a chart before its text)."""
-        for item in items:
-            blocked = await self._deliver(item, blocked, stats)
+    async def _in_order(self, item: OutboxItem, blocked: bool, stats: DrainStats) -> None:
+        """One chat's messages go one at a time in claim order (asyncio.Lock wakes waiters
+        first come, first served), so a chart precedes its text."""
+        lock = self._chat_locks.setdefault(item.chat_id, asyncio.Lock())
+        self._chat_users[item.chat_id] += 1
+        try:
+            async with lock:
+                blocked = blocked or item.chat_id in self._blocked_now
+                if await self._deliver(item, blocked, stats):
+                    self._blocked_now.add(item.chat_id)
+        finally:
+            self._chat_users[item.chat_id] -= 1
+            if not self._chat_users[item.chat_id]:
+                del self._chat_users[item.chat_id], self._chat_locks[item.chat_id]
 
-    async def drain(self, max_batches: int = 1000) -> DrainStats:
-        """Drain until nothing is due (tests and the scheduler's periodic job)."""
+    async def pump(self, stop: asyncio.Event | None = None, *, until_idle: bool = False,
+                   idle: float = 1.0) -> DrainStats:
+        """Send continuously: the next batch is claimed while half of the current one is still
+        in flight, so the rate limiter never waits for the database. Stops when `stop` is
+        set, or (`until_idle`) when nothing is due and nothing is in flight."""
         total = DrainStats()
-        for _ in range(max_batches):
-            stats = await self.drain_once()
-            total.add(stats)
-            if not stats.claimed:
-                break
+        inflight: set[asyncio.Task[None]] = set()
+        async with asyncio.TaskGroup() as group:
+            while stop is None or not stop.is_set():
+                if len(inflight) <= self.batch // 2:
+                    items, blocked = await self._claim()
+                    total.claimed += len(items)
+                    for item in items:
+                        task = group.create_task(
+                            self._in_order(item, item.chat_id in blocked, total))
+                        inflight.add(task)
+                        task.add_done_callback(inflight.discard)
+                    if items:
+                        continue
+                    if not inflight:
+                        if until_idle:
+                            break
+                        waiter = stop.wait() if stop is not None else asyncio.sleep(idle)
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(waiter, idle)
+                        continue
+                await asyncio.wait(set(inflight), timeout=idle,
+                                   return_when=asyncio.FIRST_COMPLETED)
         return total
+
+    async def drain(self) -> DrainStats:
+        """Send until nothing is due (tests, benchmarks and the scheduler's periodic job)."""
+        return await self.pump(until_idle=True)
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> DrainStats:
-        """Keep draining until `stop` is set; sleeps `idle` seconds when nothing is due."""
-        total = DrainStats()
-        while not stop.is_set():
-            stats = await self.drain_once()
-            total.add(stats)
-            if not stats.claimed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle)
-        return total
+        """Keep sending until `stop` is set (a dedicated delivery loop)."""
+        return await self.pump(stop, idle=idle)
 
     async def _record(self, action: Callable[[AsyncSession], Awaitable[None]]) -> None:
         async with self.sessions() as session, session.begin():
@@ -166,6 +204,9 @@ class Sender:
     async def _deliver(self, item: OutboxItem, blocked: bool, stats: DrainStats) -> bool:
         """Send one message and record the outcome; True when the chat turned out blocked."""
         owner = self.owner
+        if self.clock.now() >= item.lease_until - LEASE_MARGIN:
+            stats.expired += 1  # another worker may own it now: never risk a second send
+            return blocked
         if blocked:
             stats.blocked += 1
             await self._blocked(item, "chat inactive")

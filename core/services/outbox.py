@@ -45,6 +45,7 @@ class OutboxItem:
     attachment: bytes | None
     attachment_name: str | None
     attempts: int
+    lease_until: datetime
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -85,7 +86,7 @@ async def claim_batch(session: AsyncSession, *, owner: str, now: datetime, limit
                                   .order_by(OutboxMessage.id)
                                   .execution_options(populate_existing=True))).scalars()
     return [OutboxItem(r.id, r.org_id, r.chat_id, r.kind, r.dedup_key, dict(r.payload or {}),
-                       r.attachment, r.attachment_name, r.attempts) for r in rows]
+                       r.attachment, r.attachment_name, r.attempts, now + lease) for r in rows]
 
 
 def _mine(message_id: int, owner: str) -> Sequence[Any]:

@@ -191,3 +191,16 @@ async def test_two_workers_never_send_a_message_twice(engine: AsyncEngine,
     assert sa.sent + sb.sent == 120
     async with session_factory(engine)() as s:
         assert await outbox.status_counts(s) == {"sent": 120}
+
+
+async def test_a_message_whose_lease_is_running_out_is_not_sent(sqlite_engine: AsyncEngine,
+                                                                telegram: Telegram) -> None:
+    await _enqueue(sqlite_engine, telegram, 51, "k", "late")
+    short = Sender(telegram.bot, session_factory(sqlite_engine), clock=telegram.clock,
+                   owner="slow", rates=FAST, lease=timedelta(seconds=5))
+    stats = await short.drain()
+    assert (stats.claimed, stats.expired, stats.sent) == (1, 1, 0)
+    assert telegram.fake.sent(51) == []  # another worker may take it once the lease ends
+    telegram.advance(6)
+    assert (await _sender(sqlite_engine, telegram, owner="next").drain()).sent == 1
+    assert telegram.fake.sent_texts(51) == ["late"]
