@@ -23,8 +23,6 @@ from connectors.beget.client import BegetClient, SectionDenied
 from connectors.beget.mapping import (
     daily_lines,
     domain_record,
-    optional_decimal,
-    optional_int,
     series_metrics,
     service_record,
     vps_record,
@@ -32,6 +30,7 @@ from connectors.beget.mapping import (
 from connectors.beget.models import AccountInfoResult
 from connectors.collecting import guard, option_timeout, warn
 from connectors.errors import BadCredentials, ConnectorError, NoPermission
+from connectors.parsing import optional_decimal, optional_int
 from core.domain.collection import (
     AccountInfo,
     Collection,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.beget.models import CloudService, Domain, Series, Vps
+from connectors.parsing import optional_decimal, optional_int
 from core.domain.collection import (
     CostLine,
     ResourceKind,
@@ -16,14 +16,11 @@ from core.domain.collection import (
     ResourceStatus,
     UsageMetric,
 )
-from core.domain.money import MoneyParseError, parse_decimal
 
 __all__ = [
     "MSK",
     "daily_lines",
     "domain_record",
-    "optional_decimal",
-    "optional_int",
     "parse_msk",
     "series_metrics",
     "service_record",
@@ -55,21 +52,6 @@ SERVICE_TYPES: dict[str, tuple[ResourceKind, str]] = {
     "S_3": (ResourceKind.BUCKET, "S3 Storage"),
     "CDN": (ResourceKind.CDN, "CDN"),
 }
-
-
-def optional_decimal(value: Any, field: str) -> Decimal | None:
-    """Beget numbers arrive as strings or numbers, sometimes empty: parse leniently or None."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse_decimal(value, field=field)
-    except MoneyParseError:
-        return None
-
-
-def optional_int(value: Any, field: str) -> int | None:
-    number = optional_decimal(value, field)
-    return int(number) if number is not None else None
 
 
 def parse_msk(text: str | None) -> datetime | None:

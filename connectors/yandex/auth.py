@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -18,6 +17,7 @@ import jwt
 from connectors.auth import CachedBearerAuth
 from connectors.errors import InvalidInput
 from connectors.http import ProviderHttp
+from connectors.parsing import parse_rfc3339
 from connectors.yandex.models import AuthorizedKey
 
 __all__ = ["IAM_AUDIENCE", "YandexIamAuth", "load_authorized_key", "rpc_message",
@@ -57,15 +57,9 @@ def sign_service_account_jwt(key: AuthorizedKey, now: float | None = None) -> st
 
 
 def _expires_at(text: Any) -> float | None:
-    """`2025-10-11T05:12:44.123456789Z` (nanoseconds) → epoch seconds."""
-    if not isinstance(text, str) or not text:
-        return None
-    base, _, frac = text.rstrip("Z").partition(".")
-    try:
-        stamp = datetime.fromisoformat(base + "+00:00")
-    except ValueError:
-        return None
-    return stamp.timestamp() + (float(f"0.{frac}") if frac.isdigit() else 0.0)
+    """`expiresAt` (RFC 3339, nanoseconds) → epoch seconds."""
+    stamp = parse_rfc3339(text) if isinstance(text, str) else None
+    return stamp.timestamp() if stamp else None
 
 
 class YandexIamAuth(CachedBearerAuth):

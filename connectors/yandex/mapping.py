@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from connectors.parsing import optional_int, parse_rfc3339
 from connectors.yandex.models import Address, Disk, Folder, Instance
 from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus, UsageMetric
-from core.domain.money import MoneyParseError, parse_decimal
 
-__all__ = ["address_record", "cpu_samples", "disk_record", "instance_record", "parse_time"]
+__all__ = ["address_record", "cpu_samples", "disk_record", "instance_record"]
 
 _GB = Decimal(1024 ** 3)
 INSTANCE_STATUS: dict[str, ResourceStatus] = {
@@ -26,29 +26,8 @@ DISK_STATUS: dict[str, ResourceStatus] = {
 }
 
 
-def parse_time(text: str | None) -> datetime | None:
-    """RFC 3339 with an optional nanosecond fraction → aware datetime."""
-    if not text:
-        return None
-    base, _, frac = text.rstrip("Z").partition(".")
-    try:
-        stamp = datetime.fromisoformat(base + "+00:00")
-    except ValueError:
-        return None
-    return stamp.replace(microsecond=int(frac[:6].ljust(6, "0"))) if frac.isdigit() else stamp
-
-
-def _int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(parse_decimal(value))
-    except (MoneyParseError, ValueError):
-        return None
-
-
 def _gb(value: Any) -> float | None:
-    size = _int(value)
+    size = optional_int(value)
     return float(Decimal(size) / _GB) if size is not None else None
 
 
@@ -63,12 +42,13 @@ def instance_record(inst: Instance, folder: Folder) -> ResourceRecord:
         external_id=inst.id, name=inst.name or inst.id, kind=ResourceKind.SERVER,
         status=INSTANCE_STATUS.get(inst.status, ResourceStatus.UNKNOWN), region=inst.zone_id,
         project=_project(folder), service_name="Compute Cloud", tags=dict(inst.labels),
-        config={"cores": _int(res.get("cores")), "core_fraction": _int(res.get("coreFraction")),
-                "memory_gb": _gb(res.get("memory")), "gpus": _int(res.get("gpus")),
+        config={"cores": optional_int(res.get("cores")),
+                "core_fraction": optional_int(res.get("coreFraction")),
+                "memory_gb": _gb(res.get("memory")), "gpus": optional_int(res.get("gpus")),
                 "platform": inst.platform_id, "provider_status": inst.status,
                 "preemptible": bool(inst.scheduling_policy.get("preemptible")),
                 "disks": [d for d in disks if d], "folder_id": inst.folder_id},
-        created_at=parse_time(inst.created_at))
+        created_at=parse_rfc3339(inst.created_at))
 
 
 def disk_record(disk: Disk, folder: Folder) -> ResourceRecord:
@@ -79,7 +59,7 @@ def disk_record(disk: Disk, folder: Folder) -> ResourceRecord:
         service_name="Compute Cloud", tags=dict(disk.labels),
         config={"size_gb": _gb(disk.size), "type": disk.type_id, "folder_id": disk.folder_id,
                 "attached_to": list(disk.instance_ids)},
-        created_at=parse_time(disk.created_at),
+        created_at=parse_rfc3339(disk.created_at),
         is_orphan=not disk.instance_ids and status is ResourceStatus.RUNNING,
         parent_external_id=disk.instance_ids[0] if disk.instance_ids else None)
 
@@ -94,7 +74,7 @@ def address_record(addr: Address, folder: Folder) -> ResourceRecord:
         service_name="Virtual Private Cloud", tags=dict(addr.labels),
         config={"address": ext.get("address"), "reserved": addr.reserved, "used": addr.used,
                 "type": addr.type, "folder_id": addr.folder_id},
-        created_at=parse_time(addr.created_at), is_orphan=addr.reserved and not addr.used)
+        created_at=parse_rfc3339(addr.created_at), is_orphan=addr.reserved and not addr.used)
 
 
 def cpu_samples(metrics: list[dict[str, Any]],
