@@ -37,6 +37,7 @@ __all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filt
 
 FORECAST_HISTORY_DAYS = 90
 TREND_HORIZON_DAYS = 14
+STACKED_MAX_DAYS = 93
 _NOTHING = (-1,)  # a connection id no row has: "a name that matched nothing" stays empty
 
 
@@ -98,11 +99,13 @@ async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostF
                  currency: str) -> SpendAnswer:
     prev_end = q.start - timedelta(days=1)
     prev_start = prev_end - timedelta(days=q.days - 1)
-    by_provider = await costs.breakdown(session, org_id, q.start, q.end, Dimension.PROVIDER,
-                                        filters)
     by_service = await costs.breakdown(session, org_id, q.start, q.end, Dimension.SERVICE,
                                        filters)
-    total = sum((r.amount for r in by_provider), Decimal(0))
+    total = sum((r.amount for r in by_service), Decimal(0))
+    by_provider: list[costs.CostRow] = []
+    if len(filters.providers) != 1 and total:  # one provider named: its split is itself
+        by_provider = await costs.breakdown(session, org_id, q.start, q.end,
+                                            Dimension.PROVIDER, filters)
     previous = await costs.total(session, org_id, prev_start, prev_end, filters)
     missing = await costs.missing_rates(session, org_id, q.start, q.end)
     return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
@@ -136,9 +139,12 @@ def _points(history: list[tuple[date, Decimal]], horizon: int) -> tuple[TrendPoi
 async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
                  currency: str, today: date) -> TrendAnswer:
     series = await costs.daily(session, org_id, q.start, q.end, filters)
-    stacked = await costs.daily_by(session, org_id, q.start, q.end, Dimension.PROVIDER, filters)
-    by_provider = {PROVIDER_NAMES.get(k, k): tuple(v for _, v in values)
-                   for k, values in stacked.items()}
+    by_provider: dict[str, tuple[Decimal, ...]] = {}
+    if q.days <= STACKED_MAX_DAYS:  # past a quarter a stacked daily chart is unreadable
+        stacked = await costs.daily_by(session, org_id, q.start, q.end, Dimension.PROVIDER,
+                                       filters)
+        by_provider = {PROVIDER_NAMES.get(k, k): tuple(v for _, v in values)
+                       for k, values in stacked.items()}
     points: tuple[TrendPoint, ...] = ()
     if q.end >= today - timedelta(days=1):  # the period reaches the latest data: look ahead
         last = min(q.end, today - timedelta(days=1))

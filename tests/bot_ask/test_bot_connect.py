@@ -191,3 +191,42 @@ async def test_document_import_and_a_malformed_file(hd: BotHarness) -> None:
         costs = sorted(c.billed_cost for c in (await s.execute(select(CostLine).where(
             CostLine.connection_id == conn_id))).scalars())
     assert costs == [100, 110]  # the good import survives the bad one untouched
+
+
+async def test_admin_manages_a_connection_from_its_card(hd: BotHarness, cloud: str) -> None:
+    org_id = await _member(hd, 3401, Role.ADMIN, "ООО Управляем")
+    async with hd.ctx.session() as s:
+        conn = Connection(org_id=org_id, kind="testcloud", name="Стенд", status="active",
+                          credentials=hd.ctx.vault.encrypt({"login": "x", "api_key": GOOD_KEY}))
+        s.add(conn)
+        await s.flush()
+        conn_id = conn.id
+    admin = hd.client(3401, language_code="en")
+    listing = (await admin.send("/connections"))[-1]
+    assert "Стенд" in listing.text
+    assert "Test Cloud" in listing.text
+    card = (await admin.click("Стенд"))[-1]
+    assert {"🔄 Sync now", "✏️ Rename", "⏱ Interval", "⏸ Pause", "🗑 Delete"} <= set(
+        card.button_texts())
+    await admin.click("✏️ Rename")
+    assert "Renamed: “Стенд-2”" in (await admin.send("Стенд-2"))[-1].text
+    await admin.click("⏱ Interval")
+    assert "every 12 h" in (await admin.click("every 12 h"))[-1].text
+    await admin.click("⏸ Pause")
+    async with hd.ctx.session() as s:
+        row = await s.get(Connection, conn_id)
+        assert row is not None
+        assert (row.name, row.sync_interval_minutes, row.status) == ("Стенд-2", 720, "paused")
+    await admin.click_data(f"conn:resume:{conn_id}:0")
+    await admin.click_data(f"conn:sync:{conn_id}:0")
+    progress = admin.last_reply()
+    await default_tasks().wait_all()
+    edits = [c for c in hd.fake.calls if c.method == "editMessageText"
+             and int(c.params.get("message_id", 0)) == progress.message_id]
+    assert "Sync of “Стенд-2” finished" in edits[-1].text
+    await admin.click_data(f"conn:delete:{conn_id}:0")
+    assert "cannot be undone" in admin.last_reply().text
+    await admin.click("Yes, delete")
+    assert "deleted" in admin.last_reply().text
+    async with hd.ctx.session() as s:
+        assert await s.get(Connection, conn_id) is None
