@@ -16,6 +16,7 @@ from core.clock import FrozenClock
 from core.db.engine import create_engine, session_factory
 from core.security.vault import Vault
 from core.services.demo import seed_demo
+from core.tasks import default_tasks
 from tests.bot.harness import BotHarness, running_bot
 from tests.support.db import fresh_database
 
@@ -61,4 +62,7 @@ async def hd(demo: Demo) -> AsyncIterator[BotHarness]:
     """The bot over the demo organisation, with the clock at 22 November 2026, 12:00 Moscow."""
     async with running_bot(demo.engine, Vault([KEY]), clock=FrozenClock(NOW),
                            throttle=(1000, 1)) as harness:
-        yield harness
+        try:
+            yield harness
+        finally:
+            await default_tasks().wait_all()  # charts and syncs still drawing or syncing
