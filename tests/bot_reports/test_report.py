@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from core.services import costs
@@ -67,3 +68,14 @@ async def test_this_month_so_far_is_preliminary_and_this_week_weekly(hd: BotHarn
     assert "еженедельная сводка" in str(week.params["caption"])
     assert file_names(hd)[-2:] == ["infrazen-brief-2026-11.pdf",
                                        "infrazen-brief-2026-W46.pdf"]
+
+
+async def test_a_double_tap_renders_one_brief(hd: BotHarness) -> None:
+    alice = await demo_user(hd, 2004)
+    await alice.send("/report")
+    button = next(b for b in alice.last_reply().buttons if b["text"] == "Прошлый месяц")
+    await asyncio.gather(alice.click_data(str(button["callback_data"])),
+                         alice.click_data(str(button["callback_data"])))
+    assert len(documents(hd, 2004)) == 1
+    busy = [c for c in hd.fake.calls_of("answerCallbackQuery") if c.params.get("text")]
+    assert [c.params["text"] for c in busy] == ["⏳ Уже готовлю файл по этой кнопке…"]
