@@ -25,6 +25,7 @@ from core.clock import Clock, SystemClock
 from core.db.models import Connection
 from core.domain.collection import Window
 from core.security.vault import Vault, VaultError
+from core.services import allocation, recommendations
 from core.services.errors import NotFound, ServiceError
 from core.services.sync import apply_collection, record_failure
 
@@ -133,6 +134,7 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
         log.exception("sync of connection %s failed while storing", connection_id)
         return await _fail(deps, org, connection_id, "internal", type(exc).__name__, started,
                            clock.now(), trigger)
+    await _refresh_intelligence(deps, org, clock)
     log.info("sync of connection %s: %s (+%d ~%d -%d =%d, %d cost lines)", connection_id,
              applied.status, applied.created, applied.updated, applied.deleted,
              applied.unchanged, applied.cost_lines)
@@ -141,6 +143,17 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
                       updated=applied.updated, deleted=applied.deleted,
                       unchanged=applied.unchanged, cost_lines=applied.cost_lines,
                       totals_by_currency=applied.totals_by_currency, warnings=applied.warnings)
+
+
+async def _refresh_intelligence(deps: SyncDeps, org_id: int, clock: Clock) -> None:
+    """New data re-allocates resources (a sync resets team/env from tags, rules then fill the
+    rest) and re-evaluates recommendations. Its failure is logged, never the sync's."""
+    try:
+        async with deps.sessions() as session, session.begin():
+            await allocation.apply_rules(session, org_id)
+            await recommendations.evaluate(session, org_id, clock)
+    except Exception:
+        log.exception("allocation / recommendations after the sync of org %s failed", org_id)
 
 
 async def _fail(deps: SyncDeps, org_id: int, connection_id: int, code: str, message: str,
