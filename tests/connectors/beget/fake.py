@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
+from tests.support.bearer import BearerFake
 from tests.support.faults import Faults
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -27,7 +28,7 @@ def fixture(name: str) -> Any:
 EMPTY_LIST = {"status": "success", "answer": {"status": "success", "result": []}}
 
 
-class BegetFake:
+class BegetFake(BearerFake):
     """State the tests steer: credentials, denied sections, overrides, revoked tokens."""
 
     def __init__(self) -> None:
@@ -39,7 +40,7 @@ class BegetFake:
         self.vps: list[dict[str, Any]] = fixture("vps_list")["vps"]
         self.services: list[dict[str, Any]] = fixture("cloud")["service"]
         self.login_error: str | None = None
-        self.valid_tokens: set[str] = set()
+        self.tokens: set[str] = set()
         self.revoke_on: str | None = None
         self.logins = 0
         self.faults = Faults()
@@ -79,15 +80,8 @@ class BegetFake:
         token = jwt.encode({"customerLogin": self.login, "n": self.logins,
                             "exp": int(time.time()) + 3600}, "fake-signing-key-0123456789abcdef",
                            algorithm="HS256")
-        self.valid_tokens.add(token)
+        self.tokens.add(token)
         return web.json_response({"token": token})
-
-    def _authorised(self, request: web.Request) -> bool:
-        if self.revoke_on and request.path.startswith(self.revoke_on):
-            self.revoke_on = None
-            self.valid_tokens.clear()
-        header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and header[7:] in self.valid_tokens
 
     @staticmethod
     def _page(request: web.Request, items: list[dict[str, Any]], key: str) -> web.Response:

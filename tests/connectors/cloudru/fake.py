@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.bearer import BearerFake
 from tests.support.faults import Faults
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -19,7 +20,7 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-class CloudRuFake:
+class CloudRuFake(BearerFake):
     def __init__(self) -> None:
         self.key_id = "ak-0123456789"
         self.secret = "sk-s3cr3t-value"
@@ -56,13 +57,6 @@ class CloudRuFake:
         data["access_token"] = f"eyJ.{secrets.token_hex(8)}.sig"
         self.tokens.add(data["access_token"])
         return web.json_response(data)
-
-    def _authorised(self, request: web.Request) -> bool:
-        if self.revoke_on and request.path.startswith(self.revoke_on):
-            self.revoke_on = None
-            self.tokens.clear()
-        header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and header[7:] in self.tokens
 
     @staticmethod
     def _unauthorised() -> web.Response:

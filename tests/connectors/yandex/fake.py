@@ -18,6 +18,7 @@ import jwt
 from aiohttp import web
 
 from tests.connectors.yandex.sigv4 import check_sigv4
+from tests.support.bearer import BearerFake
 from tests.support.faults import Faults
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,7 +33,7 @@ def rpc(status: int, code: int, message: str) -> web.Response:
     return web.json_response({"code": code, "message": message, "details": []}, status=status)
 
 
-class YandexFake:
+class YandexFake(BearerFake):
     def __init__(self) -> None:
         self.oauth_token = "y0_AgAAAAFAKEOAUTH"
         self.sa_keys: dict[str, tuple[str, Any]] = {}  # key id → (service account id, public key)
@@ -102,13 +103,6 @@ class YandexFake:
         except (KeyError, jwt.PyJWTError):
             return False
         return 0 < int(claims["exp"]) - int(claims["iat"]) <= 3600
-
-    def _authorised(self, request: web.Request) -> bool:
-        if self.revoke_on and request.path.startswith(self.revoke_on):
-            self.revoke_on = None
-            self.tokens.clear()
-        header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and header[7:] in self.tokens
 
     # -- REST lists -----------------------------------------------------------------------
 
