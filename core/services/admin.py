@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,8 +109,12 @@ async def platform_stats(session: AsyncSession, actor: int, superadmins: Collect
     )
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("%", "").replace("_", "").lower() + "%"
+def _matches(column: Any, text: str) -> list[ColumnElement[bool]]:
+    """Case-insensitive substring match; SQLite's lower() is ASCII-only, so the usual
+    spellings of a Cyrillic query (as typed, lower, Capitalised, UPPER) are tried too."""
+    text = text.replace("%", "").replace("_", "")
+    variants = {text, text.lower(), text.capitalize(), text.upper(), text.title()}
+    return [column.ilike(f"%{v}%") for v in sorted(variants)]
 
 
 async def search_users(session: AsyncSession, actor: int, superadmins: Collection[int],
@@ -117,8 +122,7 @@ async def search_users(session: AsyncSession, actor: int, superadmins: Collectio
     """By Telegram id, @username or part of the name."""
     _check(actor, superadmins)
     query = query.strip().removeprefix("@")
-    cond: list[ColumnElement[bool]] = [func.lower(User.full_name).like(_like(query)),
-            func.lower(User.username).like(_like(query))]
+    cond = [*_matches(User.full_name, query), *_matches(User.username, query)]
     if query.isdigit():
         cond.append(User.telegram_id == int(query))
     users = (await session.execute(
@@ -137,8 +141,7 @@ async def search_orgs(session: AsyncSession, actor: int, superadmins: Collection
     """By id, slug or part of the name."""
     _check(actor, superadmins)
     query = query.strip()
-    cond: list[ColumnElement[bool]] = [func.lower(Organization.name).like(_like(query)),
-            func.lower(Organization.slug).like(_like(query))]
+    cond = [*_matches(Organization.name, query), *_matches(Organization.slug, query)]
     if query.isdigit():
         cond.append(Organization.id == int(query))
     orgs = (await session.execute(select(Organization).where(or_(*cond))

@@ -77,9 +77,12 @@ async def test_superadmin_stats_and_unrecognized_review(h: BotHarness) -> None:
 
 
 async def test_act_as_marks_every_reply_and_audits_every_action(h: BotHarness) -> None:
-    org_id = await _platform(h)
+    await _platform(h)
     admin = h.client(SUPERADMIN)
-    await admin.send(f"/admin as {org_id}")
+    replies = await admin.send("/admin orgs ромаш")
+    assert "Ромашка" in replies[-1].text
+    await admin.click("🛟 Войти как «Ромашка»")
+    assert "Режим поддержки" in admin.last_reply().text
     replies = await admin.send("/members")
     assert replies[-1].text.startswith("🛟 [поддержка: Ромашка]")
     assert "Участники организации «Ромашка»" in replies[-1].text

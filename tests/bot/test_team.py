@@ -160,3 +160,17 @@ async def test_added_to_a_group_the_bot_says_how_to_bind_and_blocking_is_recorde
     async with h.ctx.session() as s:
         blocked = (await s.execute(select(User.is_blocked).where(User.telegram_id == 1)))
         assert blocked.scalar() is False
+
+
+async def test_switching_to_a_foreign_org_by_a_forged_button_is_refused(h: BotHarness) -> None:
+    mine = await org_with(h, "Ромашка", (1, Role.OWNER))
+    other = await org_with(h, "Чужая ООО", (7, Role.OWNER))
+    me = h.client(1)
+    replies = await me.send("/org")
+    assert replies[-1].button_texts() == ["✓ Ромашка · владелец"]
+    await me.click_data(f"org:{other}")
+    assert me.alerts()[-1].startswith("Не найдено")
+    assert all("Чужая" not in r.text for r in me.replies())
+    async with h.ctx.session() as s:
+        active = (await s.execute(select(User.active_org_id).where(User.telegram_id == 1)))
+        assert active.scalar_one() == mine

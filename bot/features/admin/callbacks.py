@@ -16,6 +16,7 @@ class AdminAction(StrEnum):
     RESEED = "reseed"
     BROADCAST_OK = "bcast"
     EXIT = "exit"
+    ACT_AS = "as"
 
 
 class AdminCb(CallbackData, prefix="adm"):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
 from bot.features.admin.callbacks import AdminAction, AdminCb
-from bot.features.admin.keyboards import broadcast_kb, panel_kb, unrecognized_kb
+from bot.features.admin.keyboards import broadcast_kb, orgs_kb, panel_kb, unrecognized_kb
 from bot.features.admin.states import AdminInput
 from bot.i18n import esc
 from bot.middlewares.context import support_key
@@ -56,12 +56,10 @@ async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext
         found = await admin.search_orgs(session, actor, supers, rest)
         lines = [rc.t("admin.org_hit", id=o.id, slug=esc(o.slug), name=esc(o.name),
                       members=o.members, connections=o.connections) for o in found]
-        await message.answer("\n".join(lines) or rc.t("admin.nothing_found"))
+        await message.answer("\n".join(lines) or rc.t("admin.nothing_found"),
+                             reply_markup=orgs_kb(rc, found) if found else None)
     elif sub == "as":
-        org, temporary = await admin.start_support(session, actor, supers, rest)
-        await fsm_storage.set_data(support_key(bot.id, actor),
-                                   {"org_id": org.id, "temporary": temporary})
-        await message.answer(rc.t("admin.support_started", org=esc(org.name)))
+        await _act_as(message, rc, session, bot, fsm_storage, rest)
     elif sub == "exit":
         await _exit(message, rc, session, bot, fsm_storage)
     elif sub == "unrecognized":
@@ -86,6 +84,14 @@ async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext
         await _reseed(message, rc, session, app)
     else:
         await message.answer(rc.t("admin.usage"))
+
+
+async def _act_as(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot,
+                  storage: BaseStorage, ref: str) -> None:
+    actor = rc.user.telegram_id
+    org, temporary = await admin.start_support(session, actor, rc.settings.superadmin_ids, ref)
+    await storage.set_data(support_key(bot.id, actor), {"org_id": org.id, "temporary": temporary})
+    await message.answer(rc.t("admin.support_started", org=esc(org.name)))
 
 
 async def _exit(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot,
@@ -141,6 +147,8 @@ async def on_admin_button(query: CallbackQuery, callback_data: AdminCb, rc: Requ
         await _reseed(message, rc, session, app)
     elif action == AdminAction.EXIT:
         await _exit(message, rc, session, bot, fsm_storage)
+    elif action == AdminAction.ACT_AS:
+        await _act_as(message, rc, session, bot, fsm_storage, str(callback_data.id))
 
 
 async def on_resolve_note(message: Message, rc: RequestContext, session: AsyncSession,

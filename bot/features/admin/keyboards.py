@@ -9,9 +9,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.context import RequestContext
 from bot.features.admin.callbacks import AdminAction, AdminCb
-from core.services.admin import UnrecognizedRef
+from core.services.admin import OrgHit, UnrecognizedRef
 
-__all__ = ["broadcast_kb", "panel_kb", "unrecognized_kb"]
+__all__ = ["broadcast_kb", "orgs_kb", "panel_kb", "unrecognized_kb"]
 
 
 def panel_kb(rc: RequestContext) -> InlineKeyboardMarkup:
@@ -33,6 +33,15 @@ def unrecognized_kb(rc: RequestContext,
         kb.button(text=rc.t("admin.btn_resolve", id=item.id),
                   callback_data=AdminCb(action=AdminAction.RESOLVE, id=item.id))
     kb.adjust(2)
+    return kb.as_markup()
+
+
+def orgs_kb(rc: RequestContext, orgs: Sequence[OrgHit]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for org in orgs:
+        kb.button(text=rc.t("admin.btn_act_as", name=org.name),
+                  callback_data=AdminCb(action=AdminAction.ACT_AS, id=org.id))
+    kb.adjust(1)
     return kb.as_markup()
 
 
