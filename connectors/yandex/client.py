@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from connectors.http import ProviderHttp
 from connectors.yandex.auth import YandexIamAuth, rpc_message
 from connectors.yandex.models import Address, BillingAccount, Cloud, Disk, Folder, Instance
 
 __all__ = ["Endpoints", "YandexClient"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +60,14 @@ class YandexClient:
                 auth=self.auth, error_parser=rpc_message, **self._extra):
             yield item
 
+    async def _read(self, model: type[M], url: str, key: str,
+                    params: dict[str, Any] | None = None) -> list[M]:
+        """Every page of a list, each item validated as `model`."""
+        return [model.model_validate(item) async for item in self._list(url, key, params)]
+
     async def billing_accounts(self) -> list[BillingAccount]:
         url = f"{self.ep.billing}/billing/v1/billingAccounts"
-        return [BillingAccount.model_validate(a) async for a in self._list(url, "billingAccounts")]
+        return await self._read(BillingAccount, url, "billingAccounts")
 
     async def billing_account(self, account_id: str) -> BillingAccount:
         body = await self.http.get(f"{self.ep.billing}/billing/v1/billingAccounts/{account_id}",
@@ -68,27 +76,23 @@ class YandexClient:
 
     async def clouds(self) -> list[Cloud]:
         url = f"{self.ep.resource_manager}/resource-manager/v1/clouds"
-        return [Cloud.model_validate(c) async for c in self._list(url, "clouds")]
+        return await self._read(Cloud, url, "clouds")
 
     async def folders(self, cloud_id: str) -> list[Folder]:
         url = f"{self.ep.resource_manager}/resource-manager/v1/folders"
-        return [Folder.model_validate(f)
-                async for f in self._list(url, "folders", {"cloudId": cloud_id})]
+        return await self._read(Folder, url, "folders", {"cloudId": cloud_id})
 
     async def instances(self, folder_id: str) -> list[Instance]:
         url = f"{self.ep.compute}/compute/v1/instances"
-        return [Instance.model_validate(i)
-                async for i in self._list(url, "instances", {"folderId": folder_id})]
+        return await self._read(Instance, url, "instances", {"folderId": folder_id})
 
     async def disks(self, folder_id: str) -> list[Disk]:
         url = f"{self.ep.compute}/compute/v1/disks"
-        return [Disk.model_validate(d)
-                async for d in self._list(url, "disks", {"folderId": folder_id})]
+        return await self._read(Disk, url, "disks", {"folderId": folder_id})
 
     async def addresses(self, folder_id: str) -> list[Address]:
         url = f"{self.ep.vpc}/vpc/v1/addresses"
-        return [Address.model_validate(a)
-                async for a in self._list(url, "addresses", {"folderId": folder_id})]
+        return await self._read(Address, url, "addresses", {"folderId": folder_id})
 
     async def cpu_usage(self, folder_id: str, start: datetime,
                         end: datetime) -> list[dict[str, Any]]:
