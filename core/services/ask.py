@@ -108,8 +108,9 @@ async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostF
                                             Dimension.PROVIDER, filters)
     previous = await costs.total(session, org_id, prev_start, prev_end, filters)
     missing = await costs.missing_rates(session, org_id, q.start, q.end)
+    coverage = None if total else await costs.data_range(session, org_id)
     return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
-                       tuple(by_service), tuple(sorted(missing)))
+                       tuple(by_service), tuple(sorted(missing)), coverage)
 
 
 async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
@@ -125,7 +126,8 @@ async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFil
                    Resource.name.in_([r.key for r in rows])))).all()}
         rows = [costs.CostRow(r.key, r.label, r.amount, r.currency,
                               {**r.extra, "provider": providers.get(r.key, "")}) for r in rows]
-    return TopAnswer(q, currency, by, tuple(rows), total)
+    coverage = None if total else await costs.data_range(session, org_id)
+    return TopAnswer(q, currency, by, tuple(rows), total, coverage)
 
 
 def _points(history: list[tuple[date, Decimal]], horizon: int) -> tuple[TrendPoint, ...]:
@@ -153,7 +155,8 @@ async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostF
         history = [(d, v) for d, v in history if d <= last]
         points = _points(history, TREND_HORIZON_DAYS)
     total = sum((v for _, v in series), Decimal(0))
-    return TrendAnswer(q, currency, tuple(series), total, points, by_provider)
+    coverage = None if total else await costs.data_range(session, org_id)
+    return TrendAnswer(q, currency, tuple(series), total, points, by_provider, coverage)
 
 
 async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,

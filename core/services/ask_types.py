@@ -77,6 +77,7 @@ class SpendAnswer:
     by_provider: tuple[CostRow, ...]
     by_service: tuple[CostRow, ...]
     missing_rates: tuple[str, ...] = ()
+    coverage: tuple[date, date] | None = None  # the org's data range, told when nothing matched
 
     @property
     def change_ratio(self) -> Decimal | None:
@@ -93,6 +94,7 @@ class TopAnswer:
     by: Dimension
     rows: tuple[CostRow, ...]
     total: Decimal
+    coverage: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class TrendAnswer:
     total: Decimal
     forecast: tuple[TrendPoint, ...] = ()
     by_provider: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)
+    coverage: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,8 +55,24 @@ def _render(answer: object, lang: str) -> str:
     raise TypeError(f"no renderer for {type(answer).__name__}")
 
 
+def _nothing(answer: SpendAnswer | TopAnswer | TrendAnswer, lang: str) -> str | None:
+    """Nothing matched: say which days do have data, or that there is none yet."""
+    if answer.total:
+        return None
+    q = answer.question
+    head = filters_line(q, lang)
+    if answer.coverage is None:
+        body = t("answers.no_data_at_all", lang)
+    else:
+        body = t("answers.no_data", lang, first=fmt_date(answer.coverage[0], lang),
+                 last=fmt_date(answer.coverage[1], lang))
+    return _join([period_label(q.start, q.end, lang), head, body])
+
+
 @_render.register
 def _spend(answer: SpendAnswer, lang: str) -> str:
+    if (empty := _nothing(answer, lang)) is not None:
+        return empty
     q, cur = answer.question, answer.currency
     ratio = answer.change_ratio
     change = (t("answers.spend.change", lang, change=fmt_signed_percent(ratio, lang),
@@ -80,6 +96,8 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
 
 @_render.register
 def _top(answer: TopAnswer, lang: str) -> str:
+    if (empty := _nothing(answer, lang)) is not None:
+        return empty
     q, cur = answer.question, answer.currency
     lines: list[str | None] = [
         t(f"answers.top.title.{answer.by.value}", lang,
@@ -98,6 +116,8 @@ def _top(answer: TopAnswer, lang: str) -> str:
 
 @_render.register
 def _trend(answer: TrendAnswer, lang: str) -> str:
+    if (empty := _nothing(answer, lang)) is not None and not answer.forecast:
+        return empty
     q, cur = answer.question, answer.currency
     lines: list[str | None] = [
         t("answers.trend.title", lang, period=period_label(q.start, q.end, lang)),

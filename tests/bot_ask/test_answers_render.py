@@ -9,6 +9,7 @@ import pytest
 from core.services.ask import execute
 from core.services.ask_types import Intent, Question
 from core.services.costs import CostFilters, Dimension
+from core.services.orgs import create_org
 from renderers.messages.answers import render_answer
 from renderers.messages.answers_charts import chart_for
 from tests.bot_ask.conftest import TODAY, Demo
@@ -70,3 +71,14 @@ async def test_charts_for_trend_forecast_budget_and_top(demo: Demo) -> None:
     assert stacked is not None
     assert stacked.caption.startswith("Spend by provider")
     assert chart_for(resources, "ru") is None
+
+
+async def test_empty_periods_say_where_the_data_is(demo: Demo) -> None:
+    async with demo.sessions() as s:
+        old = await execute(s, demo.org_id, Question(
+            Intent.SPEND, date(2024, 1, 1), date(2024, 1, 31)), today=TODAY)
+        empty_org = await create_org(s, "Пустая")
+        nothing = await execute(s, empty_org.id, Question(Intent.TOP, *OCT), today=TODAY)
+    assert "Данные есть с 26 мая 2026 по 21 ноября 2026" in render_answer(old, "ru")
+    assert "connect a cloud with /connect" in render_answer(nothing, "en")
+    assert chart_for(nothing, "ru") is None
