@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, so Alembic migrations are identical on both engines."""
+"""Declarative base with a naming convention: Alembic migrations are identical on both engines."""
 
 from __future__ import annotations
 

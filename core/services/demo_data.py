@@ -143,7 +143,8 @@ PLANTED_ANOMALIES: tuple[tuple[str, int, int, float, str], ...] = (
 RECOMMENDATIONS: tuple[tuple[str, str, float, float, dict[str, object]], ...] = (
     ("rightsizing", "api-backend-prod-01", 0.45, 0.85,
      {"from": "SL1.8-32768", "to": "SL1.4-16384", "cpu_p95": 17, "mem_p95": 31}),
-    ("rightsizing", "db-mysql-staging", 0.50, 0.8, {"from": "8 vCPU / 16 GB", "to": "4 vCPU / 8 GB"}),
+    ("rightsizing", "db-mysql-staging", 0.50, 0.8,
+     {"from": "8 vCPU / 16 GB", "to": "4 vCPU / 8 GB"}),
     ("rightsizing", "vps-db-01", 0.40, 0.8, {"from": "Premium 16/32", "to": "Premium 8/16"}),
     ("rightsizing", "k8s-worker-01", 0.35, 0.75, {"from": "SL1.8-32768", "to": "SL1.6-24576"}),
     ("shutdown", "ci-runner-spot", 0.90, 0.7, {"idle_days": 14}),

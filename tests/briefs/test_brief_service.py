@@ -70,7 +70,12 @@ async def test_brief_figures_agree_with_the_ledger(sqlite_engine: AsyncEngine,
     assert all(lo <= v <= hi for lo, v, hi in zip(current.trend.forecast_low,
                                                   current.trend.forecast_values,
                                                   current.trend.forecast_high, strict=True))
-    assert current.kpis.forecast_low <= current.kpis.forecast_total <= current.kpis.forecast_high
+    low, mid, high = (current.kpis.forecast_low, current.kpis.forecast_total,
+                      current.kpis.forecast_high)
+    assert low is not None
+    assert mid is not None
+    assert high is not None
+    assert low <= mid <= high
 
 
 async def test_final_edition_lists_what_changed_and_renders(sqlite_engine: AsyncEngine,

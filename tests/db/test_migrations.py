@@ -54,7 +54,8 @@ async def test_money_sums_are_exact_on_both_engines(
                 org_id=org.id, connection_id=conn.id, day=date(2026, 11, 1),
                 charge_period_start=datetime(2026, 11, 1, tzinfo=UTC),
                 charge_period_end=datetime(2026, 11, 2, tzinfo=UTC),
-                billed_cost=v, effective_cost=v, billing_currency="RUB", provider="other", provider_name="x"))
+                billed_cost=v, effective_cost=v, billing_currency="RUB", provider="other",
+                provider_name="x"))
         await session.commit()
         total = (await session.execute(select(func.sum(CostLine.billed_cost)))).scalar_one()
     assert total == sum(values) * 250

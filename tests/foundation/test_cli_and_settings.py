@@ -31,13 +31,15 @@ def test_org_create_prints_the_id_and_slugs_are_unique(env: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(cli, ["org", "create", "--name", "ООО Ромашка"])
     second = runner.invoke(cli, ["org", "create", "--name", "ООО Ромашка", "--currency", "USD"])
-    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
     assert first.output.strip().splitlines()[-1] == "1"
     assert second.output.strip().splitlines()[-1] == "2"
 
 
 def test_org_create_rejects_a_bad_time_zone_in_one_line(env: Path) -> None:
-    result = CliRunner().invoke(cli, ["org", "create", "--name", "X", "--timezone", "Nowhere/City"])
+    result = CliRunner().invoke(cli, ["org", "create", "--name", "X",
+                                      "--timezone", "Nowhere/City"])
     assert result.exit_code == 2
     assert "unknown time zone" in result.output
 

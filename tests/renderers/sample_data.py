@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from renderers.report_data import (
     AllocationBreakdown,
@@ -12,6 +13,7 @@ from renderers.report_data import (
     BriefData,
     BriefKpis,
     BudgetRow,
+    BudgetStatus,
     BudgetVsActual,
     ChangeRow,
     Edition,
@@ -105,8 +107,8 @@ def brief(lang: str = "ru", edition: Edition = "preliminary", *, empty: bool = F
     by_team = _shares([("Платформа", Decimal(152000)), ("Команда данных", Decimal(98000)),
                        ("Мобильное приложение", Decimal(61000)), ("Маркетинг", Decimal(12000)),
                        ("Не распределено", Decimal(94000))])
-    budgets = tuple(BudgetRow(name, amount, actual, forecast, status) for name, amount, actual,
-                    forecast, status in [
+    budgets = tuple(BudgetRow(name, amount, actual, forecast, cast(BudgetStatus, status))
+                    for name, amount, actual, forecast, status in [
                         ("Продакшн", Decimal(250000), Decimal(201000), Decimal(248000), "warning"),
                         ("Аналитика и ML (GPU)", Decimal(90000), Decimal(86500), Decimal(97000),
                          "exceeded"),

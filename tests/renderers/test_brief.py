@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import datetime
+from typing import Any, cast
 
 import pytest
 from pypdf import PdfReader
@@ -62,7 +63,7 @@ def test_charts_are_images(preliminary_ru: PdfReader) -> None:
 def test_fonts_are_embedded(preliminary_ru: PdfReader) -> None:
     fonts = {}
     for page in preliminary_ru.pages:
-        for font in page["/Resources"]["/Font"].values():
+        for font in cast(Any, page["/Resources"])["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             fonts[str(font["/BaseFont"])] = "/FontFile2" in descriptor

@@ -17,7 +17,8 @@ __all__ = ["fresh_database"]
 
 
 @asynccontextmanager
-async def fresh_database(kind: str, tmp_path: Path, pg_url: str | None) -> AsyncIterator[AsyncEngine]:
+async def fresh_database(kind: str, tmp_path: Path,
+                         pg_url: str | None) -> AsyncIterator[AsyncEngine]:
     """An empty database migrated to head: a new SQLite file, or a new PostgreSQL database."""
     if kind == "sqlite":
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")

@@ -31,7 +31,7 @@ def migrate() -> None:
               help="The new Fernet key (default: generate one).")
 @click.option("--print-new", is_flag=True, help="Only print a freshly generated key.")
 def rotate_key(new_key: str | None, print_new: bool) -> None:
-    """Re-encrypt every stored credential under a new key (the old key keeps working until then)."""
+    """Re-encrypt every stored credential under a new key (old keys decrypt until then)."""
     if print_new:
         click.echo(Fernet.generate_key().decode())
         return

@@ -65,7 +65,8 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("connections.id", ondelete="CASCADE"))
-    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="SET NULL"))
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"))
     dedup_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
@@ -95,7 +96,8 @@ class AlertEvent(IdMixin, TimestampMixin, Base):
     dedup_key: Mapped[str] = mapped_column(String(200))
     connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("connections.id", ondelete="CASCADE"))
-    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="SET NULL"))
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"))
     provider: Mapped[str | None] = mapped_column(String(32))
     project: Mapped[str | None] = mapped_column(String(255))
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
@@ -105,7 +107,7 @@ class AlertEvent(IdMixin, TimestampMixin, Base):
 
 
 class AlertFeedback(IdMixin, TimestampMixin, Base):
-    """A button pressed on an alert (ack, snooze, planned, expected, details): measures precision."""
+    """A button pressed on an alert (ack, snooze, planned, expected, details): its precision."""
 
     __tablename__ = "alert_feedback"
     event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, TimestampMixin
