@@ -6,13 +6,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from connectors.registry import KINDS, connector_class
-from core.db.models import Connection, CostLine, Organization
+from core.db.models import Connection, CostLine, Organization, Recommendation
 from core.domain.roles import Role
 from core.services.orgs import create_org, ensure_user, set_membership
 from core.services.users import set_active_org
@@ -230,3 +231,38 @@ async def test_admin_manages_a_connection_from_its_card(hd: BotHarness, cloud: s
     assert "deleted" in admin.last_reply().text
     async with hd.ctx.session() as s:
         assert await s.get(Connection, conn_id) is None
+
+
+async def test_member_accepts_and_snoozes_recommendations(hd: BotHarness) -> None:
+    org_id = await _member(hd, 3501, Role.MEMBER, "ООО Экономим")
+    async with hd.ctx.session() as s:
+        recs = [Recommendation(org_id=org_id, dedup_key=f"idle:vm-{i}", kind="idle",
+                               title=f"idle: vm-{i}", params={"resource": f"vm-{i}"},
+                               monthly_saving=Decimal(1000 * (3 - i)), status="new")
+                for i in range(2)]
+        s.add_all(recs)
+        await s.flush()
+        ids = [r.id for r in recs]
+    member = hd.client(3501)
+    listing = (await member.send("/recs"))[-1]
+    assert "Рекомендации</b>: 2" in listing.text
+    assert "Простаивающий ресурс" in listing.text
+    await member.click("✅ 1")
+    assert any("Принято" in a for a in member.alerts())
+    await member.click("💤 2")
+    assert any("Отложено на 30 дней" in a for a in member.alerts())
+    async with hd.ctx.session() as s:
+        statuses = [(await s.get(Recommendation, i)).status for i in ids]  # type: ignore[union-attr]
+    assert statuses == ["accepted", "snoozed"]
+
+
+async def test_cancel_forgets_the_wizard(hd: BotHarness, cloud: str) -> None:
+    await _member(hd, 3601, Role.OWNER, "ООО Отмена")
+    admin = hd.client(3601)
+    await admin.send("/connect")
+    await admin.click("Test Cloud")
+    await admin.send("tester")
+    await admin.send(WRONG_KEY)
+    assert "отменено" in (await admin.send("/cancel"))[-1].text
+    assert WRONG_KEY not in _storage_dump(hd)
+    assert "Нечего отменять" in (await admin.send("/cancel"))[-1].text

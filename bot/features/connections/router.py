@@ -20,7 +20,7 @@ def setup() -> Router:
     router = Router(name=__name__)
     viewer, admin = RoleFilter(Role.VIEWER), RoleFilter(Role.ADMIN)
     router.message.register(h.cancel, Command("cancel"),
-                            StateFilter(ConnectWizard, RenameConnection))
+                            StateFilter(ConnectWizard, RenameConnection, None))
     router.message.register(h.cmd_connect, Command("connect"))
     router.message.register(h.show_connections, Command("connections"), viewer)
     router.callback_query.register(h.on_wizard_button, WizCb.filter(), admin)
