@@ -2,7 +2,8 @@
 
 In a group chat bound to an organisation, the organisation is the bound one; elsewhere it is the
 user's active organisation. A superadmin acting as an organisation (see `/admin as`) gets that
-organisation with the admin role; the act-as marker lives in FSM storage under destiny `support`.
+organisation; the open act-as session is read from the audit log (`core.services.admin`), so it
+survives restarts and is shared by replicas.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import Chat, TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy import select
@@ -21,17 +21,11 @@ from bot.context import RequestContext, UserRef
 from core.app import AppContext
 from core.db.models import BoundChat, User
 from core.domain.roles import Role
+from core.services.admin import current_support
 from core.services.errors import NotFound
 from core.services.orgs import OrgRef, ensure_user, get_org, membership_role
 
-__all__ = ["SUPPORT_DESTINY", "ContextMiddleware", "support_key"]
-
-SUPPORT_DESTINY = "support"
-
-
-def support_key(bot_id: int, user_id: int) -> StorageKey:
-    """Where a superadmin's act-as organisation is kept (survives FSM wizard resets)."""
-    return StorageKey(bot_id=bot_id, chat_id=user_id, user_id=user_id, destiny=SUPPORT_DESTINY)
+__all__ = ["ContextMiddleware"]
 
 
 def _user_ref(user: User) -> UserRef:
@@ -65,15 +59,12 @@ class ContextMiddleware(BaseMiddleware):
                            data: dict[str, Any]) -> None:
         org_id: int | None = rc.user.active_org_id
         if rc.is_superadmin:
-            storage: BaseStorage | None = data.get("fsm_storage")
-            if storage is not None:
-                marker = await storage.get_data(support_key(data["bot"].id, rc.user.telegram_id))
-                if marker.get("org_id"):
-                    org = await _org_or_none(session, int(marker["org_id"]))
-                    if org is not None:
-                        role = await membership_role(session, org.id, rc.user.id)
-                        rc.org, rc.role, rc.support = org, role or Role.ADMIN, True
-                        return
+            support = await current_support(session, rc.user.telegram_id)
+            org = await _org_or_none(session, support.org_id) if support else None
+            if org is not None:
+                role = await membership_role(session, org.id, rc.user.id)
+                rc.org, rc.role, rc.support = org, role or Role.ADMIN, True
+                return
         if not rc.is_private:
             bound = (await session.execute(select(BoundChat.org_id).where(
                 BoundChat.chat_id == rc.chat_id, BoundChat.is_active.is_(True)))).scalar()

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import (
+    AuditEntry,
     Connection,
     Membership,
     Organization,
@@ -31,7 +32,8 @@ from core.services.errors import NotFound, ServiceError
 from core.services.orgs import OrgRef, ensure_user, get_org, membership_role, set_membership
 
 __all__ = [
-    "OrgHit", "PlatformStats", "UnrecognizedRef", "UserHit", "end_support",
+    "OrgHit", "PlatformStats", "Support", "UnrecognizedRef", "UserHit", "current_support",
+    "end_support",
     "enqueue_broadcast", "list_unrecognized", "platform_stats", "resolve_unrecognized",
     "search_orgs", "search_users", "start_support",
 ]
@@ -156,34 +158,62 @@ async def search_orgs(session: AsyncSession, actor: int, superadmins: Collection
     return hits
 
 
+@dataclass(frozen=True)
+class Support:
+    """A superadmin's open act-as session (from the audit log, so it survives restarts)."""
+
+    org_id: int
+    temporary: bool
+
+
+async def current_support(session: AsyncSession, actor: int) -> Support | None:
+    """The organisation `actor` is acting as: the last support.start not yet ended."""
+    row = (await session.execute(
+        select(AuditEntry.action, AuditEntry.org_id, AuditEntry.details).where(
+            AuditEntry.actor_telegram_id == actor, AuditEntry.as_superadmin.is_(True),
+            AuditEntry.action.in_(("support.start", "support.end")))
+        .order_by(AuditEntry.id.desc()).limit(1))).first()
+    if row is None or row[0] != "support.start" or row[1] is None:
+        return None
+    return Support(int(row[1]), bool((row[2] or {}).get("temporary")))
+
+
 async def start_support(session: AsyncSession, actor: int, superadmins: Collection[int],
-                        ref: str) -> tuple[OrgRef, bool]:
+                        ref: str) -> OrgRef:
     """Begin acting as an organisation (by id or slug) with the admin role.
 
     A superadmin who is not a member gets a temporary admin membership, visible in /members
-    and removed by `end_support`, so every org-scoped service works unchanged. Returns the
-    organisation and whether the membership is temporary.
+    and removed by `end_support`, so every org-scoped service works unchanged. Starting a new
+    session ends the previous one.
     """
     _check(actor, superadmins)
     org = await get_org(session, ref)
+    await end_support(session, actor, superadmins)
     user = await ensure_user(session, actor)
     temporary = await membership_role(session, org.id, user.id) is None
     if temporary:
         await set_membership(session, org.id, user.id, Role.ADMIN)
     await audit(session, "support.start", org_id=org.id, actor_telegram_id=actor,
                 as_superadmin=True, temporary=temporary)
-    return org, temporary
+    await session.flush()
+    return org
 
 
-async def end_support(session: AsyncSession, actor: int, superadmins: Collection[int],
-                      org_id: int, *, temporary: bool) -> None:
+async def end_support(session: AsyncSession, actor: int,
+                      superadmins: Collection[int]) -> int | None:
+    """End the open act-as session, if any; returns its organisation id."""
     _check(actor, superadmins)
-    if temporary:
+    current = await current_support(session, actor)
+    if current is None:
+        return None
+    if current.temporary:
         user = await ensure_user(session, actor)
         await session.execute(delete(Membership).where(
-            Membership.org_id == org_id, Membership.user_id == user.id))
-    await audit(session, "support.end", org_id=org_id, actor_telegram_id=actor,
+            Membership.org_id == current.org_id, Membership.user_id == user.id))
+    await audit(session, "support.end", org_id=current.org_id, actor_telegram_id=actor,
                 as_superadmin=True)
+    await session.flush()
+    return current.org_id
 
 
 async def list_unrecognized(session: AsyncSession, actor: int, superadmins: Collection[int],

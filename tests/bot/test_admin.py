@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db.models import (
     AuditEntry,
@@ -16,7 +17,8 @@ from core.db.models import (
     User,
 )
 from core.domain.roles import Role
-from tests.bot.harness import SUPERADMIN, BotHarness
+from core.security.vault import Vault
+from tests.bot.harness import SUPERADMIN, BotHarness, running_bot
 from tests.bot.seed import org_with
 
 
@@ -112,3 +114,22 @@ async def test_broadcast_goes_through_the_outbox(h: BotHarness) -> None:
         rows = (await s.execute(select(OutboxMessage.chat_id, OutboxMessage.payload))).all()
     assert sorted(c for c, _ in rows) == [1, 2, SUPERADMIN]
     assert {p["text"] for _, p in rows} == {"Плановые работы в субботу"}
+
+
+async def test_act_as_survives_a_restart_and_a_second_act_as_ends_the_first(
+        bot_engine: AsyncEngine, vault: Vault) -> None:
+    async with running_bot(bot_engine, vault, superadmin_ids=(SUPERADMIN,)) as first:
+        await org_with(first, "Ромашка", (1, Role.OWNER))
+        await org_with(first, "Лютик", (2, Role.OWNER))
+        await first.client(SUPERADMIN).send("/admin as 1")
+    async with running_bot(bot_engine, vault, superadmin_ids=(SUPERADMIN,)) as second:
+        admin = second.client(SUPERADMIN)
+        replies = await admin.send("/members")
+        assert replies[-1].text.startswith("🛟 [поддержка: Ромашка]")
+        await admin.send("/admin as 2")
+        replies = await admin.send("/members")
+        assert replies[-1].text.startswith("🛟 [поддержка: Лютик]")
+        async with second.ctx.session() as s:
+            orgs = (await s.execute(select(Membership.org_id).join(
+                User, User.id == Membership.user_id).where(User.telegram_id == SUPERADMIN)))
+            assert orgs.scalars().all() == [2]  # the first temporary membership is gone

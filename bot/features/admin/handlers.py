@@ -6,10 +6,8 @@ Subcommands: `/admin`, `/admin users Q`, `/admin orgs Q`, `/admin as ORG`, `/adm
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +16,6 @@ from bot.features.admin.callbacks import AdminAction, AdminCb
 from bot.features.admin.keyboards import broadcast_kb, orgs_kb, panel_kb, unrecognized_kb
 from bot.features.admin.states import AdminInput
 from bot.i18n import esc
-from bot.middlewares.context import support_key
 from core.app import AppContext
 from core.services import admin
 from core.services.demo import seed_demo
@@ -39,8 +36,7 @@ async def _stats_text(rc: RequestContext, session: AsyncSession, app: AppContext
 
 
 async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext,
-                    session: AsyncSession, app: AppContext, bot: Bot, state: FSMContext,
-                    fsm_storage: BaseStorage) -> None:
+                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
     sub, _, rest = (command.args or "").strip().partition(" ")
     sub, rest = sub.lower(), rest.strip()
     actor, supers = rc.user.telegram_id, rc.settings.superadmin_ids
@@ -59,9 +55,9 @@ async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext
         await message.answer("\n".join(lines) or rc.t("admin.nothing_found"),
                              reply_markup=orgs_kb(rc, found) if found else None)
     elif sub == "as":
-        await _act_as(message, rc, session, bot, fsm_storage, rest)
+        await _act_as(message, rc, session, rest)
     elif sub == "exit":
-        await _exit(message, rc, session, bot, fsm_storage)
+        await _exit(message, rc, session)
     elif sub == "unrecognized":
         await _show_unrecognized(message, rc, session)
     elif sub == "resolve":
@@ -86,24 +82,16 @@ async def cmd_admin(message: Message, command: CommandObject, rc: RequestContext
         await message.answer(rc.t("admin.usage"))
 
 
-async def _act_as(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot,
-                  storage: BaseStorage, ref: str) -> None:
-    actor = rc.user.telegram_id
-    org, temporary = await admin.start_support(session, actor, rc.settings.superadmin_ids, ref)
-    await storage.set_data(support_key(bot.id, actor), {"org_id": org.id, "temporary": temporary})
+async def _act_as(message: Message, rc: RequestContext, session: AsyncSession, ref: str) -> None:
+    org = await admin.start_support(session, rc.user.telegram_id, rc.settings.superadmin_ids, ref)
     await message.answer(rc.t("admin.support_started", org=esc(org.name)))
 
 
-async def _exit(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot,
-                storage: BaseStorage) -> None:
+async def _exit(message: Message, rc: RequestContext, session: AsyncSession) -> None:
     if not rc.support or rc.org is None:
         await message.answer(rc.t("admin.not_acting"))
         return
-    key = support_key(bot.id, rc.user.telegram_id)
-    marker = await storage.get_data(key)
-    await admin.end_support(session, rc.user.telegram_id, rc.settings.superadmin_ids, rc.org.id,
-                            temporary=bool(marker.get("temporary")))
-    await storage.set_data(key, {})
+    await admin.end_support(session, rc.user.telegram_id, rc.settings.superadmin_ids)
     await message.answer(rc.t("admin.support_ended", org=esc(rc.org.name)))
 
 
@@ -130,8 +118,7 @@ async def _reseed(message: Message, rc: RequestContext, session: AsyncSession,
 
 
 async def on_admin_button(query: CallbackQuery, callback_data: AdminCb, rc: RequestContext,
-                          session: AsyncSession, app: AppContext, bot: Bot, state: FSMContext,
-                          fsm_storage: BaseStorage) -> None:
+                          session: AsyncSession, app: AppContext, state: FSMContext) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
     message, action = query.message, callback_data.action
@@ -146,9 +133,9 @@ async def on_admin_button(query: CallbackQuery, callback_data: AdminCb, rc: Requ
     elif action == AdminAction.RESEED:
         await _reseed(message, rc, session, app)
     elif action == AdminAction.EXIT:
-        await _exit(message, rc, session, bot, fsm_storage)
+        await _exit(message, rc, session)
     elif action == AdminAction.ACT_AS:
-        await _act_as(message, rc, session, bot, fsm_storage, str(callback_data.id))
+        await _act_as(message, rc, session, str(callback_data.id))
 
 
 async def on_resolve_note(message: Message, rc: RequestContext, session: AsyncSession,
