@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, cast
@@ -17,6 +18,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./infrazen.db"
 
 class SettingsError(Exception):
     """One clear line naming the variable that is wrong."""
+
+
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")  # aiogram checks the same shape at start
 
 
 class Settings(BaseSettings):
@@ -92,6 +96,18 @@ class Settings(BaseSettings):
                 value.startswith("postgresql+asyncpg://")):
             raise ValueError("must be sqlite+aiosqlite:///PATH or postgresql+asyncpg://…")
         return value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        """Empty means unset; anything else must have @BotFather's shape `123456:ABC…`."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not _TOKEN.fullmatch(text.strip()):
+            raise ValueError("does not look like a token from @BotFather "
+                             "(expected digits, a colon, then letters: 123456:ABC-…)")
+        return text.strip()
 
     @field_validator("telegram_api_server", "webhook_url", "redis_url")
     @classmethod

@@ -75,3 +75,13 @@ def test_bad_setting_from_the_real_command_is_one_line(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == ["Configuration error: DEFAULT_TIMEZONE: unknown time zone 'Mars/Base', "
                      "e.g. Europe/Moscow"]
+
+
+@pytest.mark.parametrize("token", ["abc", "123456", "12 34:abc", ":abc"])
+def test_a_malformed_bot_token_is_one_line_not_a_traceback(token: str) -> None:
+    with pytest.raises(SettingsError, match="^BOT_TOKEN: does not look like a token"):
+        load_settings(BOT_TOKEN=token)
+
+
+def test_an_empty_bot_token_means_unset() -> None:
+    assert load_settings(BOT_TOKEN="  ").bot_token is None
