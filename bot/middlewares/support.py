@@ -17,7 +17,14 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,4 +67,6 @@ class SupportMarkMiddleware(BaseRequestMiddleware):
                 method.text = f"{mark}\n{method.text}"
             elif isinstance(method, SendPhoto | SendDocument):
                 method.caption = f"{mark}\n{method.caption or ''}".strip()
+            elif isinstance(method, AnswerCallbackQuery) and method.text:
+                method.text = f"{mark} {method.text}"[:200]
         return await make_request(bot, method)

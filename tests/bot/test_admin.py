@@ -133,3 +133,19 @@ async def test_act_as_survives_a_restart_and_a_second_act_as_ends_the_first(
             orgs = (await s.execute(select(Membership.org_id).join(
                 User, User.id == Membership.user_id).where(User.telegram_id == SUPERADMIN)))
             assert orgs.scalars().all() == [2]  # the first temporary membership is gone
+
+
+async def test_superadmin_finds_users_and_reseeds_the_demo(h: BotHarness) -> None:
+    await org_with(h, "Ромашка", (1, Role.OWNER))
+    admin = h.client(SUPERADMIN)
+    replies = await admin.send("/admin users user 1")
+    assert replies[-1].text == "• User 1 (@—, id 1) — Ромашка"
+    replies = await admin.send("/admin users nobody-like-this")
+    assert replies[-1].text == "Ничего не найдено."
+    await admin.send("/admin")
+    await admin.click("🧪 Пересоздать демо")
+    assert "Демо пересоздано: 45 ресурсов" in admin.last_reply().text
+    async with h.ctx.session() as s:
+        actions = (await s.execute(select(AuditEntry.action).where(
+            AuditEntry.as_superadmin.is_(True)))).scalars().all()
+    assert actions == ["demo.reseed"]
