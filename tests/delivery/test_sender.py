@@ -204,3 +204,16 @@ async def test_a_message_whose_lease_is_running_out_is_not_sent(sqlite_engine: A
     telegram.advance(6)
     assert (await _sender(sqlite_engine, telegram, owner="next").drain()).sent == 1
     assert telegram.fake.sent_texts(51) == ["late"]
+
+
+async def test_a_message_held_for_quiet_hours_waits_until_its_time(sqlite_engine: AsyncEngine,
+                                                                   telegram: Telegram) -> None:
+    async with session_factory(sqlite_engine)() as s, s.begin():
+        await outbox.enqueue(s, chat_id=61, kind="text", dedup_key="q", payload={"text": "am"},
+                             now=telegram.clock.now(),
+                             not_before=telegram.clock.now() + timedelta(hours=8))
+    sender = _sender(sqlite_engine, telegram)
+    assert (await sender.drain()).claimed == 0
+    telegram.advance(8 * 3600)
+    assert (await sender.drain()).sent == 1
+    assert telegram.fake.sent_texts(61) == ["am"]
