@@ -7,6 +7,11 @@ Lifecycle of a row (`status`):
 A claimed row carries a lease; a worker that dies while holding it loses it after the lease
 expires and the row is claimed again (see `core.services.leases`). The dedup key is unique:
 enqueueing the same key twice keeps one row, so one cause never makes two messages.
+
+Payload keys the sender reads: `text` (kind text) or `caption` (photo, document);
+`parse_mode` (absent = plain text, so names with `<` are safe); `lang`; `alerts`
+(`[[event_id, rule], …]`: buttons under the message); `attachment_of` (the dedup key of the
+message holding the bytes, so one chart serves many recipients).
 """
 
 from __future__ import annotations

@@ -84,8 +84,13 @@ async def test_repeated_credential_failures_pause_the_connection_with_a_notice(
         conn = await s.get(Connection, cid)
         notices = (await s.execute(select(OutboxMessage).where(
             OutboxMessage.dedup_key.like("notice:paused:%")))).scalars().all()
+        alerts = (await s.execute(select(OutboxMessage).where(
+            OutboxMessage.dedup_key.like("alert:%")))).scalars().all()
     assert conn is not None
     assert conn.status == "paused"
     assert [n.chat_id for n in notices] == [501]
     assert "приостановлено" in str(notices[0].payload["text"])
     assert await sync_due(rt) == []  # a paused connection is not retried
+    # alerts were evaluated after the syncs: the failing connection reached its owner once
+    assert [a.chat_id for a in alerts] == [501]
+    assert "не синхронизируется" in str(alerts[0].payload["text"])
