@@ -184,6 +184,7 @@ async def cmd_help(message: Message, rc: RequestContext) -> None:
     if rc.org is not None:
         parts.append(rc.t("onboarding.help_org", org=esc(rc.org.name),
                           role=rc.t(f"bot.role.{rc.role.value}") if rc.role else "—"))
+        parts.append(rc.t("onboarding.help_questions"))
     if rc.has_role(Role.ADMIN) and not rc.is_demo:
         parts.append(rc.t("onboarding.help_admin"))
     if rc.is_demo:
