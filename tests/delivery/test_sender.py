@@ -217,3 +217,18 @@ async def test_a_message_held_for_quiet_hours_waits_until_its_time(sqlite_engine
     telegram.advance(8 * 3600)
     assert (await sender.drain()).sent == 1
     assert telegram.fake.sent_texts(61) == ["am"]
+
+
+@pytest.mark.parametrize("telegram", [TelegramLimits(group_per_minute=2)], indirect=True)
+async def test_a_group_over_its_per_minute_limit_gets_the_rest_a_minute_later(
+        sqlite_engine: AsyncEngine, telegram: Telegram) -> None:
+    for i in range(3):
+        await _enqueue(sqlite_engine, telegram, -700, f"g{i}", f"group {i}")
+    sender = _sender(sqlite_engine, telegram)
+    stats = await sender.drain()
+    assert (stats.sent, stats.throttled) == (2, 1)
+    late = await _row(sqlite_engine, "g2")
+    assert late.next_attempt_at == telegram.clock.now() + timedelta(seconds=60)
+    telegram.advance(60)
+    assert (await sender.drain()).sent == 1
+    assert telegram.fake.sent_texts(-700) == ["group 0", "group 1", "group 2"]
