@@ -24,35 +24,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from connectors.errors import InvalidInput
+from connectors.focus.layout import (
+    FALLBACKS,
+    IDENTITY_FIELDS,
+    MONEY_COLUMNS,
+    REQUIRED,
+    CellError,
+    FocusLayout,
+    bad,
+    finish_identity,
+)
 from connectors.focus.values import NULLS, CellCache, parse_money
 
 __all__ = ["FALLBACKS", "IDENTITY_FIELDS", "REQUIRED", "FocusReader", "FocusRecord", "open_text"]
 
 csv.field_size_limit(16 * 1024 * 1024)
-
-REQUIRED = ("BilledCost", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency")
-# the identity of a cost record besides its period, in this order (core aggregates on it)
-IDENTITY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
-                   "service_category", "sku_id", "region_id", "sub_account_id",
-                   "sub_account_name", "charge_category", "billing_currency", "pricing_unit",
-                   "provider_name", "tags")
-_IDENTITY_COLUMNS = ("ResourceId", "ResourceName", "ResourceType", "ServiceName",
-                     "ServiceCategory", "SkuId", "RegionId", "SubAccountId", "SubAccountName",
-                     "ChargeCategory", "BillingCurrency", "PricingUnit", "ProviderName", "Tags")
-# when a column is absent or null, the first present alternative is used
-FALLBACKS: dict[str, tuple[str, ...]] = {
-    "RegionId": ("RegionName", "x_Region", "AvailabilityZone"),
-    "ProviderName": ("PublisherName", "InvoiceIssuerName", "x_Provider"),
-    "ServiceName": ("x_ServiceName", "x_ServiceCode"),
-    "SubAccountName": ("x_AccountName",),
-    "SkuId": ("SkuPriceId",),
-}
-_MONEY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity")
-_LEN = {"resource_id": 255, "resource_name": 255, "resource_type": 64, "service_name": 128,
-        "service_category": 64, "sku_id": 128, "region_id": 64, "sub_account_id": 255,
-        "sub_account_name": 255, "charge_category": 32, "pricing_unit": 64,
-        "provider_name": 64}
-
 
 # One row: (start, end, lump on the first day?, billed, effective, list, contracted, quantity,
 # identity in IDENTITY_FIELDS order with tags as canonical JSON or ""). A plain tuple: the
@@ -110,32 +96,20 @@ class FocusReader:
 
     @staticmethod
     def _bad(line: int | None, column: str | None, message: str) -> InvalidInput:
-        where = ", ".join(p for p in (f"line {line}" if line else "",
-                                      f"column {column}" if column else "") if p)
-        return InvalidInput(f"{where}: {message}" if where else message, provider="focus",
-                            row=line, column=column)
+        return bad(line, column, message)
 
-    def _header(self, reader: Iterator[list[str]]) -> tuple[int, dict[str, int]]:
+    def _header(self, reader: Iterator[list[str]]) -> FocusLayout:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
             raise self._bad(None, None, "the file is empty: expected a FOCUS CSV with a header")
-        index: dict[str, int] = {}
-        for i, name in enumerate(header):
-            index.setdefault(name.strip().lstrip("\ufeff").lower(), i)
-        missing = [c for c in REQUIRED if c.lower() not in index
-                   and not (c == "BillingCurrency" and self.default_currency)]
-        if missing:
-            hint = " (or give a default currency)" if missing == ["BillingCurrency"] else ""
-            raise self._bad(1, missing[0], f"required column {missing[0]} is missing{hint}; "
-                                           f"this does not look like a FOCUS export")
-        return len(header), index
+        return FocusLayout.from_header(header, self.default_currency)
 
     def _identity(self, raw: tuple[str, ...], slots: list[tuple[int, ...]],
                   line: int) -> tuple[str | None, ...]:
         """Normalise one distinct raw identity (nulls, fallbacks, lengths, tags, currency)."""
-        ident: list[str | None] = []
+        values: list[str | None] = []
         for candidates in slots:
             value = None
             for i in candidates:
@@ -143,51 +117,32 @@ class FocusReader:
                 if cell not in NULLS:
                     value = cell.strip()
                     break
-            ident.append(value)
-        tags_pos = IDENTITY_FIELDS.index("tags")
+            values.append(value)
         try:
-            ident[tags_pos] = self._cells.tags(ident[tags_pos] or "") if ident[tags_pos] else ""
-        except ValueError as exc:
-            raise self._bad(line, "Tags", str(exc)) from None
-        cur_pos = IDENTITY_FIELDS.index("billing_currency")
-        currency = ident[cur_pos]
-        if not currency:
-            if not self.default_currency:
-                raise self._bad(line, "BillingCurrency", "empty: every row needs one")
-            currency = self.default_currency
-        elif len(currency) != 3 or not currency.isalpha():
-            raise self._bad(line, "BillingCurrency",
-                            f"{currency!r} is not a 3-letter currency code")
-        ident[cur_pos] = currency.upper()
-        for pos, field_name in enumerate(IDENTITY_FIELDS):
-            limit = _LEN.get(field_name)
-            value = ident[pos]
-            if limit is not None and value is not None:
-                ident[pos] = value[:limit]
-        return tuple(ident)
+            return finish_identity(values, self._cells, self.default_currency)
+        except CellError as exc:
+            raise self._bad(line, exc.column, str(exc)) from None
 
     def _records(self, text: IO[str]) -> Iterator[FocusRecord]:
         """The hot loop: C-level cell picking; identities normalised once per distinct value."""
         reader = csv.reader(text)
-        width, index = self._header(reader)
+        layout = self._header(reader)
+        width = layout.width
 
         def col(name: str) -> int:
-            return index.get(name.lower(), width)  # `width` is the empty cell appended below
+            pos = layout.position(name)
+            return width if pos is None else pos  # `width` is the empty cell appended below
 
         # raw identity = the primary and fallback cells, picked in one C call per row
         raw_cols: list[int] = []
         slots: list[tuple[int, ...]] = []
-        for name in _IDENTITY_COLUMNS:
-            slot = []
-            for candidate in (name, *FALLBACKS.get(name, ())):
-                if candidate.lower() in index:
-                    slot.append(len(raw_cols))
-                    raw_cols.append(col(candidate))
-            slots.append(tuple(slot))
+        for positions in layout.slots():
+            slots.append(tuple(range(len(raw_cols), len(raw_cols) + len(positions))))
+            raw_cols.extend(positions)
         pick = itemgetter(*raw_cols, width, width)  # two pads: a tuple even for one column
         i_start, i_end, i_freq = col("ChargePeriodStart"), col("ChargePeriodEnd"),\
             col("ChargeFrequency")
-        i_billed, i_eff, i_list, i_con, i_qty = (col(n) for n in _MONEY)
+        i_billed, i_eff, i_list, i_con, i_qty = (col(n) for n in MONEY_COLUMNS)
         times, nulls, identities = self._cells.time, NULLS, self._identities
         money = parse_money
         for row in reader:

@@ -2,17 +2,21 @@
 
 Rows are parsed and aggregated in a worker thread in slices (the event loop stays free), then
 written in batches whenever enough daily buckets have piled up, so memory stays bounded by the
-number of distinct (day, resource, SKU, …) buckets per batch, not by the file. Re-importing
-replaces the stored lines of that connection for every day from the file's first to its last
-(idempotent); the whole import is one transaction, so a bad row stores nothing. One-time
-charges (ChargeFrequency `One-Time`) land on their first day; every other row is spread over
-its charge period by `core.services.sync_rules.split_daily`.
+number of distinct (day, resource, SKU, …) buckets per batch, not by the file. FOCUS files go
+through the columnar reader (`connectors.focus.arrow_reader`, ~5x faster); when it gives up
+(a bad cell to locate, a money format only the lenient parser reads) what it stored is cleared
+and the row-by-row reader reads the file again, so results and error messages are the same.
+Re-importing replaces the stored lines of that connection for every day from the file's first
+to its last (idempotent); the whole import is one transaction, so a bad row stores nothing.
+One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
+spread over its charge period by `core.services.sync_rules.split_daily`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +27,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
 from connectors.focus.reader import IDENTITY_FIELDS, FocusReader, FocusRecord
 from connectors.manual_csv.reader import ManualCsvReader
 from core.clock import SystemClock
@@ -38,6 +43,8 @@ from core.services.sync_costs import KEY_FIELDS, DailyAggregator, DayRange, clea
 __all__ = ["ImportResult", "import_file", "import_focus", "import_manual_csv"]
 
 assert (*KEY_FIELDS, "tags") == IDENTITY_FIELDS, "reader and aggregator identity differ"
+
+log = logging.getLogger(__name__)
 
 SLICE = 20_000  # rows parsed per trip to the worker thread
 FLUSH_BUCKETS = 50_000  # daily buckets held before a batch is written
@@ -113,12 +120,9 @@ async def _load(session: AsyncSession, org_id: int, connection_id: int, kind: st
     return conn
 
 
-async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
-                  counter: Any, source: str, actor: Actor | None,
-                  now: datetime | None) -> ImportResult:
-    now = now or SystemClock().now()
-    agg = DailyAggregator(provider=canonical_provider(conn.kind, fallback="other"))
-    cleared = DayRange()
+async def _aggregate(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
+                     agg: DailyAggregator, cleared: DayRange, source: str) -> int:
+    """Feed every record through the aggregator, writing whenever enough buckets pile up."""
     stored = 0
     iterator = iter(records)
     more = True
@@ -126,6 +130,30 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
         more = await asyncio.to_thread(_consume, iterator, agg, SLICE)
         if len(agg.buckets) >= FLUSH_BUCKETS or not more:
             stored += await _flush(session, conn, agg, cleared, source)
+    return stored
+
+
+async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
+                  counter: Any, source: str, actor: Actor | None, now: datetime | None,
+                  fallback: FocusReader | None = None) -> ImportResult:
+    """Import `records`; if they raise FastPathUnavailable, undo and import `fallback`."""
+    now = now or SystemClock().now()
+    provider = canonical_provider(conn.kind, fallback="other")
+    agg, cleared = DailyAggregator(provider=provider), DayRange()
+    try:
+        stored = await _aggregate(session, conn, records, agg, cleared, source)
+    except FastPathUnavailable as exc:
+        if fallback is None:
+            raise
+        log.info("connection %s: row-by-row import (%s)", conn.id, exc)
+        if cleared.lo is not None and cleared.hi is not None:
+            await clear_days(session, org_id=conn.org_id, connection_id=conn.id,
+                             start=cleared.lo, end=cleared.hi + timedelta(days=1))
+        if isinstance(records, ArrowFocusReader):
+            records.rewind()
+        records = counter = fallback
+        agg, cleared = DailyAggregator(provider=provider), DayRange()
+        stored = await _aggregate(session, conn, records, agg, cleared, source)
     totals = dict(sorted(agg.totals.items()))
     snap = SyncSnapshot(org_id=conn.org_id, connection_id=conn.id, started_at=now,
                         finished_at=SystemClock().now(), status="success", trigger="import",
@@ -156,8 +184,12 @@ async def import_focus(session: AsyncSession, org_id: int, connection_id: int, s
     """Import a FOCUS CSV / CSV.gz into a `focus` connection (raises InvalidInput on bad rows)."""
     conn = await _load(session, org_id, connection_id, "focus", actor)
     currency = default_currency or (conn.options or {}).get("default_currency")
-    reader = FocusReader(source, default_currency=str(currency) if currency else None)
-    return await _import(session, conn, reader, reader, "focus", actor, now)
+    code = str(currency) if currency else None
+    reader = FocusReader(source, default_currency=code)
+    if not ArrowFocusReader.usable(source):
+        return await _import(session, conn, reader, reader, "focus", actor, now)
+    fast = ArrowFocusReader(source, default_currency=code)
+    return await _import(session, conn, fast, fast, "focus", actor, now, fallback=reader)
 
 
 async def import_manual_csv(session: AsyncSession, org_id: int, connection_id: int,

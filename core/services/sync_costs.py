@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -34,6 +35,8 @@ BATCH = 5000
 ZERO = Decimal(0)
 _DAY = timedelta(days=1)
 _QUANT = Decimal(1).scaleb(-MONEY_SCALE)
+# split_daily is pure and exports repeat (period, amount) pairs across resources: memoised
+_split = lru_cache(maxsize=1 << 16)(split_daily)
 
 # identity of a stored daily row (besides the day); order matters for `_row`
 KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
@@ -112,11 +115,11 @@ class DailyAggregator:
     def _spread(self, start: datetime, end: datetime, billed: Decimal, effective: Decimal,
                 list_cost: Decimal | None, contracted: Decimal | None, qty: Decimal | None,
                 ident: tuple[Any, ...]) -> None:
-        eff = dict(split_daily(start, end, effective))
-        lst = dict(split_daily(start, end, list_cost)) if list_cost is not None else {}
-        con = dict(split_daily(start, end, contracted)) if contracted is not None else {}
-        qts = dict(split_daily(start, end, qty)) if qty is not None else {}
-        for part_day, part in split_daily(start, end, billed):
+        eff = dict(_split(start, end, effective))
+        lst = dict(_split(start, end, list_cost)) if list_cost is not None else {}
+        con = dict(_split(start, end, contracted)) if contracted is not None else {}
+        qts = dict(_split(start, end, qty)) if qty is not None else {}
+        for part_day, part in _split(start, end, billed):
             self._put(part_day, ident, part, eff[part_day], lst.get(part_day),
                       con.get(part_day), qts.get(part_day))
 
