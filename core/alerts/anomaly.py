@@ -1,56 +1,38 @@
-"""Cost anomalies of the org's total and of each provider's series, recent ones only.
-
-Days users marked planned / expected (`anomaly_exclusions`) are excluded from the detector, so
-an acknowledged pattern stops alerting.
-"""
+"""Cost anomalies of recent days, from `core.services.anomaly_service` (org, connection,
+provider and service series; days marked planned are left alone; one event per real anomaly,
+in its narrowest series, with the services that drove it)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from sqlalchemy import select
+from datetime import timedelta
 
 from core.alerts.base import AlertCandidate, RuleContext
-from core.analytics.anomalies import DetectorSettings, detect
 from core.analytics.series import SeriesError
-from core.db.models import AnomalyExclusion
-from core.services import costs
+from core.services.anomaly_service import detect_anomalies
 
-__all__ = ["HISTORY_DAYS", "RECENT_DAYS", "evaluate", "excluded_days"]
+__all__ = ["RECENT_DAYS", "evaluate"]
 
-HISTORY_DAYS = 90
 RECENT_DAYS = 3
 
 
-async def excluded_days(rc: RuleContext, series_key: str) -> frozenset[date]:
-    rows = await rc.session.execute(select(AnomalyExclusion.day).where(
-        AnomalyExclusion.org_id == rc.org_id, AnomalyExclusion.series_key == series_key))
-    return frozenset(rows.scalars())
-
-
 async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
-    end = rc.today - timedelta(days=1)
-    start = end - timedelta(days=HISTORY_DAYS - 1)
-    series = {"org": await costs.daily(rc.session, rc.org_id, start, end)}
-    by_provider = await costs.daily_by(rc.session, rc.org_id, start, end,
-                                       costs.Dimension.PROVIDER)
-    series.update({f"provider:{p}": s for p, s in by_provider.items() if p})
-    settings = DetectorSettings(**dict(rc.settings.get("anomaly_detector") or {}))
-    found: list[AlertCandidate] = []
-    for key, points in series.items():
-        try:
-            detection = detect(points, settings, excluded=await excluded_days(rc, key))
-        except SeriesError:
-            continue  # too little history yet
-        for anomaly in detection.anomalies:
-            if anomaly.end < end - timedelta(days=RECENT_DAYS - 1):
-                continue
-            provider = key.split(":", 1)[1] if key.startswith("provider:") else None
-            found.append(AlertCandidate(
-                "anomaly", "warning" if anomaly.direction > 0 else "info",
-                f"anomaly:{key}:{anomaly.kind}:{anomaly.start}", provider=provider,
-                money={"actual": anomaly.actual, "expected": anomaly.expected,
-                       "delta": abs(anomaly.delta)},
-                dates={"start": anomaly.start, "end": anomaly.end},
-                values={"series": key, "kind": anomaly.kind, "direction": anomaly.direction}))
-    return found
+    since = rc.today - timedelta(days=RECENT_DAYS)
+    try:
+        found = await detect_anomalies(rc.session, rc.org_id, rc.clock, since=since)
+    except SeriesError:
+        return []  # not enough history yet
+    out: list[AlertCandidate] = []
+    for f in found:
+        a = f.anomaly
+        provider = f.key if f.scope == "provider" else None
+        driver = f.services[0].key if f.services else (f.label or "")
+        out.append(AlertCandidate(
+            "anomaly", "warning" if a.direction > 0 else "info",
+            f"anomaly:{f.series_key}:{a.kind}:{a.start}", provider=provider,
+            connection_id=int(f.key) if f.scope == "connection" else None,
+            money={"actual": a.actual, "expected": a.expected, "delta": abs(a.delta)},
+            dates={"start": a.start, "end": a.end},
+            values={"series": f.series_key, "label": f.label, "kind": a.kind,
+                    "direction": a.direction, "driver": driver,
+                    "also_in": list(f.also_in)}))
+    return out

@@ -33,7 +33,7 @@ async def load_event(session: AsyncSession, org_id: int, event_id: int) -> Alert
     return event
 
 
-def _excluded(event: AlertEvent) -> tuple[str, list[date]] | None:
+def _excluded(event: AlertEvent) -> tuple[list[str], list[date]] | None:
     """The series and days a planned / expected mark covers, for rules that learn."""
     payload = event.payload or {}
     dates = payload.get("dates") or {}
@@ -45,9 +45,12 @@ def _excluded(event: AlertEvent) -> tuple[str, list[date]] | None:
         end = date.fromisoformat(str(dates.get("end") or dates["start"]))
         days = [start + timedelta(days=i)
                 for i in range(min((end - start).days + 1, MAX_EXCLUDED_DAYS))]
-        return str(values.get("series") or "org"), days
+        also = values.get("also_in")
+        series = [str(values.get("series") or "org"),
+                  *(str(k) for k in (also if isinstance(also, list) else []))]
+        return series, days  # the same event as seen in wider series learns too
     if event.rule == "cost_spike" and "day" in dates and event.resource_id is not None:
-        return f"resource:{event.resource_id}", [date.fromisoformat(str(dates["day"]))]
+        return [f"resource:{event.resource_id}"], [date.fromisoformat(str(dates["day"]))]
     return None
 
 
@@ -67,10 +70,10 @@ async def record_feedback(session: AsyncSession, *, org_id: int, user_id: int | 
         event.status = action
         covered = _excluded(event)
         if covered is not None:
-            series_key, days = covered
+            keys, days = covered
             insert = (pg_insert if session.get_bind().dialect.name == "postgresql"
                       else sqlite_insert)
-            for day in days:
+            for series_key, day in ((k, d) for k in keys for d in days):
                 await session.execute(insert(AnomalyExclusion).values(
                     org_id=org_id, series_key=series_key, day=day, reason=action,
                     note=f"alert {event.id}", created_at=now,

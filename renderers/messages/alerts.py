@@ -50,8 +50,11 @@ def alert_params(view: AlertView, lang: str) -> dict[str, str]:
     params.setdefault("block_date", "—")
     series = params.get("series", "")
     if series:
-        params["series"] = (PROVIDER_NAMES.get(series.split(":", 1)[1], series)
-                            if series.startswith("provider:") else t("alerts.series.org", lang))
+        label = params.get("label") or ""
+        if series.startswith("provider:"):
+            label = PROVIDER_NAMES.get(series.split(":", 1)[1], label)
+        params["series"] = label if series != "org" and label else t("alerts.series.org", lang)
+    params.setdefault("driver", "—")
     if "kind" in params and view.rule == "anomaly":
         params["kind"] = t(f"alerts.anomaly_kind.{params['kind']}", lang)
     if view.rule == "drift":
