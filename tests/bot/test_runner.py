@@ -9,7 +9,8 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.runner import run_bot
+from bot.factory import build_bot
+from bot.runner import run_bot, start_background
 from core.app import open_app
 from core.security.vault import Vault
 from core.settings import load_settings
@@ -80,3 +81,19 @@ async def test_webhook_mode_checks_the_secret_and_answers(
     assert good.status == 200
     assert len(fake.sent(501)) == 1
     assert fake.calls_of("setWebhook")[0].params["secret_token"] == "s3cret"
+
+
+async def test_run_starts_the_scheduler_with_the_outbox_sender(
+        bot_engine: AsyncEngine, vault: Vault) -> None:
+    fake = RecordingFakeBotApi()
+    async with run_fake(fake.app) as url:
+        settings = load_settings(BOT_TOKEN=TOKEN, TELEGRAM_API_SERVER=url)
+        async with open_app(settings, migrate=False, engine=bot_engine, vault=vault) as ctx:
+            bot = build_bot(settings)
+            handle = start_background(ctx, bot)
+            try:
+                assert handle is not None
+                assert {"sync", "outbox"} <= set(handle.job_ids())
+            finally:
+                handle.shutdown()
+                await bot.session.close()
