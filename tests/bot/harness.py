@@ -27,8 +27,8 @@ API (for every bot test, including the connection wizard and questions):
 The `h` fixture in tests/bot/conftest.py gives a harness on SQLite with superadmin
 `SUPERADMIN` (= 999); `bot_engine` is a fresh migrated SQLite (a copy of a session template)
 for tests that call `running_bot` themselves; `tests.bot.seed.org_with(h, name, (tg_id, role))`
-sets up an organisation directly. The throttle is the production one (20 updates / 10 s per user); keep
-scenarios per user under that or pass `throttle=(1000, 1)`.
+sets up an organisation directly. The throttle is the production one (20 updates / 10 s per
+user); keep scenarios per user under that or pass `throttle=(1000, 1)`.
 """
 
 from __future__ import annotations
