@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Invite, Membership, Organization, User
@@ -95,10 +95,16 @@ async def accept_invite(session: AsyncSession, code: str, user_id: int, now: dat
     keeps the higher of their role and the invite's.
     """
     invite = (await session.execute(
-        select(Invite).where(Invite.code == code).with_for_update())).scalar_one_or_none()
+        select(Invite).where(Invite.code == code))).scalar_one_or_none()
     if invite is None:
         raise NotFound("invite not found")
     if invite.used_at is not None or invite.expires_at <= now:
+        raise Expired("invite used or expired")
+    # claim it atomically: of two people opening the same link at once, one wins
+    claimed = await session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=now, used_by_id=user_id).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Expired("invite used or expired")
     role = Role(invite.role)
     current = (await session.execute(select(Membership).where(
@@ -107,7 +113,6 @@ async def accept_invite(session: AsyncSession, code: str, user_id: int, now: dat
         await set_membership(session, invite.org_id, user_id, role)
     else:
         role = Role(current.role)
-    invite.used_at, invite.used_by_id = now, user_id
     user = await session.get(User, user_id)
     assert user is not None
     user.active_org_id = invite.org_id

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.db.engine import session_factory
 from core.db.models import AuditEntry, Connection, Membership, OutboxMessage, Resource
 from core.domain.roles import Role
 from core.services import admin, chats, team, users
 from core.services.chats import ScopeKind
 from core.services.errors import Forbidden, NotFound, ServiceError
 from core.services.orgs import create_org, ensure_user, set_membership
+from core.tasks import spawn
+from tests.support.db import fresh_database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -142,3 +147,28 @@ async def test_admin_services_refuse_others_and_broadcast_once_per_user(
         for query in ("ромаш", "РОМАШКА", "Ромашка", "ooo-romashka"):
             assert [h.name for h in await admin.search_orgs(s, 999, {999}, query)] == [
                 "ООО Ромашка"], query
+
+
+async def test_two_people_opening_one_invite_at_once_only_one_joins(
+        pg_url: str | None, tmp_path: Path) -> None:
+    """PostgreSQL, two transactions: the second waits on the row and then finds it used."""
+    if pg_url is None:
+        pytest.skip("PostgreSQL not available on this machine (required under CI=true)")
+    async with fresh_database("postgres", tmp_path, pg_url) as engine:
+        sessions = session_factory(engine)
+        async with sessions() as s:
+            org_id, (owner,) = await _org(s, "A", (1, Role.OWNER))
+            first_user, second_user = (await ensure_user(s, 10)).id, (await ensure_user(s, 11)).id
+            code = (await team.create_invite(s, org_id, owner, Role.MEMBER, NOW)).code
+            await s.commit()
+        async with sessions() as first, sessions() as second:
+            await team.accept_invite(first, code, first_user, NOW)  # claimed, not committed
+            late = spawn(team.accept_invite(second, code, second_user, NOW))
+            await asyncio.sleep(0.05)  # let the second one reach the row lock (not asserted)
+            await first.commit()
+            with pytest.raises(team.Expired):
+                await late
+        async with sessions() as s:
+            members = (await s.execute(select(Membership.user_id).where(
+                Membership.org_id == org_id).order_by(Membership.user_id))).scalars().all()
+    assert members == [owner, first_user]
