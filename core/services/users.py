@@ -13,19 +13,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.alerts.routing import DEFAULT_ROLES
 from core.db.models import Membership, NotificationPreference, Organization, User
 from core.domain.roles import Role
 from core.services.errors import NotFound, ServiceError
 from core.services.orgs import OrgRef, get_org
 
 __all__ = [
-    "SEVERITIES", "Prefs", "UserOrg", "get_prefs", "get_user", "list_user_orgs",
+    "ALERTED_BY_DEFAULT", "MODES", "SEVERITIES", "Prefs", "UserOrg", "get_prefs", "get_user",
+    "list_user_orgs",
     "set_active_org", "set_blocked", "set_language", "set_timezone", "update_prefs",
     "valid_timezone",
 ]
 
 SEVERITIES = ("info", "warning", "critical")
-MODES = ("immediate", "digest")
+MODES = ("immediate", "digest", "off")
+# who gets alerts and digests before saving any preference: the routing's own rule
+ALERTED_BY_DEFAULT = frozenset(Role(r) for r in DEFAULT_ROLES)
 
 
 @dataclass(frozen=True)
@@ -112,16 +116,22 @@ async def _pref_row(session: AsyncSession, user_id: int, org_id: int
         NotificationPreference.org_id == org_id))).scalar_one_or_none()
 
 
-def _prefs(row: NotificationPreference | None) -> Prefs:
-    if row is None:
-        return Prefs("warning", "immediate", None, None, True, 9)
+def _default(role: Role) -> Prefs:
+    """What applies before any preference is saved: owners, admins and finance get alerts."""
+    on = role in ALERTED_BY_DEFAULT
+    return Prefs("warning", "immediate" if on else "off", None, None, on, 9)
+
+
+def _prefs(row: NotificationPreference) -> Prefs:
     return Prefs(row.min_severity, row.mode, row.quiet_start, row.quiet_end,
                  row.digest_enabled, row.digest_hour)
 
 
 async def get_prefs(session: AsyncSession, user_id: int, org_id: int) -> Prefs:
-    await _require_member(session, user_id, org_id)
-    return _prefs(await _pref_row(session, user_id, org_id))
+    """The member's effective preferences (the role's defaults until they save their own)."""
+    role = await _require_member(session, user_id, org_id)
+    row = await _pref_row(session, user_id, org_id)
+    return _prefs(row) if row is not None else _default(role)
 
 
 _UNSET = object()
@@ -132,7 +142,7 @@ async def update_prefs(session: AsyncSession, user_id: int, org_id: int, *,
                        quiet: tuple[time, time] | None | object = _UNSET,
                        digest_hour: int | None = None) -> Prefs:
     """Change some preferences, creating the row on first use; validates every value."""
-    await _require_member(session, user_id, org_id)
+    role = await _require_member(session, user_id, org_id)
     if min_severity is not None and min_severity not in SEVERITIES:
         raise ServiceError(f"severity must be one of {', '.join(SEVERITIES)}")
     if mode is not None and mode not in MODES:
@@ -141,14 +151,17 @@ async def update_prefs(session: AsyncSession, user_id: int, org_id: int, *,
         raise ServiceError("digest hour must be 0–23")
     row = await _pref_row(session, user_id, org_id)
     if row is None:
-        row = NotificationPreference(user_id=user_id, org_id=org_id, min_severity="warning",
-                                     mode="immediate", digest_enabled=True, digest_hour=9)
+        default = _default(role)
+        row = NotificationPreference(user_id=user_id, org_id=org_id,
+                                     min_severity=default.min_severity, mode=default.mode,
+                                     digest_enabled=default.digest_enabled,
+                                     digest_hour=default.digest_hour)
         session.add(row)
     if min_severity is not None:
         row.min_severity = min_severity
     if mode is not None:
-        row.mode = mode
-        row.digest_enabled = True
+        row.mode = mode  # "off": neither alerts (routing wants "immediate") nor the digest
+        row.digest_enabled = mode != "off"
     if quiet is not _UNSET:
         if quiet is None:
             row.quiet_start = row.quiet_end = None
@@ -161,8 +174,9 @@ async def update_prefs(session: AsyncSession, user_id: int, org_id: int, *,
     return _prefs(row)
 
 
-async def _require_member(session: AsyncSession, user_id: int, org_id: int) -> None:
-    found = (await session.execute(select(Membership.id).where(
-        Membership.user_id == user_id, Membership.org_id == org_id))).first()
-    if found is None:
+async def _require_member(session: AsyncSession, user_id: int, org_id: int) -> Role:
+    role = (await session.execute(select(Membership.role).where(
+        Membership.user_id == user_id, Membership.org_id == org_id))).scalar_one_or_none()
+    if role is None:
         raise NotFound("organisation not found")
+    return Role(role)

@@ -122,8 +122,17 @@ async def test_preferences_and_active_org_are_validated(
         for bad in ({"min_severity": "loud"}, {"mode": "pigeon"}, {"digest_hour": 24}):
             with pytest.raises(ServiceError):
                 await users.update_prefs(s, me, org_a, **bad)
+        # a viewer gets no alerts until they ask; an owner gets them by default
+        assert (await users.get_prefs(s, me, org_a)).mode == "off"
+        owner = (await _org(s, "C", (3, Role.OWNER)))[1][0]
+        org_c = (await users.list_user_orgs(s, owner))[0].org.id
+        assert (await users.get_prefs(s, owner, org_c)).mode == "immediate"
         prefs = await users.update_prefs(s, me, org_a, min_severity="critical")
-        assert (prefs.min_severity, prefs.mode, prefs.digest_hour) == ("critical", "immediate", 9)
+        assert (prefs.min_severity, prefs.mode, prefs.digest_hour) == ("critical", "off", 9)
+        prefs = await users.update_prefs(s, me, org_a, mode="digest")
+        assert (prefs.mode, prefs.digest_enabled) == ("digest", True)
+        prefs = await users.update_prefs(s, me, org_a, mode="off")
+        assert (prefs.mode, prefs.digest_enabled) == ("off", False)
         assert users.valid_timezone("Asia/Novosibirsk") == "Asia/Novosibirsk"
         assert users.valid_timezone("Moscow") is None
         assert users.valid_timezone("../../etc/passwd") is None

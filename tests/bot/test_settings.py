@@ -24,6 +24,8 @@ async def test_settings_are_saved(h: BotHarness) -> None:
     assert "Asia/Novosibirsk" in replies[-1].text
     await me.send("/settings")
     await me.click("🔔 Уведомления")
+    assert "выключены" in me.last_reply().text  # members get no alerts until they ask
+    assert "✓ выключены" in me.last_reply().button_texts()
     await me.click("критично")
     await me.click("в дайджесте")
     await me.click("🌙 Другие…")

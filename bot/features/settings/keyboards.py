@@ -7,7 +7,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.context import RequestContext
 from bot.features.settings.callbacks import SetAction, SetCb
-from core.services.users import SEVERITIES, Prefs
+from core.services.users import MODES, SEVERITIES, Prefs
 from renderers.i18n import LANGUAGES, t
 
 __all__ = ["QUIET_PRESETS", "language_kb", "menu_kb", "notify_kb"]
@@ -44,7 +44,7 @@ def notify_kb(rc: RequestContext, prefs: Prefs) -> InlineKeyboardMarkup:
     for sev in SEVERITIES:
         kb.button(text=_mark(prefs.min_severity == sev, rc.t(f"settings.severity.{sev}")),
                   callback_data=SetCb(action=SetAction.SEVERITY, value=sev))
-    for mode in ("immediate", "digest"):
+    for mode in MODES:
         kb.button(text=_mark(prefs.mode == mode, rc.t(f"settings.mode.{mode}")),
                   callback_data=SetCb(action=SetAction.MODE, value=mode))
     quiet = (prefs.quiet_start.strftime("%H:%M"), prefs.quiet_end.strftime("%H:%M")) \
@@ -60,5 +60,5 @@ def notify_kb(rc: RequestContext, prefs: Prefs) -> InlineKeyboardMarkup:
         kb.button(text=_mark(prefs.digest_hour == hour, f"🗞 {hour:02d}:00"),
                   callback_data=SetCb(action=SetAction.DIGEST, value=str(hour)))
     kb.button(text=rc.t("settings.btn_back"), callback_data=SetCb(action=SetAction.MENU))
-    kb.adjust(3, 2, 3, 2, 4, 1)
+    kb.adjust(3, 3, 3, 2, 4, 1)
     return kb.as_markup()
