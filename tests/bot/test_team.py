@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.db.models import AuditEntry, BoundChat, Invite, Membership, User
+from core.db.models import AuditEntry, BoundChat, Connection, Invite, Membership, User
 from core.domain.roles import Role
 from tests.bot.harness import BotHarness
 from tests.bot.seed import org_with
@@ -174,3 +174,18 @@ async def test_switching_to_a_foreign_org_by_a_forged_button_is_refused(h: BotHa
     async with h.ctx.session() as s:
         active = (await s.execute(select(User.active_org_id).where(User.telegram_id == 1)))
         assert active.scalar_one() == mine
+
+
+async def test_bind_a_group_to_one_provider(h: BotHarness) -> None:
+    org_id = await org_with(h, "Ромашка", (1, Role.ADMIN))
+    async with h.ctx.session() as s:
+        s.add_all([Connection(org_id=org_id, kind="selectel", name="Прод", credentials=b"x"),
+                   Connection(org_id=org_id, kind="beget", name="Сайт", credentials=b"x")])
+    group = h.client(1, chat_id=-100321, chat_type="supergroup")
+    replies = await group.send("/bind")
+    assert replies[-1].button_texts() == ["🏢 Вся организация", "☁️ Beget", "☁️ Selectel"]
+    await group.click("☁️ Selectel")
+    assert "провайдер Selectel" in group.last_reply().text
+    async with h.ctx.session() as s:
+        row = (await s.execute(select(BoundChat))).scalar_one()
+    assert (row.scope_kind, row.scope_value) == ("provider", "selectel")

@@ -19,6 +19,7 @@ from bot.features.team.keyboards import (
 from bot.filters import NoOrganisation
 from bot.i18n import esc
 from core.app import AppContext
+from core.domain.providers import PROVIDER_NAMES
 from core.domain.roles import Role
 from core.services import chats, team, users
 from core.services.chats import ScopeKind
@@ -132,8 +133,11 @@ async def on_bind(query: CallbackQuery, callback_data: BindCb, rc: RequestContex
         kind=callback_data.scope, index=callback_data.id, language=rc.lang,
         actor_telegram_id=rc.user.telegram_id)
     assert rc.org is not None
+    value = binding.scope_value or ""
+    if binding.scope_kind == ScopeKind.PROVIDER:
+        value = PROVIDER_NAMES.get(value, value)
     scope = (rc.t("team.scope_org") if binding.scope_kind == ScopeKind.ORG else
-             rc.t(f"team.scope_{binding.scope_kind.value}", value=esc(binding.scope_value)))
+             rc.t(f"team.scope_{binding.scope_kind.value}", value=esc(value)))
     await query.answer()
     await message.edit_text(rc.t("team.bound", org=esc(rc.org.name), scope=scope))
 
