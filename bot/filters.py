@@ -31,8 +31,10 @@ class RoleFilter(Filter):
         self.required = required
 
     async def __call__(self, event: TelegramObject, rc: RequestContext) -> bool:
-        if rc.org is None or rc.role is None:
+        if rc.org is None:
             raise NoOrganisation()
+        if rc.role is None:  # e.g. a group bound to an organisation the caller is not in
+            raise Forbidden("not a member")
         if rc.is_demo and not rc.support and self.required != Role.VIEWER:
             raise DemoReadOnly()
         if not role_at_least(rc.role, self.required):

@@ -189,3 +189,14 @@ async def test_bind_a_group_to_one_provider(h: BotHarness) -> None:
     async with h.ctx.session() as s:
         row = (await s.execute(select(BoundChat))).scalar_one()
     assert (row.scope_kind, row.scope_value) == ("provider", "selectel")
+
+
+async def test_in_a_bound_group_a_non_member_is_refused_not_told_to_create_an_org(
+        h: BotHarness) -> None:
+    await org_with(h, "Ромашка", (1, Role.ADMIN))
+    await org_with(h, "Своя", (5, Role.OWNER))
+    await h.client(1, chat_id=-100444, chat_type="supergroup").send("/bind")
+    await h.client(1, chat_id=-100444, chat_type="supergroup").click("🏢 Вся организация")
+    stranger = h.client(5, chat_id=-100444, chat_type="supergroup")
+    replies = await stranger.send("/members")
+    assert replies[-1].text.startswith("Недостаточно прав")
