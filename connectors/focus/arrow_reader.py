@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -48,7 +50,7 @@ __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 MONEY_TYPE = pa.decimal128(38, 12)
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 BLOCK = 1 << 20  # bytes per Arrow block; larger blocks cost more memory and no less CPU
-GROUP_ROWS = 1 << 16  # single-day rows held before they are summed and handed out
+GROUP_ROWS = 1 << 15  # rows handled in one go; single-day ones are then summed and handed out
 _MEMO_LIMIT = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -181,14 +183,16 @@ class ArrowFocusReader:
                     include_columns=plan.include, column_types=plan.types,
                     null_values=sorted(NULLS), strings_can_be_null=False))
             groups = _Groups(self, plan)
-            for batch in batches:
-                self.rows += batch.num_rows
-                yield from groups.add(batch)
+            for window in _Prefetch(_windows(batches)):
+                self.rows += window.num_rows
+                for batch in window.to_batches():
+                    yield from groups.add(batch)
             yield from groups.flush()
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise FastPathUnavailable(str(exc)) from None
         finally:
             stream.close()
+            pa.default_memory_pool().release_unused()  # the buckets to write need it more
 
     def times(self, column: pa.DictionaryArray) -> tuple[list[tuple[int, int, int, datetime]],
                                                          pa.Array]:
@@ -219,6 +223,69 @@ class ArrowFocusReader:
             return finish_identity(values, self._cells, self.default_currency)
         except CellError as exc:
             raise FastPathUnavailable(str(exc)) from None
+
+
+def _windows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """Blocks joined in windows of GROUP_ROWS rows, one dictionary per column: each distinct
+    cell then meets Python once per window, not once per block."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        pending.append(batch)
+        held += batch.num_rows
+        if held >= GROUP_ROWS:
+            yield pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
+            pending, held = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_END = object()
+
+
+class _Prefetch:
+    """Runs an iterator in a thread a few items ahead: Arrow parses the next window (without
+    the GIL) while Python sums the current one, so both cores work."""
+
+    def __init__(self, source: Iterator[pa.Table], depth: int = 2) -> None:
+        self._source = source
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for item in self._source:
+                if not self._put(item):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            self._put(_Failed(exc))
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        thread = threading.Thread(target=self._run, name="focus-csv", daemon=True)
+        thread.start()
+        try:
+            while (item := self._queue.get()) is not _END:
+                if isinstance(item, _Failed):
+                    raise item.exc
+                yield item
+        finally:
+            self._stop.set()
+            thread.join()
 
 
 class _Plan:

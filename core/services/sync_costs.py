@@ -36,7 +36,7 @@ ZERO = Decimal(0)
 _DAY = timedelta(days=1)
 _QUANT = Decimal(1).scaleb(-MONEY_SCALE)
 # split_daily is pure and exports repeat (period, amount) pairs across resources: memoised
-_split = lru_cache(maxsize=1 << 16)(split_daily)
+_split = lru_cache(maxsize=4096)(split_daily)
 
 # identity of a stored daily row (besides the day); order matters for `_row`
 KEY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
