@@ -51,32 +51,31 @@ class ContextMiddleware(BaseMiddleware):
         rc = RequestContext(settings=app.settings, user=_user_ref(user), chat_id=chat_id,
                             chat_type=chat_type,
                             is_superadmin=tg_user.id in app.settings.superadmin_ids)
-        await self._resolve_org(rc, session, data)
+        await _resolve_org(rc, session)
         data["rc"] = rc
         return await handler(event, data)
 
-    async def _resolve_org(self, rc: RequestContext, session: AsyncSession,
-                           data: dict[str, Any]) -> None:
-        org_id: int | None = rc.user.active_org_id
-        if rc.is_superadmin:
-            support = await current_support(session, rc.user.telegram_id)
-            org = await _org_or_none(session, support.org_id) if support else None
-            if org is not None:
-                role = await membership_role(session, org.id, rc.user.id)
-                rc.org, rc.role, rc.support = org, role or Role.ADMIN, True
-                return
-        if not rc.is_private:
-            bound = (await session.execute(select(BoundChat.org_id).where(
-                BoundChat.chat_id == rc.chat_id, BoundChat.is_active.is_(True)))).scalar()
-            if bound is not None:
-                org_id = bound
-        if org_id is None:
+
+async def _resolve_org(rc: RequestContext, session: AsyncSession) -> None:
+    if rc.is_superadmin:
+        support = await current_support(session, rc.user.telegram_id)
+        org = await _org_or_none(session, support.org_id) if support else None
+        if org is not None:
+            role = await membership_role(session, org.id, rc.user.id)
+            rc.org, rc.role, rc.support = org, role or Role.ADMIN, True
             return
-        role = await membership_role(session, org_id, rc.user.id)
-        if role is None and org_id == rc.user.active_org_id:
-            return  # removed from the organisation since: no org until they pick another
-        rc.org = await _org_or_none(session, org_id)
-        rc.role = role
+    bound = None
+    if not rc.is_private:
+        bound = (await session.execute(select(BoundChat.org_id).where(
+            BoundChat.chat_id == rc.chat_id, BoundChat.is_active.is_(True)))).scalar()
+    org_id = bound if bound is not None else rc.user.active_org_id
+    if org_id is None:
+        return
+    role = await membership_role(session, org_id, rc.user.id)
+    if role is None and bound is None:
+        return  # removed from their active organisation: no org until they pick another
+    rc.org = await _org_or_none(session, org_id)
+    rc.role = role
 
 
 async def _org_or_none(session: AsyncSession, org_id: int) -> OrgRef | None:
