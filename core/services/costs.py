@@ -147,12 +147,23 @@ def _where(org_id: int, start: date, end: date,
     return clauses
 
 
+_NEEDS_RESOURCE = frozenset({Dimension.PROJECT, Dimension.TEAM, Dimension.ENVIRONMENT})
+
+
+def _needs_resource(by: Dimension | None, filters: CostFilters | None) -> bool:
+    """Team, environment, project and tags live on resources; everything else on the line.
+    Joining only when asked keeps long-period totals cheap."""
+    f = filters or CostFilters()
+    return by in _NEEDS_RESOURCE or bool(f.projects or f.teams or f.environments or f.tags)
+
+
 def _base(columns: Sequence[Column], org_id: int, start: date, end: date,
-          filters: CostFilters | None) -> Select[Any]:
-    return (select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
-            .outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
-                                      Resource.org_id == org_id))
-            .where(*_where(org_id, start, end, filters)))
+          filters: CostFilters | None, by: Dimension | None = None) -> Select[Any]:
+    query = select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
+    if _needs_resource(by, filters):
+        query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
+                                               Resource.org_id == org_id))
+    return query.where(*_where(org_id, start, end, filters))
 
 
 async def org_currency(session: AsyncSession, org_id: int) -> str:
@@ -222,7 +233,7 @@ async def breakdown(session: AsyncSession, org_id: int, start: date, end: date, 
     """Spend grouped by `by`, largest first (ties by key); `limit` keeps the top N."""
     convert = await _converter(session, org_id, end)
     column = _GROUP[by]
-    query = _base([column], org_id, start, end, filters).group_by(column,
+    query = _base([column], org_id, start, end, filters, by).group_by(column,
                                                                    CostLine.billing_currency)
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for key, currency, amount in (await session.execute(query)).all():
@@ -259,7 +270,7 @@ async def daily_by(session: AsyncSession, org_id: int, start: date, end: date, b
     """A filled daily series per group (stacked charts, per-service anomaly detection)."""
     convert = await _converter(session, org_id, end)
     column = _GROUP[by]
-    query = _base([column, CostLine.day], org_id, start, end, filters).group_by(
+    query = _base([column, CostLine.day], org_id, start, end, filters, by).group_by(
         column, CostLine.day, CostLine.billing_currency)
     sums: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for key, day, currency, amount in (await session.execute(query)).all():
