@@ -123,11 +123,13 @@ async def accept_invite(session: AsyncSession, code: str, user_id: int, now: dat
 
 async def list_members(session: AsyncSession, org_id: int, actor_user_id: int
                        ) -> list[MemberRef]:
+    """Everyone in the organisation; in the demo, only the caller (visitors are strangers)."""
     await require_role(session, org_id, actor_user_id, Role.VIEWER)
-    rows = (await session.execute(
-        select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(Membership.org_id == org_id).order_by(Membership.id))).all()
-    return [_member(m, u) for m, u in rows]
+    query = (select(Membership, User).join(User, User.id == Membership.user_id)
+             .where(Membership.org_id == org_id).order_by(Membership.id))
+    if (await get_org(session, org_id)).is_demo:
+        query = query.where(Membership.user_id == actor_user_id)
+    return [_member(m, u) for m, u in (await session.execute(query)).all()]
 
 
 def _member(m: Membership, u: User) -> MemberRef:

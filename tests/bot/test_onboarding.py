@@ -85,8 +85,10 @@ async def test_demo_is_a_read_only_sandbox(h: BotHarness) -> None:
     assert replies[-1].text.startswith("Это демо-организация")
     async with h.ctx.session() as s:
         assert (await s.execute(select(func.count()).select_from(Invite))).scalar_one() == invites
+    await h.client(5006, first_name="Stranger").send("/demo")
     replies = await me.send("/members")
     assert "Участники организации" in replies[-1].text
+    assert "Stranger" not in replies[-1].text  # demo visitors do not see each other
     assert replies[-1].buttons == []
 
 
