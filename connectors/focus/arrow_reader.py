@@ -183,10 +183,12 @@ class ArrowFocusReader:
                     include_columns=plan.include, column_types=plan.types,
                     null_values=sorted(NULLS), strings_can_be_null=False))
             groups = _Groups(self, plan)
+            pool = pa.default_memory_pool()
             for window in _Prefetch(_windows(batches)):
                 self.rows += window.num_rows
-                for batch in window.to_batches():
-                    yield from groups.add(batch)
+                yield from groups.add_window(window)
+                del window
+                pool.release_unused()  # mimalloc keeps freed pages per thread otherwise
             yield from groups.flush()
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise FastPathUnavailable(str(exc)) from None
@@ -321,6 +323,10 @@ class _Groups:
         self.parts: list[pa.Table] = []
         self.held = 0
         self.idents: dict[tuple[int, ...], tuple[str | None, ...]] = {}
+
+    def add_window(self, window: pa.Table) -> Iterator[FocusRecord]:
+        for batch in window.to_batches():
+            yield from self.add(batch)
 
     def add(self, batch: pa.RecordBatch) -> Iterator[FocusRecord]:
         plan = self.plan

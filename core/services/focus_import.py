@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
@@ -32,13 +32,22 @@ from connectors.focus.reader import IDENTITY_FIELDS, FocusReader, FocusRecord
 from connectors.manual_csv.reader import ManualCsvReader
 from core.clock import SystemClock
 from core.db.models import Connection, SyncSnapshot
+from core.db.models import CostLine as CostLineRow
 from core.domain.providers import canonical_provider
 from core.domain.roles import Role
 from core.services.audit import audit
 from core.services.connections import Actor
 from core.services.errors import NotFound, ServiceError
 from core.services.orgs import require_role
-from core.services.sync_costs import KEY_FIELDS, DailyAggregator, DayRange, clear_days, write_rows
+from core.services.sync_costs import (
+    BATCH,
+    KEY_FIELDS,
+    DailyAggregator,
+    DayRange,
+    clear_days,
+    core_table,
+    write_rows,
+)
 
 __all__ = ["ImportResult", "import_file", "import_focus", "import_manual_csv"]
 
@@ -103,7 +112,29 @@ async def _flush(session: AsyncSession, conn: Connection, agg: DailyAggregator,
             await clear_days(session, org_id=conn.org_id, connection_id=conn.id,
                              start=cleared.hi + one, end=hi + one)
             cleared.hi = hi
-    return await write_rows(session, rows)
+    return await _insert(session, rows)
+
+
+async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """`write_rows`, minus SQLAlchemy's per-row parameter bookkeeping (~40% of an import's
+    write time): the statement is compiled once for the dialect, each value goes through its
+    column type's own bind processor, and the driver's executemany gets plain tuples."""
+    conn = await session.connection()
+    dialect = conn.dialect
+    table = core_table(CostLineRow)
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    names = list(compiled.positiontup or ())
+    if not names or any(name not in rows[0] for name in names):  # a default to fill: the slow way
+        return await write_rows(session, rows)
+    plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names]
+    sql = str(compiled)
+    for i in range(0, len(rows), BATCH):
+        await conn.exec_driver_sql(sql, [
+            tuple(value if process is None else process(value)
+                  for name, process in plan for value in (row[name],))
+            for row in rows[i:i + BATCH]])
+    return len(rows)
 
 
 async def _load(session: AsyncSession, org_id: int, connection_id: int, kind: str,

@@ -219,3 +219,11 @@ async def test_official_sample_goes_the_fast_way(shared_sqlite: AsyncEngine, vau
     assert result.totals == totals  # exact, every decimal place
     by_cur, _, _ = await stored(session_factory(shared_sqlite), conn)
     assert by_cur["USD"].quantize(Decimal("0.01")) == totals["USD"].quantize(Decimal("0.01"))
+
+
+def test_header_only_and_blank_tail_read_as_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(HEADER + "\n\n", encoding="utf-8")
+    fast = ArrowFocusReader(path)
+    assert daily(fast) == {} == daily(FocusReader(path))
+    assert fast.rows == 0
