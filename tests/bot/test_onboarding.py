@@ -21,7 +21,10 @@ async def test_onboarding_in_russian_creates_the_org_and_makes_the_user_owner(
     await alice.send("ООО Ромашка")
     await alice.click("RUB")
     await alice.click("Europe/Moscow")
-    assert "Организация «ООО Ромашка» создана" in alice.last_reply().text
+    created, menu = alice.replies()[-2:]
+    assert "Организация «ООО Ромашка» создана" in created.text
+    assert "Главное меню" in menu.text  # onboarding ends with the main menu
+    assert "➕ Подключить облако" in menu.button_texts()
     async with h.ctx.session() as s:
         org = (await s.execute(select(Organization))).scalar_one()
         user = (await s.execute(select(User).where(User.telegram_id == 1001))).scalar_one()
@@ -48,7 +51,8 @@ async def test_onboarding_in_english_with_typed_currency_and_time_zone(h: BotHar
     replies = await bob.send("Europe/Atlantis")
     assert "I do not know the time zone “Europe/Atlantis”" in replies[-1].text
     replies = await bob.send("America/New_York")
-    assert "Organisation “Acme Ltd” created (USD, America/New_York)" in replies[-1].text
+    assert "Organisation “Acme Ltd” created (USD, America/New_York)" in replies[-2].text
+    assert "Main menu" in replies[-1].text
     async with h.ctx.session() as s:
         org = (await s.execute(select(Organization))).scalar_one()
         user = (await s.execute(select(User))).scalar_one()
@@ -72,7 +76,8 @@ async def test_an_unknown_invite_is_explained(h: BotHarness) -> None:
 async def test_demo_is_a_read_only_sandbox(h: BotHarness) -> None:
     me = h.client(5005)
     replies = await me.send("/demo")
-    assert "песочница только для просмотра" in replies[-1].text
+    assert "песочница только для просмотра" in replies[-2].text
+    assert "➕ Подключить облако" not in replies[-1].button_texts()  # read-only: no connect
     async with h.ctx.session() as s:
         demo = (await s.execute(select(Organization).where(Organization.slug == "demo")))
         org = demo.scalar_one()

@@ -24,7 +24,8 @@ async def test_invite_link_joins_the_new_member_with_the_chosen_role_once(h: Bot
 
     bob = h.client(2, language_code="en")
     replies = await bob.send(f"/start {payload}")
-    assert "You joined “Ромашка” as finance" in replies[-1].text
+    assert "You joined “Ромашка” as finance" in replies[-2].text
+    assert "Main menu" in replies[-1].text
     carol = h.client(3)
     replies = await carol.send(f"/start {payload}")
     assert "уже использовано или истекло" in replies[-1].text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
@@ -10,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
+from bot.features.menu.handlers import show_menu
 from bot.features.onboarding.callbacks import CurrencyCb, LangCb, OnbAction, OnbCb, TzCb
 from bot.features.onboarding.keyboards import (
     COMMON_TIMEZONES,
@@ -142,6 +144,7 @@ async def choose_timezone(event: Message | CallbackQuery, rc: RequestContext,
     await state.clear()
     await message.answer(rc.t("onboarding.created", name=esc(org.name), currency=org.currency,
                               timezone=org.timezone))
+    await show_menu(message, replace(rc, org=org, role=Role.OWNER))
 
 
 async def _join(message: Message, code: str, rc: RequestContext, session: AsyncSession,
@@ -159,6 +162,7 @@ async def _join(message: Message, code: str, rc: RequestContext, session: AsyncS
         await users.set_language(session, rc.user.id, rc.lang)
     await message.answer(rc.t("onboarding.joined", org=esc(org.name),
                               role=rc.t(f"bot.role.{role.value}")))
+    await show_menu(message, replace(rc, org=org, role=role))
 
 
 async def cmd_demo(message: Message, rc: RequestContext, session: AsyncSession,
@@ -177,6 +181,7 @@ async def _open_demo(message: Message, rc: RequestContext, session: AsyncSession
         await set_membership(session, org.id, rc.user.id, Role.VIEWER)
     await users.set_active_org(session, rc.user.id, org.id)
     await message.answer(rc.t("onboarding.demo_opened", org=esc(org.name)))
+    await show_menu(message, replace(rc, org=org, role=Role.VIEWER))
 
 
 async def cmd_help(message: Message, rc: RequestContext) -> None:
