@@ -8,7 +8,6 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
-from typing import Any
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -16,8 +15,10 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.commands import set_commands
+from bot.delivery.sender import Sender, worker_id
 from bot.factory import build_bot, build_dispatcher
 from core.app import AppContext
+from core.scheduler import SchedulerHandle, start_scheduler
 from core.tasks import spawn
 
 __all__ = ["run_bot", "start_background"]
@@ -25,23 +26,11 @@ __all__ = ["run_bot", "start_background"]
 log = logging.getLogger(__name__)
 
 
-def start_background(ctx: AppContext, bot: Bot) -> Any:
-    """Start the scheduler with the outbox sender when those modules exist, else say so."""
-    try:
-        from core.scheduler import start_scheduler
-    except ImportError:
-        log.warning("core.scheduler is not available: running the bot without the scheduler")
-        return None
-    drain = None
-    owner = "run"
-    try:
-        from bot.delivery.sender import Sender, worker_id
-
-        owner = worker_id()
-        drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain_once
-    except ImportError:
-        log.warning("bot.delivery is not available: messages stay in the outbox")
-    return start_scheduler(ctx, owner=owner, drain=drain)
+def start_background(ctx: AppContext, bot: Bot) -> SchedulerHandle:
+    """The scheduler (syncs, alerts, digests, briefs) with the outbox sender of this bot."""
+    owner = worker_id()
+    return start_scheduler(ctx, owner=owner,
+                           drain=Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain)
 
 
 def _signal_event() -> asyncio.Event:

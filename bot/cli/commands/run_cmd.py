@@ -20,7 +20,9 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
-def run() -> None:
+@click.option("--no-scheduler", is_flag=True,
+              help="The bot alone (webhook replicas); `infrazen worker` runs the jobs.")
+def run(no_scheduler: bool) -> None:
     """The Telegram bot plus the scheduler; migrates the database first."""
     settings = load_settings()
     if settings.bot_token is None:
@@ -29,7 +31,7 @@ def run() -> None:
 
     async def _go() -> None:
         async with open_app(settings, migrate=True) as ctx:
-            await run_bot(ctx)
+            await run_bot(ctx, scheduler=not no_scheduler)
 
     try:
         asyncio.run(_go())
