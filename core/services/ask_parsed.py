@@ -6,9 +6,8 @@ holds tuples, so a command with several filters and a sentence look the same to 
 
 from __future__ import annotations
 
-from core.query.model import Intent as ParsedIntent
-from core.query.model import ParsedQuery
-from core.services.ask_types import Intent, Question
+from core.query.model import Intent, ParsedQuery
+from core.services.ask_types import Question
 from core.services.costs import CostFilters
 
 __all__ = ["question_from_parsed"]
@@ -22,13 +21,13 @@ def _one(value: str | None) -> tuple[str, ...]:
 
 def question_from_parsed(parsed: ParsedQuery) -> Question | None:
     """The question to run, or None when the parser did not understand the intent."""
-    if parsed.intent is ParsedIntent.UNKNOWN:
+    if parsed.intent is Intent.UNKNOWN:
         return None
     f = parsed.filters
     filters = CostFilters(providers=_one(f.provider), services=_one(f.service),
                           regions=_one(f.region), projects=_one(f.project),
                           teams=_one(f.team), resource_names=_one(f.resource),
                           tags=tuple(f.tags))
-    return Question(Intent(parsed.intent.value), parsed.period.start, parsed.period.end,
+    return Question(parsed.intent, parsed.period.start, parsed.period.end,
                     filters, connection_names=_one(f.connection),
                     limit=parsed.top_n or DEFAULT_TOP)

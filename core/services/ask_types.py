@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
+from core.query.model import Intent
 from core.services.costs import CostFilters, CostRow, Dimension
 
 __all__ = [
@@ -32,20 +32,6 @@ __all__ = [
     "TrendAnswer",
     "TrendPoint",
 ]
-
-
-class Intent(StrEnum):
-    """What the user asks for; the parser's intents use the same values."""
-
-    SPEND = "spend"
-    TOP = "top"
-    TREND = "trend"
-    FORECAST = "forecast"
-    BUDGET = "budget"
-    RECOMMENDATIONS = "recommendations"
-    RESOURCES = "resources"
-    ANOMALIES = "anomalies"
-    REPORT = "report"
 
 
 @dataclass(frozen=True, slots=True)
