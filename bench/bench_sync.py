@@ -4,7 +4,7 @@
    Collection with 2 % of the resources changed (half cost, half status);
 2. import a 1,000,000-row FOCUS file generated from the official sample: each sample row is
    repeated as 24 hourly rows of its day for ~42 resource variants, the shape of a real hourly
-   export (about 24 rows per stored daily line).
+   export (about 24 rows per stored daily line); then the same file gzipped.
 
 Targets: first apply ≤ 10 s, second ≤ 3 s, FOCUS ≥ 100,000 rows/s with peak RSS ≤ 400 MB.
 Each part runs in its own process so peak RSS belongs to that part alone.
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gzip
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -150,7 +152,7 @@ def generate_focus(path: Path, rows: int = FOCUS_ROWS) -> None:
             copy += 1
 
 
-async def bench_focus(db: Path, source: Path) -> None:
+async def bench_focus(db: Path, source: Path, label: str) -> None:
     from core.services.focus_import import import_focus
 
     engine, org_id, conn_id = await _setup(db)
@@ -159,19 +161,23 @@ async def bench_focus(db: Path, source: Path) -> None:
     async with sessions() as session, session.begin():
         result = await import_focus(session, org_id, conn_id, source)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"{'FOCUS import 1M rows':<26}{seconds:>9.2f}{cpu:>9.2f}{result.rows / seconds:>12,.0f}"
+    print(f"{label:<26}{seconds:>9.2f}{cpu:>9.2f}{result.rows / seconds:>12,.0f}"
           f"{peak_rss_mb():>10.0f}   {result.lines_stored:,} daily lines, "
           f"{result.days} days, {', '.join(f'{v:.2f} {k}' for k, v in result.totals.items())}")
     await engine.dispose()  # type: ignore[attr-defined]
 
 
 def main() -> None:
-    if len(sys.argv) > 2 and sys.argv[1] in {"apply", "focus"}:
+    if len(sys.argv) > 2 and sys.argv[1] in {"apply", "focus", "focus-gz"}:
         part, where = sys.argv[1], Path(sys.argv[2])
         if part == "apply":
             asyncio.run(bench_apply(where / "apply.db"))
+        elif part == "focus":
+            asyncio.run(bench_focus(where / "focus.db", where / "focus_1m.csv",
+                                    "FOCUS import 1M rows"))
         else:
-            asyncio.run(bench_focus(where / "focus.db", where / "focus_1m.csv"))
+            asyncio.run(bench_focus(where / "focus_gz.db", where / "focus_1m.csv.gz",
+                                    "FOCUS import 1M rows .gz"))
         return
     print(f"{'sync / FOCUS (SQLite)':<26}{'wall s':>9}{'CPU s':>9}{'rows/s':>12}{'RSS MB':>10}")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
@@ -182,6 +188,14 @@ def main() -> None:
         print(f"{'(generate 1M-row file)':<26}{time.perf_counter() - started:>9.2f}"
               f"{'':>9}{'':>12}{'':>10}   {size:.0f} MB")
         subprocess.run([sys.executable, __file__, "focus", tmp], check=True)
+        started = time.perf_counter()
+        with (Path(tmp) / "focus_1m.csv").open("rb") as raw, \
+                gzip.open(Path(tmp) / "focus_1m.csv.gz", "wb", compresslevel=1) as packed:
+            shutil.copyfileobj(raw, packed, 1 << 20)
+        size = (Path(tmp) / "focus_1m.csv.gz").stat().st_size / 2**20
+        print(f"{'(gzip it)':<26}{time.perf_counter() - started:>9.2f}"
+              f"{'':>9}{'':>12}{'':>10}   {size:.0f} MB")
+        subprocess.run([sys.executable, __file__, "focus-gz", tmp], check=True)
     print("targets: first apply ≤ 10 s, second ≤ 3 s, FOCUS ≥ 100,000 rows/s, RSS ≤ 400 MB;"
           " CPU s is this process alone (wall time includes other load on the machine)")
 

@@ -22,10 +22,8 @@ row, a header not on line 1. The caller drops what it stored and reads the file 
 from __future__ import annotations
 
 import csv
-import io
-import queue
-import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.errors import InvalidInput
+from connectors.focus.arrow_io import Prefetch, open_stream, windows
 from connectors.focus.layout import (
     IDENTITY_COLUMNS,
     MONEY_COLUMNS,
@@ -59,32 +58,6 @@ _DAY = timedelta(days=1)
 
 class FastPathUnavailable(Exception):  # noqa: N818 - a signal, not an error users see
     """The file needs the row-by-row reader; whatever was read from it so far is void."""
-
-
-class _Borrowed(io.RawIOBase):
-    """The caller's stream, read through Arrow without Arrow closing it (a retry re-reads it)."""
-
-    def __init__(self, inner: IO[bytes]) -> None:
-        super().__init__()
-        self._inner = inner
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        return self._inner.read(size)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._inner.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._inner.tell()
-
-    def close(self) -> None:  # the caller owns the stream
-        return
 
 
 class _Interner:
@@ -139,17 +112,7 @@ class ArrowFocusReader:
             self.source.seek(self._start)
 
     def _open(self) -> Any:
-        if isinstance(self.source, str | Path):
-            try:
-                raw = pa.OSFile(str(self.source))
-            except OSError:
-                raise FastPathUnavailable("cannot open") from None
-        else:
-            self.source.seek(self._start)
-            raw = pa.PythonFile(_Borrowed(self.source), mode="r")
-        magic = raw.read(2)
-        raw.seek(0)
-        return pa.CompressedInputStream(raw, "gzip") if magic == b"\x1f\x8b" else raw
+        return open_stream(self.source, self._start)
 
     def _layout(self) -> FocusLayout:
         """The header, when it is a plain first line; otherwise the row-by-row reader decides."""
@@ -169,6 +132,12 @@ class ArrowFocusReader:
 
     def __iter__(self) -> Iterator[FocusRecord]:
         self.rows = 0
+        try:
+            yield from self._read()
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise FastPathUnavailable(str(exc)) from None
+
+    def _read(self) -> Iterator[FocusRecord]:
         layout = self._layout()
         plan = _Plan(layout)
         stream = self._open()
@@ -184,14 +153,14 @@ class ArrowFocusReader:
                     null_values=sorted(NULLS), strings_can_be_null=False))
             groups = _Groups(self, plan)
             pool = pa.default_memory_pool()
-            for window in _Prefetch(_windows(batches)):
-                self.rows += window.num_rows
-                yield from groups.add_window(window)
-                del window
-                pool.release_unused()  # mimalloc keeps freed pages per thread otherwise
+            ahead = iter(Prefetch(windows(batches, GROUP_ROWS)))
+            with closing(ahead):  # stops the read-ahead thread however this generator ends
+                for window in ahead:
+                    self.rows += window.num_rows
+                    yield from groups.add_window(window)
+                    del window
+                    pool.release_unused()  # mimalloc keeps freed pages per thread otherwise
             yield from groups.flush()
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise FastPathUnavailable(str(exc)) from None
         finally:
             stream.close()
             pa.default_memory_pool().release_unused()  # the buckets to write need it more
@@ -225,69 +194,6 @@ class ArrowFocusReader:
             return finish_identity(values, self._cells, self.default_currency)
         except CellError as exc:
             raise FastPathUnavailable(str(exc)) from None
-
-
-def _windows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
-    """Blocks joined in windows of GROUP_ROWS rows, one dictionary per column: each distinct
-    cell then meets Python once per window, not once per block."""
-    pending: list[pa.RecordBatch] = []
-    held = 0
-    for batch in batches:
-        pending.append(batch)
-        held += batch.num_rows
-        if held >= GROUP_ROWS:
-            yield pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
-            pending, held = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending).unify_dictionaries().combine_chunks()
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-_END = object()
-
-
-class _Prefetch:
-    """Runs an iterator in a thread a few items ahead: Arrow parses the next window (without
-    the GIL) while Python sums the current one, so both cores work."""
-
-    def __init__(self, source: Iterator[pa.Table], depth: int = 2) -> None:
-        self._source = source
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self) -> None:
-        try:
-            for item in self._source:
-                if not self._put(item):
-                    return
-            self._put(_END)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            self._put(_Failed(exc))
-
-    def __iter__(self) -> Iterator[pa.Table]:
-        thread = threading.Thread(target=self._run, name="focus-csv", daemon=True)
-        thread.start()
-        try:
-            while (item := self._queue.get()) is not _END:
-                if isinstance(item, _Failed):
-                    raise item.exc
-                yield item
-        finally:
-            self._stop.set()
-            thread.join()
 
 
 class _Plan:

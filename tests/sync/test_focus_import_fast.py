@@ -261,3 +261,16 @@ async def test_bulk_insert_stores_what_write_rows_stores(
     assert len(fast) == 30 + 1 + 1
     assert fast == orm
     assert {line.tags.get("team") if line.tags else None for line in lines} == {"web", None}
+
+
+@pytest.mark.parametrize("blob", [
+    b"\x1f\x8b" + b"not really gzip" * 10,
+    gzip.compress(hourly_file(2000).encode())[:-5000],  # cut short
+], ids=["garbage", "truncated"])
+async def test_broken_gzip_is_refused_and_stores_nothing(shared_sqlite: AsyncEngine,
+                                                         vault: Vault, blob: bytes) -> None:
+    org, conn = await fresh_connection(shared_sqlite, vault, "focus")
+    with pytest.raises(InvalidInput, match="cannot be decompressed"):
+        async with session_factory(shared_sqlite)() as session, session.begin():
+            await import_focus(session, org, conn, io.BytesIO(blob), now=NOW)
+    assert await stored_days(shared_sqlite, conn) == {}
