@@ -105,7 +105,8 @@ def test_columnar_reader_sums_like_the_row_by_row_reader(path: Path) -> None:
 
 
 def test_every_column_rule_matches_the_row_by_row_reader(tmp_path: Path) -> None:
-    """Fallback columns, null markers, case, spaces, duplicates, spreads, one-time, lengths."""
+    """Fallback columns, null markers, case, spaces, duplicates, spreads, one-time, lengths,
+    BOM, CRLF."""
     path = tmp_path / "mixed.csv"
     path.write_text(
         "billedcost,BillingCurrency,ChargePeriodStart,CHARGEPERIODEND,ChargeFrequency,"
@@ -120,7 +121,7 @@ def test_every_column_rule_matches_the_row_by_row_reader(tmp_path: Path) -> None
         "0.333333333333,USD,2026-03-02 05:00:00,2026-03-02 05:00:00,,None,Null,r3,,"
         ",1.5,,x\n"
         "0.1,EUR,3/2/26,3/3/26,,\" \",ru-2,r3,,{},,,x\n",
-        encoding="utf-8")
+        encoding="utf-8-sig", newline="\r\n")  # a BOM and Windows line ends, as Excel saves
     fast = daily(ArrowFocusReader(path))
     assert fast == daily(FocusReader(path))
     assert len(fast) == 1 + 1 + 31 + 1 + 1 + 1  # the 2-day row, the month, one-time, two days
