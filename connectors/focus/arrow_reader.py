@@ -4,9 +4,10 @@ Why: the row-by-row reader (`reader.py`) makes five Decimals per row in Python a
 near 60,000 rows/s; a million-row hourly export must import at 100,000 rows/s or more. Here
 Arrow's C++ CSV reader streams the file in 1 MB blocks (bounded memory, gzip inflated on the
 way) with the column types forced: money as `decimal128(38, 12)` — exact, a cell with more
-decimals is refused rather than rounded — and the text columns dictionary-encoded, so each
-distinct time, tag set or resource id is parsed once per block in Python, by the same
-functions the row-by-row reader uses.
+decimals is refused rather than rounded — and the text columns dictionary-encoded. Blocks are
+joined in windows of GROUP_ROWS rows (one dictionary per column), so each distinct time, tag
+set or resource id of a window meets Python once, through the same functions the row-by-row
+reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
 
 Output contract (the same `FocusRecord`s, the same sums): rows that land on one UTC day
 (hourly, daily, one-time) come pre-summed per (day, identity) as one record covering that

@@ -3,7 +3,7 @@
 Rows are parsed and aggregated in a worker thread in slices (the event loop stays free), then
 written in batches whenever enough daily buckets have piled up, so memory stays bounded by the
 number of distinct (day, resource, SKU, …) buckets per batch, not by the file. FOCUS files go
-through the columnar reader (`connectors.focus.arrow_reader`, ~5x faster); when it gives up
+through the columnar reader (`connectors.focus.arrow_reader`, ~3x less CPU); when it gives up
 (a bad cell to locate, a money format only the lenient parser reads) what it stored is cleared
 and the row-by-row reader reads the file again, so results and error messages are the same.
 Re-importing replaces the stored lines of that connection for every day from the file's first
