@@ -23,6 +23,7 @@ row, a header not on line 1. The caller drops what it stored and reads the file 
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
@@ -46,6 +47,8 @@ from connectors.focus.reader import FocusRecord
 from connectors.focus.values import NULLS, CellCache
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
+
+log = logging.getLogger(__name__)
 
 MONEY_TYPE = pa.decimal128(38, 12)
 _TEXT = pa.dictionary(pa.int32(), pa.string())
@@ -137,6 +140,11 @@ class ArrowFocusReader:
             yield from self._read()
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise FastPathUnavailable(str(exc)) from None
+        except FastPathUnavailable:
+            raise
+        except Exception as exc:  # a bug here must not cost the user the import
+            log.warning("columnar FOCUS reader failed; reading row by row", exc_info=True)
+            raise FastPathUnavailable(repr(exc)) from None
 
     def _read(self) -> Iterator[FocusRecord]:
         layout = self._layout()
