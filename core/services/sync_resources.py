@@ -2,7 +2,9 @@
 
 An unchanged resource costs one dictionary lookup and a hash comparison: no row rewrite and
 no ResourceState row (it is only counted). Created, updated, reappeared and deleted resources
-get a ResourceState row with change flags for cost, status and configuration.
+get a ResourceState row with change flags for cost, status and configuration, and in
+`details` what changed: `{"config": {"flavor": ["s1.small", "s1.large"]}, "status": [...]}`
+(dictionary columns key by key, other columns as [before, after]), bounded in size.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str,
                             ensure_ascii=False)
 _CONFIG_FIELDS = ("name", "kind", "region", "project", "service_name", "currency", "tags",
                   "config", "parent_external_id", "is_orphan", "is_zombie")
+_DICT_FIELDS = frozenset({"tags", "config"})
+MAX_KEYS = 20  # changed keys recorded per dictionary column; the rest are only counted
+MAX_TEXT = 80  # characters kept of one before / after value
+_MISSING = object()
 
 
 @dataclass
@@ -93,8 +99,39 @@ def _row(rec: ResourceRecord, digest: str) -> dict[str, Any]:
     }
 
 
+def _brief(value: Any) -> Any:
+    """A value small enough to keep: scalars as they are, text and structures cut short."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else _ENCODER.encode(value)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as stored: a tuple from a connector equals the list the JSON column gave back."""
+    if a == b:
+        return True
+    return (isinstance(a, list | tuple | dict) and isinstance(b, list | tuple | dict)
+            and _ENCODER.encode(a) == _ENCODER.encode(b))
+
+
+def _keys_diff(old: Any, new: Any) -> tuple[dict[str, list[Any]], int]:
+    """Changed keys of a dictionary column as {key: [before, after]}, and how many were cut."""
+    before = old if isinstance(old, dict) else {}
+    after = new if isinstance(new, dict) else {}
+    changed = [k for k in sorted(set(before) | set(after), key=str)
+               if not _same(before.get(k, _MISSING), after.get(k, _MISSING))]
+    kept = {str(k)[:MAX_TEXT]: [_brief(before.get(k)), _brief(after.get(k))]
+            for k in changed[:MAX_KEYS]}
+    return kept, max(len(changed) - MAX_KEYS, 0)
+
+
 def _diff(old: Resource, new: dict[str, Any]) -> tuple[bool, bool, bool, dict[str, Any]]:
-    """Which of cost / status / configuration changed, and a small record of how."""
+    """Which of cost / status / configuration changed, and what changed, before → after.
+
+    Only changed resources get here (their content hash differed), so the unchanged fast
+    path pays nothing for this.
+    """
     details: dict[str, Any] = {}
     cost = old.daily_cost != new["daily_cost"]
     if cost:
@@ -102,10 +139,22 @@ def _diff(old: Resource, new: dict[str, Any]) -> tuple[bool, bool, bool, dict[st
     status = old.status != new["status"]
     if status:
         details["status"] = [old.status, new["status"]]
-    changed = [f for f in _CONFIG_FIELDS if getattr(old, f) != new[f]]
-    if changed:
-        details["config_fields"] = changed
-    return cost, status, bool(changed), details
+    config = False
+    omitted: dict[str, int] = {}
+    for name in _CONFIG_FIELDS:
+        before, after = getattr(old, name), new[name]
+        if _same(before, after):
+            continue
+        config = True
+        if name in _DICT_FIELDS:
+            details[name], cut = _keys_diff(before, after)
+            if cut:
+                omitted[name] = cut
+        else:
+            details[name] = [_brief(before), _brief(after)]
+    if omitted:
+        details["omitted"] = omitted
+    return cost, status, config, details
 
 
 async def _existing(session: AsyncSession, connection_id: int) -> dict[str, tuple[int, str, bool]]:

@@ -58,9 +58,27 @@ def alert_params(view: AlertView, lang: str) -> dict[str, str]:
     if "kind" in params and view.rule == "anomaly":
         params["kind"] = t(f"alerts.anomaly_kind.{params['kind']}", lang)
     if view.rule == "drift":
-        params["what"] = t(f"alerts.drift.{params.get('what', 'changed')}", lang,
-                           fields=params.get("fields", ""))
+        params["what"] = _drift_what(payload.get("values") or {}, lang)
     return params
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+def _drift_what(values: Mapping[str, Any], lang: str) -> str:
+    """`Changed: / • flavor: s1.small → s1.large`, or that a production resource came or went."""
+    what = str(values.get("what") or "changed")
+    if what != "changed":
+        return t(f"alerts.drift.{what}", lang)
+    changes = values.get("changes")
+    lines = [t("alerts.drift.changed", lang)]
+    for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, list) and len(change) == 3:
+            key, before, after = change
+            lines.append(t("alerts.drift.change", lang, field=t(f"alerts.drift_field.{key}", lang),
+                           before=_shown(before), after=_shown(after)))
+    return "\n".join(lines)
 
 
 def _title(view: AlertView, lang: str) -> str:

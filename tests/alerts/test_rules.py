@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.alerts.engine import evaluate_rules, rule_context, store_events
 from core.clock import FrozenClock
 from core.db.engine import session_factory
-from core.db.models import AnomalyExclusion, Budget, ResourceState, SyncSnapshot
+from core.db.models import AlertEvent, AnomalyExclusion, Budget, ResourceState, SyncSnapshot
 from tests.alerts import factory
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
@@ -65,24 +65,42 @@ async def test_drift_on_watched_fields_and_prod_creation_only(sqlite_engine: Asy
         db = await factory.resource(s, conn, "db-prod", environment="prod")
         dev = await factory.resource(s, conn, "dev-box", environment="dev")
         web = await factory.resource(s, conn, "web-prod", environment="prod")
+        old = await factory.resource(s, conn, "old-prod", environment="prod")
+        first = SyncSnapshot(org_id=org.id, connection_id=conn.id,
+                             started_at=NOW - timedelta(hours=7), status="success")
         snap = SyncSnapshot(org_id=org.id, connection_id=conn.id,
                             started_at=NOW - timedelta(hours=1), status="success")
-        s.add(snap)
+        s.add_all([first, snap])
         await s.flush()
         s.add_all([
+            # the connection's first sync creates everything: not news
+            ResourceState(resource_id=old.id, snapshot_id=first.id, change="created",
+                          content_hash="h"),
             ResourceState(resource_id=db.id, snapshot_id=snap.id, change="updated",
                           content_hash="h", config_changed=True,
-                          details={"config_fields": ["config", "tags"]}),
+                          details={"config": {"flavor": ["s1.small", "s1.large"],
+                                              "raw_status": ["A", "B"]},
+                                   "tags": {"team": ["a", "b"]}, "region": ["ru-1", "ru-2"]}),
             ResourceState(resource_id=dev.id, snapshot_id=snap.id, change="created",
                           content_hash="h"),
             ResourceState(resource_id=web.id, snapshot_id=snap.id, change="created",
                           content_hash="h"),
             ResourceState(resource_id=web.id, snapshot_id=snap.id, change="updated",
                           content_hash="h", config_changed=True,
-                          details={"config_fields": ["tags"]}),  # not watched
+                          details={"tags": {"team": ["a", "b"]},
+                                   "config": {"raw_status": ["A", "B"]}}),  # not watched
+            ResourceState(resource_id=old.id, snapshot_id=snap.id, change="deleted",
+                          content_hash="h"),
         ])
     fired = await _evaluate(sqlite_engine, org.id)
-    assert [r for r, _, _ in fired] == ["drift", "drift"]
+    assert [r for r, _, _ in fired] == ["drift", "drift", "drift"]
+    async with session_factory(sqlite_engine)() as s:
+        events = (await s.execute(select(AlertEvent).order_by(AlertEvent.id))).scalars().all()
+        values = [e.payload["values"] for e in events]
+    assert [(v["name"], v["what"]) for v in values] == [  # type: ignore[index]
+        ("db-prod", "changed"), ("web-prod", "created"), ("old-prod", "deleted")]
+    assert values[0]["changes"] == [  # type: ignore[index]
+        ["flavor", "s1.small", "s1.large"], ["region", "ru-1", "ru-2"]]
 
 
 async def test_single_resource_cost_spike(sqlite_engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -50,10 +51,12 @@ ACCOUNT = AccountInfo(account_id="acc-1", balance=Decimal("1500.50"), currency="
 
 
 def vm(ext: str, *, cost: str = "100", status: S = S.RUNNING, tags: dict[str, str] | None = None,
+       config: dict[str, Any] | None = None, region: str = "ru-1",
        **kw: object) -> ResourceRecord:
     return ResourceRecord(external_id=ext, name=f"name-{ext}", kind=K.SERVER, status=status,
-                          region="ru-1", daily_cost=Decimal(cost), tags=tags or {"team": "web"},
-                          config={"vcpu": 2}, **kw)  # type: ignore[arg-type]
+                          region=region, daily_cost=Decimal(cost), tags=tags or {"team": "web"},
+                          config={"vcpu": 2} if config is None else config,
+                          **kw)  # type: ignore[arg-type]
 
 
 def hourly(ext: str | None, day: date, hour: int, amount: str, sku: str = "compute_cores",
@@ -115,7 +118,7 @@ async def test_three_syncs_record_created_updated_deleted_unchanged_with_flags(
     st = await states(session_maker, third.snapshot_id)
     assert st["a"].config_changed
     assert not st["a"].cost_changed
-    assert st["a"].details == {"config_fields": ["tags"]}
+    assert st["a"].details == {"tags": {"team": ["web", "data"]}}
     assert st["c"].change == "deleted"
     res = await resources(session_maker, conn)
     assert res["c"].is_deleted
@@ -140,6 +143,39 @@ async def test_three_syncs_record_created_updated_deleted_unchanged_with_flags(
     assert st["c"].details is not None
     assert st["c"].details.get("reappeared") is True
     assert not (await resources(session_maker, conn))["c"].is_deleted
+
+
+async def test_a_change_records_which_keys_changed_before_and_after_bounded(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault) -> None:
+    org, conn = await make_org_and_connection(session_maker, vault)
+    many = {f"k{i:02d}": i for i in range(30)}
+    await apply(session_maker, org, conn, Collection(account=ACCOUNT, resources=[
+        vm("a", config={"flavor": "s1.small", "vcpus": 2, "old": "x", "disks": (1, 2)}),
+        vm("b", config=many)]))
+    second = await apply(session_maker, org, conn, Collection(account=ACCOUNT, resources=[
+        vm("a", status=S.STOPPED, region="ru-7",
+           config={"flavor": "s1.large", "vcpus": 2, "new": "y" * 500, "disks": [1, 2]}),
+        vm("b", config={k: v + 1 for k, v in many.items()})]), now=NOW + timedelta(hours=1))
+    st = await states(session_maker, second.snapshot_id)
+    a = st["a"]
+    assert (a.config_changed, a.status_changed, a.cost_changed) == (True, True, False)
+    assert a.details is not None
+    assert a.details["status"] == ["running", "stopped"]
+    assert a.details["region"] == ["ru-1", "ru-7"]
+    config = a.details["config"]
+    assert isinstance(config, dict)
+    # unchanged keys (vcpus; a tuple stored as a list) are not listed; added and removed are
+    assert set(config) == {"flavor", "old", "new"}
+    assert config["flavor"] == ["s1.small", "s1.large"]
+    assert config["old"] == ["x", None]
+    assert config["new"][0] is None
+    assert len(config["new"][1]) == 80
+    assert config["new"][1].endswith("…")
+    b: dict[str, Any] | None = st["b"].details
+    assert b is not None
+    assert len(b["config"]) == 20  # bounded: the first 20 keys kept, the rest counted
+    assert b["config"]["k00"] == [0, 1]
+    assert b["omitted"] == {"config": 10}
 
 
 async def test_incomplete_inventory_never_deletes(
