@@ -3,12 +3,20 @@
 The unique (org_id, dedup_key) makes evaluation idempotent: a rule may report the same fact
 on every run, only its first report becomes an event. A failing rule is logged and skipped so
 one bug does not silence the others.
+
+Snooze: while `snoozed_until` is ahead, the fact stays silent however often the rule reports
+it. The first evaluation after the snooze ends that still finds the fact raises a reminder: a
+new event whose dedup key is the original's suffixed with the snooze end (so the database
+lets exactly one through per snooze, even with several workers), routed like any new event;
+the snoozed event becomes `reminded`. Snoozing the reminder starts the same cycle again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,9 +30,25 @@ from core.clock import Clock
 from core.db.models import AlertEvent, Organization
 from core.services.errors import NotFound
 
-__all__ = ["evaluate_rules", "rule_context", "store_events"]
+__all__ = ["KEY_LENGTH", "REMINDED", "evaluate_rules", "reminder_key", "rule_context",
+           "store_events"]
 
 log = logging.getLogger(__name__)
+
+KEY_LENGTH = 200  # alert_events.dedup_key
+REMINDED = "reminded"
+_SNOOZE_MARK = "|snoozed:"
+_BASE = KEY_LENGTH - len(_SNOOZE_MARK) - len("20261120T060000")
+
+
+def _base(key: str) -> str:
+    """The rule's own key, without a reminder suffix, cut to the length every form shares."""
+    return key.split(_SNOOZE_MARK, 1)[0][:_BASE]
+
+
+def reminder_key(key: str, snoozed_until: datetime) -> str:
+    """The dedup key of the reminder after the snooze ending at `snoozed_until`."""
+    return f"{_base(key)}{_SNOOZE_MARK}{snoozed_until.astimezone(UTC):%Y%m%dT%H%M%S}"
 
 
 async def rule_context(session: AsyncSession, org_id: int, clock: Clock) -> RuleContext:
@@ -49,21 +73,44 @@ async def evaluate_rules(rc: RuleContext,
     return found
 
 
+async def _expired_snoozes(rc: RuleContext) -> dict[str, AlertEvent]:
+    """Snoozed events whose snooze has ended, by base key (the latest snooze wins)."""
+    rows = (await rc.session.execute(select(AlertEvent).where(
+        AlertEvent.org_id == rc.org_id, AlertEvent.status == "snoozed",
+        AlertEvent.snoozed_until <= rc.now).order_by(AlertEvent.snoozed_until))).scalars()
+    return {_base(e.dedup_key): e for e in rows}
+
+
+async def _insert(rc: RuleContext, cand: AlertCandidate, key: str,
+                  payload: dict[str, Any]) -> int | None:
+    insert = pg_insert if rc.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await rc.session.execute(insert(AlertEvent).values(
+        org_id=rc.org_id, rule=cand.rule, severity=cand.severity, dedup_key=key,
+        connection_id=cand.connection_id, resource_id=cand.resource_id,
+        provider=cand.provider, project=cand.project, payload=payload, status="open",
+        created_at=rc.now,
+    ).on_conflict_do_nothing(index_elements=["org_id", "dedup_key"]).returning(AlertEvent.id))
+    return result.scalar_one_or_none()
+
+
 async def store_events(rc: RuleContext, found: list[AlertCandidate]) -> list[AlertEvent]:
-    """Insert the candidates not seen before; returns the new events (flushed, with ids)."""
+    """Insert the candidates not seen before, and a reminder for each one whose snooze has
+    ended; returns the new events (flushed, with ids)."""
     if not found:
         return []
-    insert = pg_insert if rc.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    expired: dict[str, AlertEvent] | None = None
     new_ids: list[int] = []
     for cand in found:
-        result = await rc.session.execute(insert(AlertEvent).values(
-            org_id=rc.org_id, rule=cand.rule, severity=cand.severity,
-            dedup_key=cand.dedup_key[:200], connection_id=cand.connection_id,
-            resource_id=cand.resource_id, provider=cand.provider, project=cand.project,
-            payload=cand.payload(rc.currency), status="open", created_at=rc.now,
-        ).on_conflict_do_nothing(index_elements=["org_id", "dedup_key"])
-            .returning(AlertEvent.id))
-        new_id = result.scalar_one_or_none()
+        payload = cand.payload(rc.currency)
+        new_id = await _insert(rc, cand, cand.dedup_key[:KEY_LENGTH], payload)
+        if new_id is None:  # known fact: silent, unless a snooze on it has just ended
+            expired = await _expired_snoozes(rc) if expired is None else expired
+            snoozed = expired.pop(_base(cand.dedup_key), None)
+            if snoozed is not None and snoozed.snoozed_until is not None:
+                new_id = await _insert(rc, cand, reminder_key(cand.dedup_key,
+                                                              snoozed.snoozed_until),
+                                       {**payload, "reminder_of": snoozed.id})
+                snoozed.status = REMINDED
         if new_id is not None:
             new_ids.append(new_id)
     if not new_ids:

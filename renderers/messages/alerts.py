@@ -82,7 +82,9 @@ def _drift_what(values: Mapping[str, Any], lang: str) -> str:
 
 
 def _title(view: AlertView, lang: str) -> str:
-    return t(f"alerts.rule.{view.rule}.title", lang, **alert_params(view, lang))
+    """The rule's title; a reminder after a snooze says so."""
+    title = t(f"alerts.rule.{view.rule}.title", lang, **alert_params(view, lang))
+    return t("alerts.reminder", lang, title=title) if view.payload.get("reminder_of") else title
 
 
 def render_alert(view: AlertView, lang: str) -> str:
