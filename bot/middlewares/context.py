@@ -4,6 +4,9 @@ In a group chat bound to an organisation, the organisation is the bound one; els
 user's active organisation. A superadmin acting as an organisation (see `/admin as`) gets that
 organisation; the open act-as session is read from the audit log (`core.services.admin`), so it
 survives restarts and is shared by replicas.
+
+A message or a button press proves the chat hears us: a chat marked inactive after a 403 is
+active again (`core.services.chats.chat_reachable`; membership changes are the team feature's).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject
+from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +25,7 @@ from core.app import AppContext
 from core.db.models import BoundChat, User
 from core.domain.roles import Role
 from core.services.admin import current_support
+from core.services.chats import chat_reachable
 from core.services.errors import NotFound
 from core.services.orgs import OrgRef, ensure_user, get_org, membership_role
 
@@ -48,6 +52,11 @@ class ContextMiddleware(BaseMiddleware):
             user.full_name, user.username = tg_user.full_name, tg_user.username
         chat_id = chat.id if chat else tg_user.id
         chat_type = chat.type if chat else "private"
+        if isinstance(event, Update) and (event.message or event.callback_query):
+            if chat_type == "private" and user.is_blocked:
+                user.is_blocked = False  # they wrote to us: they do not block the bot
+            await chat_reachable(session, chat_id, now=app.clock.now(),
+                                 actor_telegram_id=tg_user.id)
         rc = RequestContext(settings=app.settings, user=_user_ref(user), chat_id=chat_id,
                             chat_type=chat_type,
                             is_superadmin=tg_user.id in app.settings.superadmin_ids)

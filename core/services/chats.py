@@ -3,25 +3,30 @@
 The scopes offered are read from the organisation's own data (its connections' providers and
 its resources' projects), and a button carries only an index into that list, recomputed here,
 so a tampered button can never name another organisation's provider or project.
+
+A chat that refused a message (403: the user blocked the bot, or the bot was removed from the
+group) is marked inactive by the sender; `chat_reachable` lifts that when the chat shows it
+can hear us again, and switches a group's alerts back on unless someone had unbound it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import BoundChat, Connection, Resource
+from core.db.models import AuditEntry, BoundChat, ChatStatus, Connection, Resource
 from core.domain.roles import Role
 from core.services.audit import audit
 from core.services.errors import NotFound
 from core.services.orgs import require_role
 from core.services.team import ensure_writable
 
-__all__ = ["Binding", "ScopeKind", "bind_chat", "get_binding", "list_scopes", "resolve_scope",
-           "unbind_chat"]
+__all__ = ["Binding", "ScopeKind", "bind_chat", "chat_reachable", "get_binding", "list_scopes",
+           "resolve_scope", "unbind_chat"]
 
 MAX_SCOPES = 20
 
@@ -112,3 +117,33 @@ async def unbind_chat(session: AsyncSession, actor_user_id: int, chat_id: int, *
     await audit(session, "chat.unbind", org_id=row.org_id, actor_telegram_id=actor_telegram_id,
                 object_type="chat", object_id=chat_id)
     return Binding(chat_id, row.org_id, ScopeKind(row.scope_kind), row.scope_value)
+
+
+async def chat_reachable(session: AsyncSession, chat_id: int, *, now: datetime,
+                         actor_telegram_id: int | None = None) -> Binding | None:
+    """The chat can hear us again (its user wrote, or the bot is back in the group).
+
+    Lifts a 403 recorded in `chat_status`; a group binding that the 403 switched off is
+    switched back on and returned (one an admin unbound stays unbound). Cheap when there is
+    nothing to lift: one primary-key read, no write.
+    """
+    status = await session.get(ChatStatus, chat_id)
+    if status is None or status.is_active:
+        return None
+    status.is_active, status.reason, status.changed_at = True, None, now
+    row = (await session.execute(select(BoundChat).where(
+        BoundChat.chat_id == chat_id, BoundChat.is_active.is_(False)))).scalar_one_or_none()
+    if row is None or await _last_binding_action(session, chat_id) == "chat.unbind":
+        return None
+    row.is_active = True
+    await session.flush()
+    await audit(session, "chat.reactivate", org_id=row.org_id,
+                actor_telegram_id=actor_telegram_id, object_type="chat", object_id=chat_id)
+    return Binding(chat_id, row.org_id, ScopeKind(row.scope_kind), row.scope_value)
+
+
+async def _last_binding_action(session: AsyncSession, chat_id: int) -> str | None:
+    return (await session.execute(select(AuditEntry.action).where(
+        AuditEntry.object_type == "chat", AuditEntry.object_id == str(chat_id),
+        AuditEntry.action.in_(("chat.bind", "chat.unbind", "chat.reactivate")))
+        .order_by(AuditEntry.id.desc()).limit(1))).scalar_one_or_none()

@@ -148,8 +148,12 @@ async def cmd_unbind(message: Message, rc: RequestContext, session: AsyncSession
     await message.answer(rc.t("team.unbound"))
 
 
-async def bot_added_to_group(event: ChatMemberUpdated, rc: RequestContext) -> None:
-    await event.answer(rc.t("team.group_hello"))
+async def bot_added_to_group(event: ChatMemberUpdated, rc: RequestContext,
+                             session: AsyncSession, app: AppContext) -> None:
+    """Joined (or re-added after being removed): a binding the removal switched off resumes."""
+    resumed = await chats.chat_reachable(session, event.chat.id, now=app.clock.now(),
+                                         actor_telegram_id=rc.user.telegram_id)
+    await event.answer(rc.t("alerts.chat_resumed" if resumed else "team.group_hello"))
 
 
 async def bot_blocked(event: ChatMemberUpdated, rc: RequestContext,
@@ -158,8 +162,11 @@ async def bot_blocked(event: ChatMemberUpdated, rc: RequestContext,
 
 
 async def bot_unblocked(event: ChatMemberUpdated, rc: RequestContext,
-                        session: AsyncSession) -> None:
+                        session: AsyncSession, app: AppContext) -> None:
+    """Unblocked: broadcasts include the user again and the sender may write to the chat."""
     await users.set_blocked(session, rc.user.id, False)
+    await chats.chat_reachable(session, event.chat.id, now=app.clock.now(),
+                               actor_telegram_id=rc.user.telegram_id)
 
 
 async def start_in_group(message: Message, rc: RequestContext) -> None:
