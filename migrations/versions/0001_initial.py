@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:41:30.532635
+Create Date: 2026-11-22 13:55:19.008568
 """
 
 from collections.abc import Sequence
@@ -408,7 +408,6 @@ def upgrade() -> None:
     sa.Column('sku_id', sa.String(length=128), nullable=True),
     sa.Column('tags', sa.JSON(), nullable=True),
     sa.Column('source', sa.String(length=16), nullable=False),
-    sa.Column('row_hash', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_cost_lines_connection_id_connections'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_cost_lines_org_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_cost_lines_resource_id_resources'), ondelete='SET NULL'),
