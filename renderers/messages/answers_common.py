@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import html
 from datetime import date
 from decimal import Decimal
@@ -27,9 +28,16 @@ def share(part: Decimal, whole: Decimal, lang: str) -> str:
 
 
 def period_label(start: date, end: date, lang: str) -> str:
-    """`1 октября 2026 — 31 октября 2026`, or one date for a single day."""
+    """How a person names a period: `октябрь 2026`, `1–15 ноября 2026`, `3 ноября 2026`,
+    `23 октября 2026 — 21 ноября 2026`."""
     if start == end:
         return t("answers.period.one_day", lang, day=fmt_date(start, lang))
+    if (start.year, start.month) == (end.year, end.month):
+        last = calendar.monthrange(start.year, start.month)[1]
+        if start.day == 1 and end.day == last:
+            return fmt_date(start, lang, "LLLL y")
+        return t("answers.period.same_month", lang, d1=start.day, d2=end.day,
+                 month=fmt_date(end, lang, "MMMM"), year=end.year)
     return t("answers.period.range", lang, start=fmt_date(start, lang), end=fmt_date(end, lang))
 
 

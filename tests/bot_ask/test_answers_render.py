@@ -23,10 +23,10 @@ async def test_spend_text_in_both_languages(demo: Demo) -> None:
         answer = await execute(s, demo.org_id, Question(
             Intent.SPEND, *OCT, filters=CostFilters(projects=("core-api",))), today=TODAY)
     ru, en = render_answer(answer, "ru"), render_answer(answer, "en")
-    assert "Расходы за 1 октября 2026 — 31 октября 2026" in ru
+    assert "Расходы за октябрь 2026" in ru
     assert "проект core-api" in ru
     assert "к предыдущему периоду" in ru
-    assert "Spend for October 1, 2026 — October 31, 2026" in en
+    assert "Spend for October 2026" in en
     assert "project core-api" in en
     total = answer.total.quantize(1)  # type: ignore[union-attr]
     assert f"{int(total):,}".replace(",", "\u00a0") + "\u00a0₽" in ru

@@ -21,7 +21,7 @@ async def _viewer(hd: BotHarness, user_id: int = 2001, lang: str = "ru") -> Chat
 async def test_spend_command_answers_with_totals_and_a_chart_button(hd: BotHarness) -> None:
     alice = await _viewer(hd)
     reply = (await alice.send("/spend"))[-1]
-    assert "Расходы за 1 ноября 2026 — 21 ноября 2026" in reply.text
+    assert "Расходы за 1–21 ноября 2026" in reply.text
     assert "₽" in reply.text
     assert "📊 График" in reply.button_texts()
     await alice.click("📊 График")
@@ -71,7 +71,7 @@ async def test_resources_are_paginated_by_editing_the_list(hd: BotHarness) -> No
 async def test_free_text_questions_in_both_languages(hd: BotHarness) -> None:
     alice = await _viewer(hd)
     reply = (await alice.send("сколько потратили на Selectel в октябре?"))[-1]
-    assert "Расходы за 1 октября 2026 — 31 октября 2026" in reply.text
+    assert "Расходы за октябрь 2026" in reply.text
     assert "провайдер selectel" in reply.text
     assert "Beget" not in reply.text
     bob = await _viewer(hd, 2003, "en")
@@ -79,7 +79,7 @@ async def test_free_text_questions_in_both_languages(hd: BotHarness) -> None:
     assert "Spend trend" in trend[0].text
     assert await _settled(bob) == ["sendMessage", "sendPhoto"]
     top = (await bob.send("top 3 most expensive resources last month"))[-1]
-    assert "Most expensive resources, October 1, 2026 — October 31, 2026" in top.text
+    assert "Most expensive resources, October 2026" in top.text
     assert "3. " in top.text
     assert "4. " not in top.text
 
@@ -88,7 +88,7 @@ async def test_not_understood_says_what_was_understood_and_offers_buttons(hd: Bo
                                                                           ) -> None:
     alice = await _viewer(hd)
     reply = (await alice.send("абракадабра в октябре"))[-1]
-    assert "период: 1 октября 2026 — 31 октября 2026" in reply.text
+    assert "период: октябрь 2026" in reply.text
     assert "💰 Расходы" in reply.button_texts()
     answer = await alice.click("💰 Расходы")
     assert "Расходы за" in answer[0].text
