@@ -23,8 +23,8 @@ from bot.middlewares import (
     ServiceErrorMiddleware,
     SupportMarkMiddleware,
     SupportMiddleware,
-    ThrottlingMiddleware,
 )
+from bot.middlewares.throttling import build_throttling
 from bot.routers import build_root_router
 from core.app import AppContext
 from core.settings import Settings
@@ -67,9 +67,12 @@ def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
     """The dispatcher with middlewares (order matters) and every feature router.
 
     `throttle` is (updates, seconds) per user; the benchmark raises it, production keeps it.
+    With REDIS_URL the limit is shared by every replica (see bot.middlewares.throttling).
     """
     dp = Dispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
-    dp.update.outer_middleware(ThrottlingMiddleware(*throttle))
+    throttling = build_throttling(*throttle, storage=dp.storage, redis_url=ctx.settings.redis_url)
+    dp.update.outer_middleware(throttling)
+    dp.shutdown.register(throttling.close)
     dp.update.outer_middleware(DbSessionMiddleware(ctx.sessions))
     dp.update.outer_middleware(ContextMiddleware())
     dp.update.outer_middleware(I18nMiddleware())
