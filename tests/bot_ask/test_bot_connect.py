@@ -266,3 +266,37 @@ async def test_cancel_forgets_the_wizard(hd: BotHarness, cloud: str) -> None:
     assert "отменено" in (await admin.send("/cancel"))[-1].text
     assert WRONG_KEY not in _storage_dump(hd)
     assert "Нечего отменять" in (await admin.send("/cancel"))[-1].text
+
+
+async def test_a_focus_export_sent_as_a_document_imports_to_the_cent(hd: BotHarness) -> None:
+    """The official FOCUS sample, sent to the bot: the stored total equals the file's own sum
+    to the cent (money is kept to 6 decimal places; the file has up to 11)."""
+    import csv
+    import io
+
+    from tests.conftest import FOCUS_DIR
+
+    raw = (FOCUS_DIR / "official-1.0" / "focus_sample.csv").read_bytes()
+    expected: dict[str, Decimal] = {}
+    for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))):
+        expected[row["BillingCurrency"]] = (expected.get(row["BillingCurrency"], Decimal(0))
+                                            + Decimal(row["BilledCost"] or "0"))
+    org_id = await _member(hd, 3401, Role.ADMIN, "ООО Мультиоблако")
+    async with hd.ctx.session() as s:
+        conn = Connection(org_id=org_id, kind="focus", name="AWS CUR", status="active",
+                          credentials=hd.ctx.vault.encrypt({}))
+        s.add(conn)
+        await s.flush()
+        conn_id = conn.id
+    admin = hd.client(3401)
+    await admin.send_document("focus_sample.csv", raw)
+    assert "Импорт «focus_sample.csv» в «AWS CUR»" in admin.last_reply().text
+    async with hd.ctx.session() as s:
+        rows = (await s.execute(select(CostLine.billing_currency, CostLine.billed_cost).where(
+            CostLine.connection_id == conn_id))).all()
+    stored: dict[str, Decimal] = {}
+    for currency, amount in rows:
+        stored[currency] = stored.get(currency, Decimal(0)) + amount
+    cent = Decimal("0.01")
+    assert {k: v.quantize(cent) for k, v in stored.items()} == {
+        k: v.quantize(cent) for k, v in expected.items() if v}
