@@ -1,0 +1,55 @@
+"""The message that carried a secret is deleted: for each real connector's wizard, every field
+the connector's credentials model marks secret is deleted (by its own message id), and no other
+field's message is. The wizard stops before testing, so no provider is contacted."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from bot.features.connections.fields import fields_of
+from connectors.base import secret_fields, wizard_fields
+from connectors.registry import connector_class
+from core.domain.roles import Role
+from core.services.orgs import create_org, ensure_user, set_membership
+from core.services.users import set_active_org
+from tests.bot.harness import BotHarness
+
+
+def _next_message_id(h: BotHarness) -> int:
+    """The id the next `send` will carry (the harness counts ids)."""
+    nxt = next(h._ids)
+    h._ids = itertools.count(nxt)
+    return nxt
+
+
+@pytest.mark.parametrize("kind", ["beget", "yandex", "selectel", "cloudru"])
+async def test_every_secret_fields_message_is_deleted(hb: BotHarness, kind: str) -> None:
+    model = connector_class(kind).credentials_model
+    expected_secret = set(secret_fields(model)) & set(wizard_fields(model))
+    assert expected_secret, f"{kind} asks for no secret in the wizard?"
+    async with hb.ctx.session() as s:
+        org = await create_org(s, "ООО Тест")
+        user = await ensure_user(s, 5001, full_name="Admin")
+        await set_membership(s, org.id, user.id, Role.OWNER)
+        await set_active_org(s, user.id, org.id)
+    admin = hb.client(5001)
+    await admin.send("/connect")
+    await admin.click_data(f"wiz:kind:{kind}:0")
+    sent_ids: dict[str, int] = {}
+    values: dict[str, str] = {}
+    for field in fields_of(kind):
+        sent_ids[field.name] = _next_message_id(hb)
+        values[field.name] = f"value-of-{field.name}-{kind}-Zq9"
+        await admin.send(values[field.name])
+    assert "Как назвать подключение?" in admin.last_reply().text  # every field was asked
+    deleted = set(admin.deleted())
+    assert {n for n, mid in sent_ids.items() if mid in deleted} == expected_secret
+    notices = [t for t in (c.params.get("text") for c in hb.fake.calls) if t]
+    assert sum("Сообщение с секретом удалено" in str(t) for t in notices) == len(expected_secret)
+    sent = json.dumps([c.params for c in hb.fake.calls], ensure_ascii=False)
+    for name in expected_secret:
+        assert values[name] not in sent
+    await admin.send("/cancel")
