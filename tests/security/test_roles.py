@@ -1,0 +1,261 @@
+"""Roles are checked on every action.
+
+`HANDLERS` documents, for every handler of the production dispatcher, what guards it: a
+`RoleFilter` on its registration, the superadmin gate on its router, or a check it (or the core
+service it calls) makes itself; handlers that change only the caller's own settings or read are
+marked so, with the reason. The walk fails when a handler is added without an entry, and each
+entry is verified against the real router tree and source. The riskiest buttons are then pressed
+by a viewer end to end: every mutating button of a connection card and of an alert.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from aiogram import Router
+from aiogram.dispatcher.event.handler import HandlerObject
+from sqlalchemy import select
+
+from bot.features.alerts.callbacks import AlertAction, AlertCallback
+from bot.features.connections import imports, manage, wizard
+from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
+from bot.features.questions.callbacks import RecAction, RecCb
+from bot.features.reports import handlers as reports
+from bot.features.team.callbacks import MemberAction, MemberCb
+from bot.filters import RoleFilter, SuperadminFilter
+from bot.routers import build_root_router
+from core.db.base import Base
+from core.db.models import AlertEvent, Connection, Membership, Recommendation, User
+from core.domain.roles import Role, role_at_least
+from core.services import chats
+from core.services.recommendations import lifecycle
+from core.tasks import default_tasks
+from tests.bot.harness import BotHarness
+from tests.bot.seed import org_with
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A RoleFilter of at least `role` on the registration."""
+
+    role: Role
+
+
+@dataclass(frozen=True)
+class Superadmin:
+    """The router-level SuperadminFilter."""
+
+
+@dataclass(frozen=True)
+class Calls:
+    """The handler's source contains `marker`, and `checker` (reached through it) checks a role."""
+
+    marker: str
+    checker: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Own:
+    """Changes only the caller's own data, or reads; `why` says which."""
+
+    why: str
+
+
+Guard = Filter | Superadmin | Calls | Own
+SA = Superadmin()
+
+HANDLERS: dict[str, tuple[Guard, ...]] = {
+    # onboarding: the sender's own account and the organisation they are creating
+    "onboarding:message:cmd_start#0": (Own("starts the sender's onboarding"),),
+    "onboarding:message:cmd_demo#0": (Own("opens the read-only demo"),),
+    "onboarding:message:cmd_help#0": (Own("reads help"),),
+    "onboarding:message:got_name#0": (Own("names the org the sender is creating"),),
+    "onboarding:message:choose_currency#0": (Own("the org the sender is creating"),),
+    "onboarding:message:choose_timezone#0": (Own("the org the sender is creating"),),
+    "onboarding:callback_query:choose_language#0": (Own("the sender's language"),),
+    "onboarding:callback_query:on_choice#0": (Own("create / join with a code / demo"),),
+    "onboarding:callback_query:choose_currency#0": (Own("the org the sender is creating"),),
+    "onboarding:callback_query:choose_timezone#0": (Own("the org the sender is creating"),),
+    # settings: per-user language, time zone, notification preferences (membership checked)
+    "settings:message:cmd_settings#0": (Own("reads the sender's settings"),),
+    "settings:message:on_timezone#0": (Own("the sender's time zone"),),
+    "settings:message:on_quiet_text#0": (Own("the sender's quiet hours"),),
+    "settings:callback_query:on_setting#0": (Own("the sender's preferences"),),
+    "settings:callback_query:on_timezone#0": (Own("the sender's time zone"),),
+    # team
+    "team:message:cmd_invite#0": (Filter(Role.ADMIN),),
+    "team:message:cmd_members#0": (Filter(Role.VIEWER),),
+    "team:message:cmd_bind#0": (Filter(Role.ADMIN),),
+    "team:message:cmd_unbind#0": (Calls("chats.unbind_chat", chats.unbind_chat),),
+    "team:message:only_in_group#0": (Own("a hint"),),
+    "team:message:cmd_org#0": (Own("lists the sender's organisations"),),
+    "team:message:start_in_group#0": (Own("a greeting"),),
+    "team:callback_query:on_invite_role#0": (Filter(Role.ADMIN),),
+    "team:callback_query:on_member#0": (Filter(Role.VIEWER),),  # action == list
+    "team:callback_query:on_member#1": (Filter(Role.ADMIN),),
+    "team:callback_query:on_bind#0": (Filter(Role.ADMIN),),
+    "team:callback_query:on_org#0": (Own("switches among the sender's own memberships"),),
+    "team:my_chat_member:bot_added_to_group#0": (
+        Own("resumes only a binding that removing the bot paused, never an unbound one"),),
+    "team:my_chat_member:bot_blocked#0": (Own("the sender's blocked flag"),),
+    "team:my_chat_member:bot_unblocked#0": (Own("the sender's blocked flag"),),
+    # admin: superadmins only, for the whole router
+    "admin:message:cmd_admin#0": (SA,),
+    "admin:message:on_resolve_note#0": (SA,),
+    "admin:callback_query:on_broadcast_ok#0": (SA,),
+    "admin:callback_query:on_admin_button#0": (SA,),
+    # alerts: details for anyone, every other button for members
+    "alerts:callback_query:on_alert_button#0": (Filter(Role.VIEWER),),
+    "alerts:callback_query:on_alert_button#1": (Filter(Role.MEMBER),),
+    # connections
+    "connections:message:cancel#0": (Own("forgets the sender's wizard"),),
+    "connections:message:cmd_connect#0": (Calls("start_wizard", wizard.start_wizard),),
+    "connections:message:show_connections#0": (Filter(Role.VIEWER),),
+    "connections:message:on_field#0": (Filter(Role.ADMIN),),
+    "connections:message:on_name#0": (Filter(Role.ADMIN),),
+    "connections:message:on_rename#0": (Filter(Role.ADMIN),),
+    "connections:message:on_document#0": (Calls("RoleFilter(Role.ADMIN)", imports.on_document),),
+    "connections:callback_query:on_wizard_button#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_connection_button#0": (
+        Filter(Role.VIEWER), Calls("_require_admin", manage._require_admin)),
+    "connections:callback_query:on_import_button#0": (
+        Calls("RoleFilter(Role.ADMIN)", imports.on_import_button),),
+    # menu, reports, questions: reading (exports need a member), recommendations need a member
+    "menu:message:cmd_menu#0": (Own("shows the menu"),),
+    "menu:callback_query:on_menu#0": (Filter(Role.VIEWER),),
+    "reports:message:cmd_report#0": (Filter(Role.VIEWER),),
+    "reports:message:cmd_export#0": (Filter(Role.VIEWER),
+                                     Calls("_require_exporter", reports._require_exporter)),
+    "reports:callback_query:on_report#0": (Filter(Role.VIEWER),),
+    "reports:callback_query:on_export#0": (Filter(Role.VIEWER),
+                                           Calls("_require_exporter", reports._require_exporter)),
+    "reports:callback_query:on_unknown#0": (Own("a stale report button"),),
+    "questions:message:ask_command#0": (Filter(Role.VIEWER),),
+    "questions:message:FreeTextHandler.handle#0": (
+        Own("reads; private chats only, where rc.org is set for members only"),),
+    "questions:callback_query:on_ask#0": (Filter(Role.VIEWER),),
+    "questions:callback_query:on_rec#0": (Filter(Role.MEMBER),
+                                          Calls("lifecycle.", lifecycle._move)),
+    # fallback
+    "fallback:message:unknown_command#0": (Own("explains"),),
+    "fallback:message:unknown_text#0": (Own("explains"),),
+    "fallback:callback_query:on_button#0": (Own("explains"),),
+    "fallback:callback_query:stale_button#0": (Own("explains"),),
+}
+
+
+def _walk() -> Iterator[tuple[str, Router, str, HandlerObject]]:
+    """(key, feature router, observer name, handler) for every handler of the dispatcher."""
+    for router in build_root_router().sub_routers:
+        feature = router.name.split(".")[2]
+        for observer in ("message", "callback_query", "my_chat_member", "chat_member"):
+            seen: Counter[str] = Counter()
+            for handler in router.observers[observer].handlers:
+                name = getattr(handler.callback, "__qualname__", repr(handler.callback))
+                yield f"{feature}:{observer}:{name}#{seen[name]}", router, observer, handler
+                seen[name] += 1
+
+
+def _checks_role(fn: Callable[..., Any]) -> bool:
+    source = inspect.getsource(fn)
+    return any(m in source for m in ("require_role(", "RoleFilter(", "has_role("))
+
+
+def test_every_handler_is_documented_and_guarded_as_documented() -> None:
+    walked = list(_walk())
+    keys = {key for key, *_ in walked}
+    assert not keys - set(HANDLERS), f"document these handlers: {sorted(keys - set(HANDLERS))}"
+    assert not set(HANDLERS) - keys, f"stale entries: {sorted(set(HANDLERS) - keys)}"
+    for key, router, observer, handler in walked:
+        for guard in HANDLERS[key]:
+            if isinstance(guard, Filter):
+                roles = [f.callback.required for f in handler.filters or []
+                         if isinstance(f.callback, RoleFilter)]
+                assert any(role_at_least(r, guard.role) for r in roles), (key, roles)
+            elif isinstance(guard, Superadmin):
+                gates = router.observers[observer]._handler.filters or []
+                assert any(isinstance(f.callback, SuperadminFilter) for f in gates), key
+            elif isinstance(guard, Calls):
+                assert guard.marker in inspect.getsource(handler.callback), key
+                assert _checks_role(guard.checker), (key, guard.checker)
+
+
+# -- end to end: lower roles press every mutating button -----------------------------------
+
+OWNER, LOW = 6001, 6002
+WATCHED = ("connections", "sync_snapshots", "alert_events", "alert_feedback",
+           "anomaly_exclusions", "recommendations", "memberships", "audit_log", "bound_chats")
+REFUSED = "Недостаточно прав"
+
+
+async def _dump(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
+    await default_tasks().wait_all()  # a sync started by mistake would have finished
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with h.ctx.session() as s:
+        for name in WATCHED:
+            table = Base.metadata.tables[name]
+            out[name] = [tuple(r) for r in (await s.execute(
+                select(table).order_by(*table.primary_key.columns))).all()]
+    return out
+
+
+async def _world(h: BotHarness, role: Role) -> tuple[int, int, int, int, int]:
+    org_id = await org_with(h, "Acme", (OWNER, Role.OWNER), (LOW, role))
+    async with h.ctx.session() as s:
+        conn = Connection(org_id=org_id, kind="selectel", name="Прод", status="active",
+                          endpoint="http://127.0.0.1:9",
+                          credentials=h.ctx.vault.encrypt({"password": "x"}))
+        event = AlertEvent(org_id=org_id, rule="anomaly", severity="warning", dedup_key="k",
+                           payload={"dates": {"start": "2026-11-18"},
+                                    "values": {"series": "org"}},
+                           created_at=datetime(2026, 11, 19, tzinfo=UTC))
+        rec = Recommendation(org_id=org_id, dedup_key="r", kind="idle", title="Idle VM",
+                             monthly_saving=Decimal("100"), currency="RUB", status="open")
+        s.add_all([conn, event, rec])
+        await s.flush()
+        owner_membership = (await s.execute(select(Membership.id).join(
+            User, User.id == Membership.user_id).where(User.telegram_id == OWNER))).scalar_one()
+        return org_id, conn.id, event.id, rec.id, owner_membership
+
+
+def _connection_buttons(cid: int) -> list[str]:
+    actions = [a for a in ConnAction if a not in (ConnAction.OPEN, ConnAction.LIST)]
+    return [ConnCb(action=a, id=cid, hours=24).pack() for a in actions] + [ImportCb(id=cid).pack()]
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.FINANCE])
+async def test_below_admin_every_connection_button_is_refused(hb: BotHarness, role: Role) -> None:
+    _, cid, *_ = await _world(hb, role)
+    before = await _dump(hb)
+    low = hb.client(LOW)
+    card = await low.click_data(ConnCb(action=ConnAction.OPEN, id=cid).pack())
+    assert "Прод" in card[-1].text  # reading is allowed
+    for data in _connection_buttons(cid):
+        await low.click_data(data)
+        assert any(REFUSED in a for a in low.alerts()), (role, data, low.alerts())
+    await low.send("Взломано")  # had rename asked for a name, this would be it
+    assert await _dump(hb) == before
+
+
+async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(
+        hb: BotHarness) -> None:
+    _, _, event_id, rec_id, owner_mid = await _world(hb, Role.VIEWER)
+    before = await _dump(hb)
+    viewer = hb.client(LOW)
+    buttons = [AlertCallback(action=a, id=event_id).pack()
+               for a in AlertAction if a is not AlertAction.DETAILS]
+    buttons += [RecCb(action=a, id=rec_id).pack() for a in RecAction]
+    buttons += [MemberCb(action=MemberAction.ROLE, id=owner_mid, role=Role.VIEWER).pack(),
+                MemberCb(action=MemberAction.REMOVE, id=owner_mid).pack(),
+                MemberCb(action=MemberAction.CONFIRM, id=owner_mid).pack()]
+    for data in buttons:
+        await viewer.click_data(data)
+        assert any(REFUSED in a for a in viewer.alerts()), (data, viewer.alerts())
+    assert await _dump(hb) == before
