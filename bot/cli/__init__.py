@@ -13,18 +13,24 @@ import sys
 import click
 
 from bot.cli import commands as _commands
+from bot.cli.runtime import msg, set_cli_lang
 from core.settings import SettingsError
+from renderers.i18n import LANGUAGES
 
 __all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output (secrets are redacted).")
-def cli(verbose: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the messages (default: DEFAULT_LANGUAGE, else ru).")
+def cli(verbose: bool, lang: str | None) -> None:
     """InfraZen: your cloud cost department in a Telegram chat."""
+    set_cli_lang(lang)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL", "alembic"):
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL", "alembic",
+                  "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -36,5 +42,5 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except SettingsError as exc:
-        click.echo(f"Configuration error: {exc}", err=True)
+        click.echo(msg("common.config_error", detail=exc), err=True)
         sys.exit(2)

@@ -1,9 +1,11 @@
-"""Helpers every command uses: run a coroutine with an AppContext, print JSON, fail cleanly."""
+"""Helpers every command uses: the CLI language, run a coroutine with an AppContext, print JSON,
+fail cleanly."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
@@ -13,10 +15,45 @@ import click
 from core.app import AppContext, open_app
 from core.services.errors import ServiceError
 from core.settings import load_settings
+from renderers.i18n import normalise_language, t
 
-__all__ = ["echo_json", "fail", "with_app"]
+__all__ = ["cli_lang", "default_language", "echo_json", "fail", "msg", "set_cli_lang",
+           "with_app"]
 
 T = TypeVar("T")
+_LANG_KEY = "infrazen.lang"
+_chosen: list[str] = []  # the global --lang of this process, for messages outside a context
+
+
+def default_language() -> str:
+    """DEFAULT_LANGUAGE straight from the environment: a hint must print even when other
+    settings are invalid (no BOT_TOKEN, a bad time zone)."""
+    return normalise_language(os.environ.get("DEFAULT_LANGUAGE"), "ru")
+
+
+def set_cli_lang(lang: str | None) -> str:
+    """Record the global `infrazen --lang` (or the default) for every message of this run."""
+    chosen = normalise_language(lang, default_language()) if lang else default_language()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_LANG_KEY] = chosen
+    _chosen[:] = [chosen]
+    return chosen
+
+
+def cli_lang(override: str | None = None) -> str:
+    """A command's own --lang wins; then the global --lang; then DEFAULT_LANGUAGE."""
+    if override:
+        return override
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_LANG_KEY):
+        return str(ctx.meta[_LANG_KEY])
+    return _chosen[0] if _chosen else default_language()
+
+
+def msg(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """Message `cli.<key>` in the CLI language."""
+    return t(f"cli.{key}", cli_lang(lang), **params)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -36,7 +73,7 @@ def with_app(fn: Callable[[AppContext], Awaitable[T]], *, migrate: bool = True) 
     try:
         return asyncio.run(_go())
     except ServiceError as exc:
-        fail(f"Error: {exc.detail or exc.code}")
+        fail(msg("common.error", detail=exc.detail or exc.code))
 
 
 def echo_json(data: Any) -> None:

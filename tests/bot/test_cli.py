@@ -49,7 +49,7 @@ def test_run_with_an_unreachable_api_server_says_so_in_one_line(
     monkeypatch.setenv("TELEGRAM_API_SERVER", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
-    result = CliRunner().invoke(cli, ["run"])
+    result = CliRunner().invoke(cli, ["--lang", "en", "run"])
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
@@ -87,7 +87,7 @@ def test_run_with_a_rejected_token_says_so_in_one_line(
         monkeypatch.setenv("TELEGRAM_API_SERVER", url)
         monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
         monkeypatch.setenv("INFRAZEN_SECRET_KEY", "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8=")
-        result = CliRunner().invoke(cli, ["run"])
+        result = CliRunner().invoke(cli, ["--lang", "en", "run"])
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == ["BOT_TOKEN was rejected by Telegram (401 Unauthorized): copy it again "

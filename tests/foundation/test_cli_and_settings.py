@@ -68,7 +68,7 @@ def test_bad_settings_fail_with_one_line_naming_the_variable(
 
 def test_bad_setting_from_the_real_command_is_one_line(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "infrazen"
-    result = subprocess.run([str(exe), "migrate"], capture_output=True, text=True,
+    result = subprocess.run([str(exe), "--lang", "en", "migrate"], capture_output=True, text=True,
                             env={"PATH": "/usr/bin:/bin", "DEFAULT_TIMEZONE": "Mars/Base",
                                  "HOME": str(tmp_path)}, cwd=tmp_path, check=False)
     assert result.returncode == 2

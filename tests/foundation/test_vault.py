@@ -73,7 +73,7 @@ def test_rotate_key_command_re_encrypts_everything(tmp_path: Path,
     new_key = Fernet.generate_key().decode()
     result = runner.invoke(cli, ["rotate-key", "--new-key", new_key])
     assert result.exit_code == 0, result.output
-    assert "Re-encrypted 4 connection(s)" in result.output
+    assert "перешифрованы новым ключом, подключений: 4" in result.output
     assert (tmp_path / "infrazen.key").read_text().strip() == new_key
     rows = sqlite3.connect(db).execute("select credentials from connections").fetchall()
     assert len(rows) == 4

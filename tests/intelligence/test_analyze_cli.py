@@ -32,7 +32,7 @@ def _run(tmp_path: Path, text: str | bytes, *args: str) -> tuple[int, str, str]:
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["analyze", str(path), *args])
+    result = CliRunner().invoke(cli, ["--lang", "en", "analyze", str(path), *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -91,6 +91,6 @@ def test_russian_messages_and_unreadable_files(tmp_path: Path) -> None:
     code, _, err = _run(tmp_path, b"date,cost\n2026-01-01,\xff\xfe\n")
     assert code == 2
     assert "is not UTF-8 text" in err
-    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "nope.csv")])
+    result = CliRunner().invoke(cli, ["--lang", "en", "analyze", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"File {tmp_path / 'nope.csv'} not found"

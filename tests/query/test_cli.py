@@ -63,6 +63,6 @@ def test_without_today_it_uses_the_current_date() -> None:
     (["parse", "x", "--vocabulary", "/nonexistent/v.json"], "Cannot read the vocabulary"),
 ])
 def test_bad_options_fail_in_one_clear_line(args: list[str], message: str) -> None:
-    result = CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, ["--lang", "en", *args])
     assert result.exit_code == 2
     assert message in result.output

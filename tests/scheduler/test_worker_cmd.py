@@ -13,7 +13,8 @@ async def test_worker_starts_without_a_token_and_stops_on_sigterm(tmp_path: Path
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
     proc = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "infrazen"), "worker", cwd=tmp_path, env=env,
+        str(Path(sys.executable).parent / "infrazen"), "--lang", "en", "worker", cwd=tmp_path,
+        env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     assert proc.stderr is not None
     lines: list[str] = []

@@ -24,7 +24,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), input=input)
+    result = CliRunner().invoke(cli, ["--lang", "en", *args], input=input)
     return result.exit_code, result.output
 
 
@@ -50,7 +50,7 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     code, out = run("import-focus", str(OFFICIAL), "--connection", conn_id)
     assert code == 0, out
     assert "Imported 1000 rows" in out
-    assert "total USD: 20.52022672899" in out
+    assert "total USD: $20.52" in out
     code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31",
                     "--by", "provider", "--json")
     assert code == 0, out
@@ -108,6 +108,6 @@ def test_add_then_sync_through_a_connector(env: Path, fake_kind: type[FakeConnec
     code, out = run("sync")
     assert code == 0, out
     assert "connection 1: success — created 1" in out
-    assert "12.34 RUB" in out
+    assert "₽12.34" in out
     code, out = run("sync")
     assert "Nothing is due." in out

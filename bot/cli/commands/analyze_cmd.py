@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from bot.cli.runtime import echo_json, fail
+from bot.cli.runtime import cli_lang, echo_json, fail
 from core.analytics.anomalies import DetectorSettings, detect
 from core.analytics.backtest import backtest
 from core.analytics.forecast import forecast, forecast_month_end
@@ -144,9 +144,11 @@ def register(cli: click.Group) -> None:
               help="Forecast horizon in days.")
 @click.option("--min-impact", type=str, default=None,
               help="Smallest excess cost worth reporting (default 500).")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default="en", show_default=True)
-def analyze(file: Path, days: int, min_impact: str | None, lang: str) -> None:
+@click.option("--lang", "language", type=click.Choice(["ru", "en"]), default=None,
+              help="Language of the errors (default: the global --lang).")
+def analyze(file: Path, days: int, min_impact: str | None, language: str | None) -> None:
     """Forecast and anomalies of a `date,cost` CSV, as JSON."""
+    lang = cli_lang(language)
     settings = DetectorSettings()
     if min_impact is not None:
         try:

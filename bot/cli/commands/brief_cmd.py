@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.runtime import fail, with_app
+from bot.cli.runtime import cli_lang, fail, msg, with_app
 from core.app import AppContext
 from core.services.brief import build_brief, parse_period
 from core.services.errors import ServiceError
@@ -21,21 +21,24 @@ def register(cli: click.Group) -> None:
 @click.command()
 @click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
 @click.option("--period", required=True, help="A month (2026-10) or an ISO week (2026-W45).")
-@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--lang", type=click.Choice(["ru", "en"]), default=None,
+              help="Brief language (default: the global --lang).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def brief(org_ref: str, period: str, lang: str, out: Path) -> None:
+def brief(org_ref: str, period: str, lang: str | None, out: Path) -> None:
     """Render the CFO brief of --period to --out (PDF, fonts embedded)."""
+    language = cli_lang(lang)
     try:
         parsed = parse_period(period)
     except ServiceError as exc:
-        fail(f"Error: {exc.detail or exc}")
+        fail(msg("common.error", language, detail=exc.detail or exc))
 
     async def _go(ctx: AppContext) -> tuple[bytes, str]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
-            data = await build_brief(session, org.id, parsed, lang, ctx.clock)
+            data = await build_brief(session, org.id, parsed, language, ctx.clock)
         return render_brief(data), data.edition
 
     pdf, edition = with_app(_go)
     out.write_bytes(pdf)
-    click.echo(f"Wrote the {edition} brief for {parsed.key} to {out} ({len(pdf) // 1024} KB)")
+    click.echo(msg("brief.wrote", language, edition=msg(f"brief.edition.{edition}", language),
+                   period=parsed.key, path=out, kb=len(pdf) // 1024))

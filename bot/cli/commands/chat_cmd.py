@@ -46,7 +46,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.cli.runtime import with_app
+from bot.cli.runtime import cli_lang, msg, with_app
 from bot.factory import build_bot, build_dispatcher
 from core.app import AppContext
 
@@ -69,9 +69,9 @@ def plain(text: str | None) -> str:
 class TerminalSession(BaseSession):
     """A Bot API session that prints what the bot would send and answers like Telegram."""
 
-    def __init__(self, out: Callable[[str], None], files_dir: Path) -> None:
+    def __init__(self, out: Callable[[str], None], files_dir: Path, lang: str = "ru") -> None:
         super().__init__()
-        self.out, self.files_dir = out, files_dir
+        self.out, self.files_dir, self.lang = out, files_dir, lang
         self.files: dict[str, Path] = {}
         self.choices: list[tuple[str, int, int]] = []  # (callback_data, message_id, chat_id)
         self._ids = itertools.count(1)
@@ -141,7 +141,7 @@ class TerminalSession(BaseSession):
                 self.out(f"🤖 [{plain(method.text)}]")
             return True
         if isinstance(method, DeleteMessage):
-            self.out("🤖 (deleted your message)")
+            self.out("🤖 " + msg("chat.deleted", self.lang))
             return True
         if isinstance(method, GetChatMember):
             return ChatMemberOwner(user=User(id=int(method.user_id), is_bot=False,
@@ -174,7 +174,8 @@ async def chat_loop(ctx: AppContext, read: Callable[[], Awaitable[str | None]],
                     out: Callable[[str], None], *, user_id: int = 1, language: str = "ru",
                     chat_id: int | None = None, files_dir: Path | None = None) -> None:
     """Feed each line to the production dispatcher until `read` returns None or `/quit`."""
-    session = TerminalSession(out, files_dir or Path(tempfile.mkdtemp(prefix="infrazen-chat-")))
+    session = TerminalSession(out, files_dir or Path(tempfile.mkdtemp(prefix="infrazen-chat-")),
+                              language)
     token = ctx.settings.bot_token.get_secret_value() if ctx.settings.bot_token else None
     bot = build_bot(ctx.settings, token=token or TERMINAL_TOKEN, session=session)
     dp = build_dispatcher(ctx)
@@ -204,7 +205,7 @@ async def chat_loop(ctx: AppContext, read: Callable[[], Awaitable[str | None]],
                 document = _local_document(line.removeprefix("/file "), f"local-{next(ids)}",
                                            session)
                 if document is None:
-                    out(f"(no such file: {line.removeprefix('/file ').strip()})")
+                    out(msg("chat.no_file", language, path=line.removeprefix("/file ").strip()))
                     continue
                 message["document"] = document
             else:
@@ -225,16 +226,17 @@ def _read_line() -> str | None:
 
 @click.command()
 @click.option("--user-id", default=1, show_default=True, help="Your Telegram user id.")
-@click.option("--lang", "language", type=click.Choice(["ru", "en"]), default="ru",
-              show_default=True, help="Your Telegram language.")
+@click.option("--lang", "language", type=click.Choice(["ru", "en"]), default=None,
+              help="Your Telegram language (default: the global --lang).")
 @click.option("--group", is_flag=True, help="Talk in a group chat (to try /bind).")
-def chat(user_id: int, language: str, group: bool) -> None:
+def chat(user_id: int, language: str | None, group: bool) -> None:
     """The bot in your terminal: type messages, numbers press buttons, /quit leaves."""
-    click.echo("InfraZen chat: numbers press buttons, /file PATH sends a file, /quit leaves.")
+    lang = cli_lang(language)
+    click.echo(msg("chat.intro", lang))
 
     async def _go(ctx: AppContext) -> None:
         await chat_loop(ctx, lambda: asyncio.to_thread(_read_line), click.echo,
-                        user_id=user_id, language=language,
+                        user_id=user_id, language=lang,
                         chat_id=-1_000_000_001 if group else None)
 
     with_app(_go)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from typing import Any
 
 import click
 
-from bot.cli.runtime import echo_json, fail, with_app
+from bot.cli.runtime import cli_lang, echo_json, fail, msg, with_app
 from connectors.base import secret_fields, wizard_fields
 from connectors.errors import ConnectorError
 from connectors.registry import connector_class, kinds
 from core.app import AppContext
 from core.services.connections import add_connection, list_connections
 from core.services.orgs import get_org
+from renderers.format import fmt_money
 
 
 def register(cli: click.Group) -> None:
@@ -45,14 +47,16 @@ def connectors(as_json: bool) -> None:
         return
     for item in described:
         if not item["available"]:
-            click.echo(f"{item['kind']:<12} (not available in this build)")
+            click.echo(f"{item['kind']:<12} {msg('connectors.unavailable')}")
             continue
         parts = []
         for f in item["fields"]:
             mark = "*" if f["required"] else ""
-            parts.append(f"{f['name']}{mark}{' [secret]' if f['secret'] else ''}")
-        click.echo(f"{item['kind']:<12} {item['name']}: {', '.join(parts) or '(no fields)'}")
-    click.echo("* required; [secret] fields are encrypted and never shown again.")
+            secret = " " + msg("connectors.secret") if f["secret"] else ""
+            parts.append(f"{f['name']}{mark}{secret}")
+        fields = ", ".join(parts) or msg("connectors.no_fields")
+        click.echo(f"{item['kind']:<12} {item['name']}: {fields}")
+    click.echo(msg("connectors.legend"))
 
 
 @click.group()
@@ -64,13 +68,13 @@ def _read_credentials(source: str) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()  # noqa: SIM115
     except OSError as exc:
-        fail(f"Error: cannot read {source}: {exc.strerror}")
+        fail(msg("connection.cannot_read", source=source, detail=exc.strerror))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"Error: credentials are not valid JSON (line {exc.lineno}, column {exc.colno})")
+        fail(msg("connection.not_json", line=exc.lineno, column=exc.colno))
     if not isinstance(data, dict):
-        fail("Error: credentials must be a JSON object such as {\"api_key\": \"...\"}")
+        fail(msg("connection.not_object"))
     return data
 
 
@@ -88,13 +92,13 @@ def add(org_ref: str, kind: str, name: str, cred_source: str, endpoint: str | No
         options: tuple[str, ...], interval: int) -> None:
     """Test the credentials against the provider, then store them encrypted; prints the id."""
     if kind not in kinds():
-        fail(f"Error: unknown kind {kind!r}; known: {', '.join(kinds())}")
+        fail(msg("connection.unknown_kind", kind=repr(kind), known=", ".join(kinds())))
     creds = _read_credentials(cred_source)
     opts: dict[str, str] = {}
     for item in options:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"Error: --option {item!r} must be KEY=VALUE")
+            fail(msg("connection.bad_option", option=repr(item)))
         opts[key.strip()] = value.strip()
 
     async def _go(ctx: AppContext) -> int:
@@ -109,7 +113,7 @@ def add(org_ref: str, kind: str, name: str, cred_source: str, endpoint: str | No
     try:
         click.echo(with_app(_go))
     except ConnectorError as exc:
-        fail(f"Error: connection test failed ({exc.code}): {exc.detail or exc.code}")
+        fail(msg("connection.test_failed", code=exc.code, detail=exc.detail or exc.code))
 
 
 @connection.command("list")
@@ -131,8 +135,12 @@ def list_(org_ref: str, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
+    lang = cli_lang()
     for r in rows:
-        cost = ", ".join(f"{v} {k}" for k, v in r["monthly_cost"].items()) or "—"
+        cost = ", ".join(fmt_money(Decimal(v), k, lang)
+                         for k, v in r["monthly_cost"].items()) or "—"
+        error = "  " + msg("connection.list_error", code=r["last_error"]) \
+            if r["last_error"] else ""
         click.echo(f"{r['id']:>4}  {r['kind']:<10} {r['name']:<24} {r['status']:<8} "
-                   f"30d: {cost}  last sync: {r['last_sync_at'] or 'never'}"
-                   f"{'  error: ' + r['last_error'] if r['last_error'] else ''}")
+                   + msg("connection.list_tail", cost=cost,
+                         last_sync=r["last_sync_at"] or msg("connection.never")) + error)

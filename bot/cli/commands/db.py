@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from cryptography.fernet import Fernet
 
-from bot.cli.runtime import with_app
+from bot.cli.runtime import msg, with_app
 from core.app import AppContext
 from core.services.key_rotation import rotate_all
 
@@ -23,7 +23,7 @@ def migrate() -> None:
         return ctx.engine.url.render_as_string(hide_password=True)
 
     url = with_app(_go)
-    click.echo(f"Database is up to date: {url}")
+    click.echo(msg("migrate.done", url=url))
 
 
 @click.command("rotate-key")
@@ -41,7 +41,7 @@ def rotate_key(new_key: str | None, print_new: bool) -> None:
         return await rotate_all(ctx, key)
 
     count = with_app(_go)
-    click.echo(f"Re-encrypted {count} connection(s) under the new key.")
+    click.echo(msg("rotate_key.done", count=count))
     if new_key is None:
-        click.echo("New key (set it as INFRAZEN_SECRET_KEY; it is also in the key file):")
+        click.echo(msg("rotate_key.new_key"))
         click.echo(key)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.runtime import fail, with_app
+from bot.cli.runtime import fail, msg, with_app
 from core.app import AppContext
 from core.services.exports import chargeback_rows, iter_export_lines, summary_rows
 from core.services.orgs import get_org
@@ -31,7 +31,7 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
     first: date = start.date()  # type: ignore[attr-defined]
     last: date = end.date()  # type: ignore[attr-defined]
     if last < first:
-        fail("--to is before --from")
+        fail(msg("common.to_before_from"))
 
     async def _go(ctx: AppContext) -> tuple[int, bytes | None]:
         async with ctx.session() as session:
@@ -50,4 +50,4 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
     count, data = with_app(_go)
     if data is not None:
         out.write_bytes(data)
-    click.echo(f"Wrote {count} rows to {out}")
+    click.echo(msg("export.wrote", count=count, path=out))

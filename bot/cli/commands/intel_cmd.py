@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from bot.cli.runtime import echo_json, with_app
+from bot.cli.runtime import cli_lang, echo_json, with_app
 from core.app import AppContext
 from core.services import allocation, anomaly_service, budgets, forecasts, runway
 from core.services import recommendations as recs_service
@@ -51,7 +51,9 @@ def _run(org_ref: str, fn: Callable[[Any, int, AppContext], Awaitable[Any]]) -> 
 
 _org = click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-_lang = click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+_lang = click.option("--lang", type=click.Choice(["ru", "en"]), default=None,
+                     callback=lambda _ctx, _param, value: cli_lang(value),
+                     help="Language (default: the global --lang).")
 
 
 @click.command("runway")

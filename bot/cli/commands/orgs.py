@@ -6,7 +6,7 @@ import time
 
 import click
 
-from bot.cli.runtime import with_app
+from bot.cli.runtime import cli_lang, msg, with_app
 from core.app import AppContext
 from core.services.demo import DemoSummary, seed_demo
 from core.services.orgs import create_org
@@ -50,10 +50,12 @@ def demo() -> None:
             return await seed_demo(session, ctx.vault)
 
     summary = with_app(_go)
-    click.echo(f"Demo organisation ready (id {summary.org_id}, slug demo) in "
-               f"{time.monotonic() - started:.1f} s: {summary.connections} connections, "
-               f"{summary.resources} resources, {summary.cost_lines} cost lines, "
-               f"{summary.recommendations} recommendations, {summary.budgets} budgets.")
-    click.echo(f"Last 30 days: {fmt_money(summary.last_30_days)}")
+    lang = cli_lang()
+    seconds = f"{time.monotonic() - started:.1f}"
+    click.echo(msg("demo.ready", org_id=summary.org_id, seconds=seconds,
+                   connections=summary.connections, resources=summary.resources,
+                   cost_lines=summary.cost_lines, recommendations=summary.recommendations,
+                   budgets=summary.budgets))
+    click.echo(msg("demo.last_30_days", amount=fmt_money(summary.last_30_days, "RUB", lang)))
     for name, total in summary.by_connection.items():
-        click.echo(f"  {name}: {fmt_money(total)}")
+        click.echo(msg("demo.connection", name=name, amount=fmt_money(total, "RUB", lang)))

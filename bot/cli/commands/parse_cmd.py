@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from bot.cli.runtime import echo_json, fail
+from bot.cli.runtime import echo_json, fail, msg
 from core.clock import SystemClock
 from core.query import Vocabulary, parse
 
@@ -25,8 +25,7 @@ def _vocabulary(path: Path | None) -> Vocabulary | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Vocabulary.build(**data)
     except (OSError, ValueError, TypeError) as exc:
-        fail(f"Cannot read the vocabulary {path}: {exc}. Expected a JSON object with lists "
-             "connections/services/regions/projects/teams/resources and a tags mapping.")
+        fail(msg("parse.bad_vocabulary", path=path, detail=exc))
 
 
 def _today(given: datetime | None, tz: str) -> date:
@@ -35,7 +34,7 @@ def _today(given: datetime | None, tz: str) -> date:
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        fail(f"Unknown time zone {tz!r}; use an IANA name such as Europe/Moscow.")
+        fail(msg("parse.bad_tz", tz=repr(tz)))
     return SystemClock().now().astimezone(zone).date()
 
 

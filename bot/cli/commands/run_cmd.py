@@ -7,12 +7,9 @@ import asyncio
 import click
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-from bot.cli.runtime import fail
+from bot.cli.runtime import fail, msg
 from core.app import open_app
 from core.settings import load_settings
-
-BOTFATHER_HINT = ("BOT_TOKEN is not set: create a bot with @BotFather (https://t.me/BotFather, "
-                  "command /newbot), then run: BOT_TOKEN=123456:ABC-your-token infrazen run")
 
 
 def register(cli: click.Group) -> None:
@@ -26,7 +23,7 @@ def run(no_scheduler: bool) -> None:
     """The Telegram bot plus the scheduler; migrates the database first."""
     settings = load_settings()
     if settings.bot_token is None:
-        fail(BOTFATHER_HINT)
+        fail(msg("run.no_token"))
     from bot.runner import run_bot
 
     async def _go() -> None:
@@ -36,9 +33,7 @@ def run(no_scheduler: bool) -> None:
     try:
         asyncio.run(_go())
     except TelegramUnauthorizedError:
-        fail("BOT_TOKEN was rejected by Telegram (401 Unauthorized): copy it again from "
-             "@BotFather (/mybots → API Token)")
+        fail(msg("run.unauthorized"))
     except TelegramNetworkError as exc:
         server = settings.telegram_api_server or "api.telegram.org"
-        fail(f"Cannot reach the Telegram Bot API at {server}: {exc.message}. Check the network "
-             "or TELEGRAM_API_SERVER.")
+        fail(msg("run.unreachable", server=server, detail=exc.message))

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from bot.cli.runtime import echo_json, fail, with_app
+from bot.cli.runtime import cli_lang, echo_json, fail, msg, with_app
 from connectors.errors import InvalidInput
 from core.app import AppContext
 from core.db.models import Connection
@@ -18,6 +18,7 @@ from core.services.errors import NotFound
 from core.services.focus_import import ImportResult, import_file
 from core.services.orgs import get_org
 from core.services.sync_run import SyncResult, due_connections, run_sync
+from renderers.format import fmt_money
 
 
 def register(cli: click.Group) -> None:
@@ -27,13 +28,16 @@ def register(cli: click.Group) -> None:
 
 
 def _line(r: SyncResult) -> str:
+    lang = cli_lang()
     if r.status == "failed":
-        return f"connection {r.connection_id}: failed ({r.error_code}): {r.error}"
-    totals = ", ".join(f"{v} {k}" for k, v in (r.totals_by_currency or {}).items()) or "0"
-    text = (f"connection {r.connection_id}: {r.status} — created {r.created}, updated "
-            f"{r.updated}, deleted {r.deleted}, unchanged {r.unchanged}; {r.cost_lines} "
-            f"cost lines, {totals}")
-    return text + "".join(f"\n  warning: {w}" for w in r.warnings)
+        return msg("sync.failed", connection=r.connection_id, code=r.error_code, error=r.error)
+    totals = ", ".join(fmt_money(v, k, lang, kopecks=True)
+                       for k, v in (r.totals_by_currency or {}).items()) or "0"
+    status = msg(f"sync.status.{r.status}") if r.status in ("success", "partial") else r.status
+    text = msg("sync.done", connection=r.connection_id, status=status, created=r.created,
+               updated=r.updated, deleted=r.deleted, unchanged=r.unchanged,
+               cost_lines=r.cost_lines, totals=totals)
+    return text + "".join("\n  " + msg("sync.warning", warning=w) for w in r.warnings)
 
 
 @click.command()
@@ -51,7 +55,7 @@ def sync(connection_id: int | None) -> None:
 
     results = with_app(_go)
     if not results:
-        click.echo("Nothing is due.")
+        click.echo(msg("sync.nothing_due"))
     for r in results:
         click.echo(_line(r))
     if any(r.status == "failed" for r in results):
@@ -71,19 +75,22 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
             org_id = (await session.execute(select(Connection.org_id).where(
                 Connection.id == connection_id))).scalar_one_or_none()
             if org_id is None:
-                raise NotFound(f"connection {connection_id} not found")
+                raise NotFound(msg("import.no_connection", connection=connection_id))
             return await import_file(session, org_id, connection_id, file,
                                      default_currency=currency, now=ctx.clock.now())
 
     try:
         result = with_app(_go)
     except InvalidInput as exc:
-        fail(f"Error: {exc.detail}. Nothing was imported.")
-    period = f"{result.first_day} … {result.last_day}" if result.first_day else "no days"
-    click.echo(f"Imported {result.rows} rows into {result.lines_stored} daily cost lines "
-               f"over {result.days} days ({period}).")
+        fail(msg("import.invalid", detail=exc.detail))
+    lang = cli_lang()
+    period = (f"{result.first_day} … {result.last_day}" if result.first_day
+              else msg("import.no_days"))
+    click.echo(msg("import.done", rows=result.rows, lines=result.lines_stored, days=result.days,
+                   period=period))
     for currency_code, amount in result.totals.items():
-        click.echo(f"  total {currency_code}: {amount}")
+        click.echo("  " + msg("import.total", currency=currency_code,
+                              amount=fmt_money(amount, currency_code, lang, kopecks=True)))
 
 
 @click.command()
@@ -98,7 +105,7 @@ def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
     first: date = start.date()
     last: date = end.date()
     if last < first:
-        fail("Error: --to is before --from")
+        fail(msg("common.to_before_from"))
 
     async def _go(ctx: AppContext) -> list[Any]:
         async with ctx.session() as session:
@@ -111,6 +118,7 @@ def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
                     "currency": r.currency} for r in rows])
         return
     if not rows:
-        click.echo("No costs in this period.")
+        click.echo(msg("costs.empty"))
+    lang = cli_lang()
     for r in rows:
-        click.echo(f"{r.label:<40} {r.amount:>16} {r.currency}")
+        click.echo(f"{r.label:<40} {fmt_money(r.amount, r.currency, lang, kopecks=True):>20}")

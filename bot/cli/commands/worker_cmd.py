@@ -10,6 +10,7 @@ from contextlib import suppress
 
 import click
 
+from bot.cli.runtime import msg
 from core.app import open_app
 from core.settings import load_settings
 
@@ -47,12 +48,12 @@ def worker() -> None:
             owner = worker_id()
             bot = build_bot(settings) if settings.bot_token is not None else None
             if bot is None:
-                click.echo("BOT_TOKEN is not set: syncs, alerts, digests and briefs run; "
-                           "messages wait in the outbox for a worker with a token.", err=True)
+                click.echo(msg("worker.no_token"), err=True)
             drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain \
                 if bot is not None else None
             handle = start_scheduler(ctx, owner=owner, drain=drain)
-            click.echo(f"worker {owner}: jobs {', '.join(handle.job_ids())}", err=True)
+            click.echo(msg("worker.started", owner=owner, jobs=", ".join(handle.job_ids())),
+                       err=True)
             try:
                 await stop.wait()
             finally:
