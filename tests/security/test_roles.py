@@ -119,6 +119,7 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "connections:message:cmd_connect#0": (Calls("start_wizard", wizard.start_wizard),),
     "connections:message:show_connections#0": (Filter(Role.VIEWER),),
     "connections:message:on_field#0": (Filter(Role.ADMIN),),
+    "connections:message:on_field_not_text#0": (Filter(Role.ADMIN),),
     "connections:message:on_name#0": (Filter(Role.ADMIN),),
     "connections:message:on_rename#0": (Filter(Role.ADMIN),),
     "connections:message:on_document#0": (Calls("RoleFilter(Role.ADMIN)", imports.on_document),),

@@ -8,10 +8,12 @@ import itertools
 import json
 
 import pytest
+from sqlalchemy import select
 
 from bot.features.connections.fields import fields_of
 from connectors.base import secret_fields, wizard_fields
 from connectors.registry import connector_class
+from core.db.models import CostLine
 from core.domain.roles import Role
 from core.services.orgs import create_org, ensure_user, set_membership
 from core.services.users import set_active_org
@@ -53,3 +55,26 @@ async def test_every_secret_fields_message_is_deleted(hb: BotHarness, kind: str)
     for name in expected_secret:
         assert values[name] not in sent
     await admin.send("/cancel")
+
+
+async def test_a_file_sent_at_a_secret_step_is_deleted_and_text_is_asked_for(
+        hb: BotHarness) -> None:
+    """Yandex's service-account key is a JSON file people tend to send as a document."""
+    async with hb.ctx.session() as s:
+        org = await create_org(s, "ООО Тест")
+        user = await ensure_user(s, 5002, full_name="Admin")
+        await set_membership(s, org.id, user.id, Role.OWNER)
+        await set_active_org(s, user.id, org.id)
+    admin = hb.client(5002)
+    await admin.send("/connect")
+    await admin.click_data("wiz:kind:yandex:0")  # the first field, the OAuth token, is secret
+    doc_id = _next_message_id(hb) + 1  # send_document spends one id on the file
+    replies = await admin.send_document("key.json", b'{"private_key": "-----BEGIN"}',
+                                        mime_type="application/json")
+    assert doc_id in admin.deleted()
+    assert "Отправьте <b>OAuth-токен</b> текстом" in replies[-1].text
+    token_id = _next_message_id(hb)
+    await admin.send("y0_token-as-text")  # the same step, now as text
+    assert admin.deleted() == [doc_id, token_id]
+    async with hb.ctx.session() as s:
+        assert (await s.execute(select(CostLine))).first() is None  # nothing imported

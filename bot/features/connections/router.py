@@ -27,6 +27,7 @@ def setup() -> Router:
     router.callback_query.register(h.on_connection_button, ConnCb.filter(), viewer)
     router.callback_query.register(h.on_import_button, ImportCb.filter())
     router.message.register(h.on_field, ConnectWizard.field, _TEXT, admin)
+    router.message.register(h.on_field_not_text, ConnectWizard.field, ~F.text, admin)
     router.message.register(h.on_name, ConnectWizard.name, _TEXT, admin)
     router.message.register(h.on_rename, RenameConnection.name, _TEXT, admin)
     router.message.register(h.on_document, F.document, F.chat.type == "private")

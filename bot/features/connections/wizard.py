@@ -30,7 +30,8 @@ from core.domain.roles import Role
 from core.services.connections import Actor, add_connection
 from core.services.errors import Conflict, ServiceError
 
-__all__ = ["cancel", "on_field", "on_name", "on_wizard_button", "start_wizard"]
+__all__ = ["cancel", "on_field", "on_field_not_text", "on_name", "on_wizard_button",
+           "start_wizard"]
 
 KEY = "wizard"
 
@@ -99,6 +100,20 @@ async def on_field(message: Message, rc: RequestContext, session: AsyncSession, 
             field_label(wiz["kind"], field.name, rc.lang))))
         return
     await _advance(message, rc, session, app, state, bot, wiz)
+
+
+async def on_field_not_text(message: Message, rc: RequestContext, state: FSMContext) -> None:
+    """A file, photo or caption at a field step: at a secret step it may carry the secret
+    (a key file), so it is deleted unread; the value is asked for again as text."""
+    wiz = await _data(state)
+    field = fields_of(wiz["kind"])[wiz["i"]]
+    if field.secret:
+        try:
+            await message.delete()
+        except TelegramBadRequest:
+            await message.answer(rc.t("connect.file_not_deleted"))
+    await message.answer(rc.t("connect.text_only", label=esc(
+        field_label(wiz["kind"], field.name, rc.lang))))
 
 
 async def _advance(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
