@@ -35,6 +35,7 @@ from core.db.models import (
     BoundChat,
     Membership,
     Recommendation,
+    User,
 )
 from core.domain.roles import Role
 from core.security.vault import Vault
@@ -47,6 +48,7 @@ from core.services import (
     focus_import,
     sync_run,
     team,
+    users,
 )
 from core.services.errors import Forbidden, NotFound
 from core.services.recommendations import lifecycle
@@ -255,3 +257,15 @@ async def test_foreign_object_id_is_not_found_and_untouched(
                 await CASES[case](s, a, b, deps)
     async with session_maker() as s:
         assert await _snapshot(s, b) == before
+
+
+async def test_switching_to_an_organisation_one_is_not_in_is_not_found(
+        two_orgs: tuple[Org, Org], session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """The org picker's callback carries an org id: only the caller's memberships count."""
+    a, b = two_orgs
+    async with session_maker() as s:
+        with pytest.raises(NotFound):
+            await users.set_active_org(s, a.user_id, b.org_id)
+        user = await s.get(User, a.user_id)
+        assert user is not None
+        assert user.active_org_id != b.org_id
