@@ -121,6 +121,7 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "connections:message:on_field#0": (Filter(Role.ADMIN),),
     "connections:message:on_field_not_text#0": (Filter(Role.ADMIN),),
     "connections:message:on_name#0": (Filter(Role.ADMIN),),
+    "connections:message:on_text_after_failure#0": (Filter(Role.ADMIN),),
     "connections:message:on_rename#0": (Filter(Role.ADMIN),),
     "connections:message:on_document#0": (Calls("RoleFilter(Role.ADMIN)", imports.on_document),),
     "connections:callback_query:on_wizard_button#0": (Filter(Role.ADMIN),),

@@ -18,6 +18,7 @@ from core.domain.roles import Role
 from core.services.orgs import create_org, ensure_user, set_membership
 from core.services.users import set_active_org
 from tests.bot.harness import BotHarness
+from tests.bot_ask.fake_cloud import GOOD_KEY
 
 
 def _next_message_id(h: BotHarness) -> int:
@@ -78,3 +79,29 @@ async def test_a_file_sent_at_a_secret_step_is_deleted_and_text_is_asked_for(
     assert admin.deleted() == [doc_id, token_id]
     async with hb.ctx.session() as s:
         assert (await s.execute(select(CostLine))).first() is None  # nothing imported
+
+
+async def test_a_key_pasted_after_a_failed_test_is_deleted_and_the_buttons_offered(
+        hb: BotHarness, cloud: str) -> None:
+    """After "the provider rejected the credentials" people paste the right key straight away
+    instead of pressing "correct"; that message carries a secret too."""
+    async with hb.ctx.session() as s:
+        org = await create_org(s, "ООО Тест")
+        user = await ensure_user(s, 5003, full_name="Admin")
+        await set_membership(s, org.id, user.id, Role.OWNER)
+        await set_active_org(s, user.id, org.id)
+    admin = hb.client(5003)
+    await admin.send("/connect")
+    await admin.click("Test Cloud")
+    await admin.send("ops")
+    await admin.send("sk-wrong-first-try")
+    await admin.click("Назвать «Test Cloud»")
+    assert "Провайдер отклонил учётные данные" in admin.last_reply().text
+    pasted_id = _next_message_id(hb)
+    replies = await admin.send(GOOD_KEY)
+    assert pasted_id in admin.deleted()
+    assert "✏️ Исправить: API-ключ" in replies[-1].button_texts()
+    assert GOOD_KEY not in json.dumps([c.params for c in hb.fake.calls], ensure_ascii=False)
+    await admin.click("✏️ Исправить: API-ключ")  # the wizard still works from there
+    await admin.send(GOOD_KEY)
+    assert any("Подключено" in t for t in admin.texts())

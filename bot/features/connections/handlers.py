@@ -13,13 +13,14 @@ from bot.features.connections.wizard import (
     on_field,
     on_field_not_text,
     on_name,
+    on_text_after_failure,
     on_wizard_button,
     start_wizard,
 )
 
 __all__ = ["cancel", "cmd_connect", "on_connection_button", "on_document", "on_field",
-           "on_field_not_text", "on_import_button", "on_name", "on_rename", "on_wizard_button",
-           "show_connections", "start_wizard"]
+           "on_field_not_text", "on_import_button", "on_name", "on_rename",
+           "on_text_after_failure", "on_wizard_button", "show_connections", "start_wizard"]
 
 
 async def cmd_connect(message: Message, rc: RequestContext, state: FSMContext) -> None:

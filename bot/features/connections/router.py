@@ -29,6 +29,7 @@ def setup() -> Router:
     router.message.register(h.on_field, ConnectWizard.field, _TEXT, admin)
     router.message.register(h.on_field_not_text, ConnectWizard.field, ~F.text, admin)
     router.message.register(h.on_name, ConnectWizard.name, _TEXT, admin)
+    router.message.register(h.on_text_after_failure, ConnectWizard.failed, _TEXT, admin)
     router.message.register(h.on_rename, RenameConnection.name, _TEXT, admin)
     router.message.register(h.on_document, F.document, F.chat.type == "private")
     return router

@@ -30,8 +30,8 @@ from core.domain.roles import Role
 from core.services.connections import Actor, add_connection
 from core.services.errors import Conflict, ServiceError
 
-__all__ = ["cancel", "on_field", "on_field_not_text", "on_name", "on_wizard_button",
-           "start_wizard"]
+__all__ = ["cancel", "on_field", "on_field_not_text", "on_name", "on_text_after_failure",
+           "on_wizard_button", "start_wizard"]
 
 KEY = "wizard"
 
@@ -114,6 +114,19 @@ async def on_field_not_text(message: Message, rc: RequestContext, state: FSMCont
             await message.answer(rc.t("connect.file_not_deleted"))
     await message.answer(rc.t("connect.text_only", label=esc(
         field_label(wiz["kind"], field.name, rc.lang))))
+
+
+async def on_text_after_failure(message: Message, rc: RequestContext,
+                                state: FSMContext) -> None:
+    """Text after a failed test is most often the corrected key pasted straight in: deleted
+    unread (it may be a secret), and the retry / correct buttons offered again."""
+    wiz = await _data(state)
+    try:
+        await message.delete()
+    except TelegramBadRequest:
+        await message.answer(rc.t("connect.message_not_deleted"))
+    await message.answer(rc.t("connect.use_buttons"),
+                         reply_markup=failed_kb(rc, wiz["kind"], fields_of(wiz["kind"])))
 
 
 async def _advance(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
