@@ -13,10 +13,14 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, runtime_chec
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from connectors.errors import ConnectorError
 from connectors.http import ProviderHttp, RetryPolicy
 from core.domain.collection import AccountInfo, Collection, Window
 
-__all__ = ["BaseConnector", "Connector", "Credentials", "secret_fields", "wizard_fields"]
+__all__ = ["BaseConnector", "Connector", "Credentials", "mask_secrets", "secret_fields",
+           "secret_values", "wizard_fields"]
+
+MIN_MASKED = 4  # shorter values would mask ordinary words
 
 
 class Credentials(BaseModel):
@@ -73,6 +77,41 @@ class BaseConnector(Generic[C]):
 
     async def collect(self, creds: C, window: Window) -> Collection:
         raise NotImplementedError
+
+
+def secret_values(creds: BaseModel) -> list[str]:
+    """Every `SecretStr` value anywhere in `creds`, longest first (for masking echoes)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(creds)
+    return sorted({v for v in found if len(v) >= MIN_MASKED}, key=len, reverse=True)
+
+
+def mask_secrets(error: ConnectorError, creds: BaseModel | None) -> ConnectorError:
+    """The same error with any secret of `creds` the provider echoed back replaced by ***:
+    its detail is shown in the chat, printed by the CLI and stored as the sync error."""
+    if creds is None:
+        return error
+    detail = error.detail
+    for value in secret_values(creds):
+        detail = detail.replace(value, "***")
+    if detail != error.detail:
+        error.detail = detail
+        error.args = (detail or error.code,)
+    return error
 
 
 def _field_is_secret(annotation: Any) -> bool:

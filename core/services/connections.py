@@ -20,6 +20,8 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connectors.base import mask_secrets
+from connectors.errors import ConnectorError
 from core.db.models import Connection, CostLine, SyncSnapshot
 from core.domain.collection import AccountInfo
 from core.domain.roles import Role
@@ -134,7 +136,10 @@ async def add_connection(session: AsyncSession, vault: Vault, http: httpx.AsyncC
     interval = _interval(interval_minutes)
     connector = build_connector(kind, http, endpoint=endpoint, options=options)
     creds = validate_credentials(connector.credentials_model, credentials)
-    account = await connector.test(creds)
+    try:
+        account = await connector.test(creds)
+    except ConnectorError as exc:
+        raise mask_secrets(exc, creds) from None
     stored = to_jsonable_python(_reveal(creds.model_dump()))
     conn = Connection(org_id=org_id, kind=kind, name=name, credentials=vault.encrypt(stored),
                       endpoint=endpoint or None, options=dict(options or {}), status="active",

@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.base import BaseConnector
+from connectors.base import BaseConnector, mask_secrets
 from connectors.errors import ConnectorError
 from connectors.registry import connector_class
 from core.clock import Clock, SystemClock
@@ -109,12 +109,14 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
         org, kind, endpoint = conn.org_id, conn.kind, conn.endpoint
         options, token = dict(conn.options or {}), conn.credentials
     window = window or Window.last_days(DEFAULT_WINDOW_DAYS, started.date())
+    creds = None
     try:
         raw = deps.vault.decrypt(token)
         connector = build_connector(kind, deps.http, endpoint=endpoint, options=options)
         creds = connector.parse_credentials(raw)
         collection = await connector.collect(creds, window)
     except ConnectorError as exc:
+        exc = mask_secrets(exc, creds)
         return await _fail(deps, org, connection_id, exc.code, exc.detail or exc.code,
                            started, clock.now(), trigger)
     except VaultError as exc:
