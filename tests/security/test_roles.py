@@ -261,3 +261,22 @@ async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_butto
         await viewer.click_data(data)
         assert any(REFUSED in a for a in viewer.alerts()), (data, viewer.alerts())
     assert await _dump(hb) == before
+
+
+async def test_an_owner_elsewhere_pressing_this_orgs_ids_finds_nothing(hb: BotHarness) -> None:
+    """Tampered callback data: org A's owner sends org B's ids on every button that takes one."""
+    _, cid, event_id, rec_id, owner_mid = await _world(hb, Role.VIEWER)  # org B
+    await org_with(hb, "Intruder", (6003, Role.OWNER))
+    before = await _dump(hb)
+    intruder = hb.client(6003)
+    buttons = [ConnCb(action=a, id=cid, hours=24).pack()
+               for a in ConnAction if a is not ConnAction.LIST] + [ImportCb(id=cid).pack()]
+    buttons += [AlertCallback(action=a, id=event_id).pack() for a in AlertAction]
+    buttons += [RecCb(action=a, id=rec_id).pack() for a in RecAction]
+    buttons += [MemberCb(action=a, id=owner_mid, role=Role.VIEWER).pack()
+                for a in MemberAction if a is not MemberAction.LIST]
+    for data in buttons:
+        replies = await intruder.click_data(data)
+        assert any("найден" in a for a in intruder.alerts()), (data, intruder.alerts())
+        assert all("Прод" not in r.text and "Idle VM" not in r.text for r in replies), data
+    assert await _dump(hb) == before
