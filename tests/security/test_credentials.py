@@ -30,7 +30,9 @@ LOUD = ("", "httpx", "httpcore", "aiohttp", "aiogram", "connectors", "core", "bo
 
 def _loud(caplog: pytest.LogCaptureFixture) -> None:
     """Every logger we or our libraries use at DEBUG (the worst an operator can configure)."""
-    for name in LOUD:
+    known = [n for n, lg in logging.root.manager.loggerDict.items()
+             if isinstance(lg, logging.Logger)]
+    for name in {*LOUD, *known}:
         caplog.set_level(logging.DEBUG, logger=name or None)
 
 
