@@ -54,11 +54,14 @@ def build_bot(settings: Settings, *, token: str | None = None,
 
 
 def build_storage(settings: Settings) -> BaseStorage:
-    """FSM storage: memory by default, Redis (shared by replicas) when REDIS_URL is set."""
+    """FSM storage: memory by default, Redis (shared by replicas) when REDIS_URL is set, with a
+    per-process fallback while Redis does not answer."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        from bot.fsm_storage import ResilientRedisStorage
+
+        return ResilientRedisStorage(RedisStorage.from_url(settings.redis_url))
     return MemoryStorage()
 
 

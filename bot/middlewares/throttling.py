@@ -30,6 +30,7 @@ from aiolimiter import AsyncLimiter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.fsm_storage import ResilientRedisStorage
 from bot.i18n import resolve_language
 from core.app import AppContext
 from renderers.i18n import t
@@ -167,7 +168,7 @@ def build_throttling(rate: float, period: float, *, storage: BaseStorage,
     A RedisStorage already holds a client for that URL: it is reused (one pool, closed with the
     storage). Otherwise a client of our own is made; `close()` releases it at shutdown.
     """
-    if isinstance(storage, RedisStorage):
+    if isinstance(storage, RedisStorage | ResilientRedisStorage):
         return ThrottlingMiddleware(rate, period, redis=storage.redis)
     if redis_url:
         return ThrottlingMiddleware(rate, period, redis=Redis.from_url(redis_url),

@@ -7,6 +7,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.factory import MissingToken, build_bot, build_storage
+from bot.fsm_storage import ResilientRedisStorage
 from bot.i18n import resolve_language
 from core.settings import load_settings
 
@@ -15,7 +16,8 @@ async def test_memory_storage_by_default_and_redis_when_configured() -> None:
     memory = build_storage(load_settings())
     assert isinstance(memory, MemoryStorage)
     redis = build_storage(load_settings(REDIS_URL="redis://127.0.0.1:6390/3"))
-    assert isinstance(redis, RedisStorage)
+    assert isinstance(redis, ResilientRedisStorage)
+    assert isinstance(redis.primary, RedisStorage)
     assert redis.redis.connection_pool.connection_kwargs["db"] == 3
     await redis.close()
     await memory.close()
