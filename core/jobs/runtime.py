@@ -5,33 +5,17 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
-from core.security.vault import Vault
+from core.ports import AppDeps
 from core.services.sync_run import SyncResult, run_sync
 
 __all__ = ["JobDeps", "JobRuntime", "SyncFn"]
 
 
-class JobDeps(Protocol):
-    """The slice of `core.app.AppContext` the jobs use."""
-
-    @property
-    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
-
-    @property
-    def vault(self) -> Vault: ...
-
-    @property
-    def http(self) -> httpx.AsyncClient: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
+JobDeps = AppDeps  # the slice of `core.app.AppContext` the jobs use
 
 SyncFn = Callable[..., Awaitable[SyncResult]]
 

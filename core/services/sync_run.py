@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import BaseConnector, mask_secrets
 from connectors.errors import ConnectorError
@@ -24,7 +24,8 @@ from connectors.registry import connector_class
 from core.clock import Clock, SystemClock
 from core.db.models import Connection
 from core.domain.collection import Window
-from core.security.vault import Vault, VaultError
+from core.ports import AppDeps
+from core.security.vault import VaultError
 from core.services import allocation, recommendations
 from core.services.errors import NotFound, ServiceError
 from core.services.sync import apply_collection, record_failure
@@ -39,20 +40,7 @@ SYNCABLE = ("active", "error")
 FILE_KINDS = ("focus", "manual_csv")  # fed by file import, never collected on a schedule
 
 
-class SyncDeps(Protocol):
-    """What `run_sync` needs; `core.app.AppContext` satisfies it."""
-
-    @property
-    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
-
-    @property
-    def vault(self) -> Vault: ...
-
-    @property
-    def http(self) -> httpx.AsyncClient: ...
-
-    @property
-    def clock(self) -> Clock: ...
+SyncDeps = AppDeps  # what `run_sync` needs; `core.app.AppContext` satisfies it
 
 
 @dataclass(frozen=True)
