@@ -8,11 +8,12 @@ test checks that English has exactly the same keys.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalogue", "normalise_language", "t"]
+__all__ = ["LANGUAGES", "catalogue", "normalise_language", "t", "t_data"]
 
 LANGUAGES = ("ru", "en")
 _LOCALES = Path(__file__).parent / "locales"
@@ -58,3 +59,15 @@ def t(key: str, lang: str = "ru", /, **params: Any) -> str:
     if template is None:
         template = catalogue("ru")[key]
     return template.format(**params) if params else template
+
+
+class _Dash(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def t_data(key: str, lang: str, params: Mapping[str, object]) -> str:
+    """Like `t`, for templates filled from stored data (a recommendation's params): a parameter
+    the data lacks prints as a dash instead of raising."""
+    template = catalogue(normalise_language(lang)).get(key) or catalogue("ru")[key]
+    return template.format_map(_Dash(params))

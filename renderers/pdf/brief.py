@@ -14,7 +14,7 @@ from babel.dates import format_datetime
 
 from renderers.charts import render_budget_vs_actual, render_stacked, render_trend, style
 from renderers.format import fmt_date, fmt_money, fmt_percent, fmt_signed_percent
-from renderers.i18n import catalogue, normalise_language, t
+from renderers.i18n import catalogue, normalise_language, t, t_data
 from renderers.pdf.layout import BriefDocument, Column, Tile
 from renderers.report_data import BriefData, BudgetVsActual, RecommendationRow, ShareRow
 
@@ -214,16 +214,11 @@ def _recommendations(pdf: BriefDocument, data: BriefData, lang: str) -> None:
     pdf.data_table(columns, rows, total=("", t("brief.total", lang), "", _money(data, total), ""))
 
 
-class _Dash(dict[str, object]):
-    def __missing__(self, key: str) -> str:
-        return "—"
-
-
 def _recommendation_text(rec: RecommendationRow, lang: str) -> str:
     """The catalogue's wording of the kind with its parameters; the stored title otherwise."""
-    template = catalogue(lang).get(f"intel.rec.{rec.kind}.title") if rec.kind else None
-    title = template.format_map(_Dash({"resource": rec.resource, **rec.params})) \
-        if template else rec.title
+    key = f"intel.rec.{rec.kind}.title"
+    title = t_data(key, lang, {"resource": rec.resource, **rec.params}) \
+        if rec.kind and key in catalogue(lang) else rec.title
     return title if rec.resource in title else f"{title} — {style.short(rec.resource, 90)}"
 
 

@@ -19,7 +19,7 @@ from core.services import allocation, anomaly_service, budgets, forecasts, runwa
 from core.services import recommendations as recs_service
 from core.services.orgs import get_org
 from renderers.format import fmt_date, fmt_money
-from renderers.i18n import t
+from renderers.i18n import t, t_data
 
 __all__ = ["register"]
 
@@ -93,22 +93,14 @@ def recs_cmd(org_ref: str, as_json: bool, lang: str, evaluate: bool) -> None:
     if as_json:
         echo_json({"summary": _jsonable(summary), "recommendations": [
             {"id": r.id, "kind": r.kind, "dedup_key": r.dedup_key, "status": r.status,
-             "title": t(f"intel.rec.{r.kind}.title", lang, **_params(r.params)),
+             "title": t_data(f"intel.rec.{r.kind}.title", lang, r.params),
              "monthly_saving": str(r.monthly_saving), "confidence": r.confidence,
              "params": r.params, "evidence": r.evidence} for r in rows]})
         return
     for r in rows:
         click.echo(f"{fmt_money(r.monthly_saving, r.currency, lang):>12}  "
-                   f"{t(f'intel.rec.{r.kind}.title', lang, **_params(r.params))}")
+                   f"{t_data(f'intel.rec.{r.kind}.title', lang, r.params)}")
     click.echo(f"{fmt_money(summary.open_saving, summary.currency, lang):>12}  Σ")
-
-
-def _params(params: dict[str, object]) -> dict[str, object]:
-    """Catalogue templates take keys like `from`; missing ones render as a dash."""
-    class _Dash(dict[str, object]):
-        def __missing__(self, key: str) -> str:
-            return "—"
-    return _Dash(params)
 
 
 @click.command("budgets")
