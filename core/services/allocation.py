@@ -279,13 +279,13 @@ async def coverage(session: AsyncSession, org_id: int, start: date, end: date) -
     """How much of the spend of [start, end] has an owner ("87 % allocated")."""
     total = await costs.total(session, org_id, start, end)
     by_field: dict[str, Decimal] = {}
+    owned: dict[str, Decimal] = {}
     for field, dim in (("team", costs.Dimension.TEAM), ("project", costs.Dimension.PROJECT),
                        ("environment", costs.Dimension.ENVIRONMENT)):
         rows = await costs.breakdown(session, org_id, start, end, dim)
-        allocated = sum((r.amount for r in rows if r.key), ZERO)
-        by_field[field] = _percent(allocated, total)
-    teams = await costs.breakdown(session, org_id, start, end, costs.Dimension.TEAM)
-    allocated = sum((r.amount for r in teams if r.key), ZERO)
+        owned[field] = sum((r.amount for r in rows if r.key), ZERO)
+        by_field[field] = _percent(owned[field], total)
+    allocated = owned["team"]
     names = await _unowned_names(session, org_id)
     unowned = [r for r in await costs.breakdown(session, org_id, start, end,
                                                 costs.Dimension.RESOURCE) if r.key in names]

@@ -31,6 +31,7 @@ from core.services.ask_types import (
     TrendAnswer,
     TrendPoint,
 )
+from core.services.budgets import period_bounds
 from core.services.costs import CostFilters, Dimension
 
 __all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filters"]
@@ -49,8 +50,7 @@ def default_question(intent: Intent, today: date, *, page: int = 0) -> Question:
     """
     yesterday = today - timedelta(days=1)
     if intent in (Intent.FORECAST, Intent.BUDGET):
-        start = today.replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        start, end = period_bounds("month", today)
     elif intent in (Intent.SPEND, Intent.REPORT):
         start, end = yesterday.replace(day=1), yesterday
     else:
@@ -171,9 +171,10 @@ async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: Co
         fc_points = _points(history, max(0, (month.month_end - last).days))
     except SeriesError:
         actual = sum((v for d, v in history if d >= month_start), Decimal(0))
-        nxt = (month_start + timedelta(days=32)).replace(day=1)
-        return ForecastAnswer(q, currency, month_start, nxt - timedelta(days=1), actual, actual,
-                              actual, actual, (nxt - today).days, None, tuple(history), ())
+        month_last = period_bounds("month", today)[1]
+        return ForecastAnswer(q, currency, month_start, month_last, actual, actual,
+                              actual, actual, (month_last - today).days + 1, None,
+                              tuple(history), ())
     budget = None
     if filters.is_empty():
         budget = await org_month_budget(session, org_id)

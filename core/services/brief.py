@@ -67,9 +67,8 @@ class BriefPeriod:
 
 
 def month_period(day: date) -> BriefPeriod:
-    start = day.replace(day=1)
-    nxt = (start + timedelta(days=32)).replace(day=1)
-    return BriefPeriod(start, nxt - timedelta(days=1), "month", f"{start:%Y-%m}")
+    start, end = budgets.period_bounds("month", day)
+    return BriefPeriod(start, end, "month", f"{start:%Y-%m}")
 
 
 def week_period(day: date) -> BriefPeriod:

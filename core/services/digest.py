@@ -105,8 +105,7 @@ async def _recommendations(session: AsyncSession, org_id: int,
     rows = (await session.execute(select(Recommendation.title, Recommendation.monthly_saving)
                                   .where(*where).order_by(Recommendation.monthly_saving.desc())
                                   .limit(LISTED))).all()
-    total = saving if isinstance(saving, Decimal) else Decimal(int(saving or 0)) / 10**6
-    return [RecommendationLine(t, s) for t, s in rows], int(count), total
+    return [RecommendationLine(t, s) for t, s in rows], int(count), saving
 
 
 async def _alerts(session: AsyncSession, org_id: int,

@@ -6,7 +6,6 @@ complete yet); the maths is `core.analytics.forecast`.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -103,7 +102,3 @@ async def backtest_org(session: AsyncSession, org_id: int, clock: Clock, *, hori
     series = await history(session, org_id, await data_end(session, org_id, info), days=366,
                            filters=filters)
     return backtest(series, horizon=horizon)
-
-
-def month_bounds(day: date) -> tuple[date, date]:
-    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
