@@ -21,19 +21,21 @@ from core.app import AppContext
 from core.scheduler import SchedulerHandle, start_scheduler
 from core.tasks import spawn
 
-__all__ = ["run_bot", "start_background"]
+__all__ = ["run_bot", "signal_event", "start_background"]
 
 log = logging.getLogger(__name__)
 
 
-def start_background(ctx: AppContext, bot: Bot) -> SchedulerHandle:
-    """The scheduler (syncs, alerts, digests, briefs) with the outbox sender of this bot."""
-    owner = worker_id()
-    return start_scheduler(ctx, owner=owner,
-                           drain=Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain)
+def start_background(ctx: AppContext, bot: Bot | None, *,
+                     owner: str | None = None) -> SchedulerHandle:
+    """The scheduler (syncs, alerts, digests, briefs) with the outbox sender of `bot`; without
+    a bot the outbox job is left out and messages wait for a worker that has one."""
+    owner = owner or worker_id()
+    drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain if bot else None
+    return start_scheduler(ctx, owner=owner, drain=drain)
 
 
-def _signal_event() -> asyncio.Event:
+def signal_event() -> asyncio.Event:
     """An event set by SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -81,7 +83,7 @@ async def _run_polling(bot: Bot, dp: Dispatcher, stop: asyncio.Event) -> None:
 async def run_bot(ctx: AppContext, *, stop: asyncio.Event | None = None,
                   scheduler: bool = True) -> None:
     """The bot (and the scheduler) until `stop` is set, by default on SIGINT/SIGTERM."""
-    stop = stop or _signal_event()
+    stop = stop or signal_event()
     bot = build_bot(ctx.settings)
     dp = build_dispatcher(ctx)
     handle = None

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-from contextlib import suppress
 
 import click
 
@@ -21,16 +19,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(worker)
 
 
-def _signal_event() -> asyncio.Event:
-    """Set by SIGINT / SIGTERM (installed before the worker says it is up)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 @click.command()
 def worker() -> None:
     """Run the scheduler without the bot; delivers the outbox when BOT_TOKEN is set."""
@@ -39,19 +27,17 @@ def worker() -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def _go() -> None:
-        from bot.delivery import Sender, worker_id
+        from bot.delivery import worker_id
         from bot.factory import build_bot
-        from core.scheduler import start_scheduler
+        from bot.runner import signal_event, start_background
 
-        stop = _signal_event()
+        stop = signal_event()
         async with open_app(settings, migrate=True) as ctx:
             owner = worker_id()
             bot = build_bot(settings) if settings.bot_token is not None else None
             if bot is None:
                 click.echo(msg("worker.no_token"), err=True)
-            drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain \
-                if bot is not None else None
-            handle = start_scheduler(ctx, owner=owner, drain=drain)
+            handle = start_background(ctx, bot, owner=owner)
             click.echo(msg("worker.started", owner=owner, jobs=", ".join(handle.job_ids())),
                        err=True)
             try:
