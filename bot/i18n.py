@@ -7,12 +7,10 @@ HTML parse mode, so every user-supplied value goes through `esc` before it is fo
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from renderers.i18n import LANGUAGES, normalise_language
+from renderers.messages.answers_common import esc
 
-from renderers.i18n import LANGUAGES, normalise_language, t
-
-__all__ = ["LANGUAGES", "esc", "resolve_language", "tr"]
+__all__ = ["LANGUAGES", "esc", "resolve_language"]
 
 
 def resolve_language(saved: str | None, telegram_code: str | None, default: str) -> str:
@@ -20,13 +18,3 @@ def resolve_language(saved: str | None, telegram_code: str | None, default: str)
     if saved in LANGUAGES:
         return saved
     return normalise_language(telegram_code, default)
-
-
-def tr(key: str, lang: str, /, **params: Any) -> str:
-    """`renderers.i18n.t` with the language first-class, as handlers call it."""
-    return t(key, lang, **params)
-
-
-def esc(value: object) -> str:
-    """Escape a user-supplied value for HTML parse mode."""
-    return html.escape(str(value), quote=False)
