@@ -11,12 +11,13 @@ together do not stay in lockstep. Alerts are evaluated after every sync.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import or_, select
 
+from connectors.collecting import gather_limited
 from core.db.models import Connection
 from core.jobs.alerts import evaluate_org
 from core.jobs.notices import notify_admins
@@ -49,13 +50,8 @@ async def claim_due(rt: JobRuntime) -> list[int]:
 async def sync_due(rt: JobRuntime) -> list[SyncResult]:
     """Sync every due connection this worker could claim; returns the results."""
     ids = await claim_due(rt)
-    limit = asyncio.Semaphore(rt.sync_concurrency)
-
-    async def one(connection_id: int) -> SyncResult | None:
-        async with limit:
-            return await _sync_one(rt, connection_id)
-
-    results = await asyncio.gather(*(one(cid) for cid in ids))
+    results = await gather_limited(rt.sync_concurrency,
+                                   [partial(_sync_one, rt, cid) for cid in ids])
     return [r for r in results if r is not None]
 
 
