@@ -22,7 +22,6 @@ good sync stored is touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -32,7 +31,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.db.models import Connection, Resource, SyncSnapshot, UnrecognizedItem, UsageMetric
+from core.db.models import Connection, SyncSnapshot, UnrecognizedItem, UsageMetric
 from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
 from core.services.errors import NotFound
@@ -275,16 +274,3 @@ async def _usage(session: AsyncSession, org_id: int, collection: Collection,
     for i in range(0, len(rows), 5000):
         await session.execute(insert(core_table(UsageMetric)), rows[i:i + 5000])
     return [f"usage samples for {len(unknown)} unknown resource(s) skipped"] if unknown else []
-
-
-async def resource_ids(session: AsyncSession, connection_id: int,
-                       external_ids: Iterable[str]) -> dict[str, int]:
-    """External id → resource id for one connection (used by file imports to link lines)."""
-    wanted = list(set(external_ids))
-    out: dict[str, int] = {}
-    for i in range(0, len(wanted), IN_BATCH):
-        rows = await session.execute(select(Resource.external_id, Resource.id).where(
-            Resource.connection_id == connection_id,
-            Resource.external_id.in_(wanted[i:i + IN_BATCH])))
-        out.update(dict(rows.all()))
-    return out

@@ -213,14 +213,11 @@ def core_table(model: type[Base]) -> Table:
 
 
 async def clear_days(session: AsyncSession, *, org_id: int, connection_id: int,
-                     start: date, end: date, source: str | None = None) -> None:
+                     start: date, end: date) -> None:
     """Delete the stored lines of a connection for days in [start, end)."""
-    stmt = delete(CostLineRow).where(
+    await session.execute(delete(CostLineRow).where(
         CostLineRow.org_id == org_id, CostLineRow.connection_id == connection_id,
-        CostLineRow.day >= start, CostLineRow.day < end)
-    if source is not None:
-        stmt = stmt.where(CostLineRow.source == source)
-    await session.execute(stmt)
+        CostLineRow.day >= start, CostLineRow.day < end))
 
 
 async def write_rows(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:

@@ -204,7 +204,6 @@ EXEMPT: dict[str, str] = {
     "orgs.ensure_user": "telegram_id is the sender of the update",
     "sync.apply_collection": "called by run_sync with the connection it loaded",
     "sync.record_failure": "called by run_sync with the connection it loaded",
-    "sync.resource_ids": "called by the sync engine with the connection it loaded",
     "sync_costs.clear_days": "called by the sync engine with the connection it loaded",
     "sync_costs.replace_window": "called by the sync engine with the connection it loaded",
     "sync_resources.upsert_resources": "called by the sync engine with the connection it loaded",
