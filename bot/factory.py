@@ -24,7 +24,9 @@ from bot.middlewares import (
     SupportMarkMiddleware,
     SupportMiddleware,
 )
+from bot.middlewares.commit import CommitBeforeSendMiddleware
 from bot.middlewares.throttling import build_throttling
+from bot.ordering import OrderedDispatcher
 from bot.routers import build_root_router
 from core.app import AppContext
 from core.settings import Settings
@@ -50,6 +52,7 @@ def build_bot(settings: Settings, *, token: str | None = None,
         session = (AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_server))
                    if settings.telegram_api_server else AiohttpSession())
     session.middleware(SupportMarkMiddleware())
+    session.middleware(CommitBeforeSendMiddleware())
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -69,10 +72,13 @@ def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
                      throttle: tuple[float, float] = (20, 10)) -> Dispatcher:
     """The dispatcher with middlewares (order matters) and every feature router.
 
+    One chat's updates run one at a time in arrival order (`bot.ordering`); different chats run
+    concurrently.
+
     `throttle` is (updates, seconds) per user; the benchmark raises it, production keeps it.
     With REDIS_URL the limit is shared by every replica (see bot.middlewares.throttling).
     """
-    dp = Dispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
+    dp = OrderedDispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
     throttling = build_throttling(*throttle, storage=dp.storage, redis_url=ctx.settings.redis_url)
     dp.update.outer_middleware(throttling)
     dp.shutdown.register(throttling.close)
