@@ -79,3 +79,5 @@ class CurrencyRate(IdMixin, Base):
     base_currency: Mapped[str] = mapped_column(String(3), default="RUB")
     rate: Mapped[Decimal] = mapped_column(Numeric(20, 8))
     valid_from: Mapped[date] = mapped_column(Date)
+    # "manual" (a person set it) or "cbr" (the Bank of Russia's official rate, fetched)
+    source: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
