@@ -8,7 +8,7 @@ from core.db.models.connection import (
     SyncSnapshot,
     UnrecognizedItem,
 )
-from core.db.models.costs import CostLine, CurrencyRate, UsageMetric
+from core.db.models.costs import CostLine, CurrencyRate, UsageMetric, cost_line_staging
 from core.db.models.delivery import ChatStatus, JobLease, OutboxMessage, ReportSchedule
 from core.db.models.intelligence import (
     AlertEvent,
@@ -32,5 +32,5 @@ __all__ = [
     "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CurrencyRate", "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
     "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
-    "UnrecognizedItem", "UsageMetric", "User",
+    "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
 ]

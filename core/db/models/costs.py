@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, IdMixin
@@ -52,6 +64,18 @@ class CostLine(Base):
     source: Mapped[str] = mapped_column(String(16), default="sync")
     # fingerprint of the row as the sync engine wrote it: a re-sync keeps identical rows
     row_hash: Mapped[str | None] = mapped_column(String(32))
+
+
+# Where a file import puts its daily lines until they replace the stored ones in one short
+# transaction (core.services.focus_import): the columns of cost_lines without their keys and
+# indexes, plus the import that owns the row. Rows of an import that died are swept by the next.
+cost_line_staging = Table(
+    "cost_line_staging", Base.metadata,
+    Column("id", BigId, primary_key=True),
+    Column("import_id", String(32), nullable=False, index=True),
+    *(Column(c.name, Integer() if c.foreign_keys else c.type, nullable=c.nullable)
+      for c in CostLine.__table__.columns if c.name != "id"),
+)
 
 
 class UsageMetric(Base):
