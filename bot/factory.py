@@ -25,6 +25,7 @@ from bot.middlewares import (
     SupportMiddleware,
 )
 from bot.middlewares.commit import CommitBeforeSendMiddleware
+from bot.middlewares.metrics import UpdateMetricsMiddleware
 from bot.middlewares.throttling import build_throttling
 from bot.ordering import OrderedDispatcher
 from bot.routers import build_root_router
@@ -78,7 +79,8 @@ def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
     `throttle` is (updates, seconds) per user; the benchmark raises it, production keeps it.
     With REDIS_URL the limit is shared by every replica (see bot.middlewares.throttling).
     """
-    dp = OrderedDispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
+    dp = Dispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
+    dp.update.outer_middleware(UpdateMetricsMiddleware())  # first: counts, times every update
     throttling = build_throttling(*throttle, storage=dp.storage, redis_url=ctx.settings.redis_url)
     dp.update.outer_middleware(throttling)
     dp.shutdown.register(throttling.close)

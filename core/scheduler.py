@@ -7,6 +7,11 @@ context, clock, delivery hook) is registered here under that id by `start_schedu
 removed on shutdown: the one piece of process state, kept out of the job definitions.
 Jobs read time from the injected clock; APScheduler only decides *when* to call them, so
 tests call the job functions with a frozen clock instead of waiting.
+
+Every started scheduler also runs a `heartbeat` job (not listed by `job_ids`): it stamps the
+injected clock's time every `HEARTBEAT_SECONDS`, and `/healthz` calls the scheduler unhealthy
+once the stamp is older than `HEARTBEAT_STALE_AFTER` beats (a stopped scheduler or a blocked
+event loop). APScheduler's own per-run lines stay at DEBUG (`quiet_scheduler_logs`).
 """
 
 from __future__ import annotations
@@ -14,21 +19,56 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from core import metrics
+from core.clock import Clock
 from core.jobs.runtime import JobDeps, JobRuntime
 from core.services.leases import worker_name
 
-__all__ = ["DEFAULT_JOBS", "JobSpec", "Scheduler", "SchedulerHandle", "resolve", "run_job",
+__all__ = ["DEFAULT_JOBS", "HEARTBEAT_SECONDS", "HEARTBEAT_STALE_AFTER", "Heartbeat", "JobSpec",
+           "Scheduler", "SchedulerHandle", "beat", "quiet_scheduler_logs", "resolve", "run_job",
            "start_scheduler"]
 
 log = logging.getLogger(__name__)
 
 _RUNTIMES: dict[str, JobRuntime] = {}
+_HEARTBEATS: dict[str, Heartbeat] = {}
+
+HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_STALE_AFTER = 3  # beats missed before the scheduler counts as stuck
+
+
+@dataclass
+class Heartbeat:
+    """When this process's scheduler last ran its heartbeat job (by the injected clock)."""
+
+    clock: Clock
+    interval: float = HEARTBEAT_SECONDS
+    last: datetime | None = None
+
+    def beat(self) -> None:
+        self.last = self.clock.now()
+        metrics.SCHEDULER_HEARTBEAT.set(self.last.timestamp())
+
+    def age(self) -> timedelta | None:
+        """Time since the last beat; None before the first one."""
+        return None if self.last is None else self.clock.now() - self.last
+
+    def is_stale(self) -> bool:
+        age = self.age()
+        return age is None or age.total_seconds() > self.interval * HEARTBEAT_STALE_AFTER
+
+
+def quiet_scheduler_logs(level: str) -> None:
+    """APScheduler logs every run ("Running job…", "…executed successfully") at INFO: every
+    2 s with the outbox job. Keep them for LOG_LEVEL=DEBUG only; warnings and errors stay."""
+    logging.getLogger("apscheduler").setLevel(
+        logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -76,17 +116,29 @@ async def run_job(path: str, runtime_id: str) -> None:
         await resolve(path)(runtime)
     except Exception:
         log.exception("job %s failed", path)
+    else:
+        log.debug("job %s done", path)
+
+
+async def beat(runtime_id: str) -> None:
+    """The heartbeat job: proves the scheduler (and the event loop) still run jobs."""
+    heartbeat = _HEARTBEATS.get(runtime_id)
+    if heartbeat is not None:
+        heartbeat.beat()
 
 
 class SchedulerHandle:
     """A started AsyncIOScheduler and the runtime its jobs use."""
 
-    def __init__(self, scheduler: AsyncIOScheduler, runtime: JobRuntime) -> None:
+    def __init__(self, scheduler: AsyncIOScheduler, runtime: JobRuntime,
+                 heartbeat: Heartbeat) -> None:
         self._scheduler = scheduler
         self.runtime = runtime
+        self.heartbeat = heartbeat
 
     def job_ids(self) -> list[str]:
-        return sorted(job.id for job in self._scheduler.get_jobs())
+        """The periodic jobs (the internal heartbeat left out)."""
+        return sorted(job.id for job in self._scheduler.get_jobs() if job.id != "heartbeat")
 
     def next_run(self, job_id: str) -> Any:
         job = self._scheduler.get_job(job_id)
@@ -96,6 +148,7 @@ class SchedulerHandle:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         _RUNTIMES.pop(self.runtime.owner, None)
+        _HEARTBEATS.pop(self.runtime.owner, None)
 
 
 def start_scheduler(deps: JobDeps, *, owner: str | None = None,
@@ -109,6 +162,8 @@ def start_scheduler(deps: JobDeps, *, owner: str | None = None,
     owner = owner or worker_name()
     runtime = JobRuntime(deps=deps, owner=owner, drain=drain, **options)
     _RUNTIMES[owner] = runtime
+    heartbeat = _HEARTBEATS[owner] = Heartbeat(deps.clock)
+    heartbeat.beat()  # healthy from the start; the job keeps it fresh
     scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     for spec in jobs:
@@ -116,5 +171,7 @@ def start_scheduler(deps: JobDeps, *, owner: str | None = None,
             continue
         scheduler.add_job("core.scheduler:run_job", spec.trigger, id=spec.id,
                           kwargs={"path": spec.path, "runtime_id": owner}, **spec.args)
+    scheduler.add_job("core.scheduler:beat", "interval", id="heartbeat",
+                      seconds=heartbeat.interval, kwargs={"runtime_id": owner})
     scheduler.start()
-    return SchedulerHandle(scheduler, runtime)
+    return SchedulerHandle(scheduler, runtime, heartbeat)

@@ -21,6 +21,7 @@ class SettingsError(Exception):
 
 
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")  # aiogram checks the same shape at start
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -44,7 +45,11 @@ class Settings(BaseSettings):
     webhook_host: str = Field(default="127.0.0.1", alias="WEBHOOK_HOST")
     webhook_port: int = Field(default=8080, alias="WEBHOOK_PORT", ge=1, le=65535)
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
+    metrics_port: int = Field(default=9464, alias="METRICS_PORT", ge=0, le=65535)  # 0: off
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # The Bank of Russia's rates service; empty turns automatic rates off (tests: loopback)
+    cbr_url: str | None = Field(default="https://www.cbr.ru", alias="CBR_URL")
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod
@@ -109,7 +114,7 @@ class Settings(BaseSettings):
                              "(expected digits, a colon, then letters: 123456:ABC-…)")
         return text.strip()
 
-    @field_validator("telegram_api_server", "webhook_url", "redis_url")
+    @field_validator("telegram_api_server", "webhook_url", "redis_url", "cbr_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value in (None, ""):
@@ -118,6 +123,18 @@ class Settings(BaseSettings):
         if "://" not in value:
             raise ValueError(f"{value!r} is not a URL (expected scheme://host…)")
         return value.rstrip("/")
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        """Empty means unset (one is generated); else what Telegram accepts as secret_token."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not _WEBHOOK_SECRET.fullmatch(text.strip()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                             "(Telegram's rule for secret_token)")
+        return text.strip()
 
     @field_validator("log_level")
     @classmethod
@@ -143,6 +160,12 @@ class Settings(BaseSettings):
         """Where a generated Fernet key lives: beside the SQLite file, else the working dir."""
         base = self.sqlite_path.parent if self.sqlite_path else Path(".")
         return base / "infrazen.key"
+
+    @property
+    def webhook_secret_file(self) -> Path:
+        """Where a generated webhook secret lives (beside the key file, shared by replicas
+        that share the volume)."""
+        return self.key_file.with_name("infrazen.webhook-secret")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -42,6 +42,7 @@ from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.features.alerts.keyboards import alert_keyboard
+from core import metrics
 from core.clock import Clock, SystemClock
 from core.services import outbox
 from core.services.leases import worker_name
@@ -216,20 +217,26 @@ class Sender:
                 message = await self._send(item)
         except TelegramRetryAfter as exc:
             stats.throttled += 1
+            metrics.record_send_error("throttled")
             await self._retry(item, timedelta(seconds=exc.retry_after),
                               f"429 retry after {exc.retry_after}")
         except TelegramForbiddenError as exc:
             stats.blocked += 1
+            metrics.record_send_error("blocked")
             await self._blocked(item, exc.message)
             return True
         except (TelegramServerError, TelegramNetworkError) as exc:
+            metrics.record_send_error("server" if isinstance(exc, TelegramServerError)
+                                      else "network")
             await self._transient(item, f"{type(exc).__name__}: {exc.message}", stats)
         except TelegramAPIError as exc:
             stats.failed += 1
+            metrics.record_send_error("refused")
             stats.errors.append(exc.message)
             await self._failed(item, exc.message)
         else:
             stats.sent += 1
+            metrics.OUTBOX_SENT.inc()
             message_id = message.message_id if isinstance(message, Message) else None
             await self._record(lambda s: outbox.mark_sent(
                 s, item.id, owner=owner, now=self.clock.now(), telegram_message_id=message_id))

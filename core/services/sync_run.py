@@ -8,6 +8,7 @@ own transaction and leaves the last good state as the truth.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import BaseConnector, mask_secrets
 from connectors.errors import ConnectorError
 from connectors.registry import connector_class
+from core import metrics
 from core.clock import Clock, SystemClock
 from core.db.models import Connection
 from core.domain.collection import Window
@@ -96,6 +98,7 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
                                "resume it before syncing")
         org, kind, endpoint = conn.org_id, conn.kind, conn.endpoint
         options, token = dict(conn.options or {}), conn.credentials
+    timer = time.perf_counter()  # wall time for the sync-duration metric
     window = window or Window.last_days(DEFAULT_WINDOW_DAYS, started.date())
     creds = None
     try:
@@ -106,14 +109,14 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
     except ConnectorError as exc:
         exc = mask_secrets(exc, creds)
         return await _fail(deps, org, connection_id, exc.code, exc.detail or exc.code,
-                           started, clock.now(), trigger)
+                           started, clock.now(), trigger, kind=kind, timer=timer)
     except VaultError as exc:
         return await _fail(deps, org, connection_id, "vault", str(exc), started, clock.now(),
-                           trigger)
+                           trigger, kind=kind, timer=timer)
     except ValueError as exc:  # pydantic ValidationError: stored credentials no longer fit
         return await _fail(deps, org, connection_id, "bad_credentials",
                            f"stored credentials are invalid: {type(exc).__name__}", started,
-                           clock.now(), trigger)
+                           clock.now(), trigger, kind=kind, timer=timer)
     try:
         async with deps.sessions() as session, session.begin():
             applied = await apply_collection(
@@ -123,8 +126,9 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
     except Exception as exc:
         log.exception("sync of connection %s failed while storing", connection_id)
         return await _fail(deps, org, connection_id, "internal", type(exc).__name__, started,
-                           clock.now(), trigger)
+                           clock.now(), trigger, kind=kind, timer=timer)
     await _refresh_intelligence(deps, org, clock)
+    metrics.record_sync(kind, applied.status, time.perf_counter() - timer)
     log.info("sync of connection %s: %s (+%d ~%d -%d =%d, %d cost lines)", connection_id,
              applied.status, applied.created, applied.updated, applied.deleted,
              applied.unchanged, applied.cost_lines)
@@ -147,8 +151,10 @@ async def _refresh_intelligence(deps: SyncDeps, org_id: int, clock: Clock) -> No
 
 
 async def _fail(deps: SyncDeps, org_id: int, connection_id: int, code: str, message: str,
-                started: datetime, now: datetime, trigger: str) -> SyncResult:
+                started: datetime, now: datetime, trigger: str, *, kind: str,
+                timer: float) -> SyncResult:
     log.warning("sync of connection %s failed: %s", connection_id, code)
+    metrics.record_sync(kind, "failed", time.perf_counter() - timer, code)
     async with deps.sessions() as session, session.begin():
         snap = await record_failure(session, org_id=org_id, connection_id=connection_id,
                                     code=code, message=message, started_at=started, now=now,

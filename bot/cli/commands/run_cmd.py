@@ -1,4 +1,5 @@
-"""`infrazen run`: migrate, then the bot (polling or webhook) and the scheduler."""
+"""`infrazen run`: migrate, then the bot (polling or webhook), the scheduler and the health
+and metrics endpoints (METRICS_HOST:METRICS_PORT)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.cli.runtime import fail, msg
 from core.app import open_app
+from core.security.webhook_secret import WebhookSecretError
 from core.settings import load_settings
 
 
@@ -24,7 +26,10 @@ def run(no_scheduler: bool) -> None:
     settings = load_settings()
     if settings.bot_token is None:
         fail(msg("run.no_token"))
+    from bot.ops import apply_log_level
     from bot.runner import run_bot
+
+    apply_log_level(settings.log_level)
 
     async def _go() -> None:
         async with open_app(settings, migrate=True) as ctx:
@@ -32,6 +37,8 @@ def run(no_scheduler: bool) -> None:
 
     try:
         asyncio.run(_go())
+    except WebhookSecretError as exc:
+        fail(msg("common.config_error", detail=exc))
     except TelegramUnauthorizedError:
         fail(msg("run.unauthorized"))
     except TelegramNetworkError as exc:
