@@ -1,17 +1,26 @@
-"""Exchange rates an admin maintains (org currency per unit of a foreign one), and conversion.
+"""Exchange rates (org currency per unit of a foreign one), their sources, and conversion.
 
-RUB first: the org currency converts at 1 without a row; any other currency needs a rate
-valid on the day (the latest `valid_from` not after it). `core.services.costs` reads the
-same table for sums.
+The org currency converts at 1 without a row; any other currency needs a rate valid on the
+line's day: the latest `valid_from` not after it. Rates come from two sources: a person
+(`manual`: the bot's /rates, `infrazen rates set`) or the Bank of Russia's official daily rates
+(`cbr`, fetched for RUB organisations by `core.services.cbr_rates`). One row per currency and
+day: a manual rate replaces a fetched one of the same day and a fetch never replaces a manual
+one, so manual rates override. `core.services.costs` reads the same table for sums.
+
+Input from people (a currency code, a rate typed with a decimal comma, a date) is checked by
+`parse_currency` / `parse_rate` / `parse_day`, which raise `RateInputError` naming what is wrong
+(`reason`), so the bot and the CLI word it in the user's language.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +30,14 @@ from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
 from core.services.orgs import require_role
 
-__all__ = ["Rate", "convert", "convert_or_none", "delete_rate", "list_rates", "rate_on",
-           "set_rate"]
+__all__ = ["MANUAL", "RATE_EDITORS", "Rate", "RateInputError", "convert", "convert_or_none",
+           "delete_rate", "list_rates", "org_base", "parse_currency", "parse_day", "parse_rate",
+           "rate_on", "set_rate", "set_rate_as_operator", "store_fetched_rates"]
+
+MANUAL = "manual"
+RATE_EDITORS = Role.FINANCE  # owner, admin and finance set rates; everyone sees them
+_MAX_RATE = Decimal("1e11")  # Numeric(20, 8) holds 12 digits before the point
+_QUANT = Decimal("0.00000001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +47,67 @@ class Rate:
     base_currency: str
     rate: Decimal
     valid_from: date
+    source: str = MANUAL
 
 
-async def _base(session: AsyncSession, org_id: int) -> str:
+class RateInputError(ServiceError):
+    """A currency code, rate or date a person typed is not usable; `reason` says which."""
+
+    code = "rate_invalid"
+
+    def __init__(self, reason: str, value: str) -> None:
+        super().__init__(f"{reason}: {value!r}")
+        self.reason = reason  # currency | base | rate | number | date
+        self.value = value
+
+
+def parse_currency(text: str, base: str | None = None) -> str:
+    """An ISO 4217 code Babel knows (`usd` → `USD`), other than the org currency."""
+    code = text.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code) or code not in list_currencies():
+        raise RateInputError("currency", text.strip())
+    if base is not None and code == base:
+        raise RateInputError("base", code)
+    return code
+
+
+def parse_rate(text: str | Decimal) -> Decimal:
+    """A positive number; `92,5` and `92.5` alike, spaces as thousands separators."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if raw.count(",") == 1 and "." not in raw:
+            raw = raw.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+            raise RateInputError("number", text.strip())
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise RateInputError("number", text.strip()) from None
+    if not value.is_finite() or value <= 0 or value >= _MAX_RATE:
+        raise RateInputError("rate", str(text).strip())
+    if value.quantize(_QUANT) == 0:
+        raise RateInputError("rate", str(text).strip())
+    return value.quantize(_QUANT)
+
+
+def parse_day(text: str) -> date:
+    """`2026-12-06` or `06.12.2026`."""
+    raw = text.strip()
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)),
+                           (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", (2, 1, 0))):
+        if match := re.fullmatch(pattern, raw):
+            parts = [int(g) for g in match.groups()]
+            try:
+                return date(parts[order[0]], parts[order[1]], parts[order[2]])
+            except ValueError:
+                break
+    raise RateInputError("date", raw)
+
+
+async def org_base(session: AsyncSession, org_id: int) -> str:
+    """The organisation's reporting currency."""
     base = (await session.execute(select(Organization.currency).where(
         Organization.id == org_id))).scalar_one_or_none()
     if base is None:
@@ -44,7 +117,7 @@ async def _base(session: AsyncSession, org_id: int) -> str:
 
 async def rate_on(session: AsyncSession, org_id: int, currency: str, on: date) -> Decimal | None:
     """Units of the org currency per one `currency` on `on`, or None when no rate is known."""
-    base = await _base(session, org_id)
+    base = await org_base(session, org_id)
     currency = currency.upper()
     if currency == base:
         return Decimal(1)
@@ -75,41 +148,80 @@ async def list_rates(session: AsyncSession, org_id: int) -> list[Rate]:
     rows = (await session.execute(select(CurrencyRate).where(
         CurrencyRate.org_id == org_id).order_by(CurrencyRate.currency,
                                                 CurrencyRate.valid_from))).scalars()
-    return [Rate(r.id, r.currency, r.base_currency, Decimal(r.rate), r.valid_from) for r in rows]
+    return [Rate(r.id, r.currency, r.base_currency, Decimal(r.rate), r.valid_from, r.source)
+            for r in rows]
 
 
-async def set_rate(session: AsyncSession, org_id: int, user_id: int, currency: str,
-                   rate: Decimal, valid_from: date, *, actor_telegram_id: int | None = None
-                   ) -> Rate:
-    """Add or replace the rate of `currency` from `valid_from` on (admins only)."""
-    await require_role(session, org_id, user_id, Role.ADMIN)
-    currency = currency.strip().upper()
-    base = await _base(session, org_id)
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ServiceError(f"currency must be a 3-letter ISO code, got {currency!r}")
-    if currency == base:
-        raise ServiceError(f"{currency} is the organisation currency: its rate is always 1")
-    if not rate.is_finite() or rate <= 0:
-        raise ServiceError(f"rate must be a positive number, got {rate}")
+async def _store_manual(session: AsyncSession, org_id: int, currency: str, rate: Decimal | str,
+                        valid_from: date, actor_telegram_id: int | None) -> Rate:
+    base = await org_base(session, org_id)
+    currency = parse_currency(currency, base)
+    value = parse_rate(rate)
     row = (await session.execute(select(CurrencyRate).where(
         CurrencyRate.org_id == org_id, CurrencyRate.currency == currency,
         CurrencyRate.valid_from == valid_from))).scalar_one_or_none()
     if row is None:
-        row = CurrencyRate(org_id=org_id, currency=currency, base_currency=base, rate=rate,
-                           valid_from=valid_from)
+        row = CurrencyRate(org_id=org_id, currency=currency, base_currency=base, rate=value,
+                           valid_from=valid_from, source=MANUAL)
         session.add(row)
-    else:
-        row.rate, row.base_currency = rate, base
+    else:  # a manual rate replaces whatever that day had, a fetched rate included
+        row.rate, row.base_currency, row.source = value, base, MANUAL
     await session.flush()
     await audit(session, "currency_rate.set", org_id=org_id, actor_telegram_id=actor_telegram_id,
                 object_type="currency_rate", object_id=row.id, currency=currency,
-                rate=str(rate), valid_from=valid_from.isoformat())
-    return Rate(row.id, currency, base, Decimal(rate), valid_from)
+                rate=str(value), valid_from=valid_from.isoformat())
+    return Rate(row.id, currency, base, value, valid_from, MANUAL)
+
+
+async def set_rate(session: AsyncSession, org_id: int, user_id: int, currency: str,
+                   rate: Decimal | str, valid_from: date, *,
+                   actor_telegram_id: int | None = None) -> Rate:
+    """Add or replace the rate of `currency` from `valid_from` on (owner, admin, finance)."""
+    await require_role(session, org_id, user_id, RATE_EDITORS)
+    return await _store_manual(session, org_id, currency, rate, valid_from, actor_telegram_id)
+
+
+async def set_rate_as_operator(session: AsyncSession, org_id: int, currency: str,
+                               rate: Decimal | str, valid_from: date) -> Rate:
+    """`infrazen rates set`: whoever runs the CLI operates the installation, no member role."""
+    return await _store_manual(session, org_id, currency, rate, valid_from, None)
+
+
+async def store_fetched_rates(session: AsyncSession, org_id: int, source: str,
+                              rates: Mapping[date, Mapping[str, Decimal]]) -> int:
+    """Store rates fetched from `source` (day → currency → rate into the org currency).
+
+    A day that already has a manual rate keeps it; an earlier fetch of the same day is
+    updated. Returns how many rows were added or changed.
+    """
+    base = await org_base(session, org_id)
+    if not rates:
+        return 0
+    existing = {(r.currency, r.valid_from): r for r in (await session.execute(
+        select(CurrencyRate).where(
+            CurrencyRate.org_id == org_id,
+            CurrencyRate.valid_from.in_(list(rates))))).scalars()}
+    changed = 0
+    for day, by_currency in sorted(rates.items()):
+        for currency, value in sorted(by_currency.items()):
+            if currency == base:
+                continue
+            value = value.quantize(_QUANT)
+            row = existing.get((currency, day))
+            if row is None:
+                session.add(CurrencyRate(org_id=org_id, currency=currency, base_currency=base,
+                                         rate=value, valid_from=day, source=source))
+                changed += 1
+            elif row.source != MANUAL and (row.rate != value or row.base_currency != base):
+                row.rate, row.base_currency, row.source = value, base, source
+                changed += 1
+    await session.flush()
+    return changed
 
 
 async def delete_rate(session: AsyncSession, org_id: int, user_id: int, rate_id: int, *,
                       actor_telegram_id: int | None = None) -> None:
-    await require_role(session, org_id, user_id, Role.ADMIN)
+    await require_role(session, org_id, user_id, RATE_EDITORS)
     row = (await session.execute(select(CurrencyRate).where(
         CurrencyRate.org_id == org_id, CurrencyRate.id == rate_id))).scalar_one_or_none()
     if row is None:
