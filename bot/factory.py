@@ -79,7 +79,7 @@ def build_dispatcher(ctx: AppContext, *, storage: BaseStorage | None = None,
     `throttle` is (updates, seconds) per user; the benchmark raises it, production keeps it.
     With REDIS_URL the limit is shared by every replica (see bot.middlewares.throttling).
     """
-    dp = Dispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
+    dp = OrderedDispatcher(storage=storage or build_storage(ctx.settings), app=ctx)
     dp.update.outer_middleware(UpdateMetricsMiddleware())  # first: counts, times every update
     throttling = build_throttling(*throttle, storage=dp.storage, redis_url=ctx.settings.redis_url)
     dp.update.outer_middleware(throttling)

@@ -100,7 +100,7 @@ async def test_demo_is_a_read_only_sandbox(h: BotHarness) -> None:
 async def test_text_nobody_understands_gets_buttons_never_silence(h: BotHarness) -> None:
     me = h.client(6006)
     replies = await me.send("абракадабра")
-    assert replies[-1].text.startswith("Я не понял запрос")
+    assert replies[-1].text.startswith("Чтобы отвечать на вопросы о расходах")
     assert replies[-1].button_texts() == ["🏢 Создать организацию", "🧪 Открыть демо",
                                           "❓ Справка"]
     await me.click("❓ Справка")

@@ -27,8 +27,13 @@ __all__ = ["on_button", "reply_not_understood", "stale_button", "unknown_command
 async def reply_not_understood(message: Message, rc: RequestContext,
                                understood: Sequence[str] = (),
                                extra: Sequence[tuple[str, str]] = ()) -> None:
-    """The one "not understood" reply: what was understood (if anything) and buttons."""
-    if understood:
+    """The one "not understood" reply: what was understood (if anything) and buttons.
+
+    Without an organisation there is nothing to ask about yet: the reply says how to start.
+    """
+    if rc.org is None:
+        text = rc.t("bot.no_org_question")
+    elif understood:
         text = rc.t("bot.partly_understood", parts="\n".join(f"• {esc(p)}" for p in understood))
     else:
         text = rc.t("bot.not_understood")
