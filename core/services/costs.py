@@ -3,14 +3,20 @@
 One place knows how cost lines group (provider, connection, service, resource, project, region,
 team, environment, category, day), how filters apply and how foreign currencies convert into
 the organisation's currency. Everything is scoped by `org_id`; `end` is inclusive; amounts are
-Decimal in the org currency. Lines in a currency without a rate in `currency_rates` are left
-out of the sums and reported by `missing_rates` so an answer can say so instead of adding
-dollars to rubles.
+Decimal in the org currency.
+
+Currencies: a line in another currency converts at the rate of its own day (the latest
+`currency_rates.valid_from` not after it; see `core.services.currency`). A line whose day has
+no rate is left out of every sum and reported by `left_out` with its own total in its own
+currency, so an answer says "without USD 1 234,56 $" instead of adding dollars to rubles or
+saying "no costs". To stay cheap, lines are grouped by day only for currencies whose rate
+changes inside the period; the org currency and constant rates convert per group.
 """
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -30,10 +36,12 @@ __all__ = [
     "CostFilters",
     "CostRow",
     "Dimension",
+    "LeftOut",
     "breakdown",
     "daily",
     "daily_by",
     "data_range",
+    "left_out",
     "missing_rates",
     "org_currency",
     "total",
@@ -89,6 +97,20 @@ class CostRow:
     amount: Decimal
     currency: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Spend in `currency` on days with no rate into `base` (the org currency): in no sum.
+
+    `amount` is in `currency` itself; `first_day`..`last_day` are the days it covers.
+    """
+
+    currency: str
+    amount: Decimal
+    base: str
+    first_day: date
+    last_day: date
 
 
 _PROJECT = func.coalesce(Resource.project, CostLine.sub_account_name)
@@ -172,48 +194,76 @@ async def org_currency(session: AsyncSession, org_id: int) -> str:
     return currency or "RUB"
 
 
-async def _rates(session: AsyncSession, org_id: int, base: str, on: date) -> dict[str, Decimal]:
-    """Latest rate valid on `on` for each currency; the org currency converts at 1."""
-    rows = (await session.execute(
-        select(CurrencyRate.currency, CurrencyRate.rate, CurrencyRate.valid_from)
-        .where(CurrencyRate.org_id == org_id, CurrencyRate.base_currency == base,
-               CurrencyRate.valid_from <= on)
-        .order_by(CurrencyRate.valid_from))).all()
-    rates = {currency: Decimal(rate) for currency, rate, _ in rows}
-    rates[base] = Decimal(1)
-    return rates
-
-
 class _Converter:
-    def __init__(self, base: str, rates: dict[str, Decimal]) -> None:
+    """Rates of each currency over time; `rate(currency, day)` is the one valid on `day`."""
+
+    def __init__(self, base: str, history: dict[str, tuple[list[date], list[Decimal]]],
+                 start: date, end: date) -> None:
         self.base = base
-        self.rates = rates
-        self.missing: set[str] = set()
+        self.history = history
+        # Currencies whose rate changes inside (start, end]: only these need per-day groups.
+        self.varying = sorted(c for c, (days, _) in history.items()
+                              if any(start < d <= end for d in days))
 
-    def __call__(self, amount: Decimal, currency: str) -> Decimal | None:
-        rate = self.rates.get(currency)
-        if rate is None:
-            self.missing.add(currency)
-            return None
-        return amount if rate == 1 else amount * rate
+    def rate(self, currency: str, day: date) -> Decimal | None:
+        if currency == self.base:
+            return Decimal(1)
+        days, rates = self.history.get(currency, ([], []))
+        i = bisect_right(days, day) - 1
+        return rates[i] if i >= 0 else None
 
 
-async def _converter(session: AsyncSession, org_id: int, end: date) -> _Converter:
+async def _converter(session: AsyncSession, org_id: int, start: date, end: date) -> _Converter:
     base = await org_currency(session, org_id)
-    return _Converter(base, await _rates(session, org_id, base, end))
+    rows = (await session.execute(
+        select(CurrencyRate.currency, CurrencyRate.valid_from, CurrencyRate.rate)
+        .where(CurrencyRate.org_id == org_id, CurrencyRate.base_currency == base,
+               CurrencyRate.valid_from <= end)
+        .order_by(CurrencyRate.currency, CurrencyRate.valid_from))).all()
+    history: dict[str, tuple[list[date], list[Decimal]]] = {}
+    for currency, valid_from, rate in rows:
+        days, rates = history.setdefault(currency, ([], []))
+        days.append(valid_from)
+        rates.append(Decimal(rate))
+    return _Converter(base, history, start, end)
+
+
+async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
+                     filters: CostFilters | None, columns: Sequence[Column],
+                     by: Dimension | None = None, *, day_at: int | None = None,
+                     ) -> tuple[_Converter, list[tuple[tuple[Any, ...], Decimal]]]:
+    """Sums grouped by `columns` (and currency), each converted at its day's rate.
+
+    `day_at` is the index of `CostLine.day` in `columns` when the caller groups by day
+    anyway; otherwise currencies whose rate changes in the period are grouped by day too.
+    Groups without a rate are dropped here; `left_out` reports them.
+    """
+    convert = await _converter(session, org_id, start, end)
+    rate_day: Column | None = None
+    if day_at is None and convert.varying:
+        rate_day = case((CostLine.billing_currency.in_(convert.varying), CostLine.day),
+                        else_=None)
+    grouping = [*columns, rate_day] if rate_day is not None else list(columns)
+    query = _base(grouping, org_id, start, end, filters, by).group_by(
+        *grouping, CostLine.billing_currency)
+    width = len(columns)
+    result: list[tuple[tuple[Any, ...], Decimal]] = []
+    for row in (await session.execute(query)).all():
+        keys = tuple(row[:width])
+        currency, amount = row[-2], row[-1] or ZERO
+        day = keys[day_at] if day_at is not None else (
+            row[width] if rate_day is not None and row[width] is not None else start)
+        rate = convert.rate(currency, day)
+        if rate is not None:
+            result.append((keys, amount if rate == 1 else amount * rate))
+    return convert, result
 
 
 async def total(session: AsyncSession, org_id: int, start: date, end: date,
                 filters: CostFilters | None = None) -> Decimal:
-    """Spend of the org over [start, end] in its currency."""
-    convert = await _converter(session, org_id, end)
-    query = _base([], org_id, start, end, filters).group_by(CostLine.billing_currency)
-    result = ZERO
-    for currency, amount in (await session.execute(query)).all():
-        converted = convert(amount or ZERO, currency)
-        if converted is not None:
-            result += converted
-    return result
+    """Spend of the org over [start, end] in its currency (lines without a rate left out)."""
+    _, rows = await _converted(session, org_id, start, end, filters, [])
+    return sum((amount for _, amount in rows), ZERO)
 
 
 async def _labels(session: AsyncSession, org_id: int, by: Dimension,
@@ -231,20 +281,17 @@ async def _labels(session: AsyncSession, org_id: int, by: Dimension,
 async def breakdown(session: AsyncSession, org_id: int, start: date, end: date, by: Dimension,
                     filters: CostFilters | None = None, limit: int | None = None) -> list[CostRow]:
     """Spend grouped by `by`, largest first (ties by key); `limit` keeps the top N."""
-    convert = await _converter(session, org_id, end)
     column = _GROUP[by]
-    query = _base([column], org_id, start, end, filters, by).group_by(column,
-                                                                   CostLine.billing_currency)
+    convert, rows = await _converted(session, org_id, start, end, filters, [column], by,
+                                     day_at=0 if by is Dimension.DAY else None)
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for key, currency, amount in (await session.execute(query)).all():
-        converted = convert(amount or ZERO, currency)
-        if converted is not None:
-            sums[NONE_KEY if key is None else str(key)] += converted
+    for (key,), amount in rows:
+        sums[NONE_KEY if key is None else str(key)] += amount
     labels = await _labels(session, org_id, by, sums)
-    rows = [CostRow(key, labels.get(key, key), amount, convert.base)
-            for key, amount in sums.items()]
-    rows.sort(key=lambda r: (-r.amount, r.key))
-    return rows[:limit] if limit else rows
+    result = [CostRow(key, labels.get(key, key), amount, convert.base)
+              for key, amount in sums.items()]
+    result.sort(key=lambda r: (-r.amount, r.key))
+    return result[:limit] if limit else result
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -254,29 +301,22 @@ def _days(start: date, end: date) -> list[date]:
 async def daily(session: AsyncSession, org_id: int, start: date, end: date,
                 filters: CostFilters | None = None) -> list[tuple[date, Decimal]]:
     """One point per day of [start, end], zeros included: the input of forecasts and charts."""
-    convert = await _converter(session, org_id, end)
-    query = _base([CostLine.day], org_id, start, end, filters).group_by(
-        CostLine.day, CostLine.billing_currency)
+    _, rows = await _converted(session, org_id, start, end, filters, [CostLine.day], day_at=0)
     sums: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for day, currency, amount in (await session.execute(query)).all():
-        converted = convert(amount or ZERO, currency)
-        if converted is not None:
-            sums[day] += converted
+    for (day,), amount in rows:
+        sums[day] += amount
     return [(d, sums.get(d, ZERO)) for d in _days(start, end)]
 
 
 async def daily_by(session: AsyncSession, org_id: int, start: date, end: date, by: Dimension,
                    filters: CostFilters | None = None) -> dict[str, list[tuple[date, Decimal]]]:
     """A filled daily series per group (stacked charts, per-service anomaly detection)."""
-    convert = await _converter(session, org_id, end)
     column = _GROUP[by]
-    query = _base([column, CostLine.day], org_id, start, end, filters, by).group_by(
-        column, CostLine.day, CostLine.billing_currency)
+    _, rows = await _converted(session, org_id, start, end, filters, [column, CostLine.day], by,
+                               day_at=1)
     sums: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for key, day, currency, amount in (await session.execute(query)).all():
-        converted = convert(amount or ZERO, currency)
-        if converted is not None:
-            sums[NONE_KEY if key is None else str(key)][day] += converted
+    for (key, day), amount in rows:
+        sums[NONE_KEY if key is None else str(key)][day] += amount
     days = _days(start, end)
     return {key: [(d, series.get(d, ZERO)) for d in days] for key, series in sums.items()}
 
@@ -289,10 +329,25 @@ async def data_range(session: AsyncSession, org_id: int) -> tuple[date, date] | 
     return None if first is None else (first, last)
 
 
+async def left_out(session: AsyncSession, org_id: int, start: date, end: date,
+                   filters: CostFilters | None = None) -> tuple[LeftOut, ...]:
+    """What the sums of [start, end] leave out for want of a rate: one entry per currency with
+    its own total, so every answer can say which amounts are missing (sorted by currency)."""
+    convert = await _converter(session, org_id, start, end)
+    query = (_base([CostLine.day], org_id, start, end, filters)
+             .where(CostLine.billing_currency != convert.base)
+             .group_by(CostLine.day, CostLine.billing_currency))
+    found: dict[str, list[Any]] = {}
+    for day, currency, amount in (await session.execute(query)).all():
+        if convert.rate(currency, day) is not None:
+            continue
+        entry = found.setdefault(currency, [ZERO, day, day])
+        entry[0] += amount or ZERO
+        entry[1], entry[2] = min(entry[1], day), max(entry[2], day)
+    return tuple(LeftOut(currency, amount, convert.base, first, last)
+                 for currency, (amount, first, last) in sorted(found.items()))
+
+
 async def missing_rates(session: AsyncSession, org_id: int, start: date, end: date) -> set[str]:
-    """Currencies present in [start, end] that have no rate into the org currency."""
-    convert = await _converter(session, org_id, end)
-    rows = (await session.execute(
-        select(CostLine.billing_currency).distinct()
-        .where(CostLine.org_id == org_id, CostLine.day >= start, CostLine.day <= end))).all()
-    return {currency for (currency,) in rows if currency not in convert.rates}
+    """Currencies present in [start, end] with days that have no rate into the org currency."""
+    return {item.currency for item in await left_out(session, org_id, start, end)}

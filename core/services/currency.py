@@ -21,18 +21,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import CurrencyRate, Organization
+from core.db.models import CostLine, CurrencyRate, Organization
 from core.domain.roles import Role
+from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
 from core.services.orgs import require_role
 
-__all__ = ["MANUAL", "RATE_EDITORS", "Rate", "RateInputError", "convert", "convert_or_none",
-           "delete_rate", "list_rates", "org_base", "parse_currency", "parse_day", "parse_rate",
-           "rate_on", "set_rate", "set_rate_as_operator", "store_fetched_rates"]
+__all__ = ["MANUAL", "RATE_EDITORS", "Rate", "RateInputError", "RatesOverview", "convert",
+           "convert_or_none", "default_from", "delete_rate", "list_rates", "org_base",
+           "overview", "parse_currency", "parse_day", "parse_rate", "rate_on", "set_rate",
+           "set_rate_as_operator", "store_fetched_rates"]
 
 MANUAL = "manual"
 RATE_EDITORS = Role.FINANCE  # owner, admin and finance set rates; everyone sees them
@@ -48,6 +50,17 @@ class Rate:
     rate: Decimal
     valid_from: date
     source: str = MANUAL
+
+
+@dataclass(frozen=True, slots=True)
+class RatesOverview:
+    """What /rates shows: the latest rate per currency, how many earlier ones each has, and
+    what the organisation's spend leaves out for want of a rate."""
+
+    base: str
+    latest: tuple[Rate, ...]
+    earlier: dict[str, int]
+    left_out: tuple[costs.LeftOut, ...]
 
 
 class RateInputError(ServiceError):
@@ -150,6 +163,29 @@ async def list_rates(session: AsyncSession, org_id: int) -> list[Rate]:
                                                 CurrencyRate.valid_from))).scalars()
     return [Rate(r.id, r.currency, r.base_currency, Decimal(r.rate), r.valid_from, r.source)
             for r in rows]
+
+
+async def overview(session: AsyncSession, org_id: int) -> RatesOverview:
+    """Latest rates and what is left out over all of the organisation's data."""
+    base = await org_base(session, org_id)
+    latest: dict[str, Rate] = {}
+    earlier: dict[str, int] = {}
+    for rate in await list_rates(session, org_id):  # ordered by currency, then day
+        if rate.currency in latest:
+            earlier[rate.currency] = earlier.get(rate.currency, 0) + 1
+        latest[rate.currency] = rate
+    span = await costs.data_range(session, org_id)
+    missing = await costs.left_out(session, org_id, *span) if span else ()
+    return RatesOverview(base, tuple(latest.values()), earlier, missing)
+
+
+async def default_from(session: AsyncSession, org_id: int, currency: str, today: date) -> date:
+    """Where a new manual rate starts when no date is given: the first day of the org's costs
+    in that currency (so every such line converts), else today."""
+    first = (await session.execute(select(func.min(CostLine.day)).where(
+        CostLine.org_id == org_id, CostLine.billing_currency == currency.upper()))
+    ).scalar_one_or_none()
+    return first or today
 
 
 async def _store_manual(session: AsyncSession, org_id: int, currency: str, rate: Decimal | str,

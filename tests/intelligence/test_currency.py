@@ -1,4 +1,4 @@
-"""Exchange rates: admins maintain them, conversion uses the latest valid one, errors are clear."""
+"""Exchange rates: owners, admins and finance maintain them, conversion uses the latest valid one, errors are clear."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ async def test_rates_on_both_engines(session_maker: async_sessionmaker[AsyncSess
         org = await small_org(session)
         admin = await member(session, org, 1, Role.ADMIN)
         finance = await member(session, org, 2, Role.FINANCE)
+        plain = await member(session, org, 3, Role.MEMBER)
         await currency.set_rate(session, org, admin, "USD", Decimal("90"), date(2026, 10, 1))
         await currency.set_rate(session, org, admin, "USD", Decimal("95.5"), date(2026, 11, 1))
         await currency.set_rate(session, org, admin, "USD", Decimal("96"), date(2026, 11, 1))
@@ -31,10 +32,14 @@ async def test_rates_on_both_engines(session_maker: async_sessionmaker[AsyncSess
         with pytest.raises(ServiceError, match="no exchange rate for USD on 2026-09-30"):
             await currency.convert(session, org, Decimal(1), "USD", date(2026, 9, 30))
         with pytest.raises(Forbidden):
-            await currency.set_rate(session, org, finance, "EUR", Decimal(100), date(2026, 1, 1))
-        for code, rate, message in (("EURO", Decimal(1), "3-letter"),
-                                    ("RUB", Decimal(1), "organisation currency"),
-                                    ("EUR", Decimal(0), "positive")):
-            with pytest.raises(ServiceError, match=message):
+            await currency.set_rate(session, org, plain, "EUR", Decimal(100), date(2026, 1, 1))
+        eur = await currency.set_rate(session, org, finance, "eur", "100,5", date(2026, 1, 1))
+        assert (eur.currency, eur.rate, eur.source) == ("EUR", Decimal("100.5"), "manual")
+        for code, rate, reason in (("EURO", "1", "currency"), ("XYZ", "1", "currency"),
+                                   ("RUB", "1", "base"), ("EUR", "0", "rate"),
+                                   ("EUR", "-92.5", "rate"), ("EUR", "ninety", "number")):
+            with pytest.raises(currency.RateInputError) as caught:
                 await currency.set_rate(session, org, admin, code, rate, date(2026, 1, 1))
+            assert isinstance(caught.value, ServiceError)
+            assert caught.value.reason == reason
         await session.commit()

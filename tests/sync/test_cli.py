@@ -54,8 +54,11 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31",
                     "--by", "provider", "--json")
     assert code == 0, out
-    rows = {r["key"]: Decimal(r["amount"]) for r in json.loads(out)}
+    body = json.loads(out)
+    assert (body["currency"], body["left_out"]) == ("USD", [])  # a USD org: all converts
+    rows = {r["key"]: Decimal(r["amount"]) for r in body["rows"]}
     assert rows.keys() == {"aws", "azure", "oci"}
+    assert Decimal(body["total"]) == sum(rows.values(), Decimal(0))
     assert sum(rows.values(), Decimal(0)).quantize(Decimal("0.01")) == Decimal("20.52")
     code, out = run("connection", "list", "--org", "acme")
     assert code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,13 @@ from bot.cli.runtime import cli_lang, echo_json, fail, msg, with_app
 from connectors.errors import InvalidInput
 from core.app import AppContext
 from core.db.models import Connection
-from core.services.costs import Dimension, breakdown
+from core.services.costs import CostRow, Dimension, LeftOut, breakdown, left_out, org_currency
 from core.services.errors import NotFound
 from core.services.focus_import import ImportResult, import_file
 from core.services.orgs import get_org
 from core.services.sync_run import SyncResult, due_connections, run_sync
 from renderers.format import fmt_money
+from renderers.messages.rates import left_out_lines
 
 
 def register(cli: click.Group) -> None:
@@ -99,26 +101,49 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--by", type=click.Choice(["provider", "service", "resource", "project"]),
               default="provider", show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="An object: see below.")
 def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
-    """Spend of [--from, --to] (inclusive) grouped by provider, service, resource or project."""
+    """Spend of [--from, --to] (inclusive) grouped by provider, service, resource or project.
+
+    Other currencies convert at the rate of each line's day; lines whose day has no rate are
+    left out of the figures and listed, with their own totals, after them.
+
+    \b
+    --json prints one object:
+      {"org": slug, "currency": org currency, "from": day, "to": day, "by": dimension,
+       "total": sum of rows, "rows": [{"key", "label", "amount", "currency"}],
+       "left_out": [{"currency", "amount" (in that currency), "first_day", "last_day",
+                     "reason": "no_rate"}]}
+    Amounts are decimal strings; "left_out" is empty when everything converted.
+    """
     first: date = start.date()
     last: date = end.date()
     if last < first:
         fail(msg("common.to_before_from"))
 
-    async def _go(ctx: AppContext) -> list[Any]:
+    async def _go(ctx: AppContext) -> tuple[str, str, list[CostRow], tuple[LeftOut, ...]]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
-            return list(await breakdown(session, org.id, first, last, Dimension(by)))
+            rows = list(await breakdown(session, org.id, first, last, Dimension(by)))
+            return (org.slug, await org_currency(session, org.id), rows,
+                    await left_out(session, org.id, first, last))
 
-    rows = with_app(_go)
+    slug, base, rows, missing = with_app(_go)
     if as_json:
-        echo_json([{"key": r.key, "label": r.label, "amount": str(r.amount),
-                    "currency": r.currency} for r in rows])
+        echo_json({"org": slug, "currency": base, "from": first.isoformat(),
+                   "to": last.isoformat(), "by": by,
+                   "total": str(sum((r.amount for r in rows), Decimal(0))),
+                   "rows": [{"key": r.key, "label": r.label, "amount": str(r.amount),
+                             "currency": r.currency} for r in rows],
+                   "left_out": [{"currency": m.currency, "amount": str(m.amount),
+                                 "first_day": m.first_day.isoformat(),
+                                 "last_day": m.last_day.isoformat(), "reason": "no_rate"}
+                                for m in missing]})
         return
-    if not rows:
+    if not rows and not missing:
         click.echo(msg("costs.empty"))
     lang = cli_lang()
     for r in rows:
         click.echo(f"{r.label:<40} {fmt_money(r.amount, r.currency, lang, kopecks=True):>20}")
+    for line in left_out_lines(missing, lang, hint="cli", org=slug, with_days=True):
+        click.echo(line)

@@ -1,0 +1,64 @@
+"""Daily: the Bank of Russia's official rates for every RUB organisation with foreign costs.
+
+One worker takes the day's lease; each organisation is planned, fetched and stored on its own
+(`core.services.cbr_rates`), so one failing fetch leaves the others done and is retried on the
+next run. The endpoint comes from the app's settings (`CBR_URL`; empty turns this job off).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from connectors.cbr import DEFAULT_ENDPOINT, CbrClient
+from connectors.errors import ConnectorError
+from connectors.http import ProviderHttp
+from core.db.models import CostLine, Organization
+from core.jobs.runtime import JobRuntime
+from core.services.cbr_rates import BASE, CbrSync, sync_cbr_rates
+from core.services.errors import ServiceError
+from core.services.leases import acquire_job
+
+__all__ = ["MOSCOW", "endpoint", "sync_official_rates"]
+
+log = logging.getLogger(__name__)
+MOSCOW = ZoneInfo("Europe/Moscow")  # the Bank of Russia's calendar
+
+
+def endpoint(rt: JobRuntime) -> str | None:
+    """`CBR_URL` of the app's settings; None when it is set empty (rates off)."""
+    settings = getattr(rt.deps, "settings", None)  # AppContext carries them; bare deps do not
+    if settings is None:
+        return DEFAULT_ENDPOINT
+    url: str | None = settings.cbr_url
+    return url
+
+
+async def sync_official_rates(rt: JobRuntime) -> list[CbrSync]:
+    """Fetch what is new for each RUB organisation that has costs in other currencies."""
+    url = endpoint(rt)
+    if url is None:
+        return []
+    now = rt.clock.now()
+    async with rt.sessions() as session, session.begin():
+        if not await acquire_job(session, "cbr_rates", owner=rt.owner, now=now,
+                                 ttl=timedelta(hours=6)):
+            return []
+        org_ids = list((await session.execute(
+            select(Organization.id).where(
+                Organization.currency == BASE,
+                select(CostLine.id).where(CostLine.org_id == Organization.id,
+                                          CostLine.billing_currency != BASE).exists())
+            .order_by(Organization.id))).scalars())
+    client = CbrClient(ProviderHttp(rt.deps.http, "cbr"), url)
+    today = now.astimezone(MOSCOW).date()
+    done: list[CbrSync] = []
+    for org_id in org_ids:
+        try:
+            done.append(await sync_cbr_rates(rt.sessions, org_id, client.daily, today=today))
+        except (ConnectorError, ServiceError) as exc:
+            log.warning("official rates for org %s not fetched: %s", org_id, exc)
+    return done
