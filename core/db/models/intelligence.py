@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -54,6 +55,8 @@ class Budget(IdMixin, TimestampMixin, Base):
     thresholds: Mapped[list[int]] = mapped_column(JSON, default=lambda: [50, 80, 100])
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Where its alerts go: a bound group or a member's private chat; None = the usual routing.
+    alert_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Recommendation(IdMixin, TimestampMixin, Base):
@@ -79,6 +82,7 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(String(300))  # why dismissed / snoozed
     baseline_daily_cost: Mapped[Decimal | None] = mapped_column(Money())
     realised_monthly_saving: Mapped[Decimal | None] = mapped_column(Money())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
