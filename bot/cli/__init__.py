@@ -6,14 +6,13 @@ Adding a command = one module with `def register(cli: click.Group) -> None`.
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 import sys
 
 import click
 
 from bot.cli import commands as _commands
-from bot.cli.runtime import msg, set_cli_lang
+from bot.cli.runtime import configure_logging, msg, set_cli_lang
 from core.settings import SettingsError
 from renderers.i18n import LANGUAGES
 
@@ -27,11 +26,7 @@ __all__ = ["cli", "main"]
 def cli(verbose: bool, lang: str | None) -> None:
     """InfraZen: your cloud cost department in a Telegram chat."""
     set_cli_lang(lang)
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL", "alembic",
-                  "fontTools"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(verbose, click.get_current_context().invoked_subcommand)
 
 
 for _info in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):

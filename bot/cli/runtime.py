@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,12 +18,42 @@ from core.services.errors import ServiceError
 from core.settings import load_settings
 from renderers.i18n import normalise_language, t
 
-__all__ = ["cli_lang", "default_language", "echo_json", "fail", "msg", "set_cli_lang",
-           "with_app"]
+__all__ = ["SERVICES", "cli_lang", "configure_logging", "default_language", "echo_json", "fail",
+           "msg", "set_cli_lang", "with_app"]
 
 T = TypeVar("T")
 _LANG_KEY = "infrazen.lang"
 _chosen: list[str] = []  # the global --lang of this process, for messages outside a context
+
+
+SERVICES = frozenset({"run", "worker"})  # long-running: their logs are the operator's record
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_NOISY = ("httpx", "httpcore", "aiosqlite", "asyncio", "matplotlib", "PIL", "alembic",
+          "fontTools")  # httpx logs URLs unredacted at INFO: never above WARNING
+
+
+def configure_logging(verbose: bool, command: str | None) -> int:
+    """The terminal shows what a command prints, not library or internal INFO lines.
+
+    One-shot commands log WARNING and above; `-v` shows DEBUG (secrets redacted); `run` and
+    `worker` log at LOG_LEVEL (default INFO) since their log is the service's record. A root
+    logger that already has handlers (a test harness, an embedding app) is left alone apart
+    from its level. Returns the level chosen.
+    """
+    if verbose:
+        level = logging.DEBUG
+    elif command in SERVICES:
+        named = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO").strip().upper())
+        level = named if isinstance(named, int) else logging.INFO
+    else:
+        level = logging.WARNING
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format=_FORMAT)
+    root.setLevel(level)
+    for noisy in _NOISY:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return level
 
 
 def default_language() -> str:
