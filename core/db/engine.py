@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,12 +14,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.security.files import make_private
+
 __all__ = ["create_engine", "session_factory"]
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; on SQLite every connection is set up for concurrent use."""
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
 
@@ -34,6 +39,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database holds costs and encrypted credentials: create it 0600 before SQLite does
+    (its -wal/-shm then get the same mode) and tighten one that others can read."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        make_private(Path(database))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -72,9 +72,10 @@ def test_rotate_key_command_re_encrypts_everything(tmp_path: Path,
     old_key = (tmp_path / "infrazen.key").read_text().strip()
     new_key = Fernet.generate_key().decode()
     result = runner.invoke(cli, ["rotate-key", "--new-key", new_key])
-    assert result.exit_code == 0, result.output
-    assert "перешифрованы новым ключом, подключений: 4" in result.output
-    assert (tmp_path / "infrazen.key").read_text().strip() == new_key
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "перешифровано подключений 4 из 4" in result.output
+    # the old key stays on the second line until `rotate-key --prune`
+    assert (tmp_path / "infrazen.key").read_text().split() == [new_key, old_key]
     rows = sqlite3.connect(db).execute("select credentials from connections").fetchall()
     assert len(rows) == 4
     for (token,) in rows:

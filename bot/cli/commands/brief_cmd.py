@@ -8,6 +8,7 @@ import click
 
 from bot.cli.runtime import cli_lang, fail, msg, with_app
 from core.app import AppContext
+from core.security.files import write_private_bytes
 from core.services.brief import build_brief, parse_period
 from core.services.errors import ServiceError
 from core.services.orgs import get_org
@@ -39,6 +40,6 @@ def brief(org_ref: str, period: str, lang: str | None, out: Path) -> None:
         return render_brief(data), data.edition
 
     pdf, edition = with_app(_go)
-    out.write_bytes(pdf)
+    write_private_bytes(out, pdf)
     click.echo(msg("brief.wrote", language, edition=msg(f"brief.edition.{edition}", language),
                    period=parsed.key, path=out, kb=len(pdf) // 1024))

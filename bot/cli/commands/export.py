@@ -9,6 +9,7 @@ import click
 
 from bot.cli.runtime import fail, msg, with_app
 from core.app import AppContext
+from core.security.files import open_private, write_private_bytes
 from core.services.exports import chargeback_rows, iter_export_lines, summary_rows
 from core.services.orgs import get_org
 from renderers.exports.csv_export import render_chargeback_csv, render_summary_csv
@@ -38,7 +39,7 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
             org = await get_org(session, org_ref)
             if fmt == "focus":
                 # Streamed row by row: a year of a big org does not have to fit in memory.
-                with out.open("w", encoding="utf-8", newline="") as handle:  # noqa: ASYNC230
+                with open_private(out) as handle:
                     return await write_focus_csv(
                         iter_export_lines(session, org.id, first, last), handle), None
             if fmt == "chargeback":
@@ -49,5 +50,5 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
 
     count, data = with_app(_go)
     if data is not None:
-        out.write_bytes(data)
+        write_private_bytes(out, data)
     click.echo(msg("export.wrote", count=count, path=out))
