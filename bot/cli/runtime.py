@@ -37,8 +37,8 @@ def configure_logging(verbose: bool, command: str | None) -> int:
 
     One-shot commands log WARNING and above; `-v` shows DEBUG (secrets redacted); `run` and
     `worker` log at LOG_LEVEL (default INFO) since their log is the service's record. A root
-    logger that already has handlers (a test harness, an embedding app) is left alone apart
-    from its level. Returns the level chosen.
+    logger that already has handlers (a test harness, an embedding app) is left alone.
+    Returns the level chosen.
     """
     if verbose:
         level = logging.DEBUG
@@ -47,10 +47,9 @@ def configure_logging(verbose: bool, command: str | None) -> int:
         level = named if isinstance(named, int) else logging.INFO
     else:
         level = logging.WARNING
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=level, format=_FORMAT)
-    root.setLevel(level)
+    if logging.getLogger().handlers:
+        return level  # configured by whoever embeds us (a test harness, an app): theirs wins
+    logging.basicConfig(level=level, format=_FORMAT)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return level
