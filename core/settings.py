@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from connectors.safe_io import ReadLimits
+
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./infrazen.db"
@@ -48,6 +50,11 @@ class Settings(BaseSettings):
     metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST")
     metrics_port: int = Field(default=9464, alias="METRICS_PORT", ge=0, le=65535)  # 0: off
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # bounded file imports (connectors.safe_io): one line, the decompressed file, the gzip ratio
+    import_max_line_bytes: int = Field(default=1 << 20, alias="IMPORT_MAX_LINE_BYTES",
+                                       ge=4096)
+    import_max_bytes: int = Field(default=2 << 30, alias="IMPORT_MAX_BYTES", ge=1 << 20)
+    import_max_ratio: float = Field(default=100.0, alias="IMPORT_MAX_RATIO", gt=1)
     # The Bank of Russia's rates service; empty turns automatic rates off (tests: loopback)
     cbr_url: str | None = Field(default="https://www.cbr.ru", alias="CBR_URL")
 
@@ -154,6 +161,12 @@ class Settings(BaseSettings):
             return None
         raw = self.database_url.split(":///", 1)[1]
         return None if raw in ("", ":memory:") else Path(raw)
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The caps every file import reads within (passed to the readers by callers)."""
+        return ReadLimits(max_line_bytes=self.import_max_line_bytes,
+                          max_bytes=self.import_max_bytes, max_ratio=self.import_max_ratio)
 
     @property
     def key_file(self) -> Path:

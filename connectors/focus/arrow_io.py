@@ -1,9 +1,10 @@
 """Byte plumbing for the columnar FOCUS reader: open (and gunzip), read ahead, join blocks.
 
 Kept apart from `arrow_reader` (which decides what the cells mean) because none of it knows
-FOCUS: a caller's stream lent to Arrow without being closed, a read-ahead thread so Arrow
-parses (without the GIL) while Python works on the previous window, and windows of blocks
-with one dictionary per column.
+FOCUS: a caller's stream lent to Arrow without being closed, inflated natively and read
+through the bounded reader of `connectors.safe_io`; a read-ahead thread so Arrow parses
+(without the GIL) while Python works on the previous window; and windows of blocks with one
+dictionary per column.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from connectors.safe_io import GZIP_MAGIC, BoundedReader, ReadLimits
+
 __all__ = ["Prefetch", "open_stream", "windows"]
 
 
-def open_stream(source: str | Path | IO[bytes], start: int) -> Any:
-    """An Arrow input stream over a path or a caller's stream (from `start`), gunzipped when
-    it starts with the gzip magic bytes. Raises OSError."""
+def open_stream(source: str | Path | IO[bytes], start: int,
+                limits: ReadLimits | None = None) -> Any:
+    """An Arrow input stream over a path or a caller's stream (from `start`, left open),
+    gunzipped when it starts with the gzip magic bytes. Arrow inflates natively (without the
+    GIL); what comes out passes `connectors.safe_io.BoundedReader`, so a line, the file or
+    the ratio past its cap raises InvalidInput out of Arrow's read. Raises OSError."""
     if isinstance(source, str | Path):
         raw = pa.OSFile(str(source))
     else:
@@ -30,7 +36,13 @@ def open_stream(source: str | Path | IO[bytes], start: int) -> Any:
         raw = pa.PythonFile(_Borrowed(source), mode="r")
     magic = raw.read(2)
     raw.seek(0)
-    return pa.CompressedInputStream(raw, "gzip") if magic == b"\x1f\x8b" else raw
+    if magic != GZIP_MAGIC:
+        bounded = BoundedReader(raw, limits=limits, provider="focus", owned=(raw,))
+    else:
+        unpacked = pa.CompressedInputStream(raw, "gzip")
+        bounded = BoundedReader(unpacked, limits=limits, provider="focus", compressed=raw.tell,
+                                owned=(unpacked, raw))
+    return pa.PythonFile(bounded, mode="r")
 
 
 class _Borrowed(io.RawIOBase):

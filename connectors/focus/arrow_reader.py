@@ -3,8 +3,9 @@
 Why: the row-by-row reader (`reader.py`) makes five Decimals per row in Python and tops out
 near 60,000 rows/s; a million-row hourly export must import at 100,000 rows/s or more. Here
 Arrow's C++ CSV reader streams the file in 1 MB blocks (bounded memory, gzip inflated on the
-way) with the column types forced: money as `decimal128(38, 12)` — exact, a cell with more
-decimals is refused rather than rounded — and the text columns dictionary-encoded. Blocks are
+way, lines, size and ratio capped by `connectors.safe_io`) with the column types forced: money
+as `decimal128(38, 12)` — exact, a cell with more decimals is refused rather than rounded —
+and the text columns dictionary-encoded. Blocks are
 joined in windows of GROUP_ROWS rows (one dictionary per column), so each distinct time, tag
 set or resource id of a window meets Python once, through the same functions the row-by-row
 reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
@@ -45,6 +46,7 @@ from connectors.focus.layout import (
 )
 from connectors.focus.reader import FocusRecord
 from connectors.focus.values import NULLS, CellCache
+from connectors.safe_io import ReadLimits, record_too_long
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 
@@ -96,9 +98,13 @@ class ArrowFocusReader:
     """Iterate `FocusRecord`s (single-day rows pre-summed); `rows` counts data rows read."""
 
     def __init__(self, source: str | Path | IO[bytes], *,
-                 default_currency: str | None = None) -> None:
+                 default_currency: str | None = None, limits: ReadLimits | None = None) -> None:
         self.source = source
         self.default_currency = default_currency.upper() if default_currency else None
+        self.limits = limits or ReadLimits()
+        # Arrow refuses a row longer than a block ("straddling object"): a block holds any
+        # record within the line limit, so that refusal means the record is over the limit
+        self.block = max(BLOCK, self.limits.max_line_bytes + 4096)
         self.rows = 0
         self._start = 0 if isinstance(source, str | Path) else source.tell()
         self._cells = CellCache()
@@ -116,7 +122,7 @@ class ArrowFocusReader:
             self.source.seek(self._start)
 
     def _open(self) -> Any:
-        return open_stream(self.source, self._start)
+        return open_stream(self.source, self._start, self.limits)
 
     def _layout(self) -> FocusLayout:
         """The header, when it is a plain first line; otherwise the row-by-row reader decides."""
@@ -138,6 +144,12 @@ class ArrowFocusReader:
         self.rows = 0
         try:
             yield from self._read()
+        except InvalidInput:
+            raise  # a limit of `connectors.safe_io`: the row-by-row reader would refuse too
+        except pa.ArrowInvalid as exc:
+            if "straddling object" in str(exc):
+                raise record_too_long(None, self.limits, "focus") from None
+            raise FastPathUnavailable(str(exc)) from None
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise FastPathUnavailable(str(exc)) from None
         except FastPathUnavailable:
@@ -155,7 +167,7 @@ class ArrowFocusReader:
                 stream,
                 read_options=pacsv.ReadOptions(
                     column_names=[f"c{i}" for i in range(layout.width)], skip_rows=1,
-                    block_size=BLOCK, use_threads=True),
+                    block_size=self.block, use_threads=True),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=plan.include, column_types=plan.types,

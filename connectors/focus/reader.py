@@ -1,7 +1,8 @@
 """Streams a FOCUS 1.0–1.2 export (CSV or gzipped CSV) as compact cost records.
 
 Memory stays bounded: the file is read through `gzip` (when the magic bytes say so) and a text
-stream into the `csv` module one row at a time; nothing but the current row is held.
+stream into the `csv` module one row at a time; nothing but the current row is held, and
+`connectors.safe_io` refuses a line or record, a file or a decompression ratio past its limits.
 
 Required columns (the minimum to place money in time): BilledCost, ChargePeriodStart,
 ChargePeriodEnd, and BillingCurrency unless the caller supplies a default currency (the FOCUS
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from connectors import safe_io
 from connectors.errors import InvalidInput
 from connectors.focus.layout import (
     FALLBACKS,
@@ -35,6 +36,7 @@ from connectors.focus.layout import (
     finish_identity,
 )
 from connectors.focus.values import NULLS, CellCache, parse_money
+from connectors.safe_io import ReadLimits, RecordGuard
 
 __all__ = ["FALLBACKS", "IDENTITY_FIELDS", "REQUIRED", "FocusReader", "FocusRecord", "open_text"]
 
@@ -47,20 +49,10 @@ FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal |
                     Decimal | None, Decimal | None, tuple[str | None, ...]]
 
 
-def open_text(source: str | Path | IO[bytes]) -> IO[str]:
-    """A text stream over a path or binary stream, gunzipped when it starts with gzip magic."""
-    raw: IO[bytes]
-    if isinstance(source, str | Path):
-        try:
-            raw = open(source, "rb")  # noqa: SIM115 - handed to the caller, closed with it
-        except OSError as exc:
-            raise InvalidInput(f"cannot open {source}: {exc.strerror}", provider="focus") from None
-    else:
-        raw = source
-    buffered: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
-    binary: Any = gzip.GzipFile(fileobj=buffered) if buffered.peek(2)[:2] == b"\x1f\x8b" \
-        else buffered
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+def open_text(source: str | Path | IO[bytes], limits: ReadLimits | None = None) -> IO[str]:
+    """A text stream over a path or binary stream, gunzipped when it starts with gzip magic,
+    read within `limits` (line length, decompressed size and ratio: `connectors.safe_io`)."""
+    return safe_io.open_text(source, limits, provider="focus")
 
 
 def _required(cell: str, nulls: frozenset[str], money: Callable[[str], Decimal]) -> Decimal:
@@ -73,17 +65,18 @@ class FocusReader:
     """Iterate `FocusRecord`s; `rows` counts data rows read so far."""
 
     def __init__(self, source: str | Path | IO[bytes], *,
-                 default_currency: str | None = None) -> None:
+                 default_currency: str | None = None, limits: ReadLimits | None = None) -> None:
         self.source = source
+        self.limits = limits or ReadLimits()
         self.default_currency = default_currency.upper() if default_currency else None
         self.rows = 0
         self._cells = CellCache()
         self._identities: dict[tuple[str, ...], tuple[str | None, ...]] = {}
 
     def __iter__(self) -> Iterator[FocusRecord]:
-        text = open_text(self.source)
+        text = open_text(self.source, self.limits)
         try:
-            yield from self._records(text)
+            yield from self._records(RecordGuard(text, self.limits, provider="focus"))
         except UnicodeDecodeError:
             raise self._bad(None, None, "the file is not UTF-8 text (save the export as UTF-8 "
                                         "CSV)") from None
@@ -98,10 +91,12 @@ class FocusReader:
     def _bad(line: int | None, column: str | None, message: str) -> InvalidInput:
         return bad(line, column, message)
 
-    def _header(self, reader: Iterator[list[str]]) -> FocusLayout:
+    def _header(self, reader: Iterator[list[str]], guard: RecordGuard) -> FocusLayout:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
+            guard.held = 0
             header = next(reader, None)
+        guard.held = 0
         if header is None:
             raise self._bad(None, None, "the file is empty: expected a FOCUS CSV with a header")
         return FocusLayout.from_header(header, self.default_currency)
@@ -123,10 +118,10 @@ class FocusReader:
         except CellError as exc:
             raise self._bad(line, exc.column, str(exc)) from None
 
-    def _records(self, text: IO[str]) -> Iterator[FocusRecord]:
+    def _records(self, guard: RecordGuard) -> Iterator[FocusRecord]:
         """The hot loop: C-level cell picking; identities normalised once per distinct value."""
-        reader = csv.reader(text)
-        layout = self._header(reader)
+        reader = csv.reader(guard)
+        layout = self._header(reader, guard)
         width = layout.width
 
         def col(name: str) -> int:
@@ -146,6 +141,7 @@ class FocusReader:
         times, nulls, identities = self._cells.time, NULLS, self._identities
         money = parse_money
         for row in reader:
+            guard.held = 0
             if len(row) != width:
                 if not row or not any(c.strip() for c in row):
                     continue  # blank line (the FOCUS spec examples have them)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO
 
 from connectors.errors import InvalidInput
-from connectors.focus.reader import FocusRecord, open_text
+from connectors.focus.reader import FocusRecord
+from connectors.safe_io import ReadLimits, RecordGuard, open_text
 from core.domain.money import MoneyParseError, parse_decimal
 
 __all__ = ["COLUMNS", "ManualCsvReader", "parse_tag_pairs"]
@@ -65,8 +66,9 @@ class ManualCsvReader:
     """Iterate rows as `FocusRecord`s (one day each); `rows` counts data rows read."""
 
     def __init__(self, source: str | Path | IO[bytes], *, currency: str = "RUB",
-                 provider_name: str | None = None) -> None:
+                 provider_name: str | None = None, limits: ReadLimits | None = None) -> None:
         self.source = source
+        self.limits = limits or ReadLimits()
         self.currency = currency.upper()
         self.provider_name = provider_name
         self.rows = 0
@@ -78,9 +80,9 @@ class ManualCsvReader:
                             row=line, column=column)
 
     def __iter__(self) -> Iterator[FocusRecord]:
-        text = open_text(self.source)
+        text = open_text(self.source, self.limits, provider="manual_csv")
         try:
-            yield from self._records(text)
+            yield from self._records(RecordGuard(text, self.limits, provider="manual_csv"))
         except UnicodeDecodeError:
             raise self._bad(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)"
                             ) from None
@@ -89,8 +91,9 @@ class ManualCsvReader:
         finally:
             text.close()
 
-    def _records(self, text: IO[str]) -> Iterator[FocusRecord]:
-        first = text.readline()
+    def _records(self, text: RecordGuard) -> Iterator[FocusRecord]:
+        first = next(text, "")  # a header line: bounded by the line limit
+        text.held = 0
         if not first.strip():
             raise self._bad(None, None, "the file is empty: expected a header "
                                         "date,service,resource,cost")
@@ -110,6 +113,7 @@ class ManualCsvReader:
                                            "[,tags][,currency]")
         reader = csv.reader(text, delimiter=delimiter)
         for row in reader:
+            text.held = 0
             line = reader.line_num + 1
             if not any(c.strip() for c in row):
                 continue

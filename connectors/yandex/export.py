@@ -10,13 +10,13 @@ UTC days. EffectiveCost = cost + credit (credit is negative); ListCost = BilledC
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO
 
 from connectors.errors import InvalidInput
+from connectors.safe_io import ReadLimits, RecordGuard, open_text
 from core.domain.collection import CostLine, Window
 from core.domain.money import MoneyParseError, parse_decimal
 
@@ -41,10 +41,11 @@ def _category(service: str) -> str | None:
     return next((cat for prefix, cat in _CATEGORIES if service.startswith(prefix)), None)
 
 
-def _text_stream(source: IO[bytes] | IO[str]) -> IO[str]:
+def _text_stream(source: IO[bytes] | IO[str], limits: ReadLimits) -> IO[str]:
+    """Bytes go through the bounded reader (line, size and ratio caps; gzip accepted)."""
     probe = source.read(0)
     if isinstance(probe, bytes):
-        return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+        return open_text(source, limits, provider="yandex")  # type: ignore[arg-type]
     return source  # type: ignore[return-value]
 
 
@@ -70,17 +71,31 @@ def _day(raw: str, line: int) -> date:
                            provider="yandex", row=line, column="date") from exc
 
 
-def parse_billing_export(source: IO[bytes] | IO[str], *,
-                         window: Window | None = None) -> Iterator[CostLine]:
-    """Yield one cost line per CSV row; the first bad row raises InvalidInput naming it."""
-    reader = csv.DictReader(_text_stream(source))
+def parse_billing_export(source: IO[bytes] | IO[str], *, window: Window | None = None,
+                         limits: ReadLimits | None = None) -> Iterator[CostLine]:
+    """Yield one cost line per CSV row; the first bad row raises InvalidInput naming it.
+    A line, a record or the file past `limits` raises InvalidInput before it is held."""
+    limits = limits or ReadLimits()
+    guard = RecordGuard(_text_stream(source, limits), limits, provider="yandex")
+    try:
+        yield from _rows(guard, window)
+    except UnicodeDecodeError:
+        raise InvalidInput("the file is not UTF-8 text", provider="yandex") from None
+    except csv.Error as exc:
+        raise InvalidInput(f"not a readable CSV file: {exc}", provider="yandex") from None
+
+
+def _rows(guard: RecordGuard, window: Window | None) -> Iterator[CostLine]:
+    reader = csv.DictReader(guard)
     header = [name.strip() for name in reader.fieldnames or []]
+    guard.held = 0
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise InvalidInput(f"not a Yandex Cloud billing export: missing column(s) "
                            f"{', '.join(missing)}", provider="yandex", row=1, column=missing[0])
     labels = [c for c in header if c.startswith(_LABEL)]
     for line, row in enumerate(reader, start=2):
+        guard.held = 0
         day = _day(row.get("date") or "", line)
         if window is not None and not (window.start <= day < window.end):
             continue

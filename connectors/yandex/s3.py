@@ -18,8 +18,9 @@ from xml.etree import ElementTree
 import httpx
 from httpx_auth import AWS4Auth
 
-from connectors.errors import ProviderError
+from connectors.errors import InvalidInput, ProviderError
 from connectors.http import ProviderHttp
+from connectors.safe_io import ReadLimits, human_bytes
 
 __all__ = ["ExportBucket", "export_day"]
 
@@ -56,13 +57,16 @@ class ExportBucket:
 
     def __init__(self, http: ProviderHttp, endpoint: str, bucket: str, prefix: str,
                  access_key_id: str, secret_key: str, *, region: str = "ru-central1",
-                 timeout: httpx.Timeout | None = None) -> None:
+                 timeout: httpx.Timeout | None = None,
+                 limits: ReadLimits | None = None) -> None:
         self.http = http
         self.base = f"{endpoint.rstrip('/')}/{quote(bucket)}"
         self.prefix = prefix
         self.auth = AWS4Auth(access_id=access_key_id, secret_key=secret_key, region=region,
                              service="s3")
         self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+        self.limits = limits or ReadLimits()
+        self.sizes: dict[str, int] = {}  # from the listing: a file too big is never fetched
 
     async def keys(self) -> AsyncIterator[str]:
         token: str | None = None
@@ -79,12 +83,21 @@ class ExportBucket:
             for item in list(root.iter(f"{_NS}Contents")) + list(root.iter("Contents")):
                 key = _find(item, "Key")
                 if key:
+                    size = _find(item, "Size") or ""
+                    if size.isdigit():
+                        self.sizes[key] = int(size)
                     yield key
             token = _find(root, "NextContinuationToken")
             if (_find(root, "IsTruncated") or "false").lower() != "true" or not token:
                 return
 
     async def read(self, key: str) -> bytes:
+        """The object's bytes; one the listing says is over IMPORT_MAX_BYTES is refused."""
+        size = self.sizes.get(key, 0)
+        if size > self.limits.max_bytes:
+            raise InvalidInput(f"{key}: the file is {human_bytes(size)}, larger than "
+                               f"{human_bytes(self.limits.max_bytes)}: refused (limit "
+                               "IMPORT_MAX_BYTES)", provider="yandex")
         response = await self.http.request("GET", f"{self.base}/{quote(key)}", auth=self.auth,
                                            error_parser=_s3_message, **self._extra)
         return response.content
