@@ -17,6 +17,7 @@ from bot.features.fallback.router import setup as fallback
 from bot.features.menu.router import setup as menu
 from bot.features.onboarding.router import setup as onboarding
 from bot.features.questions.router import setup as questions
+from bot.features.rates.router import setup as rates
 from bot.features.reports.router import setup as reports
 from bot.features.settings.router import setup as settings
 from bot.features.team.router import setup as team
@@ -27,6 +28,7 @@ FEATURES: tuple[Callable[[], Router], ...] = (
     onboarding,
     settings,
     team,
+    rates,
     admin,
     alerts,
     connections,
