@@ -41,6 +41,9 @@ class BilledObject:
     zone: str | None
     metric_ids: set[str] = field(default_factory=set)
     parent_name: str | None = None
+    parent_id: str | None = None
+    provider_key: str = ""
+    quantity: float = 0.0  # the metric quantity of the latest row (GB of a snapshot, ...)
     last_row: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -68,8 +71,10 @@ class Bill:
                     id=obj.id, name=obj.name or obj.id, type=obj.type or "",
                     project_id=project.id if project else "",
                     project_name=project.name if project else "", zone=row.metric.region,
-                    parent_name=obj.parent_name)
+                    parent_name=obj.parent_name, parent_id=obj.parent_id,
+                    provider_key=row.provider_key)
             item.metric_ids.add(row.metric.id)
+            item.quantity = row.metric.quantity
             bill.units[row.metric.id] = row.metric.unit
             item.last_row = row.raw
             if bill.latest is None or row.period > bill.latest:
@@ -121,7 +126,7 @@ class Bill:
         for (day, project_id, group, object_id, metric_id), (value, quantity) in sorted(
                 sums.items()):
             obj = self.objects[object_id]
-            metric = classify(metric_id)
+            metric = classify(metric_id, obj.provider_key)
             start = datetime.combine(day, time(), tzinfo=UTC)
             cost = kopecks(int(value))
             lines.append(CostLine(

@@ -67,6 +67,15 @@ class SelectelBillingClient:
         data = await self._data("/v2/billing/prediction")
         return data if isinstance(data, dict) else {}
 
+    async def prices(self) -> dict[str, Any]:
+        """`/v2/billing/vpc/prices`: `{"prices": [{resource, group, value, unit}]}`, values in
+        kopecks per hour per unit (observed; the envelope has no `data` key)."""
+        body = await self.http.get(self.api_url + "/v2/billing/vpc/prices", auth=self.auth,
+                                   error_parser=selectel_error)
+        if not isinstance(body, dict) or not isinstance(body.get("prices"), list):
+            raise ProviderError("prices: unexpected shape", provider=self.http.provider)
+        return body
+
     async def projects(self, provider_keys: Sequence[str]) -> list[BillingProject]:
         data = await self._data("/v1/cloud_billing/statistic/projects",
                                 [("provider_keys", k) for k in provider_keys])

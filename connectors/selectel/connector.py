@@ -1,33 +1,14 @@
 """Selectel, billing-first: the consumption API is the truth for cost; OpenStack enriches it.
 
-Support checklist (done / exempt):
-- done: service-user IAM tokens (Keystone v3): account scope for billing, project scope for
-  OpenStack; cached, one re-auth on 401 (connectors/openstack/auth.py).
-- done: balance (`/v3/balances`, kopecks → rubles) and days to block (`/v2/billing/prediction`,
-  hours → days); a failure there is a warning.
-- done: projects discovered from billing (`/statistic/projects` + projects seen in rows);
-  hourly consumption per project/object/region/metric, one request per day, summed to days.
-- done: regions from each project's catalog; fallback to the regions billing names (zone →
-  region), else `ru-1…ru-9`, via `region_url_template` (option; default
-  `https://{region}.cloud.api.selcloud.ru`).
-- done: Nova/Cinder/Neutron enrichment; VM + disks as one resource (attachments, billing
-  `parent_id`, `disk-for-{vm}` names); standalone volumes with tier and per-GB price;
-  orphans (unattached volumes, IPs without port); zombies (billed, not listed, where the
-  inventory was readable); statuses normalised (openstack/status.py, `reserved` → stopped);
-  latest billed hour = current rate (`config.hourly_rate`, daily_cost = hourly × 24).
-- done: non-OpenStack services (DBaaS, MKS, S3, CRaaS, …) → `Collection.unrecognized`.
-- done: endpoint overrides: `endpoint` (api.selectel.ru), option/credential `identity_url`,
-  option `region_url_template`, option `endpoints` per service.
-- exempt: static `X-Token` auth (not valid for OpenStack APIs; a service user covers both).
-- exempt: usage metrics (Gnocchi) and snapshots — not billed separately in the sample data.
-- exempt: time zone of billing periods is UNCONFIRMED: days are the provider's own dates.
-Warnings are short English technical text (provider words included), not translated.
+What is collected, from where and what is not: connectors/selectel/SUPPORT.md; response shapes
+not publicly documented: connectors/selectel/NOTES.md. Warnings are short English technical
+text (provider words included), not translated.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any, ClassVar
 
@@ -35,6 +16,7 @@ from pydantic import Field, SecretStr
 
 from connectors.base import Credentials
 from connectors.collecting import gather_limited
+from connectors.errors import ConnectorError
 from connectors.openstack.auth import KeystoneSession
 from connectors.openstack.base import KeystoneConnector
 from connectors.openstack.client import (
@@ -44,15 +26,18 @@ from connectors.openstack.client import (
     Endpoints,
 )
 from connectors.openstack.inventory import RegionInventory, fetch_region
-from connectors.openstack.models import Project
+from connectors.openstack.models import Project, Server
 from connectors.selectel.account import account_info
 from connectors.selectel.billing import Bill
 from connectors.selectel.client import DEFAULT_PROVIDER_KEYS, SelectelBillingClient
 from connectors.selectel.grouping import Owners
 from connectors.selectel.metrics import region_of
 from connectors.selectel.models import ConsumptionRow
+from connectors.selectel.prices import price_list
 from connectors.selectel.resources import merge
-from core.domain.collection import AccountInfo, Collection, Window
+from connectors.selectel.usage import server_usage
+from core.domain.collection import AccountInfo, Collection, UsageMetric, Window
+from core.domain.prices import PriceList
 
 __all__ = ["FALLBACK_REGIONS", "SelectelConnector", "SelectelCredentials"]
 
@@ -61,6 +46,9 @@ REGION_URL = "https://{region}.cloud.api.selcloud.ru"
 FALLBACK_REGIONS = ("ru-1", "ru-2", "ru-3", "ru-7", "ru-8", "ru-9")
 _HIDDEN: dict[str, Any] = {"wizard": False}
 _SERVICES = ("servers", "volumes", "ports", "floating_ips")
+METRIC_TYPES = ("metric",)
+FETCH_PRICES = "fetch_prices"  # set by core's price-list cache (daily); default: read it
+USAGE_DAYS = 14  # what the recommendation rules look at
 
 
 class SelectelCredentials(Credentials):
@@ -109,8 +97,10 @@ class SelectelConnector(KeystoneConnector[SelectelCredentials]):
         for row in rows:
             if row.project is not None:
                 projects.setdefault(row.project.id, row.project.name)
+        metric_urls: dict[tuple[str, str], tuple[str, KeystoneSession]] = {}
         groups = await gather_limited(self.concurrency, (
-            partial(self._inventory, session, Project(id=pid, name=name), rows, creds, warnings)
+            partial(self._inventory, session, Project(id=pid, name=name), rows, creds, warnings,
+                    metric_urls)
             for pid, name in sorted(projects.items())))
         inventories = [inv for group in groups for inv in group]
         bill = Bill.of(rows)
@@ -119,11 +109,56 @@ class SelectelConnector(KeystoneConnector[SelectelCredentials]):
         collection = Collection(account=account, resources=merged.resources,
                                 unrecognized=merged.unrecognized, warnings=warnings)
         collection.cost_lines = bill.cost_lines(owners, merged.names, merged.kinds, set(days))
+        if self.options.get(FETCH_PRICES, True):
+            collection.prices = await self._prices(billing, warnings)
+        if self.options.get("utilisation", True):
+            collection.usage = await self._usage(inventories, metric_urls, window, warnings)
         for inv in inventories:
             collection.warnings.extend(inv.warnings)
             if not inv.complete:
                 collection.complete_inventory = False
         return collection
+
+    async def _prices(self, billing: SelectelBillingClient,
+                      warnings: list[str]) -> PriceList | None:
+        """The published price list; without it rules fall back to the cached or built-in one."""
+        try:
+            return price_list(await billing.prices(), self.clock.now())
+        except ConnectorError as exc:
+            warnings.append(f"price list not read ({exc.code}: {exc.detail or exc.code})")
+            return None
+
+    async def _usage(self, inventories: list[RegionInventory],
+                     metric_urls: dict[tuple[str, str], tuple[str, KeystoneSession]],
+                     window: Window, warnings: list[str]) -> list[UsageMetric]:
+        """Hourly CPU % and memory % of running servers over the last `usage_days` (14)."""
+        now = self.clock.now()
+        stop = min(now, datetime.combine(window.end, time(), UTC))
+        start = max(datetime.combine(window.start, time(), UTC),
+                    stop - timedelta(days=int(self.options.get("usage_days", USAGE_DAYS))))
+        calls = []
+        for inv in inventories:
+            found = metric_urls.get((inv.project.id, inv.region))
+            if found is None:
+                continue
+            url, scoped = found
+            for server in inv.servers or []:
+                if server.status.upper() == "ACTIVE":
+                    calls.append(partial(self._server_usage, scoped, url, inv, server, start,
+                                         stop, warnings))
+        chunks = await gather_limited(self.concurrency, calls)
+        return [sample for chunk in chunks for sample in chunk]
+
+    async def _server_usage(self, session: KeystoneSession, url: str, inv: RegionInventory,
+                            server: Server, start: datetime, stop: datetime,
+                            warnings: list[str]) -> list[UsageMetric]:
+        try:
+            return await server_usage(self.http, session.auth(), url, server, inv.flavors,
+                                      start, stop)
+        except ConnectorError as exc:
+            warnings.append(f"{inv.project.name or inv.project.id}/{inv.region}: utilisation "
+                            f"of {server.name or server.id} not read ({exc.code})")
+            return []
 
     async def _consumption(self, billing: SelectelBillingClient, days: list[date],
                            keys: tuple[str, ...]) -> list[ConsumptionRow]:
@@ -134,7 +169,9 @@ class SelectelConnector(KeystoneConnector[SelectelCredentials]):
 
     async def _inventory(self, root: KeystoneSession, project: Project,
                          rows: list[ConsumptionRow], creds: SelectelCredentials,
-                         warnings: list[str]) -> list[RegionInventory]:
+                         warnings: list[str],
+                         metric_urls: dict[tuple[str, str], tuple[str, KeystoneSession]]
+                         ) -> list[RegionInventory]:
         session = root.rescoped({"project": {"id": project.id}})
         label = project.name or project.id
         token = await self.project_token(session, project, warnings)
@@ -154,6 +191,11 @@ class SelectelConnector(KeystoneConnector[SelectelCredentials]):
             endpoints = [self._fallback(r, project.id, overrides) for r in regions]
         found = await asyncio.gather(*(fetch_region(self.http, session.auth(), project, ep,
                                                     _SERVICES) for ep in endpoints))
+        template = str(self.options.get("region_url_template") or REGION_URL)
+        for ep in endpoints:  # Gnocchi: catalog `metric`, else the regional host's /metric
+            url = (overrides.get("metric") or token.endpoint(METRIC_TYPES, region=ep.region)
+                   or f"{template.format(region=ep.region)}/metric")
+            metric_urls[(project.id, ep.region)] = (url, session)
         return list(found)
 
     def _fallback(self, region: str, project_id: str, overrides: dict[str, str]) -> Endpoints:

@@ -59,6 +59,10 @@ class Owners:
                     self.owner[volume.id] = attached[0]
                 elif by_name:
                     self.owner[volume.id] = by_name
+        # a disk left by a deleted server is billed with `parent_id` = its PROJECT id: that
+        # means "no parent" (observed), never a server to fold the disk into
+        projects = {row.project.id for row in rows if row.project is not None}
+        projects.update(inv.project.id for inv in inventories)
         for row in rows:  # 3. billing parent_id, 4. the naming convention on billed names
             obj = row.object
             if obj is None or obj.id in self.owner or obj.id in self.vm_ids:
@@ -66,7 +70,7 @@ class Owners:
             is_disk = classify(row.metric.id).kind is ResourceKind.VOLUME
             if not is_disk:
                 continue
-            if obj.parent_id:
+            if obj.parent_id and obj.parent_id not in projects:
                 self.owner[obj.id] = obj.parent_id
                 self.vm_ids.add(obj.parent_id)
             elif row.project is not None and (vm := self._by_name(row.project.id, obj.name)):

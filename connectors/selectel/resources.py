@@ -8,8 +8,10 @@
 - Unattached volumes and floating IPs without a port are orphans.
 - Billed VMs/volumes/IPs that OpenStack does not list are zombies — only where that project's
   region and service were read; where they could not be read the status is just unknown.
-- Billed objects of services OpenStack does not inventory (DBaaS, MKS, S3, …) are
-  `unrecognized` for review (their cost lines still count).
+- Billed objects of products OpenStack does not inventory (snapshots, backups, DBaaS, MKS,
+  S3, load balancers) are resources of their kind with the bill as their inventory; only
+  metric ids no table row knows are `unrecognized` for review (their cost lines still count).
+- A `parent_id` equal to the project id means "no parent" (a disk of a deleted server).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from connectors.openstack.records import server_flavor
 from connectors.openstack.status import normalise_status
 from connectors.selectel.billing import Bill, BilledObject
 from connectors.selectel.grouping import Owners
-from connectors.selectel.metrics import classify, tier_of
+from connectors.selectel.metrics import MetricKind, classify, tier_of
 from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus
 
 __all__ = ["Merged", "merge"]
@@ -94,6 +96,7 @@ class _Merger:
     def server(self, inv: RegionInventory, server: Server, disks: list[Volume]) -> None:
         flavor = server_flavor(server, inv.flavors)
         hourly = self.rate(server.id)
+        billed = self.bill.objects.get(server.id)
         billed_disks = [o for o in self.bill.objects.values()
                         if self.owners.group(o.id) == server.id and o.id != server.id
                         and o.id not in {d.id for d in disks}]
@@ -105,6 +108,7 @@ class _Merger:
             project=inv.project.name or inv.project.id, service_name=_SERVICE,
             daily_cost=_daily(hourly), tags=dict(server.metadata), created_at=server.created,
             config={"project_id": inv.project.id, "raw_status": server.status,
+                    "zone": server.availability_zone or (billed.zone if billed else None),
                     "flavor": flavor.name if flavor else None,
                     "vcpus": flavor.vcpus if flavor else None,
                     "ram_mb": flavor.ram if flavor else None,
@@ -151,8 +155,12 @@ class _Merger:
 
     def billed_only(self, obj: BilledObject) -> None:
         """A billed object no inventory listed: zombie, unknown, or unrecognized."""
-        kinds = [classify(m) for m in sorted(obj.metric_ids)]
+        kinds = [classify(m, obj.provider_key) for m in sorted(obj.metric_ids)]
         inventoried = obj.type == "cloud_vm" or any(k.inventoried for k in kinds)
+        products = [k for k in kinds if k.kind is not ResourceKind.OTHER]
+        if not inventoried and products:
+            self.billed_service(obj, products[0])
+            return
         if not inventoried:
             for metric_id in sorted(obj.metric_ids):
                 self.out.unrecognized.append({"external_id": obj.id, "name": obj.name,
@@ -178,6 +186,25 @@ class _Merger:
                     "inventory": "missing" if known else "unavailable",
                     **({"volumes": [{"id": o.id, "name": o.name, "billed_only": True}
                                     for o in disks]} if disks else {})}))
+
+    def billed_service(self, obj: BilledObject, kind: MetricKind) -> None:
+        """A product OpenStack does not list (snapshot, backup, DBaaS, Kubernetes, S3, load
+        balancer): the bill is its inventory. Billed in the latest hour = running now."""
+        hourly = self.rate(obj.id)
+        parent = obj.parent_id if obj.parent_id and obj.parent_id != obj.project_id else None
+        unit = self.bill.units.get(next(iter(sorted(obj.metric_ids)), ""), "")
+        size = obj.quantity if unit.upper().startswith("GB") and obj.quantity else None
+        self._add(ResourceRecord(
+            external_id=obj.id, name=obj.name, kind=kind.kind,
+            status=ResourceStatus.RUNNING if hourly else ResourceStatus.UNKNOWN,
+            region=obj.region, project=obj.project_name or obj.project_id,
+            service_name=kind.service, daily_cost=_daily(hourly),
+            parent_external_id=parent,
+            config={"project_id": obj.project_id, "zone": obj.zone, "billing_type": obj.type,
+                    "provider_key": obj.provider_key, "metrics": sorted(obj.metric_ids),
+                    "hourly_rate": str(hourly) if hourly is not None else None,
+                    "inventory": "billing", **({"size_gb": size} if size else {}),
+                    **({"parent_name": obj.parent_name} if parent else {})}))
 
     def run(self) -> Merged:
         for inv in self.inventories:

@@ -12,7 +12,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from core.domain.prices import PriceList
+
 __all__ = [
+    "ESTIMATED_TAG",
     "AccountInfo",
     "Collection",
     "CostLine",
@@ -22,6 +25,11 @@ __all__ = [
     "UsageMetric",
     "Window",
 ]
+
+
+# Tag on a cost line priced by InfraZen rather than billed by the provider (e.g. a Beget day
+# never observed, priced at the daily rate): shown as "estimated" wherever the day is shown.
+ESTIMATED_TAG = "infrazen:estimated"
 
 
 class ResourceStatus(StrEnum):
@@ -137,7 +145,7 @@ class CostLine:
 
 @dataclass(frozen=True, slots=True)
 class UsageMetric:
-    """A utilisation sample (CPU %, memory %, ...) of one resource."""
+    """A utilisation sample of one resource; `metric` is a `core.domain.metrics` name."""
 
     resource_id: str
     metric: str
@@ -157,3 +165,9 @@ class Collection:
     warnings: list[str] = field(default_factory=list)
     unrecognized: list[dict[str, Any]] = field(default_factory=list)
     complete_inventory: bool = True
+    # the provider's published price list, when this run read one (core caches it daily)
+    prices: PriceList | None = None
+    # None: every cost line is billing truth and replaces the window. A set: only lines of
+    # these days were observed; lines of other days are estimates that fill (day, resource)
+    # pairs nothing is stored for, so a day once recorded is never re-priced.
+    observed_days: frozenset[date] | None = None

@@ -34,8 +34,10 @@ from core.clock import Clock
 from core.db.models import Connection, SyncSnapshot, UnrecognizedItem, UsageMetric
 from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
+from core.services import price_lists
 from core.services.errors import NotFound
 from core.services.sync_costs import DailyAggregator, core_table, replace_window
+from core.services.sync_estimates import apply_observed
 from core.services.sync_resources import ResourceChanges, upsert_resources
 from core.services.sync_rules import infer_kind
 
@@ -97,13 +99,20 @@ async def apply_collection(session: AsyncSession, *, org_id: int, connection_id:
         agg.add(line)
     rows = agg.drain(org_id=org_id, connection_id=connection_id, source="sync",
                      resource_ids=changes.ids)
-    stored, _written = await replace_window(
-        session, org_id=org_id, connection_id=connection_id, start=window.start,
-        end=window.end, rows=rows, source="sync")
+    if collection.observed_days is None:
+        stored, _written = await replace_window(
+            session, org_id=org_id, connection_id=connection_id, start=window.start,
+            end=window.end, rows=rows, source="sync")
+    else:  # a provider without history: keep recorded days, estimate only unseen ones
+        stored = await apply_observed(
+            session, org_id=org_id, connection_id=connection_id, start=window.start,
+            end=window.end, rows=rows, observed=collection.observed_days)
     unrecognized = await _unrecognized(session, conn, snap.id, collection, changes, now)
     warnings = list(collection.warnings)
     warnings.extend(await _usage(session, org_id, collection, changes.ids, window))
+    previous_prices = price_lists.cached(conn.account_info)
     _account(conn, collection, now)
+    price_lists.remember(conn, collection.prices, previous_prices, now)
     conn.last_sync_at = now
     conn.last_success_at = now
     conn.last_error = None

@@ -28,7 +28,7 @@ from core.db.models import Connection
 from core.domain.collection import Window
 from core.ports import AppDeps
 from core.security.vault import VaultError
-from core.services import allocation, recommendations
+from core.services import allocation, price_lists, recommendations
 from core.services.errors import NotFound, ServiceError
 from core.services.sync import apply_collection, record_failure
 
@@ -98,6 +98,8 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
                                "resume it before syncing")
         org, kind, endpoint = conn.org_id, conn.kind, conn.endpoint
         options, token = dict(conn.options or {}), conn.credentials
+        options.setdefault(price_lists.FETCH_OPTION,
+                           price_lists.is_due(conn.account_info, started))
     timer = time.perf_counter()  # wall time for the sync-duration metric
     window = window or Window.last_days(DEFAULT_WINDOW_DAYS, started.date())
     creds = None

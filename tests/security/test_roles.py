@@ -34,7 +34,7 @@ from bot.routers import build_root_router
 from core.db.base import Base
 from core.db.models import AlertEvent, Connection, Membership, Recommendation, User
 from core.domain.roles import Role, role_at_least
-from core.services import chats
+from core.services import chats, currency
 from core.services.recommendations import lifecycle
 from core.tasks import default_tasks
 from tests.bot.harness import BotHarness
@@ -89,6 +89,17 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "settings:message:on_quiet_text#0": (Own("the sender's quiet hours"),),
     "settings:callback_query:on_setting#0": (Own("the sender's preferences"),),
     "settings:callback_query:on_timezone#0": (Own("the sender's time zone"),),
+    # rates: everyone sees them; owner, admin and finance set them (set_rate checks again)
+    "rates:message:cmd_rates#0": (Filter(Role.VIEWER),),
+    "rates:callback_query:on_cancel#0": (Own("ends the sender's own set-a-rate flow"),),
+    "rates:callback_query:on_set#0": (Filter(Role.FINANCE),),
+    "rates:callback_query:on_currency#0": (Filter(Role.FINANCE),),
+    "rates:message:on_currency_text#0": (Filter(Role.FINANCE),),
+    "rates:message:on_rate_text#0": (Filter(Role.FINANCE),),
+    "rates:callback_query:on_since#0": (Filter(Role.FINANCE),
+                                        Calls("currency.set_rate", currency.set_rate)),
+    "rates:message:on_since_text#0": (Filter(Role.FINANCE),
+                                      Calls("currency.set_rate", currency.set_rate)),
     # team
     "team:message:cmd_invite#0": (Filter(Role.ADMIN),),
     "team:message:cmd_members#0": (Filter(Role.VIEWER),),

@@ -31,6 +31,10 @@ class SelectelFake(OpenStackFake):
     balances: dict[str, Any] = field(default_factory=dict)
     prediction: dict[str, Any] = field(default_factory=dict)
     consumption_queries: list[dict[str, Any]] = field(default_factory=list)
+    prices: dict[str, Any] = field(default_factory=dict)
+    # server id → Gnocchi measures of that server (`{"cpu_util": {"mean": [[ts, 300, v]]}}`)
+    measures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    aggregate_bodies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def default(cls) -> SelectelFake:
@@ -40,7 +44,8 @@ class SelectelFake(OpenStackFake):
                    consumption=load("consumption.json", FIXTURES)["data"],
                    billing_projects=load("billing_projects.json", FIXTURES)["data"],
                    balances=load("balances.json", FIXTURES),
-                   prediction=load("prediction.json", FIXTURES))
+                   prediction=load("prediction.json", FIXTURES),
+                   prices=load("vpc_prices.json", FIXTURES))
 
     def add_routes(self, app: web.Application) -> None:
         super().add_routes(app)
@@ -48,6 +53,8 @@ class SelectelFake(OpenStackFake):
         app.router.add_get("/v2/billing/prediction", self.get_prediction)
         app.router.add_get("/v1/cloud_billing/statistic/projects", self.get_projects)
         app.router.add_get("/v1/cloud_billing/statistic/consumption", self.get_consumption)
+        app.router.add_get("/v2/billing/vpc/prices", self.get_prices)
+        app.router.add_post("/{region}/metric/v1/aggregates", self.post_aggregates)
 
     def _account(self, request: web.Request) -> web.Response | None:
         token = request.headers.get("X-Auth-Token", "")
@@ -63,6 +70,22 @@ class SelectelFake(OpenStackFake):
 
     async def get_prediction(self, request: web.Request) -> web.Response:
         return self._account(request) or web.json_response(self.prediction)
+
+    async def get_prices(self, request: web.Request) -> web.Response:
+        return self._account(request) or web.json_response(self.prices)
+
+    async def post_aggregates(self, request: web.Request) -> web.Response:
+        """Gnocchi aggregates with a project-scoped token; `search` is `id=<server>`."""
+        token = request.headers.get("X-Auth-Token", "")
+        if self.tokens.get(token) is None:
+            return web.json_response({"code": 401, "title": "Unauthorized"}, status=401)
+        body = await request.json()
+        self.aggregate_bodies.append({**body, **dict(request.query)})
+        if request.query.get("granularity") != "300" or "operations" not in body:
+            return web.json_response({"code": 400, "description": "bad request"}, status=400)
+        server = str(body.get("search", "")).removeprefix("id=")
+        found = self.measures.get(server)
+        return web.json_response({"measures": {server: found} if found else {}})
 
     async def get_projects(self, request: web.Request) -> web.Response:
         denied = self._account(request)

@@ -141,15 +141,19 @@ async def test_readable_region_makes_the_billed_volume_a_zombie(result) -> None:
     assert st3.region == "ru-3"
 
 
-async def test_services_openstack_does_not_list_are_unrecognized(result) -> None:
-    items = sorted((u["external_id"], u["metric_id"]) for u in result.unrecognized)
-    assert items == [("bucket-logs", "s3_storage_standard"), ("pg-main", "dbaas_postgresql_cores")]
-    pg = next(u for u in result.unrecognized if u["external_id"] == "pg-main")
-    assert set(pg) == {"external_id", "name", "metric_id", "raw"}
-    assert pg["raw"]["provider_key"] == "dbaas"
-    assert "pg-main" not in _by_id(result)
+async def test_products_openstack_does_not_list_are_resources_of_their_kind(result) -> None:
+    """DBaaS and S3 rows used to land in "unrecognized" every sync; now the bill is their
+    inventory: a database and a bucket with their own cost, running while billed."""
+    assert result.unrecognized == []
+    by_id = _by_id(result)
+    pg, bucket = by_id["pg-main"], by_id["bucket-logs"]
+    assert (pg.kind, bucket.kind) == (ResourceKind.DATABASE, ResourceKind.BUCKET)
+    assert pg.service_name == "Managed Databases"
+    assert bucket.service_name == "Object Storage"
+    assert not pg.is_zombie and not bucket.is_zombie
+    assert pg.config["inventory"] == "billing"
     assert any(x.resource_id == "pg-main" and x.service_category == "Databases"
-               for x in result.cost_lines)
+               and x.resource_type == "database" for x in result.cost_lines)
 
 
 async def test_balance_in_rubles_and_days_to_block(result) -> None:
