@@ -34,7 +34,7 @@ from bot.routers import build_root_router
 from core.db.base import Base
 from core.db.models import AlertEvent, Connection, Membership, Recommendation, User
 from core.domain.roles import Role, role_at_least
-from core.services import chats, currency
+from core.services import chats
 from core.services.recommendations import lifecycle
 from core.tasks import default_tasks
 from tests.bot.harness import BotHarness
@@ -96,10 +96,8 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "rates:callback_query:on_currency#0": (Filter(Role.FINANCE),),
     "rates:message:on_currency_text#0": (Filter(Role.FINANCE),),
     "rates:message:on_rate_text#0": (Filter(Role.FINANCE),),
-    "rates:callback_query:on_since#0": (Filter(Role.FINANCE),
-                                        Calls("currency.set_rate", currency.set_rate)),
-    "rates:message:on_since_text#0": (Filter(Role.FINANCE),
-                                      Calls("currency.set_rate", currency.set_rate)),
+    "rates:callback_query:on_since#0": (Filter(Role.FINANCE),),
+    "rates:message:on_since_text#0": (Filter(Role.FINANCE),),
     # team
     "team:message:cmd_invite#0": (Filter(Role.ADMIN),),
     "team:message:cmd_members#0": (Filter(Role.VIEWER),),
