@@ -7,6 +7,10 @@ the member's time zone — or the org's); owners, admins and finance without a r
 defaults (warning and up, immediately). During quiet hours a message waits in the outbox until
 they end; critical events do not wait. Coalescing: everything one chat gets from one
 evaluation becomes one message.
+Budgets: a budget with a chosen destination (`Budget.alert_chat_id`: a bound group or a
+member's private chat) sends its threshold and forecast events there and only there, at every
+severity — someone chose that chat for exactly these messages. A destination that is no longer
+bound (or a person who left) falls back to the usual routing.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from core.alerts.base import severity_rank
 from core.db.models import (
     AlertEvent,
     BoundChat,
+    Budget,
     ChatStatus,
     Membership,
     NotificationPreference,
@@ -34,6 +39,7 @@ from core.services.errors import NotFound
 __all__ = ["DEFAULT_ROLES", "Delivery", "in_quiet_hours", "route"]
 
 DEFAULT_ROLES = ("owner", "admin", "finance")
+BUDGET_RULES = ("budget", "budget_forecast")
 
 
 @dataclass
@@ -124,6 +130,51 @@ async def _members(session: AsyncSession, org: Organization, events: Sequence[Al
     return out
 
 
+def _budget_id(event: AlertEvent) -> int | None:
+    values = (event.payload or {}).get("values")
+    raw = values.get("budget_id") if isinstance(values, dict) else None
+    return raw if isinstance(raw, int) and event.rule in BUDGET_RULES else None
+
+
+async def _chosen_chat(session: AsyncSession, org: Organization,
+                       chat_id: int) -> tuple[str, bool] | None:
+    """(language, is_group) of a budget's destination while it is still valid, else None."""
+    group = (await session.execute(select(BoundChat.language).where(
+        BoundChat.org_id == org.id, BoundChat.chat_id == chat_id,
+        BoundChat.is_active.is_(True)))).scalar_one_or_none()
+    if group is not None:
+        return group, True
+    person = (await session.execute(select(User.language).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org.id, User.telegram_id == chat_id,
+        User.is_blocked.is_(False)))).first()
+    return None if person is None else (person[0] or org.language, False)
+
+
+async def _budget_destinations(session: AsyncSession, org: Organization,
+                               events: Sequence[AlertEvent]) -> list[Delivery]:
+    """Budget events whose budget names a chat, delivered there (removed from `events`' usual
+    routing by the caller)."""
+    ids = {b for b in map(_budget_id, events) if b is not None}
+    if not ids:
+        return []
+    chosen = dict((await session.execute(select(Budget.id, Budget.alert_chat_id).where(
+        Budget.org_id == org.id, Budget.id.in_(ids),
+        Budget.alert_chat_id.is_not(None)))).all())
+    out: dict[int, Delivery] = {}
+    for event in events:
+        chat_id = chosen.get(_budget_id(event) or 0)
+        if chat_id is None:
+            continue
+        if chat_id not in out:
+            target = await _chosen_chat(session, org, chat_id)
+            if target is None:
+                continue
+            out[chat_id] = Delivery(chat_id, target[0], target[1])
+        out[chat_id].events.append(event)
+    return list(out.values())
+
+
 async def route(session: AsyncSession, org_id: int, events: Sequence[AlertEvent],
                 now: datetime) -> list[Delivery]:
     """The coalesced deliveries for `events` (group chats first), one per chat and moment."""
@@ -132,7 +183,11 @@ async def route(session: AsyncSession, org_id: int, events: Sequence[AlertEvent]
     org = await session.get(Organization, org_id)
     if org is None:
         raise NotFound("organisation not found")
-    deliveries = await _groups(session, org, events) + await _members(session, org, events, now)
+    targeted = await _budget_destinations(session, org, events)
+    taken = {id(e) for d in targeted for e in d.events}
+    rest = [e for e in events if id(e) not in taken]
+    deliveries = targeted + await _groups(session, org, rest) + await _members(
+        session, org, rest, now)
     merged: dict[tuple[int, datetime | None], Delivery] = {}
     for d in deliveries:  # a member who is also a bound "group" id gets one message
         key = (d.chat_id, d.not_before)

@@ -1,7 +1,7 @@
 """Budgets as a question answers them: actual so far and the period-end forecast per budget.
 
-The figures come from `core.services.budgets` (the same ones alerts and briefs use); this
-module only adds the traffic-light status a chat answer shows and the org's monthly budget
+The figures and the level (green / amber / red) come from `core.services.budgets` — the same
+ones alerts, the digest and the PDF brief use; this module only adds the org's monthly budget
 that `/forecast` compares against.
 """
 
@@ -19,18 +19,7 @@ from core.db.models import Budget, Organization
 from core.services import budgets
 from core.services.ask_types import BudgetItem, BudgetsAnswer, Question
 
-__all__ = ["WARNING_RATIO", "budget_status", "budgets_answer", "org_month_budget"]
-
-WARNING_RATIO = Decimal("0.8")
-
-
-def budget_status(amount: Decimal, actual: Decimal, forecast: Decimal | None) -> str:
-    """`exceeded` once actual passes the amount; `warning` at 80 % or a forecast overrun."""
-    if actual > amount:
-        return "exceeded"
-    if actual >= amount * WARNING_RATIO or (forecast is not None and forecast > amount):
-        return "warning"
-    return "ok"
+__all__ = ["budgets_answer", "org_month_budget"]
 
 
 async def org_month_budget(session: AsyncSession, org_id: int) -> Decimal | None:
@@ -48,6 +37,6 @@ async def budgets_answer(session: AsyncSession, org_id: int, question: Question,
     clock = FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz)))
     statuses = await budgets.list_statuses(session, org_id, clock)
     month_start, month_end = budgets.period_bounds("month", today)
-    items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast,
-                             budget_status(s.amount, s.spent, s.forecast)) for s in statuses)
+    items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast, s.level)
+                  for s in statuses)
     return BudgetsAnswer(question, currency, month_start, month_end, items)

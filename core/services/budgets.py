@@ -1,12 +1,17 @@
 """Budgets: a limit over a scope and a period, its status, thresholds crossed and forecast overrun.
 
-Scopes: org (everything), connection (id), provider, project, team, service. Periods: month,
-quarter, year, in the org's time zone. Spent runs up to yesterday (today is unfinished); the
-forecast at period end is spent + the forecast of the remaining days of that scope.
+Scopes: org (everything), connection (id), provider, project, team, service, tag (`key=value`).
+Periods: month, quarter, year, in the org's time zone. Spent runs up to yesterday (today is
+unfinished); the forecast at period end is spent + the forecast of the remaining days of that
+scope. The level (green / amber / red) is `core.domain.levels.budget_level`, the one rule
+every surface uses. Changes come from owners, admins and finance in the chat, or from the
+operator at the CLI (`user_id=None`), and each is written to the audit log.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.forecast import forecast
 from core.clock import Clock
-from core.db.models import Budget, Connection
-from core.domain.money import quantize_money
+from core.db.models import BoundChat, Budget, Connection, Membership, Organization, User
+from core.domain.levels import Level, budget_level
+from core.domain.money import MoneyParseError, parse_decimal, quantize_money
 from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
@@ -25,14 +31,37 @@ from core.services.errors import NotFound, ServiceError
 from core.services.forecasts import OrgInfo, data_end, history, org_info
 from core.services.orgs import require_role
 
-__all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetPoint", "BudgetStatus",
-           "budget_status", "budget_vs_actual", "create_budget", "delete_budget",
-           "list_statuses", "period_bounds", "scope_filters", "update_budget"]
+__all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
+           "BudgetStatus", "Destination", "budget_status", "budget_vs_actual", "create_budget",
+           "delete_budget", "destinations", "list_statuses", "parse_amount", "parse_scope",
+           "parse_thresholds", "period_bounds", "scope_filters", "update_budget"]
 
 PERIODS = ("month", "quarter", "year")
-SCOPES = ("org", "connection", "provider", "project", "team", "service")
+SCOPES = ("org", "provider", "connection", "project", "team", "service", "tag")
 DEFAULT_THRESHOLDS = (50, 80, 100)
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1e13")
+_CURRENCY_MARKS = re.compile(r"(₽|руб\.?|rub|\$|€|usd|eur)", re.IGNORECASE)
+_NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
+
+
+class BudgetInputError(ServiceError):
+    """A value a person typed does not fit: `field` names which (amount, thresholds, …)."""
+
+    code = "budget_input"
+
+    def __init__(self, field: str, value: str, detail: str = "") -> None:
+        super().__init__(detail or f"{field}: {value!r} does not fit")
+        self.field, self.value = field, value
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a budget's alerts may go: a bound group, or a person's private chat."""
+
+    chat_id: int
+    title: str
+    is_group: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +86,8 @@ class BudgetStatus:
     next_threshold: int | None
     forecast_overrun: bool
     days_left: int
+    level: Level
+    alert_chat_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +123,9 @@ def scope_filters(scope_kind: str, scope_value: str | None) -> costs.CostFilters
         raise ServiceError(f"a {scope_kind} budget needs a scope value")
     if scope_kind == "connection":
         return costs.CostFilters(connection_ids=(int(scope_value),))
+    if scope_kind == "tag":
+        key, _, value = scope_value.partition("=")
+        return costs.CostFilters(tags=((key.strip(), value.strip()),))
     return {
         "provider": costs.CostFilters(providers=(scope_value,)),
         "project": costs.CostFilters(projects=(scope_value,)),
@@ -126,6 +160,7 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget) -> Budge
     share = _percent(spent, amount)
     crossed = tuple(t for t in thresholds if share >= t)
     total = spent + rest
+    overrun = total > amount
     return BudgetStatus(
         budget_id=budget.id, name=budget.name, scope_kind=budget.scope_kind,
         scope_value=budget.scope_value, period=budget.period, period_start=start,
@@ -133,7 +168,8 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget) -> Budge
         share=share, forecast=total, forecast_lower=spent + lower, forecast_upper=spent + upper,
         forecast_share=_percent(total, amount), thresholds=thresholds, crossed=crossed,
         next_threshold=next((t for t in thresholds if t not in crossed), None),
-        forecast_overrun=total > amount, days_left=days_left)
+        forecast_overrun=overrun, days_left=days_left,
+        level=budget_level(share, overrun, thresholds), alert_chat_id=budget.alert_chat_id)
 
 
 async def _load(session: AsyncSession, org_id: int, budget_id: int) -> Budget:
@@ -190,19 +226,71 @@ async def budget_vs_actual(session: AsyncSession, org_id: int, budget_id: int,
     return points
 
 
+def parse_amount(text: str | Decimal) -> Decimal:
+    """An amount as people type it: `150 000`, `150000,50`, `1 500 000 ₽`; positive."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = _CURRENCY_MARKS.sub("", text).strip()
+        if not raw or not _NUMBER.fullmatch(raw.replace("\u00a0", " ").replace("\u202f", " ")):
+            raise BudgetInputError("amount", text.strip())
+        try:
+            value = parse_decimal(raw)
+        except MoneyParseError:
+            raise BudgetInputError("amount", text.strip()) from None
+    if not value.is_finite() or value <= 0 or value >= MAX_AMOUNT:
+        raise BudgetInputError("amount", str(text).strip())
+    return quantize_money(value)
+
+
+def parse_thresholds(text: str | Sequence[int]) -> tuple[int, ...]:
+    """`50,80,100` or `50 80 100` (percent signs allowed) → sorted unique percents 1–1000."""
+    if isinstance(text, str):
+        parts = [p for p in re.split(r"[\s,;/]+", text.replace("%", " ")) if p]
+        if not parts or not all(p.isdigit() for p in parts):
+            raise BudgetInputError("thresholds", text.strip())
+        values = [int(p) for p in parts]
+    else:
+        values = [int(v) for v in text]
+    if not values or any(v < 1 or v > 1000 for v in values) or len(set(values)) > 10:
+        raise BudgetInputError("thresholds", ",".join(str(v) for v in values),
+                               "thresholds are percents between 1 and 1000 (up to 10)")
+    return tuple(sorted(set(values)))
+
+
+def parse_scope(kind: str, value: str | None) -> tuple[str, str | None]:
+    """A scope as given (`tag` values are `key=value`), checked; the org scope has no value."""
+    kind = kind.strip().lower()
+    if kind not in SCOPES:
+        raise BudgetInputError("scope", kind)
+    if kind == "org":
+        return kind, None
+    value = (value or "").strip()
+    if not value or len(value) > 200:
+        raise BudgetInputError("scope_value", value)
+    if kind == "tag":
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise BudgetInputError("tag", value)
+        value = f"{key.strip()}={val.strip()}"
+    if kind == "connection" and not value.isdigit():
+        raise BudgetInputError("connection", value)
+    return kind, value
+
+
 async def _validate(session: AsyncSession, org_id: int, scope_kind: str,
                     scope_value: str | None, period: str, amount: Decimal,
                     thresholds: tuple[int, ...]) -> None:
     if scope_kind not in SCOPES:
         raise ServiceError(f"scope must be one of {', '.join(SCOPES)}, got {scope_kind!r}")
     if period not in PERIODS:
-        raise ServiceError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+        raise BudgetInputError("period", period,
+                               f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     if not amount.is_finite() or amount <= 0:
-        raise ServiceError(f"the budget amount must be positive, got {amount}")
-    if not thresholds or any(t <= 0 or t > 1000 for t in thresholds):
-        raise ServiceError("thresholds are percents between 1 and 1000")
+        raise BudgetInputError("amount", str(amount),
+                               f"the budget amount must be positive, got {amount}")
     if scope_kind != "org" and not scope_value:
-        raise ServiceError(f"a {scope_kind} budget needs a scope value")
+        raise BudgetInputError("scope_value", "", f"a {scope_kind} budget needs a scope value")
     if scope_kind == "connection":
         ok = scope_value is not None and scope_value.isdigit() and (await session.execute(
             select(Connection.id).where(Connection.org_id == org_id,
@@ -211,51 +299,116 @@ async def _validate(session: AsyncSession, org_id: int, scope_kind: str,
             raise NotFound("connection not found")
 
 
-async def create_budget(session: AsyncSession, org_id: int, user_id: int, *, name: str,
+async def destinations(session: AsyncSession, org_id: int) -> list[Destination]:
+    """The group chats bound to the org that a budget's alerts may go to."""
+    rows = (await session.execute(select(BoundChat.chat_id, BoundChat.title).where(
+        BoundChat.org_id == org_id, BoundChat.is_active.is_(True))
+        .order_by(BoundChat.id))).all()
+    return [Destination(chat_id, title or str(chat_id), True) for chat_id, title in rows]
+
+
+async def _check_destination(session: AsyncSession, org_id: int, chat_id: int | None) -> None:
+    """A budget's alerts go to a group bound to this org or to one of its members' chats."""
+    if chat_id is None:
+        return
+    if any(d.chat_id == chat_id for d in await destinations(session, org_id)):
+        return
+    member = (await session.execute(select(User.id).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org_id, User.telegram_id == chat_id))).first()
+    if member is None:
+        raise NotFound("chat not found")
+
+
+async def _authorise(session: AsyncSession, org_id: int, user_id: int | None) -> None:
+    """Members need finance or above; `None` is the operator at the CLI (no member role)."""
+    if user_id is not None:
+        await require_role(session, org_id, user_id, Role.FINANCE)
+
+
+async def create_budget(session: AsyncSession, org_id: int, user_id: int | None, *, name: str,
                         amount: Decimal, scope_kind: str = "org", scope_value: str | None = None,
                         period: str = "month", currency: str | None = None,
                         thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+                        alert_chat_id: int | None = None,
                         actor_telegram_id: int | None = None) -> int:
-    """Create a budget (admin or finance); returns its id."""
-    await require_role(session, org_id, user_id, Role.FINANCE)
+    """Create a budget (owner, admin, finance; or the CLI operator); returns its id."""
+    await _authorise(session, org_id, user_id)
     name = name.strip()
     if not name or len(name) > 100:
-        raise ServiceError("budget name must be 1–100 characters")
+        raise BudgetInputError("name", name[:100])
+    thresholds = parse_thresholds(thresholds)
     await _validate(session, org_id, scope_kind, scope_value, period, amount, thresholds)
+    await _check_destination(session, org_id, alert_chat_id)
+    org_currency = (await session.execute(select(Organization.currency).where(
+        Organization.id == org_id))).scalar_one_or_none()
+    if org_currency is None:
+        raise NotFound("organisation not found")
     budget = Budget(org_id=org_id, name=name, scope_kind=scope_kind,
                     scope_value=None if scope_kind == "org" else scope_value, period=period,
-                    amount=amount, currency=currency or "RUB",
-                    thresholds=sorted(set(thresholds)), created_by_id=user_id)
+                    amount=amount, currency=currency or org_currency,
+                    thresholds=list(thresholds), created_by_id=user_id,
+                    alert_chat_id=alert_chat_id)
     session.add(budget)
     await session.flush()
     await audit(session, "budget.create", org_id=org_id, actor_telegram_id=actor_telegram_id,
                 object_type="budget", object_id=budget.id, name=name, amount=str(amount),
-                scope_kind=scope_kind, scope_value=scope_value, period=period)
+                scope_kind=scope_kind, scope_value=budget.scope_value, period=period,
+                thresholds=list(thresholds), alert_chat_id=alert_chat_id,
+                via="bot" if user_id is not None else "cli")
     return budget.id
 
 
-async def update_budget(session: AsyncSession, org_id: int, user_id: int, budget_id: int, *,
-                        amount: Decimal | None = None, thresholds: tuple[int, ...] | None = None,
-                        is_active: bool | None = None,
+async def update_budget(session: AsyncSession, org_id: int, user_id: int | None,
+                        budget_id: int, *, name: str | None = None,
+                        amount: Decimal | None = None, period: str | None = None,
+                        thresholds: tuple[int, ...] | None = None,
+                        is_active: bool | None = None, alert_chat_id: int | None = None,
+                        set_alert_chat: bool = False,
                         actor_telegram_id: int | None = None) -> None:
-    await require_role(session, org_id, user_id, Role.FINANCE)
+    """Change what is given (finance or above); `set_alert_chat` applies `alert_chat_id`,
+    None meaning the usual routing. The audit entry keeps the old and new values."""
+    await _authorise(session, org_id, user_id)
     budget = await _load(session, org_id, budget_id)
+    before = _snapshot(budget)
+    new_name = budget.name if name is None else name.strip()
+    if not new_name or len(new_name) > 100:
+        raise BudgetInputError("name", new_name[:100])
     new_amount = amount if amount is not None else Decimal(budget.amount)
-    new_thresholds = thresholds if thresholds is not None else tuple(budget.thresholds)
-    await _validate(session, org_id, budget.scope_kind, budget.scope_value, budget.period,
+    new_period = period or budget.period
+    new_thresholds = parse_thresholds(thresholds if thresholds is not None
+                                      else tuple(budget.thresholds or DEFAULT_THRESHOLDS))
+    await _validate(session, org_id, budget.scope_kind, budget.scope_value, new_period,
                     new_amount, new_thresholds)
-    budget.amount, budget.thresholds = new_amount, sorted(set(new_thresholds))
+    if set_alert_chat:
+        await _check_destination(session, org_id, alert_chat_id)
+        budget.alert_chat_id = alert_chat_id
+    budget.name, budget.amount, budget.period = new_name, new_amount, new_period
+    budget.thresholds = list(new_thresholds)
     if is_active is not None:
         budget.is_active = is_active
+    after = _snapshot(budget)
     await audit(session, "budget.update", org_id=org_id, actor_telegram_id=actor_telegram_id,
-                object_type="budget", object_id=budget_id, amount=str(new_amount),
-                thresholds=list(new_thresholds), is_active=budget.is_active)
+                object_type="budget", object_id=budget_id,
+                changed={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+                via="bot" if user_id is not None else "cli")
 
 
-async def delete_budget(session: AsyncSession, org_id: int, user_id: int, budget_id: int, *,
-                        actor_telegram_id: int | None = None) -> None:
-    await require_role(session, org_id, user_id, Role.FINANCE)
+def _snapshot(budget: Budget) -> dict[str, object]:
+    return {"name": budget.name, "amount": str(quantize_money(Decimal(budget.amount))),
+            "period": budget.period, "thresholds": list(budget.thresholds or ()),
+            "is_active": budget.is_active, "alert_chat_id": budget.alert_chat_id}
+
+
+async def delete_budget(session: AsyncSession, org_id: int, user_id: int | None,
+                        budget_id: int, *, actor_telegram_id: int | None = None) -> None:
+    """Delete a budget (finance or above); the audit entry keeps what it was."""
+    await _authorise(session, org_id, user_id)
     budget = await _load(session, org_id, budget_id)
+    snapshot = _snapshot(budget)
     await session.delete(budget)
+    await session.flush()
     await audit(session, "budget.delete", org_id=org_id, actor_telegram_id=actor_telegram_id,
-                object_type="budget", object_id=budget_id, name=budget.name)
+                object_type="budget", object_id=budget_id, scope_kind=budget.scope_kind,
+                scope_value=budget.scope_value, was=snapshot,
+                via="bot" if user_id is not None else "cli")

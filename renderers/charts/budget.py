@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from core.domain.levels import budget_level
 from renderers.charts import style
 from renderers.format import fmt_percent
 from renderers.i18n import t
@@ -14,7 +17,6 @@ from renderers.report_data import BudgetVsActual
 __all__ = ["render_budget_vs_actual"]
 
 MAX_ROWS = 8
-WARNING_RATIO = 0.9
 
 
 def render_budget_vs_actual(data: BudgetVsActual, *, lang: str,
@@ -30,7 +32,8 @@ def render_budget_vs_actual(data: BudgetVsActual, *, lang: str,
     positions = [-i for i in rows]  # first budget on top
     budget = [style.to_float(data.budget[i]) for i in rows]
     actual = [style.to_float(data.actual[i]) for i in rows]
-    colors = [_status_color(a, b) for a, b in zip(actual, budget, strict=True)]
+    colors = [_status_color(data.actual[i], data.budget[i],
+                            data.forecast[i] if data.forecast else None) for i in rows]
     ax.barh(positions, budget, height=0.72, color=style.GRID, linewidth=0)
     ax.barh(positions, actual, height=0.38, color=colors, linewidth=0)
     handles: list[Artist] = [Patch(color=style.GRID, label=t("charts.legend.budget", lang)),
@@ -64,7 +67,13 @@ def render_budget_vs_actual(data: BudgetVsActual, *, lang: str,
     return style.to_png(fig)
 
 
-def _status_color(actual: float, budget: float) -> str:
-    if budget <= 0 or actual > budget:
+LEVEL_COLOR = {"green": style.PRIMARY, "amber": style.AMBER, "red": style.RED}
+
+
+def _status_color(actual: Decimal, budget: Decimal, forecast: Decimal | None) -> str:
+    """The budget's level (`core.domain.levels`, the rule every surface uses) as a colour."""
+    if budget <= 0:
         return style.RED
-    return style.AMBER if actual >= budget * WARNING_RATIO else style.PRIMARY
+    share = Decimal(actual) * 100 / Decimal(budget)
+    overrun = forecast is not None and forecast > budget
+    return LEVEL_COLOR[budget_level(share, overrun)]

@@ -109,11 +109,11 @@ def brief(lang: str = "ru", edition: Edition = "preliminary", *, empty: bool = F
                        ("Не распределено", Decimal(94000))])
     budgets = tuple(BudgetRow(name, amount, actual, forecast, cast(BudgetStatus, status))
                     for name, amount, actual, forecast, status in [
-                        ("Продакшн", Decimal(250000), Decimal(201000), Decimal(248000), "warning"),
+                        ("Продакшн", Decimal(250000), Decimal(201000), Decimal(248000), "amber"),
                         ("Аналитика и ML (GPU)", Decimal(90000), Decimal(86500), Decimal(97000),
-                         "exceeded"),
-                        ("Тестовые стенды", Decimal(60000), Decimal(27200), Decimal(31000), "ok"),
-                        (LONG_NAME, Decimal(30000), Decimal(9800), None, "ok")])
+                         "red"),
+                        ("Тестовые стенды", Decimal(60000), Decimal(27200), Decimal(31000), "green"),
+                        (LONG_NAME, Decimal(30000), Decimal(9800), None, "green")])
     titles = ["Уменьшить размер ВМ (CPU < 5 % за 30 дней)", "Удалить неподключённый диск",
               "Перейти на резервирование на 1 год", "Освободить неиспользуемый IP",
               "Удалить старые снапшоты", "Перенести холодные данные в архивный класс",
@@ -143,7 +143,7 @@ def brief(lang: str = "ru", edition: Edition = "preliminary", *, empty: bool = F
                        change_ratio=Decimal("0.12"), forecast_total=Decimal(452000),
                        forecast_low=Decimal(431000), forecast_high=Decimal(476000),
                        budget_amount=Decimal(430000), budget_used_ratio=Decimal("0.97"),
-                       budget_status="warning", potential_savings=Decimal(58500)),
+                       budget_status="amber", potential_savings=Decimal(58500)),
         trend=trend(),
         generated_at=datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
         timezone="Europe/Moscow",
