@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from core.domain.levels import Level
+
 __all__ = [
     "AllocationBreakdown",
     "AnomalyRow",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 Edition = Literal["preliminary", "final", "weekly"]
-BudgetStatus = Literal["ok", "warning", "exceeded"]
+BudgetStatus = Level  # green / amber / red: `core.domain.levels.budget_level`
 Confidence = Literal["high", "medium", "low"]
 
 

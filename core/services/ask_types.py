@@ -125,7 +125,7 @@ class BudgetItem:
     amount: Decimal
     actual: Decimal
     forecast: Decimal | None
-    status: str  # ok / warning / exceeded
+    status: str  # the level: green / amber / red (core.domain.levels)
 
     @property
     def used_ratio(self) -> Decimal:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.db.models import Budget, Connection, Organization, Resource
+from core.domain.levels import budget_level
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.reports import (
     AnomalyRow,
@@ -165,9 +166,8 @@ async def _budgets(session: AsyncSession, org_id: int, period: BriefPeriod, cloc
     """Monthly budgets against a month's actual; the current period adds their forecasts."""
     if current:
         statuses = await budgets.list_statuses(session, org_id, clock)
-        return tuple(BudgetRow(s.name, s.amount, s.spent, s.forecast, _status(
-            s.share, s.forecast_overrun, s.thresholds)) for s in statuses
-            if s.period == period.kind or period.kind == "week")
+        return tuple(BudgetRow(s.name, s.amount, s.spent, s.forecast, s.level)
+                     for s in statuses if s.period == period.kind or period.kind == "week")
     if period.kind != "month":
         return ()
     rows = []
@@ -179,16 +179,8 @@ async def _budgets(session: AsyncSession, org_id: int, period: BriefPeriod, cloc
                                   budgets.scope_filters(budget.scope_kind, budget.scope_value))
         share = spent / budget.amount * 100 if budget.amount else Decimal(0)
         rows.append(BudgetRow(budget.name, budget.amount, spent, None,
-                              _status(share, False, tuple(budget.thresholds))))
+                              budget_level(share, False, tuple(budget.thresholds))))
     return tuple(rows)
-
-
-def _status(share: Decimal, overrun: bool, thresholds: tuple[int, ...]) -> Literal[
-        "ok", "warning", "exceeded"]:
-    warn = sorted(thresholds)[-2] if len(thresholds) > 1 else 80
-    if share >= 100:
-        return "exceeded"
-    return "warning" if share >= warn or overrun else "ok"
 
 
 async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, lang: str,

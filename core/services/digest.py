@@ -79,6 +79,7 @@ class DigestData:
     open_alerts: tuple[AlertLine, ...]
     open_alerts_count: int
     trend: tuple[tuple[date, Decimal], ...]
+    budget_level: str | None = None  # of that budget: green / amber / red (core.domain.levels)
 
     def ratio(self, other: Decimal) -> Decimal | None:
         """Change of yesterday against `other` as a fraction; None when `other` is zero."""
@@ -144,6 +145,7 @@ async def build_digest(session: AsyncSession, org_id: int, day: date,
         week_average=(sum(week, ZERO) / len(week)) if week else ZERO,
         month_to_date=await costs.total(session, org_id, day.replace(day=1), day),
         budget=budgets[0].amount if budgets else None,
+        budget_level=budgets[0].level if budgets else None,
         forecast=fc[0], forecast_low=fc[1], forecast_high=fc[2],
         movers=await _movers(session, org_id, day), new_recommendations=tuple(recs),
         new_recommendations_count=rec_count, new_recommendations_saving=rec_saving,

@@ -34,8 +34,10 @@ def render_digest(data: DigestData, lang: str) -> str:
                  + (f" ({', '.join(changes)})" if changes else ""))
     if data.budget:
         share = fmt_percent(data.month_to_date / data.budget, lang)
-        lines.append(t("digest.mtd_budget", lang, amount=money(data.month_to_date),
-                       budget=money(data.budget), share=share))
+        icon = t(f"answers.budget.status.{data.budget_level}", lang) + " " \
+            if data.budget_level else ""
+        lines.append(icon + t("digest.mtd_budget", lang, amount=money(data.month_to_date),
+                              budget=money(data.budget), share=share))
     else:
         lines.append(t("digest.mtd", lang, amount=money(data.month_to_date)))
     if data.forecast is not None and data.forecast_low is not None \

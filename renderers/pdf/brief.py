@@ -22,7 +22,7 @@ __all__ = ["render_brief"]
 
 MAX_BREAKDOWN_ROWS = 8
 MAX_RECOMMENDATIONS = 10
-STATUS_COLOR = {"ok": style.GREEN, "warning": style.AMBER, "exceeded": style.RED}
+STATUS_COLOR = {"green": style.GREEN, "amber": style.AMBER, "red": style.RED}
 EDITION_BADGE = {"preliminary": (style.AMBER, style.TEXT), "final": (style.GREEN, "#FFFFFF"),
                  "weekly": (style.ACCENT, "#FFFFFF")}
 TREND_WIDTH = 170
@@ -100,7 +100,7 @@ def _kpis(pdf: BriefDocument, data: BriefData, lang: str) -> None:
     budget_sub = t("brief.kpi.no_budget", lang)
     if k.budget_amount is not None and k.budget_used_ratio is not None:
         budget_value = fmt_percent(k.budget_used_ratio, lang)
-        budget_color = STATUS_COLOR.get(k.budget_status or "ok", style.TEXT)
+        budget_color = STATUS_COLOR.get(k.budget_status or "green", style.TEXT)
         status = t(f"brief.status.{k.budget_status}", lang) if k.budget_status else ""
         budget_sub = t("brief.kpi.budget_sub", lang, amount=_money(data, k.budget_amount),
                        status=status)
