@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from core.domain.currency import LeftOut
+
 from core.domain.levels import Level
 
 __all__ = [
@@ -203,6 +205,8 @@ class BriefData:
     recommendations: tuple[RecommendationRow, ...] = ()
     anomalies: tuple[AnomalyRow, ...] = ()
     changes_since_preliminary: tuple[ChangeRow, ...] = ()
+    # spend of the period in currencies with no rate into `currency`: in no figure above
+    left_out: tuple[LeftOut, ...] = ()
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None:

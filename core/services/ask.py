@@ -107,10 +107,10 @@ async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostF
         by_provider = await costs.breakdown(session, org_id, q.start, q.end,
                                             Dimension.PROVIDER, filters)
     previous = await costs.total(session, org_id, prev_start, prev_end, filters)
-    missing = await costs.missing_rates(session, org_id, q.start, q.end)
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
     coverage = None if total else await costs.data_range(session, org_id)
     return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
-                       tuple(by_service), tuple(sorted(missing)), coverage)
+                       tuple(by_service), missing, coverage)
 
 
 async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
@@ -127,7 +127,8 @@ async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFil
         rows = [costs.CostRow(r.key, r.label, r.amount, r.currency,
                               {**r.extra, "provider": providers.get(r.key, "")}) for r in rows]
     coverage = None if total else await costs.data_range(session, org_id)
-    return TopAnswer(q, currency, by, tuple(rows), total, coverage)
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
+    return TopAnswer(q, currency, by, tuple(rows), total, coverage, missing)
 
 
 def _points(history: list[tuple[date, Decimal]], horizon: int) -> tuple[TrendPoint, ...]:
@@ -156,7 +157,9 @@ async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostF
         points = _points(history, TREND_HORIZON_DAYS)
     total = sum((v for _, v in series), Decimal(0))
     coverage = None if total else await costs.data_range(session, org_id)
-    return TrendAnswer(q, currency, tuple(series), total, points, by_provider, coverage)
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
+    return TrendAnswer(q, currency, tuple(series), total, points, by_provider, coverage,
+                       missing)
 
 
 async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,

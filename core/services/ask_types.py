@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.query.model import Intent
-from core.services.costs import CostFilters, CostRow, Dimension
+from core.services.costs import CostFilters, CostRow, Dimension, LeftOut
 
 __all__ = [
     "Answer",
@@ -62,7 +62,7 @@ class SpendAnswer:
     previous_total: Decimal
     by_provider: tuple[CostRow, ...]
     by_service: tuple[CostRow, ...]
-    missing_rates: tuple[str, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()  # amounts in currencies without a rate, not in `total`
     coverage: tuple[date, date] | None = None  # the org's data range, told when nothing matched
 
     @property
@@ -81,6 +81,7 @@ class TopAnswer:
     rows: tuple[CostRow, ...]
     total: Decimal
     coverage: tuple[date, date] | None = None
+    left_out: tuple[LeftOut, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class TrendAnswer:
     forecast: tuple[TrendPoint, ...] = ()
     by_provider: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)
     coverage: tuple[date, date] | None = None
+    left_out: tuple[LeftOut, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,7 +240,8 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
             {PROVIDER_NAMES.get(k, k): tuple(v for _, v in s) for k, s in stacked.items()},
             currency=org.currency) if stacked else None,
         budgets=budget_rows, recommendations=recommendations,
-        anomalies=await _anomalies(session, org_id, clock, period))
+        anomalies=await _anomalies(session, org_id, clock, period),
+        left_out=await costs.left_out(session, org_id, period.start, period.end))
     if data.edition == "final" and preliminary:
         data = _with_changes(data, preliminary)
     return data

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.db.models import Connection, CostLine, CurrencyRate, Organization, Resource
+from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
 
 __all__ = [
@@ -97,20 +98,6 @@ class CostRow:
     amount: Decimal
     currency: str
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class LeftOut:
-    """Spend in `currency` on days with no rate into `base` (the org currency): in no sum.
-
-    `amount` is in `currency` itself; `first_day`..`last_day` are the days it covers.
-    """
-
-    currency: str
-    amount: Decimal
-    base: str
-    first_day: date
-    last_day: date
 
 
 _PROJECT = func.coalesce(Resource.project, CostLine.sub_account_name)

@@ -79,6 +79,8 @@ class DigestData:
     open_alerts: tuple[AlertLine, ...]
     open_alerts_count: int
     trend: tuple[tuple[date, Decimal], ...]
+    # spend of the trend and month-to-date days in currencies with no rate: in no figure above
+    left_out: tuple[costs.LeftOut, ...] = ()
     budget_level: str | None = None  # of that budget: green / amber / red (core.domain.levels)
 
     def ratio(self, other: Decimal) -> Decimal | None:
@@ -125,7 +127,8 @@ async def build_digest(session: AsyncSession, org_id: int, day: date,
     org = await session.get(Organization, org_id)
     if org is None:
         raise NotFound("organisation not found")
-    trend = await costs.daily(session, org_id, day - timedelta(days=TREND_DAYS - 1), day)
+    trend_start = day - timedelta(days=TREND_DAYS - 1)
+    trend = await costs.daily(session, org_id, trend_start, day)
     values = [v for _, v in trend]
     week = values[-8:-1]
     budgets = [b for b in await list_statuses(session, org_id, clock)
@@ -149,4 +152,6 @@ async def build_digest(session: AsyncSession, org_id: int, day: date,
         forecast=fc[0], forecast_low=fc[1], forecast_high=fc[2],
         movers=await _movers(session, org_id, day), new_recommendations=tuple(recs),
         new_recommendations_count=rec_count, new_recommendations_saving=rec_saving,
-        open_alerts=tuple(alerts), open_alerts_count=alert_count, trend=tuple(trend))
+        open_alerts=tuple(alerts), open_alerts_count=alert_count, trend=tuple(trend),
+        left_out=await costs.left_out(session, org_id, min(trend_start, day.replace(day=1)),
+                                      day))

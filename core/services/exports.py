@@ -115,7 +115,8 @@ async def summary_rows(session: AsyncSession, org_id: int, start: date,
 
 async def chargeback_rows(session: AsyncSession, org_id: int, start: date,
                           end: date) -> list[ChargebackRow]:
-    """Costs by team / project / environment / cost centre, with shares of the period total."""
+    """Costs by team / project / environment / cost centre, in each line's own currency, with
+    shares of that currency's period total (nothing is converted, so nothing is left out)."""
     team = func.coalesce(Resource.team, UNALLOCATED)
     project = func.coalesce(Resource.project, CostLine.sub_account_name, UNALLOCATED)
     env = func.coalesce(Resource.environment, UNALLOCATED)
@@ -126,8 +127,10 @@ async def chargeback_rows(session: AsyncSession, org_id: int, start: date,
              .where(CostLine.org_id == org_id, CostLine.day >= start, CostLine.day <= end)
              .group_by(team, project, env, center, CostLine.billing_currency))
     rows = (await session.execute(query)).all()
-    total = sum((r[5] for r in rows), Decimal(0))
-    result = [ChargebackRow(t, p, e, c, cost, cur,
-                            (cost / total).quantize(Decimal("0.0001")) if total else Decimal(0))
+    totals: dict[str, Decimal] = {}  # a share is of its own currency: never rubles + dollars
+    for *_, cur, cost in rows:
+        totals[cur] = totals.get(cur, Decimal(0)) + cost
+    result = [ChargebackRow(t, p, e, c, cost, cur, (cost / totals[cur]).quantize(
+                  Decimal("0.0001")) if totals[cur] else Decimal(0))
               for t, p, e, c, cur, cost in rows]
     return sorted(result, key=lambda r: (-r.cost, r.team, r.project))

@@ -1,4 +1,9 @@
-"""Spreadsheet-friendly CSVs: costs by day × provider × service × project, and chargeback."""
+"""Spreadsheet-friendly CSVs: costs by day × provider × service × project, and chargeback.
+
+Text cells go through `cells.text_cell` (a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`,
+OWASP's CSV-injection advice); cost and share cells are numbers we format, never touched, so a
+credit stays `-12.50`. Chargeback shares are of the row's own currency total.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Sequence
 
 from core.domain.providers import PROVIDER_NAMES
 from core.services.exports import ChargebackRow, SummaryRow
+from renderers.exports.cells import text_cell
 
 __all__ = ["render_chargeback_csv", "render_summary_csv"]
 
@@ -22,8 +28,10 @@ def render_summary_csv(rows: Sequence[SummaryRow]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "provider", "service", "project", "cost", "currency"])
     for r in rows:
-        writer.writerow([r.day.isoformat(), PROVIDER_NAMES.get(r.provider, r.provider),
-                         r.service, r.project, _money(r.cost), r.currency])
+        writer.writerow([r.day.isoformat(),
+                         text_cell(PROVIDER_NAMES.get(r.provider, r.provider)),
+                         text_cell(r.service), text_cell(r.project), _money(r.cost),
+                         text_cell(r.currency)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -33,6 +41,7 @@ def render_chargeback_csv(rows: Sequence[ChargebackRow]) -> bytes:
     writer.writerow(["team", "project", "environment", "cost_center", "cost", "currency",
                      "share_percent"])
     for r in rows:
-        writer.writerow([r.team, r.project, r.environment, r.cost_center, _money(r.cost),
-                         r.currency, f"{r.share * 100:.2f}"])
+        writer.writerow([text_cell(r.team), text_cell(r.project), text_cell(r.environment),
+                         text_cell(r.cost_center), _money(r.cost), text_cell(r.currency),
+                         f"{r.share * 100:.2f}"])
     return out.getvalue().encode("utf-8-sig")

@@ -4,6 +4,15 @@ Our cost lines already use FOCUS names, so this is mostly the identity plus what
 of every row: billing period bounds, charge frequency, invoice issuer, unit prices consistent
 with costs, allowed ServiceCategory values and ISO 8601 UTC timestamps. Checked in the tests
 with the FinOps Foundation's validator.
+
+Spreadsheet safety: a FOCUS export is a .csv that finance people open in Excel as often as
+tools read it, so it is neutralised like the other exports (OWASP CSV injection): every free-text
+cell that starts with `=`, `+`, `-`, `@`, a tab or a CR (names, ids, descriptions, regions, units
+that come from provider accounts and files) gets a leading `'` (`cells.text_cell`). Numbers
+(costs, prices, quantities; credits stay `-12.5`), timestamps, currency codes, the values we
+choose (categories, frequencies) and the Tags JSON (it starts with `{`) are written as they are.
+The price: a name that really starts with one of those characters reads `'-backup` to a tool
+too. The file still passes `focus-validate` (checked in the tests with injection cells).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import IO
 
 from core.domain.providers import PROVIDER_NAMES
 from core.services.exports import ExportLine
+from renderers.exports.cells import text_cell as _t
 
 __all__ = ["FOCUS_COLUMNS", "SERVICE_CATEGORIES", "write_focus_csv"]
 
@@ -85,12 +95,14 @@ def _row(line: ExportLine, seen: dict[str, str]) -> list[str]:
     unit = line.pricing_unit or "Days"
     list_cost = line.list_cost if line.list_cost is not None else line.billed_cost
     contracted = line.contracted_cost if line.contracted_cost is not None else list_cost
-    provider = PROVIDER_NAMES.get(line.provider, line.provider_name)
+    provider = _t(PROVIDER_NAMES.get(line.provider, line.provider_name))
     category = _category(line, seen)
+    unit = _t(unit)
+    region = _t(line.region_id)
     return [
-        "", _num(line.billed_cost), line.account_id, line.connection_name, "",
+        "", _num(line.billed_cost), _t(line.account_id), _t(line.connection_name), "",
         line.currency, _ts(period_end), _ts(period_start), charge_category, "",
-        line.service_name or line.resource_name or charge_category,
+        _t(line.service_name or line.resource_name or charge_category),
         "Usage-Based" if charge_category == "Usage" else "One-Time",
         _ts(line.charge_period_end), _ts(line.charge_period_start),
         "", "", "", "", "", "", "",
@@ -100,11 +112,11 @@ def _row(line: ExportLine, seen: dict[str, str]) -> list[str]:
         _num(list_cost / quantity) if is_usage else "",
         "Standard" if is_usage else "", _decimal(quantity) if is_usage else "",
         unit if is_usage else "", provider, provider,
-        line.region_id or "", line.region_id or "", line.resource_id or "",
-        line.resource_name or "", line.resource_type or "", category,
-        line.service_name or category, _SUBCATEGORY.get(category, "Other (Other)"),
-        line.sku_id or "", "", "", "", line.sub_account_id or "",
-        line.sub_account_name or "", "Project" if line.sub_account_id else "",
+        region, region, _t(line.resource_id),
+        _t(line.resource_name), _t(line.resource_type), category,
+        _t(line.service_name) or category, _SUBCATEGORY.get(category, "Other (Other)"),
+        _t(line.sku_id), "", "", "", _t(line.sub_account_id),
+        _t(line.sub_account_name), "Project" if line.sub_account_id else "",
         json.dumps(line.tags or {}, ensure_ascii=False, sort_keys=True),
     ]
 

@@ -27,6 +27,7 @@ from renderers.messages.answers_lists import (
     render_recommendations,
     render_resources,
 )
+from renderers.messages.rates import left_out_lines
 
 __all__ = ["month_label", "render_answer"]
 
@@ -50,14 +51,21 @@ def _rows(rows: tuple[CostRow, ...], total: Decimal, currency: str, lang: str) -
     return lines
 
 
+def _left_out(answer: SpendAnswer | TopAnswer | TrendAnswer, lang: str) -> list[str | None]:
+    """⚠️ Amounts in currencies with no rate: never silently dropped from an answer."""
+    lines = left_out_lines(answer.left_out, lang, hint="bot")
+    return ["", "⚠️ " + esc(lines[0]), *(esc(line) for line in lines[1:])] if lines else []
+
+
 @singledispatch
 def _render(answer: object, lang: str) -> str:
     raise TypeError(f"no renderer for {type(answer).__name__}")
 
 
 def _nothing(answer: SpendAnswer | TopAnswer | TrendAnswer, lang: str) -> str | None:
-    """Nothing matched: say which days do have data, or that there is none yet."""
-    if answer.total:
+    """Nothing matched: say which days do have data, or that there is none yet. Costs left out
+    for want of a rate are costs: then the answer is rendered, with what was left out."""
+    if answer.total or answer.left_out:
         return None
     q = answer.question
     head = filters_line(q, lang)
@@ -88,10 +96,7 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
     if answer.by_service:
         lines += ["", t("answers.spend.by_service", lang),
                   *_rows(answer.by_service, answer.total, cur, lang)]
-    if answer.missing_rates:
-        lines += ["", t("answers.spend.missing_rates", lang,
-                        currencies=", ".join(answer.missing_rates))]
-    return _join(lines)
+    return _join(lines + _left_out(answer, lang))
 
 
 @_render.register
@@ -111,7 +116,7 @@ def _top(answer: TopAnswer, lang: str) -> str:
                      if provider else
                      t("answers.top.row", lang, n=n, name=name, amount=amount, share=pct))
     lines.append(t("answers.top.total", lang, amount=money(answer.total, cur, lang)))
-    return _join(lines)
+    return _join(lines + _left_out(answer, lang))
 
 
 @_render.register
@@ -137,7 +142,7 @@ def _trend(answer: TrendAnswer, lang: str) -> str:
         lines.append(t("answers.trend.forecast", lang, days=len(answer.forecast),
                        value=money(value, cur, lang), low=money(low, cur, lang),
                        high=money(high, cur, lang)))
-    return _join(lines)
+    return _join(lines + _left_out(answer, lang))
 
 
 @_render.register

@@ -9,6 +9,7 @@ from renderers.charts.trend import render_trend
 from renderers.format import fmt_money, fmt_percent, fmt_signed_percent
 from renderers.i18n import t
 from renderers.messages.alerts import ICONS, AlertView, alert_params, short_date
+from renderers.messages.rates import left_out_lines
 from renderers.report_data import TrendData
 
 __all__ = ["CAPTION_LIMIT", "render_digest", "render_digest_chart"]
@@ -44,6 +45,8 @@ def render_digest(data: DigestData, lang: str) -> str:
             and data.forecast_high is not None:
         lines.append(t("digest.forecast", lang, amount=money(data.forecast),
                        low=money(data.forecast_low), high=money(data.forecast_high)))
+    if missing := left_out_lines(data.left_out, lang, hint="bot", with_days=True):
+        lines += ["⚠️ " + missing[0], *missing[1:]]  # never a silent 0 when costs exist
     if data.movers:
         lines += ["", t("digest.movers", lang)]
         lines += [f"• {m.label}: {'+' if m.delta > 0 else '−'}{money(abs(m.delta))}"

@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from renderers.charts import render_budget_vs_actual, render_stacked, render_trend, style
 from renderers.format import fmt_date, fmt_money, fmt_percent, fmt_signed_percent
 from renderers.i18n import catalogue, normalise_language, t, t_data
+from renderers.messages.rates import left_out_lines
 from renderers.pdf.layout import BriefDocument, Column, Tile
 from renderers.report_data import BriefData, BudgetVsActual, RecommendationRow, ShareRow
 
@@ -38,6 +39,7 @@ def render_brief(data: BriefData) -> bytes:
     pdf.add_page()
     _header(pdf, data, lang)
     _kpis(pdf, data, lang)
+    _left_out(pdf, data, lang)
     if data.edition == "final":
         _changes(pdf, data, lang)
     pdf.heading(t("brief.section.trend", lang), keep=pdf.chart_height(TREND_WIDTH))
@@ -112,6 +114,14 @@ def _kpis(pdf: BriefDocument, data: BriefData, lang: str) -> None:
         Tile(t("brief.kpi.savings", lang), _money(data, k.potential_savings),
              t("brief.kpi.savings_sub", lang), style.GREEN),
     ])
+
+
+def _left_out(pdf: BriefDocument, data: BriefData, lang: str) -> None:
+    """Spend in currencies with no rate is in none of the figures: say so under them."""
+    for line in left_out_lines(data.left_out, lang, hint="bot", with_days=True):
+        pdf.text_line("⚠ " + line, 9.5, color=style.RED, height=5)
+    if data.left_out:
+        pdf.ln(2)
 
 
 def _changes(pdf: BriefDocument, data: BriefData, lang: str) -> None:

@@ -1,0 +1,23 @@
+"""Currency records shared by services and report data (no database, no text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+__all__ = ["LeftOut"]
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Spend in `currency` on days with no rate into `base` (the org currency): in no sum.
+
+    `amount` is in `currency` itself; `first_day`..`last_day` are the days it covers.
+    """
+
+    currency: str
+    amount: Decimal
+    base: str
+    first_day: date
+    last_day: date
