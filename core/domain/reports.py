@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Literal
 
 from core.domain.currency import LeftOut
-
 from core.domain.levels import Level
 
 __all__ = [
