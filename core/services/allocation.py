@@ -5,7 +5,11 @@ active rules in priority order (lower number first, then oldest), then — for t
 only — what the provider reported. Rules match on a name pattern (a glob such as `*-prod-*`,
 or `re:` + a regular expression; case-insensitive), provider, connection, service, region
 and tags; every condition given must hold. Suggested rules (status `suggested`) come from
-naming patterns already present and wait for an admin to accept them.
+naming patterns already present and wait for someone to accept them.
+
+Owners, admins and finance change rules (from the chat), as does the operator at the CLI
+(`user_id=None`); every change is audited with the rule before and after, and re-applies the
+rules at once so coverage moves with it.
 """
 
 from __future__ import annotations
@@ -14,23 +18,26 @@ import fnmatch
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import Clock
 from core.db.models import AllocationRule, Connection, Resource
 from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
 from core.services.exports import chargeback_rows
+from core.services.forecasts import org_info
 from core.services.orgs import require_role
 
-__all__ = ["FIELDS", "ApplyResult", "ChargebackLine", "Coverage", "accept_rule", "apply_rules",
-           "chargeback", "coverage", "create_rule", "delete_rule", "list_rules", "rule_matches",
-           "showback", "suggest_rules"]
+__all__ = ["COVERAGE_DAYS", "FIELDS", "MATCH_KEYS", "ApplyResult", "ChargebackLine", "Coverage",
+           "RuleInputError", "accept_rule", "apply_rules", "chargeback", "coverage",
+           "create_rule", "current_coverage", "delete_rule", "get_rule", "list_rules",
+           "parse_match", "rule_matches", "showback", "suggest_rules", "update_rule"]
 
 FIELDS = ("team", "project", "environment", "cost_center")
 TAG_KEYS: dict[str, tuple[str, ...]] = {
@@ -42,6 +49,18 @@ ENV_TOKENS: dict[str, tuple[str, ...]] = {
     "prod": ("prod", "production", "prd"), "stage": ("stage", "staging", "stg"),
     "dev": ("dev", "develop", "development"), "test": ("test", "qa", "testing")}
 ZERO = Decimal("0.00")
+COVERAGE_DAYS = 30
+EDITOR = Role.FINANCE
+
+
+class RuleInputError(ServiceError):
+    """A condition or a target a person typed does not fit; `field` says which."""
+
+    code = "rule_input"
+
+    def __init__(self, field: str, value: str, detail: str = "") -> None:
+        super().__init__(detail or f"{field}: {value!r} does not fit")
+        self.field, self.value = field, value
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,23 +182,119 @@ async def create_rule(session: AsyncSession, org_id: int, user_id: int, *, name:
                       project: str | None = None, environment: str | None = None,
                       cost_center: str | None = None, priority: int = 100,
                       actor_telegram_id: int | None = None) -> int:
-    """Create an active rule (admins) and apply the rules at once; returns the rule id."""
-    await require_role(session, org_id, user_id, Role.ADMIN)
-    if not any((team, project, environment, cost_center)):
-        raise ServiceError("a rule must set a team, project, environment or cost centre")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ServiceError("rule name must be 1–100 characters")
+    """Create an active rule (owner, admin, finance; or the CLI operator) and apply the rules
+    at once; returns the rule id."""
+    await _authorise(session, org_id, user_id)
+    targets = _targets(team, project, environment, cost_center)
+    name = _name(name)
     rule = AllocationRule(org_id=org_id, name=name, priority=priority,
-                          match=_validate_match(dict(match)), team=team, project=project,
-                          environment=environment, cost_center=cost_center, status="active")
+                          match=_validate_match(dict(match)), status="active", **targets)
     session.add(rule)
     await session.flush()
     await audit(session, "allocation_rule.create", org_id=org_id,
                 actor_telegram_id=actor_telegram_id, object_type="allocation_rule",
-                object_id=rule.id, name=name, match=rule.match)
+                object_id=rule.id, rule=_snapshot(rule), via=_via(user_id))
     await apply_rules(session, org_id)
     return rule.id
+
+
+async def update_rule(session: AsyncSession, org_id: int, user_id: int | None, rule_id: int, *,
+                      name: str | None = None, match: dict[str, object] | None = None,
+                      team: str | None = None, project: str | None = None,
+                      environment: str | None = None, cost_center: str | None = None,
+                      priority: int | None = None,
+                      actor_telegram_id: int | None = None) -> ApplyResult:
+    """Change what is given of a rule (a suggested one stays suggested) and re-apply."""
+    await _authorise(session, org_id, user_id)
+    rule = await _rule(session, org_id, rule_id)
+    before = _snapshot(rule)
+    given = {k: v for k, v in (("team", team), ("project", project),
+                               ("environment", environment), ("cost_center", cost_center))
+             if v is not None}
+    if given:  # "" clears a field; at least one must remain
+        targets = _targets(**({f: getattr(rule, f) for f in FIELDS} | given))
+        for field in FIELDS:
+            setattr(rule, field, targets.get(field))
+    if name is not None:
+        rule.name = _name(name)
+    if match is not None:
+        rule.match = _validate_match(dict(match))
+    if priority is not None:
+        rule.priority = priority
+    after = _snapshot(rule)
+    await session.flush()
+    await audit(session, "allocation_rule.update", org_id=org_id,
+                actor_telegram_id=actor_telegram_id, object_type="allocation_rule",
+                object_id=rule_id, before=before, after=after, via=_via(user_id))
+    return await apply_rules(session, org_id)
+
+
+def _targets(team: str | None = None, project: str | None = None,
+             environment: str | None = None, cost_center: str | None = None) -> dict[str, str]:
+    given = {k: v.strip() for k, v in (("team", team), ("project", project),
+                                       ("environment", environment),
+                                       ("cost_center", cost_center)) if v and v.strip()}
+    if not given:
+        raise RuleInputError("target", "",
+                             "a rule must set a team, project, environment or cost centre")
+    too_long = next((v for k, v in given.items()
+                     if len(v) > (32 if k == "environment" else 100)), None)
+    if too_long is not None:
+        raise RuleInputError("target", too_long[:100])
+    return given
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise RuleInputError("name", name[:100], "rule name must be 1–100 characters")
+    return name
+
+
+def _via(user_id: int | None) -> str:
+    return "bot" if user_id is not None else "cli"
+
+
+def _snapshot(rule: AllocationRule) -> dict[str, object]:
+    return {"name": rule.name, "match": dict(rule.match or {}), "priority": rule.priority,
+            "status": rule.status, **{f: getattr(rule, f) for f in FIELDS}}
+
+
+async def _authorise(session: AsyncSession, org_id: int, user_id: int | None) -> None:
+    """Members need finance or above; `None` is the operator at the CLI."""
+    if user_id is not None:
+        await require_role(session, org_id, user_id, EDITOR)
+
+
+def parse_match(items: list[str] | tuple[str, ...]) -> dict[str, object]:
+    """`name=web-*`, `provider=selectel`, `connection=3`, `service=Compute`, `region=ru-1`,
+    `tag.env=prod` (repeatable) → a rule's match object, checked."""
+    match: dict[str, object] = {}
+    tags: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not sep or not key or not value:
+            raise RuleInputError("match", item, f"a condition is FIELD=VALUE, got {item!r}")
+        if key.startswith("tag.") or key.startswith("tags."):
+            tags[key.split(".", 1)[1]] = value
+            continue
+        key = "connection_id" if key == "connection" else key
+        if key not in MATCH_KEYS or key == "tags":
+            raise RuleInputError("match", item, f"unknown match field {key!r}; use name, "
+                                 "provider, connection, service, region or tag.KEY")
+        match[key] = value
+    if tags:
+        match["tags"] = tags
+    return _validate_match(match)
+
+
+async def current_coverage(session: AsyncSession, org_id: int, clock: Clock,
+                           days: int = COVERAGE_DAYS) -> Coverage:
+    """Coverage of the last `days` complete days in the org's time zone."""
+    info = await org_info(session, org_id, clock)
+    return await coverage(session, org_id, info.yesterday - timedelta(days=days - 1),
+                          info.yesterday)
 
 
 async def _rule(session: AsyncSession, org_id: int, rule_id: int) -> AllocationRule:
@@ -190,28 +305,43 @@ async def _rule(session: AsyncSession, org_id: int, rule_id: int) -> AllocationR
     return rule
 
 
-async def accept_rule(session: AsyncSession, org_id: int, user_id: int, rule_id: int, *,
+async def get_rule(session: AsyncSession, org_id: int, rule_id: int) -> AllocationRule:
+    """One rule of the org (NotFound for another org's id)."""
+    return await _rule(session, org_id, rule_id)
+
+
+async def accept_rule(session: AsyncSession, org_id: int, user_id: int | None, rule_id: int, *,
                       actor_telegram_id: int | None = None) -> ApplyResult:
     """Turn a suggested rule into an active one and apply."""
-    await require_role(session, org_id, user_id, Role.ADMIN)
+    await _authorise(session, org_id, user_id)
     rule = await _rule(session, org_id, rule_id)
+    if rule.status != "suggested":
+        raise RuleInputError("status", rule.status, "only a suggested rule can be accepted")
     rule.status = "active"
     await audit(session, "allocation_rule.accept", org_id=org_id,
                 actor_telegram_id=actor_telegram_id, object_type="allocation_rule",
-                object_id=rule_id, name=rule.name)
+                object_id=rule_id, rule=_snapshot(rule), via=_via(user_id))
     return await apply_rules(session, org_id)
 
 
-async def delete_rule(session: AsyncSession, org_id: int, user_id: int, rule_id: int, *,
+async def delete_rule(session: AsyncSession, org_id: int, user_id: int | None, rule_id: int, *,
                       actor_telegram_id: int | None = None) -> None:
-    """Delete (or reject a suggested) rule, then re-apply the rest."""
-    await require_role(session, org_id, user_id, Role.ADMIN)
+    """Delete a rule, then re-apply the rest. A suggested rule is rejected instead: kept as
+    `rejected` so the same suggestion does not come back."""
+    await _authorise(session, org_id, user_id)
     rule = await _rule(session, org_id, rule_id)
+    snapshot = _snapshot(rule)
+    if rule.status == "suggested":
+        rule.status = "rejected"
+        await audit(session, "allocation_rule.reject", org_id=org_id,
+                    actor_telegram_id=actor_telegram_id, object_type="allocation_rule",
+                    object_id=rule_id, rule=snapshot, via=_via(user_id))
+        return
     await session.delete(rule)
     await session.flush()
     await audit(session, "allocation_rule.delete", org_id=org_id,
                 actor_telegram_id=actor_telegram_id, object_type="allocation_rule",
-                object_id=rule_id, name=rule.name)
+                object_id=rule_id, rule=snapshot, via=_via(user_id))
     await apply_rules(session, org_id)
 
 

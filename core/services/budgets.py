@@ -15,13 +15,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.forecast import forecast
 from core.clock import Clock
-from core.db.models import BoundChat, Budget, Connection, Membership, Organization, User
+from core.db.models import (
+    BoundChat,
+    Budget,
+    Connection,
+    CostLine,
+    Membership,
+    Organization,
+    Resource,
+    User,
+)
 from core.domain.levels import Level, budget_level
 from core.domain.money import MoneyParseError, parse_decimal, quantize_money
 from core.domain.roles import Role
@@ -34,13 +44,15 @@ from core.services.orgs import require_role
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
            "BudgetStatus", "Destination", "budget_status", "budget_vs_actual", "create_budget",
            "delete_budget", "destinations", "list_statuses", "parse_amount", "parse_scope",
-           "parse_thresholds", "period_bounds", "scope_filters", "update_budget"]
+           "parse_thresholds", "period_bounds", "scope_choices", "scope_filters",
+           "update_budget"]
 
 PERIODS = ("month", "quarter", "year")
 SCOPES = ("org", "provider", "connection", "project", "team", "service", "tag")
 DEFAULT_THRESHOLDS = (50, 80, 100)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1e13")
+MAX_CHOICES = 12
 _CURRENCY_MARKS = re.compile(r"(₽|руб\.?|rub|\$|€|usd|eur)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 
@@ -412,3 +424,25 @@ async def delete_budget(session: AsyncSession, org_id: int, user_id: int | None,
                 object_type="budget", object_id=budget_id, scope_kind=budget.scope_kind,
                 scope_value=budget.scope_value, was=snapshot,
                 via="bot" if user_id is not None else "cli")
+
+
+async def scope_choices(session: AsyncSession, org_id: int, kind: str,
+                        limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+    """(value, label) of what a `kind` budget can cover, from the org's own data: providers and
+    connections it has, projects and teams its resources carry, services it was billed for."""
+    query: Any
+    if kind == "provider":
+        query = select(Connection.kind, Connection.kind).where(Connection.org_id == org_id)
+    elif kind == "connection":
+        query = select(Connection.id, Connection.name).where(Connection.org_id == org_id)
+    elif kind in ("project", "team"):
+        column = getattr(Resource, kind)
+        query = select(column, column).where(Resource.org_id == org_id, column.is_not(None))
+    elif kind == "service":
+        query = select(CostLine.service_name, CostLine.service_name).where(
+            CostLine.org_id == org_id, CostLine.service_name.is_not(None))
+    else:
+        return []
+    rows = (await session.execute(query.distinct())).all()
+    choices = sorted({(str(v), str(label)) for v, label in rows if v}, key=lambda c: c[1].lower())
+    return choices[:limit]
