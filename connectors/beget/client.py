@@ -154,6 +154,22 @@ class BegetClient:
             raise ProviderError(f"statistic/{metric}: unexpected shape", provider="beget")
         return Series.model_validate(body[metric])
 
+    async def configurator_price(self, *, cpu: int, memory_mb: int, disk_mb: int,
+                                 region: str | None, vps_id: str | None) -> Any:
+        """`/v1/vps/configurator/calculation` → `{"success": {"params", "price_day",
+        "price_month"}}` or `{"error": {"code", "message"}}` (openapi-vps v1.8.1)."""
+        params: dict[str, Any] = {"params.cpu_count": cpu, "params.memory": memory_mb,
+                                  "params.disk_size": disk_mb}
+        if region:
+            params["region"] = region
+        if vps_id:
+            params["vps_id"] = vps_id
+        body = await self.http.get(f"{self.base}/v1/vps/configurator/calculation",
+                                   params=params, auth=self.jwt, **self._extra)
+        if not isinstance(body, dict):
+            raise ProviderError("configurator/calculation: unexpected shape", provider="beget")
+        return body
+
     async def cloud_services(self) -> list[CloudService]:
         return [CloudService.model_validate(s) async for s in
                 self._paged("/v1/cloud", "service", {"view": "SERVICE_VIEW_BASIC"})]

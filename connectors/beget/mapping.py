@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 from connectors.beget.models import CloudService, Domain, Series, Vps
 from connectors.parsing import optional_decimal, optional_int
 from core.domain.collection import (
+    ESTIMATED_TAG,
     CostLine,
     ResourceKind,
     ResourceRecord,
     ResourceStatus,
     UsageMetric,
 )
+from core.domain.metrics import CPU_PERCENT, MEMORY_PERCENT, PERCENT, memory_percent
 
 __all__ = [
     "MSK",
@@ -67,11 +69,13 @@ def parse_msk(text: str | None) -> datetime | None:
 
 def daily_lines(days: list[date], amount: Decimal, *, resource_id: str, resource_name: str,
                 resource_type: str, service_name: str, category: str, region: str | None = None,
-                since: datetime | None = None) -> list[CostLine]:
-    """One estimated cost line per day from a per-day price (Beget bills these daily).
+                since: datetime | None = None, observed: date | None = None) -> list[CostLine]:
+    """One cost line per day from a per-day price (Beget bills these daily).
 
-    Days before the resource was created are skipped; the amount is the current price, so a
-    plan changed mid-window is priced at today's rate (an estimate, documented in SUPPORT.md).
+    Days before the resource was created are skipped. The `observed` day (today, when the
+    price was read) is a recorded fact; every other day is an ESTIMATE at today's price,
+    tagged `ESTIMATED_TAG`: the sync writes it only where nothing was recorded for that day,
+    so history is never re-priced (see `core.services.sync_estimates`).
     """
     first = since.astimezone(MSK).date() if since else None
     lines = []
@@ -79,13 +83,16 @@ def daily_lines(days: list[date], amount: Decimal, *, resource_id: str, resource
         if first is not None and day < first:
             continue
         start = datetime.combine(day, time(), UTC)
+        seen = day == observed
         lines.append(CostLine(
             charge_period_start=start, charge_period_end=start + timedelta(days=1),
             billed_cost=amount, effective_cost=amount, list_cost=amount,
             service_name=service_name, service_category=category, resource_id=resource_id,
             resource_name=resource_name, resource_type=resource_type, region_id=region,
             provider_name="Beget", pricing_quantity=Decimal(1), pricing_unit="day",
-            charge_description="estimated from the daily price"))
+            charge_description="daily price observed" if seen
+            else "estimated from the daily price",
+            tags={} if seen else {ESTIMATED_TAG: "daily_price"}))
     return lines
 
 
@@ -130,8 +137,14 @@ def service_record(svc: CloudService) -> ResourceRecord:
         created_at=parse_msk(svc.created_at))
 
 
-def series_metrics(resource_id: str, metric: str, unit: str, series: Series) -> list[UsageMetric]:
-    """Parallel `date[]` / `value[]` arrays → samples; unparseable pairs are skipped."""
+def series_metrics(resource_id: str, metric: str, series: Series, *,
+                   memory_mb: int | None = None) -> list[UsageMetric]:
+    """Parallel `date[]` / `value[]` arrays → samples in the shared vocabulary.
+
+    `cpu` is percent → `cpu_percent`; `memory` is MB in use (UNCONFIRMED, see NOTES.md) →
+    `memory_percent` of the VPS's memory (no samples when its size is unknown).
+    Unparseable pairs are skipped.
+    """
     samples = []
     for stamp, raw in zip(series.date, series.value, strict=False):
         when = parse_msk(stamp)
@@ -139,6 +152,14 @@ def series_metrics(resource_id: str, metric: str, unit: str, series: Series) -> 
         if when is None or value is None:
             continue
         with contextlib.suppress(OverflowError):
-            samples.append(UsageMetric(resource_id=resource_id, metric=metric, timestamp=when,
-                                       value=float(value), unit=unit))
+            number = float(value)
+            if metric == "cpu":
+                samples.append(UsageMetric(resource_id=resource_id, metric=CPU_PERCENT,
+                                           timestamp=when, value=max(0.0, min(100.0, number)),
+                                           unit=PERCENT))
+            elif metric == "memory":
+                pct = memory_percent(number, memory_mb)
+                if pct is not None:
+                    samples.append(UsageMetric(resource_id=resource_id, metric=MEMORY_PERCENT,
+                                               timestamp=when, value=pct, unit=PERCENT))
     return samples

@@ -44,6 +44,9 @@ class BegetFake(BearerFake):
         self.revoke_on: str | None = None
         self.logins = 0
         self.faults = Faults()
+        # (cpu, memory MB, disk MB) → price_day the configurator answers; else a formula
+        self.configurator: dict[tuple[int, int, int], float] = {}
+        self.configurator_error: str | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.faults.middleware])
@@ -52,6 +55,7 @@ class BegetFake(BearerFake):
         app.router.add_get("/v1/vps/server/list", self.vps_list)
         app.router.add_get("/v1/vps/statistic/{metric}/{id}", self.statistic)
         app.router.add_get("/v1/cloud", self.cloud)
+        app.router.add_get("/v1/vps/configurator/calculation", self.calculation)
         return app
 
     async def legacy_call(self, request: web.Request) -> web.Response:
@@ -99,6 +103,26 @@ class BegetFake(BearerFake):
             return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
         assert request.query.get("period") == "DAY"
         return web.json_response(fixture(f"statistic_{request.match_info['metric']}"))
+
+    async def calculation(self, request: web.Request) -> web.Response:
+        """`Configurator_GetCalculationResponse`: `success` with the price of the asked size,
+        or `error` (openapi-vps v1.8.1)."""
+        if not self._authorised(request):
+            return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
+        if self.configurator_error:
+            return web.json_response({"error": {"code": self.configurator_error,
+                                                "message": "try later"}})
+        q = request.query
+        cpu, memory, disk = (int(q["params.cpu_count"]), int(q["params.memory"]),
+                             int(q["params.disk_size"]))
+        # default tariff: 5.2 ₽/day a vCPU + 3.4 ₽/day a GB of RAM + 0.05 ₽/day a GB of disk
+        price = self.configurator.get((cpu, memory, disk),
+                                      round(cpu * 5.2 + memory / 1024 * 3.4 + disk / 1024 * 0.05,
+                                            2))
+        return web.json_response({"success": {
+            "params": {"cpu_count": cpu, "memory": memory, "disk_size": disk},
+            "price_day": price, "price_month": round(price * 30, 2),
+            "settings": {"cpu_settings": {"range": {"min": 1, "max": 32}, "step": 1}}}})
 
     async def cloud(self, request: web.Request) -> web.Response:
         if not self._authorised(request):

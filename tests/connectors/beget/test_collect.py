@@ -19,7 +19,7 @@ async def test_collect_full_account_with_a_denied_section(
     out = await make().collect(creds, WINDOW)
 
     assert out.account.balance == Decimal("512.35")
-    assert out.account.daily_rate == Decimal("9.80")
+    assert out.account.daily_rate == Decimal("100.20")
     assert out.account.days_to_block == 52
     assert out.account.plan == "Blog"
 
@@ -73,13 +73,18 @@ async def test_daily_cost_lines_one_per_resource_per_day(
 async def test_usage_metrics_from_running_vps(
         fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
     out = await make().collect(creds, WINDOW)
-    cpu = [m for m in out.usage if m.metric == "cpu"]
+    cpu = [m for m in out.usage if m.metric == "cpu_percent"]
     # Two running VPS x two parseable samples (the "bad date" sample is skipped).
     assert len(cpu) == 4
     web = [m for m in cpu if m.resource_id.startswith("9f1c")]
     assert [m.value for m in web] == [3.5, 12.25]
+    assert {m.unit for m in out.usage} == {"percent"}
     assert web[0].timestamp.isoformat() == "2025-06-02T07:00:00+00:00"  # 10:00 MSK
     assert fake.faults.count("/v1/vps/statistic/cpu/1b2c") == 0  # stopped VPS not asked
+    # memory arrives in MB in use: 812 MB of web-1's 2048 MB is 39.6 %, in the shared name
+    memory = [m for m in out.usage if m.metric == "memory_percent"
+              and m.resource_id.startswith("9f1c")]
+    assert [round(m.value, 1) for m in memory] == [39.6, 40.6]
 
 
 async def test_statistics_failure_is_a_warning_not_an_incomplete_inventory(
@@ -89,7 +94,7 @@ async def test_statistics_failure_is_a_warning_not_an_incomplete_inventory(
     out = await make().collect(creds, WINDOW)
     assert any(w.startswith("provider_error: statistic/memory/") for w in out.warnings)
     assert out.complete_inventory is True
-    assert {m.metric for m in out.usage} == {"cpu"}
+    assert {m.metric for m in out.usage} == {"cpu_percent"}
 
 
 async def test_jwt_expired_mid_sync_logs_in_again_once(
