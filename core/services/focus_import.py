@@ -1,15 +1,29 @@
 """File imports (FOCUS exports, manual CSV): stream rows into daily cost lines, replace the period.
 
-Rows are parsed and aggregated in a worker thread in slices (the event loop stays free), then
-written in batches whenever enough daily buckets have piled up, so memory stays bounded by the
-number of distinct (day, resource, SKU, …) buckets per batch, not by the file. FOCUS files go
+Rows are parsed and aggregated in a worker thread in slices (the event loop stays free), and
+whenever enough daily buckets have piled up they are turned into table rows (also in the worker)
+and staged, so memory stays bounded by the buckets per batch, not by the file. FOCUS files go
 through the columnar reader (`connectors.focus.arrow_reader`, ~3x less CPU); when it gives up
-(a bad cell to locate, a money format only the lenient parser reads) what it stored is cleared
+(a bad cell to locate, a money format only the lenient parser reads) what it staged is dropped
 and the row-by-row reader reads the file again, so results and error messages are the same.
-Re-importing replaces the stored lines of that connection for every day from the file's first
-to its last (idempotent); the whole import is one transaction, so a bad row stores nothing.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
 spread over its charge period by `core.services.sync_rules.split_daily`.
+
+Short transactions, because SQLite has one writer at a time and an import that held it for
+minutes stopped the bot answering: the lines go to `cost_line_staging` in transactions of
+`STAGE_ROWS` rows; then one swap transaction deletes what the file replaces (`replaced_lines`:
+the connection's lines of every day from the file's first to its last, so a re-import is
+idempotent), copies the staged lines in with INSERT … SELECT, and records the snapshot and the
+audit entry; the staged rows are then dropped in short batches. A bad row, a crash or a lost
+lease leaves the stored lines as they were; staged rows of an import that died are swept by
+the next import (`sweep_stale_staging`). The import writes through its own sessions (made from
+the engine of the `session` it is given, which it uses only to read the connection and check
+the caller's role): the caller's session must not hold uncommitted writes.
+
+One import per connection at a time: a lease in `job_leases` (`import:<connection id>`),
+renewed while the import runs; a second import into it gets `ImportBusy` at once. On SQLite the
+imports of one process also take turns (there is one writer anyway); on PostgreSQL imports into
+different connections run side by side.
 """
 
 from __future__ import annotations
@@ -17,47 +31,65 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
 from connectors.focus.reader import IDENTITY_FIELDS, FocusReader, FocusRecord
 from connectors.manual_csv.reader import ManualCsvReader
 from core.clock import SystemClock
-from core.db.models import Connection, SyncSnapshot
+from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
 from core.domain.providers import canonical_provider
 from core.domain.roles import Role
 from core.services.audit import audit
 from core.services.connections import Actor
-from core.services.errors import NotFound, ServiceError
+from core.services.errors import Conflict, NotFound, ServiceError
+from core.services.leases import acquire_job, release_job
 from core.services.orgs import require_role
 from core.services.sync_costs import (
     BATCH,
     KEY_FIELDS,
     DailyAggregator,
-    DayRange,
-    clear_days,
     core_table,
     write_rows,
 )
+from core.tasks import spawn
 
-__all__ = ["ImportResult", "import_file", "import_focus", "import_manual_csv"]
+__all__ = ["ImportBusy", "ImportResult", "ReplaceScope", "import_file", "import_focus",
+           "import_manual_csv", "replaced_lines", "sweep_stale_staging"]
 
 assert (*KEY_FIELDS, "tags") == IDENTITY_FIELDS, "reader and aggregator identity differ"
 
 log = logging.getLogger(__name__)
 
 SLICE = 20_000  # rows parsed per trip to the worker thread
-FLUSH_BUCKETS = 50_000  # daily buckets held before a batch is written
+FLUSH_BUCKETS = 50_000  # daily buckets held before they are staged
+STAGE_ROWS = 10_000  # staged rows per transaction: well under a second of SQLite's one writer
+DROP_ROWS = 50_000  # staged rows deleted per transaction when an import is done with them
+LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead after this
+RENEW_EVERY = 30.0  # seconds between lease renewals
 Source = str | Path | IO[bytes]
+STAGING: Table = cost_line_staging
+_LINE_COLUMNS = [c.name for c in core_table(CostLineRow).columns if c.name != "id"]
+
+
+class ImportBusy(Conflict):
+    """Another import into this connection is running (or its lease has not expired yet)."""
+
+    code = "import_running"
 
 
 @dataclass(frozen=True)
@@ -70,6 +102,23 @@ class ImportResult:
     first_day: date | None
     last_day: date | None
     totals: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class ReplaceScope:
+    """What a finished import replaces: the connection's lines of [first_day, last_day]."""
+
+    org_id: int
+    connection_id: int
+    first_day: date
+    last_day: date
+
+
+def replaced_lines(scope: ReplaceScope) -> ColumnElement[bool]:
+    """The stored lines an import's swap deletes before copying its own in: the one rule."""
+    return and_(CostLineRow.org_id == scope.org_id,
+                CostLineRow.connection_id == scope.connection_id,
+                CostLineRow.day >= scope.first_day, CostLineRow.day <= scope.last_day)
 
 
 def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -> bool:
@@ -92,50 +141,202 @@ def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -
             gc.enable()
 
 
-async def _flush(session: AsyncSession, conn: Connection, agg: DailyAggregator,
-                 cleared: DayRange, source: str) -> int:
-    rows = agg.drain(org_id=conn.org_id, connection_id=conn.id, source=source)
+def _statement(dialect: Dialect, table: Table, keys: list[str]
+               ) -> tuple[str, list[tuple[str, Any]]] | None:
+    """The driver-level INSERT of `keys` into `table` and each parameter's bind processor;
+    None when the table would fill a default of its own (then the ORM path is needed)."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    names = list(compiled.positiontup or ())
+    if not names or any(name not in keys for name in names):
+        return None
+    plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names]
+    return str(compiled), plan
+
+
+def _params(plan: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as the driver's plain tuples (CPU work: run it in a worker thread).
+
+    Column by column: a column's distinct values are converted once (days, periods, currencies
+    and most amounts repeat), and the loops are the interpreter's own (map, zip), not Python's.
+    """
     if not rows:
-        return 0
-    lo, hi = min(r["day"] for r in rows), max(r["day"] for r in rows)
-    one = timedelta(days=1)
-    if cleared.lo is None or cleared.hi is None:
-        await clear_days(session, org_id=conn.org_id, connection_id=conn.id, start=lo,
-                         end=hi + one)
-        cleared.lo, cleared.hi = lo, hi
-    else:
-        if lo < cleared.lo:
-            await clear_days(session, org_id=conn.org_id, connection_id=conn.id, start=lo,
-                             end=cleared.lo)
-            cleared.lo = lo
-        if hi > cleared.hi:
-            await clear_days(session, org_id=conn.org_id, connection_id=conn.id,
-                             start=cleared.hi + one, end=hi + one)
-            cleared.hi = hi
-    return await _insert(session, rows)
+        return []
+    columns: list[Any] = list(zip(*map(itemgetter(*(name for name, _ in plan)), rows),
+                                  strict=True)) if len(plan) > 1 else [[row[plan[0][0]]
+                                                                        for row in rows]]
+    for i, (_, process) in enumerate(plan):
+        if process is None:
+            continue
+        try:
+            memo = {value: process(value) for value in set(columns[i])}
+        except TypeError:  # unhashable (JSON tags, shared per drain): once per object
+            objects = {id(value): value for value in columns[i]}
+            by_id = {key: process(value) for key, value in objects.items()}
+            columns[i] = [by_id[id(value)] for value in columns[i]]
+        else:
+            columns[i] = list(map(memo.__getitem__, columns[i]))
+    return list(zip(*columns, strict=True))
 
 
 async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """`write_rows`, minus SQLAlchemy's per-row parameter bookkeeping (~40% of an import's
     write time): the statement is compiled once for the dialect, each value goes through its
     column type's own bind processor, and the driver's executemany gets plain tuples."""
+    if not rows:
+        return 0
     conn = await session.connection()
-    dialect = conn.dialect
-    table = core_table(CostLineRow)
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    names = list(compiled.positiontup or ())
-    if not names or any(name not in rows[0] for name in names):  # a default to fill: the slow way
+    prepared = _statement(conn.dialect, core_table(CostLineRow), list(rows[0]))
+    if prepared is None:  # a default to fill: the slow way
         return await write_rows(session, rows)
-    plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in names]
-    sql = str(compiled)
+    sql, plan = prepared
     for i in range(0, len(rows), BATCH):
-        await conn.exec_driver_sql(sql, [
-            tuple(value if process is None else process(value)
-                  for name, process in plan for value in (row[name],))
-            for row in rows[i:i + BATCH]])
+        await conn.exec_driver_sql(sql, _params(plan, rows[i:i + BATCH]))
     return len(rows)
 
+
+def _engine_of(session: AsyncSession) -> AsyncEngine:
+    bind = session.bind
+    if isinstance(bind, AsyncConnection):
+        return bind.engine
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("the import needs a session bound to an AsyncEngine")
+    return bind
+
+
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _turn(engine: AsyncEngine) -> asyncio.Lock | None:
+    """On SQLite, the lock this process's imports into one database file take turns on."""
+    if engine.dialect.name != "sqlite":
+        return None
+    locks = _turns.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(str(engine.url.database or id(engine)), asyncio.Lock())
+
+
+@dataclass
+class _Run:
+    """One running import: its id (the lease owner and the staged rows' key) and its writes."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    dialect: Dialect
+    org_id: int
+    connection_id: int
+    import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    staged: int = 0
+    lost: bool = False
+
+    @property
+    def lease(self) -> str:
+        return f"import:{self.connection_id}"
+
+    async def renew(self) -> bool:
+        """Take or extend the lease; False when another live import holds it."""
+        async with self.sessions() as session, session.begin():
+            taken = await acquire_job(session, self.lease, owner=self.import_id,
+                                      now=SystemClock().now(), ttl=LEASE_TTL)
+        if not taken:
+            self.lost = True
+        return taken
+
+    async def heartbeat(self) -> None:
+        while not self.lost:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await self.renew()
+            except Exception:  # a busy database now and then: the next beat tries again
+                log.warning("import %s: lease renewal failed", self.import_id, exc_info=True)
+
+    async def release(self) -> None:
+        async with self.sessions() as session, session.begin():
+            await release_job(session, self.lease, owner=self.import_id,
+                              now=SystemClock().now())
+
+    async def stage(self, agg: DailyAggregator, source: str) -> None:
+        """Drain the aggregator into staged rows, one short transaction per STAGE_ROWS."""
+        prepared = _statement(self.dialect, STAGING, ["import_id", *_LINE_COLUMNS])
+        assert prepared is not None, "cost_line_staging has no defaults of its own"
+        sql, plan = prepared
+
+        def _rows() -> list[tuple[Any, ...]]:
+            rows = agg.drain(org_id=self.org_id, connection_id=self.connection_id,
+                             source=source, fingerprints=False)
+            for row in rows:
+                row["import_id"] = self.import_id
+            return _params(plan, rows)
+
+        params = await asyncio.to_thread(_rows)
+        for i in range(0, len(params), STAGE_ROWS):
+            async with self.sessions() as session, session.begin():
+                conn = await session.connection()
+                await conn.exec_driver_sql(sql, params[i:i + STAGE_ROWS])
+        self.staged += len(params)
+
+    async def discard(self) -> None:
+        """Drop this import's staged rows (short transactions)."""
+        await _drop_staged(self.sessions, self.import_id)
+        self.staged = 0
+
+
+async def _drop_staged(sessions: async_sessionmaker[AsyncSession], import_id: str) -> int:
+    dropped = 0
+    while True:
+        async with sessions() as session, session.begin():
+            batch = (select(STAGING.c.id).where(STAGING.c.import_id == import_id)
+                     .limit(DROP_ROWS).scalar_subquery())
+            result = await session.execute(delete(STAGING).where(STAGING.c.id.in_(batch)))
+        count = int(getattr(result, "rowcount", 0) or 0)
+        dropped += count
+        if count < DROP_ROWS:
+            return dropped
+
+
+async def sweep_stale_staging(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Drop staged rows no live import owns (a process that died mid-import); how many."""
+    now = SystemClock().now()
+    async with sessions() as session:
+        staged = set((await session.execute(select(STAGING.c.import_id).distinct())).scalars())
+        if not staged:
+            return 0
+        live = set((await session.execute(select(JobLease.owner).where(
+            JobLease.name.like("import:%"), JobLease.expires_at > now))).scalars())
+    dropped = 0
+    for import_id in sorted(staged - live):
+        dropped += await _drop_staged(sessions, import_id)
+    if dropped:
+        log.info("dropped %s staged lines of imports that did not finish", dropped)
+    return dropped
+
+
+@asynccontextmanager
+async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Run]:
+    """Own the connection's import lease (or raise ImportBusy) and clean up after the import,
+    whatever happened: staged rows dropped, lease given back."""
+    engine = _engine_of(session)
+    run = _Run(sessions=async_sessionmaker(engine, expire_on_commit=False),
+               dialect=engine.dialect, org_id=conn.org_id, connection_id=conn.id)
+    if not await run.renew():
+        raise ImportBusy(f"an import into connection {conn.id} is already running")
+    beat = spawn(run.heartbeat(), name=f"import-lease-{conn.id}")
+    turn = _turn(engine)
+    try:
+        await sweep_stale_staging(run.sessions)
+        if turn is None:
+            yield run
+        else:
+            async with turn:
+                yield run
+    finally:
+        beat.cancel()
+        with suppress(asyncio.CancelledError):
+            await beat
+        try:
+            await run.discard()
+            await run.release()
+        except Exception:  # swept by the next import; the lease expires on its own
+            log.warning("import %s: clean-up failed", run.import_id, exc_info=True)
 
 async def _load(session: AsyncSession, org_id: int, connection_id: int, kind: str,
                 actor: Actor | None) -> Connection:
@@ -151,59 +352,85 @@ async def _load(session: AsyncSession, org_id: int, connection_id: int, kind: st
     return conn
 
 
-async def _aggregate(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
-                     agg: DailyAggregator, cleared: DayRange, source: str) -> int:
-    """Feed every record through the aggregator, writing whenever enough buckets pile up."""
-    stored = 0
+async def _aggregate(run: _Run, records: Iterable[FocusRecord], agg: DailyAggregator,
+                     source: str) -> None:
+    """Feed every record through the aggregator, staging whenever enough buckets pile up."""
     iterator = iter(records)
     more = True
     while more:
         more = await asyncio.to_thread(_consume, iterator, agg, SLICE)
         if len(agg.buckets) >= FLUSH_BUCKETS or not more:
-            stored += await _flush(session, conn, agg, cleared, source)
-    return stored
+            await run.stage(agg, source)
+
+
+async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
+                now: datetime, actor: Actor | None, source: str, rows: int, days: int) -> int:
+    """The one transaction readers see change: replaced lines out, staged lines in, the
+    snapshot, the connection's status and the audit entry; returns the snapshot id."""
+    async with run.sessions() as session, session.begin():
+        if not await acquire_job(session, run.lease, owner=run.import_id,
+                                 now=SystemClock().now(), ttl=LEASE_TTL):
+            raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
+        if scope is not None:
+            await session.execute(delete(CostLineRow).where(replaced_lines(scope))
+                                  .execution_options(synchronize_session=False))
+        copied = await session.execute(insert(core_table(CostLineRow)).from_select(
+            _LINE_COLUMNS,
+            select(*(STAGING.c[name] for name in _LINE_COLUMNS))
+            .where(STAGING.c.import_id == run.import_id).order_by(STAGING.c.id)))
+        count = int(getattr(copied, "rowcount", -1))
+        if count not in (-1, run.staged):  # staged rows swept from under a stalled import
+            raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
+                               f"({count} of {run.staged} lines staged); send the file again")
+        session.add(snapshot)
+        await session.execute(update(Connection).where(Connection.id == run.connection_id)
+                              .values(last_sync_at=now, last_success_at=now, last_error=None,
+                                      last_error_code=None, consecutive_failures=0)
+                              .execution_options(synchronize_session=False))
+        await session.flush()
+        await audit(session, f"connection.import_{source}", org_id=run.org_id,
+                    actor_telegram_id=actor.telegram_id if actor else None,
+                    object_type="connection", object_id=run.connection_id, rows=rows,
+                    days=days)
+        return snapshot.id
 
 
 async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
                   counter: Any, source: str, actor: Actor | None, now: datetime | None,
                   fallback: FocusReader | None = None) -> ImportResult:
-    """Import `records`; if they raise FastPathUnavailable, undo and import `fallback`."""
+    """Import `records`; if they raise FastPathUnavailable, drop what they staged and import
+    `fallback`."""
     now = now or SystemClock().now()
     provider = canonical_provider(conn.kind, fallback="other")
-    agg, cleared = DailyAggregator(provider=provider), DayRange()
-    try:
-        stored = await _aggregate(session, conn, records, agg, cleared, source)
-    except FastPathUnavailable as exc:
-        if fallback is None:
-            raise
-        log.info("connection %s: row-by-row import (%s)", conn.id, exc)
-        if cleared.lo is not None and cleared.hi is not None:
-            await clear_days(session, org_id=conn.org_id, connection_id=conn.id,
-                             start=cleared.lo, end=cleared.hi + timedelta(days=1))
-        if isinstance(records, ArrowFocusReader):
-            records.rewind()
-        records = counter = fallback
-        agg, cleared = DailyAggregator(provider=provider), DayRange()
-        stored = await _aggregate(session, conn, records, agg, cleared, source)
-    totals = dict(sorted(agg.totals.items()))
-    snap = SyncSnapshot(org_id=conn.org_id, connection_id=conn.id, started_at=now,
-                        finished_at=SystemClock().now(), status="success", trigger="import",
-                        cost_lines=stored,
-                        cost_total=max(totals.values(), key=abs) if totals else Decimal(0),
-                        totals={"rows": counter.rows, "days": len(agg.days_seen),
-                                "cost_by_currency": {k: str(v) for k, v in totals.items()}},
-                        warnings=[])
-    session.add(snap)
-    conn.last_sync_at = conn.last_success_at = now
-    conn.last_error = conn.last_error_code = None
-    conn.consecutive_failures = 0
-    await session.flush()
-    await audit(session, f"connection.import_{source}", org_id=conn.org_id,
-                actor_telegram_id=actor.telegram_id if actor else None,
-                object_type="connection", object_id=conn.id, rows=counter.rows,
-                days=len(agg.days_seen))
-    days = sorted(agg.days_seen)
-    return ImportResult(connection_id=conn.id, snapshot_id=snap.id, rows=counter.rows,
+    org_id, conn_id = conn.org_id, conn.id
+    async with _running(session, conn) as run:
+        agg = DailyAggregator(provider=provider)
+        try:
+            await _aggregate(run, records, agg, source)
+        except FastPathUnavailable as exc:
+            if fallback is None:
+                raise
+            log.info("connection %s: row-by-row import (%s)", conn_id, exc)
+            await run.discard()
+            if isinstance(records, ArrowFocusReader):
+                records.rewind()
+            counter = fallback
+            agg = DailyAggregator(provider=provider)
+            await _aggregate(run, fallback, agg, source)
+        totals = dict(sorted(agg.totals.items()))
+        days = sorted(agg.days_seen)
+        scope = (ReplaceScope(org_id=org_id, connection_id=conn_id, first_day=days[0],
+                              last_day=days[-1]) if days else None)
+        snap = SyncSnapshot(org_id=org_id, connection_id=conn_id, started_at=now,
+                            finished_at=SystemClock().now(), status="success", trigger="import",
+                            cost_lines=run.staged,
+                            cost_total=max(totals.values(), key=abs) if totals else Decimal(0),
+                            totals={"rows": counter.rows, "days": len(days),
+                                    "cost_by_currency": {k: str(v) for k, v in totals.items()}},
+                            warnings=[])
+        stored = run.staged
+        snapshot_id = await _swap(run, scope, snap, now, actor, source, counter.rows, len(days))
+    return ImportResult(connection_id=conn_id, snapshot_id=snapshot_id, rows=counter.rows,
                         lines_stored=stored, days=len(days),
                         first_day=days[0] if days else None,
                         last_day=days[-1] if days else None, totals=totals)

@@ -144,29 +144,48 @@ class DailyAggregator:
             bucket[4] = qty if bucket[4] is None else bucket[4] + qty
 
     def drain(self, *, org_id: int, connection_id: int, source: str,
-              resource_ids: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
-        """The buckets as `cost_lines` rows; the aggregator is empty afterwards."""
+              resource_ids: Mapping[str, int] | None = None,
+              fingerprints: bool = True) -> list[dict[str, Any]]:
+        """The buckets as `cost_lines` rows; the aggregator is empty afterwards.
+
+        `fingerprints=False` leaves `row_hash` empty: only the sync engine compares them
+        (`replace_window`, its own `sync` lines); file imports replace by period and skip the cost.
+        """
         rows: list[dict[str, Any]] = []
         ids = resource_ids or {}
+        # days, tag sets and provider names repeat across rows: work each out once per drain
+        periods: dict[date, tuple[datetime, datetime]] = {}
+        tag_sets: dict[str, Any] = {}
+        providers: dict[str, str] = {}
         for (day, ident), (billed, effective, list_cost, contracted, qty) in self.buckets.items():
             currency = ident[10]
             self.totals[currency] = self.totals.get(currency, ZERO) + billed
-            start = datetime.combine(day, time(), UTC)
+            period = periods.get(day)
+            if period is None:
+                start = datetime.combine(day, time(), UTC)
+                period = periods[day] = (start, start + _DAY)
             row: dict[str, Any] = dict(zip(KEY_FIELDS, ident[:-1], strict=True))
             ext = row.pop("resource_id")
-            provider = (canonical_provider(row["provider_name"], fallback=self.provider)
-                        if row["provider_name"] else self.provider)
+            name = row["provider_name"]
+            provider = providers.get(name or "")
+            if provider is None:
+                provider = providers[name or ""] = (
+                    canonical_provider(name, fallback=self.provider) if name else self.provider)
+            raw_tags = ident[-1]
+            if raw_tags and raw_tags not in tag_sets:
+                tag_sets[raw_tags] = json.loads(raw_tags)
             row.update(
                 org_id=org_id, connection_id=connection_id, day=day,
                 resource_id=ids.get(ext) if ext else None, resource_external_id=ext,
-                charge_period_start=start, charge_period_end=start + _DAY,
+                charge_period_start=period[0], charge_period_end=period[1],
                 billed_cost=billed, effective_cost=effective, list_cost=list_cost,
                 contracted_cost=contracted, pricing_quantity=qty, provider=provider,
-                provider_name=row["provider_name"] or PROVIDER_NAMES.get(provider, provider),
+                provider_name=name or PROVIDER_NAMES.get(provider, provider),
                 charge_category=row["charge_category"] or "Usage",
-                tags=json.loads(ident[-1]) if ident[-1] else None, source=source)
-            row["row_hash"] = _fingerprint(day, ident, row["resource_id"], billed, effective,
-                                           list_cost, contracted, qty)
+                tags=tag_sets[raw_tags] if raw_tags else None, source=source)
+            row["row_hash"] = (_fingerprint(day, ident, row["resource_id"], billed, effective,
+                                            list_cost, contracted, qty)
+                               if fingerprints else None)
             rows.append(row)
         self.buckets = {}
         return rows
