@@ -13,8 +13,9 @@ LOW_BALANCE_DAYS = 14
 
 def low_balance(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
+    days = ctx.threshold("low_balance", "days", LOW_BALANCE_DAYS)
     for row in ctx.runway.rows:
-        if row.days_left is None or row.days_left > LOW_BALANCE_DAYS:
+        if row.days_left is None or row.days_left > days:
             continue
         out.append(Finding(
             kind="low_balance", dedup_key=f"low_balance:connection:{row.connection_id}",

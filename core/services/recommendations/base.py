@@ -68,6 +68,13 @@ class RuleContext:
     runway: RunwayView
     weekdays: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
     price_overrides: dict[str, dict[str, object]] = field(default_factory=dict)
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)  # org overrides
+    disabled: frozenset[str] = frozenset()  # kinds the org turned off
+
+    def threshold(self, kind: str, name: str, default: float) -> float:
+        """The org's value of a rule's threshold (`infrazen rec threshold`), else `default`."""
+        value = self.thresholds.get(kind, {}).get(name)
+        return float(value) if isinstance(value, int | float) else default
 
     def cost(self, resource: Resource) -> ResourceCost:
         return self.costs.get(resource.id, ResourceCost(()))

@@ -15,6 +15,7 @@ from core.db.models import Connection, Resource, UsageMetric
 from core.services import costs
 from core.services.forecasts import data_end, org_info
 from core.services.recommendations.base import ResourceCost, RuleContext, Usage
+from core.services.recommendations.settings import disabled_kinds, org_thresholds
 from core.services.runway import runway
 
 __all__ = ["COST_DAYS", "USAGE_DAYS", "load_context"]
@@ -74,4 +75,5 @@ async def load_context(session: AsyncSession, org_id: int, clock: Clock) -> Rule
         org_id=org_id, today=info.today, currency=info.currency, resources=resources,
         providers=providers, usage=await _usage(session, org_id, since), costs=cost_map,
         runway=await runway(session, org_id, clock), weekdays=weekdays,
-        price_overrides=overrides if isinstance(overrides, dict) else {})
+        price_overrides=overrides if isinstance(overrides, dict) else {},
+        thresholds=org_thresholds(info.settings), disabled=disabled_kinds(info.settings))

@@ -4,7 +4,8 @@ Upsert by dedup key, and only rows the engine owns (`evidence.source == "engine"
 from elsewhere (the demo seed, an import) with the same key are left exactly as they are.
 One open recommendation per resource: savings of stacked advice on one resource do not add
 up, so a resource that already has an open one gets no second. Lifecycle kept here:
-a finding that comes back after `done` reopens as `new`; `dismissed` stays dismissed;
+a finding that comes back after `done` reopens as `new`; `dismissed` stays dismissed; a kind
+the org turned off (`settings.py`) is not produced;
 expired snoozes return to `new`; an engine row whose finding is gone is closed (`done`).
 Realised savings: an accepted recommendation whose resource now costs at least 10 % less
 than its baseline is `done`, with (baseline − now) × 30 recorded.
@@ -56,7 +57,7 @@ def _apply(rec: Recommendation, finding: Finding, clock: Clock) -> None:
 async def evaluate(session: AsyncSession, org_id: int, clock: Clock) -> EvaluationResult:
     """Run every rule for the org and reconcile the recommendations (what sync calls)."""
     ctx = await load_context(session, org_id, clock)
-    findings = sorted((f for rule in RULES for f in rule(ctx)),
+    findings = sorted((f for rule in RULES for f in rule(ctx) if f.kind not in ctx.disabled),
                       key=lambda f: (-f.monthly_saving, f.dedup_key))
     rows = {r.dedup_key: r for r in (await session.execute(select(Recommendation).where(
         Recommendation.org_id == org_id))).scalars()}

@@ -25,6 +25,7 @@ from core.services.recommendations.engine import OPEN
 __all__ = ["Summary", "accept", "complete", "dismiss", "list_recommendations", "snooze",
            "summary"]
 
+MAX_REASON = 300
 _ALLOWED: dict[str, tuple[str, ...]] = {
     "accepted": ("new", "snoozed", "dismissed"),
     "snoozed": ("new", "accepted"),
@@ -50,18 +51,25 @@ async def _load(session: AsyncSession, org_id: int, rec_id: int) -> Recommendati
     return rec
 
 
-async def _move(session: AsyncSession, org_id: int, user_id: int, rec_id: int, status: str,
-                clock: Clock, actor_telegram_id: int | None) -> Recommendation:
-    await require_role(session, org_id, user_id, Role.MEMBER)
+async def _move(session: AsyncSession, org_id: int, user_id: int | None, rec_id: int,
+                status: str, clock: Clock, actor_telegram_id: int | None,
+                reason: str | None = None) -> Recommendation:
+    """`user_id=None` is the operator at the CLI; members need the member role."""
+    if user_id is not None:
+        await require_role(session, org_id, user_id, Role.MEMBER)
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise ServiceError(f"a reason is at most {MAX_REASON} characters")
     rec = await _load(session, org_id, rec_id)
     if rec.status not in _ALLOWED[status]:
         raise Conflict(f"a {rec.status} recommendation cannot become {status}")
     previous = rec.status
-    rec.status, rec.decided_by_id = status, user_id
+    rec.status, rec.decided_by_id, rec.decision_reason = status, user_id, reason
     rec.decided_at = rec.updated_at = clock.now()
     await audit(session, f"recommendation.{status}", org_id=org_id,
                 actor_telegram_id=actor_telegram_id, object_type="recommendation",
-                object_id=rec_id, previous=previous, kind=rec.kind)
+                object_id=rec_id, previous=previous, kind=rec.kind, reason=reason,
+                via="bot" if user_id is not None else "cli")
     return rec
 
 
@@ -75,17 +83,22 @@ async def accept(session: AsyncSession, org_id: int, user_id: int, rec_id: int, 
         rec.baseline_daily_cost = current_daily_cost
 
 
-async def snooze(session: AsyncSession, org_id: int, user_id: int, rec_id: int, clock: Clock, *,
-                 days: int = 14, actor_telegram_id: int | None = None) -> None:
+async def snooze(session: AsyncSession, org_id: int, user_id: int | None, rec_id: int,
+                 clock: Clock, *, days: int = 14, reason: str | None = None,
+                 actor_telegram_id: int | None = None) -> None:
+    """Hide it for `days` (back as `new` afterwards), with an optional reason."""
     if not 1 <= days <= 365:
         raise ServiceError("snooze for 1 to 365 days")
-    rec = await _move(session, org_id, user_id, rec_id, "snoozed", clock, actor_telegram_id)
+    rec = await _move(session, org_id, user_id, rec_id, "snoozed", clock, actor_telegram_id,
+                      reason)
     rec.snoozed_until = clock.now() + timedelta(days=days)
 
 
-async def dismiss(session: AsyncSession, org_id: int, user_id: int, rec_id: int, clock: Clock, *,
+async def dismiss(session: AsyncSession, org_id: int, user_id: int | None, rec_id: int,
+                  clock: Clock, *, reason: str | None = None,
                   actor_telegram_id: int | None = None) -> None:
-    await _move(session, org_id, user_id, rec_id, "dismissed", clock, actor_telegram_id)
+    """Out of lists, totals and briefs for good (the engine never reopens it)."""
+    await _move(session, org_id, user_id, rec_id, "dismissed", clock, actor_telegram_id, reason)
 
 
 async def complete(session: AsyncSession, org_id: int, user_id: int, rec_id: int, clock: Clock, *,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.services.recommendations.base import Finding, RuleContext, money, resource_key
-from core.services.recommendations.idle import is_idle
+from core.services.recommendations.idle import idle_limits, is_idle
 from core.services.recommendations.prices import current_plan, smaller_plan
 
 __all__ = ["CPU_LOW", "MEM_LOW", "rightsizing"]
@@ -18,12 +18,16 @@ MIN_DAYS = 7
 
 def rightsizing(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
+    limits = idle_limits(ctx)
+    cpu_low = ctx.threshold("rightsizing", "cpu_percent", CPU_LOW)
+    mem_low = ctx.threshold("rightsizing", "memory_percent", MEM_LOW)
     for res in ctx.resources:
         usage = ctx.usage.get(res.id)
         if (res.kind != "server" or res.is_deleted or usage is None or usage.days < MIN_DAYS
-                or usage.cpu_p95 is None or usage.mem_p95 is None or is_idle(usage)):
+                or usage.cpu_p95 is None or usage.mem_p95 is None
+                or is_idle(usage, *limits)):
             continue
-        if usage.cpu_p95 > CPU_LOW or usage.mem_p95 > MEM_LOW:
+        if usage.cpu_p95 > cpu_low or usage.mem_p95 > mem_low:
             continue
         provider = ctx.providers.get(res.connection_id, "")
         overrides = ctx.price_overrides.get(provider, {})

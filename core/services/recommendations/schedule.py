@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.services.recommendations.base import Finding, RuleContext, money, resource_key
-from core.services.recommendations.idle import is_idle
+from core.services.recommendations.idle import idle_limits, is_idle
 
 __all__ = ["schedule_shutdown"]
 
@@ -21,12 +21,13 @@ ALWAYS_ON = Decimal("0.85")
 
 def schedule_shutdown(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
+    limits = idle_limits(ctx)
     for res in ctx.resources:
         if (res.kind != "server" or res.is_deleted
                 or (res.environment or "").lower() not in NON_PROD):
             continue
         usage = ctx.usage.get(res.id)
-        if usage is not None and is_idle(usage):
+        if usage is not None and is_idle(usage, *limits):
             continue
         weekday, weekend = ctx.weekdays.get(res.id, (Decimal(0), Decimal(0)))
         if weekday <= 0 or weekend / weekday < ALWAYS_ON:

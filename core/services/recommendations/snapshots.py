@@ -13,6 +13,7 @@ OLD_DAYS = 90
 
 def old_snapshots(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
+    old_days = int(ctx.threshold("old_snapshots", "age_days", OLD_DAYS))
     for res in ctx.resources:
         if res.kind != "snapshot" or res.is_deleted:
             continue
@@ -20,7 +21,7 @@ def old_snapshots(ctx: RuleContext) -> list[Finding]:
         oldest = config.get("oldest_days")
         age = int(oldest) if isinstance(oldest, int | float) else (
             ctx.today - res.first_seen_at.date()).days
-        if age <= OLD_DAYS:
+        if age <= old_days:
             continue
         monthly = ctx.monthly(res)
         # a collection of snapshots: assume half the storage is in the old ones
@@ -31,7 +32,7 @@ def old_snapshots(ctx: RuleContext) -> list[Finding]:
         out.append(Finding(
             kind="old_snapshots", dedup_key=resource_key("old_snapshots", res),
             monthly_saving=saving, confidence=0.7 if share < 1 else 0.8,
-            params={"resource": res.name, "older_than_days": OLD_DAYS},
+            params={"resource": res.name, "older_than_days": old_days},
             evidence={"oldest_days": age, "monthly_cost": str(monthly),
                       "snapshots": config.get("snapshots")},
             resource_id=res.id, connection_id=res.connection_id,
