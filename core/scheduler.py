@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core import metrics
 from core.clock import Clock
+from core.db.errors import log_failure
 from core.jobs.runtime import JobDeps, JobRuntime
 from core.services.leases import worker_name
 
@@ -117,7 +118,7 @@ async def run_job(path: str, runtime_id: str) -> None:
     try:
         await resolve(path)(runtime)
     except Exception:
-        log.exception("job %s failed", path)
+        log_failure(log, "job %s failed", path)
     else:
         log.debug("job %s done", path)
 

@@ -23,7 +23,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; on SQLite every connection is set up for concurrent use."""
     if url.startswith("sqlite"):
         _private_sqlite_file(url)
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        # how long a writer waits for SQLite's one write lock before "database is locked"
+        # (imports write in short transactions; the bot retries a handler that still fails)
+        busy_ms = int(float(kwargs.setdefault("connect_args", {}).setdefault("timeout", 30))
+                      * 1000)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -33,7 +36,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
 
         return engine

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alerts.engine import evaluate_rules, rule_context, store_events
 from core.alerts.routing import Delivery, route
+from core.db.errors import log_failure
 from core.db.models import AlertEvent, Organization
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
@@ -77,5 +78,5 @@ async def evaluate_all(rt: JobRuntime) -> int:
         try:
             total += len(await evaluate_org(rt, org_id))
         except Exception:
-            log.exception("alert evaluation of org %s failed", org_id)
+            log_failure(log, "alert evaluation of org %s failed", org_id)
     return total

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.errors import log_failure
 from core.db.models import Membership, Organization, ReportSchedule, User
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
@@ -144,7 +145,7 @@ async def send_briefs(rt: JobRuntime) -> int:
             async with rt.sessions() as session, session.begin():
                 count += await _tick(session, rt, schedule_id)
         except Exception:
-            log.exception("brief of schedule %s failed", schedule_id)
+            log_failure(log, "brief of schedule %s failed", schedule_id)
     return count
 
 

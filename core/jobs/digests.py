@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alerts.routing import DEFAULT_ROLES
+from core.db.errors import log_failure
 from core.db.models import Membership, NotificationPreference, Organization, OutboxMessage, User
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
@@ -122,5 +123,5 @@ async def send_digests(rt: JobRuntime) -> int:
                                           rt.clock)
                 total += await _enqueue(session, rt, data, recipients)
         except Exception:
-            log.exception("digest of org %s for %s failed", org_id, local_date)
+            log_failure(log, "digest of org %s for %s failed", org_id, local_date)
     return total

@@ -18,6 +18,7 @@ from functools import partial
 from sqlalchemy import or_, select
 
 from connectors.collecting import gather_limited
+from core.db.errors import log_failure
 from core.db.models import Connection
 from core.jobs.alerts import evaluate_org
 from core.jobs.notices import notify_admins
@@ -62,13 +63,13 @@ async def _sync_one(rt: JobRuntime, connection_id: int) -> SyncResult | None:
     except ServiceError as exc:
         log.warning("scheduled sync of connection %s skipped: %s", connection_id, exc)
     except Exception:
-        log.exception("scheduled sync of connection %s crashed", connection_id)
+        log_failure(log, "scheduled sync of connection %s crashed", connection_id)
     org_id = await _after(rt, connection_id, result)
     if org_id is not None:
         try:
             await evaluate_org(rt, org_id)
         except Exception:
-            log.exception("alert evaluation after the sync of connection %s failed",
+            log_failure(log, "alert evaluation after the sync of connection %s failed",
                           connection_id)
     return result
 

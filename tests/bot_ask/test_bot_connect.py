@@ -181,9 +181,11 @@ async def test_document_import_and_a_malformed_file(hd: BotHarness) -> None:
         await s.flush()
         conn_id = conn.id
     admin = hd.client(3301)
-    await admin.send_document("costs.csv", GOOD_CSV)
+    assert "Импортирую «costs.csv»" in (await admin.send_document("costs.csv", GOOD_CSV))[-1].text
+    await default_tasks().wait_all()  # the import runs in the background
     assert "Импорт «costs.csv» в «Ручной учёт»: строк 2" in admin.last_reply().text
     await admin.send_document("bad.csv", BAD_CSV)
+    await default_tasks().wait_all()
     reply = admin.last_reply().text
     assert "строка 3" in reply
     assert "столбец «cost»" in reply
@@ -290,6 +292,7 @@ async def test_a_focus_export_sent_as_a_document_imports_to_the_cent(hd: BotHarn
         conn_id = conn.id
     admin = hd.client(3401)
     await admin.send_document("focus_sample.csv", raw)
+    await default_tasks().wait_all()  # the import runs in the background
     assert "Импорт «focus_sample.csv» в «AWS CUR»" in admin.last_reply().text
     async with hd.ctx.session() as s:
         rows = (await s.execute(select(CostLine.billing_currency, CostLine.billed_cost).where(

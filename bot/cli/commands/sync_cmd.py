@@ -9,14 +9,16 @@ from typing import Any
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.cli.runtime import cli_lang, echo_json, fail, msg, with_app
 from connectors.errors import InvalidInput
 from core.app import AppContext
+from core.db.errors import is_locked
 from core.db.models import Connection
 from core.services.costs import CostRow, Dimension, LeftOut, breakdown, left_out, org_currency
 from core.services.errors import NotFound
-from core.services.focus_import import ImportResult, import_file
+from core.services.focus_import import ImportBusy, ImportResult, import_file
 from core.services.orgs import get_org
 from core.services.sync_run import SyncResult, due_connections, run_sync
 from renderers.format import fmt_money
@@ -72,19 +74,28 @@ def sync(connection_id: int | None) -> None:
 def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
     """Import a FOCUS export (CSV or .csv.gz) or a manual CSV; re-importing replaces the period."""
 
-    async def _go(ctx: AppContext) -> ImportResult:
+    async def _go(ctx: AppContext) -> ImportResult | None:
         async with ctx.session() as session:
             org_id = (await session.execute(select(Connection.org_id).where(
                 Connection.id == connection_id))).scalar_one_or_none()
             if org_id is None:
                 raise NotFound(msg("import.no_connection", connection=connection_id))
-            return await import_file(session, org_id, connection_id, file,
-                                     default_currency=currency, now=ctx.clock.now())
+            try:
+                return await import_file(session, org_id, connection_id, file,
+                                         default_currency=currency, now=ctx.clock.now())
+            except ImportBusy:
+                return None
 
     try:
         result = with_app(_go)
     except InvalidInput as exc:
         fail(msg("import.invalid", detail=exc.detail))
+    except OperationalError as exc:
+        if not is_locked(exc):
+            raise
+        fail(msg("import.locked", detail=str(exc.orig)))
+    if result is None:
+        fail(msg("import.busy", connection=connection_id))
     lang = cli_lang()
     period = (f"{result.first_day} … {result.last_day}" if result.first_day
               else msg("import.no_days"))

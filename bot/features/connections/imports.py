@@ -1,14 +1,20 @@
 """A FOCUS export or a manual CSV sent as a document imports into the chosen connection.
 
-The import is one transaction: a bad row rolls everything back and the reply names the row
-and the column, so nothing is lost and the user knows what to fix.
+The handler only says "importing…" and starts the import in the background
+(`core.tasks.spawn`), so the chat keeps answering while a big file is read; the import runs
+with its own sessions (`core.services.focus_import` writes in short transactions, parsing in a
+worker thread) and the "importing…" message is edited into the outcome. A bad row changes
+nothing and the outcome names the row and the column, so the user knows what to fix; a second
+file for a connection that is still importing is told so.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,15 +26,19 @@ from bot.features.connections.wizard import actor_of
 from bot.features.questions.reply import today_of
 from bot.filters import RoleFilter
 from bot.i18n import esc
+from bot.middlewares.errors import error_text
 from connectors.errors import InvalidInput
 from core.app import AppContext
 from core.domain.roles import Role
 from core.services.connections import list_connections
-from core.services.errors import NotFound
-from core.services.focus_import import import_file
+from core.services.errors import NotFound, ServiceError
+from core.services.focus_import import ImportBusy, import_file
+from core.tasks import spawn
 from renderers.format import fmt_date
 
 __all__ = ["FILE_KINDS", "on_document", "on_import_button"]
+
+log = logging.getLogger(__name__)
 
 FILE_KINDS = frozenset({"focus", "manual_csv"})
 MAX_MB = 20  # the Bot API does not hand bots bigger files
@@ -88,26 +98,49 @@ def _reason(exc: InvalidInput) -> str:
     return detail
 
 
+def _outcome_of_error(exc: Exception, rc: RequestContext, file_name: str) -> str:
+    if isinstance(exc, InvalidInput):
+        if exc.row or exc.column:
+            return rc.t("connect.import.bad_row", file=esc(file_name), row=exc.row or "—",
+                        column=esc(exc.column or "—"), detail=esc(_reason(exc)))
+        return rc.t("connect.import.bad_file", file=esc(file_name), detail=esc(exc.detail))
+    if isinstance(exc, ImportBusy):
+        return rc.t("connect.import.busy", file=esc(file_name))
+    if isinstance(exc, ServiceError):
+        return error_text(exc, rc.lang)
+    return rc.t("connect.import.failed", file=esc(file_name))
+
+
+async def _run(app: AppContext, bot: Bot, rc: RequestContext, chat_id: int, message_id: int,
+               file_id: str, file_name: str, conn_id: int, conn_name: str) -> None:
+    """Download, import, edit the progress message into the outcome (background task)."""
+    assert rc.org is not None
+    try:
+        buffer = io.BytesIO()
+        await bot.download(file_id, destination=buffer)
+        buffer.seek(0)
+        async with app.session() as session:
+            result = await import_file(session, rc.org.id, conn_id, buffer, actor=actor_of(rc),
+                                       now=app.clock.now())
+    except Exception as exc:  # every outcome reaches the user, the unexpected ones the log too
+        if not isinstance(exc, InvalidInput | ServiceError):
+            log.exception("import of %r into connection %s failed", file_name, conn_id)
+        text = _outcome_of_error(exc, rc, file_name)
+    else:
+        first = fmt_date(result.first_day, rc.lang) if result.first_day else "—"
+        last = fmt_date(result.last_day, rc.lang) if result.last_day else "—"
+        text = rc.t("connect.import.done", file=esc(file_name), name=esc(conn_name),
+                    rows=result.rows, days=result.days, first=first, last=last)
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except TelegramAPIError:  # the progress message is gone: say it anew
+        await bot.send_message(chat_id, text)
+
+
 async def _import(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
                   bot: Bot, file_id: str, file_name: str, conn_id: int, conn_name: str) -> None:
+    """Acknowledge at once; the import itself runs in the background."""
     assert rc.org is not None
-    await message.answer(rc.t("connect.import.running", file=esc(file_name)))
-    buffer = io.BytesIO()
-    await bot.download(file_id, destination=buffer)
-    buffer.seek(0)
-    try:
-        result = await import_file(session, rc.org.id, conn_id, buffer, actor=actor_of(rc),
-                                   now=app.clock.now())
-    except InvalidInput as exc:
-        await session.rollback()  # the days cleared before the bad row come back
-        if exc.row or exc.column:
-            text = rc.t("connect.import.bad_row", file=esc(file_name), row=exc.row or "—",
-                        column=esc(exc.column or "—"), detail=esc(_reason(exc)))
-        else:
-            text = rc.t("connect.import.bad_file", file=esc(file_name), detail=esc(exc.detail))
-        await message.answer(text)
-        return
-    first = fmt_date(result.first_day, rc.lang) if result.first_day else "—"
-    last = fmt_date(result.last_day, rc.lang) if result.last_day else "—"
-    await message.answer(rc.t("connect.import.done", file=esc(file_name), name=esc(conn_name),
-                              rows=result.rows, days=result.days, first=first, last=last))
+    progress = await message.answer(rc.t("connect.import.running", file=esc(file_name)))
+    spawn(_run(app, bot, rc, message.chat.id, progress.message_id, file_id, file_name, conn_id,
+               conn_name), name=f"import-{conn_id}")

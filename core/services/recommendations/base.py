@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.db.models import Resource
+from core.domain.prices import PriceList
 from core.services.runway import RunwayView
 
 __all__ = ["Finding", "ResourceCost", "Rule", "RuleContext", "Usage", "money", "resource_key"]
@@ -68,6 +69,7 @@ class RuleContext:
     runway: RunwayView
     weekdays: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
     price_overrides: dict[str, dict[str, object]] = field(default_factory=dict)
+    price_lists: dict[int, PriceList] = field(default_factory=dict)  # connection → provider's
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)  # org overrides
     disabled: frozenset[str] = frozenset()  # kinds the org turned off
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.services.recommendations.base import Finding, RuleContext, Usage, money, resource_key
+from core.services.recommendations.provider_prices import stop_saving
 
 __all__ = ["CPU_IDLE", "MEM_IDLE", "MIN_DAYS", "idle", "idle_limits", "is_idle"]
 
@@ -37,7 +38,7 @@ def idle(ctx: RuleContext) -> list[Finding]:
             continue
         out.append(Finding(
             kind="idle", dedup_key=resource_key("idle", res),
-            monthly_saving=money(monthly * 9 / 10), confidence=0.8,
+            monthly_saving=stop_saving(ctx, res, monthly), confidence=0.8,
             params={"resource": res.name, "cpu_p95": round(usage.cpu_p95 or 0)},
             evidence={"cpu_p95": usage.cpu_p95, "mem_p95": usage.mem_p95, "days": usage.days,
                       "monthly_cost": str(monthly)},
