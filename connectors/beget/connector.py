@@ -265,6 +265,8 @@ class BegetConnector(BaseConnector[BegetCredentials]):
         return total if readable else None
 
     async def _statistics(self, out: Collection, client: BegetClient, vps_list: list[Vps]) -> None:
+        # MONTH: the rules need a week or two of samples, and each sync replaces the window's
+        period = str(self.options.get("statistics_period", "MONTH"))
         for vps in vps_list:
             if vps.status != "RUNNING":
                 continue
@@ -272,7 +274,7 @@ class BegetConnector(BaseConnector[BegetCredentials]):
             for metric in ("cpu", "memory"):
                 series = await guard(
                     out, f"statistic/{metric}/{vps.id}",
-                    partial(client.vps_statistic, metric, vps.id),
+                    partial(client.vps_statistic, metric, vps.id, period),
                     inventory=False, code_of=_warning_code)
                 if series is not None:
                     out.usage.extend(series_metrics(vps.id, metric, series, memory_mb=memory))

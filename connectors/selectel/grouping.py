@@ -67,7 +67,7 @@ class Owners:
             obj = row.object
             if obj is None or obj.id in self.owner or obj.id in self.vm_ids:
                 continue
-            is_disk = classify(row.metric.id).kind is ResourceKind.VOLUME
+            is_disk = classify(row.metric.id, row.provider_key).kind is ResourceKind.VOLUME
             if not is_disk:
                 continue
             if obj.parent_id and obj.parent_id not in projects:

@@ -66,12 +66,15 @@ _TIER = re.compile(r"^volume_gigabytes_(?P<tier>[a-z0-9]+)")
 
 
 def classify(metric_id: str, provider_key: str | None = None) -> MetricKind:
-    """The first table row whose prefix starts `metric_id`, else the product `provider_key`
-    names; `other` when neither is known."""
+    """The product `provider_key` names (dbaas, mks, storage, craas, cdn), else the first
+    table row whose prefix starts `metric_id`; `other` when neither is known."""
+    product = PROVIDER_KEYS.get(provider_key or "")
+    if product is not None:  # a DBaaS/MKS/S3 row is that product whatever its metric says
+        return product
     for row in METRICS:
         if metric_id.startswith(row.prefix):
             return row
-    return PROVIDER_KEYS.get(provider_key or "", _OTHER)
+    return _OTHER
 
 
 def region_of(zone: str | None) -> str | None:

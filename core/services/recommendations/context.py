@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.db.models import Connection, Resource, UsageMetric
-from core.services import costs
+from core.domain.metrics import CPU_PERCENT, MEMORY_PERCENT, PERCENT, canonical_metric
+from core.services import costs, price_lists
 from core.services.forecasts import data_end, org_info
 from core.services.recommendations.base import ResourceCost, RuleContext, Usage
 from core.services.recommendations.settings import disabled_kinds, org_thresholds
@@ -26,19 +27,23 @@ COST_DAYS = 28
 
 async def _usage(session: AsyncSession, org_id: int, since: datetime) -> dict[int, Usage]:
     rows = (await session.execute(
-        select(UsageMetric.resource_id, UsageMetric.metric, UsageMetric.ts, UsageMetric.value)
+        select(UsageMetric.resource_id, UsageMetric.metric, UsageMetric.unit, UsageMetric.ts,
+               UsageMetric.value)
         .where(UsageMetric.org_id == org_id, UsageMetric.ts >= since))).all()
     values: dict[tuple[int, str], list[float]] = defaultdict(list)
     days: dict[int, set[object]] = defaultdict(set)
-    for rid, metric, ts, value in rows:
-        values[(rid, metric)].append(float(value))
+    for rid, metric, unit, ts, value in rows:
+        name = canonical_metric(metric, unit or PERCENT)  # legacy `cpu` % reads as cpu_percent
+        if name is None:
+            continue
+        values[(rid, name)].append(float(value))
         days[rid].add(ts.date())
 
     def p95(rid: int, metric: str) -> float | None:
         data = values.get((rid, metric))
         return float(np.percentile(data, 95)) if data else None
 
-    return {rid: Usage(p95(rid, "cpu_percent"), p95(rid, "memory_percent"), len(d))
+    return {rid: Usage(p95(rid, CPU_PERCENT), p95(rid, MEMORY_PERCENT), len(d))
             for rid, d in days.items()}
 
 
@@ -76,4 +81,5 @@ async def load_context(session: AsyncSession, org_id: int, clock: Clock) -> Rule
         providers=providers, usage=await _usage(session, org_id, since), costs=cost_map,
         runway=await runway(session, org_id, clock), weekdays=weekdays,
         price_overrides=overrides if isinstance(overrides, dict) else {},
+        price_lists=await price_lists.load(session, org_id),
         thresholds=org_thresholds(info.settings), disabled=disabled_kinds(info.settings))

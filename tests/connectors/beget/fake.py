@@ -47,6 +47,8 @@ class BegetFake(BearerFake):
         # (cpu, memory MB, disk MB) → price_day the configurator answers; else a formula
         self.configurator: dict[tuple[int, int, int], float] = {}
         self.configurator_error: str | None = None
+        # (metric, vps id) → a `{"<metric>": {"date": [...], "value": [...]}}` answer
+        self.statistics: dict[tuple[str, str], dict[str, Any]] = {}
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.faults.middleware])
@@ -101,8 +103,10 @@ class BegetFake(BearerFake):
     async def statistic(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": "UNAUTHENTICATED"}, status=401)
-        assert request.query.get("period") == "DAY"
-        return web.json_response(fixture(f"statistic_{request.match_info['metric']}"))
+        assert request.query.get("period") in ("HOUR", "DAY", "WEEK", "MONTH")
+        metric = request.match_info["metric"]
+        override = self.statistics.get((metric, request.match_info["id"]))
+        return web.json_response(override or fixture(f"statistic_{metric}"))
 
     async def calculation(self, request: web.Request) -> web.Response:
         """`Configurator_GetCalculationResponse`: `success` with the price of the asked size,

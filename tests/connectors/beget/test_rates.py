@@ -5,7 +5,7 @@ and only unseen days are estimated, and the configurator prices the sizes rights
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.beget.connector import BegetConnector, BegetCredentials
+from connectors.beget.prices import SOURCE
 from core.clock import FrozenClock
-from core.db.models import Connection, CostLine
+from core.db.models import Connection, CostLine, Recommendation, Resource
 from core.domain.collection import ESTIMATED_TAG, Collection, Window
 from core.security.vault import Vault
 from core.services import price_lists
+from core.services import recommendations as recs
 from core.services.orgs import create_org
 from core.services.sync import apply_collection
 from core.services.sync_estimates import estimated_days
@@ -176,3 +178,51 @@ async def test_recorded_days_keep_their_price_across_syncs(
     assert cached is not None
     assert cached.provider == "beget"
     assert cached.items
+
+
+def _series(metric: str, value: float, days: int = 9) -> dict[str, Any]:
+    """A month-period answer: one sample an hour (Moscow time) over the last `days` days."""
+    start = datetime(2025, 6, 3, 9, 0) - timedelta(days=days)
+    stamps = [(start + timedelta(hours=h)).strftime("%Y-%m-%d %H:%M:%S")
+              for h in range(days * 24)]
+    return {metric: {"date": stamps, "value": [value] * len(stamps)}}
+
+
+async def test_idle_and_rightsizing_priced_from_the_configurator(
+        fake: BegetFake, client: httpx.AsyncClient, base_url: str, creds: BegetCredentials,
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault) -> None:
+    web, _db, new = (v["id"] for v in fake.vps)
+    fake.vps[2]["date_create"] = "2025-05-01 09:00:00"  # new-1 billed all month
+    fake.statistics = {("cpu", web): _series("cpu", 20.0),  # 20 % of 2 vCPU
+                       ("memory", web): _series("memory", 614.4),  # 30 % of 2048 MB
+                       ("cpu", new): _series("cpu", 2.0),
+                       ("memory", new): _series("memory", 204.8)}  # 10 % of 2048 MB
+    window = Window(date(2025, 5, 20), date(2025, 6, 4))
+    out = await _connector(client, base_url).collect(creds, window)
+    async with session_maker() as session, session.begin():
+        org = await create_org(session, "beget org")
+        conn = Connection(org_id=org.id, kind="beget", name="main",
+                          credentials=vault.encrypt({}), options={}, status="active")
+        session.add(conn)
+        await session.flush()
+        await apply_collection(session, org_id=org.id, connection_id=conn.id, collection=out,
+                               window=window, started_at=JUNE_3, now=JUNE_3)
+        org_id = org.id
+    async with session_maker() as session, session.begin():
+        await recs.evaluate(session, org_id, FrozenClock(JUNE_3))
+    async with session_maker() as session:
+        rows = (await session.execute(select(Recommendation, Resource.external_id).join(
+            Resource, Recommendation.resource_id == Resource.id).where(
+            Recommendation.org_id == org_id))).all()
+    found = {(rec.kind, ext): rec for rec, ext in rows}
+    # web-1 (2 vCPU, 2 GB, 30 GB; 26.30 ₽ a day): the configurator prices its size 18.70 and
+    # 2 vCPU / 1 GB 15.30 a day — the dearest smaller size its load fits
+    big = found[("rightsizing", web)]
+    assert big.params["to"] == "2 vCPU / 1 GB"
+    assert (big.evidence["price_from"], big.evidence["price_to"]) == ("561.00", "459.00")
+    assert big.evidence["price_source"] == SOURCE
+    assert Decimal(big.monthly_saving) == (Decimal("789.00") * (1 - Decimal("459.00")
+                                                                / Decimal("561.00"))).quantize(
+        Decimal("0.01"))  # 143.45
+    # new-1 idle: its size by the configurator (13.00 a day), not 90 % of its 16.50
+    assert Decimal(found[("idle", new)].monthly_saving) == Decimal("390.00")

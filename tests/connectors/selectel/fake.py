@@ -7,7 +7,7 @@ parameter answers 422 `{"error": {"<field>": ["message"]}}` as public clients ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,26 @@ class SelectelFake(OpenStackFake):
                    consumption=load("consumption.json", FIXTURES)["data"],
                    billing_projects=load("billing_projects.json", FIXTURES)["data"],
                    balances=load("balances.json", FIXTURES),
+                   prediction=load("prediction.json", FIXTURES),
+                   prices=load("vpc_prices.json", FIXTURES))
+
+    @classmethod
+    def real_account(cls, days: list[date]) -> SelectelFake:
+        """The account of `real_account.json`: its one billed hour repeated for every hour
+        of `days` (the bill of an account that did not change), its inventory and prices."""
+        raw = load("real_account.json", FIXTURES)
+        rows = []
+        for day in days:
+            for hour in range(24):
+                start = datetime.combine(day, time(hour)).isoformat()
+                end = datetime.combine(day, time(hour, 59, 59)).isoformat()
+                for row in raw["hour"]:
+                    rows.append({**row, "period": start, "provision_start": start,
+                                 "provision_end": end})
+        inv = raw["inventory"]
+        return cls(projects=inv["projects"], regions=inv["regions"], data=inv["data"],
+                   users={"finops-reader": "s3cret"}, user_domain=ACCOUNT, consumption=rows,
+                   billing_projects=inv["projects"], balances=load("balances.json", FIXTURES),
                    prediction=load("prediction.json", FIXTURES),
                    prices=load("vpc_prices.json", FIXTURES))
 

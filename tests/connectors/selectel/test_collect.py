@@ -150,7 +150,8 @@ async def test_products_openstack_does_not_list_are_resources_of_their_kind(resu
     assert (pg.kind, bucket.kind) == (ResourceKind.DATABASE, ResourceKind.BUCKET)
     assert pg.service_name == "Managed Databases"
     assert bucket.service_name == "Object Storage"
-    assert not pg.is_zombie and not bucket.is_zombie
+    assert not pg.is_zombie
+    assert not bucket.is_zombie
     assert pg.config["inventory"] == "billing"
     assert any(x.resource_id == "pg-main" and x.service_category == "Databases"
                and x.resource_type == "database" for x in result.cost_lines)
