@@ -32,12 +32,17 @@ class Endpoints:
     vpc: str = "https://vpc.api.cloud.yandex.net"
     storage: str = "https://storage.yandexcloud.net"
     monitoring: str = "https://monitoring.api.cloud.yandex.net"
+    mdb: str = "https://mdb.api.cloud.yandex.net"
+    mks: str = "https://mks.api.cloud.yandex.net"
+    load_balancer: str = "https://load-balancer.api.cloud.yandex.net"
+    alb: str = "https://alb.api.cloud.yandex.net"
 
     @classmethod
     def build(cls, endpoint: str, options: Mapping[str, Any]) -> Endpoints:
         """One override for every API (storage too unless `storage_endpoint` is given)."""
         base = {name: endpoint for name in ("iam", "billing", "resource_manager", "compute",
-                                            "vpc", "storage", "monitoring")} if endpoint else {}
+                                            "vpc", "storage", "monitoring", "mdb", "mks",
+                                            "load_balancer", "alb")} if endpoint else {}
         per_service = {k: str(v).rstrip("/") for k, v in (options.get("endpoints") or {}).items()}
         if options.get("storage_endpoint"):
             per_service["storage"] = str(options["storage_endpoint"]).rstrip("/")
@@ -93,6 +98,12 @@ class YandexClient:
     async def addresses(self, folder_id: str) -> list[Address]:
         url = f"{self.ep.vpc}/vpc/v1/addresses"
         return await self._read(Address, url, "addresses", {"folderId": folder_id})
+
+    async def folder_list(self, host: str, path: str, key: str,
+                          folder_id: str) -> list[dict[str, Any]]:
+        """Any `<service>/v1/<kind>?folderId=` list, every page, items as raw dicts."""
+        base = getattr(self.ep, host)
+        return [item async for item in self._list(f"{base}{path}", key, {"folderId": folder_id})]
 
     async def cpu_usage(self, folder_id: str, start: datetime,
                         end: datetime) -> list[dict[str, Any]]:

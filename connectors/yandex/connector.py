@@ -21,6 +21,7 @@ from connectors.errors import InvalidInput, NoPermission
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
 from connectors.yandex.export import parse_billing_export
+from connectors.yandex.managed import MANAGED, managed_record
 from connectors.yandex.mapping import address_record, cpu_samples, disk_record, instance_record
 from connectors.yandex.models import BillingAccount, Folder
 from connectors.yandex.s3 import ExportBucket
@@ -120,6 +121,12 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         out.resources.extend(disk_record(d, folder) for d in disks or [])
         addresses = await guard(out, f"addresses/{fid}", partial(client.addresses, fid))
         out.resources.extend(address_record(a, folder) for a in addresses or [])
+        if self.options.get("managed", True):
+            for spec in MANAGED:
+                items = await guard(out, f"{spec.path.strip('/')}/{fid}", partial(
+                    client.folder_list, spec.host, spec.path, spec.key, fid))
+                out.resources.extend(r for item in items or []
+                                     if (r := managed_record(spec, item, folder)) is not None)
         if instances and self.options.get("utilisation", True):
             start = datetime.combine(window.start, time(), UTC)
             end = datetime.combine(window.end, time(), UTC)

@@ -9,6 +9,7 @@ from typing import Any
 from connectors.parsing import optional_int, parse_rfc3339
 from connectors.yandex.models import Address, Disk, Folder, Instance
 from core.domain.collection import ResourceKind, ResourceRecord, ResourceStatus, UsageMetric
+from core.domain.metrics import CPU_PERCENT, PERCENT
 
 __all__ = ["address_record", "cpu_samples", "disk_record", "instance_record"]
 
@@ -95,8 +96,8 @@ def cpu_samples(metrics: list[dict[str, Any]],
                 continue
             try:
                 when = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
-                samples.append(UsageMetric(resource_id=vm, metric="cpu", timestamp=when,
-                                           value=float(value), unit="percent"))
+                samples.append(UsageMetric(resource_id=vm, metric=CPU_PERCENT, timestamp=when,
+                                           value=float(value), unit=PERCENT))
             except (TypeError, ValueError, OverflowError):
                 continue
     return samples

@@ -26,6 +26,7 @@ class Stored:
     cost_rows: int
     resources: int
     orphans: int
+    unrecognized: int = 0
 
 
 async def apply_and_read(engine: AsyncEngine, vault: Vault, kind: str, collection: Collection,
@@ -51,4 +52,5 @@ async def apply_and_read(engine: AsyncEngine, vault: Vault, kind: str, collectio
             select(func.count()).where(Resource.connection_id == conn_id,
                                        Resource.is_orphan.is_(True)))).scalar_one()
     return Stored(status=result.status, cost_total=Decimal(total or 0), cost_rows=int(rows),
-                  resources=int(resources), orphans=int(orphans))
+                  resources=int(resources), orphans=int(orphans),
+                  unrecognized=result.unrecognized)

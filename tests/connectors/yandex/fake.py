@@ -25,6 +25,17 @@ FIXTURES = Path(__file__).parent / "fixtures"
 AUD = "https://iam.api.cloud.yandex.net/iam/v1/tokens"
 
 
+MANAGED_LISTS = (
+    ("/managed-postgresql/v1/clusters", "clusters"), ("/managed-mysql/v1/clusters", "clusters"),
+    ("/managed-clickhouse/v1/clusters", "clusters"), ("/managed-redis/v1/clusters", "clusters"),
+    ("/managed-kafka/v1/clusters", "clusters"), ("/managed-mongodb/v1/clusters", "clusters"),
+    ("/managed-kubernetes/v1/clusters", "clusters"),
+    ("/managed-kubernetes/v1/nodeGroups", "nodeGroups"),
+    ("/load-balancer/v1/networkLoadBalancers", "networkLoadBalancers"),
+    ("/apploadbalancer/v1/loadBalancers", "loadBalancers"),
+    ("/compute/v1/snapshots", "snapshots"), ("/compute/v1/images", "images"))
+
+
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
@@ -54,6 +65,9 @@ class YandexFake(BearerFake):
         self.monitoring: dict[str, Any] = fixture("monitoring")
         self.monitoring_queries: list[dict[str, Any]] = []
         self.faults = Faults()
+        # list path → folder id → items (managed databases, Kubernetes, balancers, snapshots,
+        # images); empty unless a test loads `managed.json`
+        self.managed: dict[str, dict[str, list[Any]]] = {}
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.faults.middleware])
@@ -69,6 +83,10 @@ class YandexFake(BearerFake):
                               ("vpc", "addresses")):
             r.add_get(f"/{service}/v1/{kind}", self.list_of(
                 kind, lambda q, k=kind: self.lists[k].get(q["folderId"], []),
+                required="folderId"))
+        for path, key in MANAGED_LISTS:
+            r.add_get(path, self.list_of(
+                key, lambda q, p=path: self.managed.get(p, {}).get(q["folderId"], []),
                 required="folderId"))
         r.add_post("/monitoring/v2/data/read", self.metrics_read)
         r.add_get(f"/{self.bucket}", self.s3_list)
