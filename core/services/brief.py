@@ -20,6 +20,8 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.analytics.forecast import MonthEnd
+from core.analytics.series import SeriesError
 from core.clock import Clock
 from core.db.models import Budget, Connection, Organization, Resource
 from core.domain.levels import budget_level
@@ -194,7 +196,10 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
     previous_total = await costs.total(session, org_id, prev.start, prev.end)
     has_previous = await costs.data_range(session, org_id)
     previous_known = has_previous is not None and has_previous[0] <= prev.start
-    month_end = await forecasts.month_end(session, org_id, clock)
+    try:
+        month_end: MonthEnd | None = await forecasts.month_end(session, org_id, clock)
+    except SeriesError:  # nothing converted yet (e.g. only costs without a rate): no forecast
+        month_end = None
     budget_rows = await _budgets(session, org_id, period, clock, current)
     org_budget = next((b for b in budget_rows), None)
     recommendations = await _recommendations(session, org_id)
@@ -202,7 +207,7 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
     series = await costs.daily(session, org_id, period.start, trend_end)
     trend = TrendData(tuple(d for d, _ in series), tuple(v for _, v in series),
                       currency=org.currency)
-    if current:
+    if current and month_end is not None:  # no history to forecast from: no forecast line
         ahead = await forecasts.next_days(session, org_id, clock,
                                           days=max(0, (period.end - info.today).days + 1))
         points = [p for p in ahead.points if trend_end < p.day <= period.end]
@@ -218,8 +223,9 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
         previous_total=previous_total if previous_known else None,
         change_ratio=(total - previous_total) / previous_total
         if previous_known and previous_total else None,
-        forecast_total=month_end.total, forecast_low=month_end.lower,
-        forecast_high=month_end.upper,
+        forecast_total=month_end.total if month_end else None,
+        forecast_low=month_end.lower if month_end else None,
+        forecast_high=month_end.upper if month_end else None,
         budget_amount=org_budget.amount if org_budget else None,
         budget_used_ratio=org_budget.actual / org_budget.amount
         if org_budget and org_budget.amount else None,
