@@ -21,6 +21,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("top", "bot.commands.top"),
     ("forecast", "bot.commands.forecast"),
     ("budget", "bot.commands.budget"),
+    ("allocation", "bot.commands.allocation"),
     ("recs", "bot.commands.recs"),
     ("anomalies", "bot.commands.anomalies"),
     ("resources", "bot.commands.resources"),

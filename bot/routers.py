@@ -12,6 +12,8 @@ from aiogram import Router
 
 from bot.features.admin.router import setup as admin
 from bot.features.alerts.router import setup as alerts
+from bot.features.allocation.router import setup as allocation
+from bot.features.budgets.router import setup as budgets
 from bot.features.connections.router import setup as connections
 from bot.features.fallback.router import setup as fallback
 from bot.features.menu.router import setup as menu
@@ -32,6 +34,8 @@ FEATURES: tuple[Callable[[], Router], ...] = (
     admin,
     alerts,
     connections,
+    budgets,
+    allocation,
     menu,
     reports,
     questions,

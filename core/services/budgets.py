@@ -42,10 +42,10 @@ from core.services.forecasts import OrgInfo, data_end, history, org_info
 from core.services.orgs import require_role
 
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
-           "BudgetStatus", "Destination", "budget_status", "budget_vs_actual", "create_budget",
-           "delete_budget", "destinations", "list_statuses", "parse_amount", "parse_scope",
-           "parse_thresholds", "period_bounds", "scope_choices", "scope_filters",
-           "update_budget"]
+           "BudgetStatus", "Destination", "budget_destination", "budget_status",
+           "budget_vs_actual", "create_budget", "delete_budget", "destinations",
+           "list_statuses", "parse_amount", "parse_scope", "parse_thresholds", "period_bounds",
+           "scope_choices", "scope_filters", "update_budget"]
 
 PERIODS = ("month", "quarter", "year")
 SCOPES = ("org", "provider", "connection", "project", "team", "service", "tag")
@@ -446,3 +446,19 @@ async def scope_choices(session: AsyncSession, org_id: int, kind: str,
     rows = (await session.execute(query.distinct())).all()
     choices = sorted({(str(v), str(label)) for v, label in rows if v}, key=lambda c: c[1].lower())
     return choices[:limit]
+
+
+async def budget_destination(session: AsyncSession, org_id: int,
+                             budget_id: int) -> Destination | None:
+    """Where this budget's alerts go now: its bound group, or the member whose private chat it
+    names; None for the usual routing (also when the chosen chat is no longer valid)."""
+    chat_id = (await _load(session, org_id, budget_id)).alert_chat_id
+    if chat_id is None:
+        return None
+    group = next((d for d in await destinations(session, org_id) if d.chat_id == chat_id), None)
+    if group is not None:
+        return group
+    name = (await session.execute(select(User.full_name).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org_id, User.telegram_id == chat_id))).scalar_one_or_none()
+    return None if name is None else Destination(chat_id, name or str(chat_id), False)

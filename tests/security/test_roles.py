@@ -154,6 +154,23 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "questions:callback_query:on_ask#0": (Filter(Role.VIEWER),),
     "questions:callback_query:on_rec#0": (Filter(Role.MEMBER),
                                           Calls("lifecycle.", lifecycle._move)),
+    # budgets: cards for everyone; the wizard, edit and delete for owners, admins and finance
+    "budgets:callback_query:on_budget_view#0": (Filter(Role.VIEWER),),
+    "budgets:callback_query:on_budget_change#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_wizard#0": (Filter(Role.FINANCE),),
+    "budgets:message:on_wizard_value#0": (Filter(Role.FINANCE),),
+    "budgets:message:on_wizard_amount#0": (Filter(Role.FINANCE),),
+    "budgets:message:on_wizard_thresholds#0": (Filter(Role.FINANCE),),
+    "budgets:message:on_edit_amount#0": (Filter(Role.FINANCE),),
+    "budgets:message:on_edit_thresholds#0": (Filter(Role.FINANCE),),
+    # allocation: the overview and rule cards for everyone; rule changes for finance and up
+    "allocation:message:cmd_allocation#0": (Filter(Role.VIEWER),),
+    "allocation:callback_query:on_view#0": (Filter(Role.VIEWER),),
+    "allocation:callback_query:on_change#0": (Filter(Role.FINANCE),),
+    "allocation:message:on_new_team#0": (Filter(Role.FINANCE),),
+    "allocation:message:on_new_match#0": (Filter(Role.FINANCE),),
+    "allocation:message:on_edit_team#0": (Filter(Role.FINANCE),),
+    "allocation:message:on_edit_match#0": (Filter(Role.FINANCE),),
     # fallback
     "fallback:message:unknown_command#0": (Own("explains"),),
     "fallback:message:unknown_text#0": (Own("explains"),),

@@ -138,6 +138,14 @@ CASES: dict[str, Call] = {
         s, a.org_id, a.user_id, b.rule_id),
     "allocation.delete_rule": lambda s, a, b, d: allocation.delete_rule(
         s, a.org_id, a.user_id, b.rule_id),
+    "allocation.get_rule": lambda s, a, b, d: allocation.get_rule(s, a.org_id, b.rule_id),
+    "allocation.update_rule": lambda s, a, b, d: allocation.update_rule(
+        s, a.org_id, a.user_id, b.rule_id, team="stolen", match={"name": "*"}),
+    "budgets.budget_destination": lambda s, a, b, d: budgets.budget_destination(
+        s, a.org_id, b.budget_id),
+    "budgets.create_budget": lambda s, a, b, d: budgets.create_budget(
+        s, a.org_id, a.user_id, name="To B's group", amount=Decimal("5"),
+        alert_chat_id=b.chat_id),
     "budgets.budget_status": lambda s, a, b, d: budgets.budget_status(
         s, a.org_id, b.budget_id, CLOCK),
     "budgets.budget_vs_actual": lambda s, a, b, d: budgets.budget_vs_actual(

@@ -6,10 +6,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.context import RequestContext
+from bot.features.budgets.keyboards import list_rows as budget_rows
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import AskCb, RecAction, RecCb
 from core.services.ask_types import (
     Answer,
+    BudgetsAnswer,
     Intent,
     RecommendationsAnswer,
     ResourcesAnswer,
@@ -46,6 +48,8 @@ def answer_kb(rc: RequestContext, answer: Answer) -> InlineKeyboardMarkup:
             intent=q.intent if isinstance(answer, TopAnswer) else Intent.TREND, chart=True,
             start=q.start.toordinal(), end=q.end.toordinal()))
         rows.append(1)
+    if isinstance(answer, BudgetsAnswer):  # each budget's card, and "➕ New budget"
+        rows += budget_rows(kb, rc, answer.items)
     if isinstance(answer, ResourcesAnswer):
         n = _pages(kb, rc, Intent.RESOURCES, answer.page, answer.page + 1 < answer.pages)
         rows += [n] if n else []

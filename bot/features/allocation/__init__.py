@@ -1,0 +1,1 @@
+"""/allocation: coverage, rules and suggested rules; create, edit, delete, accept."""

@@ -1,0 +1,29 @@
+"""Allocation buttons: an action and a rule id (re-loaded in the caller's org by the service)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+__all__ = ["AllocAction", "AllocCb", "VIEW_ACTIONS"]
+
+
+class AllocAction(StrEnum):
+    LIST = "list"
+    OPEN = "open"
+    NEW = "new"
+    TEAM = "team"
+    MATCH = "match"
+    DELETE = "delete"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
+VIEW_ACTIONS = (AllocAction.LIST, AllocAction.OPEN)
+
+
+class AllocCb(CallbackData, prefix="alc"):
+    action: AllocAction
+    id: int = 0

@@ -1,0 +1,380 @@
+"""Budget handlers: parse the button or the text → `core.services.budgets` → render → reply.
+
+The wizard keeps its answers in the FSM (scope, value, amount, period, thresholds, where
+alerts go) and creates the budget only on "Save"; every change re-checks the caller's role
+and organisation in the core service.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import RequestContext
+from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
+from bot.features.budgets.keyboards import (
+    card_kb,
+    choices_kb,
+    delete_kb,
+    destination_kb,
+    period_kb,
+    scope_kb,
+    summary_kb,
+    thresholds_kb,
+)
+from bot.features.budgets.states import BudgetEdit, BudgetWizard
+from bot.features.questions.reply import send_answer, today_of
+from bot.filters import NoOrganisation
+from core.app import AppContext
+from core.services import budgets
+from core.services.ask import default_question
+from core.services.ask_types import Intent
+from core.services.budgets import BudgetInputError, Destination
+from core.services.errors import ServiceError
+from renderers.messages.answers_common import esc
+from renderers.messages.budgets import Target, render_card, render_summary, scope_text
+
+__all__ = ["on_budget_change", "on_budget_view", "on_edit_amount", "on_edit_thresholds",
+           "on_wizard", "on_wizard_amount", "on_wizard_thresholds", "on_wizard_value"]
+
+CHOICE_KINDS = ("provider", "connection", "project", "team", "service")
+
+
+def _org_id(rc: RequestContext) -> int:
+    if rc.org is None:
+        raise NoOrganisation()
+    return rc.org.id
+
+
+def _message(query: CallbackQuery) -> Message:
+    assert isinstance(query.message, Message)
+    return query.message
+
+
+def _bad(rc: RequestContext, exc: BudgetInputError) -> str:
+    """What was wrong with a typed value, in the caller's language."""
+    field = exc.field if exc.field in _BAD else "amount"
+    return rc.t(f"budgets.bad.{field}", value=esc(exc.value))
+
+
+_BAD = frozenset({"amount", "thresholds", "tag", "scope_value", "name", "period", "connection",
+                  "scope"})
+
+
+def _target(dest: Destination | None) -> Target:
+    if dest is None:
+        return Target(None)
+    return Target("group" if dest.is_group else "personal", dest.title)
+
+
+async def _scope_label(session: AsyncSession, org_id: int, kind: str, value: str | None,
+                       lang: str) -> str:
+    label = None
+    if kind == "connection":
+        label = dict(await budgets.scope_choices(session, org_id, kind)).get(value or "")
+    return scope_text(kind, value, lang, label)
+
+
+async def _card(rc: RequestContext, session: AsyncSession, app: AppContext,
+                budget_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    org_id = _org_id(rc)
+    st = await budgets.budget_status(session, org_id, budget_id, app.clock)
+    scope = await _scope_label(session, org_id, st.scope_kind, st.scope_value, rc.lang)
+    dest = await budgets.budget_destination(session, org_id, budget_id)
+    return (render_card(st, rc.lang, scope=scope, target=_target(dest)),
+            card_kb(rc, budget_id))
+
+
+async def _show_card(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                     app: AppContext, budget_id: int, note: str | None = None) -> None:
+    text, kb = await _card(rc, session, app, budget_id)
+    await query.answer(note)
+    await _message(query).edit_text(text, reply_markup=kb)
+
+
+async def on_budget_view(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    """Anyone in the org: open a card, or go back to the list."""
+    await state.clear()
+    if callback_data.action is BudgetAction.OPEN:
+        await _show_card(query, rc, session, app, callback_data.id)
+        return
+    await query.answer()
+    await send_answer(_message(query), rc, session, app,
+                      default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
+
+
+async def on_budget_change(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                           session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    """Owners, admins and finance (the router's filter): new, edit, delete."""
+    org_id, action, bid = _org_id(rc), callback_data.action, callback_data.id
+    who: dict[str, Any] = {"actor_telegram_id": rc.user.telegram_id}
+    message = _message(query)
+    if action is BudgetAction.NEW:
+        await state.clear()
+        await state.set_state(BudgetWizard.scope)
+        await query.answer()
+        await message.answer(rc.t("budgets.ask.scope"), reply_markup=scope_kb(rc))
+        return
+    if action is BudgetAction.DELETE:
+        st = await budgets.budget_status(session, org_id, bid, app.clock)
+        await query.answer()
+        await message.edit_text(rc.t("budgets.confirm_delete", name=esc(st.name)),
+                                reply_markup=delete_kb(rc, bid))
+        return
+    if action is BudgetAction.CONFIRM_DELETE:
+        st = await budgets.budget_status(session, org_id, bid, app.clock)
+        await budgets.delete_budget(session, org_id, rc.user.id, bid, **who)
+        await query.answer(rc.t("budgets.deleted", name=st.name))
+        await send_answer(message, rc, session, app,
+                          default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
+        return
+    if action is BudgetAction.AMOUNT:
+        st = await budgets.budget_status(session, org_id, bid, app.clock)
+        await state.set_state(BudgetEdit.amount)
+        await state.update_data(budget_id=bid)
+        await query.answer()
+        await message.answer(rc.t("budgets.ask.edit_amount", name=esc(st.name),
+                                  currency=st.currency))
+        return
+    if action is BudgetAction.THRESHOLDS:
+        if callback_data.value == "default":
+            await budgets.update_budget(session, org_id, rc.user.id, bid,
+                                        thresholds=budgets.DEFAULT_THRESHOLDS, **who)
+            await state.clear()
+            await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
+            return
+        await budgets.budget_status(session, org_id, bid, app.clock)  # scoped: NotFound
+        await state.set_state(BudgetEdit.thresholds)
+        await state.update_data(budget_id=bid)
+        kb = InlineKeyboardBuilder()
+        kb.button(text=rc.t("budgets.btn.default_thresholds"),
+                  callback_data=BudgetCb(action=BudgetAction.THRESHOLDS, id=bid, value="default"))
+        await query.answer()
+        await message.answer(rc.t("budgets.ask.thresholds_text"), reply_markup=kb.as_markup())
+        return
+    if action is BudgetAction.PERIOD:
+        if not callback_data.value:
+            await budgets.budget_status(session, org_id, bid, app.clock)
+            await query.answer()
+            await message.edit_text(rc.t("budgets.ask.period"), reply_markup=period_kb(rc, bid))
+            return
+        await budgets.update_budget(session, org_id, rc.user.id, bid,
+                                    period=callback_data.value, **who)
+        await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
+        return
+    if action is BudgetAction.DESTINATION:
+        groups = await budgets.destinations(session, org_id)
+        if not callback_data.value:
+            await budgets.budget_status(session, org_id, bid, app.clock)
+            await query.answer()
+            await message.edit_text(rc.t("budgets.ask.destination"),
+                                    reply_markup=destination_kb(rc, groups, bid))
+            return
+        chat = _destination(rc, groups, callback_data.value)
+        await budgets.update_budget(session, org_id, rc.user.id, bid, alert_chat_id=chat,
+                                    set_alert_chat=True, **who)
+        await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
+
+
+def _destination(rc: RequestContext, groups: list[Destination], value: str) -> int | None:
+    """The chat behind a destination button: me, a bound group by index, or None (usual)."""
+    if value == "me":
+        return rc.user.telegram_id
+    if value == "default":
+        return None
+    if value.isdigit() and int(value) < len(groups):
+        return groups[int(value)].chat_id
+    raise ServiceError("bad destination")
+
+
+# -- the wizard ---------------------------------------------------------------------------
+
+async def on_wizard(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
+                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    org_id, step, value = _org_id(rc), callback_data.step, callback_data.value
+    message = _message(query)
+    await query.answer()
+    if step is WizardStep.CANCEL:
+        await state.clear()
+        await message.edit_text(rc.t("budgets.cancelled"))
+        return
+    data = await state.get_data()
+    if step is WizardStep.SCOPE:
+        if value not in budgets.SCOPES:
+            raise BudgetInputError("scope", value)
+        kind = value
+        await state.update_data(scope_kind=kind, scope_value=None, scope_label=None)
+        if kind == "org":
+            await _ask_amount(message, rc, state)
+        elif kind == "tag":
+            await state.set_state(BudgetWizard.scope_value)
+            await message.edit_text(rc.t("budgets.ask.tag"))
+        else:
+            choices = await budgets.scope_choices(session, org_id, kind)
+            await state.update_data(choices=choices)
+            await state.set_state(BudgetWizard.scope_value)
+            name = rc.t(f"budgets.kind_name.{kind}")
+            if choices:
+                await message.edit_text(rc.t("budgets.ask.scope_value", kind=name),
+                                        reply_markup=choices_kb(rc, [c[1] for c in choices]))
+            else:
+                await message.edit_text(rc.t("budgets.ask.scope_value_text", kind=name))
+    elif step is WizardStep.VALUE:
+        choices = data.get("choices") or []
+        if not value.isdigit() or int(value) >= len(choices):
+            raise ServiceError("bad choice")
+        picked, label = choices[int(value)]
+        await state.update_data(scope_value=str(picked), scope_label=str(label))
+        await _ask_amount(message, rc, state)
+    elif step is WizardStep.PERIOD:
+        if value not in budgets.PERIODS:
+            raise BudgetInputError("period", value)
+        await state.update_data(period=value)
+        await state.set_state(BudgetWizard.thresholds)
+        await message.edit_text(rc.t("budgets.ask.thresholds"), reply_markup=thresholds_kb(rc))
+    elif step is WizardStep.THRESHOLDS:
+        if value == "other":
+            await state.set_state(BudgetWizard.thresholds)
+            await message.edit_text(rc.t("budgets.ask.thresholds_text"))
+            return
+        await state.update_data(thresholds=list(budgets.DEFAULT_THRESHOLDS))
+        await _ask_destination(message, rc, session, state, edit=True)
+    elif step is WizardStep.DESTINATION:
+        groups = await budgets.destinations(session, org_id)
+        chat = _destination(rc, groups, value)
+        title = (rc.user.full_name if value == "me" else
+                 next((g.title for g in groups if g.chat_id == chat), ""))
+        await state.update_data(alert_chat_id=chat, dest_kind=(
+            None if chat is None else "personal" if value == "me" else "group"),
+            dest_title=title)
+        await state.set_state(BudgetWizard.confirm)
+        await message.edit_text(await _summary(rc, session, state), reply_markup=summary_kb(rc))
+    elif step is WizardStep.SAVE:
+        await _save(message, rc, session, app, state)
+
+
+async def _ask_amount(message: Message, rc: RequestContext, state: FSMContext) -> None:
+    await state.set_state(BudgetWizard.amount)
+    currency = rc.org.currency if rc.org is not None else "RUB"
+    await message.answer(rc.t("budgets.ask.amount", currency=currency))
+
+
+async def _ask_destination(message: Message, rc: RequestContext, session: AsyncSession,
+                           state: FSMContext, *, edit: bool) -> None:
+    await state.set_state(BudgetWizard.destination)
+    groups = await budgets.destinations(session, _org_id(rc))
+    kb = destination_kb(rc, groups)
+    if edit:
+        await message.edit_text(rc.t("budgets.ask.destination"), reply_markup=kb)
+    else:
+        await message.answer(rc.t("budgets.ask.destination"), reply_markup=kb)
+
+
+async def _summary(rc: RequestContext, session: AsyncSession, state: FSMContext) -> str:
+    data = await state.get_data()
+    scope = scope_text(data["scope_kind"], data.get("scope_value"), rc.lang,
+                       data.get("scope_label"))
+    currency = rc.org.currency if rc.org is not None else "RUB"
+    return render_summary(scope=scope, amount=Decimal(data["amount"]), currency=currency,
+                          period=data["period"], thresholds=data["thresholds"],
+                          target=Target(data.get("dest_kind"), data.get("dest_title") or ""),
+                          lang=rc.lang)
+
+
+def _name(rc: RequestContext, data: dict[str, Any]) -> str:
+    """A budget's name from its scope and period: «Провайдер selectel — месяц»."""
+    scope = scope_text(data["scope_kind"], data.get("scope_value"), rc.lang,
+                       data.get("scope_label"))
+    period = rc.t(f"budgets.period.{data['period']}")
+    return f"{scope[:1].upper()}{scope[1:]} — {period}"[:100]
+
+
+async def _save(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
+                state: FSMContext) -> None:
+    data = await state.get_data()
+    if "amount" not in data or "period" not in data or "thresholds" not in data:
+        raise ServiceError("the wizard is incomplete")
+    org_id = _org_id(rc)
+    bid = await budgets.create_budget(
+        session, org_id, rc.user.id, name=_name(rc, data), amount=Decimal(data["amount"]),
+        scope_kind=data["scope_kind"], scope_value=data.get("scope_value"),
+        period=data["period"], thresholds=tuple(data["thresholds"]),
+        alert_chat_id=data.get("alert_chat_id"), actor_telegram_id=rc.user.telegram_id)
+    await state.clear()
+    await session.flush()
+    await message.edit_text(rc.t("budgets.created", name=esc(_name(rc, data))))
+    text, kb = await _card(rc, session, app, bid)
+    await message.answer(text, reply_markup=kb)
+
+
+async def on_wizard_value(message: Message, rc: RequestContext, state: FSMContext) -> None:
+    """A provider / project / … typed instead of picked, or a tag `key=value`."""
+    data = await state.get_data()
+    try:
+        kind, value = budgets.parse_scope(data.get("scope_kind", ""), message.text or "")
+    except BudgetInputError as exc:
+        await message.answer(_bad(rc, exc))
+        return
+    if kind == "connection":
+        await message.answer(rc.t("budgets.bad.connection"))
+        return
+    await state.update_data(scope_value=value, scope_label=None)
+    await _ask_amount(message, rc, state)
+
+
+async def on_wizard_amount(message: Message, rc: RequestContext, state: FSMContext) -> None:
+    try:
+        amount = budgets.parse_amount(message.text or "")
+    except BudgetInputError as exc:
+        await message.answer(_bad(rc, exc))
+        return
+    await state.update_data(amount=str(amount))
+    await state.set_state(BudgetWizard.period)
+    await message.answer(rc.t("budgets.ask.period"), reply_markup=period_kb(rc))
+
+
+async def on_wizard_thresholds(message: Message, rc: RequestContext, session: AsyncSession,
+                               state: FSMContext) -> None:
+    try:
+        thresholds = budgets.parse_thresholds(message.text or "")
+    except BudgetInputError as exc:
+        await message.answer(_bad(rc, exc))
+        return
+    await state.update_data(thresholds=list(thresholds))
+    await _ask_destination(message, rc, session, state, edit=False)
+
+
+async def on_edit_amount(message: Message, rc: RequestContext, session: AsyncSession,
+                         app: AppContext, state: FSMContext) -> None:
+    bid = int((await state.get_data()).get("budget_id", 0))
+    try:
+        amount = budgets.parse_amount(message.text or "")
+    except BudgetInputError as exc:
+        await message.answer(_bad(rc, exc))
+        return
+    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid, amount=amount,
+                                actor_telegram_id=rc.user.telegram_id)
+    await state.clear()
+    text, kb = await _card(rc, session, app, bid)
+    await message.answer(text, reply_markup=kb)
+
+
+async def on_edit_thresholds(message: Message, rc: RequestContext, session: AsyncSession,
+                             app: AppContext, state: FSMContext) -> None:
+    bid = int((await state.get_data()).get("budget_id", 0))
+    try:
+        thresholds = budgets.parse_thresholds(message.text or "")
+    except BudgetInputError as exc:
+        await message.answer(_bad(rc, exc))
+        return
+    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid, thresholds=thresholds,
+                                actor_telegram_id=rc.user.telegram_id)
+    await state.clear()
+    text, kb = await _card(rc, session, app, bid)
+    await message.answer(text, reply_markup=kb)
