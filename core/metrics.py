@@ -71,7 +71,8 @@ def record_update(kind: str, outcome: str, seconds: float) -> None:
 
 
 def record_send_error(reason: str) -> None:
-    """An outbox send that did not succeed: throttled, blocked, transient or failed."""
+    """An outbox send that did not succeed: `throttled` (429), `blocked` (403), `server`
+    (5xx), `network` (Telegram not reached) or `refused` (another 4xx)."""
     OUTBOX_SEND_ERRORS.labels(reason=reason).inc()
 
 
