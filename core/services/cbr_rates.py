@@ -47,13 +47,9 @@ class CbrSync:
     unpublished: tuple[str, ...] = ()
 
 
-async def _foreign(session: AsyncSession, org_id: int, start: date | None = None,
-                   end: date | None = None) -> set[str]:
-    query = select(CostLine.billing_currency).distinct().where(
-        CostLine.org_id == org_id, CostLine.billing_currency != BASE)
-    if start is not None and end is not None:
-        query = query.where(CostLine.day >= start, CostLine.day <= end)
-    return set((await session.execute(query)).scalars())
+async def _foreign(session: AsyncSession, org_id: int) -> set[str]:
+    return set((await session.execute(select(CostLine.billing_currency).distinct().where(
+        CostLine.org_id == org_id, CostLine.billing_currency != BASE))).scalars())
 
 
 async def default_window(session: AsyncSession, org_id: int,
@@ -85,8 +81,9 @@ async def _plan(session: AsyncSession, org_id: int, start: date, end: date,
     base = await org_base(session, org_id)
     if base != BASE:
         raise RateInputError("cbr_base", base)
+    # the currencies the org's costs use at all: today's rate is wanted before today's lines
     wanted = ({parse_currency(c, base) for c in currencies} if currencies
-              else await _foreign(session, org_id, start, end))
+              else await _foreign(session, org_id))
     if not wanted:
         return (), []
     have: dict[date, set[str]] = {}

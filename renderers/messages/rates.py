@@ -31,9 +31,10 @@ def fmt_rate(value: Decimal, lang: str) -> str:
 def left_out_text(item: LeftOut, lang: str, *, with_days: bool = False) -> str:
     amount = fmt_money(item.amount, item.currency, lang, kopecks=True)
     if with_days and item.first_day != item.last_day:
+        pattern = "MMM d, y" if lang == "en" else "d MMM y"
         return t("rates.left_out.period", lang, currency=item.currency, amount=amount,
-                 base=item.base, first=fmt_date(item.first_day, lang, "d MMM y"),
-                 last=fmt_date(item.last_day, lang, "d MMM y"))
+                 base=item.base, first=fmt_date(item.first_day, lang, pattern),
+                 last=fmt_date(item.last_day, lang, pattern))
     return t("rates.left_out.line", lang, currency=item.currency, amount=amount,
              base=item.base)
 
