@@ -177,7 +177,7 @@ async def apply_rules(session: AsyncSession, org_id: int) -> ApplyResult:
     return ApplyResult(len(resources), changed, dict(used))
 
 
-async def create_rule(session: AsyncSession, org_id: int, user_id: int, *, name: str,
+async def create_rule(session: AsyncSession, org_id: int, user_id: int | None, *, name: str,
                       match: dict[str, object], team: str | None = None,
                       project: str | None = None, environment: str | None = None,
                       cost_center: str | None = None, priority: int = 100,

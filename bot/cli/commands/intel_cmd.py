@@ -1,4 +1,6 @@
-"""`infrazen runway | recs | budgets | allocation | anomalies | forecast --org ORG [--json]`.
+"""`infrazen runway | recs | anomalies | forecast --org ORG [--json]`.
+
+Budgets and allocation have their own modules (`budget_cmd`, `allocation_cmd`).
 
 Thin: parse options → core service → print (text from the intel catalogue, or JSON).
 """
@@ -7,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,7 @@ import click
 
 from bot.cli.runtime import cli_lang, echo_json, with_app
 from core.app import AppContext
-from core.services import allocation, anomaly_service, budgets, forecasts, runway
+from core.services import anomaly_service, forecasts, runway
 from core.services import recommendations as recs_service
 from core.services.orgs import get_org
 from renderers.format import fmt_date, fmt_money
@@ -103,53 +105,6 @@ def recs_cmd(org_ref: str, as_json: bool, lang: str, evaluate: bool) -> None:
     click.echo(f"{fmt_money(summary.open_saving, summary.currency, lang):>12}  Σ")
 
 
-@click.command("budgets")
-@_org
-@_json
-@_lang
-def budgets_cmd(org_ref: str, as_json: bool, lang: str) -> None:
-    """Budget status: spent, share, forecast at period end, thresholds crossed."""
-    rows = _run(org_ref, lambda s, oid, ctx: budgets.list_statuses(s, oid, ctx.clock))
-    if as_json:
-        echo_json(_jsonable(rows))
-        return
-    for b in rows:
-        click.echo(t("intel.budget.line", lang, name=b.name,
-                     spent=fmt_money(b.spent, b.currency, lang),
-                     amount=fmt_money(b.amount, b.currency, lang), share=b.share,
-                     forecast=fmt_money(b.forecast, b.currency, lang),
-                     forecast_share=b.forecast_share))
-
-
-@click.command("allocation")
-@_org
-@_json
-@_lang
-@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True)
-@click.option("--suggest", is_flag=True, help="Store rule suggestions from naming patterns.")
-def allocation_cmd(org_ref: str, as_json: bool, lang: str, days: int, suggest: bool) -> None:
-    """Allocation coverage, showback by team and the chargeback lines of the last N days."""
-    async def _go(session: Any, org_id: int, ctx: AppContext) -> Any:
-        info = await forecasts.org_info(session, org_id, ctx.clock)
-        end, start = info.yesterday, info.yesterday - timedelta(days=days - 1)
-        suggestions = await allocation.suggest_rules(session, org_id) if suggest else []
-        return {"coverage": await allocation.coverage(session, org_id, start, end),
-                "showback": await allocation.showback(session, org_id, start, end, "team"),
-                "chargeback": await allocation.chargeback(session, org_id, start, end),
-                "suggested_rules": [{"id": r.id, "name": r.name, "match": r.match,
-                                     "team": r.team, "project": r.project,
-                                     "environment": r.environment} for r in suggestions]}
-
-    data = _run(org_ref, _go)
-    if as_json:
-        echo_json(_jsonable(data))
-        return
-    click.echo(t("intel.allocation.coverage", lang, share=data["coverage"].share))
-    for row in data["showback"]:
-        label = row.label or t("intel.allocation.unallocated", lang)
-        click.echo(f"{fmt_money(row.amount, row.currency, lang):>12}  {label}")
-
-
 @click.command("anomalies")
 @_org
 @_json
@@ -186,6 +141,5 @@ def forecast_cmd(org_ref: str, days: int) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (runway_cmd, recs_cmd, budgets_cmd, allocation_cmd, anomalies_cmd,
-                    forecast_cmd):
+    for command in (runway_cmd, recs_cmd, anomalies_cmd, forecast_cmd):
         cli.add_command(command)
