@@ -23,6 +23,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("budget", "bot.commands.budget"),
     ("allocation", "bot.commands.allocation"),
     ("recs", "bot.commands.recs"),
+    ("recrules", "bot.commands.recrules"),
     ("anomalies", "bot.commands.anomalies"),
     ("resources", "bot.commands.resources"),
     ("chart", "bot.commands.chart"),

@@ -20,6 +20,7 @@ from bot.features.menu.router import setup as menu
 from bot.features.onboarding.router import setup as onboarding
 from bot.features.questions.router import setup as questions
 from bot.features.rates.router import setup as rates
+from bot.features.recsettings.router import setup as recsettings
 from bot.features.reports.router import setup as reports
 from bot.features.settings.router import setup as settings
 from bot.features.team.router import setup as team
@@ -36,6 +37,7 @@ FEATURES: tuple[Callable[[], Router], ...] = (
     connections,
     budgets,
     allocation,
+    recsettings,
     menu,
     reports,
     questions,

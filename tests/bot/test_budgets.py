@@ -18,9 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.delivery import Sender, SenderRates
 from bot.features.allocation.callbacks import AllocAction, AllocCb
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
+from bot.features.recsettings.callbacks import RuleToggleCb
 from core.clock import FrozenClock
 from core.db.base import Base
-from core.db.models import AllocationRule, AuditEntry, BoundChat, Budget, Connection, Resource
+from core.db.models import (
+    AllocationRule,
+    AuditEntry,
+    BoundChat,
+    Budget,
+    Connection,
+    Recommendation,
+    Resource,
+)
 from core.domain.collection import (
     AccountInfo,
     Collection,
@@ -281,7 +290,8 @@ async def _rule_id(h: BotHarness, name: str) -> int:
             AllocationRule.name == name))).scalar_one()
 
 
-WATCHED = ("budgets", "allocation_rules", "resources", "audit_log")
+WATCHED = ("budgets", "allocation_rules", "resources", "audit_log", "recommendations",
+           "organizations")
 
 
 async def _dump(h: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
@@ -310,6 +320,8 @@ async def test_below_finance_every_budget_and_allocation_button_is_refused(
         suggested = AllocationRule(org_id=org_id, name="env prod", match={"name": "*-prod"},
                                    environment="prod", status="suggested")
         s.add(suggested)
+        s.add(Recommendation(org_id=org_id, dedup_key="idle:web-1", kind="idle",
+                             title="Idle web-1", monthly_saving=Decimal(100), currency="RUB"))
         await s.flush()
         suggested_id = suggested.id
         await s.commit()
@@ -330,8 +342,32 @@ async def test_below_finance_every_budget_and_allocation_button_is_refused(
                 for v in ("org", "0", "month", "default", "me")]
     buttons += [AllocCb(action=a, id=i).pack() for a in AllocAction
                 if a not in (AllocAction.OPEN, AllocAction.LIST) for i in (rule, suggested_id)]
+    buttons += [RuleToggleCb(kind="idle", on=on).pack() for on in (True, False)]
     for data in buttons:
         await low.click_data(data)
         assert any(REFUSED in a for a in low.alerts()), (role, data, low.alerts())
     await low.send("1")  # had a wizard asked for an amount, this would be it
     assert await _dump(hb) == before
+
+
+async def test_finance_switches_a_recommendation_rule_off_and_on(hb: BotHarness) -> None:
+    org_id, _ = await _world(hb)
+    async with hb.ctx.session() as s:
+        s.add(Recommendation(org_id=org_id, dedup_key="idle:web-1", kind="idle",
+                             title="Idle web-1", monthly_saving=Decimal(4500), currency="RUB",
+                             params={"resource": "web-1"}))
+        await s.commit()
+    fin = hb.client(FINANCE)
+    shown = await fin.send("/recrules")
+    assert "✅ idle: cpu_percent 5, memory_percent 15, min_days 7" in shown[-1].text
+    off = await fin.click("✅ idle")
+    assert "⛔ idle" in off[-1].text
+    recs = await fin.send("/recs")
+    assert "Idle" not in recs[0].text  # out of the list and the total
+    await fin.click("⛔ idle")
+    recs = await fin.send("/recs")
+    assert "4\u00a0500" in recs[0].text
+    async with hb.ctx.session() as s:
+        actions = (await s.execute(select(AuditEntry.action).where(
+            AuditEntry.object_type == "recommendation_rule").order_by(AuditEntry.id))).scalars()
+        assert list(actions) == ["recommendation_rule.disable", "recommendation_rule.enable"]

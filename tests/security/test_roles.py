@@ -171,6 +171,9 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "allocation:message:on_new_match#0": (Filter(Role.FINANCE),),
     "allocation:message:on_edit_team#0": (Filter(Role.FINANCE),),
     "allocation:message:on_edit_match#0": (Filter(Role.FINANCE),),
+    # recommendation rules: the list for everyone, switching for finance and up
+    "recsettings:message:cmd_rules#0": (Filter(Role.VIEWER),),
+    "recsettings:callback_query:on_toggle#0": (Filter(Role.FINANCE),),
     # fallback
     "fallback:message:unknown_command#0": (Own("explains"),),
     "fallback:message:unknown_text#0": (Own("explains"),),

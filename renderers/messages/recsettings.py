@@ -1,0 +1,20 @@
+"""The /recrules text: each rule on or off, with the thresholds it uses for this org."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.services.recommendations.settings import RuleSetting
+from renderers.i18n import t
+
+__all__ = ["render_rules"]
+
+
+def render_rules(rules: Sequence[RuleSetting], lang: str) -> str:
+    lines = [t("recsettings.title", lang), ""]
+    for rule in rules:
+        head = t("recsettings.rule_on" if rule.enabled else "recsettings.rule_off", lang,
+                 kind=rule.kind)
+        values = ", ".join(f"{name} {value:g}" for name, value in rule.thresholds.items())
+        lines.append(f"{head}: {values}" if values else head)
+    return "\n".join(lines)
