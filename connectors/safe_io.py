@@ -253,7 +253,7 @@ class RecordGuard(Iterator[str]):
                  provider: str = "") -> None:
         self._next = iter(lines).__next__
         self._limits = limits or ReadLimits()
-        self._limit = self._limits.max_line_bytes
+        self._limit = self._limits.max_line_bytes + 2  # and the last line's own `\r\n`
         self._provider = provider
         self.held = 0
         self.line = 0  # physical lines handed out
