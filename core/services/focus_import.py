@@ -34,7 +34,7 @@ import logging
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -121,24 +121,28 @@ def replaced_lines(scope: ReplaceScope) -> ColumnElement[bool]:
                 CostLineRow.day >= scope.first_day, CostLineRow.day <= scope.last_day)
 
 
-def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -> bool:
-    """Feed up to `limit` records; False when the file is exhausted.
-
-    The cyclic GC is paused for the slice: parsing allocates millions of short-lived tuples
-    and no cycles, and the collector's passes cost a quarter of the import's time.
-    """
-    add = agg.add_raw
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC: parsing and row building allocate millions of short-lived tuples
+    and no cycles, and the collector's passes cost a quarter of the import's time."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -> bool:
+    """Feed up to `limit` records; False when the file is exhausted."""
+    add = agg.add_raw
+    with _no_gc():
         for count, rec in enumerate(records, 1):
             add(*rec)
             if count >= limit:
                 return True
         return False
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _statement(dialect: Dialect, table: Table, keys: list[str]
@@ -227,6 +231,7 @@ class _Run:
     import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     staged: int = 0
     lost: bool = False
+    writing: asyncio.Task[None] | None = None  # the batch being staged while parsing goes on
 
     @property
     def lease(self) -> str:
@@ -255,24 +260,46 @@ class _Run:
                               now=SystemClock().now())
 
     async def stage(self, agg: DailyAggregator, source: str) -> None:
-        """Drain the aggregator into staged rows, one short transaction per STAGE_ROWS."""
+        """Drain the aggregator into rows and start staging them, one short transaction per
+        STAGE_ROWS, while the caller parses on (SQLite works outside the GIL); one batch is in
+        flight at a time."""
         prepared = _statement(self.dialect, STAGING, ["import_id", *_LINE_COLUMNS])
         assert prepared is not None, "cost_line_staging has no defaults of its own"
         sql, plan = prepared
 
         def _rows() -> list[tuple[Any, ...]]:
-            rows = agg.drain(org_id=self.org_id, connection_id=self.connection_id,
-                             source=source, fingerprints=False)
-            for row in rows:
-                row["import_id"] = self.import_id
-            return _params(plan, rows)
+            with _no_gc():  # as in _consume: many new objects, no cycles
+                rows = agg.drain(org_id=self.org_id, connection_id=self.connection_id,
+                                 source=source, fingerprints=False)
+                for row in rows:
+                    row["import_id"] = self.import_id
+                return _params(plan, rows)
 
         params = await asyncio.to_thread(_rows)
+        await self.settle()
+        self.writing = spawn(self._write(sql, params), name=f"import-stage-{self.import_id}")
+
+    async def _write(self, sql: str, params: list[tuple[Any, ...]]) -> None:
         for i in range(0, len(params), STAGE_ROWS):
             async with self.sessions() as session, session.begin():
                 conn = await session.connection()
                 await conn.exec_driver_sql(sql, params[i:i + STAGE_ROWS])
-        self.staged += len(params)
+            self.staged += len(params[i:i + STAGE_ROWS])
+
+    async def settle(self) -> None:
+        """Wait until the batch in flight is staged (raising what staging it raised)."""
+        task, self.writing = self.writing, None
+        if task is not None:
+            await task
+
+    async def abandon(self) -> None:
+        """Let the batch in flight end, whatever becomes of it. Not cancelled: the driver's
+        thread would go on writing on a connection the pool no longer tracks, holding
+        SQLite's write lock."""
+        task, self.writing = self.writing, None
+        if task is not None:
+            with suppress(Exception):
+                await asyncio.shield(task)
 
     async def discard(self) -> None:
         """Drop this import's staged rows (short transactions)."""
@@ -333,6 +360,7 @@ async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Ru
         with suppress(asyncio.CancelledError):
             await beat
         try:
+            await run.abandon()
             await run.discard()
             await run.release()
         except Exception:  # swept by the next import; the lease expires on its own
@@ -361,6 +389,7 @@ async def _aggregate(run: _Run, records: Iterable[FocusRecord], agg: DailyAggreg
         more = await asyncio.to_thread(_consume, iterator, agg, SLICE)
         if len(agg.buckets) >= FLUSH_BUCKETS or not more:
             await run.stage(agg, source)
+    await run.settle()
 
 
 async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
@@ -411,6 +440,7 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
             if fallback is None:
                 raise
             log.info("connection %s: row-by-row import (%s)", conn_id, exc)
+            await run.abandon()
             await run.discard()
             if isinstance(records, ArrowFocusReader):
                 records.rewind()
