@@ -25,7 +25,7 @@ def _money(value: object) -> str:
 def render_summary_csv(rows: Sequence[SummaryRow]) -> bytes:
     """UTF-8 with BOM so Excel opens Cyrillic correctly; a dot as decimal separator."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CR or LF in a cell is quoted
     writer.writerow(["date", "provider", "service", "project", "cost", "currency"])
     for r in rows:
         writer.writerow([r.day.isoformat(),
@@ -37,7 +37,7 @@ def render_summary_csv(rows: Sequence[SummaryRow]) -> bytes:
 
 def render_chargeback_csv(rows: Sequence[ChargebackRow]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CR or LF in a cell is quoted
     writer.writerow(["team", "project", "environment", "cost_center", "cost", "currency",
                      "share_percent"])
     for r in rows:

@@ -123,7 +123,7 @@ def _row(line: ExportLine, seen: dict[str, str]) -> list[str]:
 
 async def write_focus_csv(lines: AsyncIterable[ExportLine], out: IO[str]) -> int:
     """Write the header and one FOCUS row per cost line; returns the row count."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CR or LF in a cell is quoted
     writer.writerow(FOCUS_COLUMNS)
     count = 0
     seen: dict[str, str] = {}
