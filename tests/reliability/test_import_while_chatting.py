@@ -15,7 +15,7 @@ import gzip
 import statistics
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.clock import FrozenClock
-from core.db.models import Connection, CostLine, cost_line_staging
+from core.db.models import Connection, CostLine, JobLease, cost_line_staging
 from core.domain.roles import Role
 from core.security.vault import Vault
 from core.tasks import default_tasks
@@ -151,3 +151,28 @@ async def test_every_update_is_answered_while_500k_rows_import(
     assert total == export.total  # exact, to the kopeck
     assert staged == 0  # nothing left behind in the staging table
     assert "Расходы за ноябрь 2026" in after
+
+
+async def test_a_file_for_a_connection_that_is_still_importing_is_told_so(
+        sqlite_engine: AsyncEngine, vault: Vault) -> None:
+    """Another process (a CLI import, a second replica) is importing into the connection."""
+    async with running_bot(sqlite_engine, vault, clock=FrozenClock(NOW)) as h:
+        org_id = await org_with(h, "ООО Очередь", (ADMIN, Role.ADMIN))
+        async with h.ctx.session() as s:
+            conn = Connection(org_id=org_id, kind="manual_csv", name="Ручной учёт",
+                              status="active", credentials=vault.encrypt({}))
+            s.add(conn)
+            await s.flush()
+            s.add(JobLease(name=f"import:{conn.id}", owner="cli:4711:abcdef",
+                           expires_at=datetime.now(UTC) + timedelta(minutes=2)))
+        admin = h.client(ADMIN)
+        await admin.send_document("costs.csv", b"date,service,resource,cost\n"
+                                                b"2026-11-01,Compute,vm-1,100\n")
+        await default_tasks().wait_all()
+        outcome = admin.last_reply()
+        async with h.ctx.session() as s:
+            lines = (await s.execute(select(func.count()).select_from(CostLine))).scalar_one()
+    assert outcome.method == "editMessageText"
+    assert "В это подключение уже идёт импорт" in outcome.text
+    assert "«costs.csv» не импортирован" in outcome.text
+    assert lines == 0
