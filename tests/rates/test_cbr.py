@@ -133,14 +133,14 @@ async def test_daily_job_covers_each_rub_org_once_per_lease(
     async with httpx.AsyncClient() as http:
         deps = SimpleNamespace(sessions=session_maker, http=http, clock=FrozenClock(NOW),
                                vault=None, settings=SimpleNamespace(cbr_url=url))
-        done = await sync_official_rates(JobRuntime(deps=deps, owner="w1"))  # type: ignore[arg-type]
+        done = await sync_official_rates(JobRuntime(deps=deps, owner="w1"))
         assert sorted(r.org_id for r in done) == sorted([first, second])
         assert dollars.id not in {r.org_id for r in done}
         assert all(r.stored == 3 for r in done)
         # another worker in the same window finds the lease taken
-        assert await sync_official_rates(JobRuntime(deps=deps, owner="w2")) == []  # type: ignore[arg-type]
+        assert await sync_official_rates(JobRuntime(deps=deps, owner="w2")) == []
         deps.settings.cbr_url = None  # CBR_URL="" turns it off
-        assert await sync_official_rates(JobRuntime(deps=deps, owner="w1")) == []  # type: ignore[arg-type]
+        assert await sync_official_rates(JobRuntime(deps=deps, owner="w1")) == []
     assert fake.asked  # it really went over HTTP
 
 
@@ -166,7 +166,7 @@ async def test_cli_sync_set_list_and_costs_json(
                              "2026-10-03", "--json")
     assert code == 0
     report = json.loads(out)
-    assert (report["currency"], Decimal(report["total"])) == ("RUB", 100)
+    assert (report["currency"], Decimal(report["total"])) == ("RUB", Decimal(100))
     assert [{**m, "amount": Decimal(m["amount"])} for m in report["left_out"]] == [
         {"currency": "USD", "amount": Decimal("35.75"), "first_day": "2026-10-01",
          "last_day": "2026-10-03", "reason": "no_rate"}]
