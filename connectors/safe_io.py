@@ -186,8 +186,9 @@ class BoundedReader(io.RawIOBase):
         self._newlines += data.count(b"\n")
 
     def _check_lines(self, data: bytes) -> None:
-        """Each window of `room + 1` bytes after a break must hold a break. The last break
-        found moves the window on; two steps cover at least `max_line_bytes` bytes."""
+        """From the start of the current line (`carry` bytes of it in earlier chunks), the next
+        `max_line_bytes - carry + 1` bytes must hold a break; the last break found starts the
+        next window, so two steps cover at least `max_line_bytes` bytes (C-speed rfind)."""
         limit, size, carry, pos = self.limits.max_line_bytes, len(data), self._carry, 0
         while True:
             end = pos + (limit - carry) + 1
