@@ -23,31 +23,17 @@ import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from connectors.errors import InvalidInput
+from core.domain.limits import ReadLimits
 
 __all__ = ["GZIP_MAGIC", "BoundedReader", "ReadLimits", "RecordGuard", "human_bytes",
            "line_too_long", "open_binary", "open_text", "record_too_long"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 18  # bytes per read from the source; a line is checked chunk by chunk
-
-
-@dataclass(frozen=True, slots=True)
-class ReadLimits:
-    """Caps for one file read. Defaults fit any real billing export with a wide margin."""
-
-    max_line_bytes: int = 1 << 20  # IMPORT_MAX_LINE_BYTES: one line (or one CSV record)
-    max_bytes: int = 2 << 30  # IMPORT_MAX_BYTES: the whole file, decompressed
-    max_ratio: float = 100.0  # IMPORT_MAX_RATIO: decompressed / compressed bytes
-    ratio_floor: int = 8 << 20  # decompressed bytes read before the ratio is enforced
-
-    def __post_init__(self) -> None:
-        if self.max_line_bytes < 1 or self.max_bytes < 1 or self.max_ratio <= 1:
-            raise ValueError("read limits must be positive (the ratio above 1)")
 
 
 def human_bytes(size: float) -> str:

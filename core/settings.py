@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from connectors.safe_io import ReadLimits
+from core.domain.limits import ReadLimits
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
