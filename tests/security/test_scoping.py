@@ -213,6 +213,7 @@ EXEMPT: dict[str, str] = {
     "sync.apply_collection": "called by run_sync with the connection it loaded",
     "sync.record_failure": "called by run_sync with the connection it loaded",
     "sync_costs.clear_days": "called by the sync engine with the connection it loaded",
+    "sync_estimates.apply_observed": "called by the sync engine with the connection it loaded",
     "sync_costs.replace_window": "called by the sync engine with the connection it loaded",
     "sync_resources.upsert_resources": "called by the sync engine with the connection it loaded",
 }
