@@ -19,21 +19,33 @@ settings, so every function here falls back to `ReadLimits()`.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+import charset_normalizer
 
 from connectors.errors import InvalidInput
 from core.domain.limits import ReadLimits
 
-__all__ = ["GZIP_MAGIC", "BoundedReader", "ReadLimits", "RecordGuard", "human_bytes",
-           "line_too_long", "open_binary", "open_text", "record_too_long"]
+__all__ = ["DELIMITERS", "GZIP_MAGIC", "LEGACY_ENCODINGS", "SAMPLE_BYTES", "BoundedReader",
+           "FileFacts", "ReadLimits", "RecordGuard", "TextFormat", "detect_delimiter",
+           "detect_encoding", "human_bytes", "line_too_long", "open_binary", "open_text",
+           "open_text_detected", "record_too_long", "sample_rows"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 18  # bytes per read from the source; a line is checked chunk by chunk
+SAMPLE_BYTES = 64 << 10  # what encoding, delimiter and number style are decided from
+DELIMITERS = ",;\t"
+LEGACY_ENCODINGS = ("cp1251", "cp1252")  # what Excel saves as "CSV" in Russian / Western locales
+_ENCODING_NAMES = {"utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM",
+                   "cp1251": "Windows-1251", "cp1252": "Windows-1252", "ascii": "UTF-8"}
 
 
 def human_bytes(size: float) -> str:
@@ -258,3 +270,110 @@ class RecordGuard(Iterator[str]):
         if self.held > self._limit:
             raise record_too_long(self.start, self._limits, self._provider)
         return line
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What an import found out about a file, for its summary: the format (`FOCUS 1.2`,
+    `Yandex Cloud billing detail`, `manual CSV`), the encoding and delimiter it was read
+    with, and the decimal mark its numbers use (`point`, `comma`, None: none seen)."""
+
+    format: str
+    encoding: str
+    delimiter: str
+    decimal: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextFormat:
+    """How a text file is written, decided once from its first SAMPLE_BYTES: the encoding,
+    the delimiter, and the sample's whole lines (decoded) for the number style."""
+
+    encoding: str  # a Python codec name
+    delimiter: str
+    sample: str
+
+    @property
+    def encoding_label(self) -> str:
+        """`UTF-8`, `UTF-8 with BOM`, `Windows-1251`: what people call them."""
+        return _ENCODING_NAMES.get(self.encoding.lower(), self.encoding)
+
+    @property
+    def delimiter_label(self) -> str:
+        return {"\t": "tab"}.get(self.delimiter, self.delimiter)
+
+    def facts(self, file_format: str, decimal: str | None) -> FileFacts:
+        return FileFacts(format=file_format, encoding=self.encoding_label,
+                         delimiter=self.delimiter_label, decimal=decimal)
+
+    def describe(self) -> str:
+        """`read as Windows-1251, delimiter ';'`: said in errors about the file's shape."""
+        return f"read as {self.encoding_label}, delimiter {self.delimiter_label!r}"
+
+
+def detect_encoding(head: bytes, provider: str = "") -> str:
+    """UTF-8 (with or without a BOM) when the bytes are valid UTF-8; otherwise Windows-1251
+    (Russian Excel's "CSV") or Windows-1252, whichever charset-normalizer finds the text in.
+    Anything else is refused, saying what it looked like."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    best = charset_normalizer.from_bytes(head, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is None:
+        guess = charset_normalizer.from_bytes(head).best()
+        looks = f" (it looks like {guess.encoding})" if guess is not None else ""
+        raise InvalidInput(f"the file is not UTF-8 or Windows-1251 text{looks}: save it as "
+                           "CSV UTF-8", provider=provider)
+    return codecs.lookup(best.encoding).name
+
+
+def detect_delimiter(sample: str) -> str:
+    """`,`, `;` or tab, by the standard library's csv sniffer: on the header line first (data
+    cells such as JSON tags hold commas inside quotes and mislead it), then on the first lines;
+    `,` when neither tells."""
+    lines = sample.splitlines(keepends=True)[:50]
+    for text in ("".join(lines[:1]), "".join(lines)):
+        try:
+            return csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            continue
+    return ","
+
+
+def open_text_detected(source: str | Path | IO[bytes], limits: ReadLimits | None = None, *,
+                       provider: str = "") -> tuple[IO[str], TextFormat]:
+    """`open_text` in the file's own encoding, with its delimiter: both decided from the
+    first SAMPLE_BYTES (peeked, so nothing is read twice and the limits still hold)."""
+    buffered = io.BufferedReader(open_binary(source, limits, provider=provider),
+                                 buffer_size=max(_CHUNK, SAMPLE_BYTES))
+    try:
+        head = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
+        encoding = detect_encoding(head, provider)
+        text = head.decode(encoding, errors="replace")
+        if len(head) == SAMPLE_BYTES:  # whole lines only
+            cut = max(text.rfind("\n"), text.rfind("\r"))
+            text = text[:cut + 1] if cut >= 0 else text
+        text = text.lstrip("\ufeff")
+        fmt = TextFormat(encoding=encoding, delimiter=detect_delimiter(text), sample=text)
+    except BaseException:
+        buffered.close()
+        raise
+    return io.TextIOWrapper(buffered, encoding=encoding, newline=""), fmt
+
+
+def sample_rows(fmt: TextFormat, limit: int = 500) -> list[list[str]]:
+    """The sample's rows as the `csv` module reads them (a record cut at the end dropped)."""
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(fmt.sample, newline=""), delimiter=fmt.delimiter):
+            rows.append(row)
+            if len(rows) > limit:
+                break
+    except csv.Error:
+        pass
+    return rows[:-1] if len(rows) > 1 else rows

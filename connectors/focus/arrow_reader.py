@@ -15,10 +15,12 @@ Output contract (the same `FocusRecord`s, the same sums): rows that land on one 
 day; rows spread over several days come one by one, so the daily split stays per row, as
 `core.services.sync_rules.split_daily` defines it.
 
-Anything it cannot take exactly raises `FastPathUnavailable`: a bad cell (only the row-by-row
-reader knows its line), a money cell Arrow does not parse (`$1,000.00`, 13+ decimals), a ragged
-row, a header not on line 1. The caller drops what it stored and reads the file again with
-`FocusReader`, which imports it or names the first bad line and column.
+Anything it cannot take exactly raises `FastPathUnavailable`: a file that is not UTF-8 or
+whose sampled money cells use a decimal comma (decided as the row-by-row reader decides it),
+a bad cell (only the row-by-row reader knows its line), a money cell Arrow does not parse
+(`$1,000.00`, `0,125`, 13+ decimals), a ragged row, a header not on line 1. The caller drops
+what it stored and reads the file again with `FocusReader`, which imports it or names the
+first bad line and column.
 """
 
 from __future__ import annotations
@@ -44,9 +46,18 @@ from connectors.focus.layout import (
     FocusLayout,
     finish_identity,
 )
-from connectors.focus.reader import FocusRecord
+from connectors.focus.reader import FocusRecord, sample_numbers
 from connectors.focus.values import NULLS, CellCache
-from connectors.safe_io import ReadLimits, record_too_long
+from connectors.parsing import POINT
+from connectors.safe_io import (
+    SAMPLE_BYTES,
+    FileFacts,
+    ReadLimits,
+    TextFormat,
+    detect_delimiter,
+    detect_encoding,
+    record_too_long,
+)
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 
@@ -106,6 +117,8 @@ class ArrowFocusReader:
         # record within the line limit, so that refusal means the record is over the limit
         self.block = max(BLOCK, self.limits.max_line_bytes + 4096)
         self.rows = 0
+        self.delimiter = ","
+        self.facts: FileFacts | None = None
         self._start = 0 if isinstance(source, str | Path) else source.tell()
         self._cells = CellCache()
         self._times: dict[str, tuple[int, int, int, datetime]] = {}
@@ -125,20 +138,37 @@ class ArrowFocusReader:
         return open_stream(self.source, self._start, self.limits)
 
     def _layout(self) -> FocusLayout:
-        """The header, when it is a plain first line; otherwise the row-by-row reader decides."""
+        """The header, when it is a plain first line of a UTF-8 file whose numbers use a
+        decimal point (the same sample rule as the row-by-row reader); otherwise that reader
+        decides."""
         with self._open() as stream:
             head = stream.read(BLOCK)
+        sample = head[:SAMPLE_BYTES]
+        if detect_encoding(sample, "focus") not in ("utf-8", "utf-8-sig"):
+            raise FastPathUnavailable("not UTF-8")
+        text = sample.decode("utf-8", errors="replace").lstrip("\ufeff")
+        if len(sample) == SAMPLE_BYTES:
+            text = text[:text.rfind("\n") + 1]
+        fmt = TextFormat(encoding="utf-8", delimiter=detect_delimiter(text), sample=text)
+        numbers = sample_numbers(fmt, (*MONEY_COLUMNS, "AmortizedCost"))
+        if numbers.decimal not in (None, POINT):
+            raise FastPathUnavailable("numbers written with a decimal comma")
         line, newline, _ = head.partition(b"\n")
         try:
-            text = line.rstrip(b"\r").decode("utf-8-sig")
+            header = line.rstrip(b"\r").decode("utf-8-sig")
         except UnicodeDecodeError:
             raise FastPathUnavailable("not UTF-8") from None
-        if not newline or text.count('"') % 2 or not text.strip():
+        if not newline or header.count('"') % 2 or not header.strip():
             raise FastPathUnavailable("no plain header line")
         try:
-            return FocusLayout.from_header(next(csv.reader([text])), self.default_currency)
+            layout = FocusLayout.from_header(next(csv.reader([header],
+                                                             delimiter=fmt.delimiter)),
+                                             self.default_currency)
         except InvalidInput:
             raise FastPathUnavailable("not a FOCUS header") from None
+        self.delimiter = fmt.delimiter
+        self.facts = fmt.facts(f"FOCUS {layout.version}", numbers.style or "point")
+        return layout
 
     def __iter__(self) -> Iterator[FocusRecord]:
         self.rows = 0
@@ -168,7 +198,8 @@ class ArrowFocusReader:
                 read_options=pacsv.ReadOptions(
                     column_names=[f"c{i}" for i in range(layout.width)], skip_rows=1,
                     block_size=self.block, use_threads=True),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                parse_options=pacsv.ParseOptions(delimiter=self.delimiter,
+                                                 newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=plan.include, column_types=plan.types,
                     null_values=sorted(NULLS), strings_can_be_null=False))

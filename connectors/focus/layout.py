@@ -28,11 +28,23 @@ IDENTITY_COLUMNS = ("ResourceId", "ResourceName", "ResourceType", "ServiceName",
 # when a column is absent or null, the first present alternative is used
 FALLBACKS: dict[str, tuple[str, ...]] = {
     "RegionId": ("RegionName", "x_Region", "AvailabilityZone"),
-    "ProviderName": ("PublisherName", "InvoiceIssuerName", "x_Provider"),
+    "ProviderName": ("ServiceProviderName", "PublisherName", "InvoiceIssuerName", "x_Provider"),
     "ServiceName": ("x_ServiceName", "x_ServiceCode"),
     "SubAccountName": ("x_AccountName",),
     "SkuId": ("SkuPriceId",),
 }
+# FOCUS before 1.0 (0.5) named some columns differently: read them as their 1.0 names
+PRE_1_0 = {"providername": "provider", "publishername": "publisher",
+           "invoiceissuername": "invoiceissuer", "effectivecost": "amortizedcost",
+           "chargecategory": "chargetype", "regionid": "region"}
+# columns a version added (the newest found names the file's version)
+_VERSIONS = (("1.3", ("serviceprovidername", "hostprovidername", "contractapplied",
+                      "allocatedmethodid")),
+             ("1.2", ("invoiceid", "pricingcurrency", "billingaccounttype",
+                      "capacityreservationid")),
+             ("1.1", ("servicesubcategory", "skumeter", "skupricedetails",
+                      "commitmentdiscountquantity")),
+             ("1.0", ("chargecategory", "effectivecost", "providername")))
 MONEY_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity")
 _LEN = (255, 255, 64, 128, 64, 128, 64, 255, 255, 32, None, 64, 64, None)  # per identity field
 _TAGS = IDENTITY_FIELDS.index("tags")
@@ -61,20 +73,31 @@ class FocusLayout:
 
     width: int
     index: dict[str, int]
+    version: str = "1.0"
 
     @classmethod
-    def from_header(cls, header: Sequence[str], default_currency: str | None) -> FocusLayout:
-        """Raises `InvalidInput` (line 1) when a required column is missing."""
+    def from_header(cls, header: Sequence[str], default_currency: str | None,
+                    described: str = "") -> FocusLayout:
+        """Raises `InvalidInput` (line 1) when a required column is missing; `described`
+        (how the file was read) goes into that message."""
         index: dict[str, int] = {}
         for i, name in enumerate(header):
             index.setdefault(name.strip().lstrip("\ufeff").lower(), i)
+        version = next((v for v, marks in _VERSIONS if any(m in index for m in marks)),
+                       "0.5")
+        for new, old in PRE_1_0.items():
+            if new not in index and old in index:
+                index[new] = index[old]
         missing = [c for c in REQUIRED if c.lower() not in index
                    and not (c == "BillingCurrency" and default_currency)]
         if missing:
             hint = " (or give a default currency)" if missing == ["BillingCurrency"] else ""
+            seen = ", ".join(h.strip() for h in header[:6]) + (", …" if len(header) > 6 else "")
+            how = f"; {described}" if described else ""
             raise bad(1, missing[0], f"required column {missing[0]} is missing{hint}; "
-                                     f"this does not look like a FOCUS export")
-        return cls(len(header), index)
+                                     f"this does not look like a FOCUS export (header: {seen}"
+                                     f"{how})")
+        return cls(len(header), index, version)
 
     def position(self, name: str) -> int | None:
         return self.index.get(name.lower())

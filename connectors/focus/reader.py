@@ -1,8 +1,13 @@
-"""Streams a FOCUS 1.0–1.2 export (CSV or gzipped CSV) as compact cost records.
+"""Streams a FOCUS 1.0–1.3 export (CSV or gzipped CSV; also pre-1.0 column names) as compact
+cost records.
 
 Memory stays bounded: the file is read through `gzip` (when the magic bytes say so) and a text
 stream into the `csv` module one row at a time; nothing but the current row is held, and
 `connectors.safe_io` refuses a line or record, a file or a decompression ratio past its limits.
+The encoding (UTF-8, with a BOM or not, Windows-1251), the delimiter (`,` `;` tab) and the
+decimal mark of the money columns are decided once from the first bytes
+(`safe_io.open_text_detected`, `connectors.parsing.NumberReader`); a money cell that
+contradicts the file's decimal mark is refused with its line and column.
 
 Required columns (the minimum to place money in time): BilledCost, ChargePeriodStart,
 ChargePeriodEnd, and BillingCurrency unless the caller supplies a default currency (the FOCUS
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -35,10 +40,12 @@ from connectors.focus.layout import (
     bad,
     finish_identity,
 )
-from connectors.focus.values import NULLS, CellCache, parse_money
-from connectors.safe_io import ReadLimits, RecordGuard
+from connectors.focus.values import NULLS, CellCache
+from connectors.parsing import NumberReader
+from connectors.safe_io import FileFacts, ReadLimits, RecordGuard, TextFormat, sample_rows
 
-__all__ = ["FALLBACKS", "IDENTITY_FIELDS", "REQUIRED", "FocusReader", "FocusRecord", "open_text"]
+__all__ = ["FALLBACKS", "IDENTITY_FIELDS", "REQUIRED", "FocusReader", "FocusRecord", "open_text",
+           "sample_numbers"]
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -53,6 +60,18 @@ def open_text(source: str | Path | IO[bytes], limits: ReadLimits | None = None) 
     """A text stream over a path or binary stream, gunzipped when it starts with gzip magic,
     read within `limits` (line length, decompressed size and ratio: `connectors.safe_io`)."""
     return safe_io.open_text(source, limits, provider="focus")
+
+
+def sample_numbers(fmt: TextFormat, columns: Iterable[str]) -> NumberReader:
+    """The file's number style, decided from the money cells of its sampled rows."""
+    rows = sample_rows(fmt)
+    if not rows:
+        return NumberReader()
+    names = [h.strip().lstrip("\ufeff").lower() for h in rows[0]]
+    wanted = {c.lower() for c in columns}
+    positions = [i for i, name in enumerate(names) if name in wanted]
+    return NumberReader.from_sample(row[i] for row in rows[1:] for i in positions
+                                    if i < len(row) and row[i].strip() not in NULLS)
 
 
 def _required(cell: str, nulls: frozenset[str], money: Callable[[str], Decimal]) -> Decimal:
@@ -70,16 +89,21 @@ class FocusReader:
         self.limits = limits or ReadLimits()
         self.default_currency = default_currency.upper() if default_currency else None
         self.rows = 0
+        self.facts: FileFacts | None = None
         self._cells = CellCache()
         self._identities: dict[tuple[str, ...], tuple[str | None, ...]] = {}
 
     def __iter__(self) -> Iterator[FocusRecord]:
-        text = open_text(self.source, self.limits)
+        text, fmt = safe_io.open_text_detected(self.source, self.limits, provider="focus")
+        numbers = sample_numbers(fmt, (*MONEY_COLUMNS, "AmortizedCost"))
         try:
-            yield from self._records(RecordGuard(text, self.limits, provider="focus"))
-        except UnicodeDecodeError:
-            raise self._bad(None, None, "the file is not UTF-8 text (save the export as UTF-8 "
-                                        "CSV)") from None
+            yield from self._records(RecordGuard(text, self.limits, provider="focus"), fmt,
+                                     numbers)
+        except UnicodeDecodeError as exc:
+            raise self._bad(None, None, f"the file is not {fmt.encoding_label} text after all "
+                                        f"(byte {exc.object[exc.start:exc.start + 1]!r}; "
+                                        f"{fmt.describe()} from its first bytes): save the "
+                                        "export as CSV UTF-8") from None
         except (gzip.BadGzipFile, EOFError, OSError) as exc:
             raise self._bad(None, None, f"the file cannot be decompressed: {exc}") from None
         except csv.Error as exc:
@@ -91,7 +115,8 @@ class FocusReader:
     def _bad(line: int | None, column: str | None, message: str) -> InvalidInput:
         return bad(line, column, message)
 
-    def _header(self, reader: Iterator[list[str]], guard: RecordGuard) -> FocusLayout:
+    def _header(self, reader: Iterator[list[str]], guard: RecordGuard,
+                fmt: TextFormat) -> FocusLayout:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
             guard.held = 0
@@ -99,7 +124,7 @@ class FocusReader:
         guard.held = 0
         if header is None:
             raise self._bad(None, None, "the file is empty: expected a FOCUS CSV with a header")
-        return FocusLayout.from_header(header, self.default_currency)
+        return FocusLayout.from_header(header, self.default_currency, fmt.describe())
 
     def _identity(self, raw: tuple[str, ...], slots: list[tuple[int, ...]],
                   line: int) -> tuple[str | None, ...]:
@@ -118,10 +143,12 @@ class FocusReader:
         except CellError as exc:
             raise self._bad(line, exc.column, str(exc)) from None
 
-    def _records(self, guard: RecordGuard) -> Iterator[FocusRecord]:
+    def _records(self, guard: RecordGuard, fmt: TextFormat,
+                 numbers: NumberReader) -> Iterator[FocusRecord]:
         """The hot loop: C-level cell picking; identities normalised once per distinct value."""
-        reader = csv.reader(guard)
-        layout = self._header(reader, guard)
+        reader = csv.reader(guard, delimiter=fmt.delimiter)
+        layout = self._header(reader, guard, fmt)
+        self.facts = fmt.facts(f"FOCUS {layout.version}", numbers.style)
         width = layout.width
 
         def col(name: str) -> int:
@@ -139,7 +166,7 @@ class FocusReader:
             col("ChargeFrequency")
         i_billed, i_eff, i_list, i_con, i_qty = (col(n) for n in MONEY_COLUMNS)
         times, nulls, identities = self._cells.time, NULLS, self._identities
-        money = parse_money
+        money = numbers
         for row in reader:
             guard.held = 0
             if len(row) != width:
@@ -184,3 +211,4 @@ class FocusReader:
             freq = row[i_freq]
             yield (start, end, freq == "One-Time" or freq.lower() == "one-time", billed,
                    effective, list_cost, contracted, quantity, ident)
+        self.facts = fmt.facts(f"FOCUS {layout.version}", numbers.style)

@@ -1,7 +1,8 @@
-"""Cell parsers for billing files: nulls, money, date/times and tags, strict but forgiving.
+"""Cell parsers for billing files: nulls, date/times and tags, strict but forgiving.
 
-Exports in the wild write nulls as empty, `NULL` or `null`; money as `12.5`, ` 0.00 ` or
-`"$10,000.00 "`; date/times as ISO 8601 with or without `T`/`Z`, or US `5/1/25`. Anything else is
+Exports in the wild write nulls as empty, `NULL` or `null`; date/times as ISO 8601 with or
+without `T`/`Z`, or US `5/1/25`; tags as a JSON object, with or without its braces. (Money is
+read by `connectors.parsing.NumberReader`, the one rule of every file.) Anything else is
 refused with a `ValueError` the reader turns into a row-and-column message. `CellCache` keeps
 date/time and tag results per distinct string: exports repeat the same hours and tag sets.
 """
@@ -11,41 +12,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
-__all__ = ["NULLS", "CellCache", "parse_money", "parse_tags", "parse_time"]
+__all__ = ["NULLS", "CellCache", "parse_tags", "parse_time"]
 
 NULLS = frozenset({"", "NULL", "null", "Null", "None", "N/A"})
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _US_DATE = re.compile(
     r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _CACHE_LIMIT = 200_000
-
-
-def parse_money(text: str) -> Decimal:
-    """`12.5`, ` 0.00 `, `$10,000.00 `, `(5.00)` → Decimal; never goes through float."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = _lenient_money(text)
-    if not value.is_finite():  # NaN, Infinity: Decimal accepts them, money does not
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def _lenient_money(text: str) -> Decimal:
-    raw = text.strip().replace("\u00a0", "").replace(" ", "")
-    negative = raw.startswith("(") and raw.endswith(")")
-    raw = raw.strip("()").lstrip("$€£₽¥")
-    if raw.startswith("-"):
-        negative, raw = not negative, raw[1:].lstrip("$€£₽¥")
-    if _THOUSANDS.match(raw):
-        raw = raw.replace(",", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    return -value if negative else value
 
 
 class CellCache:
@@ -95,13 +68,28 @@ def parse_time(text: str) -> datetime:
 
 
 def parse_tags(text: str) -> str:
-    """A JSON object of tags → canonical JSON (sorted keys, string values), `""` when empty."""
+    """A JSON object of tags → canonical JSON (sorted keys, string values), `""` when empty.
+
+    Azure cost exports write the object without its braces (`"team": "web","env": "prod"`):
+    read as if they were there."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        stripped = text.strip()
+        if stripped.startswith('"'):
+            try:
+                data = json.loads("{" + stripped + "}")
+            except json.JSONDecodeError:
+                data = None
+            if isinstance(data, dict):
+                return _canonical(data)
         raise ValueError(f"not valid JSON ({exc.msg} at position {exc.pos})") from None
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object such as {\"team\": \"web\"}")  # noqa: TRY004
+    return _canonical(data)
+
+
+def _canonical(data: dict[object, object]) -> str:
     tags = {str(k).strip(): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
             for k, v in data.items() if str(k).strip()}
     return json.dumps(tags, sort_keys=True, ensure_ascii=False) if tags else ""

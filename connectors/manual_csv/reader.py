@@ -1,10 +1,14 @@
 """Reads a hand-made cost CSV: `date,service,resource,cost[,tags][,currency]`, one row a cost.
 
 Made for spreadsheets: the header is required and matched case-insensitively (Russian names
-too: дата, сервис, ресурс, стоимость, теги, валюта); `;` is accepted as the delimiter (Excel in
-Russian locales), cost may use a decimal comma (`1 234,56`), dates are `YYYY-MM-DD` or
-`DD.MM.YYYY`, tags are `team=web;env=prod` (or comma-separated). The first bad cell stops the
-import with the line (header = line 1) and column named. Each row is one UTC day.
+too: дата, сервис, ресурс, стоимость, теги, валюта; a unit after a comma or in brackets, as in
+`Стоимость, руб`, is ignored). The encoding (UTF-8, with a BOM or not, Windows-1251 as Russian
+Excel saves "CSV") and the delimiter (`,` `;` tab) are detected from the first bytes
+(`connectors.safe_io.open_text_detected`); cost may use a decimal comma and grouped thousands
+(`1 234,56`), one decimal mark per file (`connectors.parsing.NumberReader`); dates are
+`YYYY-MM-DD` or `DD.MM.YYYY`, tags are `team=web;env=prod` (or comma-separated). The first
+bad cell stops the import with the line (header = line 1) and column named. Each row is one
+UTC day.
 """
 
 from __future__ import annotations
@@ -19,10 +23,17 @@ from typing import IO
 
 from connectors.errors import InvalidInput
 from connectors.focus.reader import FocusRecord
-from connectors.safe_io import ReadLimits, RecordGuard, open_text
-from core.domain.money import MoneyParseError, parse_decimal
+from connectors.parsing import NumberReader
+from connectors.safe_io import (
+    FileFacts,
+    ReadLimits,
+    RecordGuard,
+    TextFormat,
+    open_text_detected,
+    sample_rows,
+)
 
-__all__ = ["COLUMNS", "ManualCsvReader", "parse_tag_pairs"]
+__all__ = ["COLUMNS", "ManualCsvReader", "column_key", "parse_tag_pairs"]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("date", "day", "дата", "день"),
@@ -33,6 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "валюта"),
 }
 REQUIRED = ("date", "service", "resource", "cost")
+FORMAT = "manual CSV"
 _RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DAY = timedelta(days=1)
 
@@ -48,6 +60,12 @@ def parse_tag_pairs(text: str) -> dict[str, str]:
             raise ValueError(f"{pair.strip()!r} is not key=value (write team=web;env=prod)")
         tags[key.strip()] = value.strip()
     return tags
+
+
+def column_key(name: str) -> str | None:
+    """`Стоимость, руб` → `cost`: which of COLUMNS a header cell names (None: none)."""
+    base = re.split(r"[,(]", name.strip().lstrip("\ufeff"))[0].strip().lower()
+    return next((key for key, aliases in COLUMNS.items() if base in aliases), None)
 
 
 def _parse_day(text: str) -> date:
@@ -72,6 +90,7 @@ class ManualCsvReader:
         self.currency = currency.upper()
         self.provider_name = provider_name
         self.rows = 0
+        self.facts: FileFacts | None = None
 
     def _bad(self, line: int | None, column: str | None, message: str) -> InvalidInput:
         where = ", ".join(p for p in (f"line {line}" if line else "",
@@ -80,45 +99,50 @@ class ManualCsvReader:
                             row=line, column=column)
 
     def __iter__(self) -> Iterator[FocusRecord]:
-        text = open_text(self.source, self.limits, provider="manual_csv")
+        text, fmt = open_text_detected(self.source, self.limits, provider="manual_csv")
         try:
-            yield from self._records(RecordGuard(text, self.limits, provider="manual_csv"))
-        except UnicodeDecodeError:
-            raise self._bad(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)"
-                            ) from None
+            yield from self._records(RecordGuard(text, self.limits, provider="manual_csv"), fmt)
+        except UnicodeDecodeError as exc:
+            raise self._bad(None, None, f"the file is not {fmt.encoding_label} text after all "
+                                        f"(byte {exc.object[exc.start:exc.start + 1]!r}; "
+                                        f"{fmt.describe()} from its first bytes): save it as "
+                                        "CSV UTF-8") from None
         except csv.Error as exc:
-            raise self._bad(None, None, f"not a readable CSV file: {exc}") from None
+            raise self._bad(None, None, f"not a readable CSV file: {exc} ({fmt.describe()})"
+                            ) from None
         finally:
             text.close()
 
-    def _records(self, text: RecordGuard) -> Iterator[FocusRecord]:
-        first = next(text, "")  # a header line: bounded by the line limit
+    def _records(self, text: RecordGuard, fmt: TextFormat) -> Iterator[FocusRecord]:
+        reader = csv.reader(text, delimiter=fmt.delimiter)
+        header = next(reader, None)
         text.held = 0
-        if not first.strip():
+        if header is None or not any(h.strip() for h in header):
             raise self._bad(None, None, "the file is empty: expected a header "
                                         "date,service,resource,cost")
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        header = next(csv.reader([first], delimiter=delimiter))
-        names = [h.strip().lstrip("\ufeff").lower() for h in header]
         index: dict[str, int] = {}
-        for key, aliases in COLUMNS.items():
-            for i, name in enumerate(names):
-                if name in aliases:
-                    index[key] = i
-                    break
+        for i, name in enumerate(header):
+            key = column_key(name)
+            if key is not None:
+                index.setdefault(key, i)
         missing = [c for c in REQUIRED if c not in index]
         if missing:
             raise self._bad(1, missing[0], f"required column {missing[0]} is missing; the "
                                            "header must be date,service,resource,cost"
-                                           "[,tags][,currency]")
-        reader = csv.reader(text, delimiter=delimiter)
+                                           "[,tags][,currency] (or Дата;Сервис;Ресурс;Стоимость;"
+                                           f"…); {fmt.describe()}")
+        cost = index["cost"]
+        numbers = NumberReader.from_sample(
+            row[cost] for row in sample_rows(fmt)[1:] if cost < len(row) and row[cost].strip())
+        self.facts = fmt.facts(FORMAT, numbers.style)
         for row in reader:
             text.held = 0
-            line = reader.line_num + 1
+            line = reader.line_num
             if not any(c.strip() for c in row):
                 continue
             self.rows += 1
-            yield self._record(row, index, line)
+            yield self._record(row, index, line, numbers)
+        self.facts = fmt.facts(FORMAT, numbers.style)
 
     def _cell(self, row: list[str], index: dict[str, int], key: str, line: int) -> str:
         i = index.get(key)
@@ -128,16 +152,17 @@ class ManualCsvReader:
             raise self._bad(line, key, f"missing: the row has {len(row)} fields")
         return row[i].strip()
 
-    def _record(self, row: list[str], index: dict[str, int], line: int) -> FocusRecord:
+    def _record(self, row: list[str], index: dict[str, int], line: int,
+                numbers: NumberReader) -> FocusRecord:
         column = "date"
         try:
             day = _parse_day(self._cell(row, index, "date", line))
             column = "cost"
-            cost = parse_decimal(self._cell(row, index, "cost", line), field="cost")
+            cost = numbers(self._cell(row, index, "cost", line))
             column = "tags"
             tags = parse_tag_pairs(self._cell(row, index, "tags", line))
-        except (ValueError, MoneyParseError) as exc:
-            raise self._bad(line, column, str(exc).removeprefix("cost: ")) from None
+        except ValueError as exc:
+            raise self._bad(line, column, str(exc)) from None
         service = self._cell(row, index, "service", line)
         resource = self._cell(row, index, "resource", line)
         if not service and not resource:
