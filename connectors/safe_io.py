@@ -333,16 +333,28 @@ def detect_encoding(head: bytes, provider: str = "") -> str:
 
 
 def detect_delimiter(sample: str) -> str:
-    """`,`, `;` or tab, by the standard library's csv sniffer: on the header line first (data
-    cells such as JSON tags hold commas inside quotes and mislead it), then on the first lines;
-    `,` when neither tells."""
+    """`,`, `;` or tab: the standard library's csv sniffer proposes (on the header line, then
+    on the first lines: JSON tags hold commas inside quotes and mislead it on data rows); the
+    delimiter under which the sampled rows all have the header's number of fields, and the
+    most of them, wins (proposals first among equals). `,` when none fits."""
     lines = sample.splitlines(keepends=True)[:50]
+    proposals: list[str] = []
     for text in ("".join(lines[:1]), "".join(lines)):
         try:
-            return csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+            proposals.append(csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter)
         except csv.Error:
             continue
-    return ","
+    widths = {d: _fields(lines, d) for d in dict.fromkeys([*proposals, *DELIMITERS])}
+    best = max(widths, key=lambda d: widths[d])  # the first proposal among equals
+    return best if widths[best] > 1 else (proposals[0] if proposals else ",")
+
+
+def _fields(lines: list[str], delimiter: str) -> int:
+    """The header's field count when every sampled row has as many, else 0."""
+    rows = sample_rows(TextFormat("utf-8", delimiter, "".join(lines)), limit=len(lines))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    fits = bool(rows) and all(len(row) == len(rows[0]) for row in rows)
+    return len(rows[0]) if fits else 0
 
 
 def open_text_detected(source: str | Path | IO[bytes], limits: ReadLimits | None = None, *,

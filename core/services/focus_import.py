@@ -1,24 +1,35 @@
-"""File imports (FOCUS exports, manual CSV): stream rows into daily cost lines, replace the period.
+"""File imports (FOCUS exports, Yandex Cloud billing details, manual CSV): stream rows into daily
+cost lines, replace what the file covers.
+
+`import_file` lets the file say what it is (`connectors.files.detect_format`: FOCUS 1.0–1.3 and
+pre-1.0 names, Yandex billing detail, a manual CSV with English or Russian headers), whatever
+the file connection it goes into; the readers detect the encoding, delimiter and decimal mark,
+and the result says how the file was read (`ImportResult.facts`).
 
 Rows are parsed and aggregated in a worker thread in slices (the event loop stays free), and
 whenever enough daily buckets have piled up they are turned into table rows (also in the worker)
-and staged, so memory stays bounded by the buckets per batch, not by the file. FOCUS files go
-through the columnar reader (`connectors.focus.arrow_reader`, ~3x less CPU); when it gives up
-(a bad cell to locate, a money format only the lenient parser reads) what it staged is dropped
-and the row-by-row reader reads the file again, so results and error messages are the same.
+and staged, so memory stays bounded by the buckets per batch, not by the file. Amounts are
+summed exactly (Decimal) per daily line and stored with nine decimals
+(`core.db.types.CostMoney`). FOCUS files go through the columnar reader
+(`connectors.focus.arrow_reader`, ~3x less CPU); when it gives up (a bad cell to locate, a
+decimal comma, a money format only the row reader reads) what it staged is dropped and the
+row-by-row reader reads the file again, so results and error messages are the same.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
 spread over its charge period by `core.services.sync_rules.split_daily`.
 
 Short transactions, because SQLite has one writer at a time and an import that held it for
 minutes stopped the bot answering: the lines go to `cost_line_staging` in transactions of
 `STAGE_ROWS` rows; then one swap transaction deletes what the file replaces (`replaced_lines`:
-the connection's lines of every day from the file's first to its last, so a re-import is
-idempotent), copies the staged lines in with INSERT … SELECT, and records the snapshot and the
-audit entry; the staged rows are then dropped in short batches. A bad row, a crash or a lost
-lease leaves the stored lines as they were; staged rows of an import that died are swept by
-the next import (`sweep_stale_staging`). The import writes through its own sessions (made from
-the engine of the `session` it is given, which it uses only to read the connection and check
-the caller's role): the caller's session must not hold uncommitted writes.
+per provider in the file, the connection's lines of that provider and of the file's
+sub-accounts, from the provider's first day in the file to its last; so a re-import is
+idempotent and another provider's or account's lines in the same connection stay), copies
+the staged lines in with INSERT … SELECT, and records the snapshot and the audit entry (what
+was replaced and what was left alone, per provider); the staged rows are then dropped in short
+batches. A bad row, a crash or a lost lease leaves the stored lines as they were; staged rows
+of an import that died are swept by the next import (`sweep_stale_staging`). The import
+writes through its own sessions (made from the engine of the `session` it is given, which it
+uses only to read the connection and check the caller's role): the caller's session must
+not hold uncommitted writes.
 
 One import per connection at a time: a lease in `job_leases` (`import:<connection id>`),
 renewed while the import runs; a second import into it gets `ImportBusy` at once. On SQLite the
@@ -42,16 +53,21 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, not_, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from connectors.files import FOCUS, MANUAL, YANDEX, detect_format
 from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
 from connectors.focus.reader import IDENTITY_FIELDS, FocusReader, FocusRecord
 from connectors.manual_csv.reader import ManualCsvReader
+from connectors.safe_io import FileFacts
+from connectors.yandex.export import BillingFileReader
+from core import metrics
 from core.clock import SystemClock
 from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
+from core.domain.limits import ReadLimits
 from core.domain.providers import canonical_provider
 from core.domain.roles import Role
 from core.services.audit import audit
@@ -68,8 +84,9 @@ from core.services.sync_costs import (
 )
 from core.tasks import spawn
 
-__all__ = ["ImportBusy", "ImportResult", "ReplaceScope", "import_file", "import_focus",
-           "import_manual_csv", "replaced_lines", "sweep_stale_staging"]
+__all__ = ["FILE_KINDS", "ImportBusy", "ImportResult", "ReplaceScope", "ScopePart",
+           "import_file", "import_focus", "import_manual_csv", "replaced_lines",
+           "sweep_stale_staging"]
 
 assert (*KEY_FIELDS, "tags") == IDENTITY_FIELDS, "reader and aggregator identity differ"
 
@@ -81,6 +98,8 @@ STAGE_ROWS = 10_000  # staged rows per transaction: well under a second of SQLit
 DROP_ROWS = 50_000  # staged rows deleted per transaction when an import is done with them
 LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead after this
 RENEW_EVERY = 30.0  # seconds between lease renewals
+MAX_SCOPE_ACCOUNTS = 1000  # more sub-accounts of one provider: its whole days are replaced
+FILE_KINDS = frozenset({"focus", "manual_csv"})  # connections a file can be imported into
 Source = str | Path | IO[bytes]
 STAGING: Table = cost_line_staging
 _LINE_COLUMNS = [c.name for c in core_table(CostLineRow).columns if c.name != "id"]
@@ -102,20 +121,76 @@ class ImportResult:
     first_day: date | None
     last_day: date | None
     totals: dict[str, Decimal]
+    facts: FileFacts | None = None  # format, encoding, delimiter, decimal mark
+    replaced: dict[str, int] = field(default_factory=dict)  # provider → stored lines replaced
+    kept: dict[str, int] = field(default_factory=dict)  # provider → lines of those days kept
 
 
 @dataclass(frozen=True)
-class ReplaceScope:
-    """What a finished import replaces: the connection's lines of [first_day, last_day]."""
+class ScopePart:
+    """One provider's share of a file: its sub-accounts (None: lines without one; empty: all
+    of them) and its first and last day."""
 
-    org_id: int
-    connection_id: int
+    provider: str
+    sub_accounts: frozenset[str | None]
     first_day: date
     last_day: date
 
 
+@dataclass(frozen=True)
+class ReplaceScope:
+    """What a finished import replaces: per provider of the file, the connection's lines of
+    that provider and those sub-accounts within [first_day, last_day]."""
+
+    org_id: int
+    connection_id: int
+    parts: tuple[ScopePart, ...]
+
+    @property
+    def first_day(self) -> date:
+        return min(p.first_day for p in self.parts)
+
+    @property
+    def last_day(self) -> date:
+        return max(p.last_day for p in self.parts)
+
+    @classmethod
+    def of(cls, org_id: int, connection_id: int,
+           covered: dict[tuple[str, str | None], list[date]]) -> ReplaceScope | None:
+        """From `DailyAggregator.covered`; None when the file had no lines."""
+        spans: dict[str, tuple[set[str | None], list[date]]] = {}
+        for (provider, account), (first, last) in covered.items():
+            accounts, days = spans.setdefault(provider, (set(), [first, last]))
+            accounts.add(account)
+            days[0], days[1] = min(days[0], first), max(days[1], last)
+        parts = tuple(ScopePart(provider, frozenset(accounts) if len(accounts)
+                                <= MAX_SCOPE_ACCOUNTS else frozenset(), days[0], days[1])
+                      for provider, (accounts, days) in sorted(spans.items()))
+        return cls(org_id, connection_id, parts) if parts else None
+
+
 def replaced_lines(scope: ReplaceScope) -> ColumnElement[bool]:
-    """The stored lines an import's swap deletes before copying its own in: the one rule."""
+    """The stored lines an import's swap deletes before copying its own in: the one rule.
+
+    Per provider the file holds: that provider's lines of the file's sub-accounts (all of them
+    past MAX_SCOPE_ACCOUNTS) from its first day in the file to its last. Another provider's or
+    another sub-account's lines in the same connection and days are never touched."""
+    parts = []
+    for part in scope.parts:
+        clause = [CostLineRow.provider == part.provider,
+                  CostLineRow.day >= part.first_day, CostLineRow.day <= part.last_day]
+        named = sorted(a for a in part.sub_accounts if a is not None)
+        if part.sub_accounts:
+            either = [CostLineRow.sub_account_id.in_(named)] if named else []
+            if None in part.sub_accounts:
+                either.append(CostLineRow.sub_account_id.is_(None))
+            clause.append(or_(*either))
+        parts.append(and_(*clause))
+    return and_(CostLineRow.org_id == scope.org_id,
+                CostLineRow.connection_id == scope.connection_id, or_(*parts))
+
+
+def _same_days(scope: ReplaceScope) -> ColumnElement[bool]:
     return and_(CostLineRow.org_id == scope.org_id,
                 CostLineRow.connection_id == scope.connection_id,
                 CostLineRow.day >= scope.first_day, CostLineRow.day <= scope.last_day)
@@ -392,15 +467,34 @@ async def _aggregate(run: _Run, records: Iterable[FocusRecord], agg: DailyAggreg
     await run.settle()
 
 
+@dataclass
+class _Swapped:
+    snapshot_id: int = 0
+    replaced: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+
+
+async def _by_provider(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:
+    return {p: int(n) for p, n in (await session.execute(
+        select(CostLineRow.provider, func.count()).where(where)
+        .group_by(CostLineRow.provider))).all()}
+
+
 async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
-                now: datetime, actor: Actor | None, source: str, rows: int, days: int) -> int:
+                now: datetime, actor: Actor | None, source: str, rows: int,
+                days: int) -> _Swapped:
     """The one transaction readers see change: replaced lines out, staged lines in, the
-    snapshot, the connection's status and the audit entry; returns the snapshot id."""
+    snapshot, the connection's status and the audit entry; says what was replaced and what
+    was left alone (lines of the same days of other providers or sub-accounts)."""
+    done = _Swapped()
     async with run.sessions() as session, session.begin():
         if not await acquire_job(session, run.lease, owner=run.import_id,
                                  now=SystemClock().now(), ttl=LEASE_TTL):
             raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
         if scope is not None:
+            done.replaced = await _by_provider(session, replaced_lines(scope))
+            done.kept = await _by_provider(session, and_(_same_days(scope),
+                                                         not_(replaced_lines(scope))))
             await session.execute(delete(CostLineRow).where(replaced_lines(scope))
                                   .execution_options(synchronize_session=False))
         copied = await session.execute(insert(core_table(CostLineRow)).from_select(
@@ -420,13 +514,14 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
         await audit(session, f"connection.import_{source}", org_id=run.org_id,
                     actor_telegram_id=actor.telegram_id if actor else None,
                     object_type="connection", object_id=run.connection_id, rows=rows,
-                    days=days)
-        return snapshot.id
+                    days=days, replaced=done.replaced, kept=done.kept)
+        done.snapshot_id = snapshot.id
+        return done
 
 
 async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
                   counter: Any, source: str, actor: Actor | None, now: datetime | None,
-                  fallback: FocusReader | None = None) -> ImportResult:
+                  fallback: FocusReader | None = None, *, kind: str) -> ImportResult:
     """Import `records`; if they raise FastPathUnavailable, drop what they staged and import
     `fallback`."""
     now = now or SystemClock().now()
@@ -439,7 +534,7 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
         except FastPathUnavailable as exc:
             if fallback is None:
                 raise
-            log.info("connection %s: row-by-row import (%s)", conn_id, exc)
+            log.debug("connection %s: row-by-row import (%s)", conn_id, exc)
             await run.abandon()
             await run.discard()
             if isinstance(records, ArrowFocusReader):
@@ -449,8 +544,7 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
             await _aggregate(run, fallback, agg, source)
         totals = dict(sorted(agg.totals.items()))
         days = sorted(agg.days_seen)
-        scope = (ReplaceScope(org_id=org_id, connection_id=conn_id, first_day=days[0],
-                              last_day=days[-1]) if days else None)
+        scope = ReplaceScope.of(org_id, conn_id, agg.covered)
         snap = SyncSnapshot(org_id=org_id, connection_id=conn_id, started_at=now,
                             finished_at=SystemClock().now(), status="success", trigger="import",
                             cost_lines=run.staged,
@@ -459,46 +553,78 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
                                     "cost_by_currency": {k: str(v) for k, v in totals.items()}},
                             warnings=[])
         stored = run.staged
-        snapshot_id = await _swap(run, scope, snap, now, actor, source, counter.rows, len(days))
-    return ImportResult(connection_id=conn_id, snapshot_id=snapshot_id, rows=counter.rows,
-                        lines_stored=stored, days=len(days),
+        swapped = await _swap(run, scope, snap, now, actor, source, counter.rows, len(days))
+    metrics.record_import(counter.rows, kind)
+    return ImportResult(connection_id=conn_id, snapshot_id=swapped.snapshot_id,
+                        rows=counter.rows, lines_stored=stored, days=len(days),
                         first_day=days[0] if days else None,
-                        last_day=days[-1] if days else None, totals=totals)
+                        last_day=days[-1] if days else None, totals=totals,
+                        facts=getattr(counter, "facts", None), replaced=swapped.replaced,
+                        kept=swapped.kept)
 
 
 async def import_focus(session: AsyncSession, org_id: int, connection_id: int, source: Source,
                        *, default_currency: str | None = None, actor: Actor | None = None,
-                       now: datetime | None = None) -> ImportResult:
+                       now: datetime | None = None,
+                       limits: ReadLimits | None = None) -> ImportResult:
     """Import a FOCUS CSV / CSV.gz into a `focus` connection (raises InvalidInput on bad rows)."""
     conn = await _load(session, org_id, connection_id, "focus", actor)
+    return await _import_focus(session, conn, source, default_currency, actor, now, limits)
+
+
+async def _import_focus(session: AsyncSession, conn: Connection, source: Source,
+                        default_currency: str | None, actor: Actor | None,
+                        now: datetime | None, limits: ReadLimits | None) -> ImportResult:
     currency = default_currency or (conn.options or {}).get("default_currency")
     code = str(currency) if currency else None
-    reader = FocusReader(source, default_currency=code)
+    reader = FocusReader(source, default_currency=code, limits=limits)
     if not ArrowFocusReader.usable(source):
-        return await _import(session, conn, reader, reader, "focus", actor, now)
-    fast = ArrowFocusReader(source, default_currency=code)
-    return await _import(session, conn, fast, fast, "focus", actor, now, fallback=reader)
+        return await _import(session, conn, reader, reader, "focus", actor, now, kind="focus")
+    fast = ArrowFocusReader(source, default_currency=code, limits=limits)
+    return await _import(session, conn, fast, fast, "focus", actor, now, fallback=reader,
+                         kind="focus")
+
+
+def _manual_reader(conn: Connection, source: Source,
+                   limits: ReadLimits | None) -> ManualCsvReader:
+    options = conn.options or {}
+    return ManualCsvReader(source, currency=str(options.get("currency") or
+                                                options.get("default_currency") or "RUB"),
+                           provider_name=str(options.get("provider_name") or "") or None,
+                           limits=limits)
 
 
 async def import_manual_csv(session: AsyncSession, org_id: int, connection_id: int,
                             source: Source, *, actor: Actor | None = None,
-                            now: datetime | None = None) -> ImportResult:
+                            now: datetime | None = None,
+                            limits: ReadLimits | None = None) -> ImportResult:
     """Import a manual `date,service,resource,cost[,tags][,currency]` CSV."""
     conn = await _load(session, org_id, connection_id, "manual_csv", actor)
-    options = conn.options or {}
-    reader = ManualCsvReader(source, currency=str(options.get("currency") or "RUB"),
-                             provider_name=str(options.get("provider_name") or "") or None)
-    return await _import(session, conn, reader, reader, "manual", actor, now)
+    reader = _manual_reader(conn, source, limits)
+    return await _import(session, conn, reader, reader, "manual", actor, now,
+                         kind="manual_csv")
 
 
 async def import_file(session: AsyncSession, org_id: int, connection_id: int, source: Source,
                       *, default_currency: str | None = None, actor: Actor | None = None,
-                      now: datetime | None = None) -> ImportResult:
-    """Import into a FOCUS or manual CSV connection, whichever kind it is."""
+                      now: datetime | None = None,
+                      limits: ReadLimits | None = None) -> ImportResult:
+    """Import a billing file into a FOCUS or manual CSV connection; the file says what it is
+    (FOCUS, Yandex Cloud billing detail, manual CSV), not the connection's kind. A stream
+    that cannot be read twice is taken as the connection's own kind."""
     kind = (await session.execute(select(Connection.kind).where(
         Connection.id == connection_id, Connection.org_id == org_id))).scalar_one_or_none()
-    if kind == "manual_csv":
-        return await import_manual_csv(session, org_id, connection_id, source, actor=actor,
-                                       now=now)
-    return await import_focus(session, org_id, connection_id, source,
-                              default_currency=default_currency, actor=actor, now=now)
+    conn = await _load(session, org_id, connection_id, kind if kind in FILE_KINDS else "focus",
+                       actor)
+    readable_twice = isinstance(source, str | Path) or source.seekable()
+    found = (detect_format(source, limits) if readable_twice
+             else MANUAL if conn.kind == "manual_csv" else FOCUS)
+    if found == YANDEX:
+        yandex = BillingFileReader(source, limits=limits)
+        return await _import(session, conn, yandex, yandex, "yandex", actor, now,
+                             kind="yandex")
+    if found == MANUAL:
+        manual = _manual_reader(conn, source, limits)
+        return await _import(session, conn, manual, manual, "manual", actor, now,
+                             kind="manual_csv")
+    return await _import_focus(session, conn, source, default_currency, actor, now, limits)

@@ -61,6 +61,9 @@ class DailyAggregator:
     buckets: dict[tuple[date, tuple[Any, ...]], list[Any]] = field(default_factory=dict)
     totals: dict[str, Decimal] = field(default_factory=dict)
     days_seen: set[date] = field(default_factory=set)
+    # (provider key, sub-account id) → [first day, last day] of the rows drained so far: what a
+    # file import covers, so its re-import replaces that and nothing else
+    covered: dict[tuple[str, str | None], list[date]] = field(default_factory=dict)
     lines_in: int = 0
     _single: dict[tuple[datetime, datetime, bool], date | None] = field(default_factory=dict)
 
@@ -157,6 +160,7 @@ class DailyAggregator:
         periods: dict[date, tuple[datetime, datetime]] = {}
         tag_sets: dict[str, Any] = {}
         providers: dict[str, str] = {}
+        covered = self.covered
         for (day, ident), (billed, effective, list_cost, contracted, qty) in self.buckets.items():
             currency = ident[10]
             self.totals[currency] = self.totals.get(currency, ZERO) + billed
@@ -171,6 +175,13 @@ class DailyAggregator:
             if provider is None:
                 provider = providers[name or ""] = (
                     canonical_provider(name, fallback=self.provider) if name else self.provider)
+            span = covered.get((provider, row["sub_account_id"]))
+            if span is None:
+                covered[(provider, row["sub_account_id"])] = [day, day]
+            elif day < span[0]:
+                span[0] = day
+            elif day > span[1]:
+                span[1] = day
             raw_tags = ident[-1]
             if raw_tags and raw_tags not in tag_sets:
                 tag_sets[raw_tags] = json.loads(raw_tags)

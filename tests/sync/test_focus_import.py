@@ -123,17 +123,21 @@ async def test_reimport_of_a_period_replaces_it(sqlite_engine: AsyncEngine, vaul
                                                 tmp_path: Path) -> None:
     sessions = session_factory(sqlite_engine)
     org, conn = await make_org_and_connection(sessions, vault, kind="focus")
-    lines = OFFICIAL.read_text().splitlines(keepends=True)
+    # the same providers, sub-accounts and days, the second half of the rows now costing 0
+    rows = list(csv.reader(OFFICIAL.open(newline="", encoding="utf-8")))
+    billed = rows[0].index("BilledCost")
+    for row in rows[501:]:
+        row[billed] = "0"
     first_half = tmp_path / "half.csv.gz"
     with gzip.open(first_half, "wt", newline="") as fh:
-        fh.writelines(lines[:501])
+        csv.writer(fh).writerows(rows)
     async with sessions() as session, session.begin():
         await import_focus(session, org, conn, OFFICIAL)
     async with sessions() as session, session.begin():
         result = await import_focus(session, org, conn, first_half)  # gzipped, same month
     _, expected, _ = independent(OFFICIAL, "USD")
     by_cur, _, _ = await stored(sessions, conn)
-    assert result.rows == 500
+    assert result.rows == 1000
     assert cents(by_cur) == cents(result.totals)
     assert cents(by_cur) != cents(expected)  # the half replaced the whole, no doubling
 

@@ -152,7 +152,7 @@ async def test_more_than_twelve_places_still_import_exactly(
     text = hourly_file(300, price="0.0000000000001")
     total = sum(exact_buckets(text).values(), Decimal(0))
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
-    with caplog.at_level(logging.INFO, logger=focus_import.__name__):
+    with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
             result = await import_focus(session, org, conn, io.BytesIO(text.encode()), now=NOW)
     assert "row-by-row" in caplog.text  # decimal128(38, 12) would have to round: handed over
@@ -177,7 +177,7 @@ async def test_hand_over_after_writes_replaces_them_without_doubling(
     days = per_day(exact_buckets(text))
     total = sum(days.values(), Decimal(0))
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
-    with caplog.at_level(logging.INFO, logger=focus_import.__name__):
+    with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
             result = await import_focus(session, org, conn, io.BytesIO(text.encode()), now=NOW)
     assert "row-by-row" in caplog.text
@@ -211,7 +211,7 @@ async def test_bad_cell_late_in_a_big_file_names_its_line_and_keeps_the_old_data
 async def test_official_sample_goes_the_fast_way(shared_sqlite: AsyncEngine, vault: Vault,
                                                  caplog: pytest.LogCaptureFixture) -> None:
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
-    with caplog.at_level(logging.INFO, logger=focus_import.__name__):
+    with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
             result = await import_focus(session, org, conn, OFFICIAL, now=NOW)
     assert "row-by-row" not in caplog.text
