@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import cli
-from bot.cli.commands.chat_cmd import chat_loop
+from bot.cli.terminal_chat import chat_loop
 from core.app import open_app
 from core.db.models import Organization
 from core.security.vault import Vault

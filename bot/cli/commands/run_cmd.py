@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import click
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.cli.runtime import fail, msg
 from core.app import open_app
@@ -26,6 +25,8 @@ def run(no_scheduler: bool) -> None:
     settings = load_settings()
     if settings.bot_token is None:
         fail(msg("run.no_token"))
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.ops import apply_log_level
     from bot.runner import run_bot
 
