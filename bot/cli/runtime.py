@@ -47,11 +47,11 @@ def configure_logging(verbose: bool, command: str | None) -> int:
         level = named if isinstance(named, int) else logging.INFO
     else:
         level = logging.WARNING
+    for noisy in _NOISY:  # always: their debug output carries URLs and headers (secrets)
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if logging.getLogger().handlers:
         return level  # configured by whoever embeds us (a test harness, an app): theirs wins
     logging.basicConfig(level=level, format=_FORMAT)
-    for noisy in _NOISY:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     return level
 
 
