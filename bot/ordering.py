@@ -10,6 +10,10 @@ updates of one chat queue up in arrival order while different chats stay concurr
 `await` of the update's task, so arrival order (the order polling or the webhook started the
 tasks) is handling order. The guarantee holds within one process: replicas behind a webhook
 proxy should route a chat to one replica (Telegram sends one chat's updates in order).
+
+A double tap is not queued behind its first press: a press of the same button on the same
+message while that press is still waiting or running is answered at once ("already on it")
+and dropped, so a PDF is not rendered twice and the spinner never hangs behind a long job.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import Update
+from aiogram.types import CallbackQuery, Update
 
-__all__ = ["ChatLocks", "OrderedDispatcher", "chat_key"]
+from renderers.i18n import normalise_language, t
+
+__all__ = ["ChatLocks", "OrderedDispatcher", "chat_key", "press_key"]
+
+Press = tuple[int, int, str]
 
 
 def chat_key(update: Update) -> int | None:
@@ -36,6 +44,14 @@ def chat_key(update: Update) -> int | None:
         return int(chat.id)
     user = getattr(event, "from_user", None)
     return int(user.id) if user is not None else None
+
+
+def press_key(update: Update) -> Press | None:
+    """(chat, message, button data) of a button press, or None for anything else."""
+    query = update.callback_query
+    if query is None or query.message is None or query.data is None:
+        return None
+    return (int(query.message.chat.id), int(query.message.message_id), query.data)
 
 
 class ChatLocks:
@@ -68,10 +84,27 @@ class OrderedDispatcher(Dispatcher):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.chat_locks = ChatLocks()
+        self._pressing: set[Press] = set()
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         key = chat_key(update)
         if key is None:
             return await super().feed_update(bot, update, **kwargs)
-        async with self.chat_locks.hold(key):
-            return await super().feed_update(bot, update, **kwargs)
+        press = press_key(update)
+        if press is not None:
+            if press in self._pressing:  # checked and marked before the first await
+                assert update.callback_query is not None
+                await _answer_busy(bot, update.callback_query)
+                return None
+            self._pressing.add(press)
+        try:
+            async with self.chat_locks.hold(key):
+                return await super().feed_update(bot, update, **kwargs)
+        finally:
+            if press is not None:
+                self._pressing.discard(press)
+
+
+async def _answer_busy(bot: Bot, query: CallbackQuery) -> None:
+    lang = normalise_language(query.from_user.language_code if query.from_user else None)
+    await bot.answer_callback_query(query.id, text=t("bot.busy_button", lang))

@@ -78,4 +78,5 @@ async def test_a_double_tap_renders_one_brief(hd: BotHarness) -> None:
                          alice.click_data(str(button["callback_data"])))
     assert len(documents(hd, 2004)) == 1
     busy = [c for c in hd.fake.calls_of("answerCallbackQuery") if c.params.get("text")]
-    assert [c.params["text"] for c in busy] == ["⏳ Уже готовлю файл по этой кнопке…"]
+    assert [c.params["text"] for c in busy] == [
+        "⏳ Уже выполняю это действие — ответ придёт в этот чат."]

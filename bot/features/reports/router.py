@@ -7,7 +7,6 @@ from aiogram import F, Router
 from aiogram.filters import Command
 
 from bot.features.reports import handlers as h
-from bot.features.reports.busy import OnePressAtATime
 from bot.features.reports.callbacks import EXPORT_PREFIX, REPORT_PREFIX, ExportCb, ReportCb
 from bot.filters import RoleFilter
 from core.domain.roles import Role
@@ -17,7 +16,6 @@ __all__ = ["setup"]
 
 def setup() -> Router:
     router = Router(name=__name__)
-    router.callback_query.middleware(OnePressAtATime())
     # Both only read: the viewer filter resolves the org (the read-only demo included);
     # /export checks the member role itself, since RoleFilter treats MEMBER as a write.
     viewer = RoleFilter(Role.VIEWER)
