@@ -30,7 +30,7 @@ from core.services.sync_costs import DailyAggregator, write_rows
 from tests.sync.conftest import NOW, fresh_connection, make_org_and_connection
 from tests.sync.test_focus_import import ALL_FILES, BAD_TIMES, OFFICIAL, independent, stored
 
-MICRO = Decimal("0.000001")
+NANO = Decimal("0.000000001")
 HEADER = ("BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,"
           "ChargeFrequency,ResourceId,ServiceName,RegionId,RegionName,Tags\n")
 
@@ -142,9 +142,9 @@ async def test_gzip_and_ten_decimal_places_sum_exactly(shared_sqlite: AsyncEngin
     assert result.rows == 5000
     assert result.totals == {"USD": total}  # exact, all ten places
     assert total.as_tuple().exponent == -10
-    # each daily line holds its exact sum, rounded once to the storage's micro-units
+    # each daily line holds its exact sum, rounded once to the storage's nano-units
     assert await stored_buckets(shared_sqlite, conn) == {
-        k: v.quantize(MICRO, rounding=ROUND_HALF_EVEN) for k, v in buckets.items()}
+        k: v.quantize(NANO, rounding=ROUND_HALF_EVEN) for k, v in buckets.items()}
 
 
 async def test_more_than_twelve_places_still_import_exactly(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, IdMixin
-from core.db.types import Money, UTCDateTime
+from core.db.types import CostMoney, Money, UTCDateTime
 
 
 class CostLine(Base):
@@ -41,10 +41,10 @@ class CostLine(Base):
     day: Mapped[date] = mapped_column(Date)
     charge_period_start: Mapped[datetime] = mapped_column(UTCDateTime())
     charge_period_end: Mapped[datetime] = mapped_column(UTCDateTime())
-    billed_cost: Mapped[Decimal] = mapped_column(Money())
-    effective_cost: Mapped[Decimal] = mapped_column(Money())
-    list_cost: Mapped[Decimal | None] = mapped_column(Money())
-    contracted_cost: Mapped[Decimal | None] = mapped_column(Money())
+    billed_cost: Mapped[Decimal] = mapped_column(CostMoney())
+    effective_cost: Mapped[Decimal] = mapped_column(CostMoney())
+    list_cost: Mapped[Decimal | None] = mapped_column(CostMoney())
+    contracted_cost: Mapped[Decimal | None] = mapped_column(CostMoney())
     billing_currency: Mapped[str] = mapped_column(String(3))
     provider: Mapped[str] = mapped_column(String(32))
     provider_name: Mapped[str] = mapped_column(String(64))
