@@ -1,4 +1,5 @@
-"""`infrazen sync`, `infrazen import-focus` and `infrazen costs`: data in, figures out."""
+"""`infrazen sync`, `infrazen import` (alias `import-focus`) and `infrazen costs`: data in,
+figures out."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from core.services.focus_import import ImportBusy, ImportResult, import_file
 from core.services.orgs import get_org
 from core.services.sync_run import SyncResult, due_connections, run_sync
 from renderers.format import fmt_money
+from renderers.messages.imports import import_summary_lines
 from renderers.messages.rates import left_out_lines
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(sync)
     cli.add_command(import_focus)
+    cli.add_command(import_focus, name="import")
     cli.add_command(costs)
 
 
@@ -72,7 +75,10 @@ def sync(connection_id: int | None) -> None:
               help="A focus (or manual_csv) connection.")
 @click.option("--currency", default=None, help="For files without BillingCurrency.")
 def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
-    """Import a FOCUS export (CSV or .csv.gz) or a manual CSV; re-importing replaces the period."""
+    """Import a billing file: FOCUS 1.0–1.3 (CSV or .csv.gz), a Yandex Cloud billing detail or
+    a manual CSV (English or Russian headers); the file's format, encoding, delimiter and
+    decimal mark are detected and said. Re-importing replaces the same providers, accounts and
+    days, and leaves every other line alone."""
 
     async def _go(ctx: AppContext) -> ImportResult | None:
         async with ctx.session() as session:
@@ -82,7 +88,8 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
                 raise NotFound(msg("import.no_connection", connection=connection_id))
             try:
                 return await import_file(session, org_id, connection_id, file,
-                                         default_currency=currency, now=ctx.clock.now())
+                                         default_currency=currency, now=ctx.clock.now(),
+                                         limits=ctx.settings.read_limits)
             except ImportBusy:
                 return None
 
@@ -104,6 +111,8 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
     for currency_code, amount in result.totals.items():
         click.echo("  " + msg("import.total", currency=currency_code,
                               amount=fmt_money(amount, currency_code, lang, kopecks=True)))
+    for line in import_summary_lines(result, lang, totals=False):
+        click.echo(line)
 
 
 @click.command()

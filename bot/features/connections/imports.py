@@ -1,4 +1,6 @@
-"""A FOCUS export or a manual CSV sent as a document imports into the chosen connection.
+"""A billing file sent as a document (FOCUS, Yandex Cloud billing detail, manual CSV; the file
+says which) imports into the chosen connection, and the outcome says how it was read, what it
+replaced and what it left alone.
 
 The handler only says "importing…" and starts the import in the background
 (`core.tasks.spawn`), so the chat keeps answering while a big file is read; the import runs
@@ -32,15 +34,15 @@ from core.app import AppContext
 from core.domain.roles import Role
 from core.services.connections import list_connections
 from core.services.errors import NotFound, ServiceError
-from core.services.focus_import import ImportBusy, import_file
+from core.services.focus_import import FILE_KINDS, ImportBusy, import_file
 from core.tasks import spawn
 from renderers.format import fmt_date
+from renderers.messages.imports import import_summary_lines
 
 __all__ = ["FILE_KINDS", "on_document", "on_import_button"]
 
 log = logging.getLogger(__name__)
 
-FILE_KINDS = frozenset({"focus", "manual_csv"})
 MAX_MB = 20  # the Bot API does not hand bots bigger files
 KEY = "import_file"
 
@@ -121,7 +123,7 @@ async def _run(app: AppContext, bot: Bot, rc: RequestContext, chat_id: int, mess
         buffer.seek(0)
         async with app.session() as session:
             result = await import_file(session, rc.org.id, conn_id, buffer, actor=actor_of(rc),
-                                       now=app.clock.now())
+                                       now=app.clock.now(), limits=app.settings.read_limits)
     except Exception as exc:  # every outcome reaches the user, the unexpected ones the log too
         if not isinstance(exc, InvalidInput | ServiceError):
             log.exception("import of %r into connection %s failed", file_name, conn_id)
@@ -129,8 +131,9 @@ async def _run(app: AppContext, bot: Bot, rc: RequestContext, chat_id: int, mess
     else:
         first = fmt_date(result.first_day, rc.lang) if result.first_day else "—"
         last = fmt_date(result.last_day, rc.lang) if result.last_day else "—"
-        text = rc.t("connect.import.done", file=esc(file_name), name=esc(conn_name),
-                    rows=result.rows, days=result.days, first=first, last=last)
+        text = "\n".join([rc.t("connect.import.done", file=esc(file_name), name=esc(conn_name),
+                                rows=result.rows, days=result.days, first=first, last=last),
+                          *(esc(line) for line in import_summary_lines(result, rc.lang))])
     try:
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
     except TelegramAPIError:  # the progress message is gone: say it anew
