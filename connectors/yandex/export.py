@@ -192,7 +192,8 @@ class BillingFileReader:
 def _records(line: CostLine) -> Iterator[FocusRecord]:
     tags = json.dumps(line.tags, sort_keys=True, ensure_ascii=False) if line.tags else ""
     start, end = line.charge_period_start, line.charge_period_end
-    credit = (line.effective_cost or line.billed_cost) - line.billed_cost
+    net = line.effective_cost if line.effective_cost is not None else line.billed_cost
+    credit = net - line.billed_cost
 
     def ident(category: str) -> tuple[str | None, ...]:
         return (line.resource_id, line.resource_name, line.resource_type, line.service_name,
