@@ -114,3 +114,19 @@ def test_add_then_sync_through_a_connector(env: Path, fake_kind: type[FakeConnec
     assert "₽12.34" in out
     code, out = run("sync")
     assert "Nothing is due." in out
+
+
+def test_import_alias_says_how_the_file_was_read_and_what_it_replaced(
+        env: Path, tmp_path: Path) -> None:
+    run("org", "create", "--name", "Acme")
+    run("connection", "add", "--org", "acme", "--kind", "manual_csv", "--name", "m",
+        "--credentials", "-", input="{}")
+    sheet = tmp_path / "расходы.csv"
+    sheet.write_bytes(("Дата;Сервис;Ресурс;Стоимость\r\n"
+                       "05.11.2026;ВМ;web-1;1 234,56\r\n").encode("cp1251"))
+    code, out = run("import", str(sheet), "--connection", "1")
+    assert code == 0, out
+    assert "Read as manual CSV: Windows-1251, delimiter «;», decimal comma." in out
+    code, out = run("import", str(sheet), "--connection", "1")
+    assert code == 0, out
+    assert "Replaced earlier lines of the same providers, accounts and days: other 1." in out
