@@ -294,6 +294,8 @@ async def test_a_focus_export_sent_as_a_document_imports_to_the_cent(hd: BotHarn
     await admin.send_document("focus_sample.csv", raw)
     await default_tasks().wait_all()  # the import runs in the background
     assert "Импорт «focus_sample.csv» в «AWS CUR»" in admin.last_reply().text
+    assert ("Прочитано как FOCUS 1.0: UTF-8, разделитель «,», десятичная точка."
+            in admin.last_reply().text)  # how the file was read, said in the outcome
     async with hd.ctx.session() as s:
         rows = (await s.execute(select(CostLine.billing_currency, CostLine.billed_cost).where(
             CostLine.connection_id == conn_id))).all()
