@@ -65,7 +65,7 @@ async def on_document(message: Message, rc: RequestContext, session: AsyncSessio
         await message.answer(rc.t("connect.import.no_target"))
         return
     if len(targets) == 1:
-        await _import(message, rc, session, app, bot, doc.file_id, name, *targets[0])
+        await _import(message, rc, app, bot, doc.file_id, name, *targets[0])
         return
     await state.update_data({KEY: {"id": doc.file_id, "name": name}})
     await message.answer(rc.t("connect.import.choose", file=esc(name)),
@@ -89,7 +89,7 @@ async def on_import_button(query: CallbackQuery, callback_data: ImportCb, rc: Re
         await query.message.answer(rc.t("connect.import.expired"))
         return
     await state.update_data({KEY: None})
-    await _import(query.message, rc, session, app, bot, str(pending["id"]),
+    await _import(query.message, rc, app, bot, str(pending["id"]),
                   str(pending["name"]), callback_data.id, targets[callback_data.id])
 
 
@@ -140,8 +140,8 @@ async def _run(app: AppContext, bot: Bot, rc: RequestContext, chat_id: int, mess
         await bot.send_message(chat_id, text)
 
 
-async def _import(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
-                  bot: Bot, file_id: str, file_name: str, conn_id: int, conn_name: str) -> None:
+async def _import(message: Message, rc: RequestContext, app: AppContext, bot: Bot,
+                  file_id: str, file_name: str, conn_id: int, conn_name: str) -> None:
     """Acknowledge at once; the import itself runs in the background."""
     assert rc.org is not None
     progress = await message.answer(rc.t("connect.import.running", file=esc(file_name)))
