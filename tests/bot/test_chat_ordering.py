@@ -85,7 +85,8 @@ async def test_demo_then_question_in_one_batch_are_handled_in_order(
         # the question was read with the demo organisation active: a spend answer in rubles,
         # not "create an organisation first" nor "not understood"
         assert "₽" in answer, answer
-        assert "Я не понял" not in answer and "/start" not in answer
+        assert "Я не понял" not in answer
+        assert "/start" not in answer
     # whoever read the database when "demo opened" arrived already saw the demo as active
     assert fake.seen_at_reply == [demo_id] * len(chats)
 
@@ -94,7 +95,8 @@ async def test_a_question_without_an_organisation_says_how_to_start(h: BotHarnes
     me = h.client(7201)
     replies = await me.send(QUESTION)
     assert "нужна ваша организация" in replies[-1].text
-    assert "/start" in replies[-1].text and "/demo" in replies[-1].text
+    assert "/start" in replies[-1].text
+    assert "/demo" in replies[-1].text
     assert replies[-1].button_texts()[:2] == ["🏢 Создать организацию", "🧪 Открыть демо"]
     english = h.client(7202, language_code="en")
     replies = await english.send("how much did we spend last month?")

@@ -1,4 +1,5 @@
-"""Exchange rates: owners, admins and finance maintain them, conversion uses the latest valid one, errors are clear."""
+"""Exchange rates: owners, admins and finance maintain them; conversion uses the latest valid
+one; errors are clear."""
 
 from __future__ import annotations
 

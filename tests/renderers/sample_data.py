@@ -112,7 +112,8 @@ def brief(lang: str = "ru", edition: Edition = "preliminary", *, empty: bool = F
                         ("Продакшн", Decimal(250000), Decimal(201000), Decimal(248000), "amber"),
                         ("Аналитика и ML (GPU)", Decimal(90000), Decimal(86500), Decimal(97000),
                          "red"),
-                        ("Тестовые стенды", Decimal(60000), Decimal(27200), Decimal(31000), "green"),
+                        ("Тестовые стенды", Decimal(60000), Decimal(27200), Decimal(31000),
+                         "green"),
                         (LONG_NAME, Decimal(30000), Decimal(9800), None, "green")])
     titles = ["Уменьшить размер ВМ (CPU < 5 % за 30 дней)", "Удалить неподключённый диск",
               "Перейти на резервирование на 1 год", "Освободить неиспользуемый IP",

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, IdMixin
-from core.db.types import CostMoney, Money, UTCDateTime
+from core.db.types import CostMoney, UTCDateTime
 
 
 class CostLine(Base):

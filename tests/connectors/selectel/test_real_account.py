@@ -159,7 +159,7 @@ async def test_savings_are_priced_from_the_provider_list(
     assert big.evidence["price_to"] == str(price_to)  # 3525.12
     assert big.evidence["price_source"] == "/v2/billing/vpc/prices"
     assert big.params["to"] == "4 vCPU / 4 GB"
-    monthly = Decimal(big.evidence["monthly_cost"])
+    monthly = Decimal(str(big.evidence["monthly_cost"]))
     assert monthly == Decimal("4464.00")  # (359 + 261) kopecks an hour × 720
     assert Decimal(big.monthly_saving) == (monthly * (1 - price_to / price_from)).quantize(
         Decimal("0.01"))
