@@ -24,6 +24,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str], ...] = (
     ("allocation", "bot.commands.allocation"),
     ("recs", "bot.commands.recs"),
     ("recrules", "bot.commands.recrules"),
+    ("rates", "bot.commands.rates"),
     ("anomalies", "bot.commands.anomalies"),
     ("resources", "bot.commands.resources"),
     ("chart", "bot.commands.chart"),

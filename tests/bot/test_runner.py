@@ -56,6 +56,11 @@ async def test_polling_answers_a_queued_update_and_registers_commands(
     english = next(c for c in commands if c.params.get("language_code") == "en")
     assert {"command": "settings", "description": "Language, time zone, notifications"} in \
         english.params["commands"]
+    russian = next(c for c in commands if c.params.get("language_code") == "ru")
+    assert {"command": "rates", "description": "Exchange rates: see and set"} in \
+        english.params["commands"]
+    assert {"command": "rates", "description": "Курсы валют: посмотреть и задать"} in \
+        russian.params["commands"]
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(
