@@ -26,10 +26,11 @@ from core.db.models.org import (
     Organization,
     User,
 )
+from core.db.models.rollups import CostRollup
 
 __all__ = [
     "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
-    "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CurrencyRate", "Invite",
+    "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate", "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
     "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
     "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
