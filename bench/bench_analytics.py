@@ -1,0 +1,131 @@
+"""Anomaly detector and forecast on labelled billing patterns (issue 14): figures, not asserts.
+
+Anomalies: precision and recall. A report is correct when its first day lies within ±1 day of a
+labelled event's first day (a ramp: anywhere from a day before it starts to a day after it
+ends; slow growth: from a week before it starts to five weeks after, since growth needs weeks
+to show). A series on which the detector raises counts as silent: nothing reported.
+Forecast: rolling origin (train ≥ 90 days, cut every 7 days, 30-day horizon) on the series that
+carry a monthly fee, except the noisy small accounts: MAPE of the 30-day total, and how often
+the 80 % interval holds the actual (each day; and the 30-day total).
+
+Run: `.venv/bin/python -m bench.bench_analytics [--part dev|locked] [--families]`. Only the
+development part may be broken down by family (`--families`); the locked part prints totals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.analytics.anomalies import detect  # noqa: E402
+from core.analytics.forecast import forecast  # noqa: E402
+from tests.analytics.billing_locked import generate_locked  # noqa: E402
+from tests.analytics.billing_patterns import Case, Label, generate_dev  # noqa: E402
+
+HORIZON, MIN_TRAIN, STEP = 30, 90, 7
+
+
+def matches(start: date, label: Label) -> bool:
+    if label.kind == "growth":
+        return label.start - timedelta(7) <= start <= label.start + timedelta(35)
+    hi = label.end if label.kind == "drift" else label.start
+    return label.start - timedelta(1) <= start <= hi + timedelta(1)
+
+
+def score_anomalies(cases: list[Case]) -> dict[str, dict[str, int]]:
+    """Per family: reports, correct reports, labels, labels found, series that raised."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for case in cases:
+        row = out[case.family]
+        try:
+            found = detect(case.series).anomalies
+        except ValueError:
+            found = ()
+            row["raised"] += 1
+        hit: set[int] = set()
+        for anomaly in found:
+            idx = [i for i, lab in enumerate(case.labels) if matches(anomaly.start, lab)]
+            row["reported"] += 1
+            if idx:
+                row["correct"] += 1
+                hit.update(idx)
+        row["labels"] += len(case.labels)
+        row["found"] += len(hit)
+    return out
+
+
+def score_forecast(cases: list[Case]) -> dict[str, float]:
+    errors: list[float] = []
+    inside = days = total_inside = origins = failed = 0
+    for case in cases:
+        values = [float(v) for _, v in case.series]
+        for cut in range(MIN_TRAIN, len(values) - HORIZON + 1, STEP):
+            try:
+                fc = forecast(case.series[:cut], HORIZON)
+            except ValueError:
+                failed += 1
+                continue
+            actual = values[cut:cut + HORIZON]
+            pts = fc.points
+            total = sum(actual)
+            predicted = sum(float(p.value) for p in pts)
+            errors.append(abs(predicted - total) / total)
+            inside += sum(float(p.lower) <= a <= float(p.upper) for p, a in zip(pts, actual,
+                                                                                strict=True))
+            days += HORIZON
+            lower, upper = (sum(float(p.lower) for p in pts), sum(float(p.upper) for p in pts))
+            total_inside += lower <= total <= upper
+            origins += 1
+    return {"series": len(cases), "origins": origins, "failed": failed,
+            "mape": 100 * sum(errors) / max(len(errors), 1),
+            "coverage_daily": inside / max(days, 1),
+            "coverage_total": total_inside / max(origins, 1)}
+
+
+def forecast_cases(cases: list[Case]) -> list[Case]:
+    return [c for c in cases if c.has_monthly_fee and c.family != "noisy_small"]
+
+
+def report(name: str, generate: Callable[[], list[Case]], families: bool) -> None:
+    cases = generate()
+    scores = score_anomalies(cases)
+    total: dict[str, int] = defaultdict(int)
+    for row in scores.values():
+        for key, value in row.items():
+            total[key] += value
+    precision = total["correct"] / max(total["reported"], 1)
+    recall = total["found"] / max(total["labels"], 1)
+    print(f"[{name}] anomalies on {len(cases)} series: {total['labels']} labelled events, "
+          f"{total['reported']} reported, precision {precision:.3f}, recall {recall:.3f}, "
+          f"series that raised {total['raised']}")
+    if families:
+        for family, row in scores.items():
+            print(f"    {family:<12} reported {row['reported']:>3} correct {row['correct']:>3} "
+                  f"labels {row['labels']:>3} found {row['found']:>3} raised {row['raised']}")
+    fc = score_forecast(forecast_cases(cases))
+    print(f"[{name}] forecast on {fc['series']} series with monthly fees, {fc['origins']} "
+          f"origins ({fc['failed']} failed): 30-day total MAPE {fc['mape']:.2f} %, 80 % "
+          f"interval coverage daily {fc['coverage_daily']:.3f}, 30-day total "
+          f"{fc['coverage_total']:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--part", choices=["dev", "locked", "both"], default="both")
+    parser.add_argument("--families", action="store_true",
+                        help="break the development part down by family")
+    args = parser.parse_args()
+    if args.part in ("dev", "both"):
+        report("dev", generate_dev, args.families)
+    if args.part in ("locked", "both"):
+        report("locked", generate_locked, False)
+
+
+if __name__ == "__main__":
+    main()

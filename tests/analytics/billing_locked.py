@@ -1,0 +1,14 @@
+"""The LOCKED test part of the billing-patterns set: its own seed, same families as the
+development part. Score it only as a whole (`bench/bench_analytics.py`); never tune on, print
+or inspect its per-series results."""
+
+from __future__ import annotations
+
+from tests.analytics.billing_patterns import Case, generate
+
+LOCKED_SEED = 91_4_2027
+
+
+def generate_locked() -> list[Case]:
+    """The locked part: the figures reported for issue 14 come from this one only."""
+    return generate(LOCKED_SEED)
