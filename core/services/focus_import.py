@@ -70,6 +70,7 @@ from core.db.models import CostLine as CostLineRow
 from core.domain.limits import ReadLimits
 from core.domain.providers import canonical_provider
 from core.domain.roles import Role
+from core.services import rollups
 from core.services.audit import audit
 from core.services.connections import Actor
 from core.services.errors import Conflict, NotFound, ServiceError
@@ -502,6 +503,9 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
             select(*(STAGING.c[name] for name in _LINE_COLUMNS))
             .where(STAGING.c.import_id == run.import_id).order_by(STAGING.c.id)))
         count = int(getattr(copied, "rowcount", -1))
+        if scope is not None:  # the rollup follows in the same transaction
+            await rollups.refresh(session, run.org_id, connection_id=run.connection_id,
+                                  first=scope.first_day, last=scope.last_day)
         if count not in (-1, run.staged):  # staged rows swept from under a stalled import
             raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
                                f"({count} of {run.staged} lines staged); send the file again")

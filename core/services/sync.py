@@ -34,7 +34,7 @@ from core.clock import Clock
 from core.db.models import Connection, SyncSnapshot, UnrecognizedItem, UsageMetric
 from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
-from core.services import price_lists
+from core.services import price_lists, rollups
 from core.services.errors import NotFound
 from core.services.sync_costs import DailyAggregator, core_table, replace_window
 from core.services.sync_estimates import apply_observed
@@ -107,6 +107,9 @@ async def apply_collection(session: AsyncSession, *, org_id: int, connection_id:
         stored = await apply_observed(
             session, org_id=org_id, connection_id=connection_id, start=window.start,
             end=window.end, rows=rows, observed=collection.observed_days)
+    await rollups.refresh_resources(session, org_id, changes.regrouped)
+    await rollups.refresh(session, org_id, connection_id=connection_id, first=window.start,
+                          last=window.end - timedelta(days=1))
     unrecognized = await _unrecognized(session, conn, snap.id, collection, changes, now)
     warnings = list(collection.warnings)
     warnings.extend(await _usage(session, org_id, collection, changes.ids, window))

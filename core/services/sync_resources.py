@@ -37,6 +37,7 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str,
 _CONFIG_FIELDS = ("name", "kind", "region", "project", "service_name", "currency", "tags",
                   "config", "parent_external_id", "is_orphan", "is_zombie")
 _DICT_FIELDS = frozenset({"tags", "config"})
+_GROUPING = ("team", "environment", "project")  # what cost rollups group resources' lines by
 MAX_KEYS = 20  # changed keys recorded per dictionary column; the rest are only counted
 MAX_TEXT = 80  # characters kept of one before / after value
 _MISSING = object()
@@ -51,6 +52,8 @@ class ResourceChanges:
     deleted: int = 0
     unchanged: int = 0
     ids: dict[str, int] = field(default_factory=dict)
+    # resources whose team, environment or project changed: their cost rollups regroup
+    regrouped: list[int] = field(default_factory=list)
     by_kind: Counter[str] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     zombies: int = 0
@@ -223,6 +226,8 @@ async def upsert_resources(session: AsyncSession, *, org_id: int, connection_id:
         updates: list[dict[str, Any]] = []
         for rid, (new, was_deleted) in changed.items():
             cost, status, config, details = _diff(old_rows[rid], new)
+            if any(getattr(old_rows[rid], f) != new[f] for f in _GROUPING):
+                result.regrouped.append(rid)
             if was_deleted:
                 details["reappeared"] = True
                 result.created += 1

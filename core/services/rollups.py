@@ -1,0 +1,194 @@
+"""Keep `cost_rollups` equal to a GROUP BY over `cost_lines`, in the writers' transactions.
+
+Every write that changes cost lines or how they group calls in here before it commits, so a
+reader never sees the lines and their rollup disagree:
+
+- the sync apply (`core.services.sync.apply_collection`) refreshes its connection's window,
+  and the resources whose team, environment or project the inventory changed;
+- a file import's swap (`core.services.focus_import`) refreshes the days the file covered;
+- allocation (`core.services.allocation.apply_rules`) refreshes the resources it re-grouped;
+- deleting a connection or an organisation cascades in the database.
+
+A refresh recomputes whole slices (org, connection, day range): deletes their rollup rows
+and inserts the slice's GROUP BY in one INSERT … SELECT, so it costs about as much as the
+lines it summarises and never drifts by accumulated deltas. `rebuild` recomputes everything
+(`infrazen rollups rebuild`); `differences` compares the table with a fresh GROUP BY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Select,
+    Table,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from core.db.models import CostLine, CostRollup, Resource
+
+__all__ = ["KEY_COLUMNS", "RollupKey", "differences", "rebuild", "refresh", "refresh_resources",
+           "summary"]
+
+IN_BATCH = 500
+# the rollup's grouping columns, in the order `summary` selects them
+KEY_COLUMNS = ("org_id", "connection_id", "day", "provider", "service_name",
+               "service_category", "region_id", "project", "team", "environment",
+               "billing_currency")
+_SUMS = ("billed_cost", "effective_cost", "lines")
+RollupKey = tuple[Any, ...]
+_TABLE: Table = CostRollup.__table__  # type: ignore[assignment]
+
+
+def summary(*where: ColumnElement[bool]) -> Select[Any]:
+    """The GROUP BY over cost lines the rollup holds (the one definition of its content)."""
+    keys = (CostLine.org_id, CostLine.connection_id, CostLine.day, CostLine.provider,
+            CostLine.service_name, CostLine.service_category, CostLine.region_id,
+            func.coalesce(Resource.project, CostLine.sub_account_name), Resource.team,
+            Resource.environment, CostLine.billing_currency)
+    return (select(*keys, func.sum(CostLine.billed_cost), func.sum(CostLine.effective_cost),
+                   func.count())
+            .select_from(CostLine)
+            .outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
+                                      Resource.org_id == CostLine.org_id))
+            .where(*where).group_by(*keys))
+
+
+def _slice(model: type[CostLine] | type[CostRollup], org_id: int | None,
+           connection_id: int | None, first: date | None,
+           last: date | None) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if org_id is not None:
+        clauses.append(model.org_id == org_id)
+    if connection_id is not None:
+        clauses.append(model.connection_id == connection_id)
+    if first is not None:
+        clauses.append(model.day >= first)
+    if last is not None:
+        clauses.append(model.day <= last)
+    return clauses
+
+
+def _statements(org_id: int | None, connection_id: int | None, first: date | None,
+                last: date | None) -> tuple[Executable, Executable]:
+    """Delete a slice's rollup rows, then insert its GROUP BY (Core: no autoflush, so the
+    flush listener can run them too)."""
+    return (delete(_TABLE).where(*_slice(CostRollup, org_id, connection_id, first, last)),
+            insert(_TABLE).from_select([*KEY_COLUMNS, *_SUMS], summary(
+                *_slice(CostLine, org_id, connection_id, first, last))))
+
+
+async def refresh(session: AsyncSession, org_id: int | None, *,
+                  connection_id: int | None = None, first: date | None = None,
+                  last: date | None = None) -> None:
+    """Recompute the rollup of a slice (days inclusive; None = unbounded) from its lines."""
+    for statement in _statements(org_id, connection_id, first, last):
+        await session.execute(statement)
+
+
+async def rebuild(session: AsyncSession, org_id: int | None = None) -> int:
+    """Recompute the rollup of one organisation (or all); returns how many rows it now has."""
+    await refresh(session, org_id)
+    query = select(func.count()).select_from(CostRollup)
+    if org_id is not None:
+        query = query.where(CostRollup.org_id == org_id)
+    return int((await session.execute(query)).scalar_one())
+
+
+def _span_query(org_id: int, ids: Sequence[int]) -> Select[Any]:
+    return (select(CostLine.connection_id, func.min(CostLine.day), func.max(CostLine.day))
+            .where(CostLine.org_id == org_id, CostLine.resource_id.in_(ids))
+            .group_by(CostLine.connection_id))
+
+
+def _merge(spans: dict[tuple[int, int], list[date]], org_id: int, conn_id: int, lo: date,
+           hi: date) -> None:
+    span = spans.setdefault((org_id, conn_id), [lo, hi])
+    span[0], span[1] = min(span[0], lo), max(span[1], hi)
+
+
+async def refresh_resources(session: AsyncSession, org_id: int,
+                            resource_ids: Iterable[int]) -> None:
+    """Follow resources whose team, environment or project changed: recompute the days
+    (per connection) their lines span."""
+    ids = sorted(set(resource_ids))
+    spans: dict[tuple[int, int], list[date]] = {}
+    for i in range(0, len(ids), IN_BATCH):
+        for conn_id, lo, hi in await session.execute(_span_query(org_id, ids[i:i + IN_BATCH])):
+            _merge(spans, org_id, conn_id, lo, hi)
+    for (org, conn_id), (lo, hi) in sorted(spans.items()):
+        await refresh(session, org, connection_id=conn_id, first=lo, last=hi)
+
+
+_GROUPING = ("team", "environment", "project")
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    """Lines and resources written through the ORM (rules re-applied, people's edits, test
+    fixtures) keep their rollup too: the slices they touched are recomputed in the same
+    transaction, right after the flush that wrote them."""
+    spans: dict[tuple[int, int], list[date]] = {}
+    regrouped: dict[int, set[int]] = {}
+    for obj in (*session.new, *session.deleted, *session.dirty):
+        if isinstance(obj, CostLine):
+            days = [obj.day, *inspect(obj).attrs.day.history.deleted]
+            _merge(spans, obj.org_id, obj.connection_id, min(days), max(days))
+        elif isinstance(obj, Resource) and obj not in session.new and obj.id is not None:
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in _GROUPING):
+                regrouped.setdefault(obj.org_id, set()).add(obj.id)
+    if not spans and not regrouped:
+        return
+    connection = session.connection()
+    for org_id, ids in regrouped.items():
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), IN_BATCH):
+            for conn_id, lo, hi in connection.execute(
+                    _span_query(org_id, ordered[i:i + IN_BATCH])):
+                _merge(spans, org_id, conn_id, lo, hi)
+    for (org, conn_id), (lo, hi) in sorted(spans.items()):
+        for statement in _statements(org, conn_id, lo, hi):
+            connection.execute(statement)
+
+
+event.listen(Session, "after_flush", _after_flush)
+
+
+async def differences(session: AsyncSession, org_id: int | None = None,
+                      ) -> dict[RollupKey, tuple[Sequence[Any] | None, Sequence[Any] | None]]:
+    """Keys where the rollup and a fresh GROUP BY over the lines disagree:
+    key → (rollup sums, line sums); empty when they agree. For tests and `rollups check`."""
+    scope = [CostRollup.org_id == org_id] if org_id is not None else []
+    rolled: dict[RollupKey, list[Any]] = {}
+    rows = await session.execute(select(
+        *(getattr(CostRollup, c) for c in (*KEY_COLUMNS, *_SUMS))).where(*scope))
+    for row in rows:
+        key, sums = tuple(row[:len(KEY_COLUMNS)]), list(row[len(KEY_COLUMNS):])
+        if key in rolled:  # a key twice would be a maintenance bug: report it as a sum
+            rolled[key] = [a + b for a, b in zip(rolled[key], sums, strict=True)]
+            rolled[key][-1] = -abs(rolled[key][-1])
+        else:
+            rolled[key] = sums
+    fresh: dict[RollupKey, list[Any]] = {}
+    line_scope = [CostLine.org_id == org_id] if org_id is not None else []
+    for row in await session.execute(summary(*line_scope)):
+        fresh[tuple(row[:len(KEY_COLUMNS)])] = [row[-3], row[-2], int(row[-1])]
+    out: dict[RollupKey, tuple[Sequence[Any] | None, Sequence[Any] | None]] = {}
+    for key in rolled.keys() | fresh.keys():
+        a, b = rolled.get(key), fresh.get(key)
+        if a != b:
+            out[key] = (a, b)
+    return out
+
