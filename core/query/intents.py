@@ -15,7 +15,7 @@ from functools import lru_cache
 from core.query.lexicon import NUM, number_value
 from core.query.model import Intent
 
-__all__ = ["IntentHit", "PRIORITY", "detect_intent", "find_top_n"]
+__all__ = ["IntentHit", "NOT_A_QUESTION", "PRIORITY", "detect_intent", "find_top_n"]
 
 PRIORITY: tuple[Intent, ...] = (
     Intent.REPORT, Intent.FORECAST, Intent.BUDGET, Intent.ANOMALIES, Intent.RECOMMENDATIONS,
@@ -29,6 +29,7 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|заплат{_W}|плат(?:им|ят|ит|или|ил){_W}|сколько|скока|сколко|счет{_W}"
                       rf"|деньг{_W}|денег|сумм{_W}|итого|обош[её]л{_W}|обошл{_W}|уход{_W}"
                       rf"|ушл[оа]|съел{_W}|сожр{_W}|жр[еу]т|burn{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
+                      rf"|бабл{_W}|бабк{_W}|бабос{_W}|лаве|spnd|spen|damage"
                       r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло){_W}"),
     # top
@@ -45,7 +46,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                     rf"|provider|region|cloud|connection|account|resource|tag)s?"),
     # trend
     (Intent.TREND, 4, rf"динамик{_W}|тренд{_W}|trend{_W}|график{_W}|chart{_W}|graph{_W}"
-                      rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}|понедельн{_W}"
+                      rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}"
+                      r"|понедельн(?:ая|ой|ую|ые|ых|ым|о|ый)"
                       rf"|daily|weekly|monthly|over\s+time|per\s+(?:day|week)|как\s+(?:менял|измен|рос|рост){_W}"
                       rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"),
     (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}"),
@@ -88,6 +90,18 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                        rf"|summary|digest|дайджест{_W}|выгруз{_W}|export{_W}|экспорт{_W}|csv"
                        rf"|excel|эксель|финдир{_W}|cfo"),
 )
+
+NOT_A_QUESTION = re.compile(
+    r"(?<![\w])(?:"
+    r"(?:дай|дайте|займи|займите|одолжи|одолжите|скинь|скиньте|кинь|подкинь)\s+(?:мне\s+|нам\s+)?"
+    r"(?:денег|деньги|бабл[а-я]*|бабк[а-я]*|лаве|налом?)"
+    r"|(?:переведи|переведите|перечисли|перечислите|оплати|оплатите|заплати|заплатите)(?![\w])"
+    r"|денег\s+нет|нет\s+денег"
+    r"|give\s+(?:me|us)\s+(?:some\s+)?(?:money|cash)|send\s+(?:me\s+|us\s+)?(?:some\s+)?money"
+    r"|transfer\s+(?:the\s+)?money|lend\s+(?:me|us)|pay\s+(?:the|this|that|our|my)\s"
+    r")")
+"""Requests for an action or a remark about money, not questions about spend ("дай денег",
+"оплати счёт", "pay the invoice"): answered as not understood rather than with a sum."""
 
 _COMPILED: tuple[tuple[Intent, int, re.Pattern[str]], ...] = tuple(
     (intent, weight, re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"))
@@ -167,6 +181,9 @@ def _fuzzy(text: str, scores: dict[Intent, int],
 def detect_intent(text: str) -> IntentHit:
     """The best-scoring intent and the keyword spans that supported it (all intents' spans)."""
     scores, spans = _score(text)
+    if NOT_A_QUESTION.search(text) and max(
+            (v for k, v in scores.items() if k is not Intent.SPEND), default=0) < 3:
+        return IntentHit(Intent.UNKNOWN, ())
     if max(scores.values(), default=0) <= 2:
         _fuzzy(text, scores, spans)
     if not scores:

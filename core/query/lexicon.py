@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DAY", "MONTH", "NUM", "ORD_QUARTER", "UNIT", "YEAR", "day_value", "month_number",
-           "normalize", "number_value", "quarter_value", "unit_key"]
+__all__ = ["DAY", "MONTH", "NUM", "ORDINAL", "ORD_QUARTER", "UNIT", "WEEKDAY", "YEAR",
+           "correct_months", "day_value", "month_number", "normalize", "number_value",
+           "ordinal_value", "quarter_value", "unit_key", "weekday_number"]
 
 MONTH = (
     r"(?:январ[а-я]*|янв|феврал[а-я]*|фев|март[а-я]*|мар|апрел[а-я]*|апр|ма[йяе]|июн[а-я]*"
@@ -78,6 +79,74 @@ DAY = (r"(?:\d{1,2}"
        rf"|(?:(?:двадцать|тридцать)\s+)?(?:{_ORD_RU})(?:ьего|ого|его|ье|ое|ий|ый|ой|ом)"
        rf"|(?:(?:twenty|thirty)[\s-])?(?:{_ORD_EN}))")
 """A day of the month: digits or an ordinal word ("пятнадцатого", "twenty-first")."""
+
+WEEKDAY = (r"(?:понедельник[а-я]*|вторник[а-я]*|сред[уы]|четверг[а-я]*|пятниц[а-я]*"
+           r"|суббот[а-я]*|воскресень[а-я]*|monday|tuesday|wednesday|thursday|friday"
+           r"|saturday|sunday)(?!\w)")
+"""A day of the week; "среде" is left out on purpose: "в среде prod" is an environment."""
+
+_WEEKDAY_PREFIX: tuple[tuple[str, int], ...] = (
+    ("понед", 0), ("втор", 1), ("сред", 2), ("четв", 3), ("пятн", 4), ("субб", 5),
+    ("воскр", 6), ("mon", 0), ("tue", 1), ("wed", 2), ("thu", 3), ("fri", 4), ("sat", 5),
+    ("sun", 6),
+)
+
+ORDINAL = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|пят[а-я]*|последн[а-я]*"
+           r"|first|second|third|fourth|fifth|last|final|1st|2nd|3rd|4th|5th"
+           r"|[1-5]-?(?:я|ю|й|ая|ую|ой|ый|ий|м|е|ое))(?!\w)")
+"""An ordinal for a week of a month, a month of a quarter ("первая", "2-я", "last")."""
+
+
+def weekday_number(word: str) -> int | None:
+    """0 for Monday … 6 for Sunday."""
+    for prefix, value in _WEEKDAY_PREFIX:
+        if word.startswith(prefix):
+            return value
+    return None
+
+
+def ordinal_value(word: str) -> int | None:
+    """1…5 for an ordinal word; -1 for "last" ("последняя", "last", "final")."""
+    if word.startswith(("последн", "last", "final")):
+        return -1
+    if word[:1].isdigit():
+        return int(word[0])
+    for prefix, value in (("перв", 1), ("втор", 2), ("трет", 3), ("четв", 4), ("пят", 5),
+                          ("first", 1), ("second", 2), ("third", 3), ("fourth", 4),
+                          ("fifth", 5)):
+        if word.startswith(prefix):
+            return value
+    return None
+
+
+_MONTH_FORMS: tuple[str, ...] = tuple(
+    stem + ending
+    for stem in ("январ", "феврал", "апрел", "июн", "июл", "сентябр", "октябр", "ноябр",
+                 "декабр")
+    for ending in ("ь", "я", "е", "ю", "ем")
+) + ("март", "марта", "марте", "август", "августа", "августе", "january", "february",
+     "march", "april", "june", "july", "august", "september", "october", "november",
+     "december")
+_LONG_WORD = re.compile(r"[а-яa-z]{5,}")
+_MONTH_RE = re.compile(MONTH)
+
+
+def correct_months(text: str) -> str:
+    """Misspelt month names ("сетнябре", "ocotber") replaced by the closest real form.
+
+    Only words of five letters or more that are not already a month are tried, with a high
+    cutoff, so ordinary words ("сервер") are never turned into months.
+    """
+    from difflib import get_close_matches
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        if _MONTH_RE.fullmatch(word):
+            return word
+        close = get_close_matches(word, _MONTH_FORMS, n=1, cutoff=0.84)
+        return close[0] if close else word
+    return _LONG_WORD.sub(fix, text)
+
 
 _SPACES = re.compile(r"\s+")
 _TRANSLATE = str.maketrans({"ё": "е", "–": "-", "—": "-", "−": "-", "‑": "-", "«": '"',

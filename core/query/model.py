@@ -120,6 +120,9 @@ class ParsedQuery:
     top_n: int | None = None
     lang: str = "ru"
     unparsed: tuple[str, ...] = ()
+    reading: str | None = None
+    """When the period words allow several readings, the key of the one taken ("weekday",
+    "week_days", "lone_day"); the answer says which (locale `answers.reading.<key>`)."""
 
     @property
     def understood(self) -> bool:
@@ -138,4 +141,5 @@ class ParsedQuery:
         out["understood"] = self.understood
         out["lang"] = self.lang
         out["unparsed"] = list(self.unparsed)
+        out["reading"] = self.reading
         return out

@@ -13,7 +13,7 @@ from datetime import date
 from core.query.calendar import month_range
 from core.query.fallback import dateparser_period
 from core.query.intents import detect_intent, find_top_n
-from core.query.lexicon import normalize
+from core.query.lexicon import correct_months, normalize
 from core.query.model import (
     Filters,
     Intent,
@@ -76,6 +76,8 @@ def parse(text: str, *, today: date, lang: str | None = None,
     """Read one question relative to `today` (the caller's date in the org's time zone)."""
     raw = text if isinstance(text, str) else ""
     norm = normalize(raw[:MAX_CHARS])
+    if find_period(norm, today, Lean.PAST) is None:
+        norm = correct_months(norm)  # "в сетнябре": only when no period was read as written
     hit = detect_intent(norm)
     spans: list[tuple[int, int]] = list(hit.spans)
     taken: list[tuple[int, int]] = []
@@ -83,6 +85,7 @@ def parse(text: str, *, today: date, lang: str | None = None,
     period = _default_period(hit.intent, today)
     source = PeriodSource.DEFAULT
     found = find_period(norm, today, _LEAN.get(hit.intent, Lean.PAST))
+    reading = found[0].rule.reading if found else None
     resolved = (found[0].span, found[1]) if found else dateparser_period(norm, today)
     if resolved is not None:
         span, (start, end) = resolved
@@ -110,5 +113,5 @@ def parse(text: str, *, today: date, lang: str | None = None,
         intent=hit.intent, period=period, period_source=source, filters=filters,
         top_n=top[0] if top else None,
         lang=lang if lang in ("ru", "en") else _detect_lang(norm),
-        unparsed=_unparsed(norm, spans),
+        unparsed=_unparsed(norm, spans), reading=reading,
     )

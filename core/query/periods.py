@@ -14,7 +14,7 @@ from datetime import date
 from core.query import resolvers as r
 from core.query.calendar import DateRange, week_range, year_range
 from core.query.dates import date_pattern
-from core.query.lexicon import MONTH, NUM, ORD_QUARTER, UNIT, YEAR
+from core.query.lexicon import DAY, MONTH, NUM, ORD_QUARTER, ORDINAL, UNIT, WEEKDAY, YEAR
 from core.query.model import Lean
 from core.query.resolvers import Resolver
 
@@ -26,6 +26,9 @@ class PeriodRule:
     name: str
     pattern: re.Pattern[str]
     resolve: Resolver
+    reading: str | None = None
+    """Set when the words allow more than one reading: the key of the one taken (the answer
+    says it, locale `answers.reading.<key>`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +58,27 @@ _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _MONTH_W = r"(?:месяц[а-я]*|month(?:'s)?)"
-_WEEK_W = r"(?:недел[а-я]*|week(?:'s)?)"
+_WEEK_W = r"(?:недел[а-я]*|week(?:'s)?|wee?k)"
 _QUARTER_W = r"(?:квартал[а-я]*|quarter(?:'s)?)"
 _YEAR_W = r"(?:год[а-я]*|year(?:'s)?)"
-_YEAR_REL = (rf"(?:\s+(?P<y>{YEAR})(?:\s*(?:г\.?|года?|году))?"
-             r"|\s+(?P<rel>прошлого|этого|текущего|следующего)\s+года"
-             r"|\s+(?P<rel_en>last|this|next)\s+year)?")
+_YEAR_REL = (rf"(?:,?\s+(?:of\s+|in\s+)?(?P<y>{YEAR})(?:-?(?:го|м|й))?(?:\s*(?:г\.?|года?|году))?"
+             r"|\s+(?P<rel>позапрошлого|прошлого|этого|текущего|следующего)\s+года"
+             r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year)?")
+"""An optional year after any period: "2025", "of 2025", "2025-го года", "прошлого года"."""
+_YEAR_Q = (rf"(?:\s*[-']?\s*(?P<y>{YEAR})"
+           r"|\s+(?P<rel>прошлого|этого|текущего|следующего)\s+года"
+           r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year)?")
+_BEFORE_LAST = r"(?:позапрошл[а-я]*\s+{0}|(?:the\s+)?{1}\s+before\s+last)"
+_PREV_WD = r"(?:(?P<prev>прошл[а-я]*|предыдущ[а-я]*|last|previous)\s+)?"
+_DAY_SUFFIX = r"(?:-?(?:го|е|ое)(?:\s+числа)?|\s+числ[оа]|st|nd|rd|th)"
+_NOT_UNIT = (rf"(?!\s*(?:{MONTH}|полугод|квартал|кв\b|недел|месяц|half|quarter|week|month"
+             r"|q\b))")
+_LONE_DAY = rf"(?:the\s+)?(?P<dd>\d{{1,2}}|{DAY}){_DAY_SUFFIX}{_NOT_UNIT}"
+"""A day of the month said alone ("3-го", "15 числа", "the 3rd"), not "1-е полугодие"."""
 _NOT_AGO = r"(?!\s+(?:назад|ago)(?!\w))"
 _SEP = r"\s*(?:по|до|to|till|until|through|thru|and|и|-|\.\.)\s*"
 
-_RAW: tuple[tuple[str, str, Resolver], ...] = (
+_RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("today", r"сегодня[а-я]*|today|на\s+текущий\s+день", r.fixed(r.day(0))),
     ("yesterday", r"вчера[а-я]*|yesterday", r.fixed(r.day(1))),
     ("day_before", r"позавчера[а-я]*|(?:the\s+)?day\s+before\s+yesterday", r.fixed(r.day(2))),
@@ -91,15 +105,38 @@ _RAW: tuple[tuple[str, str, Resolver], ...] = (
     ("until_quarter_end", rf"{_UNTIL_END}(?:квартала|quarter)", r.to_end_of(r.quarter_shift(0))),
     ("quarter_ru", rf"(?:(?:за|в|во|на)\s+)?(?P<q>{ORD_QUARTER})(?:-?(?:й|ом|ый|ий|м))?\s*"
                    rf"(?:квартал(?:е|ом)?(?!\w)|кв\b\.?){_YEAR_REL}", r.quarter),
-    ("quarter_q", rf"(?P<q>[1-4])\s*q|q\s*(?P<qq>[1-4])(?:\s*[-']?\s*(?P<y>{YEAR}))?",
+    ("quarter_q", rf"(?:(?P<q>[1-4])\s*q|q\s*(?P<qq>[1-4])){_YEAR_Q}",
      r.quarter_q),
     ("year_q", rf"(?P<y>{YEAR})\s*[-/]?\s*q(?P<q>[1-4])", r.quarter),
-    ("quarter_en", rf"(?P<q>{ORD_QUARTER})\s+quarter(?:\s+(?:of\s+)?(?P<y>{YEAR}))?",
-     r.quarter),
-    ("half", rf"(?P<h>перв[а-я]*|втор[а-я]*|[12])(?:-?(?:е|ое|м))?\s*полугоди[а-я]*"
-             rf"(?:\s+(?P<y>{YEAR}))?"
-             rf"|h(?P<h2>[12])(?:\s+(?P<y2>{YEAR}))?"
-             rf"|(?P<h3>first|second)\s+half(?:\s+of\s+(?:the\s+year|(?P<y3>{YEAR})))?",
+    ("quarter_en", rf"(?P<q>{ORD_QUARTER})\s+quarter{_YEAR_REL}", r.quarter),
+    ("quarter_before_last", _BEFORE_LAST.format(r"квартал[а-я]*", "quarter"),
+     r.fixed(r.before_last("quarter"))),
+    ("year_before_last", _BEFORE_LAST.format(r"год[а-я]*", "year"),
+     r.fixed(r.before_last("year"))),
+    ("week_of_month", rf"(?:(?:в|во|за|на)\s+)?(?P<o>{ORDINAL})\s+{_WEEK_W}"
+                      rf"\s+(?P<m>{MONTH}){_YEAR_REL}", r.week_of_month, "week_days"),
+    ("week_of_this_month", rf"(?:(?:в|во|за|на)\s+)?(?!последн|last|final)(?P<o>{ORDINAL})"
+                           rf"\s+{_WEEK_W}(?!\s+(?:before|назад|ago))", r.week_of_month,
+     "week_days"),
+    ("week_of_month_en", rf"(?:the\s+)?(?P<o>{ORDINAL})\s+week\s+(?:of|in)\s+(?P<m>{MONTH})"
+                         rf"{_YEAR_REL}", r.week_of_month, "week_days"),
+    ("month_of_quarter", rf"(?P<o>{ORDINAL})\s+месяц[а-я]*\s+(?:(?P<prev>прошл[а-я]*)\s+|"
+                         rf"{_THIS}\s+)?квартал[а-я]*"
+                         rf"|(?:the\s+)?(?P<o2>first|second|third|last)\s+month\s+of\s+"
+                         rf"(?:the\s+|this\s+|(?P<prev2>last|previous)\s+)?quarter",
+     r.month_of_quarter),
+    ("weekday", rf"(?:(?:в|во|за|on)\s+)?{_PREV_WD}(?P<wd>{WEEKDAY})"
+                rf"(?:\s+(?P<prev_en>last\s+week))?",
+     r.weekday_day, "weekday"),
+    ("since_weekday", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|начиная\s+с)\s+"
+                      rf"{_PREV_WD}(?P<wd>{WEEKDAY})", r.since_weekday, "weekday"),
+    ("day_of_month", rf"(?:(?:за|на|on)\s+)?{_LONE_DAY}", r.day_of_month, "lone_day"),
+    ("since_day_of_month", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|начиная\s+с)\s+"
+                           rf"{_LONE_DAY}", r.since_day_of_month, "lone_day"),
+    ("half", rf"(?P<h>перв[а-я]*|втор[а-я]*|[12])(?:-?(?:е|ое|м))?\s*полугоди[а-я]*{_YEAR_REL}",
+     r.half_any),
+    ("half_h", rf"h(?P<h>[12]){_YEAR_REL}", r.half_any),
+    ("half_en", rf"(?:the\s+)?(?P<h>first|second)\s+half(?:\s+of(?:\s+the\s+year)?)?{_YEAR_REL}",
      r.half_any),
     ("this_year", rf"{_THIS}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year))),
     ("ytd", rf"{_SINCE_START}года|year[\s-]+to[\s-]+date|ytd",
@@ -135,8 +172,9 @@ _RAW: tuple[tuple[str, str, Resolver], ...] = (
 
 
 PERIOD_RULES: tuple[PeriodRule, ...] = tuple(
-    PeriodRule(name, re.compile(rf"(?<![\w./-])(?:{pattern})(?![\w/])"), resolve)
-    for name, pattern, resolve in _RAW
+    PeriodRule(rule[0], re.compile(rf"(?<![\w./-])(?:{rule[1]})(?![\w/])"), rule[2],
+               rule[3] if len(rule) > 3 else None)
+    for rule in _RAW
 )
 
 

@@ -21,14 +21,23 @@ from core.query.calendar import (
     year_range,
 )
 from core.query.dates import partial_from, resolve_range, resolve_single
-from core.query.lexicon import month_number, number_value, quarter_value, unit_key
+from core.query.lexicon import (
+    day_value,
+    month_number,
+    number_value,
+    ordinal_value,
+    quarter_value,
+    unit_key,
+    weekday_number,
+)
 from core.query.model import Lean
 
 __all__ = [
     "date_span", "day", "fixed", "half_any", "half_year", "month_shift", "month_span",
     "named_month", "quarter", "quarter_q", "quarter_shift", "rolling_window", "since_date",
     "since_month", "single", "this_month", "to_date", "to_end_of", "weekend", "whole_year",
-    "year_month", "Resolver",
+    "year_month", "Resolver", "before_last", "day_of_month", "month_of_quarter",
+    "since_day_of_month", "since_weekday", "week_of_month", "weekday_day",
 ]
 
 Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
@@ -65,6 +74,8 @@ def year_of(g: dict[str, str | None], today: date) -> int | None:
     if g.get("y"):
         return int(g["y"] or 0)
     rel = g.get("rel") or g.get("rel_en") or ""
+    if rel.startswith("позапрошл"):
+        return today.year - 2
     if rel.startswith(("прошл", "last", "previous")):
         return today.year - 1
     if rel.startswith(("след", "next")):
@@ -111,8 +122,9 @@ def quarter(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     quarter = quarter_value(m["q"])
     if quarter is None:
         return None
-    if m["y"]:
-        return quarter_range(int(m["y"]), quarter)
+    year = year_of(m.groupdict(), today)
+    if year is not None:
+        return quarter_range(year, quarter)
     return choose([quarter_range(y, quarter) for y in range(today.year - 1, today.year + 2)],
                   today, lean)
 
@@ -168,22 +180,117 @@ def to_date(fn: Callable[[date], DateRange]) -> Resolver:
 
 def quarter_q(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     quarter = int(m["q"] or m["qq"])
-    if m["y"]:
-        return quarter_range(int(m["y"]), quarter)
+    year = year_of(m.groupdict(), today)
+    if year is not None:
+        return quarter_range(year, quarter)
     return choose([quarter_range(y, quarter) for y in range(today.year - 1, today.year + 2)],
                   today, lean)
 
 
 def half_any(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
-    h = m["h"] or m["h2"] or m["h3"]
-    y = m["y"] or m["y2"] or m["y3"]
+    h = m["h"]
+    y = year_of(m.groupdict(), today)
     second = h.startswith(("втор", "2", "second"))
 
     def rng(year: int) -> DateRange:
         return (date(year, 7, 1), date(year, 12, 31)) if second else (date(year, 1, 1),
                                                                       date(year, 6, 30))
-    if y:
-        return rng(int(y))
+    if y is not None:
+        return rng(y)
     return choose([rng(year) for year in range(today.year - 1, today.year + 2)], today, lean)
 
 
+
+
+# --- v2: weekdays, ordinal weeks and months, "before last", lone days of the month ----------
+
+def _latest_weekday(today: date, weekday: int) -> date:
+    """The latest `weekday` on or before today ("в четверг" asked on a Wednesday = 6 days ago)."""
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _previous_week_day(today: date, weekday: int) -> date:
+    """That weekday in the previous ISO week: "в прошлую пятницу", "last Friday"."""
+    monday = today - timedelta(days=today.weekday() + 7)
+    return monday + timedelta(days=weekday)
+
+
+def weekday_day(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """One weekday: the previous week's when "прошлый/last" is said, else the latest one."""
+    wd = weekday_number(m["wd"])
+    if wd is None:
+        return None
+    g = m.groupdict()
+    previous = g.get("prev") or g.get("prev_en")
+    day = _previous_week_day(today, wd) if previous else _latest_weekday(today, wd)
+    return day, day
+
+
+def since_weekday(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    found = weekday_day(m, today, lean)
+    return (found[0], today) if found else None
+
+
+def before_last(unit: str) -> Callable[[date], DateRange]:
+    """"позапрошлый квартал / год", "the quarter / year before last"."""
+    def fn(today: date) -> DateRange:
+        if unit == "quarter":
+            return quarter_shift(-2)(today)
+        return year_range(today.year - 2)
+    return fn
+
+
+def _month_of(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    """The month the phrase names (with its year if said), else the current month."""
+    if m.groupdict().get("m"):
+        return named_month(m, today, lean)
+    return month_range(today.year, today.month)
+
+
+def week_of_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    """Ordinal week of a month read as days 1–7, 8–14, 15–21, 22–28, 29–end; "last" = the
+    month's last seven days. Calendar weeks would split across months, so this reading is
+    the one documented and announced."""
+    month = _month_of(m, today, lean)
+    n = ordinal_value(m["o"])
+    if month is None or n is None:
+        return None
+    first, last = month
+    if n == -1:
+        return last - timedelta(days=6), last
+    start = first + timedelta(days=7 * (n - 1))
+    if start > last:
+        return None
+    return start, min(start + timedelta(days=6), last)
+
+
+def month_of_quarter(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """"первый месяц квартала", "the last month of last quarter"."""
+    n = ordinal_value(m["o"] or m["o2"])
+    if n is None or n > 3:
+        return None
+    shift = -1 if (m["prev"] or m["prev2"]) else 0
+    first = quarter_shift(shift)(today)[0]
+    month = first.month + (2 if n == -1 else n - 1)
+    return month_range(first.year, month)
+
+
+def day_of_month(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """A lone day ("3-го", "on the 3rd"): this month's if it has come, else last month's."""
+    n = day_value(m["dd"])
+    if not n or n > 31:
+        return None
+    for back in range(0, 3):
+        first = add_months(today.replace(day=1), -back)
+        try:
+            day = first.replace(day=n)
+        except ValueError:
+            continue
+        if day <= today:
+            return day, day
+    return None
+
+
+def since_day_of_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    found = day_of_month(m, today, lean)
+    return (found[0], today) if found else None

@@ -25,8 +25,16 @@ def test_prints_the_parsed_question_as_json() -> None:
     assert data == {
         "intent": "top", "period": {"start": "2026-11-09", "end": "2026-11-15"},
         "period_source": "text", "filters": {"provider": "selectel"}, "top_n": 5,
-        "understood": True, "lang": "ru", "unparsed": [],
+        "understood": True, "lang": "ru", "unparsed": [], "reading": None,
     }
+
+
+def test_the_chosen_reading_of_an_ambiguous_period_is_printed() -> None:
+    result = CliRunner().invoke(cli, ["parse", "расходы в прошлую пятницу",
+                                      "--today", "2026-11-18", "--lang", "ru"])
+    data = json.loads(result.output)
+    assert data["period"] == {"start": "2026-11-13", "end": "2026-11-13"}
+    assert data["reading"] == "weekday"
 
 
 def test_not_understood_has_the_same_shape_with_the_default_period() -> None:

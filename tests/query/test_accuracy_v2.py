@@ -1,0 +1,63 @@
+"""Conversation v2 evaluation: a locked set written before the v2 rules, and a dev set.
+
+`locked_v2.jsonl` (165 questions, 61 % Russian: explicit years, ordinal weeks, quarters and
+half-years, "since Monday", "before last", lone days, weekdays, ranges, numeric dates, slang,
+typos, non-questions) and `dev_v2.jsonl` (45) were labelled before any v2 rule was written.
+First run of the v1 parser: locked 57.0 % (94/165), dev 57.8 % (26/45). The labels are never
+edited to fit the parser; new phrasings go into a new batch, first-run score recorded here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.query import Vocabulary, parse
+from tests.query.labelled import RESULTS, Labelled
+
+HERE = Path(__file__).parent
+TARGET = 0.95
+
+
+def _load(name: str) -> list[Labelled]:
+    rows = []
+    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            rows.append(Labelled(raw["q"], date.fromisoformat(raw.get("today", "2026-11-18")),
+                                 raw["intent"], (raw["period"][0], raw["period"][1]),
+                                 raw["filters"], raw.get("top_n")))
+    return rows
+
+
+def _misses(rows: list[Labelled], vocabulary: Vocabulary) -> list[str]:
+    out = []
+    for row in rows:
+        got = parse(row.text, today=row.today, known=vocabulary)
+        actual = (got.intent.value, (got.period.start.isoformat(), got.period.end.isoformat()),
+                  got.filters.to_dict(), got.top_n)
+        expected = (row.intent, row.period, row.filters, row.top_n)
+        if actual != expected:
+            out.append(f"{row.text!r}: got {actual}, expected {expected}")
+    return out
+
+
+def test_the_locked_set_is_big_and_mostly_russian() -> None:
+    rows = _load("locked_v2.jsonl")
+    russian = [r for r in rows if re.search(r"[а-яё]", r.text, re.IGNORECASE)]
+    assert len(rows) >= 150
+    assert len(russian) / len(rows) >= 0.60
+    assert len({r.text.lower() for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl"])
+def test_parser_accuracy_v2(name: str, vocabulary: Vocabulary) -> None:
+    rows = _load(name)
+    misses = _misses(rows, vocabulary)
+    accuracy = 1 - len(misses) / len(rows)
+    RESULTS[name] = f"parser accuracy ({name}): {accuracy:.1%} on {len(rows)} questions"
+    assert accuracy >= TARGET, "\n".join(misses)
