@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from core.domain.money import quantize_money
 
-__all__ = ["DailySeries", "SeriesError", "to_decimal", "validate_series"]
+__all__ = ["DailySeries", "FloatArray", "SeriesError", "to_decimal", "validate_series"]
 
 DailySeries = Sequence[tuple[date, Decimal]]
 FloatArray = npt.NDArray[np.float64]
@@ -26,8 +26,13 @@ class SeriesError(ValueError):
         self.day = day
 
 
-def validate_series(series: DailySeries, *, min_days: int = 2) -> tuple[list[date], FloatArray]:
-    """Check a series is sorted, daily, gap-free, non-negative and long enough; split it."""
+def validate_series(series: DailySeries, *, min_days: int = 2,
+                    allow_negative: bool = True) -> tuple[list[date], FloatArray]:
+    """Check a series is sorted, daily, gap-free and long enough; split it.
+
+    Negative days (a credit or a refund larger than the day's usage) are real billing data
+    and allowed unless `allow_negative` is False; the maths treats them as known effects.
+    """
     if not series:
         raise SeriesError("empty", "the series is empty")
     days = [d for d, _ in series]
@@ -39,7 +44,7 @@ def validate_series(series: DailySeries, *, min_days: int = 2) -> tuple[list[dat
     for day, value in series:
         if not value.is_finite():
             raise SeriesError("not_finite", f"{day}: the cost is not a finite number", day)
-        if value < 0:
+        if value < 0 and not allow_negative:
             raise SeriesError("negative", f"{day}: the cost is negative ({value})", day)
     if len(series) < min_days:
         raise SeriesError("too_short",

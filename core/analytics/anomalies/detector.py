@@ -1,6 +1,13 @@
-"""Anomalies in a daily cost series: seasonal robust baseline, MAD z-score, level shifts.
+"""Anomalies in a daily cost series: seasonal robust baseline, MAD z-score, level shifts,
+slow growth, and recurring fees that change or do not come.
 
-How it works, day by day from the third week on:
+Known effects first, so they are never reported:
+  * recurring fees (monthly or quarterly, on a fixed day of the month) are learned from the
+    history (`recurring`); their days are judged only against the fee itself;
+  * credits and refunds (days at or below zero) and the Russian public holidays (`calendar`,
+    drops only) are left out of the baseline and never reported as drops;
+  * days marked planned by the user are left alone.
+Then, day by day from the third week on:
   * the series is divided by its day-of-week factors, so a quiet Sunday is not a drop;
   * the expected value is the median of the previous four weeks (only days since the last
     accepted level shift, never planned days or days already flagged), times the factor;
@@ -12,24 +19,32 @@ How it works, day by day from the third week on:
     a month of alerts; shifts following each other closely in one direction form a drift;
   * money decides what is worth telling: a spike or drop must move at least
     `min_impact` in total, a shift or drift at least `min_monthly_impact` a month.
+Finally slow growth (`growth`) is tested on the deseasonalised usage; shifts and drifts that
+are only steps of that climb are folded into it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
 
+from core.analytics.anomalies.calendar import non_working_days
+from core.analytics.anomalies.growth import find_growth
+from core.analytics.anomalies.recurring import RecurringFee, find_fees, local_level
 from core.analytics.robust import MAD_TO_SIGMA, mad
 from core.analytics.seasonality import weekday_factors
 from core.analytics.series import DailySeries, FloatArray, to_decimal, validate_series
 
-__all__ = ["Anomaly", "DetectorSettings", "Detection", "detect"]
+__all__ = ["DRIFT", "DROP", "FEE_CHANGE", "FEE_MISSING", "GROWTH", "LEVEL_SHIFT", "SPIKE",
+           "Anomaly", "DetectorSettings", "Detection", "detect"]
 
 SPIKE, DROP, LEVEL_SHIFT, DRIFT = "spike", "drop", "level_shift", "drift"
+GROWTH, FEE_CHANGE, FEE_MISSING = "growth", "fee_change", "fee_missing"
+MIN_DAYS_FOR_FEES = 45
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +64,8 @@ class DetectorSettings:
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
-    """One event: `delta` is actual − expected over its days; `daily_delta` per day."""
+    """One event: `delta` is actual − expected over its days; `daily_delta` per day;
+    `rate` the relative change a day of slow growth (0.01: +1 %/day), else 0."""
 
     start: date
     end: date
@@ -61,6 +77,7 @@ class Anomaly:
     daily_delta: Decimal
     peak_day: date
     peak_z: float
+    rate: float = 0.0
 
     @property
     def days(self) -> int:
@@ -69,10 +86,15 @@ class Anomaly:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """The anomalies of a series plus the per-day expectation, for charts and drivers."""
+    """The anomalies of a series plus the per-day expectation, for charts and drivers;
+    the recurring fees learned, the credit days seen, and `reason` when the series could not
+    be judged (`short_history`, `no_spend`)."""
 
     anomalies: tuple[Anomaly, ...]
     expected: tuple[tuple[date, Decimal], ...] = field(default=())
+    fees: tuple[RecurringFee, ...] = ()
+    credit_days: tuple[date, ...] = ()
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -84,15 +106,36 @@ class _Run:
 
 
 def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
-           excluded: frozenset[date] = frozenset()) -> Detection:
-    """Find the anomalies of `series`; days in `excluded` (planned) are never reported."""
+           excluded: frozenset[date] = frozenset(), use_calendar: bool = True) -> Detection:
+    """Find the anomalies of `series`; days in `excluded` (planned) are never reported.
+
+    Raises `SeriesError` only for a malformed series (empty, unordered, gaps, not finite);
+    negative and zero days are credits, and a short or empty series gives a `reason`."""
     cfg = settings or DetectorSettings()
     days, y = validate_series(series, min_days=2)
     n = y.size
-    mask = np.array([d not in excluded for d in days], dtype=bool)
-    factors = weekday_factors(days, y, mask)
+    credit = y <= 0
+    if (~credit).sum() < cfg.min_history_days:
+        return Detection((), reason="no_spend" if not (~credit).any() else "short_history")
+    planned = np.array([d not in excluded for d in days], dtype=bool)
+    holiday = np.zeros(n, dtype=bool)
+    if use_calendar:
+        off = non_working_days(days[0], days[-1])
+        holiday = np.array([d in off for d in days], dtype=bool)
+    usable = planned & ~credit & ~holiday
+    fees: tuple[RecurringFee, ...] = ()
+    fee_expected: dict[int, float] = {}
+    fee_events = []
+    if n >= MIN_DAYS_FOR_FEES:
+        fees, fee_expected, fee_events = find_fees(days, y, planned & ~credit, usable)
+    fee_day = np.zeros(n, dtype=bool)
+    fee_day[list(fee_expected)] = True
+    mask = usable & ~fee_day
+    filled = np.where(mask, y, local_level(y, days, mask))
+    factors = weekday_factors(days, filled, mask)
     season = np.array([factors[d.weekday()] for d in days])
-    deseason = y / season
+    deseason = filled / season
+    reportable = planned & ~credit & ~fee_day
     global_scale = _global_relative_scale(deseason, mask, cfg)
     expected = np.full(n, np.nan)
     zscore = np.zeros(n)
@@ -110,7 +153,7 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
         scale = max(MAD_TO_SIGMA * mad(deseason[base]), (global_scale or cfg.noise_floor) * level,
                     cfg.noise_floor * level, 1e-6)
         expected[t] = level * season[t]
-        if not mask[t]:
+        if not reportable[t]:
             current = None
             continue
         delta = y[t] - expected[t]
@@ -118,7 +161,7 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
         unusual = (abs(zscore[t]) >= cfg.z_threshold
                    and abs(delta) >= cfg.min_relative * expected[t])
         sign = 1 if delta > 0 else -1
-        if not unusual:
+        if not unusual or (holiday[t] and sign < 0):
             current = None
             continue
         flagged[t] = sign
@@ -134,9 +177,51 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
             for i in range(current.start, t + 1):  # re-express the run against the new level
                 expected[i] = np.nan
     anomalies = _events(days, y, expected, zscore, deseason, season, runs, cfg)
+    anomalies = _with_growth(anomalies, days, y, deseason, season, mask, cfg)
+    for ev in fee_events:
+        delta = ev.actual - ev.expected
+        if abs(delta) < float(cfg.min_impact) or not planned[ev.index]:
+            continue
+        anomalies.append(Anomaly(
+            start=days[ev.index], end=days[ev.index], kind=ev.kind,
+            direction=1 if delta > 0 else -1, actual=to_decimal(ev.actual),
+            expected=to_decimal(ev.expected), delta=to_decimal(delta),
+            daily_delta=to_decimal(delta), peak_day=days[ev.index], peak_z=0.0))
+    anomalies.sort(key=lambda a: (a.start, a.kind))
+    for i, amount in fee_expected.items():
+        if not np.isnan(expected[i]):
+            expected[i] += amount
     exp_series = tuple((days[i], to_decimal(expected[i])) for i in range(n)
                        if not np.isnan(expected[i]))
-    return Detection(tuple(anomalies), exp_series)
+    return Detection(tuple(anomalies), exp_series, fees,
+                     tuple(d for d, c in zip(days, credit, strict=True) if c))
+
+
+def _with_growth(anomalies: list[Anomaly], days: list[date], y: FloatArray,
+                 deseason: FloatArray, season: FloatArray, mask: npt.NDArray[np.bool_],
+                 cfg: DetectorSettings) -> list[Anomaly]:
+    """Add slow growth, folding the shifts and drifts it explains into it."""
+    growth = find_growth(deseason, mask)
+    if growth is None:
+        return anomalies
+    idx = np.arange(growth.start, y.size)
+    exp = growth.level_before * season[idx]
+    act = y[idx]
+    keep = mask[idx]
+    total = float((act[keep] - exp[keep]).sum())
+    monthly = (growth.level_before * ((1 + growth.rate) ** idx.size - 1)) * 30
+    if monthly < float(cfg.min_monthly_impact):
+        return anomalies
+    start = days[growth.start]
+    kept = [a for a in anomalies
+            if not (a.kind in (LEVEL_SHIFT, DRIFT) and a.direction > 0
+                    and a.start >= start - timedelta(days=7))]
+    kept.append(Anomaly(
+        start=start, end=days[-1], kind=GROWTH, direction=1,
+        actual=to_decimal(float(act[keep].sum())), expected=to_decimal(float(exp[keep].sum())),
+        delta=to_decimal(total), daily_delta=to_decimal(total / max(int(keep.sum()), 1)),
+        peak_day=days[-1], peak_z=0.0, rate=round(growth.rate, 4)))
+    return kept
 
 
 def _global_relative_scale(deseason: FloatArray, mask: npt.NDArray[np.bool_],

@@ -1,0 +1,27 @@
+"""The Russian production calendar: public holidays and the days off moved next to them.
+
+Usage that follows the working week dips on these days (New Year, May holidays); that is a
+known effect, not an anomaly. The calendar comes from the maintained `holidays` package.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import holidays
+
+__all__ = ["non_working_days"]
+
+
+@lru_cache(maxsize=32)
+def _year(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("RU", years=year))
+
+
+def non_working_days(first: date, last: date) -> frozenset[date]:
+    """Holidays (weekends excluded: the weekly rhythm already covers them) in [first, last]."""
+    out: set[date] = set()
+    for year in range(first.year, last.year + 1):
+        out.update(d for d in _year(year) if first <= d <= last and d.weekday() < 5)
+    return frozenset(out)

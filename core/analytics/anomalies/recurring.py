@@ -1,0 +1,186 @@
+"""Recurring fees: charges that come on the same day of the month (monthly or quarterly).
+
+Hosting plans, licences, support and commitments are billed on a fixed day (often the 1st).
+They are part of the baseline: learned from the history, they are taken out of the usage
+series before anomalies are looked for, and added back by the forecast. A fee that changes
+amount or does not come is its own finding (`fee_change`, `fee_missing`).
+
+How a fee is learned: every day's excess over a robust local level (the median of the
+fortnight around it, same weekday preferred) is computed; a day of the month whose excess is
+far above the noise in at least two months — every month (monthly) or every third month
+(quarterly) — carries a fee. Its expected amount on an occurrence is the amount of the last
+occurrence that came, so a change is reported once and then becomes the new normal.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from core.analytics.robust import MAD_TO_SIGMA
+from core.analytics.series import FloatArray
+
+__all__ = ["FeeEvent", "RecurringFee", "day_key", "find_fees", "local_level", "occurs_on", "on_day"]
+
+LAST = 31  # key of "the last day of the month" (a fee on the 31st comes on the 30th in April)
+MIN_HITS = 2
+HIT_SIGMAS = 5.0
+HIT_RELATIVE = 0.25  # of the local level: smaller steps are noise, not a fee
+MISSING_SHARE = 0.3  # less than this share of the expected fee came: missing
+CHANGE_SHARE = 0.2  # the fee moved by more than this share: changed
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringFee:
+    """A fee due on day-of-month `day` (31: the last day) every `months` months from `phase`
+    (month number modulo `months`); `amount` is the last amount that came."""
+
+    day: int
+    months: int
+    phase: int
+    amount: float
+    first: date
+    last: date
+
+    def due(self, when: date) -> bool:
+        return on_day(when, self.day) and (when.month - self.phase) % self.months == 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeeEvent:
+    """An occurrence of a fee that did not come as expected."""
+
+    index: int
+    kind: str  # fee_change | fee_missing
+    expected: float
+    actual: float
+
+
+def day_key(day: date) -> int:
+    """The day of the month, with the month's last day keyed as `LAST`."""
+    return LAST if day.day == calendar.monthrange(day.year, day.month)[1] else day.day
+
+
+def on_day(when: date, dom: int) -> bool:
+    """Whether a fee due on day-of-month `dom` comes on `when` (the 31st: the month's last)."""
+    last = calendar.monthrange(when.year, when.month)[1]
+    return when.day == dom or (when.day == last and last < dom)
+
+
+def occurs_on(day: date, fees: tuple[RecurringFee, ...]) -> float:
+    """The fees expected on `day`."""
+    return sum(f.amount for f in fees if f.due(day))
+
+
+def local_level(values: FloatArray, days: list[date], usable: np.ndarray) -> FloatArray:
+    """Each day's robust level: the median of the same weekday within ±3 weeks, else of the
+    fortnight around it (the day itself and unusable days left out)."""
+    n = values.size
+    out = np.zeros(n)
+    for t in range(n):
+        same = [values[i] for i in range(t - 21, t + 22, 7)
+                if 0 <= i < n and i != t and usable[i]]
+        if len(same) >= 3:
+            out[t] = float(np.median(same))
+            continue
+        near = [values[i] for i in range(max(0, t - 7), min(n, t + 8)) if i != t and usable[i]]
+        out[t] = float(np.median(near)) if near else 0.0
+    return out
+
+
+def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
+              quiet: np.ndarray | None = None
+              ) -> tuple[tuple[RecurringFee, ...], dict[int, float], list[FeeEvent]]:
+    """The fees of a series, the fee expected on each fee day (by index) and the occurrences
+    that broke the pattern. `usable`: days that can carry a fee (not credits, not planned);
+    `quiet`: usable days that also describe the usage level (holidays are not)."""
+    level = local_level(values, days, usable if quiet is None else quiet)
+    excess = values - level
+    ok = usable & (level > 0)
+    rel = excess[ok] / level[ok]
+    sigma = MAD_TO_SIGMA * float(np.median(np.abs(rel - np.median(rel)))) if rel.size else 0.0
+    threshold = np.maximum(HIT_SIGMAS * sigma * level, HIT_RELATIVE * level)
+    hit = usable & (excess > threshold) & (level > 0)
+    by_key: dict[int, list[int]] = {}
+    for i, day in enumerate(days):
+        for key in range(1, LAST + 1):
+            if on_day(day, key):
+                by_key.setdefault(key, []).append(i)
+    fees: list[RecurringFee] = []
+    expected: dict[int, float] = {}
+    events: list[FeeEvent] = []
+    taken: set[int] = set()  # a day carries one fee: the last-day key goes first
+    for key, idx in sorted(by_key.items(), key=lambda kv: (kv[0] != LAST, kv[0])):
+        hits = [i for i in idx if hit[i] and i not in taken]
+        if len(hits) < MIN_HITS:
+            continue
+        months = 1 if _monthly(idx, hits) else 3 if _quarterly(days, idx, hits) else 0
+        if months == 0:
+            continue
+        phase = days[hits[-1]].month % months
+        due = [i for i in idx if i >= hits[0] and days[i].month % months == phase]
+        extra = _quarterly_extra(days, due, excess, threshold) if months == 1 else None
+        if extra is not None and extra[2] < float(np.median(threshold[due])):
+            months, phase = 3, extra[0]  # the "monthly" part is noise: a quarterly fee alone
+            due = [i for i in due if days[i].month % 3 == phase]
+            extra = None
+        if extra is not None:
+            q_phase, q_amount, _ = extra
+            quarter = [i for i in due if days[i].month % 3 == q_phase]
+            fees.append(RecurringFee(key, 3, q_phase, q_amount, days[quarter[0]],
+                                     days[quarter[-1]]))
+            excess = excess.copy()
+            for i in quarter:
+                excess[i] -= q_amount
+                expected[i] = q_amount
+        amount = float(excess[hits[0]])
+        pending: float | None = None  # a changed amount waiting for the next month to confirm
+        for i in due:
+            expected[i] = expected.get(i, 0.0) + amount
+            got = max(float(excess[i]), 0.0) if usable[i] else 0.0
+            tolerance = max(CHANGE_SHARE * amount, float(threshold[i]))
+            if i == hits[0] or abs(got - amount) <= tolerance:
+                amount, pending = got, None
+            elif pending is not None and abs(got - pending) <= tolerance:
+                amount, pending = got, None  # the change of last month holds: the new normal
+            else:
+                kind = "fee_missing" if got < MISSING_SHARE * amount else "fee_change"
+                events.append(FeeEvent(i, kind, amount, got))
+                pending = got
+        taken.update(due)
+        fees.append(RecurringFee(key, months, phase, amount, days[hits[0]], days[due[-1]]))
+    return tuple(fees), expected, events
+
+
+def _monthly(idx: list[int], hits: list[int]) -> bool:
+    """Hits in most months since the first one (a missing month is allowed, and reported)."""
+    since = [i for i in idx if i >= hits[0]]
+    return len(hits) >= max(MIN_HITS, int(0.6 * len(since) + 0.5))
+
+
+def _quarterly(days: list[date], idx: list[int], hits: list[int]) -> bool:
+    phase = {days[i].month % 3 for i in hits}
+    if len(phase) != 1:
+        return False
+    p = phase.pop()
+    due = [i for i in idx if i >= hits[0] and days[i].month % 3 == p]
+    return len(hits) >= max(MIN_HITS, len(due) - 1)
+
+
+def _quarterly_extra(days: list[date], due: list[int], excess: FloatArray,
+                     threshold: FloatArray) -> tuple[int, float, float] | None:
+    """A quarterly fee on the same day as a monthly one: one month phase (mod 3) whose
+    occurrences all carry clearly more than the others."""
+    for p in range(3):
+        inq = [float(excess[i]) for i in due if days[i].month % 3 == p]
+        out = [float(excess[i]) for i in due if days[i].month % 3 != p]
+        if len(inq) < MIN_HITS or len(out) < MIN_HITS:
+            continue
+        base = float(np.median(out))
+        step = min(inq) - max(out)
+        if step > max(HIT_RELATIVE * base, float(np.median(threshold[due]))):
+            return p, float(np.median(inq)) - base, base
+    return None
