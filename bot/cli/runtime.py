@@ -9,14 +9,15 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from core.app import AppContext, open_app
 from core.services.errors import ServiceError
-from core.settings import load_settings
 from renderers.i18n import normalise_language, t
+
+if TYPE_CHECKING:  # core.app pulls SQLAlchemy and Alembic: imported by with_app when it runs
+    from core.app import AppContext
 
 __all__ = ["SERVICES", "cli_lang", "configure_logging", "default_language", "echo_json", "fail",
            "msg", "set_cli_lang", "with_app"]
@@ -94,6 +95,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def with_app(fn: Callable[[AppContext], Awaitable[T]], *, migrate: bool = True) -> T:
     """Open the app (migrating the database), run `fn`, close everything."""
+    from core.app import open_app
+    from core.settings import load_settings
+
     settings = load_settings()
 
     async def _go() -> T:

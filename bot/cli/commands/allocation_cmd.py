@@ -24,6 +24,8 @@ from renderers.format import fmt_money
 from renderers.i18n import t
 from renderers.messages.allocation import match_text, target_text
 
+COMMANDS = ("allocation",)  # read by bot.cli, unimported
+
 __all__ = ["register"]
 
 _json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")

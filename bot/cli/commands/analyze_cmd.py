@@ -23,6 +23,8 @@ from core.analytics.forecast import forecast, forecast_month_end
 from core.domain.money import MoneyParseError, parse_decimal
 from renderers.i18n import t
 
+COMMANDS = ("analyze",)  # read by bot.cli, unimported
+
 __all__ = ["AnalyzeInputError", "analyze_series", "parse_series", "register"]
 
 BACKTEST_MIN_DAYS = 70

@@ -14,6 +14,8 @@ from core.services.errors import ServiceError
 from core.services.orgs import get_org
 from renderers.pdf import render_brief
 
+COMMANDS = ("brief",)  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(brief)

@@ -18,6 +18,8 @@ from renderers.format import fmt_money
 from renderers.i18n import t
 from renderers.messages.budgets import scope_text
 
+COMMANDS = ("budget", "budgets")  # read by bot.cli, unimported
+
 __all__ = ["budget_list_json", "register"]
 
 _org = click.option("--org", "org_ref", required=True, help="Organisation id or slug.")

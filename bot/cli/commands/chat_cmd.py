@@ -12,6 +12,8 @@ import click
 from bot.cli.runtime import cli_lang, msg, with_app
 from core.app import AppContext
 
+COMMANDS = ("chat",)  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(chat)

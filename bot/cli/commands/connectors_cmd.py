@@ -18,6 +18,8 @@ from core.services.connections import add_connection, list_connections
 from core.services.orgs import get_org
 from renderers.format import fmt_money
 
+COMMANDS = ("connectors", "connection")  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(connectors)

@@ -20,6 +20,8 @@ from core.services.key_rotation import (
     rotate_keys,
 )
 
+COMMANDS = ("migrate", "rotate-key")  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(migrate)

@@ -15,6 +15,8 @@ from core.services.orgs import get_org
 from renderers.exports.csv_export import render_chargeback_csv, render_summary_csv
 from renderers.exports.focus_export import write_focus_csv
 
+COMMANDS = ("export",)  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(export)

@@ -23,6 +23,8 @@ from core.services.orgs import get_org
 from renderers.format import fmt_date, fmt_money
 from renderers.i18n import t, t_data
 
+COMMANDS = ("runway", "recs", "anomalies", "forecast")  # read by bot.cli, unimported
+
 __all__ = ["register"]
 
 Handler = Callable[[Any, int, AppContext], Awaitable[Any]]

@@ -12,6 +12,8 @@ from core.services.demo import DemoSummary, seed_demo
 from core.services.orgs import create_org
 from renderers.format import fmt_money
 
+COMMANDS = ("org", "demo")  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(org)

@@ -13,6 +13,8 @@ from bot.cli.runtime import echo_json, fail, msg
 from core.clock import SystemClock
 from core.query import Vocabulary, parse
 
+COMMANDS = ("parse",)  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(parse_command)

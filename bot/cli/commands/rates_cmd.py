@@ -28,6 +28,8 @@ from renderers.format import fmt_date
 from renderers.i18n import t
 from renderers.messages.rates import fmt_rate
 
+COMMANDS = ("rates",)  # read by bot.cli, unimported
+
 __all__ = ["register"]
 
 

@@ -19,6 +19,8 @@ from core.services.recommendations import lifecycle
 from core.services.recommendations import settings as rec_settings
 from renderers.i18n import t
 
+COMMANDS = ("rec",)  # read by bot.cli, unimported
+
 __all__ = ["register"]
 
 _org = click.option("--org", "org_ref", required=True, help="Organisation id or slug.")

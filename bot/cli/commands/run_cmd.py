@@ -12,6 +12,8 @@ from core.app import open_app
 from core.security.webhook_secret import WebhookSecretError
 from core.settings import load_settings
 
+COMMANDS = ("run",)  # read by bot.cli, unimported
+
 
 def register(cli: click.Group) -> None:
     cli.add_command(run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import select
@@ -19,12 +19,15 @@ from core.db.errors import is_locked
 from core.db.models import Connection
 from core.services.costs import CostRow, Dimension, LeftOut, breakdown, left_out, org_currency
 from core.services.errors import NotFound
-from core.services.focus_import import ImportBusy, ImportResult, import_file
 from core.services.orgs import get_org
-from core.services.sync_run import SyncResult, due_connections, run_sync
 from renderers.format import fmt_money
-from renderers.messages.imports import import_summary_lines
 from renderers.messages.rates import left_out_lines
+
+if TYPE_CHECKING:  # import and sync pull pyarrow and every connector: imported when they run
+    from core.services.focus_import import ImportResult
+    from core.services.sync_run import SyncResult
+
+COMMANDS = ("sync", "import-focus", "import", "costs")  # read by bot.cli, unimported
 
 
 def register(cli: click.Group) -> None:
@@ -52,6 +55,7 @@ def _line(r: SyncResult) -> str:
               help="Sync this connection now (default: every connection that is due).")
 def sync(connection_id: int | None) -> None:
     """Sync now: one connection, or all active connections that are due."""
+    from core.services.sync_run import due_connections, run_sync
 
     async def _go(ctx: AppContext) -> list[SyncResult]:
         if connection_id is not None:
@@ -79,6 +83,8 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
     a manual CSV (English or Russian headers); the file's format, encoding, delimiter and
     decimal mark are detected and said. Re-importing replaces the same providers, accounts and
     days, and leaves every other line alone."""
+    from core.services.focus_import import ImportBusy, import_file
+    from renderers.messages.imports import import_summary_lines
 
     async def _go(ctx: AppContext) -> ImportResult | None:
         async with ctx.session() as session:

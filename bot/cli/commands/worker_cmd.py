@@ -13,6 +13,8 @@ from bot.cli.runtime import msg
 from core.app import open_app
 from core.settings import load_settings
 
+COMMANDS = ("worker",)  # read by bot.cli, unimported
+
 log = logging.getLogger(__name__)
 
 
