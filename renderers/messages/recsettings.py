@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from babel.numbers import format_decimal
+
 from core.services.recommendations.settings import RuleSetting
 from renderers.i18n import t
 
-__all__ = ["render_rules"]
+__all__ = ["fmt_threshold", "render_rules"]
+
+_LOCALE = {"ru": "ru_RU", "en": "en_US"}
+
+
+def fmt_threshold(value: float, lang: str) -> str:
+    """`3,5` / `3.5`: a threshold as the user's language writes it, no trailing zeros."""
+    return format_decimal(value, format="#,##0.###", locale=_LOCALE.get(lang, "ru_RU")
+                          ).replace("\u202f", "\u00a0")
 
 
 def render_rules(rules: Sequence[RuleSetting], lang: str) -> str:

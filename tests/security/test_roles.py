@@ -174,6 +174,14 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     # recommendation rules: the list for everyone, switching for finance and up
     "recsettings:message:cmd_rules#0": (Filter(Role.VIEWER),),
     "recsettings:callback_query:on_toggle#0": (Filter(Role.FINANCE),),
+    "recsettings:callback_query:on_threshold_cancel#0": (
+        Own("ends the sender's own threshold step"),),
+    "recsettings:callback_query:on_threshold#0": (Filter(Role.FINANCE),),
+    "recsettings:message:on_threshold_text#0": (Filter(Role.FINANCE),),
+    # the reason step of a dismiss or snooze from /recs: members and up, as the buttons
+    "recsettings:callback_query:ask_reason#0": (Filter(Role.MEMBER),),
+    "recsettings:callback_query:on_reason#0": (Filter(Role.MEMBER),),
+    "recsettings:message:on_reason_text#0": (Filter(Role.MEMBER),),
     # fallback
     "fallback:message:unknown_command#0": (Own("explains"),),
     "fallback:message:unknown_text#0": (Own("explains"),),

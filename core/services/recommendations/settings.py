@@ -27,8 +27,9 @@ from core.services.recommendations.registry import KINDS
 from core.services.recommendations.rightsizing import CPU_LOW, MEM_LOW
 from core.services.recommendations.snapshots import OLD_DAYS
 
-__all__ = ["RULE_OFF", "TUNABLES", "RuleSetting", "Tunable", "disabled_kinds", "org_thresholds",
-           "rule_settings", "set_rule_enabled", "set_threshold"]
+__all__ = ["RULE_OFF", "TUNABLES", "RuleSetting", "ThresholdInputError", "Tunable",
+           "disabled_kinds", "org_thresholds", "rule_settings", "set_rule_enabled",
+           "set_threshold"]
 
 RULE_OFF = "rule_off"
 EDITOR = Role.FINANCE
@@ -52,6 +53,17 @@ TUNABLES: dict[str, dict[str, Tunable]] = {
     "old_snapshots": {"age_days": Tunable(OLD_DAYS, 1, 3650)},
     "low_balance": {"days": Tunable(LOW_BALANCE_DAYS, 1, 365)},
 }
+
+
+class ThresholdInputError(ServiceError):
+    """A threshold value people typed that is not a number or is out of range: `reason` is
+    `number` or `range`, so the chat can say it in the user's language and ask again."""
+
+    code = "threshold_input"
+
+    def __init__(self, reason: str, value: str, detail: str, tunable: Tunable | None = None):
+        super().__init__(detail)
+        self.reason, self.value, self.tunable = reason, value, tunable
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +173,9 @@ def _number(value: str | float | Decimal) -> float:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ServiceError(f"{value!r} is not a number") from None
+        raise ThresholdInputError("number", str(value), f"{value!r} is not a number") from None
     if not number.is_finite():
-        raise ServiceError(f"{value!r} is not a number")
+        raise ThresholdInputError("number", str(value), f"{value!r} is not a number")
     return float(number)
 
 
@@ -188,8 +200,9 @@ async def set_threshold(session: AsyncSession, org_id: int, user_id: int | None,
     else:
         effective = _number(value)
         if not tunable.low <= effective <= tunable.high:
-            raise ServiceError(f"{kind}.{name} must be between {tunable.low:g} and "
-                               f"{tunable.high:g}, got {effective:g}")
+            raise ThresholdInputError(
+                "range", str(value), f"{kind}.{name} must be between {tunable.low:g} and "
+                f"{tunable.high:g}, got {effective:g}", tunable)
         thresholds.setdefault(kind, {})[name] = effective
     stored["thresholds"] = {k: v for k, v in thresholds.items() if v}
     _save(org, stored)
