@@ -11,6 +11,12 @@ no rate is left out of every sum and reported by `left_out` with its own total i
 currency, so an answer says "without USD 1 234,56 $" instead of adding dollars to rubles or
 saying "no costs". To stay cheap, lines are grouped by day only for currencies whose rate
 changes inside the period; the org currency and constant rates convert per group.
+
+Rollups: every query whose grouping and filters the daily rollup (`cost_rollups`, kept by
+`core.services.rollups`) can answer reads it instead of the lines: all but the per-resource
+ones (grouping by resource, filters on resource ids or names, tag filters). The rollup keeps
+day and currency, so per-day conversion works on it unchanged. `lines_only()` forces the lines
+(benchmarks and the tests proving both give the same answers).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,9 +37,10 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, or
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.db.models import Connection, CostLine, CurrencyRate, Organization, Resource
+from core.db.models import Connection, CostLine, CostRollup, CurrencyRate, Organization, Resource
 from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
+from core.services import rollups  # noqa: F401 - lines written through the ORM keep the rollup
 
 __all__ = [
     "CostFilters",
@@ -43,6 +52,7 @@ __all__ = [
     "daily_by",
     "data_range",
     "left_out",
+    "lines_only",
     "missing_rates",
     "org_currency",
     "total",
@@ -117,6 +127,31 @@ _GROUP: dict[Dimension, Column] = {
 }
 
 
+_ROLLUP_GROUP: dict[Dimension, Column] = {
+    Dimension.PROVIDER: CostRollup.provider,
+    Dimension.CONNECTION: CostRollup.connection_id,
+    Dimension.SERVICE: CostRollup.service_name,
+    Dimension.PROJECT: CostRollup.project,
+    Dimension.REGION: CostRollup.region_id,
+    Dimension.TEAM: CostRollup.team,
+    Dimension.ENVIRONMENT: CostRollup.environment,
+    Dimension.CATEGORY: CostRollup.service_category,
+    Dimension.DAY: CostRollup.day,
+}
+
+_USE_ROLLUPS: ContextVar[bool] = ContextVar("costs_use_rollups", default=True)
+
+
+@contextmanager
+def lines_only() -> Iterator[None]:
+    """Answer from the cost lines even where the rollup could (comparisons, benchmarks)."""
+    token = _USE_ROLLUPS.set(False)
+    try:
+        yield
+    finally:
+        _USE_ROLLUPS.reset(token)
+
+
 def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
     return func.lower(column).in_([v.lower() for v in values])
 
@@ -156,20 +191,68 @@ def _where(org_id: int, start: date, end: date,
     return clauses
 
 
+def _rollup_where(org_id: int, start: date, end: date,
+                  filters: CostFilters | None) -> list[ColumnElement[bool]]:
+    r = CostRollup
+    clauses: list[ColumnElement[bool]] = [r.org_id == org_id, r.day >= start, r.day <= end]
+    f = filters or CostFilters()
+    if f.providers:
+        clauses.append(r.provider.in_([p.lower() for p in f.providers]))
+    if f.connection_ids:
+        clauses.append(r.connection_id.in_(f.connection_ids))
+    for column, values in ((r.service_name, f.services), (r.region_id, f.regions),
+                           (r.project, f.projects), (r.team, f.teams),
+                           (r.environment, f.environments)):
+        if values:
+            clauses.append(_lower_in(column, values))
+    return clauses
+
+
 _NEEDS_RESOURCE = frozenset({Dimension.PROJECT, Dimension.TEAM, Dimension.ENVIRONMENT})
 
 
-def _needs_resource(by: Dimension | None, filters: CostFilters | None) -> bool:
+def _needs_resource(dims: Sequence[Dimension], filters: CostFilters | None) -> bool:
     """Team, environment, project and tags live on resources; everything else on the line.
     Joining only when asked keeps long-period totals cheap."""
     f = filters or CostFilters()
-    return by in _NEEDS_RESOURCE or bool(f.projects or f.teams or f.environments or f.tags)
+    return bool(_NEEDS_RESOURCE.intersection(dims)) or bool(
+        f.projects or f.teams or f.environments or f.tags)
 
 
-def _base(columns: Sequence[Column], org_id: int, start: date, end: date,
-          filters: CostFilters | None, by: Dimension | None = None) -> Select[Any]:
+def _rollup_answers(dims: Sequence[Dimension], filters: CostFilters | None) -> bool:
+    """The rollup keeps everything but individual resources and tags."""
+    f = filters or CostFilters()
+    return (_USE_ROLLUPS.get() and Dimension.RESOURCE not in dims
+            and not (f.resource_ids or f.resource_names or f.tags))
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where a query reads: the rollup or the lines, with its day and currency columns."""
+
+    rollup: bool
+    day: Column
+    currency: Column
+
+    def column(self, dim: Dimension) -> Column:
+        return _ROLLUP_GROUP[dim] if self.rollup else _GROUP[dim]
+
+
+_ROLLUP = _Source(True, CostRollup.day, CostRollup.billing_currency)
+_LINES = _Source(False, CostLine.day, CostLine.billing_currency)
+
+
+def _source(dims: Sequence[Dimension], filters: CostFilters | None) -> _Source:
+    return _ROLLUP if _rollup_answers(dims, filters) else _LINES
+
+
+def _base(source: _Source, columns: Sequence[Column], org_id: int, start: date, end: date,
+          filters: CostFilters | None, dims: Sequence[Dimension] = ()) -> Select[Any]:
+    if source.rollup:
+        return (select(*columns, CostRollup.billing_currency, func.sum(CostRollup.billed_cost))
+                .where(*_rollup_where(org_id, start, end, filters)))
     query = select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
-    if _needs_resource(by, filters):
+    if _needs_resource(dims, filters):
         query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
                                                Resource.org_id == org_id))
     return query.where(*_where(org_id, start, end, filters))
@@ -216,23 +299,24 @@ async def _converter(session: AsyncSession, org_id: int, start: date, end: date)
 
 
 async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
-                     filters: CostFilters | None, columns: Sequence[Column],
-                     by: Dimension | None = None, *, day_at: int | None = None,
+                     filters: CostFilters | None, dims: Sequence[Dimension],
                      ) -> tuple[_Converter, list[tuple[tuple[Any, ...], Decimal]]]:
-    """Sums grouped by `columns` (and currency), each converted at its day's rate.
+    """Sums grouped by `dims` (and currency), each converted at its day's rate.
 
-    `day_at` is the index of `CostLine.day` in `columns` when the caller groups by day
-    anyway; otherwise currencies whose rate changes in the period are grouped by day too.
-    Groups without a rate are dropped here; `left_out` reports them.
+    When the grouping holds the day, each group converts at its own day's rate; otherwise
+    currencies whose rate changes in the period are grouped by day too. Groups without a
+    rate are dropped here; `left_out` reports them.
     """
     convert = await _converter(session, org_id, start, end)
+    source = _source(dims, filters)
+    columns = [source.column(d) for d in dims]
+    day_at = dims.index(Dimension.DAY) if Dimension.DAY in dims else None
     rate_day: Column | None = None
     if day_at is None and convert.varying:
-        rate_day = case((CostLine.billing_currency.in_(convert.varying), CostLine.day),
-                        else_=None)
+        rate_day = case((source.currency.in_(convert.varying), source.day), else_=None)
     grouping = [*columns, rate_day] if rate_day is not None else list(columns)
-    query = _base(grouping, org_id, start, end, filters, by).group_by(
-        *grouping, CostLine.billing_currency)
+    query = _base(source, grouping, org_id, start, end, filters, dims).group_by(
+        *grouping, source.currency)
     width = len(columns)
     result: list[tuple[tuple[Any, ...], Decimal]] = []
     for row in (await session.execute(query)).all():
@@ -249,7 +333,7 @@ async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
 async def total(session: AsyncSession, org_id: int, start: date, end: date,
                 filters: CostFilters | None = None) -> Decimal:
     """Spend of the org over [start, end] in its currency (lines without a rate left out)."""
-    _, rows = await _converted(session, org_id, start, end, filters, [])
+    _, rows = await _converted(session, org_id, start, end, filters, ())
     return sum((amount for _, amount in rows), ZERO)
 
 
@@ -268,9 +352,7 @@ async def _labels(session: AsyncSession, org_id: int, by: Dimension,
 async def breakdown(session: AsyncSession, org_id: int, start: date, end: date, by: Dimension,
                     filters: CostFilters | None = None, limit: int | None = None) -> list[CostRow]:
     """Spend grouped by `by`, largest first (ties by key); `limit` keeps the top N."""
-    column = _GROUP[by]
-    convert, rows = await _converted(session, org_id, start, end, filters, [column], by,
-                                     day_at=0 if by is Dimension.DAY else None)
+    convert, rows = await _converted(session, org_id, start, end, filters, (by,))
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for (key,), amount in rows:
         sums[NONE_KEY if key is None else str(key)] += amount
@@ -288,7 +370,7 @@ def _days(start: date, end: date) -> list[date]:
 async def daily(session: AsyncSession, org_id: int, start: date, end: date,
                 filters: CostFilters | None = None) -> list[tuple[date, Decimal]]:
     """One point per day of [start, end], zeros included: the input of forecasts and charts."""
-    _, rows = await _converted(session, org_id, start, end, filters, [CostLine.day], day_at=0)
+    _, rows = await _converted(session, org_id, start, end, filters, (Dimension.DAY,))
     sums: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for (day,), amount in rows:
         sums[day] += amount
@@ -298,11 +380,11 @@ async def daily(session: AsyncSession, org_id: int, start: date, end: date,
 async def daily_by(session: AsyncSession, org_id: int, start: date, end: date, by: Dimension,
                    filters: CostFilters | None = None) -> dict[str, list[tuple[date, Decimal]]]:
     """A filled daily series per group (stacked charts, per-service anomaly detection)."""
-    column = _GROUP[by]
-    _, rows = await _converted(session, org_id, start, end, filters, [column, CostLine.day], by,
-                               day_at=1)
+    dims = (by, Dimension.DAY) if by is not Dimension.DAY else (by,)
+    _, rows = await _converted(session, org_id, start, end, filters, dims)
     sums: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for (key, day), amount in rows:
+    for keys, amount in rows:
+        key, day = keys[0], keys[-1]
         sums[NONE_KEY if key is None else str(key)][day] += amount
     days = _days(start, end)
     return {key: [(d, series.get(d, ZERO)) for d in days] for key, series in sums.items()}
@@ -310,9 +392,10 @@ async def daily_by(session: AsyncSession, org_id: int, start: date, end: date, b
 
 async def data_range(session: AsyncSession, org_id: int) -> tuple[date, date] | None:
     """First and last day with cost data, or None for an org with no data yet."""
+    source = _source((), None)
     first, last = (await session.execute(
-        select(func.min(CostLine.day), func.max(CostLine.day))
-        .where(CostLine.org_id == org_id))).one()
+        select(func.min(source.day), func.max(source.day))
+        .where((CostRollup.org_id if source.rollup else CostLine.org_id) == org_id))).one()
     return None if first is None else (first, last)
 
 
@@ -321,9 +404,10 @@ async def left_out(session: AsyncSession, org_id: int, start: date, end: date,
     """What the sums of [start, end] leave out for want of a rate: one entry per currency with
     its own total, so every answer can say which amounts are missing (sorted by currency)."""
     convert = await _converter(session, org_id, start, end)
-    query = (_base([CostLine.day], org_id, start, end, filters)
-             .where(CostLine.billing_currency != convert.base)
-             .group_by(CostLine.day, CostLine.billing_currency))
+    source = _source((Dimension.DAY,), filters)
+    query = (_base(source, [source.day], org_id, start, end, filters)
+             .where(source.currency != convert.base)
+             .group_by(source.day, source.currency))
     found: dict[str, list[Any]] = {}
     for day, currency, amount in (await session.execute(query)).all():
         if convert.rate(currency, day) is not None:

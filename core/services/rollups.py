@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,7 +52,7 @@ RollupKey = tuple[Any, ...]
 _TABLE: Table = CostRollup.__table__  # type: ignore[assignment]
 
 
-def summary(*where: ColumnElement[bool]) -> Select[Any]:
+def summary(*where: ColumnElement[bool]) -> Select[Unpack[tuple[Any, ...]]]:
     """The GROUP BY over cost lines the rollup holds (the one definition of its content)."""
     keys = (CostLine.org_id, CostLine.connection_id, CostLine.day, CostLine.provider,
             CostLine.service_name, CostLine.service_category, CostLine.region_id,
@@ -107,7 +107,7 @@ async def rebuild(session: AsyncSession, org_id: int | None = None) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
-def _span_query(org_id: int, ids: Sequence[int]) -> Select[Any]:
+def _span_query(org_id: int, ids: Sequence[int]) -> Select[int, date, date]:
     return (select(CostLine.connection_id, func.min(CostLine.day), func.max(CostLine.day))
             .where(CostLine.org_id == org_id, CostLine.resource_id.in_(ids))
             .group_by(CostLine.connection_id))
