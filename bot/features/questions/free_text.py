@@ -1,7 +1,15 @@
 """Free text: the parser reads the question with the org's names; understood questions are
-answered like commands, the rest get "what I understood" and buttons (never silence)."""
+answered like commands, the rest get "what I understood" and buttons (never silence).
+
+Every answer starts with what was understood (intent, period, filters, the reading chosen for
+an ambiguous phrase, the words not used). A short follow-up within 30 minutes ("а в
+сентябре?", "почему?", "подробнее") modifies the previous question. Text the rules did not
+understand may go to an LLM when one is configured and the organisation allows it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -11,15 +19,21 @@ from bot.context import RequestContext
 from bot.features.fallback.handlers import reply_not_understood
 from bot.features.questions.callbacks import AskCb
 from bot.features.questions.handlers import CHART_INTENTS
-from bot.features.questions.memory import remember
+from bot.features.questions.memory import recall_parsed, remember, remember_parsed
 from bot.features.questions.reply import send_answer, today_of
 from bot.features.reports.handlers import open_report
+from connectors.llm import ChatCompletionsClient
 from core.app import AppContext
-from core.query import ParsedQuery, PeriodSource, parse
+from core.db.models import Organization
+from core.query import ParsedQuery, PeriodSource, Vocabulary, parse
+from core.query.followup import FollowUpKind, follow_up
+from core.services import ask_llm
 from core.services.ask_parsed import question_from_parsed
 from core.services.ask_types import Intent
 from core.services.ask_vocabulary import VocabularyCache
+from core.services.costs import Dimension
 from renderers.messages.answers_common import period_label
+from renderers.messages.conversation import understood_header, unparsed_words
 
 __all__ = ["SUGGESTED", "FreeTextHandler", "understood_parts"]
 
@@ -27,7 +41,7 @@ SUGGESTED = (Intent.SPEND, Intent.TOP, Intent.TREND, Intent.FORECAST, Intent.REC
 
 
 def understood_parts(parsed: ParsedQuery, rc: RequestContext) -> list[str]:
-    """The fragments the parser did get (a period, filters), in the caller's language."""
+    """The fragments the parser did get (a period, filters) and the words it did not."""
     parts: list[str] = []
     if parsed.period_source is PeriodSource.TEXT:
         parts.append(rc.t("menu.understood.period", value=period_label(
@@ -37,7 +51,14 @@ def understood_parts(parsed: ParsedQuery, rc: RequestContext) -> list[str]:
             parts.extend(rc.t("answers.filter.tag", key=k, value=v) for k, v in value.items())
         else:
             parts.append(rc.t(f"answers.filter.{name}", value=value))
+    if parts and parsed.unparsed:
+        parts.append(rc.t("conversation.unparsed_part",
+                          words=unparsed_words(parsed).replace("&amp;", "&")))
     return parts
+
+
+def _suggestions(rc: RequestContext) -> list[tuple[str, str]]:
+    return [(rc.t(f"menu.btn.{i.value}"), AskCb(intent=i).pack()) for i in SUGGESTED]
 
 
 class FreeTextHandler:
@@ -46,22 +67,54 @@ class FreeTextHandler:
     def __init__(self, cache: VocabularyCache | None = None) -> None:
         self.cache = cache or VocabularyCache()
 
+    async def _llm(self, text: str, rc: RequestContext, session: AsyncSession,
+                   app: AppContext, vocabulary: Vocabulary) -> ParsedQuery | None:
+        """The LLM's reading of `text`, when configured and allowed for this org."""
+        settings = app.settings
+        if not settings.llm_url or rc.org is None:
+            return None
+        org = await session.get(Organization, rc.org.id)
+        if org is None or not ask_llm.llm_allowed(org.settings):
+            return None
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        port = ChatCompletionsClient(app.http, settings.llm_url, settings.llm_model,
+                                     api_key=key, timeout=settings.llm_timeout)
+        return await ask_llm.understand(port, text, today=today_of(rc, app), lang=rc.lang,
+                                        vocabulary=vocabulary)
+
     async def handle(self, message: Message, rc: RequestContext, session: AsyncSession,
                      app: AppContext, state: FSMContext) -> None:
         if rc.org is None:
             await reply_not_understood(message, rc)
             return
-        today = today_of(rc, app)
+        text = message.text or ""
+        today, now = today_of(rc, app), app.clock.now()
         vocabulary = await self.cache.get(session, rc.org.id)
-        parsed = parse(message.text or "", today=today, lang=rc.lang, known=vocabulary)
+        parsed = parse(text, today=today, lang=rc.lang, known=vocabulary)
+        previous = await recall_parsed(state, now)
+        found = follow_up(text, parsed, previous)
+        kind = found.kind if found else None
+        if found is not None:
+            parsed = found.query
+        elif not parsed.understood:
+            parsed = await self._llm(text, rc, session, app, vocabulary) or parsed
         question = question_from_parsed(parsed)
         if question is None:
-            extra = [(rc.t(f"menu.btn.{i.value}"), AskCb(intent=i).pack()) for i in SUGGESTED]
-            await reply_not_understood(message, rc, understood_parts(parsed, rc), extra)
+            await reply_not_understood(message, rc, understood_parts(parsed, rc),
+                                       _suggestions(rc))
             return
         if question.intent is Intent.REPORT:  # a brief is a document: the reports feature
             await open_report(message, rc, session, app, parsed)
             return
+        header = understood_header(parsed, rc.lang, follow_up=kind.value if kind else None)
+        extra = _suggestions(rc) if parsed.unparsed else []
+        if kind is FollowUpKind.MORE:
+            question = replace(question, intent=Intent.TOP, by=Dimension.RESOURCE)
         await remember(state, question)
-        await send_answer(message, rc, session, app, question,
+        if kind is not FollowUpKind.WHY:  # "почему?" keeps the spend question to follow up on
+            await remember_parsed(state, parsed, now)
+        await send_answer(message, rc, session, app, question, header=header, extra=extra,
                           chart=question.intent in CHART_INTENTS)
+        if kind is FollowUpKind.WHY:  # the anomalies, then what the money went on
+            drivers = replace(question, intent=Intent.TOP, by=Dimension.SERVICE)
+            await send_answer(message, rc, session, app, drivers)

@@ -1,22 +1,28 @@
-"""The last question of a chat, kept in FSM data so a chart button reuses its filters.
+"""The last question of a chat, kept in FSM data so a chart button reuses its filters and a
+follow-up ("а в сентябре?", "почему?") can modify it.
 
 Only names and dates are stored (no secrets); a button whose period does not match the stored
-question falls back to the unfiltered question of that period.
+question falls back to the unfiltered question of that period. A follow-up counts only within
+`FOLLOW_UP_WINDOW` of the question it follows.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
 
+from core.query.followup import decode, encode
+from core.query.model import ParsedQuery
 from core.services.ask_types import Intent, Question
 from core.services.costs import CostFilters
 
-__all__ = ["recall", "remember"]
+__all__ = ["FOLLOW_UP_WINDOW", "recall", "recall_parsed", "remember", "remember_parsed"]
 
 KEY = "last_question"
+PARSED_KEY = "last_parsed"
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
 _LISTS = ("providers", "services", "regions", "projects", "teams", "environments",
           "resource_names")
 
@@ -43,3 +49,23 @@ async def recall(state: FSMContext, intent: Intent, start: date, end: date) -> Q
     filters = CostFilters(**{name: tuple(raw["filters"].get(name, ())) for name in _LISTS},
                           tags=tuple((str(k), str(v)) for k, v in raw["tags"]))
     return Question(intent, start, end, filters, connection_names=tuple(raw["connections"]))
+
+
+async def remember_parsed(state: FSMContext, parsed: ParsedQuery, now: datetime) -> None:
+    """Keep the understood question (names and dates) for follow-ups."""
+    await state.update_data({PARSED_KEY: {"query": encode(parsed), "at": now.isoformat()}})
+
+
+async def recall_parsed(state: FSMContext, now: datetime) -> ParsedQuery | None:
+    """The previous question of this chat if asked within the window, else None."""
+    raw = (await state.get_data()).get(PARSED_KEY)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        asked = datetime.fromisoformat(str(raw["at"]))
+    except (KeyError, ValueError):
+        return None
+    if not timedelta(0) <= now - asked <= FOLLOW_UP_WINDOW:
+        return None
+    query = raw.get("query")
+    return decode(query) if isinstance(query, dict) else None

@@ -7,10 +7,16 @@ answer or other chats.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
@@ -46,13 +52,31 @@ def send_chart_later(message: Message, rc: RequestContext, answer: Answer, *,
     spawn(send_chart(message, rc, answer, stacked=stacked), name=f"chart-{message.chat.id}")
 
 
+def _with_buttons(markup: InlineKeyboardMarkup,
+                  extra: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """The answer's buttons plus suggestion buttons (two a row) above the menu row."""
+    if not extra:
+        return markup
+    buttons = [InlineKeyboardButton(text=text, callback_data=data) for text, data in extra]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    keep = list(markup.inline_keyboard)
+    return InlineKeyboardMarkup(inline_keyboard=keep[:-1] + rows + keep[-1:])
+
+
 async def send_answer(message: Message, rc: RequestContext, session: AsyncSession,
                       app: AppContext, question: Question, *, chart: bool = False,
-                      edit: bool = False) -> Answer:
-    """Answer `question` for the caller's org in `message`'s chat (editing it for pages)."""
+                      edit: bool = False, header: str | None = None,
+                      extra: Sequence[tuple[str, str]] = ()) -> Answer:
+    """Answer `question` for the caller's org in `message`'s chat (editing it for pages).
+
+    `header` (what a free-text question was understood as) goes above the answer; `extra`
+    buttons are offered when some words were not understood."""
     assert rc.org is not None
     answer = await execute(session, rc.org.id, question, today=today_of(rc, app))
-    text, markup = render_answer(answer, rc.lang), answer_kb(rc, answer)
+    text = render_answer(answer, rc.lang)
+    if header:
+        text = f"{header}\n\n{text}"
+    markup = _with_buttons(answer_kb(rc, answer), extra)
     if edit:
         await message.edit_text(text, reply_markup=markup)
     else:
