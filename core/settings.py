@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     import_max_ratio: float = Field(default=100.0, alias="IMPORT_MAX_RATIO", gt=1)
     # The Bank of Russia's rates service; empty turns automatic rates off (tests: loopback)
     cbr_url: str | None = Field(default="https://www.cbr.ru", alias="CBR_URL")
+    # Optional LLM understanding (OpenAI-compatible Chat Completions); empty URL: rules only
+    llm_url: str | None = Field(default=None, alias="LLM_URL")
+    llm_model: str = Field(default="", alias="LLM_MODEL")
+    llm_api_key: SecretStr | None = Field(default=None, alias="LLM_API_KEY")
+    llm_timeout: float = Field(default=10.0, alias="LLM_TIMEOUT", gt=0, le=120)
+    # worker processes for charts and PDFs (core.workers); unset: one per CPU
+    cpu_workers: int | None = Field(default=None, alias="CPU_WORKERS", ge=1, le=64)
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod
