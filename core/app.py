@@ -17,6 +17,7 @@ from core.clock import Clock, SystemClock
 from core.db.engine import create_engine, session_factory
 from core.db.migrate import upgrade
 from core.security.vault import Vault, vault_from_settings
+from core.services.import_recovery import recover_imports
 from core.settings import Settings
 
 __all__ = ["AppContext", "open_app"]
@@ -57,6 +58,7 @@ async def open_app(settings: Settings, *, migrate: bool = True, clock: Clock | N
     ctx = AppContext(settings=settings, engine=eng, sessions=session_factory(eng),
                      vault=vault or vault_from_settings(settings), http=http,
                      clock=clock or SystemClock())
+    await recover_imports(ctx.sessions)  # a swap a dead process began; orphan staging
     try:
         yield ctx
     finally:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -51,7 +52,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, not_, or_, select, update
 from sqlalchemy.engine import Dialect
@@ -86,8 +87,8 @@ from core.services.sync_costs import (
 from core.tasks import spawn
 
 __all__ = ["FILE_KINDS", "ImportBusy", "ImportResult", "ReplaceScope", "ScopePart",
-           "import_file", "import_focus", "import_manual_csv", "replaced_lines",
-           "sweep_stale_staging"]
+           "import_file", "import_focus", "import_manual_csv", "recover_imports",
+           "replaced_lines", "resume_swaps", "sweep_stale_staging"]
 
 assert (*KEY_FIELDS, "tags") == IDENTITY_FIELDS, "reader and aggregator identity differ"
 
@@ -97,6 +98,7 @@ SLICE = 20_000  # rows parsed per trip to the worker thread
 FLUSH_BUCKETS = 50_000  # daily buckets held before they are staged
 STAGE_ROWS = 10_000  # staged rows per transaction: well under a second of SQLite's one writer
 DROP_ROWS = 50_000  # staged rows deleted per transaction when an import is done with them
+SWAP_ROWS = 20_000  # lines in and out per swap step on SQLite: a fraction of a second's lock
 LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead after this
 RENEW_EVERY = 30.0  # seconds between lease renewals
 MAX_SCOPE_ACCOUNTS = 1000  # more sub-accounts of one provider: its whole days are replaced
@@ -307,6 +309,7 @@ class _Run:
     import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     staged: int = 0
     lost: bool = False
+    swapping: bool = False  # the swap has begun: the staged rows are the swap's to move
     writing: asyncio.Task[None] | None = None  # the batch being staged while parsing goes on
 
     @property
@@ -378,7 +381,10 @@ class _Run:
                 await asyncio.shield(task)
 
     async def discard(self) -> None:
-        """Drop this import's staged rows (short transactions)."""
+        """Drop this import's staged rows (short transactions); not once its swap has begun
+        (what is left is finished by `resume_swaps`)."""
+        if self.swapping:
+            return
         await _drop_staged(self.sessions, self.import_id)
         self.staged = 0
 
@@ -397,7 +403,8 @@ async def _drop_staged(sessions: async_sessionmaker[AsyncSession], import_id: st
 
 
 async def sweep_stale_staging(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Drop staged rows no live import owns (a process that died mid-import); how many."""
+    """Drop staged rows no live import owns (a process that died mid-import) and no begun
+    swap still has to move; how many."""
     now = SystemClock().now()
     async with sessions() as session:
         staged = set((await session.execute(select(STAGING.c.import_id).distinct())).scalars())
@@ -405,6 +412,7 @@ async def sweep_stale_staging(sessions: async_sessionmaker[AsyncSession]) -> int
             return 0
         live = set((await session.execute(select(JobLease.owner).where(
             JobLease.name.like("import:%"), JobLease.expires_at > now))).scalars())
+    live |= {import_id for _, _, import_id in await _swapping(sessions)}
     dropped = 0
     for import_id in sorted(staged - live):
         dropped += await _drop_staged(sessions, import_id)
@@ -425,6 +433,7 @@ async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Ru
     beat = spawn(run.heartbeat(), name=f"import-lease-{conn.id}")
     turn = _turn(engine)
     try:
+        await resume_swaps(run.sessions, connection_id=conn.id, owner=run.import_id)
         await sweep_stale_staging(run.sessions)
         if turn is None:
             yield run
@@ -481,46 +490,210 @@ async def _by_provider(session: AsyncSession, where: ColumnElement[bool]) -> dic
         .group_by(CostLineRow.provider))).all()}
 
 
+async def _per_day(session: AsyncSession, query: Any) -> dict[date, int]:
+    return {day: int(n) for day, n in (await session.execute(query)).all()}
+
+
+def _chunks(first: date, last: date, weight: dict[date, int], limit: int | None
+            ) -> list[tuple[date, date]]:
+    """Consecutive day ranges covering [first, last], each moving at most `limit` lines
+    (staged in plus stored out) unless one day alone has more; None: one range."""
+    if limit is None:
+        return [(first, last)]
+    chunks: list[tuple[date, date]] = []
+    start, held, day = first, 0, first
+    while day <= last:
+        lines = weight.get(day, 0)
+        if held and held + lines > limit:
+            chunks.append((start, day - timedelta(days=1)))
+            start, held = day, 0
+        held += lines
+        day += timedelta(days=1)
+    chunks.append((start, last))
+    return chunks
+
+
+def _scope_json(scope: ReplaceScope) -> list[list[Any]]:
+    return [[p.provider, sorted(p.sub_accounts, key=lambda a: (a is not None, a or "")),
+             p.first_day.isoformat(), p.last_day.isoformat()] for p in scope.parts]
+
+
+def _scope_from(org_id: int, connection_id: int, parts: list[list[Any]]) -> ReplaceScope:
+    return ReplaceScope(org_id, connection_id, tuple(
+        ScopePart(provider, frozenset(accounts), date.fromisoformat(first),
+                  date.fromisoformat(last)) for provider, accounts, first, last in parts))
+
+
+async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
+                     first: date, last: date) -> int:
+    """One step of a swap, in the caller's transaction: the days [first, last] of the scope
+    switch from the replaced lines to the staged ones (and their rollup follows); the staged
+    rows moved are dropped. Returns how many lines came in."""
+    days = and_(CostLineRow.day >= first, CostLineRow.day <= last)
+    await session.execute(delete(CostLineRow).where(replaced_lines(scope), days)
+                          .execution_options(synchronize_session=False))
+    mine = and_(STAGING.c.import_id == import_id, STAGING.c.day >= first, STAGING.c.day <= last)
+    copied = await session.execute(insert(core_table(CostLineRow)).from_select(
+        _LINE_COLUMNS, select(*(STAGING.c[name] for name in _LINE_COLUMNS)).where(mine)))
+    await session.execute(delete(STAGING).where(mine))
+    # the rollup follows in the same transaction
+    await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
+                          first=first, last=last)
+    return int(getattr(copied, "rowcount", 0) or 0)
+
+
 async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
                 now: datetime, actor: Actor | None, source: str, rows: int,
                 days: int) -> _Swapped:
-    """The one transaction readers see change: replaced lines out, staged lines in, the
-    snapshot, the connection's status and the audit entry; says what was replaced and what
-    was left alone (lines of the same days of other providers or sub-accounts)."""
+    """Replace what the file covers with the staged lines, in steps readers see whole.
+
+    The guarantee: each step (a few days, at most SWAP_ROWS lines in and out; the whole
+    scope in one step on PostgreSQL, whose readers and other writers do not wait on it) is
+    one transaction, so every day switches from the old lines to the new ones at once, and
+    the snapshot says `swapping` until the last day has. Nothing is changed before every
+    row of the file is read and staged (a bad row leaves the stored lines as they were);
+    once the swap has begun it is finished, by this import or, if the process dies, by
+    the next import into the connection or the next start (`resume_swaps`): the staged
+    rows stay until their days are swapped."""
     done = _Swapped()
-    async with run.sessions() as session, session.begin():
-        if not await acquire_job(session, run.lease, owner=run.import_id,
-                                 now=SystemClock().now(), ttl=LEASE_TTL):
-            raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
+    weight: dict[date, int] = {}
+    async with run.sessions() as session:
+        staged = await _per_day(session, select(STAGING.c.day, func.count())
+                                .where(STAGING.c.import_id == run.import_id)
+                                .group_by(STAGING.c.day))
         if scope is not None:
             done.replaced = await _by_provider(session, replaced_lines(scope))
             done.kept = await _by_provider(session, and_(_same_days(scope),
                                                          not_(replaced_lines(scope))))
-            await session.execute(delete(CostLineRow).where(replaced_lines(scope))
-                                  .execution_options(synchronize_session=False))
-        copied = await session.execute(insert(core_table(CostLineRow)).from_select(
-            _LINE_COLUMNS,
-            select(*(STAGING.c[name] for name in _LINE_COLUMNS))
-            .where(STAGING.c.import_id == run.import_id).order_by(STAGING.c.id)))
-        count = int(getattr(copied, "rowcount", -1))
-        if scope is not None:  # the rollup follows in the same transaction
-            await rollups.refresh(session, run.org_id, connection_id=run.connection_id,
-                                  first=scope.first_day, last=scope.last_day)
-        if count not in (-1, run.staged):  # staged rows swept from under a stalled import
-            raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
-                               f"({count} of {run.staged} lines staged); send the file again")
+            weight = await _per_day(session, select(CostLineRow.day, func.count())
+                                    .where(replaced_lines(scope)).group_by(CostLineRow.day))
+    if sum(staged.values()) != run.staged:  # staged rows swept from under a stalled import
+        raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
+                           f"({sum(staged.values())} of {run.staged} lines staged); "
+                           "send the file again")
+    for day, count in staged.items():
+        weight[day] = weight.get(day, 0) + count
+    limit = SWAP_ROWS if run.dialect.name == "sqlite" else None
+    chunks = ([] if scope is None else
+              _chunks(scope.first_day, scope.last_day, weight, limit))
+    snapshot.status = "swapping"
+    snapshot.totals = {**snapshot.totals, "swap": {
+        "import_id": run.import_id, "scope": _scope_json(scope) if scope else [],
+        "chunks": [[a.isoformat(), b.isoformat()] for a, b in chunks], "done": 0,
+        "source": source, "rows": rows, "days": days, "replaced": done.replaced,
+        "kept": done.kept, "actor": actor.telegram_id if actor else None,
+        "now": now.isoformat()}}
+    async with run.sessions() as session, session.begin():
+        if not await acquire_job(session, run.lease, owner=run.import_id,
+                                 now=SystemClock().now(), ttl=LEASE_TTL):
+            raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
         session.add(snapshot)
-        await session.execute(update(Connection).where(Connection.id == run.connection_id)
-                              .values(last_sync_at=now, last_success_at=now, last_error=None,
-                                      last_error_code=None, consecutive_failures=0)
-                              .execution_options(synchronize_session=False))
         await session.flush()
-        await audit(session, f"connection.import_{source}", org_id=run.org_id,
-                    actor_telegram_id=actor.telegram_id if actor else None,
-                    object_type="connection", object_id=run.connection_id, rows=rows,
-                    days=days, replaced=done.replaced, kept=done.kept)
         done.snapshot_id = snapshot.id
-        return done
+    run.swapping = True  # from here on the staged rows are kept until the swap is done
+    await _finish_swap(run.sessions, done.snapshot_id, owner=run.import_id)
+    return done
+
+
+async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: int, *,
+                       owner: str) -> None:
+    """Run the steps of a swap not done yet (each its own transaction), then mark the
+    snapshot a success, the connection synced, and write the audit entry (with the last
+    step). `owner` holds the connection's import lease."""
+    while True:
+        started = time.perf_counter()
+        async with sessions() as session, session.begin():
+            ended = await _swap_step(session, snapshot_id, owner)
+        _record_step(started)
+        if ended:
+            return
+
+
+async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> bool:
+    """The next step of a swap; True when it was the last (the swap is then recorded)."""
+    snap = (await session.execute(select(SyncSnapshot).where(
+        SyncSnapshot.id == snapshot_id))).scalar_one()
+    plan = dict(cast(dict[str, Any], snap.totals["swap"]))
+    if not await acquire_job(session, f"import:{snap.connection_id}", owner=owner,
+                             now=SystemClock().now(), ttl=LEASE_TTL):
+        raise ImportBusy(f"connection {snap.connection_id}: the import lost its lease")
+    chunks, step = plan["chunks"], int(plan["done"])
+    if step < len(chunks):
+        scope = _scope_from(snap.org_id, snap.connection_id, plan["scope"])
+        first, last = (date.fromisoformat(d) for d in chunks[step])
+        await _swap_days(session, scope, plan["import_id"], first, last)
+        plan["done"] = step + 1
+        snap.totals = {**snap.totals, "swap": plan}
+        if plan["done"] < len(chunks):
+            return False
+    snap.status = "success"
+    snap.totals = {k: v for k, v in snap.totals.items() if k != "swap"}
+    when = datetime.fromisoformat(plan["now"])
+    await session.execute(update(Connection).where(Connection.id == snap.connection_id)
+                          .values(last_sync_at=when, last_success_at=when, last_error=None,
+                                  last_error_code=None, consecutive_failures=0)
+                          .execution_options(synchronize_session=False))
+    await audit(session, f"connection.import_{plan['source']}", org_id=snap.org_id,
+                actor_telegram_id=plan["actor"], object_type="connection",
+                object_id=snap.connection_id, rows=plan["rows"], days=plan["days"],
+                replaced=plan["replaced"], kept=plan["kept"])
+    return True
+
+
+swap_steps: list[float] = []  # seconds each swap step's transaction took (bench reads it)
+
+
+def _record_step(started: float) -> None:
+    swap_steps.append(time.perf_counter() - started)
+    del swap_steps[:-1000]
+
+
+async def _swapping(sessions: async_sessionmaker[AsyncSession],
+                    connection_id: int | None = None) -> list[tuple[int, int, str]]:
+    """(snapshot id, connection id, import id) of every swap begun and not finished."""
+    query = select(SyncSnapshot.id, SyncSnapshot.connection_id, SyncSnapshot.totals).where(
+        SyncSnapshot.status == "swapping")
+    if connection_id is not None:
+        query = query.where(SyncSnapshot.connection_id == connection_id)
+    async with sessions() as session:
+        found = (await session.execute(query.order_by(SyncSnapshot.id))).all()
+    return [(sid, conn_id, str(cast(dict[str, Any], totals["swap"])["import_id"]))
+            for sid, conn_id, totals in found]
+
+
+async def resume_swaps(sessions: async_sessionmaker[AsyncSession], *,
+                       connection_id: int | None = None, owner: str | None = None) -> int:
+    """Finish the swaps an import began and did not end (its process died, or its database
+    failed mid-way); how many. With `owner` the caller holds the connection's import lease;
+    without, each connection's lease is taken here, and a connection whose lease a live
+    import holds is left to that import."""
+    finished = 0
+    for snapshot_id, conn_id, _ in await _swapping(sessions, connection_id):
+        if owner is not None:
+            await _finish_swap(sessions, snapshot_id, owner=owner)
+            finished += 1
+            continue
+        mine, lease = uuid.uuid4().hex, f"import:{conn_id}"
+        async with sessions() as session, session.begin():
+            taken = await acquire_job(session, lease, owner=mine, now=SystemClock().now(),
+                                      ttl=LEASE_TTL)
+        if not taken:
+            continue
+        try:
+            await _finish_swap(sessions, snapshot_id, owner=mine)
+            finished += 1
+        finally:
+            async with sessions() as session, session.begin():
+                await release_job(session, lease, owner=mine, now=SystemClock().now())
+    if finished:
+        log.info("finished %s import swap(s) an earlier run had begun", finished)
+    return finished
+
+
+async def recover_imports(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    """At start: finish interrupted swaps, then drop staging no live import owns;
+    (swaps finished, staged rows dropped)."""
+    return await resume_swaps(sessions), await sweep_stale_staging(sessions)
 
 
 async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],

@@ -72,9 +72,10 @@ class CostLine(Base):
 cost_line_staging = Table(
     "cost_line_staging", Base.metadata,
     Column("id", BigId, primary_key=True),
-    Column("import_id", String(32), nullable=False, index=True),
+    Column("import_id", String(32), nullable=False),
     *(Column(c.name, Integer() if c.foreign_keys else c.type, nullable=c.nullable)
       for c in CostLine.__table__.columns if c.name != "id"),
+    Index("ix_cost_line_staging_import_day", "import_id", "day"),  # the swap moves days
 )
 
 

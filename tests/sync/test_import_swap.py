@@ -1,0 +1,139 @@
+"""A file import's swap in short steps (both engines): a swap the database broke off mid-way
+is finished by the next start or the next import, each day shows old or new lines, never a
+mix, and the staged lines wait until their days are swapped."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.models import AuditEntry, CostLine, SyncSnapshot, cost_line_staging
+from core.security.vault import Vault
+from core.services import focus_import
+from core.services.focus_import import import_focus
+from core.services.import_recovery import recover_imports
+from tests.sync.conftest import NOW, make_org_and_connection
+from tests.sync.test_focus_import_fast import hourly_file
+
+OLD = hourly_file(3000, price="0.012345").encode()
+NEW = hourly_file(3000, price="0.054321").encode()
+BREAK_FROM = date(2026, 3, 10)  # the database refuses lines from this day on
+
+
+async def _import(sessions: async_sessionmaker[AsyncSession], org: int, conn: int,
+                  data: bytes) -> None:
+    async with sessions() as session, session.begin():
+        await import_focus(session, org, conn, io.BytesIO(data), now=NOW)
+
+
+async def _per_day(sessions: async_sessionmaker[AsyncSession], conn: int
+                   ) -> dict[date, tuple[int, Decimal]]:
+    async with sessions() as session:
+        rows = (await session.execute(select(CostLine.day, func.count(), func.sum(
+            CostLine.billed_cost)).where(CostLine.connection_id == conn)
+            .group_by(CostLine.day))).all()
+    return {day: (int(n), total) for day, n, total in rows}
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession], query: object) -> int:
+    async with sessions() as session:
+        return int((await session.execute(query)).scalar_one())  # type: ignore[call-overload]
+
+
+async def _break_inserts(sessions: async_sessionmaker[AsyncSession], on: bool) -> None:
+    """A database that fails mid-swap (a full disk, say): inserts of late days refused."""
+    async with sessions() as session, session.begin():
+        sqlite = session.bind.dialect.name == "sqlite"  # type: ignore[union-attr]
+        if not on:
+            await session.execute(text("DROP TRIGGER refuse_late ON cost_lines" if not sqlite
+                                       else "DROP TRIGGER refuse_late"))
+        elif sqlite:
+            await session.execute(text(
+                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_lines "
+                f"WHEN NEW.day >= '{BREAK_FROM}' BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+        else:
+            await session.execute(text(
+                "CREATE OR REPLACE FUNCTION refuse_late() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.day >= DATE '{BREAK_FROM}' THEN RAISE EXCEPTION 'disk full'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"))
+            await session.execute(text(
+                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_lines "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_late()"))
+
+
+async def _broken_swap(sessions: async_sessionmaker[AsyncSession], vault: Vault,
+                       monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[int, int, dict[date, tuple[int, Decimal]],
+                                  dict[date, tuple[int, Decimal]]]:
+    """OLD imported, then NEW broken off mid-swap; (org, connection, OLD's days, NEW's days
+    as a clean import stores them)."""
+    monkeypatch.setattr(focus_import, "SWAP_ROWS", 20)  # a few days per step on SQLite
+    org, conn = await make_org_and_connection(sessions, vault, kind="focus")
+    _, clean = await make_org_and_connection(sessions, vault, kind="focus", name="clean",
+                                             org_name="Clean")
+    async with sessions() as session:
+        clean_org = (await session.execute(text(
+            f"SELECT org_id FROM connections WHERE id = {clean}"))).scalar_one()
+    await _import(sessions, clean_org, clean, NEW)
+    await _import(sessions, org, conn, OLD)
+    old = await _per_day(sessions, conn)
+    await _break_inserts(sessions, on=True)
+    with pytest.raises(DBAPIError, match="disk full"):
+        await _import(sessions, org, conn, NEW)
+    await _break_inserts(sessions, on=False)
+    return org, conn, old, await _per_day(sessions, clean)
+
+
+async def _assert_half_swapped(sessions: async_sessionmaker[AsyncSession], conn: int,
+                               old: dict[date, tuple[int, Decimal]],
+                               new: dict[date, tuple[int, Decimal]]) -> None:
+    now = await _per_day(sessions, conn)
+    assert set(now) == set(old)
+    for day, got in now.items():  # each day wholly old or wholly new
+        assert got == (new[day] if day < BREAK_FROM and got != old[day] else old[day])
+    assert all(got == old[day] for day, got in now.items() if day >= BREAK_FROM)
+    assert await _count(sessions, select(func.count()).select_from(cost_line_staging)) > 0
+    assert await _count(sessions, select(func.count()).select_from(SyncSnapshot).where(
+        SyncSnapshot.connection_id == conn, SyncSnapshot.status == "swapping")) == 1
+
+
+async def test_a_swap_broken_off_is_finished_at_the_next_start(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
+    await _assert_half_swapped(session_maker, conn, old, new)
+
+    assert await recover_imports(session_maker) == (1, 0)
+
+    assert await _per_day(session_maker, conn) == new
+    assert await _count(session_maker,
+                        select(func.count()).select_from(cost_line_staging)) == 0
+    async with session_maker() as session:
+        statuses = list((await session.execute(select(SyncSnapshot.status).where(
+            SyncSnapshot.connection_id == conn).order_by(SyncSnapshot.id))).scalars())
+        audited = (await session.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.org_id == org, AuditEntry.action == "connection.import_focus"))).scalar_one()
+    assert statuses == ["success", "success"]
+    assert audited == 2
+    assert await recover_imports(session_maker) == (0, 0)  # nothing left to do
+
+
+async def test_a_swap_broken_off_is_finished_by_the_next_import(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
+    await _assert_half_swapped(session_maker, conn, old, new)
+
+    await _import(session_maker, org, conn, OLD)  # finishes NEW's swap first, then imports
+
+    assert await _per_day(session_maker, conn) == old
+    assert await _count(session_maker,
+                        select(func.count()).select_from(cost_line_staging)) == 0
+    assert await _count(session_maker, select(func.count()).select_from(SyncSnapshot).where(
+        SyncSnapshot.connection_id == conn, SyncSnapshot.status == "success")) == 3
