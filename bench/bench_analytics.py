@@ -79,7 +79,8 @@ def score_forecast(cases: list[Case]) -> dict[str, float]:
             inside += sum(float(p.lower) <= a <= float(p.upper) for p, a in zip(pts, actual,
                                                                                 strict=True))
             days += HORIZON
-            lower, upper = (sum(float(p.lower) for p in pts), sum(float(p.upper) for p in pts))
+            _, low, high = fc.total()  # the interval the bot shows for a period's total
+            lower, upper = float(low), float(high)
             total_inside += lower <= total <= upper
             origins += 1
     return {"series": len(cases), "origins": origins, "failed": failed,

@@ -95,7 +95,6 @@ def test_short_history_reports_nothing_rather_than_guessing() -> None:
 @pytest.mark.parametrize(("series", "code"), [
     ([], "empty"),
     ([(date(2026, 1, 1), Decimal(5))], "too_short"),
-    ([(date(2026, 1, 1), Decimal(5)), (date(2026, 1, 2), Decimal(-1))], "negative"),
     ([(date(2026, 1, 1), Decimal(5)), (date(2026, 1, 3), Decimal(1))], "gap"),
     ([(date(2026, 1, 2), Decimal(5)), (date(2026, 1, 1), Decimal(1))], "order"),
     ([(date(2026, 1, 1), Decimal(5)), (date(2026, 1, 2), Decimal("NaN"))], "not_finite"),

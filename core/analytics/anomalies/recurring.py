@@ -151,6 +151,8 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
                 events.append(FeeEvent(i, kind, amount, got))
                 pending = got
         taken.update(due)
+        if pending is not None and pending >= MISSING_SHARE * amount:
+            amount = pending  # changed last time: the new amount is the best guess for the next
         fees.append(RecurringFee(key, months, phase, amount, days[hits[0]], days[due[-1]]))
     return tuple(fees), expected, events
 
