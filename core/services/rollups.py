@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Executable,
     Select,
     Table,
-    and_,
     delete,
     event,
     func,
@@ -52,7 +51,7 @@ RollupKey = tuple[Any, ...]
 _TABLE: Table = CostRollup.__table__  # type: ignore[assignment]
 
 
-def summary(*where: ColumnElement[bool]) -> Select[Unpack[tuple[Any, ...]]]:
+def summary(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """The GROUP BY over cost lines the rollup holds (the one definition of its content)."""
     keys = (CostLine.org_id, CostLine.connection_id, CostLine.day, CostLine.provider,
             CostLine.service_name, CostLine.service_category, CostLine.region_id,
@@ -61,8 +60,10 @@ def summary(*where: ColumnElement[bool]) -> Select[Unpack[tuple[Any, ...]]]:
     return (select(*keys, func.sum(CostLine.billed_cost), func.sum(CostLine.effective_cost),
                    func.count())
             .select_from(CostLine)
-            .outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
-                                      Resource.org_id == CostLine.org_id))
+            # by primary key only: a line's resource is always its own org's, and an org
+            # condition here lets PostgreSQL without fresh statistics (right after a big
+            # import) pick a nested loop over every resource of the org for each line
+            .outerjoin(Resource, Resource.id == CostLine.resource_id)
             .where(*where).group_by(*keys))
 
 

@@ -30,7 +30,7 @@ _BACKFILL = (
     "effective_cost, lines) "
     f"SELECT {_KEYS}, SUM(cl.billed_cost), SUM(cl.effective_cost), COUNT(*) "  # noqa: S608
     "FROM cost_lines cl LEFT OUTER JOIN resources r "
-    "ON r.id = cl.resource_id AND r.org_id = cl.org_id "
+    "ON r.id = cl.resource_id "
     f"GROUP BY {_KEYS}")
 
 
