@@ -19,6 +19,7 @@ from core.db.migrate import upgrade
 from core.security.vault import Vault, vault_from_settings
 from core.services.import_recovery import recover_imports
 from core.settings import Settings
+from core.workers import configure_pool
 
 __all__ = ["AppContext", "open_app"]
 
@@ -50,6 +51,7 @@ async def open_app(settings: Settings, *, migrate: bool = True, clock: Clock | N
                    vault: Vault | None = None) -> AsyncIterator[AppContext]:
     """Build the context, migrate the database when asked, and close everything afterwards."""
     own_engine = engine is None
+    configure_pool(settings.cpu_workers)  # started on the first chart or PDF, not here
     eng = engine or create_engine(settings.database_url)
     if migrate:
         await upgrade(eng)

@@ -11,7 +11,6 @@ transaction that records it as sent (dedup key `brief:<schedule>:<period>:<editi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -32,8 +31,10 @@ from core.services.brief import (
     month_period,
     week_period,
 )
+from core.workers import run_cpu
 from renderers.format import fmt_money
 from renderers.i18n import normalise_language, t
+from renderers.messages.estimated import caption_notes
 from renderers.pdf import render_brief
 
 __all__ = ["due_period", "ensure_default_schedules", "send_briefs"]
@@ -105,12 +106,13 @@ async def _send_one(session: AsyncSession, rt: JobRuntime, schedule: ReportSched
     lang = normalise_language(schedule.language)
     data = await build_brief(session, schedule.org_id, period, lang, rt.clock,
                              preliminary=figures.get(period.key))
-    pdf = await asyncio.to_thread(render_brief, data)
+    pdf = await run_cpu(render_brief, data)
     changes = ", ".join(_signed(c.label, c.after - c.before, data.currency, lang)
                         for c in data.changes_since_preliminary)
     changes = changes or t("digest.brief.no_changes", lang)
     caption = _caption(data.edition, data.period_label, lang,
                        fmt_money(data.kpis.total, data.currency, lang), changes)
+    caption += caption_notes(data.left_out, data.estimated, lang)  # no rate, estimated days
     added = await outbox.enqueue(
         session, chat_id=schedule.chat_id, kind="document", org_id=schedule.org_id,
         now=rt.clock.now(), dedup_key=f"brief:{schedule.id}:{period.key}:{data.edition}",

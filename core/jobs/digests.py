@@ -9,7 +9,6 @@ the first recipient's message and shared by the others (`attachment_of`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from core.db.models import Membership, NotificationPreference, Organization, Out
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
 from core.services.digest import DigestData, build_digest
+from core.workers import run_cpu
 from renderers.i18n import normalise_language
 from renderers.messages.digest import CAPTION_LIMIT, render_digest, render_digest_chart
 
@@ -91,7 +91,7 @@ async def _enqueue(session: AsyncSession, rt: JobRuntime, data: DigestData,
         if r.lang in holders:
             payload["attachment_of"] = holders[r.lang]
         else:  # this row holds the bytes; naming itself lets the sender cache the file_id
-            chart = await asyncio.to_thread(render_digest_chart, data, r.lang)
+            chart = await run_cpu(render_digest_chart, data, r.lang)
             payload["attachment_of"] = r.dedup_key
         added = await outbox.enqueue(session, chat_id=r.chat_id, kind="photo",
                                      dedup_key=r.dedup_key, payload=payload, now=now,

@@ -6,7 +6,6 @@ the period holds no costs, so the handler says so instead of sending an empty fi
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,11 +24,13 @@ from core.services import costs
 from core.services.brief import BriefPeriod, build_brief
 from core.services.exports import chargeback_rows, iter_export_lines, summary_rows
 from core.services.orgs import OrgRef
+from core.workers import run_cpu
 from renderers.exports.csv_export import render_chargeback_csv, render_summary_csv
 from renderers.exports.focus_export import write_focus_csv
 from renderers.format import fmt_money, fmt_number
 from renderers.i18n import t
 from renderers.messages.answers_common import period_label
+from renderers.messages.estimated import caption_notes
 from renderers.pdf import render_brief
 
 __all__ = ["MAX_UPLOAD", "Document", "brief_document", "export_document", "has_costs", "rows_text"]
@@ -75,11 +76,12 @@ async def brief_document(session: AsyncSession, org: OrgRef, period: BriefPeriod
     if not await has_costs(session, org.id, period.start, period.end):
         return None
     data = await build_brief(session, org.id, period, lang, clock)
-    pdf = await asyncio.to_thread(render_brief, data)  # ~1 s of CPU: off the event loop
+    pdf = await run_cpu(render_brief, data)  # ~1 s of CPU: in a worker process, off the loop
     caption = t("reports.report.caption", lang, org=esc(data.org_name),
                 period=esc(data.period_label),
                 edition=t(f"reports.report.edition.{data.edition}", lang),
                 total=fmt_money(data.kpis.total, data.currency, lang))
+    caption += caption_notes(data.left_out, data.estimated, lang)  # no rate, estimated days
     return Document(f"infrazen-brief-{period.key}.pdf", caption, content=pdf)
 
 
