@@ -30,8 +30,10 @@ WEEKDAYS_EN = tuple(calendar.day_name[i] for i in range(7))
 ORD_RU_F = ("первую", "вторую", "третью", "четвертую")
 ORD_RU_M = ("первый", "второй", "третий", "четвертый")
 ORD_EN = ("first", "second", "third", "fourth")
-PREFIX_RU = (("расходы", {}), ("сколько потратили на селектеле", {"provider": "selectel"}))
-PREFIX_EN = (("spend", {}), ("beget costs", {"provider": "beget"}))
+Prefix = tuple[tuple[str, dict[str, str]], ...]
+PREFIX_RU: Prefix = (("расходы", {}),
+                     ("сколько потратили на селектеле", {"provider": "selectel"}))
+PREFIX_EN: Prefix = (("spend", {}), ("beget costs", {"provider": "beget"}))
 
 Case = tuple[str, date, tuple[date, date], dict[str, str]]
 
