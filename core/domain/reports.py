@@ -23,6 +23,7 @@ __all__ = [
     "BriefKpis",
     "BudgetRow",
     "BudgetStatus",
+    "EstimatedDays",
     "BudgetVsActual",
     "ChangeRow",
     "Confidence",
@@ -182,6 +183,14 @@ class BriefKpis:
 
 
 @dataclass(frozen=True, slots=True)
+class EstimatedDays:
+    """Days of a period whose cost is an estimate (never observed), for one provider."""
+
+    provider: str  # the connection kind, e.g. "beget"
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
 class BriefData:
     """Everything one CFO brief shows; `generated_at` must be timezone-aware."""
 
@@ -206,6 +215,7 @@ class BriefData:
     changes_since_preliminary: tuple[ChangeRow, ...] = ()
     # spend of the period in currencies with no rate into `currency`: in no figure above
     left_out: tuple[LeftOut, ...] = ()
+    estimated: tuple[EstimatedDays, ...] = ()  # days whose cost is an estimate, per provider
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None:

@@ -18,6 +18,7 @@ from core.analytics.forecast import forecast, forecast_month_end
 from core.analytics.series import SeriesError
 from core.db.models import Connection, Resource
 from core.domain.providers import PROVIDER_NAMES
+from core.domain.reports import EstimatedDays
 from core.services import costs
 from core.services.ask_budgets import budgets_answer, org_month_budget
 from core.services.ask_lists import anomalies_answer, recommendations_answer, resources_answer
@@ -33,6 +34,7 @@ from core.services.ask_types import (
 )
 from core.services.budgets import period_bounds
 from core.services.costs import CostFilters, Dimension
+from core.services.estimated import estimated_by_provider
 
 __all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filters"]
 
@@ -109,8 +111,9 @@ async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostF
     previous = await costs.total(session, org_id, prev_start, prev_end, filters)
     missing = await costs.left_out(session, org_id, q.start, q.end, filters)
     coverage = None if total else await costs.data_range(session, org_id)
+    estimated = await estimated_by_provider(session, org_id, q.start, q.end) if total else ()
     return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
-                       tuple(by_service), missing, coverage)
+                       tuple(by_service), missing, coverage, estimated)
 
 
 async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
@@ -177,10 +180,22 @@ async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: Co
         month_last = period_bounds("month", today)[1]
         return ForecastAnswer(q, currency, month_start, month_last, actual, actual,
                               actual, actual, (month_last - today).days + 1, None,
-                              tuple(history), ())
+                              tuple(history), (), *await _month_notes(session, org_id,
+                                                                      month_start, last, filters))
     budget = None
     if filters.is_empty():
         budget = await org_month_budget(session, org_id)
     return ForecastAnswer(q, currency, month.month_start, month.month_end, month.actual_to_date,
                           month.total, month.lower, month.upper, month.days_left, budget,
-                          tuple(history), fc_points)
+                          tuple(history), fc_points,
+                          *await _month_notes(session, org_id, month_start, last, filters))
+
+
+async def _month_notes(session: AsyncSession, org_id: int, start: date, last: date,
+                       filters: CostFilters) -> tuple[tuple[costs.LeftOut, ...],
+                                                      tuple[EstimatedDays, ...]]:
+    """What the month so far leaves out for want of a rate, and which of its days are estimates."""
+    if last < start:  # the first of the month: nothing so far
+        return (), ()
+    return (await costs.left_out(session, org_id, start, last, filters),
+            await estimated_by_provider(session, org_id, start, last))

@@ -7,7 +7,7 @@ that `/forecast` compares against.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import FrozenClock
 from core.db.models import Budget, Organization
-from core.services import budgets
+from core.services import budgets, costs
 from core.services.ask_types import BudgetItem, BudgetsAnswer, Question
 
 __all__ = ["budgets_answer", "org_month_budget"]
@@ -39,4 +39,7 @@ async def budgets_answer(session: AsyncSession, org_id: int, question: Question,
     month_start, month_end = budgets.period_bounds("month", today)
     items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast, s.level)
                   for s in statuses)
-    return BudgetsAnswer(question, currency, month_start, month_end, items)
+    last = min(today - timedelta(days=1), month_end)  # budgets count spend to yesterday
+    missing = await costs.left_out(session, org_id, month_start, last) if last >= month_start \
+        else ()
+    return BudgetsAnswer(question, currency, month_start, month_end, items, missing)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from core.domain.reports import EstimatedDays
 from core.query.model import Intent
 from core.services.costs import CostFilters, CostRow, Dimension, LeftOut
 
@@ -64,6 +65,7 @@ class SpendAnswer:
     by_service: tuple[CostRow, ...]
     left_out: tuple[LeftOut, ...] = ()  # amounts in currencies without a rate, not in `total`
     coverage: tuple[date, date] | None = None  # the org's data range, told when nothing matched
+    estimated: tuple[EstimatedDays, ...] = ()  # days whose cost is an estimate, per provider
 
     @property
     def change_ratio(self) -> Decimal | None:
@@ -118,6 +120,8 @@ class ForecastAnswer:
     budget: Decimal | None
     history: tuple[tuple[date, Decimal], ...]
     points: tuple[TrendPoint, ...]
+    left_out: tuple[LeftOut, ...] = ()  # month-to-date amounts with no rate, not in the figures
+    estimated: tuple[EstimatedDays, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,7 @@ class BudgetsAnswer:
     month_start: date
     month_end: date
     items: tuple[BudgetItem, ...]
+    left_out: tuple[LeftOut, ...] = ()  # this month's amounts with no rate, not in `actual`
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +205,7 @@ class AnomalyItem:
     actual: Decimal
     expected: Decimal
     delta: Decimal
+    rate: float = 0.0  # slow growth: relative change a day (0.01 = +1 %/day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +213,7 @@ class AnomaliesAnswer:
     question: Question
     currency: str
     items: tuple[AnomalyItem, ...]
+    unanalysed: tuple[tuple[str, str, int], ...] = ()  # (series, reason, days of history)
 
 
 Answer = (SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer | BudgetsAnswer

@@ -41,6 +41,7 @@ from core.domain.reports import (
 )
 from core.services import anomaly_service, budgets, costs, forecasts
 from core.services.errors import NotFound, ServiceError
+from core.services.estimated import estimated_by_provider
 from core.services.recommendations.lifecycle import list_recommendations
 
 __all__ = ["FINAL_AFTER_DAYS", "BriefPeriod", "brief_figures", "build_brief", "edition_for",
@@ -247,7 +248,8 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
             currency=org.currency) if stacked else None,
         budgets=budget_rows, recommendations=recommendations,
         anomalies=await _anomalies(session, org_id, clock, period),
-        left_out=await costs.left_out(session, org_id, period.start, period.end))
+        left_out=await costs.left_out(session, org_id, period.start, period.end),
+        estimated=await estimated_by_provider(session, org_id, period.start, period.end))
     if data.edition == "final" and preliminary:
         data = _with_changes(data, preliminary)
     return data

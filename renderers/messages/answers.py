@@ -27,6 +27,7 @@ from renderers.messages.answers_lists import (
     render_recommendations,
     render_resources,
 )
+from renderers.messages.estimated import estimated_line
 from renderers.messages.rates import left_out_lines
 
 __all__ = ["month_label", "render_answer"]
@@ -51,7 +52,8 @@ def _rows(rows: tuple[CostRow, ...], total: Decimal, currency: str, lang: str) -
     return lines
 
 
-def _left_out(answer: SpendAnswer | TopAnswer | TrendAnswer, lang: str) -> list[str | None]:
+def _left_out(answer: SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer | BudgetsAnswer,
+              lang: str) -> list[str | None]:
     """⚠️ Amounts in currencies with no rate: never silently dropped from an answer."""
     lines = left_out_lines(answer.left_out, lang, hint="bot")
     return ["", "⚠️ " + esc(lines[0]), *(esc(line) for line in lines[1:])] if lines else []
@@ -96,7 +98,13 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
     if answer.by_service:
         lines += ["", t("answers.spend.by_service", lang),
                   *_rows(answer.by_service, answer.total, cur, lang)]
-    return _join(lines + _left_out(answer, lang))
+    return _join(lines + _estimated(answer, lang) + _left_out(answer, lang))
+
+
+def _estimated(answer: SpendAnswer | ForecastAnswer, lang: str) -> list[str | None]:
+    """ℹ️ Days whose cost is an estimate (a provider without billing history)."""
+    line = estimated_line(answer.estimated, lang)
+    return ["", "ℹ️ " + esc(line)] if line else []
 
 
 @_render.register
@@ -165,7 +173,7 @@ def _forecast(answer: ForecastAnswer, lang: str) -> str:
         lines.append(t("answers.forecast.budget_ok", lang,
                        budget=money(answer.budget, cur, lang),
                        margin=money(answer.budget - answer.total, cur, lang)))
-    return _join(lines)
+    return _join(lines + _estimated(answer, lang) + _left_out(answer, lang))
 
 
 @_render.register
@@ -182,7 +190,7 @@ def _budgets(answer: BudgetsAnswer, lang: str) -> str:
         if b.forecast is not None:
             lines.append(t("answers.budget.forecast", lang,
                            forecast=money(b.forecast, cur, lang)))
-    return _join(list(lines))
+    return _join([*lines, *_left_out(answer, lang)])
 
 
 _render.register(render_resources)

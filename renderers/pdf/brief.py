@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from renderers.charts import render_budget_vs_actual, render_stacked, render_trend, style
 from renderers.format import fmt_date, fmt_money, fmt_percent, fmt_signed_percent
 from renderers.i18n import catalogue, normalise_language, t, t_data
+from renderers.messages.estimated import estimated_line
 from renderers.messages.rates import left_out_lines
 from renderers.pdf.layout import BriefDocument, Column, Tile
 from renderers.report_data import BriefData, BudgetVsActual, RecommendationRow, ShareRow
@@ -120,7 +121,9 @@ def _left_out(pdf: BriefDocument, data: BriefData, lang: str) -> None:
     """Spend in currencies with no rate is in none of the figures: say so under them."""
     for line in left_out_lines(data.left_out, lang, hint="bot", with_days=True):
         pdf.text_line("⚠ " + line, 9.5, color=style.RED, height=5)
-    if data.left_out:
+    if (estimated := estimated_line(data.estimated, lang)) is not None:
+        pdf.text_line(estimated, 9.5, color=style.SECONDARY, height=5)
+    if data.left_out or estimated:
         pdf.ln(2)
 
 
