@@ -7,11 +7,13 @@ payload so routing can send it where the budget says (`Budget.alert_chat_id`).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from core.alerts.base import AlertCandidate, RuleContext
 from core.domain.levels import Level, budget_level
-from core.services.budgets import list_statuses
+from core.services import costs
+from core.services.budgets import BudgetStatus, list_statuses, scope_filters
 
 __all__ = ["evaluate"]
 
@@ -24,6 +26,18 @@ def _severity(threshold: int, thresholds: tuple[int, ...]) -> str:
     return SEVERITY[budget_level(Decimal(threshold), False, thresholds)]
 
 
+async def _left_out(rc: RuleContext, st: BudgetStatus) -> list[list[str]]:
+    """What the budget's spend leaves out for want of a rate (spend counts to yesterday), as
+    `[currency, amount, base, first day, last day]` rows the message words like every answer."""
+    last = min(rc.today - timedelta(days=1), st.period_end)
+    if last < st.period_start:
+        return []
+    items = await costs.left_out(rc.session, rc.org_id, st.period_start, last,
+                                 scope_filters(st.scope_kind, st.scope_value))
+    return [[i.currency, str(i.amount), i.base, i.first_day.isoformat(), i.last_day.isoformat()]
+            for i in items]
+
+
 async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
     found: list[AlertCandidate] = []
     for st in await list_statuses(rc.session, rc.org_id, rc.clock):
@@ -31,7 +45,8 @@ async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
                   "dates": {"period_end": st.period_end},
                   "values": {"name": st.name, "share": str(st.share.quantize(1)),
                              "forecast_share": str(st.forecast_share.quantize(1)),
-                             "budget_id": st.budget_id, "level": st.level}}
+                             "budget_id": st.budget_id, "level": st.level,
+                             "left_out": await _left_out(rc, st)}}
         scope = {"provider": st.scope_value if st.scope_kind == "provider" else None,
                  "project": st.scope_value if st.scope_kind == "project" else None}
         if st.crossed:

@@ -13,9 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
 from renderers.format import fmt_date, fmt_money
 from renderers.i18n import t
+from renderers.messages.rates import left_out_lines
 
 __all__ = ["ICONS", "AlertView", "alert_params", "render_alert", "render_alerts", "short_date"]
 
@@ -87,10 +89,21 @@ def _title(view: AlertView, lang: str) -> str:
     return t("alerts.reminder", lang, title=title) if view.payload.get("reminder_of") else title
 
 
+def _left_out(view: AlertView, lang: str) -> str:
+    """A budget's spend leaves out amounts with no rate: said under the body, as in answers."""
+    rows = (view.payload.get("values") or {}).get("left_out")
+    rows = [r for r in rows if isinstance(r, list) and len(r) == 5] \
+        if isinstance(rows, list) else []
+    items = [LeftOut(str(r[0]), Decimal(str(r[1])), str(r[2]), date.fromisoformat(str(r[3])),
+                     date.fromisoformat(str(r[4]))) for r in rows]
+    lines = left_out_lines(items, lang, hint="bot")
+    return "\n⚠️ " + "\n".join(lines) if lines else ""
+
+
 def render_alert(view: AlertView, lang: str) -> str:
     """One event: icon and title, then what happened and what to do."""
     params = alert_params(view, lang)
-    body = t(f"alerts.rule.{view.rule}.body", lang, **params)
+    body = t(f"alerts.rule.{view.rule}.body", lang, **params) + _left_out(view, lang)
     return f"{ICONS.get(view.severity, '')} {_title(view, lang)}\n\n{body}"
 
 
@@ -102,7 +115,7 @@ def render_alerts(views: Sequence[AlertView], lang: str) -> str:
     for number, view in enumerate(views[:MAX_LISTED], start=1):
         params = alert_params(view, lang)
         lines += ["", f"{number}. {ICONS.get(view.severity, '')} {_title(view, lang)}",
-                  t(f"alerts.rule.{view.rule}.body", lang, **params)]
+                  t(f"alerts.rule.{view.rule}.body", lang, **params) + _left_out(view, lang)]
     if len(views) > MAX_LISTED:
         lines += ["", t("alerts.more", lang, count=len(views) - MAX_LISTED)]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
-"""The forecast and budget answers and the brief's caption say what they leave out for want of a
-rate, as the spend answers do (a RUB organisation with dollar costs, both engines)."""
+"""The forecast and budget answers, budget alerts and the brief's caption say what they leave out
+for want of a rate, as the spend answers do (a RUB organisation with dollar costs, both
+engines)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.features.reports.documents import brief_document
+from core.alerts import budget as budget_rule
+from core.alerts.engine import rule_context
 from core.clock import FrozenClock
 from core.domain.currency import LeftOut
 from core.services import ask, budgets, currency
 from core.services.ask_types import BudgetsAnswer, ForecastAnswer, Intent, Question
 from core.services.brief import parse_period
 from core.services.orgs import OrgRef
+from renderers.messages.alerts import AlertView, render_alert
 from renderers.messages.answers import render_answer
 from tests.rates.seed import D1, D2, D3, rub_org_with_usd
 
@@ -64,3 +68,22 @@ async def test_the_brief_caption_says_what_is_left_out(
         doc = await brief_document(session, org, parse_period("2026-10"), "en", CLOCK)
         assert doc is not None
         assert "USD" not in doc.caption
+
+
+async def test_a_budget_alert_says_what_the_spend_leaves_out(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    async with session_maker() as session:
+        org = await rub_org_with_usd(session)
+        await budgets.create_budget(session, org, None, name="Всё", amount=Decimal(120))
+        await session.commit()
+        rc = await rule_context(session, org, CLOCK)  # Oct 4: spend counts Oct 1–3
+        found = await budget_rule.evaluate(rc)
+        assert [c.rule for c in found] == ["budget"]  # 100 ₽ of 120 ₽: 80 % crossed
+        view = AlertView(1, found[0].rule, found[0].severity, found[0].payload("RUB"))
+        ru = render_alert(view, "ru")
+        assert ru.endswith("\n⚠️ Без USD 35,75\u00a0$: нет курса USD→RUB. Задайте курс: /rates")
+        assert "Excludes USD $35.75" in render_alert(view, "en")
+        await currency.set_rate_as_operator(session, org, "USD", "1", D1)
+        found = await budget_rule.evaluate(await rule_context(session, org, CLOCK))
+        view = AlertView(1, found[0].rule, found[0].severity, found[0].payload("RUB"))
+        assert "USD" not in render_alert(view, "ru")
