@@ -20,7 +20,7 @@ from connectors.collecting import guard, option_timeout, warn
 from connectors.errors import InvalidInput, NoPermission
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
-from connectors.yandex.export import parse_billing_export
+from connectors.yandex.export import invoice_lines, parse_billing_export
 from connectors.yandex.managed import MANAGED, managed_record
 from connectors.yandex.mapping import address_record, cpu_samples, disk_record, instance_record
 from connectors.yandex.models import BillingAccount, Folder
@@ -154,7 +154,8 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         for _day, key in files:
             content = await bucket.read(key)
             try:
-                out.cost_lines.extend(parse_billing_export(io.BytesIO(content), window=window))
+                for row in parse_billing_export(io.BytesIO(content), window=window):
+                    out.cost_lines.extend(invoice_lines(row))  # as a file import stores it
             except InvalidInput as exc:
                 raise InvalidInput(f"{key}: {exc.detail}", provider="yandex", row=exc.row,
                                    column=exc.column) from exc

@@ -4,13 +4,16 @@ Usable without S3: `parse_billing_export(stream)` reads a file the user sent. On
 SKU's consumption per day per folder (providers.md §3.5). The export's `date` is a Moscow
 calendar day; InfraZen keeps it as the billing day (ChargePeriodStart = that date 00:00 UTC,
 one whole day), so a day's total matches the Yandex console instead of being split across two
-UTC days. EffectiveCost = cost + credit (credit is negative); ListCost = BilledCost = cost.
+UTC days. `parse_billing_export` yields one line per row: EffectiveCost = cost + credit (credit
+is negative); ListCost = BilledCost = cost.
 
-A file sent to an import (`BillingFileReader`) keeps what the invoice shows instead: each row
-is a Usage record (BilledCost = cost) and, when the row has a credit, a Credit record
-(ChargeCategory `Credit`, BilledCost = credit), so the billed total is cost + credit and the
-credits stay visible. The encoding, the delimiter and the decimal mark are detected as for
-every file (`connectors.safe_io.open_text_detected`, `connectors.parsing.NumberReader`).
+What is stored keeps what the invoice shows (`invoice_lines`), for a file sent to an import
+(`BillingFileReader`) and for the Object Storage export the connector reads alike: each row is
+a Usage line (BilledCost = EffectiveCost = cost) and, when the row has a credit, a Credit line
+(ChargeCategory `Credit`, BilledCost = EffectiveCost = credit), so the billed total is
+cost + credit and the credits stay visible. The encoding, the delimiter and the decimal mark
+are detected as for every file (`connectors.safe_io.open_text_detected`,
+`connectors.parsing.NumberReader`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,7 +41,8 @@ from connectors.safe_io import (
 )
 from core.domain.collection import CostLine, Window
 
-__all__ = ["FORMAT", "REQUIRED_COLUMNS", "BillingFileReader", "parse_billing_export"]
+__all__ = ["FORMAT", "REQUIRED_COLUMNS", "BillingFileReader", "invoice_lines",
+           "parse_billing_export"]
 
 FORMAT = "Yandex Cloud billing detail"
 _NUMBERS = ("cost", "credit", "pricing_quantity")
@@ -189,19 +194,23 @@ class BillingFileReader:
         self.facts = fmt.facts(FORMAT, state.numbers.style if state.numbers else None)
 
 
-def _records(line: CostLine) -> Iterator[FocusRecord]:
-    tags = json.dumps(line.tags, sort_keys=True, ensure_ascii=False) if line.tags else ""
-    start, end = line.charge_period_start, line.charge_period_end
+def invoice_lines(line: CostLine) -> Iterator[CostLine]:
+    """A parsed row as the invoice shows it: the Usage line at its cost, then its credit (if
+    any) as a Credit line; the two sum to cost + credit. Both import paths store these."""
     net = line.effective_cost if line.effective_cost is not None else line.billed_cost
     credit = net - line.billed_cost
-
-    def ident(category: str) -> tuple[str | None, ...]:
-        return (line.resource_id, line.resource_name, line.resource_type, line.service_name,
-                line.service_category, line.sku_id, line.region_id, line.sub_account_id,
-                line.sub_account_name, category, line.billing_currency.upper(),
-                line.pricing_unit, line.provider_name, tags)
-
-    yield (start, end, False, line.billed_cost, line.billed_cost, line.list_cost, None,
-           line.pricing_quantity, ident("Usage"))
+    yield replace(line, effective_cost=line.billed_cost)
     if credit:
-        yield (start, end, False, credit, credit, None, None, None, ident("Credit"))
+        yield replace(line, billed_cost=credit, effective_cost=credit, list_cost=None,
+                      pricing_quantity=None, charge_category="Credit")
+
+
+def _records(row: CostLine) -> Iterator[FocusRecord]:
+    tags = json.dumps(row.tags, sort_keys=True, ensure_ascii=False) if row.tags else ""
+    for line in invoice_lines(row):
+        ident = (line.resource_id, line.resource_name, line.resource_type, line.service_name,
+                 line.service_category, line.sku_id, line.region_id, line.sub_account_id,
+                 line.sub_account_name, line.charge_category, line.billing_currency.upper(),
+                 line.pricing_unit, line.provider_name, tags)
+        yield (line.charge_period_start, line.charge_period_end, False, line.billed_cost,
+               line.effective_cost, line.list_cost, None, line.pricing_quantity, ident)

@@ -63,11 +63,20 @@ async def test_costs_from_the_signed_export_bucket(
     listings = fake.faults.count("/acme-billing") - fake.faults.count("/acme-billing/")
     assert listings == 2  # two ListObjectsV2 pages of two keys (4 keys)
     lines = out.cost_lines
-    assert len(lines) == 5
-    assert sum((x.billed_cost for x in lines), Decimal(0)) == Decimal("252.27")
+    # 5 rows, two of them with a credit: as a file import stores them, each credit is its own
+    # Credit line and the billed total is what the invoice shows (cost 252.27 + credit -15.75)
+    assert len(lines) == 7
+    assert sum((x.billed_cost for x in lines), Decimal(0)) == Decimal("236.52")
     assert sum((x.effective_cost or Decimal(0) for x in lines), Decimal(0)) == Decimal("236.52")
-    ram = next(x for x in lines if x.sku_id == "dn2ilq72mjc3bej6j74p")
-    assert ram.effective_cost == Decimal("17.82")
+    credits = [x for x in lines if x.charge_category == "Credit"]
+    assert sorted(x.billed_cost for x in credits) == [Decimal("-10.5"), Decimal("-5.25")]
+    usage = [x for x in lines if x.charge_category == "Usage"]
+    assert sum((x.billed_cost for x in usage), Decimal(0)) == Decimal("252.27")
+    ram = next(x for x in usage if x.sku_id == "dn2ilq72mjc3bej6j74p")
+    assert (ram.billed_cost, ram.effective_cost) == (Decimal("28.32"), Decimal("28.32"))
+    ram_credit = next(x for x in credits if x.sku_id == "dn2ilq72mjc3bej6j74p")
+    assert ram_credit.tags == {"team": "core"}
+    assert ram_credit.resource_id == ram.resource_id
     assert ram.pricing_quantity == Decimal(96)
     assert ram.pricing_unit == "gbyte*hour"
     assert ram.service_category == "Compute"

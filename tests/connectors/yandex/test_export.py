@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import InvalidInput
-from connectors.yandex.export import parse_billing_export
+from connectors.yandex.export import BillingFileReader, invoice_lines, parse_billing_export
 from connectors.yandex.s3 import export_day
 from core.domain.collection import Window
 
@@ -68,3 +68,18 @@ def test_first_bad_row_is_named(column: str, value: str) -> None:
     ("p/readme.txt", None), ("p/2025-13-01.csv", None)])
 def test_export_day_from_the_object_name(key: str, day: date | None) -> None:
     assert export_day(key) == day
+
+
+@pytest.mark.parametrize("path", sorted(EXPORT.glob("*.csv")), ids=lambda p: p.name)
+def test_the_connector_and_a_file_import_store_the_same_lines(path: Path) -> None:
+    """The Object Storage path (parse + invoice_lines) and the file path (BillingFileReader)
+    agree line by line: Usage at cost, each credit its own Credit line."""
+    with path.open("rb") as fh:
+        connector = [x for row in parse_billing_export(fh) for x in invoice_lines(row)]
+    records = list(BillingFileReader(path))
+    assert [(x.billed_cost, x.effective_cost, x.charge_category) for x in connector] == [
+        (r[3], r[4], r[8][9]) for r in records]
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    invoice = sum((Decimal(r["cost"]) + Decimal(r["credit"]) for r in rows), Decimal(0))
+    assert sum((x.billed_cost for x in connector), Decimal(0)) == invoice
