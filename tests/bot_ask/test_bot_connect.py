@@ -251,8 +251,10 @@ async def test_member_accepts_and_snoozes_recommendations(hd: BotHarness) -> Non
     assert "Простаивающий ресурс" in listing.text
     await member.click("✅ 1")
     assert any("Принято" in a for a in member.alerts())
-    await member.click("💤 2")
-    assert any("Отложено на 30 дней" in a for a in member.alerts())
+    await member.click("💤 2")  # snoozing asks why first (a preset reason or free text)
+    assert "Почему отложить" in member.last_reply().text
+    await member.click("Запланировано")
+    assert "Отложено на 30 дней" in member.last_reply().text
     async with hd.ctx.session() as s:
         statuses = [(await s.get(Recommendation, i)).status for i in ids]  # type: ignore[union-attr]
     assert statuses == ["accepted", "snoozed"]

@@ -13,17 +13,18 @@ from core.services.recommendations.snapshots import old_snapshots
 from core.services.recommendations.stopped import stopped_billed
 from core.services.recommendations.storage import disk_tier, storage_class
 from core.services.recommendations.zombies import zombies
+from core.services.recommendations.zones import cheaper_zone
 
 __all__ = ["KINDS", "RULES"]
 
 RULES: tuple[Rule, ...] = (
     zombies, idle, orphan_volumes, unused_ips, old_snapshots, rightsizing, schedule_shutdown,
-    storage_class, disk_tier, commitment, low_balance, stopped_billed,
+    storage_class, disk_tier, commitment, low_balance, stopped_billed, cheaper_zone,
 )
 
 # The kinds the rules produce (each has a title and an explanation in the intel catalogue).
 KINDS: tuple[str, ...] = (
     "zombie", "idle", "orphan_volume", "unused_ip", "old_snapshots", "rightsizing",
     "schedule_shutdown", "storage_class", "disk_type", "commitment", "low_balance",
-    "stopped_billed",
+    "stopped_billed", "cheaper_region",
 )
