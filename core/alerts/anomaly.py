@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.alerts.base import AlertCandidate, RuleContext
-from core.analytics.series import SeriesError
 from core.services.anomaly_service import detect_anomalies
 
 __all__ = ["RECENT_DAYS", "evaluate"]
@@ -17,10 +16,8 @@ RECENT_DAYS = 3
 
 async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
     since = rc.today - timedelta(days=RECENT_DAYS)
-    try:
-        found = await detect_anomalies(rc.session, rc.org_id, rc.clock, since=since)
-    except SeriesError:
-        return []  # not enough history yet
+    # series that cannot be judged come back as reasons (the digest tells them), never raise
+    found = await detect_anomalies(rc.session, rc.org_id, rc.clock, since=since)
     out: list[AlertCandidate] = []
     for f in found:
         a = f.anomaly
@@ -33,6 +30,6 @@ async def evaluate(rc: RuleContext) -> list[AlertCandidate]:
             money={"actual": a.actual, "expected": a.expected, "delta": abs(a.delta)},
             dates={"start": a.start, "end": a.end},
             values={"series": f.series_key, "label": f.label, "kind": a.kind,
-                    "direction": a.direction, "driver": driver,
+                    "direction": a.direction, "driver": driver, "rate": a.rate,
                     "also_in": list(f.also_in)}))
     return out

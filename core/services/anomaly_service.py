@@ -1,4 +1,9 @@
-"""Anomalies of an organisation's spend, per org / connection / provider / service series.
+"""The one anomaly service: chat (`/anomalies`), alerts, digests and briefs all go through it,
+so each honours the organisation's thresholds and the days marked planned.
+
+Anomalies of an organisation's spend, per org / connection / provider / service series.
+A series that cannot be judged (too little history, no spend, malformed) is never an
+exception that silences the organisation: it comes back as an `Unanalysed` reason.
 
 Each found anomaly carries its drivers: the services and the resources whose cost moved,
 against their own expectation (`core.analytics.drivers`). Days marked planned
@@ -13,17 +18,20 @@ the narrowest series and lists the others in `also_in`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.anomalies import Anomaly, DetectorSettings, detect
-from core.analytics.drivers import Contribution, decompose
-from core.analytics.series import DailySeries
+from core.analytics.anomalies import Anomaly, Detection, DetectorSettings, detect
+from core.analytics.anomalies.drivers import Contribution, decompose
+from core.analytics.series import DailySeries, SeriesError
 from core.clock import Clock
-from core.db.models import AnomalyExclusion, Connection
+from core.db.models import AnomalyExclusion, Connection, Organization
 from core.domain.money import parse_decimal
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.roles import Role
@@ -33,8 +41,9 @@ from core.services.errors import ServiceError
 from core.services.forecasts import data_end, org_info
 from core.services.orgs import require_role
 
-__all__ = ["ALL_SERIES", "FoundAnomaly", "detect_anomalies", "detector_settings",
-           "mark_planned", "series_key"]
+__all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "detect_anomalies",
+           "detect_in", "detector_settings", "mark_planned", "org_status", "scan",
+           "series_key"]
 
 ALL_SERIES = "*"
 HISTORY_DAYS = 120
@@ -53,6 +62,43 @@ class FoundAnomaly:
     services: tuple[Contribution, ...]
     resources: tuple[Contribution, ...]
     also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unanalysed:
+    """A series the detector could not judge, and why (`short_history`, `no_spend`, or a
+    `SeriesError` code such as `gap`); `days` is how much history it had."""
+
+    series_key: str
+    label: str
+    reason: str
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    found: list[FoundAnomaly]
+    unanalysed: list[Unanalysed]
+
+
+def analyse(series: DailySeries, cfg: DetectorSettings,
+            excluded: frozenset[date] = frozenset()) -> Detection:
+    """Detect on one series; a malformed one gives its error code as `reason`, never raises."""
+    trimmed = _trim(series)
+    if len(trimmed) < cfg.min_history_days + 1:
+        return Detection((), reason="no_spend" if not trimmed else "short_history")
+    try:
+        return _detect_memo(tuple(trimmed), cfg, excluded)
+    except SeriesError as err:
+        return Detection((), reason=err.code)
+
+
+@lru_cache(maxsize=1024)
+def _detect_memo(series: tuple[tuple[date, Decimal], ...], cfg: DetectorSettings,
+                 excluded: frozenset[date]) -> Detection:
+    """The detector is pure: the same series, settings and planned days give the same events,
+    so repeated questions and jobs share the work."""
+    return detect(series, cfg, excluded=excluded)
 
 
 def series_key(scope: str, key: str = "") -> str:
@@ -120,6 +166,14 @@ async def detect_anomalies(session: AsyncSession, org_id: int, clock: Clock, *,
                            days: int = HISTORY_DAYS, since: date | None = None,
                            collapse: bool = True) -> list[FoundAnomaly]:
     """Anomalies over the last `days` days up to yesterday (only those ending ≥ `since`)."""
+    return (await scan(session, org_id, clock, days=days, since=since,
+                       collapse=collapse)).found
+
+
+async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
+               days: int = HISTORY_DAYS, since: date | None = None,
+               collapse: bool = True) -> Scan:
+    """`detect_anomalies` plus the series that could not be judged, and why."""
     info = await org_info(session, org_id, clock)
     cfg = detector_settings(info.settings)
     end = await data_end(session, org_id, info)
@@ -127,18 +181,54 @@ async def detect_anomalies(session: AsyncSession, org_id: int, clock: Clock, *,
     excl = await _exclusions(session, org_id)
     everywhere = excl.get(ALL_SERIES, set())
     found: list[FoundAnomaly] = []
+    unanalysed: list[Unanalysed] = []
     for scope, key, label, raw in await _series(session, org_id, start, end):
-        series = _trim(raw)
-        if len(series) < cfg.min_history_days + 1:
-            continue
         skey = series_key(scope, key)
         excluded = frozenset(everywhere | excl.get(skey, set()))
-        for anomaly in detect(series, cfg, excluded=excluded).anomalies:
+        detection = analyse(raw, cfg, excluded)
+        if detection.reason is not None:
+            unanalysed.append(Unanalysed(skey, label, detection.reason, len(_trim(raw))))
+            continue
+        for anomaly in detection.anomalies:
             if since is not None and anomaly.end < since:
                 continue
             found.append(await _explain(session, org_id, scope, key, label, skey, anomaly))
     found.sort(key=lambda f: (f.anomaly.start, _RANK[f.scope], f.series_key))
-    return _collapse(found) if collapse else found
+    return Scan(_collapse(found) if collapse else found, unanalysed)
+
+
+async def detect_in(session: AsyncSession, org_id: int, scope: str,
+                    named: Mapping[str, DailySeries]
+                    ) -> tuple[list[tuple[str, Anomaly]], list[Unanalysed]]:
+    """Anomalies of series the caller already has (chat: the services of a question), with
+    the org's thresholds and planned days (`scope:name` keys and `*`)."""
+    info_settings = (await session.execute(select(Organization.settings).where(
+        Organization.id == org_id))).scalar_one_or_none() or {}
+    cfg = detector_settings(dict(info_settings))
+    excl = await _exclusions(session, org_id)
+    everywhere = excl.get(ALL_SERIES, set())
+    found: list[tuple[str, Anomaly]] = []
+    unanalysed: list[Unanalysed] = []
+    for name, series in named.items():
+        skey = series_key(scope, name)
+        detection = analyse(series, cfg, frozenset(everywhere | excl.get(skey, set())))
+        if detection.reason is not None:
+            unanalysed.append(Unanalysed(skey, name, detection.reason, len(_trim(series))))
+        found.extend((name, a) for a in detection.anomalies)
+    return found, unanalysed
+
+
+async def org_status(session: AsyncSession, org_id: int, clock: Clock) -> Unanalysed | None:
+    """Why the organisation's total cannot be checked for anomalies, or None when it can
+    (the digest says so instead of staying silent)."""
+    info = await org_info(session, org_id, clock)
+    cfg = detector_settings(info.settings)
+    end = await data_end(session, org_id, info)
+    raw = await costs.daily(session, org_id, end - timedelta(days=HISTORY_DAYS - 1), end)
+    detection = analyse(raw, cfg)
+    if detection.reason is None:
+        return None
+    return Unanalysed("org", "", detection.reason, len(_trim(raw)))
 
 
 async def _explain(session: AsyncSession, org_id: int, scope: str, key: str, label: str,

@@ -1,9 +1,10 @@
 """List answers: resources (paginated, with zombie/orphan flags), open recommendations and the
 anomalies of a period.
 
-Anomalies are found by the shared detector (`core.analytics.anomalies`) on the costliest
-services' daily series, starting six weeks before the period so a question about one week
-still judges it against the weeks before. Detection is memoised on the series itself.
+Anomalies come from the one anomaly service (`core.services.anomaly_service`, honouring the
+org's thresholds and the days marked planned) on the costliest services' daily series,
+starting six weeks before the period so a question about one week still judges it against
+the weeks before. A series that cannot be judged is named with its reason, never dropped.
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.anomalies import Anomaly, detect
-from core.analytics.series import SeriesError
 from core.db.models import Connection, Recommendation, Resource
 from core.domain.providers import PROVIDER_NAMES
-from core.services import costs
+from core.services import anomaly_service, costs
 from core.services.ask_types import (
     AnomaliesAnswer,
     AnomalyItem,
@@ -106,16 +104,6 @@ async def recommendations_answer(session: AsyncSession, org_id: int, question: Q
     return RecommendationsAnswer(question, currency, items, Decimal(saving or 0), int(count))
 
 
-@lru_cache(maxsize=1024)
-def _detect(values: tuple[tuple[date, Decimal], ...]) -> tuple[Anomaly, ...]:
-    """The detector is pure: the same series (same days, same amounts) gives the same events,
-    so a memo keyed by the series itself is always right and spares repeated questions."""
-    try:
-        return detect(values).anomalies
-    except SeriesError:
-        return ()
-
-
 async def anomalies_answer(session: AsyncSession, org_id: int, question: Question,
                            filters: CostFilters, currency: str) -> AnomaliesAnswer:
     """Anomalies of the costliest services that overlap the period, largest impact first."""
@@ -124,15 +112,14 @@ async def anomalies_answer(session: AsyncSession, org_id: int, question: Questio
                                   filters)
     weight = {name: sum(v for d, v in values if d >= question.start)
               for name, values in series.items()}
-    biggest = sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]
-    items: list[AnomalyItem] = []
-    for name in biggest:
-        values = series[name]
-        if weight[name] <= 0:
-            continue
-        found = _detect(tuple(values))
-        items.extend(AnomalyItem(a.start, a.end, name or PROVIDER_NAMES["other"], a.kind,
-                                 a.direction, a.actual, a.expected, a.delta)
-                     for a in found if a.end >= question.start and a.start <= question.end)
+    biggest = [n for n in sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]
+               if weight[n] > 0]
+    found, unanalysed = await anomaly_service.detect_in(
+        session, org_id, "service", {name: series[name] for name in biggest})
+    items = [AnomalyItem(a.start, a.end, name or PROVIDER_NAMES["other"], a.kind,
+                         a.direction, a.actual, a.expected, a.delta, a.rate)
+             for name, a in found if a.end >= question.start and a.start <= question.end]
     items.sort(key=lambda a: (-abs(a.delta), a.start, a.series))
-    return AnomaliesAnswer(question, currency, tuple(items[:question.limit]))
+    return AnomaliesAnswer(question, currency, tuple(items[:question.limit]),
+                           tuple((u.label or PROVIDER_NAMES["other"], u.reason, u.days)
+                                 for u in unanalysed))

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.analytics.series import SeriesError
 from core.clock import Clock
 from core.db.models import AlertEvent, Organization, Recommendation
-from core.services import costs
+from core.services import anomaly_service, costs
 from core.services.budgets import list_statuses
 from core.services.errors import NotFound
 from core.services.forecasts import month_end
@@ -81,6 +81,7 @@ class DigestData:
     trend: tuple[tuple[date, Decimal], ...]
     # spend of the trend and month-to-date days in currencies with no rate: in no figure above
     left_out: tuple[costs.LeftOut, ...] = ()
+    anomalies_unchecked: tuple[str, int] | None = None  # (reason, days) the total is not judged
     budget_level: str | None = None  # of that budget: green / amber / red (core.domain.levels)
 
     def ratio(self, other: Decimal) -> Decimal | None:
@@ -154,4 +155,12 @@ async def build_digest(session: AsyncSession, org_id: int, day: date,
         new_recommendations_count=rec_count, new_recommendations_saving=rec_saving,
         open_alerts=tuple(alerts), open_alerts_count=alert_count, trend=tuple(trend),
         left_out=await costs.left_out(session, org_id, min(trend_start, day.replace(day=1)),
-                                      day))
+                                      day),
+        anomalies_unchecked=await _anomalies_unchecked(session, org_id, clock))
+
+
+async def _anomalies_unchecked(session: AsyncSession, org_id: int,
+                               clock: Clock) -> tuple[str, int] | None:
+    """Why anomaly detection cannot judge the org's total (said, never silent), or None."""
+    status = await anomaly_service.org_status(session, org_id, clock)
+    return None if status is None else (status.reason, status.days)

@@ -61,8 +61,13 @@ def render_recommendations(answer: RecommendationsAnswer, lang: str) -> str:
 
 def render_anomalies(answer: AnomaliesAnswer, lang: str) -> str:
     q = answer.question
+    unchecked = [t("answers.anomalies.unanalysed", lang, series=esc(name),
+                   reason=t(f"answers.anomalies.reason.{reason}"
+                            if reason in ("short_history", "no_spend")
+                            else "answers.anomalies.reason.other", lang, days=days))
+                 for name, reason, days in answer.unanalysed]
     if not answer.items:
-        return t("answers.anomalies.none", lang)
+        return "\n".join([t("answers.anomalies.none", lang), *unchecked])
     cur = answer.currency
     lines = [t("answers.anomalies.title", lang, period=period_label(q.start, q.end, lang))]
     extra = filters_line(q, lang)
@@ -71,7 +76,15 @@ def render_anomalies(answer: AnomaliesAnswer, lang: str) -> str:
     for a in answer.items:
         when = (fmt_date(a.start, lang) if a.start == a.end
                 else period_label(a.start, a.end, lang))
-        lines.append(t("answers.anomalies.up" if a.direction > 0 else "answers.anomalies.down",
-                       lang, when=when, series=esc(a.series), delta=money(abs(a.delta), cur, lang),
-                       actual=money(a.actual, cur, lang), expected=money(a.expected, cur, lang)))
-    return "\n".join(lines)
+        params = {"when": when, "series": esc(a.series), "delta": money(abs(a.delta), cur, lang),
+                  "actual": money(a.actual, cur, lang), "expected": money(a.expected, cur, lang)}
+        if a.kind == "growth":
+            lines.append(t("answers.anomalies.growth", lang, **{
+                **params, "when": fmt_date(a.start, lang), "rate": f"{a.rate * 100:.1f} %",
+                "weeks": max(1, ((a.end - a.start).days + 1) // 7)}))
+        elif a.kind in ("fee_change", "fee_missing"):
+            lines.append(t(f"answers.anomalies.{a.kind}", lang, **params))
+        else:
+            lines.append(t("answers.anomalies.up" if a.direction > 0
+                           else "answers.anomalies.down", lang, **params))
+    return "\n".join([*lines, *unchecked])

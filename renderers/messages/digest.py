@@ -47,6 +47,11 @@ def render_digest(data: DigestData, lang: str) -> str:
                        low=money(data.forecast_low), high=money(data.forecast_high)))
     if missing := left_out_lines(data.left_out, lang, hint="bot", with_days=True):
         lines += ["⚠️ " + missing[0], *missing[1:]]  # never a silent 0 when costs exist
+    if data.anomalies_unchecked is not None:  # detection cannot judge the total: say why
+        reason, days = data.anomalies_unchecked
+        lines.append(t("digest.anomalies_unchecked", lang, reason=t(
+            f"answers.anomalies.reason.{reason}" if reason in ("short_history", "no_spend")
+            else "answers.anomalies.reason.other", lang, days=days)))
     if data.movers:
         lines += ["", t("digest.movers", lang)]
         lines += [f"• {m.label}: {'+' if m.delta > 0 else '−'}{money(abs(m.delta))}"

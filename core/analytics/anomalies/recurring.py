@@ -23,7 +23,8 @@ import numpy as np
 from core.analytics.robust import MAD_TO_SIGMA
 from core.analytics.series import FloatArray
 
-__all__ = ["FeeEvent", "RecurringFee", "day_key", "find_fees", "local_level", "occurs_on", "on_day"]
+__all__ = ["FeeEvent", "RecurringFee", "day_key", "find_fees", "local_level", "occurs_on",
+           "on_day"]
 
 LAST = 31  # key of "the last day of the month" (a fee on the 31st comes on the 30th in April)
 MIN_HITS = 2
