@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -46,3 +46,45 @@ async def test_org_money_floor_and_since(demo: Demo, clock: FrozenClock) -> None
 def test_bad_org_settings_fall_back_to_defaults() -> None:
     assert detector_settings({"anomaly_min_impact": "lots"}).min_impact == Decimal(500)
     assert detector_settings({"anomaly_min_relative": 0.2}).min_relative == 0.2
+
+
+def _spiky(days: int = 60) -> list[tuple[date, Decimal]]:
+    start = TODAY - timedelta(days=days)
+    return [(start + timedelta(i), Decimal("30000" if i == days - 5 else "10000"))
+            for i in range(days)]
+
+
+async def test_chat_series_honour_the_org_floor_and_planned_days(demo: Demo,
+                                                                 clock: FrozenClock) -> None:
+    """`/anomalies` goes through the service: what the org set and marked counts there too."""
+    series = _spiky()
+    spike_day = series[-5][0]
+    async with demo.sessions() as session:
+        found, _ = await anomaly_service.detect_in(session, demo.org_id, "service",
+                                                   {"Compute": series})
+        assert [(name, a.kind, a.start) for name, a in found] == [
+            ("Compute", "spike", spike_day)]
+        user = await member(session, demo.org_id, 701, Role.MEMBER)
+        await anomaly_service.mark_planned(session, demo.org_id, user, "service:Compute",
+                                           spike_day)
+        planned, _ = await anomaly_service.detect_in(session, demo.org_id, "service",
+                                                     {"Compute": series})
+        org = (await session.execute(select(Organization).where(
+            Organization.id == demo.org_id))).scalar_one()
+        org.settings = {"anomaly_min_impact": "50000"}
+        await session.flush()
+        floor, _ = await anomaly_service.detect_in(session, demo.org_id, "service",
+                                                   {"Network": series})
+    assert planned == []
+    assert floor == []
+
+
+async def test_a_series_that_cannot_be_judged_comes_back_with_its_reason(
+        demo: Demo, clock: FrozenClock) -> None:
+    short = _spiky(8)
+    credits = [(d, Decimal("-500") if i == 30 else v) for i, (d, v) in enumerate(_spiky())]
+    async with demo.sessions() as session:
+        found, unanalysed = await anomaly_service.detect_in(
+            session, demo.org_id, "service", {"New": short, "Refunded": credits})
+    assert [(u.label, u.reason, u.days) for u in unanalysed] == [("New", "short_history", 8)]
+    assert [name for name, _ in found] == ["Refunded"]  # a credit day silences nothing

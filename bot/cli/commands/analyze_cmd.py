@@ -1,6 +1,7 @@
 """`infrazen analyze FILE.csv`: forecast and anomalies of anyone's `date,cost` series, as JSON.
 
-No database: the same maths the bot uses, on a file. Bad input stops with one line naming
+No database: the same maths the bot uses, on a file. Negative days (credits, refunds) are
+accepted: they are known effects, not errors. Bad input stops with one line naming
 the row (file line numbers, the header being line 1), never a traceback.
 """
 
@@ -74,8 +75,6 @@ def parse_series(text: str) -> list[tuple[date, Decimal]]:
             cost = parse_decimal(raw_cost, field="cost")
         except MoneyParseError as exc:
             raise AnalyzeInputError("bad_number", {"row": row, "value": raw_cost}) from exc
-        if cost < 0:
-            raise AnalyzeInputError("negative", {"row": row, "value": raw_cost})
         if series:
             prev = series[-1][0]
             if day == prev or day in dict(series):
@@ -101,7 +100,8 @@ def analyze_series(series: list[tuple[date, Decimal]], *, days: int = 30,
     """Forecast (next `days`, the month after the data) and anomalies, JSON-ready."""
     fc = forecast(series, days)
     month = forecast_month_end(series)
-    found = detect(series, settings).anomalies
+    detection = detect(series, settings)
+    found = detection.anomalies
     total, lower, upper = fc.total()
     result: dict[str, Any] = {
         "days": len(series), "first_day": series[0][0].isoformat(),
@@ -124,8 +124,14 @@ def analyze_series(series: list[tuple[date, Decimal]], *, days: int = 30,
         "anomalies": [{"start": a.start.isoformat(), "end": a.end.isoformat(), "kind": a.kind,
                        "actual": _money(a.actual), "expected": _money(a.expected),
                        "delta": _money(a.delta), "daily_delta": _money(a.daily_delta),
-                       "peak_day": a.peak_day.isoformat(), "peak_z": a.peak_z}
+                       "peak_day": a.peak_day.isoformat(), "peak_z": a.peak_z,
+                       "rate_per_day": a.rate}
                       for a in found],
+        "recurring_fees": [{"day_of_month": f.day, "every_months": f.months,
+                            "amount": _money(Decimal(repr(round(f.amount, 2)))),
+                            "first": f.first.isoformat(), "last": f.last.isoformat()}
+                           for f in detection.fees],
+        "credit_days": [d.isoformat() for d in detection.credit_days],
     }
     if len(series) >= BACKTEST_MIN_DAYS:
         bt = backtest(series, horizon=14)

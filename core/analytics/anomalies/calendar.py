@@ -20,8 +20,9 @@ def _year(year: int) -> frozenset[date]:
 
 
 def non_working_days(first: date, last: date) -> frozenset[date]:
-    """Holidays (weekends excluded: the weekly rhythm already covers them) in [first, last]."""
+    """Public holidays and moved days off in [first, last] (weekend days of a holiday run
+    included: New Year's Saturday is quieter than an ordinary one)."""
     out: set[date] = set()
     for year in range(first.year, last.year + 1):
-        out.update(d for d in _year(year) if first <= d <= last and d.weekday() < 5)
+        out.update(d for d in _year(year) if first <= d <= last)
     return frozenset(out)
