@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from core.analytics.anomalies.calendar import non_working_days
 from core.analytics.anomalies.growth import find_growth
-from core.analytics.anomalies.recurring import RecurringFee, find_fees, local_level
+from core.analytics.anomalies.recurring import FeeEvent, RecurringFee, find_fees, local_level
 from core.analytics.robust import MAD_TO_SIGMA, mad
 from core.analytics.seasonality import weekday_factors
 from core.analytics.series import DailySeries, FloatArray, to_decimal, validate_series
@@ -125,7 +125,7 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
     usable = planned & ~credit & ~holiday
     fees: tuple[RecurringFee, ...] = ()
     fee_expected: dict[int, float] = {}
-    fee_events = []
+    fee_events: list[FeeEvent] = []
     if n >= MIN_DAYS_FOR_FEES:
         fees, fee_expected, fee_events = find_fees(days, y, planned & ~credit, usable)
     fee_day = np.zeros(n, dtype=bool)

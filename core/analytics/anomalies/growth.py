@@ -52,7 +52,7 @@ def _blocks(values: FloatArray, usable: np.ndarray) -> tuple[FloatArray, FloatAr
 
 
 def _sse(x: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
-    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    coef: FloatArray = np.asarray(np.linalg.lstsq(x, y, rcond=None)[0], dtype=np.float64)
     resid = y - x @ coef
     return float(resid @ resid), coef
 
