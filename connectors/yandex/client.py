@@ -79,6 +79,11 @@ class YandexClient:
                                    auth=self.auth, error_parser=rpc_message, **self._extra)
         return BillingAccount.model_validate(body)
 
+    async def skus(self, currency: str = "RUB") -> list[dict[str, Any]]:
+        """Every published SKU with its pricing versions (`SkuService.List`), every page."""
+        url = f"{self.ep.billing}/billing/v1/skus"
+        return [item async for item in self._list(url, "skus", {"currency": currency})]
+
     async def clouds(self) -> list[Cloud]:
         url = f"{self.ep.resource_manager}/resource-manager/v1/clouds"
         return await self._read(Cloud, url, "clouds")

@@ -9,26 +9,34 @@ Partial failures (a folder we may not list, a missing export file) become warnin
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from functools import partial
 from typing import Any, ClassVar, Self
 
+import httpx
 from pydantic import SecretStr, model_validator
 
 from connectors.base import BaseConnector, Credentials
 from connectors.collecting import guard, option_timeout, warn
-from connectors.errors import InvalidInput, NoPermission
+from connectors.errors import ConnectorError, InvalidInput, NoPermission
+from connectors.http import RetryPolicy
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
 from connectors.yandex.client import Endpoints, YandexClient
 from connectors.yandex.export import invoice_lines, parse_billing_export
 from connectors.yandex.managed import MANAGED, managed_record
 from connectors.yandex.mapping import address_record, cpu_samples, disk_record, instance_record
 from connectors.yandex.models import BillingAccount, Folder
+from connectors.yandex.prices import price_list
 from connectors.yandex.s3 import ExportBucket
+from core.clock import Clock, SystemClock
 from core.domain.collection import AccountInfo, Collection, Window
 from core.domain.money import MoneyParseError, parse_decimal
+from core.domain.prices import PriceList
 
-__all__ = ["YandexConnector", "YandexCredentials"]
+__all__ = ["FETCH_PRICES", "YandexConnector", "YandexCredentials"]
+
+FETCH_PRICES = "fetch_prices"  # set by core's price-list cache (daily); default: read it
 
 
 class YandexCredentials(Credentials):
@@ -60,6 +68,12 @@ class YandexConnector(BaseConnector[YandexCredentials]):
     credentials_model: ClassVar[type[Credentials]] = YandexCredentials
     has_balance: ClassVar[bool] = True
     default_endpoint: ClassVar[str] = ""  # per-service hosts unless overridden
+
+    def __init__(self, client: httpx.AsyncClient, *, endpoint: str | None = None,
+                 options: Mapping[str, Any] | None = None, retry: RetryPolicy | None = None,
+                 clock: Clock | None = None) -> None:
+        super().__init__(client, endpoint=endpoint, options=options, retry=retry)
+        self.clock = clock or SystemClock()  # when a price list was read
 
     def _client(self, creds: YandexCredentials) -> YandexClient:
         ep = Endpoints.build(self.endpoint, self.options)
@@ -102,7 +116,19 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         out.warnings.extend(warnings)
         await self._inventory(out, client, window)
         await self._costs(out, creds, window)
+        if self.options.get(FETCH_PRICES, True):
+            out.prices = await self._prices(client, out)
         return out
+
+    async def _prices(self, client: YandexClient, out: Collection) -> PriceList | None:
+        """The published SKU prices (compute); without them rules use the cached or built-in
+        list, so a failure is a warning only."""
+        try:
+            return price_list(await client.skus(out.account.currency or "RUB"),
+                              self.clock.now())
+        except ConnectorError as exc:
+            out.warnings.append(f"price list not read ({exc.code}: {exc.detail or exc.code})")
+            return None
 
     async def _inventory(self, out: Collection, client: YandexClient, window: Window) -> None:
         clouds = await guard(out, "clouds", client.clouds) or []

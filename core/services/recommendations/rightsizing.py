@@ -26,11 +26,10 @@ def rightsizing(ctx: RuleContext) -> list[Finding]:
     for res in ctx.resources:
         usage = ctx.usage.get(res.id)
         if (res.kind != "server" or res.is_deleted or usage is None or usage.days < MIN_DAYS
-                or usage.cpu_p95 is None or usage.mem_p95 is None
-                or is_idle(usage, *limits)):
+                or usage.cpu_p95 is None or is_idle(usage, *limits)):
             continue
-        if usage.cpu_p95 > cpu_low or usage.mem_p95 > mem_low:
-            continue
+        if usage.cpu_p95 > cpu_low or (usage.mem_p95 is not None and usage.mem_p95 > mem_low):
+            continue  # memory unknown (Yandex: CPU only): vCPUs may shrink, RAM stays
         sizing = _sizing(ctx, res, usage.cpu_p95, usage.mem_p95)
         if sizing is None:
             continue
@@ -38,14 +37,17 @@ def rightsizing(ctx: RuleContext) -> list[Finding]:
         saving = money(monthly * (1 - sizing.price_to / sizing.price_from))
         if saving <= 0:
             continue
-        confident = usage.cpu_p95 <= 25 and usage.mem_p95 <= 40
+        mem = usage.mem_p95
+        confident = usage.cpu_p95 <= 25 and (mem is None or mem <= 40)  # None: RAM stays
         listed = {"price_source": sizing.source} if sizing.source != TABLE else {}
+        memory = {} if mem is None else {"mem_p95": round(mem)}
         out.append(Finding(
             kind="rightsizing", dedup_key=resource_key("rightsizing", res),
             monthly_saving=saving, confidence=0.85 if confident else 0.7,
             params={"resource": res.name, "from": sizing.name_from, "to": sizing.name_to,
-                    "cpu_p95": round(usage.cpu_p95), "mem_p95": round(usage.mem_p95)},
-            evidence={"cpu_p95": round(usage.cpu_p95, 1), "mem_p95": round(usage.mem_p95, 1),
+                    "cpu_p95": round(usage.cpu_p95), **memory},
+            evidence={"cpu_p95": round(usage.cpu_p95, 1),
+                      "mem_p95": None if mem is None else round(mem, 1),
                       "days": usage.days, "monthly_cost": str(monthly),
                       "price_from": str(sizing.price_from), "price_to": str(sizing.price_to),
                       "price_ratio": str((sizing.price_to / sizing.price_from).quantize(
@@ -58,11 +60,13 @@ def rightsizing(ctx: RuleContext) -> list[Finding]:
 TABLE = "table"
 
 
-def _sizing(ctx: RuleContext, res: Resource, cpu_p95: float, mem_p95: float) -> Sizing | None:
-    """The provider's own price list (cached daily) first; the built-in table offline."""
+def _sizing(ctx: RuleContext, res: Resource, cpu_p95: float,
+            mem_p95: float | None) -> Sizing | None:
+    """The provider's own price list (cached daily) first; the built-in table offline (which
+    needs memory use too)."""
     listed = listed_sizing(ctx.price_lists.get(res.connection_id), res.config or {}, cpu_p95,
                            mem_p95)
-    if listed is not None:
+    if listed is not None or mem_p95 is None:
         return listed
     provider = ctx.providers.get(res.connection_id, "")
     overrides = ctx.price_overrides.get(provider, {})

@@ -68,6 +68,7 @@ class YandexFake(BearerFake):
         # list path → folder id → items (managed databases, Kubernetes, balancers, snapshots,
         # images); empty unless a test loads `managed.json`
         self.managed: dict[str, dict[str, list[Any]]] = {}
+        self.skus: list[Any] = fixture("skus")["skus"]
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.faults.middleware])
@@ -76,6 +77,8 @@ class YandexFake(BearerFake):
         r.add_get("/billing/v1/billingAccounts", self.list_of("billingAccounts",
                                                                lambda q: self.billing_accounts))
         r.add_get("/billing/v1/billingAccounts/{id}", self.billing_account)
+        r.add_get("/billing/v1/skus", self.list_of("skus", lambda q: self.skus,
+                                                    required="currency"))
         r.add_get("/resource-manager/v1/clouds", self.list_of("clouds", lambda q: self.clouds))
         r.add_get("/resource-manager/v1/folders", self.list_of(
             "folders", lambda q: self.folders.get(q["cloudId"], []), required="cloudId"))
