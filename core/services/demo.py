@@ -31,7 +31,6 @@ from core.db.models import (
 )
 from core.domain.providers import PROVIDER_NAMES
 from core.security.vault import Vault
-from core.services import rollups
 from core.services.demo_data import BUDGETS, CONNECTIONS, PLANTED_ANOMALIES, RECOMMENDATIONS
 from core.services.orgs import create_org
 
@@ -159,7 +158,6 @@ async def seed_demo(session: AsyncSession, vault: Vault, *,
         by_connection[demo_conn.name] = total
     for chunk in range(0, len(cost_rows), 2000):
         await session.execute(insert(CostLine), cost_rows[chunk:chunk + 2000])
-    await rollups.refresh(session, org_id)
     for chunk in range(0, len(usage_rows), 2000):
         await session.execute(insert(UsageMetric), usage_rows[chunk:chunk + 2000])
 

@@ -6,7 +6,8 @@ reader never sees the lines and their rollup disagree:
 - the sync apply (`core.services.sync.apply_collection`) refreshes its connection's window,
   and the resources whose team, environment or project the inventory changed;
 - a file import's swap (`core.services.focus_import`) refreshes the days the file covered;
-- allocation (`core.services.allocation.apply_rules`) refreshes the resources it re-grouped;
+- lines and resources written through the ORM (rules re-applied, the demo seed's bulk
+  insert, fixtures) refresh after each flush / bulk insert, by event listeners;
 - deleting a connection or an organisation cascades in the database.
 
 A refresh recomputes whole slices (org, connection, day range): deletes their rollup rows
@@ -33,8 +34,9 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.db.models import CostLine, CostRollup, Resource
 
@@ -49,6 +51,7 @@ KEY_COLUMNS = ("org_id", "connection_id", "day", "provider", "service_name",
 _SUMS = ("billed_cost", "effective_cost", "lines")
 RollupKey = tuple[Any, ...]
 _TABLE: Table = CostRollup.__table__  # type: ignore[assignment]
+_LINES: Table = CostLine.__table__  # type: ignore[assignment]
 
 
 def summary(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
@@ -164,7 +167,31 @@ def _after_flush(session: Session, _context: Any) -> None:
             connection.execute(statement)
 
 
+def _bulk_insert(state: ORMExecuteState) -> Result[Any] | None:
+    """ORM bulk inserts of lines (`session.execute(insert(CostLine), rows)`: the demo seed,
+    fixtures) keep their rollup too; Core inserts (`CostLine.__table__`) are the sync's and
+    the import's, which refresh their own slices."""
+    statement = state.statement
+    if not (state.is_insert and state.is_orm_statement
+            and getattr(getattr(statement, "table", None), "name", None) == _LINES.name):
+        return None
+    rows = state.parameters
+    batch: list[Any] = list(rows) if isinstance(rows, list) else [rows] if rows else []
+    if not batch or not all(isinstance(r, dict) and "day" in r for r in batch):
+        return None
+    result = state.invoke_statement()
+    spans: dict[tuple[int, int], list[date]] = {}
+    for row in batch:
+        _merge(spans, row["org_id"], row["connection_id"], row["day"], row["day"])
+    connection = state.session.connection()
+    for (org, conn_id), (lo, hi) in sorted(spans.items()):
+        for refresh_statement in _statements(org, conn_id, lo, hi):
+            connection.execute(refresh_statement)
+    return result
+
+
 event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _bulk_insert)
 
 
 async def differences(session: AsyncSession, org_id: int | None = None,
