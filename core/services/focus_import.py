@@ -54,7 +54,19 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal_column,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -223,17 +235,38 @@ def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -
         return False
 
 
-def _statement(dialect: Dialect, table: Table, keys: list[str]
+def _statement(dialect: Dialect, table: Table, keys: list[str],
+               fixed: dict[str, Any] | None = None
                ) -> tuple[str, list[tuple[str, Any]]] | None:
     """The driver-level INSERT of `keys` into `table` and each parameter's bind processor;
-    None when the table would fill a default of its own (then the ORM path is needed)."""
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    None when the table would fill a default of its own (then the ORM path is needed).
+    `fixed` columns are written into the statement as literals (the same in every row: no
+    binding per row)."""
+    statement = insert(table)
+    if fixed:
+        statement = statement.values({
+            name: literal_column(_sql_literal(dialect, table.c[name].type, value))
+            for name, value in fixed.items()})
+        keys = [key for key in keys if key not in fixed]
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
     names = list(compiled.positiontup or ())
     if not names or any(name not in keys for name in names):
         return None
     plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in names]
     return str(compiled), plan
+
+
+def _sql_literal(dialect: Dialect, column_type: Any, value: Any) -> str:
+    """`value` as SQL text for `column_type` (NULL, an integer or a quoted plain string)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    text = str(value)
+    if not text.replace("_", "").isalnum():  # ids and source names only: nothing to escape
+        raise ValueError(f"not a plain literal: {text!r}")
+    return column_type.literal_processor(dialect)(text)  # type: ignore[no-any-return]
 
 
 def _params(plan: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -342,7 +375,11 @@ class _Run:
         """Drain the aggregator into rows and start staging them, one short transaction per
         STAGE_ROWS, while the caller parses on (SQLite works outside the GIL); one batch is in
         flight at a time."""
-        prepared = _statement(self.dialect, STAGING, ["import_id", *_LINE_COLUMNS])
+        copy = self.dialect.name == "postgresql"  # COPY takes every column per row
+        fixed = None if copy else {"import_id": self.import_id, "org_id": self.org_id,
+                                   "connection_id": self.connection_id, "source": source,
+                                   "resource_id": None, "row_hash": None}
+        prepared = _statement(self.dialect, STAGING, ["import_id", *_LINE_COLUMNS], fixed)
         assert prepared is not None, "cost_line_staging has no defaults of its own"
         sql, plan = prepared
 
@@ -350,8 +387,9 @@ class _Run:
             with _no_gc():  # as in _consume: many new objects, no cycles
                 rows = agg.drain(org_id=self.org_id, connection_id=self.connection_id,
                                  source=source, fingerprints=False)
-                for row in rows:
-                    row["import_id"] = self.import_id
+                if copy:
+                    for row in rows:
+                        row["import_id"] = self.import_id
                 return _params(plan, rows)
 
         params = await asyncio.to_thread(_rows)
