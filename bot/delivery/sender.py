@@ -3,7 +3,15 @@
 Limits (Telegram's: ~30 messages/s overall, 1/s per chat, 20/min per group) are kept with
 aiolimiter leaky buckets: 28/s overall with a burst of 2 (so event-loop lateness is caught up
 while any one-second window stays within 30), one message per second per chat, one per three
-seconds per group. A 429 puts the message back with `next_attempt_at = now + retry_after`; 5xx and
+seconds per group.
+
+Per-chat schedule. Each chat has its own next free slot; a claimed message whose slot is more
+than `SenderRates.hold` seconds away goes back to the outbox, due at that slot (not counted as
+an attempt), instead of waiting in memory. So one chat's backlog (a digest plus alerts, a busy
+group at 20/min) never fills the in-flight window that the next claim waits on: other chats'
+messages keep flowing at the overall rate, and the backlog arrives in order at its chat's pace.
+
+A 429 puts the message back with `next_attempt_at = now + retry_after`; 5xx and
 network errors back off exponentially (2, 4, 8 … s, at most 5 min, `MAX_ATTEMPTS` tries); a
 403 marks the message `blocked`, the chat inactive (`chat_status`) and its group binding
 inactive; other 4xx answers fail the message for good with Telegram's description.
@@ -26,7 +34,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -74,6 +82,7 @@ class SenderRates:
     global_burst: int = 2  # absorbs event-loop lateness; burst + rate stays ≤ 30 in any second
     chat_interval: float = 1.0
     group_interval: float = 3.0  # 20 per minute
+    hold: float = 5.0  # a message due within this many seconds of its chat's slot waits here
 
 
 @dataclass
@@ -118,6 +127,9 @@ class Sender:
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_users: dict[int, int] = defaultdict(int)
         self._blocked_now: set[int] = set()
+        self._slots: dict[int, datetime] = {}  # chat → its last planned send
+        self._reserved: dict[int, datetime] = {}  # message put back → its slot
+        self.deferred = 0  # messages put back for their chat's later slot (benchmarks read it)
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -128,14 +140,45 @@ class Sender:
             limiter = self._chats[chat_id] = AsyncLimiter(1, interval)
         return limiter
 
+    def _plan(self, item: OutboxItem, now: datetime) -> datetime:
+        """Reserve the chat's next send slot (on the sender's clock, the outbox's time base).
+        A message put back earlier keeps the slot it was given then, so a chat's messages stay
+        in order however often they come back."""
+        chat_id = item.chat_id
+        interval = timedelta(seconds=self.rates.group_interval if chat_id < 0
+                             else self.rates.chat_interval)
+        if len(self._slots) > 50_000:  # chats whose last slot has passed need no memory
+            self._slots = {c: t for c, t in self._slots.items() if t > now}
+        if len(self._reserved) > 50_000:  # claimed by another worker since: forget
+            self._reserved = {i: t for i, t in self._reserved.items()
+                              if t > now - timedelta(minutes=10)}
+        reserved = self._reserved.pop(item.id, None)
+        if reserved is not None:
+            return reserved
+        last = self._slots.get(chat_id)
+        slot = now if last is None else max(now, last + interval)
+        self._slots[chat_id] = slot
+        return slot
+
     async def _claim(self) -> tuple[list[OutboxItem], set[int]]:
+        """Claim due messages; those of a chat that is busy for longer than `hold` go back to
+        the outbox due at their slot, and only the rest are returned."""
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             items = await outbox.claim_batch(session, owner=self.owner, now=now,
                                              limit=self.batch, lease=self.lease)
             blocked = await outbox.chat_blocked(session, [i.chat_id for i in items])
+            ready: list[OutboxItem] = []
+            for item in items:  # in id order: a chat's messages keep their order
+                slot = now if item.chat_id in blocked else self._plan(item, now)
+                if (slot - now).total_seconds() > self.rates.hold:
+                    self._reserved[item.id] = slot
+                    await outbox.defer(session, item.id, owner=self.owner, at=slot)
+                else:
+                    ready.append(item)
         self._blocked_now.clear()  # the database is the truth again from here
-        return items, blocked
+        self.deferred += len(items) - len(ready)
+        return ready, blocked
 
     async def drain_once(self) -> DrainStats:
         """Claim one batch of due messages and deliver it; returns what happened."""

@@ -30,7 +30,8 @@ from core.db.models import BoundChat, ChatStatus, OutboxMessage
 from core.services.leases import claim_rows
 
 __all__ = ["DEFAULT_LEASE", "MAX_ATTEMPTS", "OutboxItem", "attachment_of", "chat_blocked",
-           "claim_batch", "enqueue", "mark_blocked", "mark_failed", "mark_retry", "mark_sent",
+           "claim_batch", "defer", "enqueue", "mark_blocked", "mark_failed", "mark_retry",
+           "mark_sent",
            "status_counts"]
 
 DEFAULT_LEASE = timedelta(minutes=2)
@@ -111,6 +112,14 @@ async def mark_retry(session: AsyncSession, message_id: int, *, owner: str, at: 
     await session.execute(update(OutboxMessage).where(*_mine(message_id, owner)).values(
         status="pending", next_attempt_at=at, last_error=error[:2000], lease_owner=None,
         lease_expires_at=None))
+
+
+async def defer(session: AsyncSession, message_id: int, *, owner: str, at: datetime) -> None:
+    """Back to pending until `at`, the claim not counted as an attempt: the sender's own
+    per-chat schedule (a chat's backlog at 1/s) put it there, not a failure."""
+    await session.execute(update(OutboxMessage).where(*_mine(message_id, owner)).values(
+        status="pending", next_attempt_at=at, attempts=OutboxMessage.attempts - 1,
+        lease_owner=None, lease_expires_at=None))
 
 
 async def mark_failed(session: AsyncSession, message_id: int, *, owner: str,
