@@ -30,6 +30,7 @@ from core.app import AppContext
 from core.scheduler import Heartbeat, SchedulerHandle, start_scheduler
 from core.security.webhook_secret import webhook_secret
 from core.tasks import spawn
+from core.workers import cpu_pool
 
 __all__ = ["SecretTokenRequestHandler", "ops_server", "run_bot", "signal_event",
            "start_background"]
@@ -135,6 +136,7 @@ async def run_bot(ctx: AppContext, *, stop: asyncio.Event | None = None,
         log.info("bot @%s starting (%s)", me.username,
                  "webhook" if ctx.settings.webhook_url else "long polling")
         await set_commands(bot, ctx.settings.default_language)
+        spawn(cpu_pool().warm(), name="chart workers")  # the first users' charts start warm
         handle = start_background(ctx, bot) if scheduler else None
         ops = ops_server(ctx, handle.heartbeat if handle is not None else None)
         if ctx.settings.webhook_url:
