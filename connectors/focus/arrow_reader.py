@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 MONEY_TYPE = pa.decimal128(38, 12)
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 BLOCK = 1 << 20  # bytes per Arrow block; larger blocks cost more memory and no less CPU
-GROUP_ROWS = 1 << 15  # rows handled in one go; single-day ones are then summed and handed out
+GROUP_ROWS = 1 << 14  # rows handled in one go (single-day ones summed); 2^15: +65 MB RSS
 _MEMO_LIMIT = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)

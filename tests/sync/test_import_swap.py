@@ -118,7 +118,8 @@ async def test_a_swap_broken_off_is_finished_at_the_next_start(
         statuses = list((await session.execute(select(SyncSnapshot.status).where(
             SyncSnapshot.connection_id == conn).order_by(SyncSnapshot.id))).scalars())
         audited = (await session.execute(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.org_id == org, AuditEntry.action == "connection.import_focus"))).scalar_one()
+            AuditEntry.org_id == org,
+            AuditEntry.action == "connection.import_focus"))).scalar_one()
     assert statuses == ["success", "success"]
     assert audited == 2
     assert await recover_imports(session_maker) == (0, 0)  # nothing left to do
