@@ -50,6 +50,7 @@ from core.db.models import (  # noqa: E402
 )
 from core.services import costs, rollups  # noqa: E402
 from core.services.costs import Dimension  # noqa: E402
+from core.services.sync_costs import core_table  # noqa: E402
 
 MONTH = (date(2026, 10, 1), date(2026, 10, 31))
 APPS, SERVICES = 40, 25
@@ -88,7 +89,7 @@ async def _load(engine: AsyncEngine, lines: int) -> tuple[int, float]:
             CurrencyRate(org_id=org.id, currency="USD", base_currency="RUB",
                          rate=Decimal("93.25"), valid_from=date(2026, 10, 16))])
         org_id, conn_id = org.id, conn.id
-    res_table = Resource.__table__
+    res_table = core_table(Resource)
     async with engine.begin() as db:
         rows = _resource_rows(org_id, conn_id, resources)
         ids: list[int] = []
@@ -96,7 +97,7 @@ async def _load(engine: AsyncEngine, lines: int) -> tuple[int, float]:
             ids += list((await db.execute(insert(res_table).returning(res_table.c.id),
                                           rows[i:i + BATCH])).scalars())
     written = 0
-    table = CostLine.__table__
+    table = core_table(CostLine)
     day_starts = [datetime.combine(MONTH[0] + timedelta(days=d), datetime.min.time(), UTC)
                   for d in range(days)]
     batch: list[dict[str, Any]] = []
