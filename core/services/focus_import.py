@@ -279,16 +279,19 @@ def _sql_literal(dialect: Dialect, column_type: Any, value: Any) -> str:
 
 
 def _params(plan: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows as the driver's plain tuples (CPU work: run it in a worker thread).
-
-    Column by column: a column's distinct values are converted once (days, periods, currencies
-    and most amounts repeat), and the loops are the interpreter's own (map, zip), not Python's.
-    """
+    """Rows as the driver's plain tuples (CPU work: run it in a worker thread)."""
     if not rows:
         return []
     columns: list[Any] = list(zip(*map(itemgetter(*(name for name, _ in plan)), rows),
                                   strict=True)) if len(plan) > 1 else [[row[plan[0][0]]
                                                                         for row in rows]]
+    return _column_params(plan, columns)
+
+
+def _column_params(plan: list[tuple[str, Any]], columns: list[Any]) -> list[tuple[Any, ...]]:
+    """Columns (in `plan` order) as the driver's plain tuples, converted column by column: a
+    column's distinct values are converted once (days, periods, currencies and most amounts
+    repeat), and the loops are the interpreter's own (map, zip), not Python's."""
     for i, (_, process) in enumerate(plan):
         if process is None:
             continue
@@ -394,12 +397,12 @@ class _Run:
 
         def _rows() -> list[tuple[Any, ...]]:
             with _no_gc():  # as in _consume: many new objects, no cycles
-                rows = agg.drain(org_id=self.org_id, connection_id=self.connection_id,
-                                 source=source, fingerprints=False)
-                if copy:
-                    for row in rows:
-                        row["import_id"] = self.import_id
-                return _params(plan, rows)
+                columns = agg.drain_columns(org_id=self.org_id,
+                                            connection_id=self.connection_id, source=source)
+                if not columns:
+                    return []
+                columns["import_id"] = [self.import_id] * len(columns["day"])
+                return _column_params(plan, [columns[name] for name, _ in plan])
 
         params = await asyncio.to_thread(_rows)
         await self.settle()

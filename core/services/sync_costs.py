@@ -202,6 +202,60 @@ class DailyAggregator:
         return rows
 
 
+    def drain_columns(self, *, org_id: int, connection_id: int,
+                      source: str) -> dict[str, list[Any]]:
+        """What `drain(fingerprints=False)` gives without resource ids, column by column:
+        the file imports' path. The buckets are transposed by the interpreter (zip) and each
+        derived value (provider, period, tags, category) is worked out once per distinct
+        input, not once per row. The aggregator is empty afterwards."""
+        if not self.buckets:
+            return {}
+        days, idents = zip(*self.buckets, strict=True)
+        billed, effective, list_cost, contracted, qty = zip(*self.buckets.values(),
+                                                            strict=True)
+        self.buckets = {}
+        count = len(days)
+        cols: dict[str, list[Any]] = {name: list(values) for name, values in zip(
+            (*KEY_FIELDS, "tags"), zip(*idents, strict=True), strict=True)}
+        names = cols["provider_name"]
+        keys = {name: (canonical_provider(name, fallback=self.provider) if name
+                       else self.provider) for name in set(names)}
+        shown = {name: name or PROVIDER_NAMES.get(key, key) for name, key in keys.items()}
+        provider = list(map(keys.__getitem__, names))
+        for key, account, day in set(zip(provider, cols["sub_account_id"], days,
+                                         strict=True)):
+            span = self.covered.get((key, account))
+            if span is None:
+                self.covered[(key, account)] = [day, day]
+            elif day < span[0]:
+                span[0] = day
+            elif day > span[1]:
+                span[1] = day
+        currencies = cols["billing_currency"]
+        if len(set(currencies)) == 1:
+            self.totals[currencies[0]] = sum(billed, self.totals.get(currencies[0], ZERO))
+        else:
+            for currency, amount in zip(currencies, billed, strict=True):
+                self.totals[currency] = self.totals.get(currency, ZERO) + amount
+        periods = {day: datetime.combine(day, time(), UTC) for day in set(days)}
+        ends = {day: start + _DAY for day, start in periods.items()}
+        tag_sets = {raw: json.loads(raw) if raw else None for raw in set(cols["tags"])}
+        categories = {c: c or "Usage" for c in set(cols["charge_category"])}
+        cols.update(
+            org_id=[org_id] * count, connection_id=[connection_id] * count,
+            resource_id=[None] * count, resource_external_id=cols.pop("resource_id"),
+            day=list(days), charge_period_start=list(map(periods.__getitem__, days)),
+            charge_period_end=list(map(ends.__getitem__, days)),
+            billed_cost=list(billed), effective_cost=list(effective),
+            list_cost=list(list_cost), contracted_cost=list(contracted),
+            pricing_quantity=list(qty), provider=provider,
+            provider_name=list(map(shown.__getitem__, names)),
+            charge_category=list(map(categories.__getitem__, cols["charge_category"])),
+            tags=list(map(tag_sets.__getitem__, cols["tags"])), source=[source] * count,
+            row_hash=[None] * count)
+        return cols
+
+
 def _fingerprint(day: date, ident: tuple[Any, ...], resource_id: int | None,
                  *amounts: Decimal | None) -> str:
     money = tuple(None if a is None else str(a.quantize(_QUANT)) for a in amounts)
