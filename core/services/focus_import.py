@@ -119,6 +119,8 @@ SLICE = 20_000  # rows parsed per trip to the worker thread
 FLUSH_BUCKETS = 20_000  # daily buckets held before they are staged (50k: +40 MB RSS, no faster)
 STAGE_ROWS = 10_000  # staged rows per transaction: well under a second of SQLite's one writer
 DROP_ROWS = 50_000  # staged rows deleted per transaction when an import is done with them
+HOLD_BEFORE_GAP = 0.5  # seconds of import writes after which other writers get a turn…
+GAP = 0.12  # …of this long (more than SQLite's busy poll, 100 ms)
 SWAP_ROWS = 20_000  # lines in and out per swap step on SQLite: a fraction of a second's lock
 LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead after this
 RENEW_EVERY = 30.0  # seconds between lease renewals
@@ -424,6 +426,8 @@ class _Run:
                 else:
                     await conn.exec_driver_sql(sql, params[i:i + STAGE_ROWS])
             _record_step(started)
+            if self.dialect.name == "sqlite":
+                await _let_others_write()
             self.staged += len(params[i:i + STAGE_ROWS])
 
     async def settle(self) -> None:
@@ -668,6 +672,8 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
         _record_step(started)
         if ended:
             return
+        if _on_sqlite(sessions):
+            await _let_others_write()
 
 
 async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> bool:
@@ -706,9 +712,30 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> boo
 write_seconds: list[float] = []
 
 
+_held = 0.0  # seconds of write transactions since the imports last let others write
+
+
 def _record_step(started: float) -> None:
     write_seconds.append(time.perf_counter() - started)
     del write_seconds[:-10_000]
+    global _held
+    _held += write_seconds[-1]
+
+
+def _on_sqlite(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    return getattr(getattr(sessions.kw.get("bind"), "dialect", None), "name", "") == "sqlite"
+
+
+async def _let_others_write() -> None:
+    """After about HOLD_BEFORE_GAP seconds of back-to-back write transactions, stay out of
+    the database for GAP seconds. SQLite's lock is not fair: a writer waiting on it polls
+    (sleeping up to 100 ms between tries), and an import that begins its next transaction
+    the moment it commits wins nearly every race, so a bot reply waited for several of its
+    transactions in a row. A gap longer than that poll lets every waiter in."""
+    global _held
+    if _held >= HOLD_BEFORE_GAP:
+        _held = 0.0
+        await asyncio.sleep(GAP)
 
 
 async def _swapping(sessions: async_sessionmaker[AsyncSession],
