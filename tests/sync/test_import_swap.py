@@ -5,19 +5,21 @@ mix, and the staged lines wait until their days are swapped."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.db.models import AuditEntry, CostLine, SyncSnapshot, cost_line_staging
+from core.app import open_app
+from core.db.models import AuditEntry, CostLine, JobLease, SyncSnapshot, cost_line_staging
 from core.security.vault import Vault
 from core.services import focus_import
 from core.services.focus_import import import_focus
 from core.services.import_recovery import recover_imports
+from core.settings import load_settings
 from tests.sync.conftest import NOW, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
 
@@ -90,6 +92,29 @@ async def _broken_swap(sessions: async_sessionmaker[AsyncSession], vault: Vault,
     return org, conn, old, await _per_day(sessions, clean)
 
 
+async def _stale_staging(sessions: async_sessionmaker[AsyncSession], org: int,
+                         conn: int) -> str:
+    """Lines a process staged before it died (its lease ran out): their import id."""
+    dead = "dead" + "0" * 28
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        session.add(JobLease(name="import:999999", owner=dead,
+                             expires_at=datetime.now(UTC) - timedelta(minutes=5)))
+        await session.execute(insert(cost_line_staging), [
+            {"import_id": dead, "org_id": org, "connection_id": conn, "day": start.date(),
+             "charge_period_start": start, "charge_period_end": start + timedelta(days=1),
+             "billed_cost": Decimal(1), "effective_cost": Decimal(1),
+             "billing_currency": "USD", "provider": "other", "provider_name": "Other",
+             "charge_category": "Usage", "source": "focus", "resource_external_id": f"r{i}"}
+            for i in range(30)])
+    return dead
+
+
+async def _staged_imports(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessions() as session:
+        return set((await session.execute(select(cost_line_staging.c.import_id))).scalars())
+
+
 async def _assert_half_swapped(sessions: async_sessionmaker[AsyncSession], conn: int,
                                old: dict[date, tuple[int, Decimal]],
                                new: dict[date, tuple[int, Decimal]]) -> None:
@@ -104,12 +129,16 @@ async def _assert_half_swapped(sessions: async_sessionmaker[AsyncSession], conn:
 
 
 async def test_a_swap_broken_off_is_finished_at_the_next_start(
-        session_maker: async_sessionmaker[AsyncSession], vault: Vault,
+        engine: AsyncEngine, session_maker: async_sessionmaker[AsyncSession], vault: Vault,
         monkeypatch: pytest.MonkeyPatch) -> None:
     org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
     await _assert_half_swapped(session_maker, conn, old, new)
+    dead = await _stale_staging(session_maker, org, conn)
 
-    assert await recover_imports(session_maker) == (1, 0)
+    async with open_app(load_settings(), migrate=False, engine=engine, vault=vault):
+        pass  # the start finishes the swap and drops what a dead import staged
+
+    assert dead not in await _staged_imports(session_maker)
 
     assert await _per_day(session_maker, conn) == new
     assert await _count(session_maker,
