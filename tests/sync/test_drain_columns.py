@@ -41,5 +41,5 @@ def test_column_drain_equals_row_drain() -> None:
     assert by_columns.totals == by_rows.totals
     assert set(by_columns.totals) == {"EUR", "USD"}
     assert by_columns.covered == by_rows.covered
-    assert by_columns.buckets == {} and by_columns.drain_columns(
-        org_id=3, connection_id=7, source="focus") == {}
+    assert by_columns.buckets == {}
+    assert by_columns.drain_columns(org_id=3, connection_id=7, source="focus") == {}
