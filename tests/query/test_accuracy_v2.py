@@ -7,6 +7,9 @@ First run of the v1 parser: locked 57.0 % (94/165), dev 57.8 % (26/45). The labe
 edited to fit the parser; new phrasings go into a new batch, first-run score recorded here.
 `fresh_v2.jsonl` (40, 60 % Russian) was written after the v2 rules, unseen by them: first run
 100 % (40/40).
+`fresh_v3.jsonl` (213, 71 % Russian) was written by someone who never read the parser, after the
+v2 rules, unseen by them: first run 94.4 % (201/213), below the 95 % target; its misses are the
+next batch of work, and it joins the asserted sets once a later change passes it.
 """
 
 from __future__ import annotations
