@@ -209,6 +209,11 @@ EXEMPT: dict[str, str] = {
     "outbox.mark_retry": "delivery worker bookkeeping on its own leased rows",
     "outbox.mark_failed": "delivery worker bookkeeping on its own leased rows",
     "outbox.mark_blocked": "delivery worker bookkeeping on its own leased rows",
+    "outbox.defer": "delivery worker bookkeeping on its own leased rows",
+    "focus_import.resume_swaps": "start-up and the import itself finishing their own staged "
+                                 "swaps; no user input",
+    "rollups.refresh": "called by the sync and the import swap with the connection they "
+                       "loaded, inside their transaction",
     "orgs.ensure_user": "telegram_id is the sender of the update",
     "sync.apply_collection": "called by run_sync with the connection it loaded",
     "sync.record_failure": "called by run_sync with the connection it loaded",
