@@ -80,8 +80,8 @@ class SenderRates:
 
     global_per_second: float = 28.0
     global_burst: int = 2  # absorbs event-loop lateness; burst + rate stays ≤ 30 in any second
-    chat_interval: float = 1.0
-    group_interval: float = 3.0  # 20 per minute
+    chat_interval: float = 1.05  # 1 per second, with room for network jitter (a 429 reorders)
+    group_interval: float = 3.1  # 20 per minute, with room for network jitter
     hold: float = 5.0  # a message due within this many seconds of its chat's slot waits here
 
 

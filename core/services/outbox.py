@@ -84,7 +84,7 @@ async def claim_batch(session: AsyncSession, *, owner: str, now: datetime, limit
         where=[OutboxMessage.status.in_(("pending", "sending")),
                or_(OutboxMessage.next_attempt_at.is_(None),
                    OutboxMessage.next_attempt_at <= now)],
-        order_by=[OutboxMessage.next_attempt_at],
+        order_by=[OutboxMessage.id],  # oldest first: a message put back keeps its place
         values={"status": "sending", "attempts": OutboxMessage.attempts + 1})
     if not ids:
         return []
