@@ -29,7 +29,8 @@ def test_every_command_is_listed_and_resolves() -> None:
     assert names == declared
     for name in names:
         command = cli.get_command(ctx, name)
-        assert command is not None and (command.name == name or name == "import")
+        assert command is not None
+        assert command.name == name or name == "import"  # `import` is import-focus's alias
 
 
 def test_parse_imports_neither_the_database_nor_charts() -> None:
