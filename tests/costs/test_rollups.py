@@ -25,6 +25,7 @@ from core.services.connections import delete_connection
 from core.services.costs import CostFilters, Dimension
 from core.services.focus_import import import_focus
 from core.services.sync import apply_collection
+from core.services.sync_costs import core_table
 from tests.sync.conftest import NOW, make_org_and_connection
 
 NOV = Window(date(2026, 11, 1), date(2026, 11, 21))
@@ -214,7 +215,7 @@ async def test_every_answer_reads_the_same_from_rollups_and_lines(
     await assert_rollup_matches(session_maker)
     periods = ((date(2026, 11, 1), date(2026, 11, 20)), (date(2026, 11, 8), date(2026, 11, 11)),
                (date(2026, 10, 1), date(2026, 12, 31)))
-    dims = [d for d in Dimension if d is not Dimension.RESOURCE]
+    dims: list[Dimension] = [d for d in Dimension if d is not Dimension.RESOURCE]
     async with session_maker() as session:
         for start, end in periods:
             for f in FILTERS:
@@ -249,13 +250,13 @@ async def test_the_migration_fills_the_rollup_from_stored_lines(engine: AsyncEng
             await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
     await upgrade(engine, "0006")
     async with engine.begin() as conn:
-        org = (await conn.execute(insert(Organization.__table__).values(
-            slug="old", name="Old").returning(Organization.__table__.c.id))).scalar_one()
-        cid = (await conn.execute(insert(Connection.__table__).values(
+        org = (await conn.execute(insert(core_table(Organization)).values(
+            slug="old", name="Old").returning(core_table(Organization).c.id))).scalar_one()
+        cid = (await conn.execute(insert(core_table(Connection)).values(
             org_id=org, kind="focus", name="aws", credentials=b"x", options={},
-            created_at=NOW).returning(Connection.__table__.c.id))).scalar_one()
+            created_at=NOW).returning(core_table(Connection).c.id))).scalar_one()
         start = datetime(2026, 11, 1, tzinfo=UTC)
-        await conn.execute(insert(CostLine.__table__), [
+        await conn.execute(insert(core_table(CostLine)), [
             {"org_id": org, "connection_id": cid, "day": date(2026, 11, 1 + i % 3),
              "charge_period_start": start, "charge_period_end": start,
              "billed_cost": Decimal("1.000000001") * i, "effective_cost": Decimal(i),

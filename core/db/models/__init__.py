@@ -30,7 +30,8 @@ from core.db.models.rollups import CostRollup
 
 __all__ = [
     "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
-    "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate", "Invite",
+    "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate",
+    "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
     "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
     "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
