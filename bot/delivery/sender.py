@@ -129,6 +129,9 @@ class Sender:
         self._blocked_now: set[int] = set()
         self._slots: dict[int, datetime] = {}  # chat → its last planned send
         self._reserved: dict[int, datetime] = {}  # message put back → its slot
+        # chat → until when Telegram told us to wait (a 429): its later messages wait too, so
+        # the throttled one is not overtaken
+        self._hold_until: dict[int, datetime] = {}
         self.deferred = 0  # messages put back for their chat's later slot (benchmarks read it)
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
@@ -149,6 +152,7 @@ class Sender:
                              else self.rates.chat_interval)
         if len(self._slots) > 50_000:  # chats whose last slot has passed need no memory
             self._slots = {c: t for c, t in self._slots.items() if t > now}
+            self._hold_until = {c: t for c, t in self._hold_until.items() if t > now}
         if len(self._reserved) > 50_000:  # claimed by another worker since: forget
             self._reserved = {i: t for i, t in self._reserved.items()
                               if t > now - timedelta(minutes=10)}
@@ -196,6 +200,8 @@ class Sender:
         try:
             async with lock:
                 blocked = blocked or item.chat_id in self._blocked_now
+                if not blocked and await self._held(item):
+                    return
                 if await self._deliver(item, blocked, stats):
                     self._blocked_now.add(item.chat_id)
         finally:
@@ -261,7 +267,9 @@ class Sender:
         except TelegramRetryAfter as exc:
             stats.throttled += 1
             metrics.record_send_error("throttled")
-            await self._retry(item, timedelta(seconds=exc.retry_after),
+            wait = timedelta(seconds=exc.retry_after)
+            self._hold_until[item.chat_id] = self.clock.now() + wait
+            await self._retry(item, wait,
                               f"429 retry after {exc.retry_after}")
         except TelegramForbiddenError as exc:
             stats.blocked += 1
@@ -284,6 +292,19 @@ class Sender:
             await self._record(lambda s: outbox.mark_sent(
                 s, item.id, owner=owner, now=self.clock.now(), telegram_message_id=message_id))
         return False
+
+    async def _held(self, item: OutboxItem) -> bool:
+        """True (and the message put back, not counted as an attempt) while its chat waits out
+        a 429: a message must not overtake an earlier one of its chat that Telegram throttled."""
+        now = self.clock.now()
+        until = self._hold_until.get(item.chat_id)
+        if until is None or until <= now:
+            self._hold_until.pop(item.chat_id, None)
+            return False
+        self._reserved.pop(item.id, None)
+        await self._record(lambda s: outbox.defer(s, item.id, owner=self.owner, at=until))
+        self.deferred += 1
+        return True
 
     async def _retry(self, item: OutboxItem, delay: timedelta, error: str) -> None:
         at = self.clock.now() + delay

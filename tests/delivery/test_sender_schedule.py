@@ -59,3 +59,27 @@ async def test_a_busy_chat_and_a_group_do_not_hold_back_the_others(
     assert Counter(texts) == Counter(order)  # none lost, none twice
     for chat in (BUSY, GROUP):
         assert telegram.fake.sent_texts(chat) == [k for k in order if k.startswith(f"{chat}:")]
+
+
+async def test_a_throttled_message_is_not_overtaken_by_a_later_one_of_its_chat(
+        engine: AsyncEngine, telegram: Telegram) -> None:
+    keys = [f"{GROUP}:{i}" for i in range(4)]
+    async with session_factory(engine)() as s, s.begin():
+        for key in keys:
+            await outbox.enqueue(s, chat_id=GROUP, kind="text", dedup_key=key,
+                                 payload={"text": key}, now=telegram.clock.now())
+    # generous rates: all four are claimed in one batch and would go out back to back
+    sender = Sender(telegram.bot, session_factory(engine), clock=telegram.clock, owner="w",
+                    rates=SenderRates(global_per_second=10_000, chat_interval=0.01,
+                                      group_interval=0.01, hold=60), batch=10)
+    telegram.fake.fail_next("sendMessage", status=429)  # the first is told to retry in 1 s
+    await sender.drain()
+    assert telegram.fake.sent_texts(GROUP) == []  # the later ones waited for the first
+    for _ in range(50):
+        async with session_factory(engine)() as s:
+            if await outbox.status_counts(s) == {"sent": len(keys)}:
+                break
+        telegram.advance(1)
+        await sender.drain()
+        await asyncio.sleep(0.05)
+    assert telegram.fake.sent_texts(GROUP) == keys
