@@ -268,7 +268,8 @@ class Sender:
             stats.throttled += 1
             metrics.record_send_error("throttled")
             wait = timedelta(seconds=exc.retry_after)
-            self._hold_until[item.chat_id] = self.clock.now() + wait
+            until = self._hold_until[item.chat_id] = self.clock.now() + wait
+            self._reserved[item.id] = until  # back at the head of its chat, not its tail
             await self._retry(item, wait,
                               f"429 retry after {exc.retry_after}")
         except TelegramForbiddenError as exc:
@@ -301,7 +302,7 @@ class Sender:
         if until is None or until <= now:
             self._hold_until.pop(item.chat_id, None)
             return False
-        self._reserved.pop(item.id, None)
+        self._reserved[item.id] = until  # its place: right behind the throttled one
         await self._record(lambda s: outbox.defer(s, item.id, owner=self.owner, at=until))
         self.deferred += 1
         return True
