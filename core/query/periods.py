@@ -57,7 +57,7 @@ _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s
              rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
-_MONTH_W = r"(?:месяц[а-я]*|month(?:'s)?)"
+_MONTH_W = r"(?:месяц[а-я]*|month(?:'s)?|mnth)"
 _WEEK_W = r"(?:недел[а-я]*|week(?:'s)?|wee?k)"
 _QUARTER_W = r"(?:квартал[а-я]*|quarter(?:'s)?)"
 _YEAR_W = r"(?:год[а-я]*|year(?:'s)?)"
@@ -125,6 +125,12 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                          rf"|(?:the\s+)?(?P<o2>first|second|third|last)\s+month\s+of\s+"
                          rf"(?:the\s+|this\s+|(?P<prev2>last|previous)\s+)?quarter",
      r.month_of_quarter),
+    ("month_of_year", rf"(?P<o>{ORDINAL})\s+месяц[а-я]*\s+(?:(?P<rel>позапрошлого|прошлого|этого"
+                      rf"|текущего|следующего)\s+года|(?P<y>{YEAR})(?:-?(?:го|м|й))?"
+                      r"(?:\s*(?:г\.?|года?|году))?|года)"
+                      rf"|(?:the\s+)?(?P<o2>{ORDINAL})\s+month\s+of\s+(?:the\s+year|(?P<y2>{YEAR})"
+                      r"|(?P<rel_en>last|this|next)\s+year)", r.month_of_year),
+    ("previous_half", r"(?:прошл[а-я]*|предыдущ[а-я]*)\s+полугоди[а-я]*", r.previous_half),
     ("weekday", rf"(?:(?:в|во|за|on)\s+)?{_PREV_WD}(?P<wd>{WEEKDAY})"
                 rf"(?:\s+(?P<prev_en>last\s+week))?",
      r.weekday_day, "weekday"),

@@ -37,6 +37,7 @@ __all__ = [
     "named_month", "quarter", "quarter_q", "quarter_shift", "rolling_window", "since_date",
     "since_month", "single", "this_month", "to_date", "to_end_of", "weekend", "whole_year",
     "year_month", "Resolver", "before_last", "day_of_month", "month_of_quarter",
+    "month_of_year", "previous_half",
     "since_day_of_month", "since_weekday", "week_of_month", "weekday_day",
 ]
 
@@ -273,6 +274,23 @@ def month_of_quarter(m: re.Match[str], today: date, _lean: Lean) -> DateRange | 
     first = quarter_shift(shift)(today)[0]
     month = first.month + (2 if n == -1 else n - 1)
     return month_range(first.year, month)
+
+
+def month_of_year(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """"первый месяц этого года", "the last month of 2025": a month counted in a year."""
+    n = ordinal_value(m["o"] or m["o2"])
+    if n is None:
+        return None
+    groups = m.groupdict()
+    year = int(groups["y2"]) if groups.get("y2") else year_of(groups, today) or today.year
+    return month_range(year, 12 if n == -1 else n)
+
+
+def previous_half(_m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """"прошлое полугодие": the calendar half-year before the current one."""
+    if today.month > 6:
+        return date(today.year, 1, 1), date(today.year, 6, 30)
+    return date(today.year - 1, 7, 1), date(today.year - 1, 12, 31)
 
 
 def day_of_month(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:

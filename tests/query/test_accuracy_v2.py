@@ -8,8 +8,10 @@ edited to fit the parser; new phrasings go into a new batch, first-run score rec
 `fresh_v2.jsonl` (40, 60 % Russian) was written after the v2 rules, unseen by them: first run
 100 % (40/40).
 `fresh_v3.jsonl` (213, 71 % Russian) was written by someone who never read the parser, after the
-v2 rules, unseen by them: first run 94.4 % (201/213), below the 95 % target; its misses are the
-next batch of work, and it joins the asserted sets once a later change passes it.
+v2 rules, unseen by them: first run 94.4 % (201/213), below the 95 % target. Three general
+period rules then came from its misses ("the last month of 2025" kept its year, "первый месяц
+этого года", "прошлое полугодие", "mnth"): 96.2 % (205/213), no longer an unseen score; the
+8 left are intent and service-name misses. A new blind batch is the next honest measure.
 """
 
 from __future__ import annotations
