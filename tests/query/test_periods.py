@@ -119,3 +119,21 @@ def test_dates_only_dateparser_reads(text: str, expected: str) -> None:
 def test_ordinal_days_fortnights_and_quarter_numbers(text: str,
                                                      expected: tuple[str, str]) -> None:
     assert _period(text, date(2026, 11, 18)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("spend in the last month of 2025", ("2025-12-01", "2025-12-31")),
+    ("the first month of last year", ("2025-01-01", "2025-01-31")),
+    ("сколько потратили в первый месяц этого года", ("2026-01-01", "2026-01-31")),
+    ("расходы за последний месяц прошлого года", ("2025-12-01", "2025-12-31")),
+    ("траты за второй месяц 2025 года", ("2025-02-01", "2025-02-28")),
+    ("расходы за прошлое полугодие", ("2026-01-01", "2026-06-30")),
+    ("how much did we spend last mnth", ("2026-10-01", "2026-10-31")),
+])
+def test_a_month_counted_in_a_year_keeps_its_year(text: str, expected: tuple[str, str]) -> None:
+    assert _period(text, date(2026, 11, 18)) == expected
+
+
+def test_the_previous_half_year_in_the_first_half_is_last_years_second() -> None:
+    assert _period("расходы за прошлое полугодие", date(2026, 3, 5)) == ("2025-07-01",
+                                                                          "2025-12-31")
