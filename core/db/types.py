@@ -20,57 +20,52 @@ from sqlalchemy.types import TypeDecorator
 __all__ = ["COST_SCALE", "MONEY_SCALE", "CostMoney", "Money", "UTCDateTime"]
 
 MONEY_SCALE = 6
-_FACTOR = Decimal(10) ** MONEY_SCALE
-_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+COST_SCALE = 9
 
 
-class Money(TypeDecorator[Decimal]):
+class _ScaledDecimal(TypeDecorator[Decimal]):
+    """Decimal in Python, an integer count of 10**-scale units in the database: exact sums in
+    SQL on SQLite too. Subclasses set `scale`."""
+
+    impl = BigInteger
+    cache_ok = True
+    scale: int
+    _factor: Decimal
+    _quantum: Decimal
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._factor = Decimal(10) ** cls.scale
+        cls._quantum = Decimal(1).scaleb(-cls.scale)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        return int((value * self._factor).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / self._factor).quantize(self._quantum)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        return self
+
+
+class Money(_ScaledDecimal):
     """Decimal in Python, integer micro-units in the database."""
 
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            value = Decimal(str(value))
-        return int((value * _FACTOR).to_integral_value(rounding=ROUND_HALF_EVEN))
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(int(value)) / _FACTOR).quantize(_QUANTUM)
-
-    def coerce_compared_value(self, op: Any, value: Any) -> Any:
-        return self
+    cache_ok = True  # SQLAlchemy reads it from each class's own namespace
+    scale = MONEY_SCALE
 
 
-COST_SCALE = 9
-_COST_FACTOR = Decimal(10) ** COST_SCALE
-_COST_QUANTUM = Decimal(1).scaleb(-COST_SCALE)
-
-
-class CostMoney(TypeDecorator[Decimal]):
+class CostMoney(_ScaledDecimal):
     """Decimal in Python, integer nano-units in the database (cost line amounts)."""
 
-    impl = BigInteger
     cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            value = Decimal(str(value))
-        return int((value * _COST_FACTOR).to_integral_value(rounding=ROUND_HALF_EVEN))
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(int(value)) / _COST_FACTOR).quantize(_COST_QUANTUM)
-
-    def coerce_compared_value(self, op: Any, value: Any) -> Any:
-        return self
+    scale = COST_SCALE
 
 
 class UTCDateTime(TypeDecorator[datetime]):
