@@ -9,6 +9,9 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -108,6 +111,20 @@ def with_app(fn: Callable[[AppContext], Awaitable[T]], *, migrate: bool = True) 
         return asyncio.run(_go())
     except ServiceError as exc:
         fail(msg("common.error", detail=exc.detail or exc.code))
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, dicts and sequences as plain JSON values; Decimal and dates as strings
+    (exact amounts, ISO dates), so `--json` never rounds money through a float."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value
 
 
 def echo_json(data: Any) -> None:

@@ -8,14 +8,12 @@ operator, audited with `via: cli`) → print.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, is_dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 import click
 
-from bot.cli.runtime import cli_lang, echo_json, fail, with_app
+from bot.cli.runtime import cli_lang, echo_json, fail, jsonable, with_app
 from core.app import AppContext
 from core.db.models import AllocationRule
 from core.services import allocation, forecasts
@@ -33,18 +31,6 @@ _lang = click.option("--lang", type=click.Choice(["ru", "en"]), default=None,
                      callback=lambda _ctx, _param, value: cli_lang(value),
                      help="Language (default: the global --lang).")
 _org = click.option("--org", "org_ref", required=True, help="Organisation id or slug.")
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value
 
 
 def _rule_json(rule: AllocationRule) -> dict[str, Any]:
@@ -109,7 +95,7 @@ def allocation_group(ctx: click.Context, org_ref: str | None, as_json: bool, lan
 
     data, _ = _run(org_ref, _go)
     if as_json:
-        echo_json(_jsonable(data))
+        echo_json(jsonable(data))
         return
     click.echo(t("intel.allocation.coverage", lang, share=data["coverage"].share))
     for row in data["showback"]:
@@ -165,7 +151,7 @@ def rule_list(org_ref: str, as_json: bool, lang: str) -> None:
 
     ((rows, cov), rules), currency = _run(org_ref, _go)
     if as_json:
-        echo_json({"coverage": _jsonable(cov), "rules": rows})
+        echo_json({"coverage": jsonable(cov), "rules": rows})
         return
     _echo_coverage(cov, currency, lang)
     if not rules:

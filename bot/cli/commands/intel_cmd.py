@@ -8,14 +8,11 @@ Thin: parse options → core service → print (text from the intel catalogue, o
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, is_dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import click
 
-from bot.cli.runtime import cli_lang, echo_json, with_app
+from bot.cli.runtime import cli_lang, echo_json, jsonable, with_app
 from core.app import AppContext
 from core.services import anomaly_service, forecasts, runway
 from core.services import recommendations as recs_service
@@ -28,18 +25,6 @@ COMMANDS = ("runway", "recs", "anomalies", "forecast")  # read by bot.cli, unimp
 __all__ = ["register"]
 
 Handler = Callable[[Any, int, AppContext], Awaitable[Any]]
-
-
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value
 
 
 def _run(org_ref: str, fn: Callable[[Any, int, AppContext], Awaitable[Any]]) -> Any:
@@ -70,7 +55,7 @@ def runway_cmd(org_ref: str, as_json: bool, lang: str, target_days: int | None) 
     view = _run(org_ref, lambda s, oid, ctx: runway.runway(s, oid, ctx.clock,
                                                             target_days=target_days))
     if as_json:
-        echo_json(_jsonable(view))
+        echo_json(jsonable(view))
         return
     for row in view.rows:
         click.echo(t("intel.runway.line", lang, name=row.name,
@@ -95,7 +80,7 @@ def recs_cmd(org_ref: str, as_json: bool, lang: str, evaluate: bool) -> None:
 
     rows, summary = _run(org_ref, _go)
     if as_json:
-        echo_json({"summary": _jsonable(summary), "recommendations": [
+        echo_json({"summary": jsonable(summary), "recommendations": [
             {"id": r.id, "kind": r.kind, "dedup_key": r.dedup_key, "status": r.status,
              "title": t_data(f"intel.rec.{r.kind}.title", lang, r.params),
              "monthly_saving": str(r.monthly_saving), "confidence": r.confidence,
@@ -117,7 +102,7 @@ def anomalies_cmd(org_ref: str, as_json: bool, lang: str, days: int) -> None:
     found = _run(org_ref, lambda s, oid, ctx: anomaly_service.detect_anomalies(
         s, oid, ctx.clock, days=days))
     if as_json:
-        echo_json(_jsonable(found))
+        echo_json(jsonable(found))
         return
     for f in found:
         a = f.anomaly
@@ -139,7 +124,7 @@ def forecast_cmd(org_ref: str, days: int) -> None:
         return {"month_end": await forecasts.month_end(session, org_id, ctx.clock),
                 "next_days": await forecasts.next_days(session, org_id, ctx.clock, days)}
 
-    echo_json(_jsonable(_run(org_ref, _go)))
+    echo_json(jsonable(_run(org_ref, _go)))
 
 
 def register(cli: click.Group) -> None:
