@@ -7,6 +7,7 @@ and organisation in the core service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -350,31 +351,29 @@ async def on_wizard_thresholds(message: Message, rc: RequestContext, session: As
     await _ask_destination(message, rc, session, state, edit=False)
 
 
-async def on_edit_amount(message: Message, rc: RequestContext, session: AsyncSession,
-                         app: AppContext, state: FSMContext) -> None:
+async def _apply_edit(message: Message, rc: RequestContext, session: AsyncSession,
+                      app: AppContext, state: FSMContext, field: str,
+                      parse: Callable[[str], object]) -> None:
+    """One typed edit of the budget in the wizard's state: parse, save, show the card."""
     bid = int((await state.get_data()).get("budget_id", 0))
     try:
-        amount = budgets.parse_amount(message.text or "")
+        value = parse(message.text or "")
     except BudgetInputError as exc:
         await message.answer(_bad(rc, exc))
         return
-    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid, amount=amount,
-                                actor_telegram_id=rc.user.telegram_id)
+    changes: dict[str, Any] = {field: value}
+    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid,
+                                actor_telegram_id=rc.user.telegram_id, **changes)
     await state.clear()
     text, kb = await _card(rc, session, app, bid)
     await message.answer(text, reply_markup=kb)
+
+
+async def on_edit_amount(message: Message, rc: RequestContext, session: AsyncSession,
+                         app: AppContext, state: FSMContext) -> None:
+    await _apply_edit(message, rc, session, app, state, "amount", budgets.parse_amount)
 
 
 async def on_edit_thresholds(message: Message, rc: RequestContext, session: AsyncSession,
                              app: AppContext, state: FSMContext) -> None:
-    bid = int((await state.get_data()).get("budget_id", 0))
-    try:
-        thresholds = budgets.parse_thresholds(message.text or "")
-    except BudgetInputError as exc:
-        await message.answer(_bad(rc, exc))
-        return
-    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid, thresholds=thresholds,
-                                actor_telegram_id=rc.user.telegram_id)
-    await state.clear()
-    text, kb = await _card(rc, session, app, bid)
-    await message.answer(text, reply_markup=kb)
+    await _apply_edit(message, rc, session, app, state, "thresholds", budgets.parse_thresholds)
