@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.app import AppContext
@@ -81,3 +82,9 @@ class MiddlewareData(TypedDict, total=False):
     rc: RequestContext
     bot: Bot
     state: FSMContext
+
+
+def callback_message(query: CallbackQuery) -> Message:
+    """The message a pressed button sits on (always there for our own inline keyboards)."""
+    assert isinstance(query.message, Message)
+    return query.message

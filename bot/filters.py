@@ -17,13 +17,20 @@ from core.domain.roles import Role, role_at_least
 from core.services.errors import Forbidden, ServiceError
 from core.services.team import DemoReadOnly
 
-__all__ = ["NoOrganisation", "RoleFilter", "SuperadminFilter"]
+__all__ = ["NoOrganisation", "RoleFilter", "SuperadminFilter", "org_id_of"]
 
 
 class NoOrganisation(ServiceError):
     """The caller has no organisation yet: create one, join one, or open the demo."""
 
     code = "no_org"
+
+
+def org_id_of(rc: RequestContext) -> int:
+    """The caller's organisation id, or the polite "create or join one first" refusal."""
+    if rc.org is None:
+        raise NoOrganisation()
+    return rc.org.id
 
 
 class RoleFilter(Filter):

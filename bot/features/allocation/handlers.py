@@ -11,11 +11,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.allocation.callbacks import AllocAction, AllocCb
 from bot.features.allocation.keyboards import can_edit, cancel_kb, overview_kb, rule_kb
 from bot.features.allocation.states import RuleEdit, RuleWizard
-from bot.filters import NoOrganisation
+from bot.filters import org_id_of
 from core.app import AppContext
 from core.services import allocation
 from core.services.allocation import RuleInputError
@@ -28,15 +28,6 @@ __all__ = ["cmd_allocation", "on_change", "on_edit_match", "on_edit_team", "on_n
 _BAD = frozenset({"match", "target", "name", "status"})
 
 
-def _org_id(rc: RequestContext) -> int:
-    if rc.org is None:
-        raise NoOrganisation()
-    return rc.org.id
-
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 def _bad(rc: RequestContext, exc: RuleInputError) -> str:
@@ -46,7 +37,7 @@ def _bad(rc: RequestContext, exc: RuleInputError) -> str:
 
 async def _overview(rc: RequestContext, session: AsyncSession,
                     app: AppContext) -> tuple[str, InlineKeyboardMarkup]:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     cov = await allocation.current_coverage(session, org_id, app.clock)
     if can_edit(rc):
         suggestions = await allocation.suggest_rules(session, org_id)
@@ -73,19 +64,19 @@ async def on_view(query: CallbackQuery, callback_data: AllocCb, rc: RequestConte
     await state.clear()
     await query.answer()
     if callback_data.action is AllocAction.OPEN:
-        rule = await allocation.get_rule(session, _org_id(rc), callback_data.id)
-        await _message(query).edit_text(render_rule(rule, rc.lang),
+        rule = await allocation.get_rule(session, org_id_of(rc), callback_data.id)
+        await callback_message(query).edit_text(render_rule(rule, rc.lang),
                                         reply_markup=rule_kb(rc, rule.id))
         return
     text, kb = await _overview(rc, session, app)
-    await _message(query).edit_text(text, reply_markup=kb)
+    await callback_message(query).edit_text(text, reply_markup=kb)
 
 
 async def on_change(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
                     session: AsyncSession, app: AppContext, state: FSMContext) -> None:
     """Owners, admins and finance (the router's filter): new, edit, delete, accept, reject."""
-    org_id, action, rid = _org_id(rc), callback_data.action, callback_data.id
-    message, tg = _message(query), rc.user.telegram_id
+    org_id, action, rid = org_id_of(rc), callback_data.action, callback_data.id
+    message, tg = callback_message(query), rc.user.telegram_id
     if action is AllocAction.CANCEL:
         await state.clear()
         await query.answer()
@@ -139,7 +130,7 @@ async def on_new_match(message: Message, rc: RequestContext, session: AsyncSessi
     try:
         match = allocation.parse_match(text.split())
         name = f"{team}: {text}"[:100]
-        await allocation.create_rule(session, _org_id(rc), rc.user.id, name=name, match=match,
+        await allocation.create_rule(session, org_id_of(rc), rc.user.id, name=name, match=match,
                                      team=team, actor_telegram_id=rc.user.telegram_id)
     except RuleInputError as exc:
         await message.answer(_bad(rc, exc))
@@ -154,7 +145,7 @@ async def on_edit_team(message: Message, rc: RequestContext, session: AsyncSessi
                        app: AppContext, state: FSMContext) -> None:
     rid = int((await state.get_data()).get("rule_id", 0))
     try:
-        await allocation.update_rule(session, _org_id(rc), rc.user.id, rid,
+        await allocation.update_rule(session, org_id_of(rc), rc.user.id, rid,
                                      team=(message.text or "").strip(),
                                      actor_telegram_id=rc.user.telegram_id)
     except RuleInputError as exc:
@@ -168,7 +159,7 @@ async def on_edit_match(message: Message, rc: RequestContext, session: AsyncSess
     rid = int((await state.get_data()).get("rule_id", 0))
     try:
         match = allocation.parse_match((message.text or "").split())
-        await allocation.update_rule(session, _org_id(rc), rc.user.id, rid, match=match,
+        await allocation.update_rule(session, org_id_of(rc), rc.user.id, rid, match=match,
                                      actor_telegram_id=rc.user.telegram_id)
     except RuleInputError as exc:
         await message.answer(_bad(rc, exc))

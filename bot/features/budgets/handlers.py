@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
 from bot.features.budgets.keyboards import (
     card_kb,
@@ -30,7 +30,7 @@ from bot.features.budgets.keyboards import (
 )
 from bot.features.budgets.states import BudgetEdit, BudgetWizard
 from bot.features.questions.reply import send_answer, today_of
-from bot.filters import NoOrganisation
+from bot.filters import org_id_of
 from core.app import AppContext
 from core.services import budgets
 from core.services.ask import default_question
@@ -46,15 +46,6 @@ __all__ = ["on_budget_change", "on_budget_view", "on_edit_amount", "on_edit_thre
 CHOICE_KINDS = ("provider", "connection", "project", "team", "service")
 
 
-def _org_id(rc: RequestContext) -> int:
-    if rc.org is None:
-        raise NoOrganisation()
-    return rc.org.id
-
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 def _bad(rc: RequestContext, exc: BudgetInputError) -> str:
@@ -83,7 +74,7 @@ async def _scope_label(session: AsyncSession, org_id: int, kind: str, value: str
 
 async def _card(rc: RequestContext, session: AsyncSession, app: AppContext,
                 budget_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     st = await budgets.budget_status(session, org_id, budget_id, app.clock)
     scope = await _scope_label(session, org_id, st.scope_kind, st.scope_value, rc.lang)
     dest = await budgets.budget_destination(session, org_id, budget_id)
@@ -95,7 +86,7 @@ async def _show_card(query: CallbackQuery, rc: RequestContext, session: AsyncSes
                      app: AppContext, budget_id: int, note: str | None = None) -> None:
     text, kb = await _card(rc, session, app, budget_id)
     await query.answer(note)
-    await _message(query).edit_text(text, reply_markup=kb)
+    await callback_message(query).edit_text(text, reply_markup=kb)
 
 
 async def on_budget_view(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
@@ -106,16 +97,16 @@ async def on_budget_view(query: CallbackQuery, callback_data: BudgetCb, rc: Requ
         await _show_card(query, rc, session, app, callback_data.id)
         return
     await query.answer()
-    await send_answer(_message(query), rc, session, app,
+    await send_answer(callback_message(query), rc, session, app,
                       default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
 
 
 async def on_budget_change(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
                            session: AsyncSession, app: AppContext, state: FSMContext) -> None:
     """Owners, admins and finance (the router's filter): new, edit, delete."""
-    org_id, action, bid = _org_id(rc), callback_data.action, callback_data.id
+    org_id, action, bid = org_id_of(rc), callback_data.action, callback_data.id
     who: dict[str, Any] = {"actor_telegram_id": rc.user.telegram_id}
-    message = _message(query)
+    message = callback_message(query)
     if action is BudgetAction.NEW:
         await state.clear()
         await state.set_state(BudgetWizard.scope)
@@ -198,8 +189,8 @@ def _destination(rc: RequestContext, groups: list[Destination], value: str) -> i
 
 async def on_wizard(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
                     session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    org_id, step, value = _org_id(rc), callback_data.step, callback_data.value
-    message = _message(query)
+    org_id, step, value = org_id_of(rc), callback_data.step, callback_data.value
+    message = callback_message(query)
     await query.answer()
     if step is WizardStep.CANCEL:
         await state.clear()
@@ -269,7 +260,7 @@ async def _ask_amount(message: Message, rc: RequestContext, state: FSMContext) -
 async def _ask_destination(message: Message, rc: RequestContext, session: AsyncSession,
                            state: FSMContext, *, edit: bool) -> None:
     await state.set_state(BudgetWizard.destination)
-    groups = await budgets.destinations(session, _org_id(rc))
+    groups = await budgets.destinations(session, org_id_of(rc))
     kb = destination_kb(rc, groups)
     if edit:
         await message.edit_text(rc.t("budgets.ask.destination"), reply_markup=kb)
@@ -301,7 +292,7 @@ async def _save(message: Message, rc: RequestContext, session: AsyncSession, app
     data = await state.get_data()
     if "amount" not in data or "period" not in data or "thresholds" not in data:
         raise ServiceError("the wizard is incomplete")
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     bid = await budgets.create_budget(
         session, org_id, rc.user.id, name=_name(rc, data), amount=Decimal(data["amount"]),
         scope_kind=data["scope_kind"], scope_value=data.get("scope_value"),
@@ -362,7 +353,7 @@ async def _apply_edit(message: Message, rc: RequestContext, session: AsyncSessio
         await message.answer(_bad(rc, exc))
         return
     changes: dict[str, Any] = {field: value}
-    await budgets.update_budget(session, _org_id(rc), rc.user.id, bid,
+    await budgets.update_budget(session, org_id_of(rc), rc.user.id, bid,
                                 actor_telegram_id=rc.user.telegram_id, **changes)
     await state.clear()
     text, kb = await _card(rc, session, app, bid)

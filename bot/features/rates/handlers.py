@@ -17,11 +17,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.rates.callbacks import RatesCb
 from bot.features.rates.keyboards import cancel_kb, currencies_kb, from_kb, overview_kb
 from bot.features.rates.states import RatesInput
-from bot.filters import NoOrganisation
+from bot.filters import org_id_of
 from bot.i18n import esc
 from core.app import AppContext
 from core.services import currency
@@ -36,15 +36,6 @@ COMMON = ("USD", "EUR", "CNY", "KZT", "GBP", "TRY")
 SHOWN = 6
 
 
-def _org_id(rc: RequestContext) -> int:
-    if rc.org is None:
-        raise NoOrganisation()
-    return rc.org.id
-
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 def _today(rc: RequestContext, app: AppContext) -> date:
@@ -57,7 +48,7 @@ async def _refuse(message: Message, rc: RequestContext, exc: RateInputError) -> 
 
 
 async def _show(message: Message, rc: RequestContext, session: AsyncSession) -> None:
-    view = await currency.overview(session, _org_id(rc))
+    view = await currency.overview(session, org_id_of(rc))
     editor = rc.has_role(RATE_EDITORS) and not rc.is_demo
     await message.answer(render_rates(view, rc.lang),
                          reply_markup=overview_kb(rc) if editor else None)
@@ -71,18 +62,18 @@ async def cmd_rates(message: Message, rc: RequestContext, session: AsyncSession,
 
 async def on_set(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
                  state: FSMContext) -> None:
-    view = await currency.overview(session, _org_id(rc))
+    view = await currency.overview(session, org_id_of(rc))
     codes = [m.currency for m in view.left_out] + [r.currency for r in view.latest]
     codes = list(dict.fromkeys(c for c in [*codes, *COMMON] if c != view.base))[:SHOWN]
     await state.set_state(RatesInput.currency)
     await query.answer()
-    await _message(query).answer(rc.t("rates.ask_currency"),
+    await callback_message(query).answer(rc.t("rates.ask_currency"),
                                  reply_markup=currencies_kb(rc, codes))
 
 
 async def _got_currency(message: Message, text: str, rc: RequestContext, session: AsyncSession,
                         state: FSMContext) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     base = await currency.org_base(session, org_id)
     try:
         code = currency.parse_currency(text, base)
@@ -98,7 +89,7 @@ async def _got_currency(message: Message, text: str, rc: RequestContext, session
 async def on_currency(query: CallbackQuery, callback_data: RatesCb, rc: RequestContext,
                       session: AsyncSession, state: FSMContext) -> None:
     await query.answer()
-    await _got_currency(_message(query), callback_data.value, rc, session, state)
+    await _got_currency(callback_message(query), callback_data.value, rc, session, state)
 
 
 async def on_currency_text(message: Message, rc: RequestContext, session: AsyncSession,
@@ -108,7 +99,7 @@ async def on_currency_text(message: Message, rc: RequestContext, session: AsyncS
 
 async def on_rate_text(message: Message, rc: RequestContext, session: AsyncSession,
                        state: FSMContext, app: AppContext) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     data = await state.get_data()
     try:
         rate = currency.parse_rate(message.text or "")
@@ -126,7 +117,7 @@ async def on_rate_text(message: Message, rc: RequestContext, session: AsyncSessi
 
 async def _save(message: Message, text: str, rc: RequestContext, session: AsyncSession,
                 state: FSMContext) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     data = await state.get_data()
     try:
         day = currency.parse_day(text)
@@ -146,7 +137,7 @@ async def _save(message: Message, text: str, rc: RequestContext, session: AsyncS
 async def on_since(query: CallbackQuery, callback_data: RatesCb, rc: RequestContext,
                    session: AsyncSession, state: FSMContext) -> None:
     await query.answer()
-    await _save(_message(query), callback_data.value, rc, session, state)
+    await _save(callback_message(query), callback_data.value, rc, session, state)
 
 
 async def on_since_text(message: Message, rc: RequestContext, session: AsyncSession,
@@ -157,7 +148,7 @@ async def on_since_text(message: Message, rc: RequestContext, session: AsyncSess
 async def on_cancel(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await _message(query).answer(rc.t("rates.cancelled"))
+    await callback_message(query).answer(rc.t("rates.cancelled"))
 
 
 

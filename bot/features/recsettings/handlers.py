@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.questions.callbacks import RecAction, RecCb
 from bot.features.questions.handlers import SNOOZE_DAYS
 from bot.features.recsettings.callbacks import (
@@ -31,7 +31,7 @@ from bot.features.recsettings.keyboards import (
     thresholds_kb,
 )
 from bot.features.recsettings.states import RecSettingsInput
-from bot.filters import NoOrganisation
+from bot.filters import org_id_of
 from bot.i18n import esc
 from core.app import AppContext
 from core.services.errors import NotFound
@@ -48,33 +48,24 @@ DECIDABLE = ("new", "accepted", "snoozed")
 ALL = (*DECIDABLE, "dismissed", "done")
 
 
-def _org_id(rc: RequestContext) -> int:
-    if rc.org is None:
-        raise NoOrganisation()
-    return rc.org.id
-
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 async def cmd_rules(message: Message, rc: RequestContext, session: AsyncSession,
                     state: FSMContext) -> None:
     await state.clear()
-    rules = await settings.rule_settings(session, _org_id(rc))
+    rules = await settings.rule_settings(session, org_id_of(rc))
     await message.answer(render_rules(rules, rc.lang), reply_markup=rules_kb(rc, rules))
 
 
 async def on_toggle(query: CallbackQuery, callback_data: RuleToggleCb, rc: RequestContext,
                     session: AsyncSession) -> None:
     """Finance and up (the router's filter; the service checks again)."""
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     await settings.set_rule_enabled(session, org_id, rc.user.id, callback_data.kind,
                                     callback_data.on, actor_telegram_id=rc.user.telegram_id)
     rules = await settings.rule_settings(session, org_id)
     await query.answer()
-    await _message(query).edit_text(render_rules(rules, rc.lang),
+    await callback_message(query).edit_text(render_rules(rules, rc.lang),
                                     reply_markup=rules_kb(rc, rules))
 
 
@@ -102,17 +93,17 @@ async def _saved(message: Message, rc: RequestContext, session: AsyncSession, ki
                  name: str, value: float) -> None:
     await message.answer(rc.t("recsettings.threshold_saved", kind=kind, name=name,
                               value=fmt_threshold(value, rc.lang)))
-    rules = await settings.rule_settings(session, _org_id(rc))
+    rules = await settings.rule_settings(session, org_id_of(rc))
     await message.answer(render_rules(rules, rc.lang), reply_markup=rules_kb(rc, rules))
 
 
 async def on_threshold(query: CallbackQuery, callback_data: RuleEditCb, rc: RequestContext,
                        session: AsyncSession, state: FSMContext) -> None:
     """A rule's thresholds, the ask for one value, or a value back to its default."""
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     rule = await _rule(session, org_id, callback_data.kind)
     await query.answer()
-    message = _message(query)
+    message = callback_message(query)
     if callback_data.action is ThresholdAction.RULE:
         await message.answer(rc.t("recsettings.thresholds_title", kind=rule.kind),
                              reply_markup=thresholds_kb(rc, rule))
@@ -135,12 +126,12 @@ async def on_threshold_cancel(query: CallbackQuery, rc: RequestContext,
                               state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    await _message(query).answer(rc.t("recsettings.cancelled"))
+    await callback_message(query).answer(rc.t("recsettings.cancelled"))
 
 
 async def on_threshold_text(message: Message, rc: RequestContext, session: AsyncSession,
                             state: FSMContext) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     data = await state.get_data()
     kind, name = str(data.get("kind", "")), str(data.get("name", ""))
     rule = await _rule(session, org_id, kind)
@@ -179,7 +170,7 @@ async def _title(session: AsyncSession, org_id: int, rec_id: int, lang: str) -> 
 async def ask_reason(query: CallbackQuery, callback_data: RecCb, rc: RequestContext,
                      session: AsyncSession, state: FSMContext) -> None:
     """Dismiss or snooze from /recs: ask why before anything changes."""
-    title = await _title(session, _org_id(rc), callback_data.id, rc.lang)
+    title = await _title(session, org_id_of(rc), callback_data.id, rc.lang)
     if title is None:
         await query.answer(rc.t("recsettings.reason.gone"), show_alert=True)
         return
@@ -187,13 +178,13 @@ async def ask_reason(query: CallbackQuery, callback_data: RecCb, rc: RequestCont
     await query.answer()
     dismiss = callback_data.action is RecAction.DISMISS
     key = "recsettings.reason.ask_dismiss" if dismiss else "recsettings.reason.ask_snooze"
-    await _message(query).answer(rc.t(key, title=esc(title), days=SNOOZE_DAYS),
+    await callback_message(query).answer(rc.t(key, title=esc(title), days=SNOOZE_DAYS),
                                  reply_markup=reasons_kb(rc, callback_data.id, dismiss=dismiss))
 
 
 async def _decide(message: Message, rc: RequestContext, session: AsyncSession, app: AppContext,
                   rec_id: int, dismiss: bool, reason: str, shown: str, *, edit: bool) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     title = await _title(session, org_id, rec_id, rc.lang)
     if title is None:
         text = rc.t("recsettings.reason.gone")
@@ -217,7 +208,7 @@ async def _decide(message: Message, rc: RequestContext, session: AsyncSession, a
 async def on_reason(query: CallbackQuery, callback_data: RecReasonCb, rc: RequestContext,
                     session: AsyncSession, state: FSMContext, app: AppContext) -> None:
     reason = callback_data.reason
-    message = _message(query)
+    message = callback_message(query)
     await query.answer()
     if reason is Reason.CANCEL:
         await state.clear()

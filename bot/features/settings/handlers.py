@@ -9,7 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.onboarding.callbacks import TzCb
 from bot.features.onboarding.keyboards import COMMON_TIMEZONES, timezone_kb
 from bot.features.settings.callbacks import SetAction, SetCb
@@ -36,10 +36,6 @@ def parse_quiet(text: str) -> tuple[time, time] | None:
     except ValueError:
         return None
 
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 async def _summary(rc: RequestContext, session: AsyncSession) -> str:
@@ -81,7 +77,7 @@ async def _show_notify(query: CallbackQuery, rc: RequestContext, session: AsyncS
 
 async def _edit(query: CallbackQuery, text: str, kb: InlineKeyboardMarkup | None) -> None:
     await query.answer()
-    await _message(query).edit_text(text, reply_markup=kb)
+    await callback_message(query).edit_text(text, reply_markup=kb)
 
 
 async def on_setting(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
@@ -137,7 +133,7 @@ async def on_timezone(event: Message | CallbackQuery, rc: RequestContext,
         index = TzCb.unpack(event.data or "").id
         raw = COMMON_TIMEZONES[index] if 0 <= index < len(COMMON_TIMEZONES) else ""
         await event.answer()
-        message = _message(event)
+        message = callback_message(event)
     else:
         raw, message = (event.text or "").strip(), event
     if users.valid_timezone(raw) is None:

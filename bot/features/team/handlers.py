@@ -6,7 +6,7 @@ from aiogram import Bot
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.team.callbacks import BindCb, InviteCb, MemberAction, MemberCb, OrgCb
 from bot.features.team.keyboards import (
     bind_kb,
@@ -16,7 +16,7 @@ from bot.features.team.keyboards import (
     members_kb,
     orgs_kb,
 )
-from bot.filters import NoOrganisation
+from bot.filters import NoOrganisation, org_id_of
 from bot.i18n import esc
 from core.app import AppContext
 from core.domain.providers import PROVIDER_NAMES
@@ -36,15 +36,6 @@ CHAT_ADMINS = frozenset({"creator", "administrator"})
 MAX_LISTED = 50
 
 
-def _org_id(rc: RequestContext) -> int:
-    if rc.org is None:
-        raise NoOrganisation()
-    return rc.org.id
-
-
-def _message(query: CallbackQuery) -> Message:
-    assert isinstance(query.message, Message)
-    return query.message
 
 
 async def cmd_invite(message: Message, rc: RequestContext) -> None:
@@ -53,18 +44,18 @@ async def cmd_invite(message: Message, rc: RequestContext) -> None:
 
 async def on_invite_role(query: CallbackQuery, callback_data: InviteCb, rc: RequestContext,
                          session: AsyncSession, app: AppContext, bot: Bot) -> None:
-    invite = await team.create_invite(session, _org_id(rc), rc.user.id, callback_data.role,
+    invite = await team.create_invite(session, org_id_of(rc), rc.user.id, callback_data.role,
                                       app.clock.now(), actor_telegram_id=rc.user.telegram_id)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start=inv_{invite.code}"
     await query.answer()
-    await _message(query).edit_text(rc.t(
+    await callback_message(query).edit_text(rc.t(
         "team.invite_link", role=rc.t(f"bot.role.{invite.role.value}"), link=link,
         expires=fmt_date(invite.expires_at.date(), rc.lang)))
 
 
 async def _render_members(rc: RequestContext, session: AsyncSession) -> tuple[str, object]:
-    members = await team.list_members(session, _org_id(rc), rc.user.id)
+    members = await team.list_members(session, org_id_of(rc), rc.user.id)
     assert rc.org is not None
     lines = [rc.t("team.members_title", org=esc(rc.org.name))]
     lines += [f"• {esc(m.name)} — {rc.t(f'bot.role.{m.role.value}')}"
@@ -83,8 +74,8 @@ async def cmd_members(message: Message, rc: RequestContext, session: AsyncSessio
 
 async def on_member(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
                     session: AsyncSession) -> None:
-    org_id, action = _org_id(rc), callback_data.action
-    message = _message(query)
+    org_id, action = org_id_of(rc), callback_data.action
+    message = callback_message(query)
     if action == MemberAction.LIST:
         text, kb = await _render_members(rc, session)
         await query.answer()
@@ -114,7 +105,7 @@ async def on_member(query: CallbackQuery, callback_data: MemberCb, rc: RequestCo
 
 
 async def cmd_bind(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot) -> None:
-    org_id = _org_id(rc)
+    org_id = org_id_of(rc)
     member = await bot.get_chat_member(message.chat.id, rc.user.telegram_id)
     if member.status not in CHAT_ADMINS:
         raise Forbidden("not a chat admin")
@@ -127,9 +118,9 @@ async def cmd_bind(message: Message, rc: RequestContext, session: AsyncSession, 
 
 async def on_bind(query: CallbackQuery, callback_data: BindCb, rc: RequestContext,
                   session: AsyncSession) -> None:
-    message = _message(query)
+    message = callback_message(query)
     binding = await chats.bind_chat(
-        session, _org_id(rc), rc.user.id, message.chat.id, title=message.chat.title or "",
+        session, org_id_of(rc), rc.user.id, message.chat.id, title=message.chat.title or "",
         kind=callback_data.scope, index=callback_data.id, language=rc.lang,
         actor_telegram_id=rc.user.telegram_id)
     assert rc.org is not None
@@ -188,4 +179,4 @@ async def on_org(query: CallbackQuery, callback_data: OrgCb, rc: RequestContext,
                  session: AsyncSession) -> None:
     org = await users.set_active_org(session, rc.user.id, callback_data.id)
     await query.answer()
-    await _message(query).edit_text(rc.t("team.org_switched", org=esc(org.name)))
+    await callback_message(query).edit_text(rc.t("team.org_switched", org=esc(org.name)))
