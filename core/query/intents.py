@@ -23,6 +23,9 @@ PRIORITY: tuple[Intent, ...] = (
 )
 
 _W = r"[а-яa-z]*"
+_COSTLY = r"(?:дорог|затратн|крупн|больш|прожорлив|жадн|жирн|тяжел|дорогущ|расходн)"
+"""Stems of the adjectives people put after "самые" for the most expensive things."""
+_COSTLY_EN = r"(?:priciest|costliest|dearest|most\s+expensive|most\s+costly|most\s+pricey)"
 _TABLE: tuple[tuple[Intent, int, str], ...] = (
     # spend: the general words, weak on purpose
     (Intent.SPEND, 1, rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят"
@@ -30,17 +33,32 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|деньг{_W}|денег|сумм{_W}|итого|обош[её]л{_W}|обошл{_W}|уход{_W}"
                       rf"|ушл[оа]|съел{_W}|сожр{_W}|жр[еу]т|burn{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
                       rf"|бабл{_W}|бабк{_W}|бабос{_W}|лаве|spnd|spen|damage"
-                      r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"),
-    (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло){_W}"),
+                      r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"
+                      # colloquial past verbs and nouns of spending ("почём вышел", "слили")
+                      rf"|поч[её]м|вышл[оаи]|вышел|слил{_W}|спустил{_W}|отдал{_W}|отвалил{_W}"
+                      rf"|выложил{_W}|набежал{_W}|натикал{_W}|накапал{_W}|потрачен{_W}"
+                      rf"|издерж{_W}|чек{_W}|инвойс{_W}|invoice{_W}|outlay|expenditure{_W}"
+                      rf"|burned|burnt|billed|charged|owe{_W}"),
+    (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло"
+                      rf"|вышл|слил|сожр|съел|отдал|набежал){_W}"),
+    # a "total" word makes "по облакам" the scope of one sum, not a breakdown
+    (Intent.SPEND, 5, rf"(?:итого|итог|суммарно|в\s+сумме|в\s+общей\s+сложности|всего"
+                      rf"|общ(?:ий|ая|ие)\s+(?:сумм|расход|счет|затрат){_W})"
+                      rf"\s+(?:по|на|за)\s+(?:всем\s+)?(?:облак|провайдер|аккаунт|подключени"
+                      rf"|кабинет){_W}|(?:total|overall|combined|altogether|in\s+total)\s+"
+                      rf"(?:[a-z]+\s+)?across\s+(?:all\s+)?(?:the\s+|our\s+)?(?:clouds?|providers?"
+                      rf"|accounts?)"),
     # top
-    (Intent.TOP, 4, rf"(?:топ|top)(?:\s*-?\s*\d+)?|сам{_W}\s+(?:дорог|затратн|крупн|больш){_W}"
-                    rf"|дорож{_W}\s+всего|больше\s+всего|наиболее\s+(?:дорог|затратн){_W}"
-                    rf"|(?:дорог|затратн){_W}\s+(?:ресурс|сервис|сервер|проект){_W}"
-                    rf"|most\s+expensive|costliest|biggest|largest|highest|the\s+most"
+    (Intent.TOP, 4, rf"(?:топ|top)(?:\s*-?\s*\d+)?|сам{_W}\s+{_COSTLY}{_W}"
+                    rf"|дорож{_W}\s+всего|больше\s+всего|наиболее\s+{_COSTLY}{_W}"
+                    rf"|{_COSTLY}{_W}\s+(?:ресурс|сервис|сервер|сервак|проект|виртуал|машин"
+                    rf"|инстанс|команд|баз|диск|бакет){_W}|{_COSTLY_EN}"
+                    rf"|most\s+(?:expensive|costly|pricey)|biggest|largest|highest|the\s+most"
+                    rf"|heaviest|hungriest|top\s+spenders?|cost\s+leaders?"
                     rf"|разбивк{_W}|в\s+разрезе|breakdown|лидер{_W}|крупнейш{_W}"
                     rf"|на\s+что\s+(?:уход|трат){_W}|куда\s+уход{_W}|cost\s+drivers?"
                     rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"
-                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?(?:дорог|затратн){_W}"
+                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?{_COSTLY}{_W}|{NUM}\s+{_COSTLY_EN}"
                     rf"|больше\s+всех|по\s+(?:командам|проектам|сервисам|провайдерам|регионам"
                     rf"|облакам|подключениям|ресурсам|тегам)|(?:by|per)\s+(?:team|project|service"
                     rf"|provider|region|cloud|connection|account|resource|tag)s?"),
@@ -49,18 +67,31 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}"
                       r"|понедельн(?:ая|ой|ую|ые|ых|ым|о|ый)"
                       rf"|daily|weekly|monthly|over\s+time|per\s+(?:day|week)|как\s+(?:менял|измен|рос|рост){_W}"
-                      rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"),
+                      rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"
+                      rf"|по\s+дн[яе]м|подневн{_W}|понедельно|поквартальн{_W}|по\s+кварталам"
+                      rf"|истори{_W}|history|timeline|over\s+the\s+(?:months|weeks|days)"
+                      rf"|(?:by|per)\s+(?:day|week|month|quarter)|day\s+by\s+day"
+                      rf"|week\s+(?:by|over)\s+week|month\s+by\s+month|mom|yoy|year\s+over\s+year"
+                      rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"),
     (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}"),
     # forecast
     (Intent.FORECAST, 5, rf"прогноз{_W}|спрогноз{_W}|forecast{_W}|predict{_W}|projected"
                          rf"|projection{_W}|сколько\s+будет|будет\s+стоить|будем\s+(?:плат|трат)"
                          rf"{_W}|потратим|заплатим|ожида{_W}|expected|run[\s-]?rate"
-                         rf"|какой\s+будет|what\s+will|набеж{_W}|обойд[её]тся|выйдет|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)"
+                         rf"|какой\s+будет|what\s+will|набеж(?:ит|ат){_W}|обойд[её]тся"
+                         rf"|выйдет|вылет(?:ит|им)|накап(?:ает|ит)"
+                         rf"|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)|end\s+up\s+(?:at|with|paying)"
+                         rf"|прикин{_W}|оцен(?:ка|ку|и|ить)\s+(?:расход|затрат|трат)"
+                         rf"{_W}|estimat{_W}|outlook|going\s+to\s+(?:spend|cost|be)"
                          rf"|how\s+much\s+will"),
     # budget
     (Intent.BUDGET, 6, rf"бюджет{_W}|бюжет{_W}|budget{_W}|лимит{_W}|limits?|уложимся"
                        rf"|укладываемся|превыс{_W}|перерасход{_W}|overrun|over\s+budget"
-                       rf"|on\s+track|exceed{_W}"),
+                       rf"|on\s+track|exceed{_W}|впиш{_W}|вписыва{_W}|влез{_W}"
+                       rf"|хват(?:ит|ает|ило)\s+ли|хватит\s+(?:ли\s+)?(?:денег|бабла|бюджет{_W})"
+                       rf"|квот{_W}|quota{_W}|cap|over\s+the\s+limit"
+                       rf"|сколько\s+(?:ещ[её]\s+)?(?:осталось|остается)|осталось\s+(?:потратить"
+                       rf"|денег|бюджета)|left\s+to\s+spend|remaining|headroom"),
     # recommendations
     (Intent.RECOMMENDATIONS, 5, rf"рекоменд{_W}|совет{_W}|сэконом{_W}|эконом{_W}|оптимиз{_W}"
                                 rf"|урез{_W}|сократ{_W}|сниз{_W}|переплач{_W}|выключ{_W}"
@@ -69,12 +100,20 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                                 rf"|лишн{_W}|зомби|сирот{_W}"
                                 rf"|saving{_W}|save|cut{_W}|reduc{_W}|optimi[sz]{_W}|recommend{_W}"
                                 rf"|advice|tips?|rightsiz{_W}|recs?|idle|unused|zombie{_W}"
-                                rf"|orphan{_W}|waste{_W}"),
+                                rf"|orphan{_W}|waste{_W}"
+                                # "меньше платить", "pay less", "сделать дешевле"
+                                rf"|(?:меньше|поменьше|менее)\s+(?:плат|трат|трач)"
+                                rf"{_W}|(?:плат|трат)[а-я]*\s+(?:меньше|поменьше)"
+                                rf"|(?:сделать|стало|было|станет)\s+дешевле|подешевле|удешев{_W}"
+                                rf"|ужать{_W}|ужм[её]м|(?:pay|spend)(?:ing)?\s+less|cheaper"
+                                rf"|lower\s+(?:the\s+|our\s+|my\s+)?(?:bill|costs?|spend)"
+                                rf"|trim{_W}|downsiz{_W}|overprovision{_W}|overpay{_W}"),
     # resources
-    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|виртуалк{_W}|вм|инстанс{_W}"
-                          rf"|машин{_W}|диск{_W}|бакет{_W}|инвентар{_W}|запущен{_W}|круттся"
-                          rf"|крутится|работает|список{_W}|resources?|servers?|vms?"
-                          rf"|instances?|volumes?|buckets?|inventory|running|list"),
+    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
+                          rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
+                          rf"|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
+                          rf"|resources?|servers?|vms?|instances?|volumes?|buckets?|nodes?|hosts?"
+                          rf"|inventory|running|list|machines?|droplets?"),
     # anomalies
     (Intent.ANOMALIES, 5, rf"аномал{_W}|всплеск{_W}|скач[ео]к{_W}|скачк{_W}|выброс{_W}"
                           rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
@@ -84,11 +123,18 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                           rf"|откуда\s+(?:так[а-я]*\s+|эт[а-я]*\s+)?(?:рост|скач|расход|счет|сумм){_W}"
                           rf"|с\s+чего\s+(?:вдруг|так)|алерт{_W}|alerts?"
                           rf"|why\s+(?:did|do|does|is|are|have)\s+[a-z\s]*(?:go\s+up|increas|grow"
-                          rf"|jump|ris)"),
+                          rf"|jump|ris)"
+                          rf"|подскоч{_W}|взлет{_W}|взлете{_W}|взмыл{_W}|рванул{_W}|пик{_W}"
+                          rf"|peaks?|спайк{_W}|аномальн{_W}|что\s+(?:случилось|произошло|за\s+фигня)"
+                          rf"|what\s+happened|почему\s+так\s+(?:дорого|много)"
+                          rf"|why\s+(?:is|was|so)\s+(?:it\s+|the\s+bill\s+)?(?:so\s+)?(?:high|expensive)"
+                          rf"|ballooned|shot\s+up|went\s+up|blew\s+up|skyrocket{_W}"),
     # report
     (Intent.REPORT, 7, rf"отчет{_W}|report{_W}|pdf|пдф|брифинг{_W}|brief{_W}|сводк{_W}"
                        rf"|summary|digest|дайджест{_W}|выгруз{_W}|export{_W}|экспорт{_W}|csv"
-                       rf"|excel|эксель|финдир{_W}|cfo"),
+                       rf"|excel|эксел{_W}|ексел{_W}|финдир{_W}|cfo|xlsx?|spreadsheet{_W}"
+                       rf"|таблиц{_W}|табличк{_W}|download|скача{_W}|файл{_W}|file|выписк{_W}"
+                       rf"|statement"),
 )
 
 NOT_A_QUESTION = re.compile(
@@ -128,7 +174,8 @@ _TOP_N = (
     re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
     re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w])"),
     re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:[а-яa-z]+\s+)?(?:сам[а-я]*|наиболее|most|biggest"
-               r"|largest|costliest|top|дорог[а-я]*|крупн[а-я]*|cost\s+the\s+most)(?![\w])"),
+               rf"|largest|top|{_COSTLY}[а-я]*|{_COSTLY_EN}|heaviest|hungriest"
+               r"|cost\s+the\s+most)(?![\w])"),
 )
 
 

@@ -60,13 +60,23 @@ _STOP = frozenset({
 _SERVICE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
     (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), keys, display)
     for pattern, keys, display in (
-        (r"кубер[а-я]*|кубернетес[а-я]*|kubernetes|k8s|managed\s+kubernetes",
-         ("kubernetes", "k8s"), "Kubernetes"),
-        (r"объектн[а-я]*\s+хранилищ[а-я]*|object\s+storage|s3",
+        (r"кубер[а-я]*|кубик[а-я]*|куб[аеу]?|кубы|кубернет[еи]с[а-я]*|kubernetes|k8s|k8|kube"
+         r"|managed\s+kubernetes|mks|mk8s", ("kubernetes", "k8s"), "Kubernetes"),
+        (r"s3|с3", ("s3", "object storage"), "Object Storage"),
+        (r"объектн[а-я]*\s+хранилищ[а-я]*|object\s+storage|хранилищ[а-я]*\s+объектов",
          ("object storage", "s3"), "Object Storage"),
-        (r"баз[аыуе]?\s+данных|субд|dbaas|managed\s+databases?|databases?",
-         ("database", "dbaas", "субд"), "Managed Databases"),
+        (r"постгр[а-я]*|postgres[a-z]*|pg|mysql|майскул[а-я]*|мускул[а-я]*|redis|редис[а-я]*"
+         r"|mongo[a-z]*|монг[а-я]*|clickhouse|кликхаус[а-я]*",
+         ("postgres", "mysql", "redis", "mongo", "clickhouse", "database", "dbaas", "субд"),
+         "Managed Databases"),
+        (r"баз[а-я]*\s+данных|бд|бдшк[а-я]*|баз(?:ы|ам|ами|ах)|субд|dbaas|managed\s+databases?"
+         r"|databases?|dbs?|rds", ("database", "dbaas", "субд"), "Managed Databases"),
         (r"блочн[а-я]*\s+хранилищ[а-я]*|block\s+storage", ("block storage",), "Block Storage"),
+        (r"б[эе]кап[а-я]*|резервн[а-я]*\s+копи[а-я]*|backups?|снапш[оэ]т[а-я]*|сн[эе]пш[оэ]т[а-я]*"
+         r"|snapshots?", ("backup", "snapshot", "бэкап"), "Backup"),
+        (r"сет[ьи]|сетев[а-я]*|трафик[а-я]*|network(?:ing)?|traffic|egress|bandwidth"
+         r"|балансировщик[а-я]*|load\s+balancers?", ("network", "сеть", "traffic"), "Network"),
+        (r"vps|впс|vds|вдс", ("vps", "vds"), "VPS"),
     )
 )
 """Everyday names of common cloud services ("кубер"), mapped to the org's own spelling."""
@@ -153,10 +163,14 @@ def _service_for(keys: tuple[str, ...], display: str,
     """The org's service named like `keys`; the common name when there is no vocabulary."""
     if vocabulary is None or not vocabulary.services:
         return display
-    for service in vocabulary.services:
-        low = normalize(service)
-        if any(key in low for key in keys):
-            return service
+    lows = [(normalize(service), service) for service in vocabulary.services]
+    for key in keys:  # the nearest key first: "с3" is the org's "S3" before "Object Storage"
+        for low, service in lows:
+            if low == key:
+                return service
+        for low, service in lows:
+            if key in low:
+                return service
     return None
 
 

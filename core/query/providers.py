@@ -11,15 +11,19 @@ __all__ = ["PROVIDER_PATTERNS", "find_providers"]
 
 _RU = r"[а-я]*"
 _RAW: tuple[tuple[str, str], ...] = (
-    ("selectel", rf"selectel[a-z]*|сел[еи]кт[еи]?л{_RU}|селектл{_RU}"),
-    ("beget", rf"beget[a-z]*|бегет{_RU}|бигет{_RU}|бегетт{_RU}"),
-    ("yandex", rf"yandex(?:[\s.]*cloud)?|я\.облак{_RU}|яндекс{_RU}(?:[\s.]*облак{_RU})?|yc"),
-    ("vk", rf"vk(?:[\s.]*cloud)?|vkcloud|вк(?:\s+облак{_RU})?|mail\.ru|мейл{_RU}"),
-    ("cloudru", rf"cloud\.ru|cloudru|cloud\s+ru|сбер\s*клауд{_RU}|sbercloud|клауд{_RU}(?:\s*ру)?"),
-    ("aws", rf"aws|amazon(?:\s+web\s+services)?|амазон{_RU}|авс"),
-    ("azure", rf"(?:microsoft\s+)?azure|ажур{_RU}|азур{_RU}|майкрософт{_RU}"),
-    ("gcp", rf"gcp|google(?:\s+cloud)?|гугл{_RU}(?:\s+клауд{_RU})?|гкп"),
-    ("oci", rf"oci|oracle(?:\s+cloud)?|оракл{_RU}"),
+    ("selectel", rf"selectel[a-z]*|сел[еи]кт[еи]?л{_RU}|селектл{_RU}|с[еи]л[еи]к(?:а|е|у|ом)?"
+                 r"|slt"),
+    ("beget", rf"beget[a-z]*|бегет{_RU}|бигет{_RU}|бегетт{_RU}|бэгет{_RU}"),
+    ("yandex", rf"yandex(?:[\s.]*cloud)?|я\.?\s*облак{_RU}|яндекс{_RU}(?:[\s.]*облак{_RU}"
+               rf"|\s+клауд{_RU})?|яндекс[\s-]*клауд{_RU}|ya\.?\s*cloud|yc"),
+    ("vk", rf"vk(?:[\s.]*cloud)?|vkcloud|вк(?:\s+облак{_RU}|\s*клауд{_RU})?|mail\.ru|мейл{_RU}"
+           rf"|мэйл{_RU}|mcs|vkcs"),
+    ("cloudru", rf"cloud\.ru|cloudru|cloud\s+ru|сбер\s*клауд{_RU}|sbercloud|sber\s*cloud"
+                rf"|клауд{_RU}(?:[\s.]*ру)?|сбер(?:а|е|у|ом)?|sber|evolution\s+cloud"),
+    ("aws", rf"aws|amazon(?:\s+web\s+services)?|амазон{_RU}|авс|эвс|ав[эе]с"),
+    ("azure", rf"(?:microsoft\s+)?azure|ажур{_RU}|азур{_RU}|майкрософт{_RU}|аж[уе]р{_RU}"),
+    ("gcp", rf"gcp|google(?:\s+cloud)?|гугл{_RU}(?:\s+клауд{_RU})?|гкп|gcloud|джисипи"),
+    ("oci", rf"oci|oracle(?:\s+cloud)?|оракл{_RU}|оракле{_RU}"),
     ("openstack", rf"openstack|опенст[еэ]к{_RU}"),
 )
 
