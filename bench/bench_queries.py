@@ -50,7 +50,7 @@ from core.db.models import (  # noqa: E402
 )
 from core.services import costs, rollups  # noqa: E402
 from core.services.costs import Dimension  # noqa: E402
-from core.services.sync_costs import core_table  # noqa: E402
+from core.services.sync.costs import core_table  # noqa: E402
 
 MONTH = (date(2026, 10, 1), date(2026, 10, 31))
 APPS, SERVICES = 40, 25

@@ -99,7 +99,7 @@ async def _setup(db: Path) -> tuple[object, int, int]:
 
 
 async def bench_apply(db: Path) -> None:
-    from core.services.sync import apply_collection
+    from core.services.sync.apply import apply_collection
 
     engine, org_id, conn_id = await _setup(db)
     sessions = session_factory(engine)  # type: ignore[arg-type]

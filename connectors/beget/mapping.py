@@ -75,7 +75,7 @@ def daily_lines(days: list[date], amount: Decimal, *, resource_id: str, resource
     Days before the resource was created are skipped. The `observed` day (today, when the
     price was read) is a recorded fact; every other day is an ESTIMATE at today's price,
     tagged `ESTIMATED_TAG`: the sync writes it only where nothing was recorded for that day,
-    so history is never re-priced (see `core.services.sync_estimates`).
+    so history is never re-priced (see `core.services.sync.estimates`).
     """
     first = since.astimezone(MSK).date() if since else None
     lines = []

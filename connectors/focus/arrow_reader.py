@@ -13,7 +13,7 @@ reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
 Output contract (the same `FocusRecord`s, the same sums): rows that land on one UTC day
 (hourly, daily, one-time) come pre-summed per (day, identity) as one record covering that
 day; rows spread over several days come one by one, so the daily split stays per row, as
-`core.services.sync_rules.split_daily` defines it.
+`core.services.sync.rules.split_daily` defines it.
 
 Anything it cannot take exactly raises `FastPathUnavailable`: a file that is not UTF-8 or
 whose sampled money cells use a decimal comma (decided as the row-by-row reader decides it),

@@ -19,7 +19,7 @@ class LlmError(Exception):
 
 
 class ChatCompletionsClient:
-    """Implements `core.services.ask_llm.ChatPort` over a shared httpx client."""
+    """Implements `core.services.ask.llm.ChatPort` over a shared httpx client."""
 
     def __init__(self, http: httpx.AsyncClient, url: str, model: str, *,
                  api_key: str | None = None, timeout: float = 10.0) -> None:

@@ -1,7 +1,7 @@
 """Configuration drift seen by recent syncs: a watched field changed (flavor, plan, vCPUs,
 RAM, disk size, region, kind), or a production resource was created or deleted.
 
-Syncs record what changed in `resource_states.details` (`core.services.sync_resources`):
+Syncs record what changed in `resource_states.details` (`core.services.sync.resources`):
 columns as `[before, after]`, the provider's `config` key by key. The alert names each
 watched field with its before → after values; tags, names and costs are not drift.
 """

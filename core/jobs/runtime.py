@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
 from core.ports import AppDeps
-from core.services.sync_run import SyncResult, run_sync
+from core.services.sync.run import SyncResult, run_sync
 
 __all__ = ["JobDeps", "JobRuntime", "SyncFn"]
 

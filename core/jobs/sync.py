@@ -25,7 +25,7 @@ from core.jobs.notices import notify_admins
 from core.jobs.runtime import JobRuntime
 from core.services.errors import ServiceError
 from core.services.leases import claim_rows
-from core.services.sync_run import SYNCABLE, SyncResult
+from core.services.sync.run import SYNCABLE, SyncResult
 
 __all__ = ["CREDENTIAL_CODES", "LEASE", "PAUSE_AFTER", "claim_due", "sync_due"]
 

@@ -29,7 +29,7 @@ from core.security.vault import Vault
 from core.services.audit import audit
 from core.services.errors import Conflict, NotFound, ServiceError
 from core.services.orgs import require_role
-from core.services.sync_run import build_connector
+from core.services.sync.run import build_connector
 
 __all__ = [
     "Actor", "ConnectionSummary", "add_connection", "delete_connection", "get_connection",

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Connection
 from core.domain.reports import EstimatedDays
-from core.services.sync_estimates import estimated_days
+from core.services.sync.estimates import estimated_days
 
 __all__ = ["EstimatedDays", "estimated_by_provider"]
 

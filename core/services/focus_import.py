@@ -15,7 +15,7 @@ summed exactly (Decimal) per daily line and stored with nine decimals
 decimal comma, a money format only the row reader reads) what it staged is dropped and the
 row-by-row reader reads the file again, so results and error messages are the same.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
-spread over its charge period by `core.services.sync_rules.split_daily`.
+spread over its charge period by `core.services.sync.rules.split_daily`.
 
 Short transactions, because SQLite has one writer at a time and an import that held it for
 minutes stopped the bot answering: the lines go to `cost_line_staging` in transactions of
@@ -98,7 +98,7 @@ from core.services.connections import Actor
 from core.services.errors import Conflict, NotFound, ServiceError
 from core.services.leases import acquire_job, release_job
 from core.services.orgs import require_role
-from core.services.sync_costs import (
+from core.services.sync.costs import (
     BATCH,
     KEY_FIELDS,
     DailyAggregator,

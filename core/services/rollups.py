@@ -3,7 +3,7 @@
 Every write that changes cost lines or how they group calls in here before it commits, so a
 reader never sees the lines and their rollup disagree:
 
-- the sync apply (`core.services.sync.apply_collection`) refreshes its connection's window,
+- the sync apply (`core.services.sync.apply.apply_collection`) refreshes its connection's window,
   and the resources whose team, environment or project the inventory changed;
 - a file import's swap (`core.services.focus_import`) refreshes the days the file covered;
 - lines and resources written through the ORM (rules re-applied, the demo seed's bulk

@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import singledispatch
 
 from core.domain.providers import PROVIDER_NAMES
-from core.services.ask_types import (
+from core.services.ask.types import (
     Answer,
     BudgetsAnswer,
     ForecastAnswer,

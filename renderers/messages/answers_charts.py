@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.domain.providers import PROVIDER_NAMES
-from core.services.ask_types import Answer, BudgetsAnswer, ForecastAnswer, TopAnswer, TrendAnswer
+from core.services.ask.types import Answer, BudgetsAnswer, ForecastAnswer, TopAnswer, TrendAnswer
 from core.services.costs import Dimension
 from renderers.charts import (
     render_allocation,

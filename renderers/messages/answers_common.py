@@ -7,7 +7,7 @@ import html
 from datetime import date
 from decimal import Decimal
 
-from core.services.ask_types import Question
+from core.services.ask.types import Question
 from renderers.format import fmt_date, fmt_money, fmt_percent
 from renderers.i18n import t
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from core.domain.providers import PROVIDER_NAMES
-from core.services.ask_types import AnomaliesAnswer, RecommendationsAnswer, ResourcesAnswer
+from core.services.ask.types import AnomaliesAnswer, RecommendationsAnswer, ResourcesAnswer
 from renderers.format import fmt_date
 from renderers.i18n import catalogue, t
 from renderers.messages.answers_common import esc, filters_line, money, period_label

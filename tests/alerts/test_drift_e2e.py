@@ -24,7 +24,7 @@ from core.domain.collection import AccountInfo, Collection, ResourceKind, Resour
 from core.jobs.alerts import evaluate_org
 from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 from tests.alerts import factory
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_server import run_fake

@@ -44,7 +44,7 @@ from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from core.services import allocation, budgets
 from core.services.orgs import ensure_user, set_membership
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 from core.services.users import set_language
 from tests.bot.harness import BotHarness, running_bot
 from tests.bot.seed import org_with

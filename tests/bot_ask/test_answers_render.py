@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.services.ask import execute
-from core.services.ask_types import Intent, Question
+from core.services.ask.service import execute
+from core.services.ask.types import Intent, Question
 from core.services.costs import CostFilters, Dimension
 from core.services.orgs import create_org
 from renderers.messages.answers import render_answer

@@ -1,4 +1,4 @@
-"""Questions answered by core.services.ask over the demo organisation (no bot involved)."""
+"""Questions answered by core.services.ask.service over the demo organisation (no bot involved)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from core.db.models import Connection, Organization
 from core.services import costs
-from core.services.ask import execute
-from core.services.ask_types import (
+from core.services.ask.service import execute
+from core.services.ask.types import (
     BudgetsAnswer,
     ForecastAnswer,
     Intent,
@@ -19,7 +19,7 @@ from core.services.ask_types import (
     TopAnswer,
     TrendAnswer,
 )
-from core.services.ask_vocabulary import VocabularyCache
+from core.services.ask.vocabulary import VocabularyCache
 from core.services.costs import CostFilters
 from tests.bot_ask.conftest import TODAY, Demo
 
@@ -126,7 +126,7 @@ async def test_vocabulary_is_cached_per_org_until_it_expires(demo: Demo) -> None
 def test_parsed_question_becomes_an_executable_question() -> None:
     from core.query.model import Filters, ParsedQuery, Period, PeriodSource
     from core.query.model import Intent as ParsedIntent
-    from core.services.ask_parsed import question_from_parsed
+    from core.services.ask.parsed import question_from_parsed
 
     parsed = ParsedQuery(ParsedIntent.TOP, Period(*OCT), PeriodSource.TEXT,
                          Filters(provider="selectel", connection="Beget Dev",

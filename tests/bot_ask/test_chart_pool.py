@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from core.services.ask import execute
-from core.services.ask_types import Answer, Intent, Question
+from core.services.ask.service import execute
+from core.services.ask.types import Answer, Intent, Question
 from core.tasks import spawn
 from core.workers import CpuPool, run_cpu
 from renderers.messages.answers_charts import Chart, chart_for

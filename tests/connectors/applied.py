@@ -14,7 +14,7 @@ from core.db.models import Connection, CostLine, Resource
 from core.domain.collection import Collection, Window
 from core.security.vault import Vault
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 

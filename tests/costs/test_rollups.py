@@ -24,8 +24,8 @@ from core.services import allocation, costs, rollups
 from core.services.connections import delete_connection
 from core.services.costs import CostFilters, Dimension
 from core.services.focus_import import import_focus
-from core.services.sync import apply_collection
-from core.services.sync_costs import core_table
+from core.services.sync.apply import apply_collection
+from core.services.sync.costs import core_table
 from tests.sync.conftest import NOW, make_org_and_connection
 
 NOV = Window(date(2026, 11, 1), date(2026, 11, 21))

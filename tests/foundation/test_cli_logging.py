@@ -15,7 +15,7 @@ try:
     cli(sys.argv[1:], standalone_mode=False)
 finally:
     logging.getLogger("core.services.focus_import").info("connection 1: row-by-row import (x)")
-    logging.getLogger("core.services.sync_run").warning("sync of connection 1 failed")
+    logging.getLogger("core.services.sync.run").warning("sync of connection 1 failed")
 """
 
 

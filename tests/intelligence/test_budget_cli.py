@@ -30,7 +30,7 @@ from core.domain.collection import (
 )
 from core.domain.levels import LEVELS
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 
 DAILY = {"web-1": 500, "api-1": 300, "k8s-c": 200}  # 1 000 a day in all
 SECRET = "kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="

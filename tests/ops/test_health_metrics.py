@@ -42,7 +42,7 @@ from core.scheduler import (
 from core.security.vault import Vault
 from core.services import outbox
 from core.services.orgs import create_org
-from core.services.sync_run import run_sync
+from core.services.sync.run import run_sync
 from core.settings import load_settings
 from core.tasks import spawn
 from tests.bot.harness import TOKEN, RecordingFakeBotApi, running_bot

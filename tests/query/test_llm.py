@@ -12,7 +12,7 @@ import pytest
 
 from connectors.llm import ChatCompletionsClient, LlmError
 from core.query import Intent, ParsedQuery, Vocabulary
-from core.services.ask_llm import llm_allowed, to_parsed, understand
+from core.services.ask.llm import llm_allowed, to_parsed, understand
 from tests.query.fake_llm import FakeLlm
 from tests.support.fake_server import run_fake
 

@@ -16,8 +16,8 @@ from core.clock import FrozenClock
 from core.db.models import Connection, Organization
 from core.domain.collection import ESTIMATED_TAG
 from core.domain.reports import EstimatedDays
-from core.services import ask
-from core.services.ask_types import ForecastAnswer, Intent, Question, SpendAnswer
+from core.services.ask import service as ask
+from core.services.ask.types import ForecastAnswer, Intent, Question, SpendAnswer
 from core.services.brief import build_brief, parse_period
 from core.services.orgs import OrgRef
 from renderers.messages.answers import render_answer

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
 from core.domain.currency import LeftOut
-from core.services import ask, costs, currency
-from core.services.ask_types import Intent, Question, SpendAnswer, TopAnswer, TrendAnswer
+from core.services import costs, currency
+from core.services.ask import service as ask
+from core.services.ask.types import Intent, Question, SpendAnswer, TopAnswer, TrendAnswer
 from core.services.brief import build_brief, parse_period
 from core.services.costs import CostFilters, Dimension
 from core.services.digest import build_digest

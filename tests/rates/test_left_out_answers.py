@@ -14,8 +14,9 @@ from core.alerts import budget as budget_rule
 from core.alerts.engine import rule_context
 from core.clock import FrozenClock
 from core.domain.currency import LeftOut
-from core.services import ask, budgets, currency
-from core.services.ask_types import BudgetsAnswer, ForecastAnswer, Intent, Question
+from core.services import budgets, currency
+from core.services.ask import service as ask
+from core.services.ask.types import BudgetsAnswer, ForecastAnswer, Intent, Question
 from core.services.brief import parse_period
 from core.services.orgs import OrgRef
 from renderers.messages.alerts import AlertView, render_alert

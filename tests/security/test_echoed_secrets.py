@@ -18,7 +18,7 @@ from core.db.models import Connection, SyncSnapshot
 from core.security.vault import Vault
 from core.services.connections import add_connection
 from core.services.orgs import create_org
-from core.services.sync_run import run_sync
+from core.services.sync.run import run_sync
 from tests.bot_ask.fake_cloud import FakeCloudConnector
 from tests.security.test_scoping import NOW
 from tests.support.fake_server import run_fake

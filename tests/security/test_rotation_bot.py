@@ -23,7 +23,7 @@ from core.db.models import Connection
 from core.domain.roles import Role
 from core.security.vault import Vault, load_or_create_key, read_key_file
 from core.services.orgs import create_org, ensure_user, set_membership
-from core.services.sync_run import run_sync
+from core.services.sync.run import run_sync
 from core.services.users import set_active_org
 from core.tasks import default_tasks
 from tests.bot.harness import BotHarness, ChatClient, running_bot

@@ -46,12 +46,12 @@ from core.services import (
     connections,
     currency,
     focus_import,
-    sync_run,
     team,
     users,
 )
 from core.services.errors import Forbidden, NotFound
 from core.services.recommendations import lifecycle
+from core.services.sync import run as sync_run
 from tests.alerts import factory
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -185,7 +185,7 @@ CASES: dict[str, Call] = {
         s, a.org_id, a.user_id, b.rec_id, CLOCK),
     "recommendations.lifecycle.snooze": lambda s, a, b, d: lifecycle.snooze(
         s, a.org_id, a.user_id, b.rec_id, CLOCK, days=7),
-    "sync_run.run_sync": lambda s, a, b, d: sync_run.run_sync(
+    "sync.run.run_sync": lambda s, a, b, d: sync_run.run_sync(
         d, b.connection_id, org_id=a.org_id),
     "team.get_member": lambda s, a, b, d: team.get_member(s, a.org_id, a.user_id, b.member_id),
     "team.change_role": lambda s, a, b, d: team.change_role(
@@ -215,12 +215,12 @@ EXEMPT: dict[str, str] = {
     "rollups.refresh": "called by the sync and the import swap with the connection they "
                        "loaded, inside their transaction",
     "orgs.ensure_user": "telegram_id is the sender of the update",
-    "sync.apply_collection": "called by run_sync with the connection it loaded",
-    "sync.record_failure": "called by run_sync with the connection it loaded",
-    "sync_costs.clear_days": "called by the sync engine with the connection it loaded",
-    "sync_estimates.apply_observed": "called by the sync engine with the connection it loaded",
-    "sync_costs.replace_window": "called by the sync engine with the connection it loaded",
-    "sync_resources.upsert_resources": "called by the sync engine with the connection it loaded",
+    "sync.apply.apply_collection": "called by run_sync with the connection it loaded",
+    "sync.apply.record_failure": "called by run_sync with the connection it loaded",
+    "sync.costs.clear_days": "called by the sync engine with the connection it loaded",
+    "sync.estimates.apply_observed": "called by the sync engine with the connection it loaded",
+    "sync.costs.replace_window": "called by the sync engine with the connection it loaded",
+    "sync.resources.upsert_resources": "called by the sync engine with the connection it loaded",
 }
 
 def _public_functions_with_ids() -> set[str]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from core.services.sync_costs import DailyAggregator
+from core.services.sync.costs import DailyAggregator
 
 
 def _fill(agg: DailyAggregator) -> None:

@@ -26,7 +26,7 @@ from core.db.models import Connection, CostLine
 from core.security.vault import Vault
 from core.services import focus_import
 from core.services.focus_import import import_focus
-from core.services.sync_costs import DailyAggregator, write_rows
+from core.services.sync.costs import DailyAggregator, write_rows
 from tests.sync.conftest import NOW, fresh_connection, make_org_and_connection
 from tests.sync.test_focus_import import ALL_FILES, BAD_TIMES, OFFICIAL, independent, stored
 

@@ -40,8 +40,8 @@ from core.domain.collection import (
     UsageMetric as Sample,
 )
 from core.security.vault import Vault
-from core.services.sync import ApplyResult, apply_collection
-from core.services.sync_run import run_sync
+from core.services.sync.apply import ApplyResult, apply_collection
+from core.services.sync.run import run_sync
 from tests.sync.conftest import NOW, Deps, make_org_and_connection
 from tests.sync.fake_connector import FakeConnector
 

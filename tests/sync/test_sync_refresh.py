@@ -12,7 +12,7 @@ from core.db.models import AllocationRule, Recommendation, Resource
 from core.domain.collection import AccountInfo, Collection, CostLine, ResourceKind, ResourceRecord
 from core.domain.collection import ResourceStatus as S
 from core.security.vault import Vault
-from core.services.sync_run import run_sync
+from core.services.sync.run import run_sync
 from tests.sync.conftest import NOW, Deps, make_org_and_connection
 from tests.sync.fake_connector import FakeConnector
 

@@ -25,7 +25,7 @@ from renderers.messages.rates import left_out_lines
 
 if TYPE_CHECKING:  # import and sync pull pyarrow and every connector: imported when they run
     from core.services.focus_import import ImportResult
-    from core.services.sync_run import SyncResult
+    from core.services.sync.run import SyncResult
 
 COMMANDS = ("sync", "import-focus", "import", "costs")  # read by bot.cli, unimported
 
@@ -55,7 +55,7 @@ def _line(r: SyncResult) -> str:
               help="Sync this connection now (default: every connection that is due).")
 def sync(connection_id: int | None) -> None:
     """Sync now: one connection, or all active connections that are due."""
-    from core.services.sync_run import due_connections, run_sync
+    from core.services.sync.run import due_connections, run_sync
 
     async def _go(ctx: AppContext) -> list[SyncResult]:
         if connection_id is not None:

@@ -33,8 +33,8 @@ from bot.features.questions.reply import send_answer, today_of
 from bot.filters import org_id_of
 from core.app import AppContext
 from core.services import budgets
-from core.services.ask import default_question
-from core.services.ask_types import Intent
+from core.services.ask.service import default_question
+from core.services.ask.types import Intent
 from core.services.budgets import BudgetInputError, Destination
 from core.services.errors import ServiceError
 from renderers.messages.answers_common import esc

@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.context import RequestContext
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
 from core.domain.roles import Role
-from core.services.ask_types import BudgetItem
+from core.services.ask.types import BudgetItem
 from core.services.budgets import PERIODS, SCOPES, Destination
 
 __all__ = ["can_edit", "card_kb", "choices_kb", "delete_kb", "destination_kb", "list_rows",

@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramAPIError
 from bot.i18n import esc
 from core.app import AppContext
 from core.services.errors import ServiceError
-from core.services.sync_run import SyncResult, run_sync
+from core.services.sync.run import SyncResult, run_sync
 from core.tasks import spawn
 from renderers.i18n import catalogue, t
 

@@ -9,7 +9,7 @@ from bot.context import RequestContext
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import AskCb
 from core.domain.roles import Role
-from core.services.ask_types import Intent
+from core.services.ask.types import Intent
 
 __all__ = ["MENU_INTENTS", "main_menu_kb"]
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from core.services.ask_types import Intent
+from core.services.ask.types import Intent
 
 __all__ = ["AskCb", "RecAction", "RecCb"]
 

@@ -6,7 +6,7 @@ boundary as they are; a dead worker costs a thread render, never the chart.
 
 from __future__ import annotations
 
-from core.services.ask_types import Answer
+from core.services.ask.types import Answer
 from core.workers import run_cpu
 from renderers.messages.answers_charts import Chart, chart_for
 

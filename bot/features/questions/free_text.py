@@ -27,10 +27,10 @@ from core.app import AppContext
 from core.db.models import Organization
 from core.query import ParsedQuery, PeriodSource, Vocabulary, parse
 from core.query.followup import FollowUpKind, follow_up
-from core.services import ask_llm
-from core.services.ask_parsed import question_from_parsed
-from core.services.ask_types import Intent
-from core.services.ask_vocabulary import VocabularyCache
+from core.services.ask import llm as ask_llm
+from core.services.ask.parsed import question_from_parsed
+from core.services.ask.types import Intent
+from core.services.ask.vocabulary import VocabularyCache
 from core.services.costs import Dimension
 from renderers.messages.answers_common import period_label
 from renderers.messages.conversation import understood_header, unparsed_words

@@ -1,4 +1,4 @@
-"""Question commands and buttons: parse → `core.services.ask` → render, nothing more."""
+"""Question commands and buttons: parse → `core.services.ask.service` → render, nothing more."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from bot.features.questions.callbacks import AskCb, RecAction, RecCb
 from bot.features.questions.memory import recall, remember
 from bot.features.questions.reply import send_answer, send_chart_later, today_of
 from core.app import AppContext
-from core.services.ask import default_question, execute
-from core.services.ask_types import Intent
+from core.services.ask.service import default_question, execute
+from core.services.ask.types import Intent
 from core.services.errors import ServiceError
 from core.services.recommendations import lifecycle
 from renderers.messages.answers_lists import recommendation_title

@@ -9,7 +9,7 @@ from bot.context import RequestContext
 from bot.features.budgets.keyboards import list_rows as budget_rows
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import AskCb, RecAction, RecCb
-from core.services.ask_types import (
+from core.services.ask.types import (
     Answer,
     BudgetsAnswer,
     Intent,

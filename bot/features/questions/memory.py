@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 
 from core.query.followup import decode, encode
 from core.query.model import ParsedQuery
-from core.services.ask_types import Intent, Question
+from core.services.ask.types import Intent, Question
 from core.services.costs import CostFilters
 
 __all__ = ["FOLLOW_UP_WINDOW", "recall", "recall_parsed", "remember", "remember_parsed"]

@@ -23,8 +23,8 @@ from bot.context import RequestContext
 from bot.features.questions.drawing import draw_chart
 from bot.features.questions.keyboards import answer_kb
 from core.app import AppContext
-from core.services.ask import execute
-from core.services.ask_types import Answer, Question
+from core.services.ask.service import execute
+from core.services.ask.types import Answer, Question
 from core.tasks import spawn
 from renderers.messages.answers import render_answer
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import FrozenClock
 from core.db.models import Budget, Organization
 from core.services import budgets, costs
-from core.services.ask_types import BudgetItem, BudgetsAnswer, Question
+from core.services.ask.types import BudgetItem, BudgetsAnswer, Question
 
 __all__ = ["budgets_answer", "org_month_budget"]
 

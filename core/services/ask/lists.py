@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.models import Connection, Recommendation, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.services import anomaly_service, costs
-from core.services.ask_types import (
+from core.services.ask.types import (
     AnomaliesAnswer,
     AnomalyItem,
     Question,

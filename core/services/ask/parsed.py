@@ -7,7 +7,7 @@ holds tuples, so a command with several filters and a sentence look the same to 
 from __future__ import annotations
 
 from core.query.model import Intent, ParsedQuery
-from core.services.ask_types import Question
+from core.services.ask.types import Question
 from core.services.costs import CostFilters
 
 __all__ = ["question_from_parsed"]

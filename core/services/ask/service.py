@@ -20,9 +20,9 @@ from core.db.models import Connection, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.reports import EstimatedDays
 from core.services import costs
-from core.services.ask_budgets import budgets_answer, org_month_budget
-from core.services.ask_lists import anomalies_answer, recommendations_answer, resources_answer
-from core.services.ask_types import (
+from core.services.ask.budgets import budgets_answer, org_month_budget
+from core.services.ask.lists import anomalies_answer, recommendations_answer, resources_answer
+from core.services.ask.types import (
     Answer,
     ForecastAnswer,
     Intent,

@@ -1,7 +1,7 @@
 """What a question is and what its answer carries: plain dataclasses, no aiogram, no text.
 
 The bot (and `infrazen chat`) turn a command or a parsed free-text question into a `Question`;
-`core.services.ask.execute` returns one of the answer records below; renderers turn it into
+`core.services.ask.service.execute` returns one of the answer records below; renderers turn it into
 Telegram HTML and chart inputs. Amounts are Decimals in the organisation's currency.
 """
 

@@ -36,10 +36,10 @@ from core.domain.collection import Collection, CostLine, Window
 from core.domain.providers import canonical_provider
 from core.services import price_lists, rollups
 from core.services.errors import NotFound
-from core.services.sync_costs import DailyAggregator, core_table, replace_window
-from core.services.sync_estimates import apply_observed
-from core.services.sync_resources import ResourceChanges, upsert_resources
-from core.services.sync_rules import infer_kind
+from core.services.sync.costs import DailyAggregator, core_table, replace_window
+from core.services.sync.estimates import apply_observed
+from core.services.sync.resources import ResourceChanges, upsert_resources
+from core.services.sync.rules import infer_kind
 
 __all__ = ["ApplyResult", "apply_collection", "record_failure", "retry_delay"]
 

@@ -1,7 +1,7 @@
 """Daily cost lines: aggregate FOCUS-shaped lines into UTC days and write them in batches.
 
 Shared by the sync engine and the file imports (FOCUS, manual CSV) so every source follows
-the one normalisation rule of `core.services.sync_rules.split_daily`. Lines of the same day
+the one normalisation rule of `core.services.sync.rules.split_daily`. Lines of the same day
 and the same identity (resource, SKU, service, region, account, category, currency, tags) are
 summed into one stored row: the table holds one day of one SKU of one resource.
 """
@@ -25,7 +25,7 @@ from core.db.models import CostLine as CostLineRow
 from core.db.types import MONEY_SCALE
 from core.domain.collection import CostLine
 from core.domain.providers import PROVIDER_NAMES, canonical_provider
-from core.services.sync_rules import split_daily
+from core.services.sync.rules import split_daily
 
 __all__ = ["KEY_FIELDS", "DailyAggregator", "DayRange", "clear_days", "core_table",
            "replace_window",

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import CostLine as CostLineRow
 from core.domain.collection import ESTIMATED_TAG
-from core.services.sync_costs import replace_window, write_rows
+from core.services.sync.costs import replace_window, write_rows
 
 __all__ = ["apply_observed", "estimated_days"]
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.models import Resource, ResourceState
 from core.db.types import MONEY_SCALE
 from core.domain.collection import ResourceRecord, ResourceStatus
-from core.services.sync_costs import core_table
+from core.services.sync.costs import core_table
 
 __all__ = ["ResourceChanges", "content_hash", "upsert_resources"]
 

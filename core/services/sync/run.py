@@ -30,7 +30,7 @@ from core.ports import AppDeps
 from core.security.vault import VaultError
 from core.services import allocation, price_lists, recommendations
 from core.services.errors import NotFound, ServiceError
-from core.services.sync import apply_collection, record_failure
+from core.services.sync.apply import apply_collection, record_failure
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "SyncDeps", "SyncResult", "build_connector", "due_connections",
            "run_sync"]

@@ -22,8 +22,8 @@ from core.security.vault import Vault
 from core.services import price_lists
 from core.services import recommendations as recs
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
-from core.services.sync_estimates import estimated_days
+from core.services.sync.apply import apply_collection
+from core.services.sync.estimates import estimated_days
 from tests.connectors.beget.fake import BegetFake, fixture
 from tests.connectors.rigs import FAST
 

@@ -18,7 +18,7 @@ from core.domain.collection import Collection
 from core.security.vault import Vault
 from core.services import recommendations as recs
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 from tests.connectors.rigs import FAST, SELECTEL_CREDS
 from tests.connectors.selectel.fake import SelectelFake
 from tests.connectors.selectel.test_real_account import (

@@ -21,7 +21,7 @@ from core.domain.collection import Collection, ResourceKind, ResourceStatus, Win
 from core.security.vault import Vault
 from core.services import recommendations as recs
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 from tests.connectors.rigs import FAST, SELECTEL_CREDS
 from tests.connectors.selectel.fake import SelectelFake
 from tests.support.fake_server import run_fake

@@ -19,7 +19,7 @@ from core.domain.collection import Collection, Window
 from core.security.vault import Vault
 from core.services import recommendations as recs
 from core.services.orgs import create_org
-from core.services.sync import apply_collection
+from core.services.sync.apply import apply_collection
 from tests.connectors.rigs import FAST
 from tests.connectors.yandex.fake import YandexFake
 from tests.support.faults import Fault
