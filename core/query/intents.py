@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from core.query.lexicon import NUM, number_value
+from core.query.lexicon import NUM, number_value, within_one_edit
 from core.query.model import Intent
 
 __all__ = ["IntentHit", "NOT_A_QUESTION", "PRIORITY", "detect_intent", "find_top_n"]
@@ -165,7 +165,16 @@ _FUZZY: tuple[tuple[str, Intent], ...] = (
     ("динамика", Intent.TREND), ("график", Intent.TREND), ("trend", Intent.TREND),
     ("отчет", Intent.REPORT), ("report", Intent.REPORT), ("потратили", Intent.SPEND),
     ("расходы", Intent.SPEND), ("затраты", Intent.SPEND), ("spend", Intent.SPEND),
-    ("expenses", Intent.SPEND),
+    ("expenses", Intent.SPEND), ("сколько", Intent.SPEND), ("стоимость", Intent.SPEND),
+    ("потратим", Intent.FORECAST), ("прогнозу", Intent.FORECAST),
+    ("бюджета", Intent.BUDGET), ("лимиты", Intent.BUDGET),
+    ("оптимизация", Intent.RECOMMENDATIONS), ("экономия", Intent.RECOMMENDATIONS),
+    ("optimize", Intent.RECOMMENDATIONS), ("savings", Intent.RECOMMENDATIONS),
+    ("аномалия", Intent.ANOMALIES), ("всплеск", Intent.ANOMALIES), ("anomaly", Intent.ANOMALIES),
+    ("spikes", Intent.ANOMALIES), ("виртуалки", Intent.RESOURCES), ("servers", Intent.RESOURCES),
+    ("инстансы", Intent.RESOURCES), ("instances", Intent.RESOURCES),
+    ("динамику", Intent.TREND), ("тренды", Intent.TREND),
+    ("выгрузка", Intent.REPORT), ("выгрузи", Intent.REPORT),
 )
 _WORD = re.compile(r"[а-яa-z]{5,}")
 _FUZZY_CUTOFF = 0.8
@@ -201,6 +210,8 @@ def _closest(word: str) -> Intent | None:
     """The intent of the keyword `word` is a likely misspelling of (cached: words repeat)."""
     best: tuple[float, Intent | None] = (0.0, None)
     for canon, intent in _FUZZY:
+        if within_one_edit(word, canon):  # one typo in a keyword of five letters or more
+            return intent
         if abs(len(canon) - len(word)) > 2 or canon[0] != word[0]:
             continue
         matcher = SequenceMatcher(None, word, canon)

@@ -9,7 +9,7 @@ import re
 
 __all__ = ["DAY", "MONTH", "NUM", "ORDINAL", "ORD_QUARTER", "UNIT", "WEEKDAY", "YEAR",
            "correct_months", "day_value", "month_number", "normalize", "number_value",
-           "ordinal_value", "quarter_value", "unit_key", "weekday_number"]
+           "ordinal_value", "quarter_value", "unit_key", "weekday_number", "within_one_edit"]
 
 MONTH = (
     r"(?:январ[а-я]*|янв|феврал[а-я]*|фев|март[а-я]*|мар|апрел[а-я]*|апр|ма[йяе]|июн[а-я]*"
@@ -39,8 +39,9 @@ _NUMBERS: dict[str, int] = {
 NUM = r"(?:\d{1,3}|" + "|".join(sorted((w for w in _NUMBERS if w != "a"), key=len,
                                        reverse=True)) + r"|a\s+couple\s+of|couple\s+of)"
 
-UNIT = (r"(?:дн[а-я]*|день|сут[а-я]*|недел[а-я]*|месяц[а-я]*|мес\.?|квартал[а-я]*|год[а-я]*"
-        r"|лет|days?|weeks?|wks?|fortnights?|months?|quarters?|years?)(?!\w)")
+UNIT = (r"(?:дн[а-я]*|день|сут[а-я]*|недел[а-я]*|нед\.?|месяц[а-я]*|мес\.?|квартал[а-я]*"
+        r"|год[а-я]*|лет|days?|weeks?|wks?|fortnights?|months?|mos|quarters?|qtrs?"
+        r"|years?|yrs?)(?!\w)")
 
 ORD_QUARTER = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|first|second|third|fourth"
                r"|1st|2nd|3rd|4th|iv|i{1,3}|[1-4])")
@@ -49,8 +50,9 @@ _UNIT_PREFIX: tuple[tuple[str, str], ...] = (
     ("fortnight", "fortnight"), ("дн", "day"), ("ден", "day"), ("сут", "day"), ("day", "day"),
     ("нед", "week"),
     ("week", "week"), ("wk", "week"), ("мес", "month"), ("month", "month"), ("mo", "month"),
-    ("квартал", "quarter"), ("quarter", "quarter"), ("год", "year"), ("лет", "year"),
-    ("year", "year"),
+    ("квартал", "quarter"), ("quarter", "quarter"), ("qtr", "quarter"), ("год", "year"),
+    ("лет", "year"), ("year", "year"), ("yr", "year"), ("y", "year"), ("w", "week"),
+    ("m", "month"), ("q", "quarter"), ("d", "day"),
 )
 
 _QUARTER_PREFIX: tuple[tuple[str, int], ...] = (
@@ -129,6 +131,23 @@ _MONTH_FORMS: tuple[str, ...] = tuple(
      "december")
 _LONG_WORD = re.compile(r"[а-яa-z]{5,}")
 _MONTH_RE = re.compile(MONTH)
+_ONE_EDIT_MIN = 6
+"""Words this long are corrected when one edit away from a month form; shorter ones are too
+often real words one letter off ("марка", "match")."""
+
+
+def within_one_edit(word: str, canon: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours turns `word` into `canon`."""
+    if word == canon or abs(len(word) - len(canon)) > 1:
+        return word == canon
+    if len(word) == len(canon):
+        diff = [i for i, (a, b) in enumerate(zip(word, canon, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == canon[diff[1]]
+                                  and word[diff[1]] == canon[diff[0]])
+    short, long_ = (word, canon) if len(word) < len(canon) else (canon, word)
+    i = next((k for k, (a, b) in enumerate(zip(short, long_)) if a != b), len(short))
+    return short[i:] == long_[i + 1:]
 
 
 def correct_months(text: str) -> str:
@@ -144,7 +163,11 @@ def correct_months(text: str) -> str:
         if _MONTH_RE.fullmatch(word):
             return word
         close = get_close_matches(word, _MONTH_FORMS, n=1, cutoff=0.84)
-        return close[0] if close else word
+        if close:
+            return close[0]
+        if len(word) >= _ONE_EDIT_MIN:
+            return next((form for form in _MONTH_FORMS if within_one_edit(word, form)), word)
+        return word
     return _LONG_WORD.sub(fix, text)
 
 

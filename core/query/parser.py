@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from core.query.amounts import find_amounts, mask_amounts
 from core.query.calendar import month_range
 from core.query.fallback import dateparser_period
 from core.query.intents import detect_intent, find_top_n
@@ -76,17 +77,19 @@ def parse(text: str, *, today: date, lang: str | None = None,
     """Read one question relative to `today` (the caller's date in the org's time zone)."""
     raw = text if isinstance(text, str) else ""
     norm = normalize(raw[:MAX_CHARS])
-    if find_period(norm, today, Lean.PAST) is None:
+    if find_period(mask_amounts(norm), today, Lean.PAST) is None:
         norm = correct_months(norm)  # "в сетнябре": only when no period was read as written
     hit = detect_intent(norm)
     spans: list[tuple[int, int]] = list(hit.spans)
-    taken: list[tuple[int, int]] = []
+    amounts = find_amounts(norm)  # "лимит 100 тыс": an amount, never a day of the month
+    taken: list[tuple[int, int]] = list(amounts)
+    dated = mask_amounts(norm)
 
     period = _default_period(hit.intent, today)
     source = PeriodSource.DEFAULT
-    found = find_period(norm, today, _LEAN.get(hit.intent, Lean.PAST))
+    found = find_period(dated, today, _LEAN.get(hit.intent, Lean.PAST))
     reading = found[0].rule.reading if found else None
-    resolved = (found[0].span, found[1]) if found else dateparser_period(norm, today)
+    resolved = (found[0].span, found[1]) if found else dateparser_period(dated, today)
     if resolved is not None:
         span, (start, end) = resolved
         if hit.intent not in _WHOLE_PERIOD and start <= today < end:

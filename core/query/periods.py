@@ -57,14 +57,20 @@ _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s
              rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
-_MONTH_W = r"(?:месяц[а-я]*|month(?:'s)?|mnth)"
-_WEEK_W = r"(?:недел[а-я]*|week(?:'s)?|wee?k)"
-_QUARTER_W = r"(?:квартал[а-я]*|quarter(?:'s)?)"
+_MONTH_W = r"(?:месяц[а-я]*|мес\.?|month(?:'s)?|mnth|mo)"
+_WEEK_W = r"(?:недел[а-я]*|нед\.?|week(?:'s)?|wee?k|wk)"
+_QUARTER_W = r"(?:квартал[а-я]*|кв\.?|quarter(?:'s)?|qtr)"
 _YEAR_W = r"(?:год[а-я]*|year(?:'s)?)"
+_SHORT_YEAR = (r"\s*'(?P<ys>\d{2})(?!\d)"
+               r"|\s+(?P<ys2>\d{2})(?:-?(?:го|й|м))?\s*(?:г\.?|года?|году)(?!\w)")
+"""A two-digit year, only with an apostrophe or the word "год": "окт '25", "октябрь 25 года";
+a bare "октябрь 25" stays the 25th of October."""
 _YEAR_REL = (rf"(?:,?\s+(?:of\s+|in\s+)?(?P<y>{YEAR})(?:-?(?:го|м|й))?(?:\s*(?:г\.?|года?|году))?"
              r"|\s+(?P<rel>позапрошлого|прошлого|этого|текущего|следующего)\s+года"
-             r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year)?")
-"""An optional year after any period: "2025", "of 2025", "2025-го года", "прошлого года"."""
+             r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year"
+             rf"|{_SHORT_YEAR})?")
+"""An optional year after any period: "2025", "of 2025", "2025-го года", "прошлого года",
+"'25", "25 года"."""
 _YEAR_Q = (rf"(?:\s*[-']?\s*(?P<y>{YEAR})"
            r"|\s+(?P<rel>прошлого|этого|текущего|следующего)\s+года"
            r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year)?")
@@ -152,12 +158,20 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("until_year_end", rf"{_UNTIL_END}(?:года|year)", r.to_end_of(lambda t: year_range(t.year))),
     ("year_end", rf"{_AT_END}(?:года|year)", r.fixed(lambda t: year_range(t.year))),
     ("year", rf"(?P<y>{YEAR})(?:\s*(?:г\.?|года?|году|year))?", r.whole_year),
-    ("weekend", r"(?:(?P<prev>позапрошл[а-я]*|прошл[а-я]*|previous)\s+|(?:эт[а-я]*|последн[а-я]*"
-                r"|this|last|past|the)\s+)?(?:выходн[а-я]*|weekend)", r.weekend),
-    ("rolling", rf"(?:последн[а-я]*|прошедш[а-я]*|last|past|previous|trailing)\s+"
+    ("short_year", r"(?:в|за|во|на)\s+(?P<ys>\d{2})(?:-?(?:м|й|ом|ый))?\s*(?:г\.|году|год)"
+                   r"(?!\w)", r.whole_year),
+    ("weekend", r"(?:(?P<prev>позапрошл[а-я]*|прошл[а-я]*|previous|last)\s+|(?P<this>эт[а-я]*"
+                r"|these|this|coming|upcoming|следующ[а-я]*|ближайш[а-я]*|next)\s+"
+                r"|(?:последн[а-я]*|past|the)\s+)?(?:выходн[а-я]*|weekends?|вых)(?!\w)",
+     r.weekend),
+    ("rolling", rf"(?:(?:over|for|in|during)\s+the\s+)?"
+                rf"(?:последн[а-я]*|прошедш[а-я]*|last|past|previous|trailing)\s+"
                 rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
     ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
                   rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
+    ("rolling_compact", rf"(?:(?:последн[а-я]*|прошедш[а-я]*|за|last|past|previous|trailing"
+                        r"|over\s+the|for\s+the|in\s+the)\s+)(?P<n>\d{1,3})(?P<u>d|w|mo|m|y|qtr|q)"
+                        r"(?!\w)", r.rolling_window),
     ("rolling_za", rf"за\s+(?P<n>)(?P<u>{UNIT})", r.rolling_window),
     ("half_year", r"(?:за\s+)?(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
      r.half_year),

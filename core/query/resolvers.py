@@ -74,6 +74,9 @@ def year_of(g: dict[str, str | None], today: date) -> int | None:
     """An explicit year, or one said relative to today ("прошлого года", "last year")."""
     if g.get("y"):
         return int(g["y"] or 0)
+    short = g.get("ys") or g.get("ys2")
+    if short:
+        return 2000 + int(short)
     rel = g.get("rel") or g.get("rel_en") or ""
     if rel.startswith("позапрошл"):
         return today.year - 2
@@ -130,7 +133,10 @@ def quarter(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
                   today, lean)
 
 
-def whole_year(m: re.Match[str], _today: date, _lean: Lean) -> DateRange | None:
+def whole_year(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    if m.groupdict().get("ys"):  # "в 25 году": only a plausible recent year
+        year = 2000 + int(m["ys"])
+        return year_range(year) if 2010 <= year <= today.year + 1 else None
     return year_range(int(m["y"]))
 
 
@@ -145,7 +151,15 @@ def half_year(_m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
     return rolling(today, 6, "month")
 
 
-def weekend(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+def weekend(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    """The latest weekend begun; "прошлые / last" skips one in progress; "эти / this" or
+    "next" asked on a weekday for a forecast is the coming one."""
+    this = m["this"] or ""
+    coming = this.startswith(("след", "ближайш", "next", "coming", "upcoming")) or (
+        lean is Lean.FUTURE and not m["prev"]) or bool(this and lean is Lean.NEAREST)
+    if today.weekday() < 5 and coming:
+        saturday = today + timedelta(days=5 - today.weekday())
+        return saturday, saturday + timedelta(days=1)
     return weekend_range(today, previous=bool(m["prev"]))
 
 
