@@ -50,6 +50,8 @@ def weekend_range(today: date, previous: bool = False) -> DateRange:
 
 def rolling(today: date, count: int, unit: str) -> DateRange:
     """The last `count` units ending today inclusive: 30 days, 2 weeks, 3 months, 1 year."""
+    if unit == "hour":  # "за последние 24 часа": the days those hours touch, today included
+        return today - timedelta(days=max(0, (count - 1) // 24)), today
     if unit == "day":
         return today - timedelta(days=count - 1), today
     if unit == "week":

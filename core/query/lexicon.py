@@ -40,8 +40,8 @@ NUM = r"(?:\d{1,3}|" + "|".join(sorted((w for w in _NUMBERS if w != "a"), key=le
                                        reverse=True)) + r"|a\s+couple\s+of|couple\s+of)"
 
 UNIT = (r"(?:дн[а-я]*|день|сут[а-я]*|недел[а-я]*|нед\.?|месяц[а-я]*|мес\.?|квартал[а-я]*"
-        r"|год[а-я]*|лет|days?|weeks?|wks?|fortnights?|months?|mos|quarters?|qtrs?"
-        r"|years?|yrs?)(?!\w)")
+        r"|год[а-я]*|лет|кв\.?|час[а-я]*|days?|weeks?|wks?|fortnights?|months?|mos|quarters?"
+        r"|qtrs?|years?|yrs?|hours?|hrs?)(?!\w)")
 
 ORD_QUARTER = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|first|second|third|fourth"
                r"|1st|2nd|3rd|4th|iv|i{1,3}|[1-4])")
@@ -50,7 +50,8 @@ _UNIT_PREFIX: tuple[tuple[str, str], ...] = (
     ("fortnight", "fortnight"), ("дн", "day"), ("ден", "day"), ("сут", "day"), ("day", "day"),
     ("нед", "week"),
     ("week", "week"), ("wk", "week"), ("мес", "month"), ("month", "month"), ("mo", "month"),
-    ("квартал", "quarter"), ("quarter", "quarter"), ("qtr", "quarter"), ("год", "year"),
+    ("квартал", "quarter"), ("quarter", "quarter"), ("qtr", "quarter"), ("кв", "quarter"),
+    ("час", "hour"), ("hour", "hour"), ("hr", "hour"), ("h", "hour"), ("год", "year"),
     ("лет", "year"), ("year", "year"), ("yr", "year"), ("y", "year"), ("w", "week"),
     ("m", "month"), ("q", "quarter"), ("d", "day"),
 )

@@ -48,15 +48,19 @@ class PeriodMatch:
 
 # --- the table ------------------------------------------------------------------------------
 
-_THIS = r"(?:эт[а-я]*|текущ[а-я]*|нынешн[а-я]*|сей|this|current)"
-_LAST = r"(?:прошл[а-я]*|предыдущ[а-я]*|last|previous|prior)"
-_NEXT = r"(?:следующ[а-я]*|будущ[а-я]*|next|upcoming|coming)"
-_SINCE_START = r"(?:с\s+начала|since\s+(?:the\s+)?(?:start|beginning)\s+of)\s+(?:the\s+)?" \
+_THIS = r"(?:эт[а-я]*|текущ[а-я]*|тек\.?|нынешн[а-я]*|сей|this|current|curr?\.?)"
+_LAST = r"(?:прошл[а-я]*|предыдущ[а-я]*|пред\.?|прош\.?|last|previous|prev\.?|prior)"
+_NEXT = r"(?:следующ[а-я]*|след\.?|будущ[а-я]*|next|upcoming|coming)"
+"""Relative words, with the abbreviations people type ("след месяц", "пред. неделя")."""
+_SINCE_START = r"(?:с\s+(?:начала|нач\.?)|(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of)\s+(?:the\s+)?" \
                rf"(?:{_THIS}\s+)?"
 _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s+of|rest\s+of)" \
              rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
+_UNTIL_UNIT_END = r"(?:through|thru|till|until|to)\s+(?:the\s+)?{0}[\s-]end"
+_AT_UNIT_END = r"(?:(?:by|at|for)\s+(?:the\s+)?)?{0}[\s-]end|eo{1}"
+"""English "through year-end" (today to the end) and "by month end", "EOQ" (the whole one)."""
 _MONTH_W = r"(?:месяц[а-я]*|мес\.?|month(?:'s)?|mnth|mo)"
 _WEEK_W = r"(?:недел[а-я]*|нед\.?|week(?:'s)?|wee?k|wk)"
 _QUARTER_W = r"(?:квартал[а-я]*|кв\.?|quarter(?:'s)?|qtr)"
@@ -87,28 +91,40 @@ _SEP = r"\s*(?:по|до|to|till|until|through|thru|and|и|-|\.\.)\s*"
 _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("today", r"сегодня[а-я]*|today|на\s+текущий\s+день", r.fixed(r.day(0))),
     ("yesterday", r"вчера[а-я]*|yesterday", r.fixed(r.day(1))),
+    ("tomorrow", r"завтра[а-я]*|tomorrow", r.fixed(r.day(-1))),
+    ("day_after_tomorrow", r"послезавтра[а-я]*|(?:the\s+)?day\s+after\s+tomorrow",
+     r.fixed(r.day(-2))),
+    ("days_to_today", r"(?:за\s+)?(?P<w>позавчера|вчера|(?:the\s+)?day\s+before\s+yesterday"
+                      r"|yesterday)\s*(?:и|and|\+|,)\s*(?:за\s+)?(?:сегодня|today)",
+     r.days_to_today),
     ("day_before", r"позавчера[а-я]*|(?:the\s+)?day\s+before\s+yesterday", r.fixed(r.day(2))),
     ("this_week", rf"{_THIS}\s+{_WEEK_W}", r.fixed(week_range)),
-    ("wtd", rf"{_SINCE_START}недели|week[\s-]+to[\s-]+date|wtd",
+    ("wtd", rf"{_SINCE_START}(?:недели|week)|week[\s-]+to[\s-]+date|wtd",
      r.to_date(week_range)),
     ("week_before_last", r"позапрошл[а-я]*\s+недел[а-я]*|(?:the\s+)?week\s+before\s+last",
      r.fixed(lambda t: week_range(t, -2))),
     ("last_week", rf"{_LAST}\s+{_WEEK_W}", r.fixed(lambda t: week_range(t, -1))),
     ("next_week", rf"{_NEXT}\s+{_WEEK_W}", r.fixed(lambda t: week_range(t, 1))),
     ("this_month", rf"{_THIS}\s+{_MONTH_W}", r.fixed(r.this_month)),
-    ("mtd", rf"{_SINCE_START}месяца|month[\s-]+to[\s-]+date|mtd", r.to_date(r.this_month)),
+    ("mtd", rf"{_SINCE_START}(?:месяца|month)|month[\s-]+to[\s-]+date|mtd",
+     r.to_date(r.this_month)),
     ("month_before_last", r"позапрошл[а-я]*\s+месяц[а-я]*|(?:the\s+)?month\s+before\s+last",
      r.fixed(r.month_shift(-2))),
     ("last_month", rf"{_LAST}\s+{_MONTH_W}", r.fixed(r.month_shift(-1))),
     ("next_month", rf"{_NEXT}\s+{_MONTH_W}", r.fixed(r.month_shift(1))),
-    ("until_month_end", rf"{_UNTIL_END}(?:месяца|month)", r.to_end_of(r.this_month)),
-    ("month_end", rf"{_AT_END}(?:месяца|month)|eom", r.fixed(r.this_month)),
+    ("until_month_end", rf"{_UNTIL_END}(?:месяца|month)|{_UNTIL_UNIT_END.format('month')}",
+     r.to_end_of(r.this_month)),
+    ("month_end", rf"{_AT_END}(?:месяца|month)|{_AT_UNIT_END.format('month', 'm')}",
+     r.fixed(r.this_month)),
     ("this_quarter", rf"{_THIS}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(0))),
-    ("qtd", rf"{_SINCE_START}квартала|quarter[\s-]+to[\s-]+date|qtd",
+    ("qtd", rf"{_SINCE_START}(?:квартала|quarter)|quarter[\s-]+to[\s-]+date|qtd",
      r.to_date(r.quarter_shift(0))),
     ("last_quarter", rf"{_LAST}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(-1))),
     ("next_quarter", rf"{_NEXT}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(1))),
-    ("until_quarter_end", rf"{_UNTIL_END}(?:квартала|quarter)", r.to_end_of(r.quarter_shift(0))),
+    ("until_quarter_end", rf"{_UNTIL_END}(?:квартала|quarter)"
+                          rf"|{_UNTIL_UNIT_END.format('quarter')}", r.to_end_of(r.quarter_shift(0))),
+    ("quarter_end", rf"{_AT_END}(?:квартала|quarter)|{_AT_UNIT_END.format('quarter', 'q')}",
+     r.fixed(r.quarter_shift(0))),
     ("quarter_ru", rf"(?:(?:за|в|во|на)\s+)?(?P<q>{ORD_QUARTER})(?:-?(?:й|ом|ый|ий|м))?\s*"
                    rf"(?:квартал(?:е|ом)?(?!\w)|кв\b\.?){_YEAR_REL}", r.quarter),
     ("quarter_q", rf"(?:(?P<q>[1-4])\s*q|q\s*(?P<qq>[1-4])){_YEAR_Q}",
@@ -145,18 +161,26 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("day_of_month", rf"(?:(?:за|на|on)\s+)?{_LONE_DAY}", r.day_of_month, "lone_day"),
     ("since_day_of_month", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|начиная\s+с)\s+"
                            rf"{_LONE_DAY}", r.since_day_of_month, "lone_day"),
+    ("half_of_month", rf"(?:(?:в|во|за)\s+)?(?P<h>перв[а-я]*|втор[а-я]*)\s+половин[а-я]*\s+"
+                      rf"(?:(?P<m>{MONTH}){_YEAR_REL}|(?:{_THIS}\s+)?месяца)"
+                      rf"|(?:the\s+)?(?P<h2>first|second)\s+half\s+of\s+(?:(?P<m2>{MONTH})"
+                      rf"|(?:the\s+|this\s+)?month)", r.half_of_month),
+    ("half_ru", rf"(?P<h>перв[а-я]*|втор[а-я]*)\s+половин[а-я]*(?:\s+года)?{_YEAR_REL}",
+     r.half_any),
     ("half", rf"(?P<h>перв[а-я]*|втор[а-я]*|[12])(?:-?(?:е|ое|м))?\s*полугоди[а-я]*{_YEAR_REL}",
      r.half_any),
     ("half_h", rf"h(?P<h>[12]){_YEAR_REL}", r.half_any),
     ("half_en", rf"(?:the\s+)?(?P<h>first|second)\s+half(?:\s+of(?:\s+the\s+year)?)?{_YEAR_REL}",
      r.half_any),
     ("this_year", rf"{_THIS}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year))),
-    ("ytd", rf"{_SINCE_START}года|year[\s-]+to[\s-]+date|ytd",
+    ("ytd", rf"{_SINCE_START}(?:года|year)|year[\s-]+to[\s-]+date|ytd",
      r.to_date(lambda t: year_range(t.year))),
     ("last_year", rf"{_LAST}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year - 1))),
     ("next_year", rf"{_NEXT}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year + 1))),
-    ("until_year_end", rf"{_UNTIL_END}(?:года|year)", r.to_end_of(lambda t: year_range(t.year))),
-    ("year_end", rf"{_AT_END}(?:года|year)", r.fixed(lambda t: year_range(t.year))),
+    ("until_year_end", rf"{_UNTIL_END}(?:года|year)|{_UNTIL_UNIT_END.format('year')}",
+     r.to_end_of(lambda t: year_range(t.year))),
+    ("year_end", rf"{_AT_END}(?:года|year)|{_AT_UNIT_END.format('year', 'y')}",
+     r.fixed(lambda t: year_range(t.year))),
     ("year", rf"(?P<y>{YEAR})(?:\s*(?:г\.?|года?|году|year))?", r.whole_year),
     ("short_year", r"(?:в|за|во|на)\s+(?P<ys>\d{2})(?:-?(?:м|й|ом|ый))?\s*(?:г\.|году|год)"
                    r"(?!\w)", r.whole_year),
@@ -170,10 +194,10 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
                   rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
     ("rolling_compact", rf"(?:(?:последн[а-я]*|прошедш[а-я]*|за|last|past|previous|trailing"
-                        r"|over\s+the|for\s+the|in\s+the)\s+)(?P<n>\d{1,3})(?P<u>d|w|mo|m|y|qtr|q)"
+                        r"|over\s+the|for\s+the|in\s+the)\s+)(?P<n>\d{1,3})(?P<u>d|w|mo|m|y|qtr|q|h)"
                         r"(?!\w)", r.rolling_window),
     ("rolling_za", rf"за\s+(?P<n>)(?P<u>{UNIT})", r.rolling_window),
-    ("half_year", r"(?:за\s+)?(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
+    ("half_year", r"(?:за\s+)?(?:(?:последн[а-я]*|прошедш[а-я]*|past|last)\s+)?(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
      r.half_year),
     ("year_month", rf"(?P<y>{YEAR})-(?P<mon>0[1-9]|1[0-2])(?![\d-])", r.year_month),
     ("month_span", rf"(?:(?:с|со|from|between)\s+)?(?P<m1>{MONTH}){_SEP}(?P<m2>{MONTH})"

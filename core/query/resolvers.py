@@ -38,7 +38,8 @@ __all__ = [
     "since_month", "single", "this_month", "to_date", "to_end_of", "weekend", "whole_year",
     "year_month", "Resolver", "before_last", "day_of_month", "month_of_quarter",
     "month_of_year", "previous_half",
-    "since_day_of_month", "since_weekday", "week_of_month", "weekday_day",
+    "since_day_of_month", "since_weekday", "week_of_month", "weekday_day", "days_to_today",
+    "half_of_month",
 ]
 
 Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
@@ -244,6 +245,34 @@ def weekday_day(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
 def since_weekday(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     found = weekday_day(m, today, lean)
     return (found[0], today) if found else None
+
+
+def days_to_today(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """"вчера и сегодня", "позавчера и сегодня": from that day to today."""
+    back = 2 if m["w"].startswith(("поза", "the", "day")) else 1
+    return today - timedelta(days=back), today
+
+
+def half_of_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    """"первая половина ноября" = days 1–15, "вторая" = 16 to the month's end."""
+    g = m.groupdict()
+    month = named_month(m, today, lean) if g.get("m") else (
+        _month_by_word(g["m2"], today, lean) if g.get("m2") else month_range(today.year,
+                                                                          today.month))
+    if month is None:
+        return None
+    first, last = month
+    middle = first + timedelta(days=14)
+    second = (g.get("h") or g.get("h2") or "").startswith(("втор", "second"))
+    return (middle + timedelta(days=1), last) if second else (first, middle)
+
+
+def _month_by_word(word: str, today: date, lean: Lean) -> DateRange | None:
+    month = month_number(word)
+    if month is None:
+        return None
+    return choose([month_range(y, month) for y in range(today.year - 1, today.year + 2)],
+                  today, lean)
 
 
 def before_last(unit: str) -> Callable[[date], DateRange]:
