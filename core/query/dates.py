@@ -17,14 +17,20 @@ from core.query.model import Lean
 __all__ = ["PartialDate", "date_pattern", "partial_from", "resolve_range", "resolve_single"]
 
 _SUFFIX = r"(?:-?(?:го|е|ое|st|nd|rd|th))?"
+_AFTER_PREPOSITION = "(?:" + "|".join(
+    rf"(?<=\b{word} \d\.)|(?<=\b{word} \d\d\.)|(?<=\b{word} \d/)|(?<=\b{word} \d\d/)"
+    for word in ("за", "на", "по", "до", "с", "со", "on", "to", "from", "since", "until",
+                 "till", "and", "и")) + ")"
+"""A one-digit month ("5.9") only right after a preposition: "на 5.9", "since 5.9"; elsewhere
+"2.5" is more often a number than the 2nd of May."""
 
 
 def date_pattern(tag: str, *, bare: bool) -> str:
     """One date, its groups suffixed with `tag`; `bare` also allows a lone day number."""
     forms = [
         rf"(?P<iy{tag}>{YEAR})-(?P<im{tag}>\d{{1,2}})-(?P<id{tag}>\d{{1,2}})(?![\d-])",
-        rf"(?P<nd{tag}>\d{{1,2}})[./](?P<nm{tag}>\d{{2}})(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}))?"
-        r"(?![\d./])",
+        rf"(?P<nd{tag}>\d{{1,2}})[./](?P<nm{tag}>\d{{2}}|{_AFTER_PREPOSITION}\d)"
+        rf"(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}))?(?![\d./])",
         rf"(?:the\s+)?(?P<d{tag}>{DAY}){_SUFFIX}\s*(?:of\s+)?(?P<m{tag}>{MONTH})"
         rf"(?:,?\s*(?P<y{tag}>{YEAR}))?",
         rf"(?P<mm{tag}>{MONTH})\s*(?P<md{tag}>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.])"

@@ -210,8 +210,8 @@ def _closest(word: str) -> Intent | None:
     """The intent of the keyword `word` is a likely misspelling of (cached: words repeat)."""
     best: tuple[float, Intent | None] = (0.0, None)
     for canon, intent in _FUZZY:
-        if within_one_edit(word, canon):  # one typo in a keyword of five letters or more
-            return intent
+        if word[0] == canon[0] and within_one_edit(word, canon):  # one typo, not the first
+            return intent  # letter: "трафик" is a word of its own, not a typo of "график"
         if abs(len(canon) - len(word)) > 2 or canon[0] != word[0]:
             continue
         matcher = SequenceMatcher(None, word, canon)

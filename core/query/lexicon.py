@@ -147,7 +147,8 @@ def within_one_edit(word: str, canon: str) -> bool:
                                   and word[diff[0]] == canon[diff[1]]
                                   and word[diff[1]] == canon[diff[0]])
     short, long_ = (word, canon) if len(word) < len(canon) else (canon, word)
-    i = next((k for k, (a, b) in enumerate(zip(short, long_)) if a != b), len(short))
+    i = next((k for k, (a, b) in enumerate(zip(short, long_, strict=False))
+              if a != b), len(short))
     return short[i:] == long_[i + 1:]
 
 
@@ -167,7 +168,8 @@ def correct_months(text: str) -> str:
         if close:
             return close[0]
         if len(word) >= _ONE_EDIT_MIN:
-            return next((form for form in _MONTH_FORMS if within_one_edit(word, form)), word)
+            return next((form for form in _MONTH_FORMS
+                         if form[0] == word[0] and within_one_edit(word, form)), word)
         return word
     return _LONG_WORD.sub(fix, text)
 

@@ -52,8 +52,8 @@ _THIS = r"(?:эт[а-я]*|текущ[а-я]*|тек\.?|нынешн[а-я]*|се
 _LAST = r"(?:прошл[а-я]*|предыдущ[а-я]*|пред\.?|прош\.?|last|previous|prev\.?|prior)"
 _NEXT = r"(?:следующ[а-я]*|след\.?|будущ[а-я]*|next|upcoming|coming)"
 """Relative words, with the abbreviations people type ("след месяц", "пред. неделя")."""
-_SINCE_START = r"(?:с\s+(?:начала|нач\.?)|(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of)\s+(?:the\s+)?" \
-               rf"(?:{_THIS}\s+)?"
+_SINCE_START = (r"(?:с\s+(?:начала|нач\.?)|(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of)"
+                rf"\s+(?:the\s+)?(?:{_THIS}\s+)?")
 _UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s+of|rest\s+of)" \
              rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
@@ -122,7 +122,8 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("last_quarter", rf"{_LAST}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(-1))),
     ("next_quarter", rf"{_NEXT}\s+{_QUARTER_W}", r.fixed(r.quarter_shift(1))),
     ("until_quarter_end", rf"{_UNTIL_END}(?:квартала|quarter)"
-                          rf"|{_UNTIL_UNIT_END.format('quarter')}", r.to_end_of(r.quarter_shift(0))),
+                          rf"|{_UNTIL_UNIT_END.format('quarter')}",
+     r.to_end_of(r.quarter_shift(0))),
     ("quarter_end", rf"{_AT_END}(?:квартала|quarter)|{_AT_UNIT_END.format('quarter', 'q')}",
      r.fixed(r.quarter_shift(0))),
     ("quarter_ru", rf"(?:(?:за|в|во|на)\s+)?(?P<q>{ORD_QUARTER})(?:-?(?:й|ом|ый|ий|м))?\s*"
@@ -193,11 +194,12 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                 rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
     ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
                   rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
-    ("rolling_compact", rf"(?:(?:последн[а-я]*|прошедш[а-я]*|за|last|past|previous|trailing"
+    ("rolling_compact", r"(?:(?:последн[а-я]*|прошедш[а-я]*|за|last|past|previous|trailing"
                         r"|over\s+the|for\s+the|in\s+the)\s+)(?P<n>\d{1,3})(?P<u>d|w|mo|m|y|qtr|q|h)"
                         r"(?!\w)", r.rolling_window),
     ("rolling_za", rf"за\s+(?P<n>)(?P<u>{UNIT})", r.rolling_window),
-    ("half_year", r"(?:за\s+)?(?:(?:последн[а-я]*|прошедш[а-я]*|past|last)\s+)?(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
+    ("half_year", r"(?:за\s+)?(?:(?:последн[а-я]*|прошедш[а-я]*|past|last)\s+)?"
+                  r"(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
      r.half_year),
     ("year_month", rf"(?P<y>{YEAR})-(?P<mon>0[1-9]|1[0-2])(?![\d-])", r.year_month),
     ("month_span", rf"(?:(?:с|со|from|between)\s+)?(?P<m1>{MONTH}){_SEP}(?P<m2>{MONTH})"
