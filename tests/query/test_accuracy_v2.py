@@ -10,8 +10,13 @@ edited to fit the parser; new phrasings go into a new batch, first-run score rec
 `fresh_v3.jsonl` (213, 71 % Russian) was written by someone who never read the parser, after the
 v2 rules, unseen by them: first run 94.4 % (201/213), below the 95 % target. Three general
 period rules then came from its misses ("the last month of 2025" kept its year, "первый месяц
-этого года", "прошлое полугодие", "mnth"): 96.2 % (205/213), no longer an unseen score; the
-8 left are intent and service-name misses. A new blind batch is the next honest measure.
+этого года", "прошлое полугодие", "mnth"): 96.2 % (205/213), no longer an unseen score. The
+8 left (intent and service-name misses) were then fixed by general vocabulary rules (cost
+adjectives such as "priciest" / "прожорливые", colloquial spend verbs such as "почём вышел",
+"итого по облакам" as one sum, "меньше платить", counting resources, service nicknames for
+backups and databases), tested by generated tables in test_slang.py and test_period_forms.py:
+fresh_v3 100 % (213/213), tuned on, so not an unseen score. A new blind batch is the next
+honest measure.
 """
 
 from __future__ import annotations
@@ -61,7 +66,8 @@ def test_the_locked_set_is_big_and_mostly_russian() -> None:
     assert len({r.text.lower() for r in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl", "fresh_v2.jsonl"])
+@pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl", "fresh_v2.jsonl",
+                                  "fresh_v3.jsonl"])
 def test_parser_accuracy_v2(name: str, vocabulary: Vocabulary) -> None:
     rows = _load(name)
     misses = _misses(rows, vocabulary)
