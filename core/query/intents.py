@@ -38,7 +38,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|поч[её]м|вышл[оаи]|вышел|слил{_W}|спустил{_W}|отдал{_W}|отвалил{_W}"
                       rf"|выложил{_W}|набежал{_W}|натикал{_W}|накапал{_W}|потрачен{_W}"
                       rf"|издерж{_W}|чек{_W}|инвойс{_W}|invoice{_W}|outlay|expenditure{_W}"
-                      rf"|burned|burnt|billed|charged|owe{_W}"),
+                      rf"|burned|burnt|billed|charged|owe{_W}|обход(?:ит|ят|ил){_W}"
+                      rf"|кост(?:ы|ов|ам|ах)"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло"
                       rf"|вышл|слил|сожр|съел|отдал|набежал){_W}"),
     # a "total" word makes "по облакам" the scope of one sum, not a breakdown
@@ -56,8 +57,10 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                     rf"|most\s+(?:expensive|costly|pricey)|biggest|largest|highest|the\s+most"
                     rf"|heaviest|hungriest|top\s+spenders?|cost\s+leaders?"
                     rf"|разбивк{_W}|в\s+разрезе|breakdown|лидер{_W}|крупнейш{_W}"
-                    rf"|на\s+что\s+(?:уход|трат){_W}|куда\s+уход{_W}|cost\s+drivers?"
-                    rf"|where\s+(?:does|did|do)\s+(?:the\s+|our\s+)?money\s+go|spenders?"
+                    rf"|на\s+что\s+(?:уход|трат|ид[её]т|утека|слива){_W}"
+                    rf"|куда\s+(?:уход|утека|уплыва|слива|ид[её]т|девают|трат){_W}|cost\s+drivers?"
+                    rf"|where(?:'s|\s+is|\s+does|\s+did|\s+do)\s+(?:all\s+)?(?:the\s+|our\s+)?"
+                    rf"(?:money|cash|budget|spend)\s+go{_W}|spenders?"
                     rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?{_COSTLY}{_W}|{NUM}\s+{_COSTLY_EN}"
                     rf"|больше\s+всех|по\s+(?:командам|проектам|сервисам|провайдерам|регионам"
                     rf"|облакам|подключениям|ресурсам|тегам)|(?:by|per)\s+(?:team|project|service"
@@ -73,7 +76,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|(?:by|per)\s+(?:day|week|month|quarter)|day\s+by\s+day"
                       rf"|week\s+(?:by|over)\s+week|month\s+by\s+month|mom|yoy|year\s+over\s+year"
                       rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"),
-    (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}"),
+    (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}|vs\.?|versus"
+                      rf"|против"),
     # forecast
     (Intent.FORECAST, 5, rf"прогноз{_W}|спрогноз{_W}|forecast{_W}|predict{_W}|projected"
                          rf"|projection{_W}|сколько\s+будет|будет\s+стоить|будем\s+(?:плат|трат)"

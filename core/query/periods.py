@@ -202,7 +202,9 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                   r"(?:полгода|пол\s+года|полугод[а-я]*|half\s+(?:a\s+)?year)",
      r.half_year),
     ("year_month", rf"(?P<y>{YEAR})-(?P<mon>0[1-9]|1[0-2])(?![\d-])", r.year_month),
-    ("month_span", rf"(?:(?:с|со|from|between)\s+)?(?P<m1>{MONTH}){_SEP}(?P<m2>{MONTH})"
+    ("month_span", rf"(?:(?:с|со|from|between)\s+)?(?P<m1>{MONTH})"
+                   r"\s*(?P<sep>по|до|to|till|until|through|thru|and|и|-|\.\.|vs\.?|versus|против"
+                   rf"|или|or|,)\s*(?P<m2>{MONTH})"
                    rf"(?:\s+(?P<y>{YEAR}))?", r.month_span),
     ("since_month", rf"(?:с|со|since|starting(?:\s+(?:from|in))?|from|начиная\s+с)\s+"
                     rf"(?P<m>{MONTH}){_YEAR_REL}", r.since_month),

@@ -105,6 +105,9 @@ def month_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     first, last = month_number(m["m1"]), month_number(m["m2"])
     if first is None or last is None:
         return None
+    if m.groupdict().get("sep") not in (None, "по", "до", "to", "till", "until", "through",
+                                        "thru", "-", ".."):
+        first, last = min(first, last), max(first, last)  # "октябрь и сентябрь": both months
     wraps = first > last
     if m["y"]:
         year = int(m["y"])

@@ -200,12 +200,24 @@ def _half_month_cases() -> Iterator[Case]:
     yield "spend in the second half of the month", today, (date(2026, 11, 16), today)
 
 
+def _month_pair_cases() -> Iterator[Case]:
+    """Two months named for a comparison, in any order: the run from the earlier to the later."""
+    ru = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+          "сентябрь", "октябрь", "ноябрь", "декабрь")
+    today = date(2026, 12, 20)
+    for a, b in itertools.permutations(range(1, 13), 2):
+        span = _clip((date(2026, min(a, b), 1), _month(2026, max(a, b))[1]), today)
+        for sep in ("и", "vs", "против"):
+            yield f"сравни {ru[a - 1]} {sep} {ru[b - 1]}", today, span
+        yield f"compare {calendar.month_name[a]} and {calendar.month_name[b]}", today, span
+
+
 FAMILIES = {
     "relative_abbreviations": list(_relative_cases()), "to_date": list(_to_date_cases()),
     "rolling": list(_rolling_cases()), "weekends": list(_weekend_cases()),
     "day_month_without_year": list(_day_month_cases()), "near_days": list(_near_day_cases()),
     "two_digit_years": list(_short_year_cases()), "period_ends": list(_end_cases()),
-    "halves_of_a_month": list(_half_month_cases()),
+    "halves_of_a_month": list(_half_month_cases()), "month_pairs": list(_month_pair_cases()),
 }
 
 

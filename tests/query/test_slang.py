@@ -58,14 +58,16 @@ INTENT_WORDS: dict[Intent, tuple[str, ...]] = {
         "сколько набежало по {p} {t}", "счёт за {p} {t}", "чек за {p} {t}",
         "траты на {p} {t}", "затраты на {p} {t}", "издержки на {p} {t}",
         "how much did we spend on {p} {t}", "{p} bill {t}", "what did {p} cost {t}",
-        "how much did we burn on {p} {t}", "{p} spend {t}",
+        "how much did we burn on {p} {t}", "{p} spend {t}", "во сколько обходится {p} {t}",
+        "косты на {p} {t}",
     ),
     Intent.TOP: (
         "самые дорогие ресурсы на {p} {t}", "самые прожорливые серверы на {p} {t}",
         "что больше всего стоит на {p} {t}", "лидеры по затратам на {p} {t}",
         "самые затратные проекты на {p} {t}", "most expensive resources on {p} {t}",
         "priciest resources on {p} {t}", "costliest services on {p} {t}",
-        "biggest cost drivers on {p} {t}",
+        "biggest cost drivers on {p} {t}", "куда утекают деньги на {p} {t}",
+        "where's the money going on {p} {t}",
     ),
     Intent.TREND: (
         "динамика расходов на {p} {t}", "как менялись траты на {p} {t}",
