@@ -29,11 +29,9 @@ class CachedBearerAuth(httpx.Auth):
 
     refresh_margin: ClassVar[float] = 120.0
 
-    def __init__(self, http: ProviderHttp, url: str, *,
-                 timeout: httpx.Timeout | None = None) -> None:
+    def __init__(self, http: ProviderHttp, url: str) -> None:
         self.http = http
         self.url = url
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
         self._token: str | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
@@ -55,8 +53,7 @@ class CachedBearerAuth(httpx.Auth):
                     refused: tuple[int, ...]) -> Any:
         """POST the exchange; the statuses in `refused` mean the user's credentials are bad."""
         try:
-            return await self.http.post(self.url, json=body, error_parser=error_parser,
-                                        **self._extra)
+            return await self.http.post(self.url, json=body, error_parser=error_parser)
         except ProviderError as exc:
             if any(f"HTTP {code}" in exc.detail for code in refused):
                 raise BadCredentials(exc.detail, provider=self.http.provider) from exc

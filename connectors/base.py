@@ -14,7 +14,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectors.errors import ConnectorError
-from connectors.http import ProviderHttp, RetryPolicy
+from connectors.http import ProviderHttp, RetryPolicy, Timeouts
 from core.domain.collection import AccountInfo, Collection, Window
 
 __all__ = ["BaseConnector", "Connector", "Credentials", "mask_secrets", "secret_fields",
@@ -51,7 +51,8 @@ class Connector(Protocol):
 
 
 class BaseConnector(Generic[C]):
-    """Shared plumbing: the injected HTTP client, the endpoint override, per-connection options."""
+    """Shared plumbing: the injected HTTP client, the endpoint override, per-connection options
+    (the option `timeout` becomes the `Timeouts` of every request this connector sends)."""
 
     kind: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
@@ -62,9 +63,10 @@ class BaseConnector(Generic[C]):
     def __init__(self, client: httpx.AsyncClient, *, endpoint: str | None = None,
                  options: Mapping[str, Any] | None = None,
                  retry: RetryPolicy | None = None) -> None:
-        self.http = ProviderHttp(client, self.kind, retry)
-        self.endpoint = (endpoint or self.default_endpoint).rstrip("/")
         self.options: Mapping[str, Any] = options or {}
+        self.http = ProviderHttp(client, self.kind, retry,
+                                 timeouts=Timeouts.from_options(self.options, provider=self.kind))
+        self.endpoint = (endpoint or self.default_endpoint).rstrip("/")
 
     def parse_credentials(self, raw: Mapping[str, Any] | C) -> C:
         """Validate raw JSON (from the vault or a wizard) into this connector's model."""

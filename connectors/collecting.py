@@ -1,5 +1,6 @@
-"""What every HTTP connector's `collect` repeats: warnings, guarded optional calls, the timeout
-option and bounded fan-out — one copy, so the rules read the same for every provider.
+"""What every HTTP connector's `collect` repeats: warnings, guarded optional calls and bounded
+fan-out — one copy, so the rules read the same for every provider (time limits are
+`connectors.http.Timeouts`, set on the connector's `ProviderHttp`).
 
 Warnings are `code: subject: detail`; `code` keys `providers_ru.warning.<code>`. A guarded call
 that fails becomes a warning and, for an inventory list, marks the inventory incomplete so the
@@ -9,15 +10,13 @@ sync engine does not take the missing items as deleted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
-
-import httpx
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from connectors.errors import ConnectorError
 from core.domain.collection import Collection
 
-__all__ = ["gather_limited", "guard", "option_timeout", "warn"]
+__all__ = ["gather_limited", "guard", "warn"]
 
 T = TypeVar("T")
 
@@ -43,12 +42,6 @@ async def guard(out: Collection, subject: str, call: Callable[[], Awaitable[T]],
     if inventory:
         out.complete_inventory = False
     return None
-
-
-def option_timeout(options: Mapping[str, Any]) -> httpx.Timeout | None:
-    """The per-connection `timeout` option (seconds), or None for the shared default."""
-    value = options.get("timeout")
-    return httpx.Timeout(float(value)) if value is not None else None
 
 
 async def gather_limited(limit: int, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:

@@ -4,14 +4,22 @@ Connectors get an injected `httpx.AsyncClient` (never one per call) wrapped in `
 Retries (tenacity) cover 429 (honouring Retry-After, capped), 5xx, timeouts and connection
 errors; what is left after the retries becomes a typed `ConnectorError`. 401/403 are never
 retried here: token schemes are `httpx.Auth` subclasses that refresh once on 401 themselves.
+
+Time limits are the connection's `Timeouts` (option `timeout`), set once on `ProviderHttp`
+and applied to every request, token exchanges included: one call with all its retries and
+waits ends within `Timeouts.total`, so a provider that hangs fails with `Unreachable` in the
+time the user configured. Callers never pass `timeout=` per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,22 +30,31 @@ from tenacity import (
     RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_any,
 )
+from tenacity.stop import stop_base
 
 from connectors.errors import (
     BadCredentials,
     ConnectorError,
+    InvalidInput,
     NoPermission,
     ProviderError,
     RateLimited,
     Unreachable,
 )
 
-__all__ = ["DEFAULT_TIMEOUT", "ProviderHttp", "RetryPolicy", "redact"]
+__all__ = ["ItemsOf", "ProviderHttp", "RetryPolicy", "Timeouts", "redact"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+ItemsOf = Callable[[Any], Iterable[Any]]
+"""Where a page keeps its items, for pages that are not `{items_key: [...]}`."""
+
+TIMEOUT_OPTION = "timeout"
+_TOTAL = 120.0
+_ATTEMPT = 30.0
+_CONNECT = 10.0
 
 _SECRET_KEYS = re.compile(
     r"(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|authorization|x-auth-token|"
@@ -62,6 +79,52 @@ class RetryPolicy:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """A connection's time limits, fixed when its connector is built.
+
+    `total` bounds one call with all its retries and backoff waits; `attempt` bounds one try
+    (httpx read/write/pool) and `connect` its connection, both also cut to what is left of
+    `total`. The option `timeout` (seconds) sets `total` and `attempt`: a provider that hangs
+    fails within that time, whatever the retry policy says.
+    """
+
+    total: float = _TOTAL
+    attempt: float = _ATTEMPT
+    connect: float = _CONNECT
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], *, provider: str = "") -> Timeouts:
+        """The connection's `timeout` option, or the defaults; a bad value is the user's."""
+        value = options.get(TIMEOUT_OPTION)
+        if value is None:
+            return cls()
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = 0.0
+        if not 0 < seconds < float("inf"):
+            raise InvalidInput(f"option {TIMEOUT_OPTION} must be a positive number of seconds, "
+                               f"not {value!r}", provider=provider)
+        return cls(total=seconds, attempt=seconds, connect=min(_CONNECT, seconds))
+
+    def for_attempt(self, remaining: float) -> httpx.Timeout:
+        """httpx limits for one try with `remaining` seconds of the call's budget left."""
+        left = max(remaining, 0.001)
+        return httpx.Timeout(min(self.attempt, left), connect=min(self.connect, left))
+
+
+class _StopAtDeadline(stop_base):
+    """Stop retrying when the next wait would end past the call's deadline."""
+
+    def __init__(self, deadline: float, wait: Callable[[RetryCallState], float]) -> None:
+        self.deadline = deadline
+        self.wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return time.monotonic() + self.wait(retry_state) >= self.deadline
 
 
 class _Retryable(Exception):
@@ -91,10 +154,12 @@ class ProviderHttp:
 
     def __init__(self, client: httpx.AsyncClient, provider: str,
                  policy: RetryPolicy | None = None,
-                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:
+                 sleep: Callable[[float], Awaitable[None]] | None = None, *,
+                 timeouts: Timeouts | None = None) -> None:
         self.client = client
         self.provider = provider
         self.policy = policy or RetryPolicy()
+        self.timeouts = timeouts or Timeouts()
         self._sleep = sleep
 
     def _wait(self, state: RetryCallState) -> float:
@@ -110,10 +175,14 @@ class ProviderHttp:
     async def request(self, method: str, url: str, *, expected: tuple[int, ...] = (200,),
                       error_parser: Callable[[httpx.Response], str] | None = None,
                       **kwargs: Any) -> httpx.Response:
-        """Send with retries; return the response when its status is in `expected`."""
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        """Send with retries within `timeouts.total`; return the response when its status is
+        in `expected`."""
+        if "timeout" in kwargs:
+            raise TypeError("time limits are per connection: ProviderHttp(timeouts=...)")
+        deadline = time.monotonic() + self.timeouts.total
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.policy.attempts),
+            stop=stop_any(stop_after_attempt(self.policy.attempts),
+                          _StopAtDeadline(deadline, self._wait)),
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
             reraise=True,
@@ -122,19 +191,31 @@ class ProviderHttp:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(method, url, expected, error_parser, kwargs)
+                    return await self._once(method, url, expected, error_parser, kwargs,
+                                            deadline)
         except _Retryable as exc:
             raise exc.error from None
         raise ProviderError("no attempt was made", provider=self.provider)  # pragma: no cover
 
+    def _timed_out(self, url: str) -> _Retryable:
+        return _Retryable(Unreachable(
+            f"timed out calling {redact(url)} (limit {self.timeouts.total:g} s)",
+            provider=self.provider))
+
     async def _once(self, method: str, url: str, expected: tuple[int, ...],
                     error_parser: Callable[[httpx.Response], str] | None,
-                    kwargs: dict[str, Any]) -> httpx.Response:
+                    kwargs: dict[str, Any], deadline: float) -> httpx.Response:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._timed_out(url)
         try:
-            response = await self.client.request(method, url, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise _Retryable(Unreachable(f"timed out calling {redact(url)}",
-                                         provider=self.provider)) from exc
+            # httpx limits each read; the outer timeout also covers a trickling body and the
+            # requests an auth flow sends on its own (a login, a token refresh).
+            async with asyncio.timeout(remaining):
+                response = await self.client.request(
+                    method, url, timeout=self.timeouts.for_attempt(remaining), **kwargs)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            raise self._timed_out(url) from exc
         except httpx.TransportError as exc:
             raise _Retryable(Unreachable(f"cannot reach {redact(url)}: {type(exc).__name__}",
                                          provider=self.provider)) from exc
@@ -187,18 +268,26 @@ class ProviderHttp:
     async def post(self, url: str, **kwargs: Any) -> Any:
         return await self.json("POST", url, **kwargs)
 
-    async def paginate_token(self, url: str, *, items_key: str,
+    async def paginate_token(self, url: str, *, items_key: str | ItemsOf,
                              token_param: str = "pageToken", next_key: str = "nextPageToken",
                              params: Mapping[str, Any] | None = None, max_pages: int = 10_000,
-                             **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
-        """Token paging (Yandex `pageToken`/`nextPageToken`, Cloud.ru `page_token`)."""
+                             **kwargs: Any) -> AsyncIterator[Any]:
+        """Token paging (Yandex `pageToken`/`nextPageToken`; Cloud.ru billing
+        `page_filter.page_token`, inventory `page_token`, both answering `next_page_token`).
+
+        `items_key` names the page's list, or is a function finding the items in a page of
+        another shape (a bare list, one of several keys); it raises on a page it cannot read.
+        A page that is not an object has no next token and ends the paging."""
         query = dict(params or {})
         for _ in range(max_pages):
             body = await self.get(url, params=query, **kwargs)
-            body = self._expect_object(body, url)
-            for item in body.get(items_key) or []:
+            if callable(items_key):
+                items: Iterable[Any] = items_key(body)
+            else:
+                items = self._expect_object(body, url).get(items_key) or []
+            for item in items:
                 yield item
-            token = body.get(next_key)
+            token = body.get(next_key) if isinstance(body, dict) else None
             if not token:
                 return
             query[token_param] = token

@@ -14,7 +14,6 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from connectors.beget.auth import BegetJwtAuth
@@ -54,15 +53,13 @@ class BegetClient:
     """One account's calls; the JWT auth is created lazily and reused for every v1 call."""
 
     def __init__(self, http: ProviderHttp, base_url: str, login: str, password: str,
-                 cloud_password: str | None = None, *, page_size: int = 100,
-                 timeout: httpx.Timeout | None = None) -> None:
+                 cloud_password: str | None = None, *, page_size: int = 100) -> None:
         self.http = http
         self.base = base_url.rstrip("/")
         self._login = login
         self._password = password
         self.jwt = BegetJwtAuth(self.base, login, cloud_password or password)
         self.page_size = page_size
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
 
     # -- legacy ---------------------------------------------------------------------------
 
@@ -82,8 +79,7 @@ class BegetClient:
         form = {"login": self._login, "passwd": self._password, "output_format": "json"}
         if args:
             form |= {"input_format": "json", "input_data": json.dumps(args)}
-        body = await self.http.post(f"{self.base}/api/{section}/{method}", data=form,
-                                    **self._extra)
+        body = await self.http.post(f"{self.base}/api/{section}/{method}", data=form)
         where = f"{section}/{method}"
         if not isinstance(body, dict):
             raise ProviderError(f"{where}: unexpected response shape", provider="beget")
@@ -140,7 +136,7 @@ class BegetClient:
                      params: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         async for item in self.http.paginate_offset(
                 f"{self.base}{path}", items_key=items_key, limit=self.page_size,
-                params=params, auth=self.jwt, **self._extra):
+                params=params, auth=self.jwt):
             yield item
 
     async def vps_list(self) -> list[Vps]:
@@ -149,7 +145,7 @@ class BegetClient:
     async def vps_statistic(self, metric: str, vps_id: str, period: str = "DAY") -> Series:
         """`/v1/vps/statistic/{cpu|memory}/{id}` → `{"<metric>": {"date": [], "value": []}}`."""
         body = await self.http.get(f"{self.base}/v1/vps/statistic/{metric}/{vps_id}",
-                                   params={"period": period}, auth=self.jwt, **self._extra)
+                                   params={"period": period}, auth=self.jwt)
         if not isinstance(body, dict) or not isinstance(body.get(metric), dict):
             raise ProviderError(f"statistic/{metric}: unexpected shape", provider="beget")
         return Series.model_validate(body[metric])
@@ -165,7 +161,7 @@ class BegetClient:
         if vps_id:
             params["vps_id"] = vps_id
         body = await self.http.get(f"{self.base}/v1/vps/configurator/calculation",
-                                   params=params, auth=self.jwt, **self._extra)
+                                   params=params, auth=self.jwt)
         if not isinstance(body, dict):
             raise ProviderError("configurator/calculation: unexpected shape", provider="beget")
         return body

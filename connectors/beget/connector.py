@@ -40,7 +40,7 @@ from connectors.beget.mapping import (
 )
 from connectors.beget.models import AccountInfoResult, Vps
 from connectors.beget.prices import candidates, config_sku, item_of, price_list
-from connectors.collecting import guard, option_timeout, warn
+from connectors.collecting import guard, warn
 from connectors.errors import BadCredentials, ConnectorError, NoPermission
 from connectors.http import RetryPolicy
 from connectors.parsing import optional_decimal, optional_int
@@ -121,8 +121,7 @@ class BegetConnector(BaseConnector[BegetCredentials]):
         cloud = creds.cloud_password.get_secret_value() if creds.cloud_password else None
         return BegetClient(
             self.http, self.endpoint, creds.login, creds.password.get_secret_value(), cloud,
-            page_size=int(self.options.get("page_size", 100)),
-            timeout=option_timeout(self.options))
+            page_size=int(self.options.get("page_size", 100)))
 
     @staticmethod
     def _account(login: str, info: AccountInfoResult) -> AccountInfo:

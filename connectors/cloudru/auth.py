@@ -29,9 +29,8 @@ def error_message(response: httpx.Response) -> str:
 class CloudRuTokenAuth(CachedBearerAuth):
     """Bearer access token for every Cloud.ru API call; one refresh on 401."""
 
-    def __init__(self, http: ProviderHttp, iam_url: str, key_id: str, secret: str, *,
-                 timeout: httpx.Timeout | None = None) -> None:
-        super().__init__(http, f"{iam_url.rstrip('/')}/api/v1/auth/token", timeout=timeout)
+    def __init__(self, http: ProviderHttp, iam_url: str, key_id: str, secret: str) -> None:
+        super().__init__(http, f"{iam_url.rstrip('/')}/api/v1/auth/token")
         self._body = {"keyId": key_id, "secret": secret}
 
     async def _exchange(self) -> tuple[str, float]:

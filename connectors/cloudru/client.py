@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
-
-import httpx
 
 from connectors.cloudru.auth import CloudRuTokenAuth, error_message
 from connectors.cloudru.models import Consumption, FloatingIp, Vm
@@ -45,8 +44,7 @@ class Endpoints:
 
 class CloudRuClient:
     def __init__(self, http: ProviderHttp, auth: CloudRuTokenAuth, ep: Endpoints, *,
-                 options: Mapping[str, Any] | None = None,
-                 timeout: httpx.Timeout | None = None) -> None:
+                 options: Mapping[str, Any] | None = None) -> None:
         self.http = http
         self.auth = auth
         self.ep = ep
@@ -54,7 +52,6 @@ class CloudRuClient:
         self.consumption_path = str(opts.get("consumption_path", "/v2/consumption"))
         self.page_size = int(opts.get("page_size", 1000))
         self.item_keys: tuple[str, ...] = tuple(opts.get("items_keys", _ITEM_KEYS))
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
 
     async def consumption(self, *, start: date, end: date, project_ids: Sequence[str] = (),
                           agreement_id: str | None = None) -> AsyncIterator[Consumption]:
@@ -68,7 +65,7 @@ class CloudRuClient:
         async for row in self.http.paginate_token(
                 f"{self.ep.billing}{self.consumption_path}", items_key="consumptions",
                 token_param="page_filter.page_token", next_key="next_page_token",
-                params=params, auth=self.auth, error_parser=error_message, **self._extra):
+                params=params, auth=self.auth, error_parser=error_message):
             try:
                 yield Consumption.model_validate(row)
             except ValueError as exc:
@@ -86,16 +83,13 @@ class CloudRuClient:
                          provider="cloudru")
 
     async def _list(self, path: str, params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        query = dict(params)
-        for _ in range(10_000):
-            body = await self.http.get(f"{self.ep.compute}{path}", params=query, auth=self.auth,
-                                       error_parser=error_message, **self._extra)
-            for item in self._items(body, path):
-                yield item
-            token = body.get("next_page_token") if isinstance(body, dict) else None
-            if not token:
-                return
-            query["page_token"] = token
+        """An inventory list, every page: `page_token` in, `next_page_token` out (UNCONFIRMED,
+        providers.md §5.3), items under one of `item_keys` or a bare list."""
+        async for item in self.http.paginate_token(
+                f"{self.ep.compute}{path}", items_key=partial(self._items, what=path),
+                token_param="page_token", next_key="next_page_token", params=params,
+                auth=self.auth, error_parser=error_message):
+            yield item
 
     async def vms(self, project_id: str) -> list[Vm]:
         return [Vm.model_validate(v)
@@ -103,7 +97,7 @@ class CloudRuClient:
 
     async def vm(self, vm_id: str) -> Vm:
         body = await self.http.get(f"{self.ep.compute}/api/v1/vms/{vm_id}", auth=self.auth,
-                                   error_parser=error_message, **self._extra)
+                                   error_parser=error_message)
         return Vm.model_validate(body)
 
     async def floating_ips(self, project_id: str) -> list[FloatingIp]:

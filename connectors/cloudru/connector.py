@@ -25,7 +25,7 @@ from connectors.cloudru.mapping import (
     vm_disk_record,
     vm_record,
 )
-from connectors.collecting import guard, option_timeout, warn
+from connectors.collecting import guard, warn
 from connectors.errors import ConnectorError, NoPermission
 from core.domain.collection import AccountInfo, Collection, CostLine, Window
 
@@ -62,11 +62,9 @@ class CloudRuConnector(BaseConnector[CloudRuCredentials]):
     default_endpoint: ClassVar[str] = ""  # per-service hosts unless overridden
 
     def _client(self, creds: CloudRuCredentials) -> CloudRuClient:
-        timeout = option_timeout(self.options)
         ep = Endpoints.build(self.endpoint, self.options)
-        auth = CloudRuTokenAuth(self.http, ep.iam, creds.key_id,
-                                creds.secret.get_secret_value(), timeout=timeout)
-        return CloudRuClient(self.http, auth, ep, options=self.options, timeout=timeout)
+        auth = CloudRuTokenAuth(self.http, ep.iam, creds.key_id, creds.secret.get_secret_value())
+        return CloudRuClient(self.http, auth, ep, options=self.options)
 
     @staticmethod
     def _account(creds: CloudRuCredentials, tenant: str | None) -> AccountInfo:

@@ -1,6 +1,7 @@
 """Plumbing of every connector that reads OpenStack services with Keystone tokens (OpenStack,
-its presets, Selectel): an injected clock, the `timeout` option on every call, bounded fan-out,
-and a project whose token is refused kept as an unreadable inventory rather than a failure."""
+its presets, Selectel): an injected clock, bounded fan-out, and a project whose token is refused
+kept as an unreadable inventory rather than a failure (the `timeout` option is the shared
+`ProviderHttp` timeouts, set by `BaseConnector`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from connectors.base import BaseConnector, Credentials
 from connectors.errors import ConnectorError
 from connectors.http import RetryPolicy
 from connectors.openstack.auth import KeystoneSession
-from connectors.openstack.client import TimedHttp
 from connectors.openstack.inventory import RegionInventory
 from connectors.openstack.models import Project, Token
 from core.clock import Clock, SystemClock
@@ -33,8 +33,6 @@ class KeystoneConnector(BaseConnector[C]):
                  clock: Clock | None = None) -> None:
         super().__init__(client, endpoint=endpoint, options=options, retry=retry)
         self.endpoint_given = bool(endpoint)
-        if self.options.get("timeout") is not None:
-            self.http = TimedHttp(client, self.kind, retry, float(self.options["timeout"]))
         self.clock = clock or SystemClock()
 
     @staticmethod

@@ -6,18 +6,14 @@ override; paging follows `*_links[rel=next]` through the shared `ProviderHttp`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from connectors.http import ProviderHttp, RetryPolicy
+from connectors.http import ProviderHttp
 from connectors.openstack.auth import KeystoneAuth, keystone_error
 from connectors.openstack.models import Flavor, FloatingIp, Port, Server, Snapshot, Token, Volume
 
-__all__ = ["COMPUTE_TYPES", "NETWORK_TYPES", "VOLUME_TYPES", "Endpoints", "OpenStackClient",
-           "TimedHttp"]
+__all__ = ["COMPUTE_TYPES", "NETWORK_TYPES", "VOLUME_TYPES", "Endpoints", "OpenStackClient"]
 
 COMPUTE_TYPES = ("compute",)
 VOLUME_TYPES = ("volumev3", "block-storage", "volume", "volumev2")
@@ -50,22 +46,6 @@ class Endpoints:
             network=over.get("network") or token.endpoint(NETWORK_TYPES, interface=interface,
                                                           region=region),
         )
-
-
-class TimedHttp(ProviderHttp):
-    """ProviderHttp with a per-connection timeout (option `timeout`, seconds) on every call."""
-
-    def __init__(self, client: httpx.AsyncClient, provider: str, policy: RetryPolicy | None,
-                 timeout: float) -> None:
-        super().__init__(client, provider, policy)
-        self.timeout = httpx.Timeout(timeout)
-
-    async def request(self, method: str, url: str, *, expected: tuple[int, ...] = (200,),
-                      error_parser: Callable[[httpx.Response], str] | None = None,
-                      **kwargs: Any) -> httpx.Response:
-        kwargs.setdefault("timeout", self.timeout)
-        return await super().request(method, url, expected=expected,
-                                     error_parser=error_parser, **kwargs)
 
 
 def _network_base(url: str) -> str:

@@ -68,10 +68,10 @@ class YandexIamAuth(CachedBearerAuth):
     refresh_margin: ClassVar[float] = 300.0
 
     def __init__(self, http: ProviderHttp, iam_url: str, *, oauth_token: str | None = None,
-                 key: AuthorizedKey | None = None, timeout: httpx.Timeout | None = None) -> None:
+                 key: AuthorizedKey | None = None) -> None:
         if (oauth_token is None) == (key is None):
             raise ValueError("exactly one of oauth_token or key")
-        super().__init__(http, f"{iam_url.rstrip('/')}/iam/v1/tokens", timeout=timeout)
+        super().__init__(http, f"{iam_url.rstrip('/')}/iam/v1/tokens")
         self._oauth = oauth_token
         self._key = key
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import BaseModel
 
 from connectors.http import ProviderHttp
@@ -51,18 +50,17 @@ class Endpoints:
 
 class YandexClient:
     def __init__(self, http: ProviderHttp, auth: YandexIamAuth, endpoints: Endpoints, *,
-                 page_size: int = 1000, timeout: httpx.Timeout | None = None) -> None:
+                 page_size: int = 1000) -> None:
         self.http = http
         self.auth = auth
         self.ep = endpoints
         self.page_size = page_size
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
 
     async def _list(self, url: str, key: str,
                     params: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
         async for item in self.http.paginate_token(
                 url, items_key=key, params={**(params or {}), "pageSize": self.page_size},
-                auth=self.auth, error_parser=rpc_message, **self._extra):
+                auth=self.auth, error_parser=rpc_message):
             yield item
 
     async def _read(self, model: type[M], url: str, key: str,
@@ -76,7 +74,7 @@ class YandexClient:
 
     async def billing_account(self, account_id: str) -> BillingAccount:
         body = await self.http.get(f"{self.ep.billing}/billing/v1/billingAccounts/{account_id}",
-                                   auth=self.auth, error_parser=rpc_message, **self._extra)
+                                   auth=self.auth, error_parser=rpc_message)
         return BillingAccount.model_validate(body)
 
     async def skus(self, currency: str = "RUB") -> list[dict[str, Any]]:
@@ -121,6 +119,6 @@ class YandexClient:
                                  "gridInterval": "3600000"}}
         data = await self.http.post(f"{self.ep.monitoring}/monitoring/v2/data/read",
                                     params={"folderId": folder_id}, json=body, auth=self.auth,
-                                    error_parser=rpc_message, **self._extra)
+                                    error_parser=rpc_message)
         metrics = data.get("metrics") if isinstance(data, dict) else None
         return [m for m in metrics or [] if isinstance(m, dict)]

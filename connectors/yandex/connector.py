@@ -18,7 +18,7 @@ import httpx
 from pydantic import SecretStr, model_validator
 
 from connectors.base import BaseConnector, Credentials
-from connectors.collecting import guard, option_timeout, warn
+from connectors.collecting import guard, warn
 from connectors.errors import ConnectorError, InvalidInput, NoPermission
 from connectors.http import RetryPolicy
 from connectors.yandex.auth import YandexIamAuth, load_authorized_key
@@ -80,11 +80,9 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         key = (load_authorized_key(creds.service_account_key.get_secret_value())
                if creds.service_account_key else None)
         oauth = creds.oauth_token.get_secret_value() if creds.oauth_token else None
-        auth = YandexIamAuth(self.http, ep.iam, oauth_token=oauth, key=key,
-                             timeout=option_timeout(self.options))
+        auth = YandexIamAuth(self.http, ep.iam, oauth_token=oauth, key=key)
         return YandexClient(self.http, auth, ep,
-                            page_size=int(self.options.get("page_size", 1000)),
-                            timeout=option_timeout(self.options))
+                            page_size=int(self.options.get("page_size", 1000)))
 
     async def test(self, creds: YandexCredentials) -> AccountInfo:
         creds = self.parse_credentials(creds)
@@ -170,8 +168,7 @@ class YandexConnector(BaseConnector[YandexCredentials]):
         ep = Endpoints.build(self.endpoint, self.options)
         bucket = ExportBucket(self.http, ep.storage, creds.export_bucket, creds.export_prefix,
                               creds.export_access_key_id,
-                              creds.export_secret_key.get_secret_value(),
-                              timeout=option_timeout(self.options))
+                              creds.export_secret_key.get_secret_value())
         files = await bucket.files_for(set(window.days()))
         if not files:
             out.warnings.append(warn("export_missing", f"{window.start}..{window.end}",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -57,14 +56,12 @@ class ExportBucket:
 
     def __init__(self, http: ProviderHttp, endpoint: str, bucket: str, prefix: str,
                  access_key_id: str, secret_key: str, *, region: str = "ru-central1",
-                 timeout: httpx.Timeout | None = None,
                  limits: ReadLimits | None = None) -> None:
         self.http = http
         self.base = f"{endpoint.rstrip('/')}/{quote(bucket)}"
         self.prefix = prefix
         self.auth = AWS4Auth(access_id=access_key_id, secret_key=secret_key, region=region,
                              service="s3")
-        self._extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
         self.limits = limits or ReadLimits()
         self.sizes: dict[str, int] = {}  # from the listing: a file too big is never fetched
 
@@ -75,7 +72,7 @@ class ExportBucket:
             if token:
                 params["continuation-token"] = token
             response = await self.http.request("GET", self.base, params=params, auth=self.auth,
-                                               error_parser=_s3_message, **self._extra)
+                                               error_parser=_s3_message)
             try:
                 root = ElementTree.fromstring(response.content)  # noqa: S314
             except ElementTree.ParseError as exc:
@@ -99,7 +96,7 @@ class ExportBucket:
                                f"{human_bytes(self.limits.max_bytes)}: refused (limit "
                                "IMPORT_MAX_BYTES)", provider="yandex")
         response = await self.http.request("GET", f"{self.base}/{quote(key)}", auth=self.auth,
-                                           error_parser=_s3_message, **self._extra)
+                                           error_parser=_s3_message)
         return response.content
 
     async def files_for(self, days: set[date]) -> list[tuple[date, str]]:
