@@ -48,6 +48,7 @@ from core.security.vault import Vault  # noqa: E402
 from core.services import outbox  # noqa: E402
 from core.services.orgs import create_org  # noqa: E402
 from renderers.charts.trend import render_trend  # noqa: E402
+from renderers.jobs import RENDERING  # noqa: E402
 from renderers.pdf import render_brief  # noqa: E402
 from tests.renderers import sample_data  # noqa: E402
 from tests.support.fake_bot_api import FakeBotApi, TelegramLimits  # noqa: E402
@@ -124,7 +125,7 @@ async def deliver(engine, recipients: int, extra: int, groups: int,  # type: ign
     await seed(sessions, recipients, at.date())  # 09:00 yesterday in Moscow: all due
     deps = Deps(engine, FrozenClock(at))
     started = time.perf_counter()
-    queued = await send_digests(JobRuntime(deps=deps, owner="bench"))
+    queued = await send_digests(JobRuntime(deps=deps, owner="bench", render=RENDERING))
     enqueue_s = time.perf_counter() - started
     await deps.http.aclose()
     print(f"digests enqueued      {queued:>10} in {enqueue_s:.1f} s")

@@ -31,6 +31,7 @@ from core.scheduler import Heartbeat, SchedulerHandle, start_scheduler
 from core.security.webhook_secret import webhook_secret
 from core.tasks import spawn
 from core.workers import cpu_pool
+from renderers.jobs import RENDERING
 
 __all__ = ["SecretTokenRequestHandler", "ops_server", "run_bot", "signal_event",
            "start_background"]
@@ -44,7 +45,7 @@ def start_background(ctx: AppContext, bot: Bot | None, *,
     a bot the outbox job is left out and messages wait for a worker that has one."""
     owner = owner or worker_id()
     drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain if bot else None
-    return start_scheduler(ctx, owner=owner, drain=drain)
+    return start_scheduler(ctx, render=RENDERING, owner=owner, drain=drain)
 
 
 def signal_event() -> asyncio.Event:

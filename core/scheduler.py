@@ -3,8 +3,9 @@
 Jobs are module-level coroutines named by import path (`core.jobs.sync:sync_due`); the
 APScheduler job itself is `core.scheduler:run_job` with only strings in its kwargs (the job's
 path and the runtime's id), so a persistent job store could serialise it. The runtime (app
-context, clock, delivery hook) is registered here under that id by `start_scheduler` and
-removed on shutdown: the one piece of process state, kept out of the job definitions.
+context, clock, renderers, delivery hook) is registered here under that id by
+`start_scheduler` and removed on shutdown: the one piece of process state, kept out of the
+job definitions.
 Jobs read time from the injected clock; APScheduler only decides *when* to call them, so
 tests call the job functions with a frozen clock instead of waiting.
 
@@ -29,6 +30,7 @@ from core import metrics
 from core.clock import Clock
 from core.db.errors import log_failure
 from core.jobs.runtime import JobDeps, JobRuntime
+from core.ports import JobRendering
 from core.services.leases import worker_name
 
 __all__ = ["DEFAULT_JOBS", "HEARTBEAT_SECONDS", "HEARTBEAT_STALE_AFTER", "Heartbeat", "JobSpec",
@@ -154,16 +156,17 @@ class SchedulerHandle:
         _HEARTBEATS.pop(self.runtime.owner, None)
 
 
-def start_scheduler(deps: JobDeps, *, owner: str | None = None,
+def start_scheduler(deps: JobDeps, *, render: JobRendering, owner: str | None = None,
                     drain: Callable[[], Awaitable[object]] | None = None,
                     jobs: Sequence[JobSpec] = DEFAULT_JOBS, **options: Any) -> SchedulerHandle:
     """Start the periodic jobs in the running event loop (`infrazen run` / `infrazen worker`).
 
     Without `drain` (no bot token) the outbox job is left out: messages wait in the outbox.
-    `owner` names this worker in leases (unique per process by default).
+    `owner` names this worker in leases (unique per process by default); `render` is the
+    renderers' side of the jobs (`renderers.jobs.RENDERING`), given by the composition root.
     """
     owner = owner or worker_name()
-    runtime = JobRuntime(deps=deps, owner=owner, drain=drain, **options)
+    runtime = JobRuntime(deps=deps, owner=owner, render=render, drain=drain, **options)
     _RUNTIMES[owner] = runtime
     heartbeat = _HEARTBEATS[owner] = Heartbeat(deps.clock)
     heartbeat.beat()  # healthy from the start; the job keeps it fresh

@@ -13,18 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from core.domain.language import LANGUAGES, normalise_language
+
 __all__ = ["LANGUAGES", "catalogue", "normalise_language", "t", "t_data"]
 
-LANGUAGES = ("ru", "en")
 _LOCALES = Path(__file__).parent / "locales"
-
-
-def normalise_language(code: str | None, default: str = "ru") -> str:
-    """Map a Telegram `language_code` (`ru`, `en-US`, `uk`, None) to a supported language."""
-    if not code:
-        return default
-    base = code.split("-")[0].lower()
-    return base if base in LANGUAGES else default
 
 
 @cache

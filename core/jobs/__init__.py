@@ -1,7 +1,8 @@
 """Periodic jobs: module-level coroutines taking a `JobRuntime`, referenced by import path.
 
 The jobs are the composition layer of the push half: they open their own sessions, call core
-services, render messages with `renderers/` and write the outbox in the same transaction as
+services, word messages through the runtime's `render` port (`core.ports.JobRendering`, filled
+by the composition root with `renderers.jobs`) and write the outbox in the same transaction as
 the cause. They never import aiogram: delivery is the `drain` hook the bot side provides.
 """
 

@@ -17,19 +17,14 @@ from core.alerts.engine import evaluate_rules, rule_context, store_events
 from core.alerts.routing import Delivery, route
 from core.db.errors import log_failure
 from core.db.models import AlertEvent, Organization
+from core.domain.language import normalise_language
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
 from core.services.leases import acquire_job
-from renderers.i18n import normalise_language
-from renderers.messages.alerts import AlertView, render_alerts
 
 __all__ = ["enqueue_deliveries", "evaluate_all", "evaluate_org"]
 
 log = logging.getLogger(__name__)
-
-
-def _view(event: AlertEvent) -> AlertView:
-    return AlertView(event.id, event.rule, event.severity, dict(event.payload or {}))
 
 
 async def enqueue_deliveries(session: AsyncSession, org_id: int,
@@ -44,7 +39,7 @@ async def enqueue_deliveries(session: AsyncSession, org_id: int,
         count += await outbox.enqueue(
             session, chat_id=d.chat_id, kind="text", org_id=org_id, now=now,
             dedup_key=f"alert:{org_id}:{d.chat_id}:{digest}", not_before=d.not_before,
-            payload={"text": render_alerts([_view(e) for e in d.events], lang), "lang": lang,
+            payload={"text": rt.render.alerts(d.events, lang), "lang": lang,
                      "alerts": [[e.id, e.rule] for e in d.events[:10]]})
     return count
 

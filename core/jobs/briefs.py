@@ -5,15 +5,22 @@ next tick (set `is_active` to stop one, change weekday / day / hour to move it).
 the recipient's time zone, else the organisation's. A monthly brief is preliminary until the
 10th of the next month (providers keep adjusting the month before); the figures it showed are
 kept in the schedule's `state`, and once the month is final a final edition follows with what
-changed. Each PDF is rendered in a worker thread and enqueued as a document in the same
-transaction that records it as sent (dedup key `brief:<schedule>:<period>:<edition>`).
+changed.
+
+No lock is held while a brief is made. A tick claims a due schedule in a short transaction
+(its row locked, a `brief:<schedule>` job lease taken, commit); the data is loaded and the
+PDF rendered (in the CPU pool) with nothing locked; then a second short transaction re-checks
+the schedule, enqueues the document and records it as sent, together (dedup key
+`brief:<schedule>:<period>:<edition>`). The lease keeps a second worker from making the same
+brief; the re-check and the dedup key keep it sent once even after a lease ran out; a worker
+that dies mid-render leaves the lease to expire, and a later tick sends the brief.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.errors import log_failure
 from core.db.models import Membership, Organization, ReportSchedule, User
+from core.domain.language import normalise_language
+from core.domain.reports import BriefData, Edition
 from core.jobs.runtime import JobRuntime
 from core.services import outbox
 from core.services.brief import (
@@ -31,17 +40,14 @@ from core.services.brief import (
     month_period,
     week_period,
 )
-from core.workers import run_cpu
-from renderers.format import fmt_money
-from renderers.i18n import normalise_language, t
-from renderers.messages.estimated import caption_notes
-from renderers.pdf import render_brief
+from core.services.leases import acquire_job, release_job
 
 __all__ = ["due_period", "ensure_default_schedules", "send_briefs"]
 
 log = logging.getLogger(__name__)
 
 KEEP_PERIODS = 4
+CLAIM_TTL = timedelta(minutes=10)  # under the 15-minute tick: a dead worker's claim is retried
 
 
 async def ensure_default_schedules(session: AsyncSession) -> int:
@@ -84,55 +90,32 @@ def _state(schedule: ReportSchedule) -> tuple[dict[str, str], dict[str, dict[str
     return dict(state.get("sent") or {}), dict(state.get("figures") or {})  # type: ignore[call-overload]
 
 
-def _signed(label: str, delta: Decimal, currency: str, lang: str) -> str:
-    return f"{label} {'+' if delta >= 0 else '−'}{fmt_money(abs(delta), currency, lang)}"
-
-
-def _caption(data_edition: str, label: str, lang: str, total: str, changes: str) -> str:
-    return t(f"digest.brief.{data_edition}", lang, period=label, total=total, changes=changes)
-
-
-async def _send_one(session: AsyncSession, rt: JobRuntime, schedule: ReportSchedule,
-                    period: BriefPeriod) -> bool:
-    sent, figures = _state(schedule)
-    org = await session.get(Organization, schedule.org_id)
-    if org is None:
-        return False
-    user = await session.get(User, schedule.user_id) if schedule.user_id else None
-    local = rt.clock.now().astimezone(ZoneInfo((user.timezone if user else None) or org.timezone))
-    edition = edition_for(period, local.date())
-    if sent.get(period.key) in (edition, "final", "weekly"):
-        return False
-    lang = normalise_language(schedule.language)
-    data = await build_brief(session, schedule.org_id, period, lang, rt.clock,
-                             preliminary=figures.get(period.key))
-    pdf = await run_cpu(render_brief, data)
-    changes = ", ".join(_signed(c.label, c.after - c.before, data.currency, lang)
-                        for c in data.changes_since_preliminary)
-    changes = changes or t("digest.brief.no_changes", lang)
-    caption = _caption(data.edition, data.period_label, lang,
-                       fmt_money(data.kpis.total, data.currency, lang), changes)
-    caption += caption_notes(data.left_out, data.estimated, lang)  # no rate, estimated days
-    added = await outbox.enqueue(
-        session, chat_id=schedule.chat_id, kind="document", org_id=schedule.org_id,
-        now=rt.clock.now(), dedup_key=f"brief:{schedule.id}:{period.key}:{data.edition}",
-        payload={"caption": caption, "lang": lang}, attachment=pdf,
-        attachment_name=f"infrazen-brief-{period.key}-{data.edition}.pdf")
-    sent[period.key] = data.edition
-    if data.edition == "preliminary":
-        figures[period.key] = brief_figures(data)
-    keep = sorted(sent)[-KEEP_PERIODS:]
-    schedule.state = {"sent": {k: sent[k] for k in keep},
-                      "figures": {k: v for k, v in figures.items() if k in keep}}
-    schedule.last_period_sent = period.key
-    return added
-
-
 def _pending_final(schedule: ReportSchedule) -> list[BriefPeriod]:
     """Monthly periods sent as preliminary: each gets its final edition when it is due."""
     sent, _ = _state(schedule)
     return [month_period(datetime.strptime(key, "%Y-%m").date())  # noqa: DTZ007 - a month key
             for key, edition in sorted(sent.items()) if edition == "preliminary"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A schedule this worker claimed: what making its briefs needs, read under the row lock."""
+
+    schedule_id: int
+    org_id: int
+    chat_id: int
+    lang: str
+    figures: dict[str, dict[str, str]]
+    due: tuple[tuple[BriefPeriod, Edition], ...]
+
+    @property
+    def lease(self) -> str:
+        return f"brief:{self.schedule_id}"
+
+
+def _is_sent(schedule: ReportSchedule, key: str, edition: str) -> bool:
+    sent, _ = _state(schedule)
+    return sent.get(key) in (edition, "final", "weekly")
 
 
 async def send_briefs(rt: JobRuntime) -> int:
@@ -144,27 +127,84 @@ async def send_briefs(rt: JobRuntime) -> int:
     count = 0
     for schedule_id in ids:
         try:
-            async with rt.sessions() as session, session.begin():
-                count += await _tick(session, rt, schedule_id)
+            count += await _run(rt, schedule_id)
         except Exception:
             log_failure(log, "brief of schedule %s failed", schedule_id)
     return count
 
 
-async def _tick(session: AsyncSession, rt: JobRuntime, schedule_id: int) -> int:
-    schedule = await session.get(ReportSchedule, schedule_id, with_for_update=True)
-    if schedule is None:
+async def _run(rt: JobRuntime, schedule_id: int) -> int:
+    """Claim the schedule, make and enqueue each due brief, give the claim back."""
+    async with rt.sessions() as session, session.begin():
+        claim = await _claim(session, rt, schedule_id)
+    if claim is None:
         return 0
+    try:
+        count = 0
+        for period, edition in claim.due:
+            count += await _send(rt, claim, period, edition)
+        return count
+    finally:
+        async with rt.sessions() as session, session.begin():
+            await release_job(session, claim.lease, owner=rt.owner, now=rt.clock.now())
+
+
+async def _claim(session: AsyncSession, rt: JobRuntime, schedule_id: int) -> _Claim | None:
+    """What is due and not sent yet, and this worker's lease on making it; None: nothing to do
+    here (or another worker is making it)."""
+    schedule = await session.get(ReportSchedule, schedule_id, with_for_update=True)
+    if schedule is None or not schedule.is_active:
+        return None
     org = await session.get(Organization, schedule.org_id)
+    if org is None:
+        return None
     user = await session.get(User, schedule.user_id) if schedule.user_id else None
-    zone = ZoneInfo((user.timezone if user else None) or (org.timezone if org else "UTC"))
-    local = rt.clock.now().astimezone(zone)
+    local = rt.clock.now().astimezone(ZoneInfo((user.timezone if user else None) or org.timezone))
     periods = _pending_final(schedule) if schedule.frequency == "monthly" else []
     due = due_period(schedule, local)
     if due is not None and due.key not in {p.key for p in periods}:
         periods.append(due)
-    count = 0
-    for period in periods:
-        count += await _send_one(session, rt, schedule, period)
-    return count
+    todo = tuple((p, edition_for(p, local.date())) for p in periods)
+    todo = tuple((p, e) for p, e in todo if not _is_sent(schedule, p.key, e))
+    if not todo or not await acquire_job(session, f"brief:{schedule.id}", owner=rt.owner,
+                                         now=rt.clock.now(), ttl=CLAIM_TTL):
+        return None
+    _, figures = _state(schedule)
+    return _Claim(schedule.id, schedule.org_id, schedule.chat_id,
+                  normalise_language(schedule.language), figures, todo)
 
+
+async def _send(rt: JobRuntime, claim: _Claim, period: BriefPeriod, edition: Edition) -> int:
+    """Load and render with nothing locked, then enqueue in a short transaction."""
+    async with rt.sessions() as session:
+        data = await build_brief(session, claim.org_id, period, claim.lang, rt.clock,
+                                 preliminary=claim.figures.get(period.key))
+    pdf = await rt.render.brief_pdf(data)
+    caption = rt.render.brief_caption(data)
+    async with rt.sessions() as session, session.begin():
+        return await _record(session, rt, claim, period, edition, data, pdf, caption)
+
+
+async def _record(session: AsyncSession, rt: JobRuntime, claim: _Claim, period: BriefPeriod,
+                  edition: Edition, data: BriefData, pdf: bytes, caption: str) -> int:
+    """Under the row lock again: unless the schedule stopped or the brief went out meanwhile,
+    enqueue the document and record it as sent, in one transaction."""
+    schedule = await session.get(ReportSchedule, claim.schedule_id, with_for_update=True)
+    if (schedule is None or not schedule.is_active
+            or _is_sent(schedule, period.key, edition)
+            or _is_sent(schedule, period.key, data.edition)):
+        return 0
+    sent, figures = _state(schedule)
+    added = await outbox.enqueue(
+        session, chat_id=schedule.chat_id, kind="document", org_id=schedule.org_id,
+        now=rt.clock.now(), dedup_key=f"brief:{schedule.id}:{period.key}:{data.edition}",
+        payload={"caption": caption, "lang": claim.lang}, attachment=pdf,
+        attachment_name=f"infrazen-brief-{period.key}-{data.edition}.pdf")
+    sent[period.key] = data.edition
+    if data.edition == "preliminary":
+        figures[period.key] = brief_figures(data)
+    keep = sorted(sent)[-KEEP_PERIODS:]
+    schedule.state = {"sent": {k: sent[k] for k in keep},
+                      "figures": {k: v for k, v in figures.items() if k in keep}}
+    schedule.last_period_sent = period.key
+    return int(added)

@@ -21,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.alerts.routing import DEFAULT_ROLES
 from core.db.errors import log_failure
 from core.db.models import Membership, NotificationPreference, Organization, OutboxMessage, User
+from core.domain.language import normalise_language
 from core.jobs.runtime import JobRuntime
+from core.ports import DigestMessage
 from core.services import outbox
 from core.services.digest import DigestData, build_digest
-from core.workers import run_cpu
-from renderers.i18n import normalise_language
-from renderers.messages.digest import CAPTION_LIMIT, render_digest, render_digest_chart
 
 __all__ = ["DEFAULT_HOUR", "Recipient", "due_recipients", "send_digests"]
 
@@ -79,19 +78,18 @@ async def _enqueue(session: AsyncSession, rt: JobRuntime, data: DigestData,
                    recipients: list[Recipient]) -> int:
     now = rt.clock.now()
     count = 0
-    texts: dict[str, str] = {}
+    messages: dict[str, DigestMessage] = {}
     holders: dict[str, str] = {}
     for r in recipients:
-        if r.lang not in texts:
-            texts[r.lang] = render_digest(data, r.lang)
-        text = texts[r.lang]
-        caption = text if len(text) <= CAPTION_LIMIT else text.split("\n", 1)[0]
-        payload: dict[str, object] = {"caption": caption, "lang": r.lang}
+        if r.lang not in messages:
+            messages[r.lang] = rt.render.digest(data, r.lang)
+        message = messages[r.lang]
+        payload: dict[str, object] = {"caption": message.caption, "lang": r.lang}
         chart: bytes | None = None
         if r.lang in holders:
             payload["attachment_of"] = holders[r.lang]
         else:  # this row holds the bytes; naming itself lets the sender cache the file_id
-            chart = await run_cpu(render_digest_chart, data, r.lang)
+            chart = await rt.render.digest_chart(data, r.lang)
             payload["attachment_of"] = r.dedup_key
         added = await outbox.enqueue(session, chat_id=r.chat_id, kind="photo",
                                      dedup_key=r.dedup_key, payload=payload, now=now,
@@ -99,10 +97,10 @@ async def _enqueue(session: AsyncSession, rt: JobRuntime, data: DigestData,
                                      attachment_name="digest.png" if chart else None)
         if added and chart is not None:
             holders[r.lang] = r.dedup_key
-        if added and caption != text:
+        if added and message.truncated:
             await outbox.enqueue(session, chat_id=r.chat_id, kind="text", now=now,
                                  dedup_key=f"{r.dedup_key}:text", org_id=r.org_id,
-                                 payload={"text": text, "lang": r.lang})
+                                 payload={"text": message.text, "lang": r.lang})
         count += added
     return count
 

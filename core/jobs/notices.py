@@ -8,15 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Membership, Organization, User
+from core.domain.language import normalise_language
+from core.ports import JobRendering
 from core.services import outbox
-from renderers.i18n import normalise_language, t
 
 __all__ = ["notify_admins"]
 
 
-async def notify_admins(session: AsyncSession, org_id: int, key: str, *, now: datetime,
-                        dedup: str, **params: object) -> int:
-    """Enqueue `alerts.notice.<key>` to each owner and admin in their language; returns count."""
+async def notify_admins(session: AsyncSession, render: JobRendering, org_id: int, key: str, *,
+                        now: datetime, dedup: str, **params: object) -> int:
+    """Enqueue notice `key` to each owner and admin in their language; returns the count."""
     org = await session.get(Organization, org_id)
     rows = (await session.execute(
         select(User.telegram_id, User.language).join(Membership, Membership.user_id == User.id)
@@ -25,7 +26,7 @@ async def notify_admins(session: AsyncSession, org_id: int, key: str, *, now: da
     count = 0
     for telegram_id, language in rows:
         lang = normalise_language(language or (org.language if org else None))
-        text = t(f"alerts.notice.{key}", lang, **params)
+        text = render.notice(key, lang, **params)
         count += await outbox.enqueue(session, chat_id=telegram_id, kind="text", org_id=org_id,
                                       dedup_key=f"notice:{dedup}:{telegram_id}",
                                       payload={"text": text, "lang": lang}, now=now)

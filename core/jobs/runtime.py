@@ -1,4 +1,5 @@
-"""What every job receives: the app's dependencies, this worker's name and optional hooks."""
+"""What every job receives: the app's dependencies, this worker's name, the renderers' port
+and optional hooks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
-from core.ports import AppDeps
+from core.ports import AppDeps, JobRendering
 from core.services.sync.run import SyncResult, run_sync
 
 __all__ = ["JobDeps", "JobRuntime", "SyncFn"]
@@ -26,10 +27,12 @@ def _jitter(limit: float) -> float:
 
 @dataclass
 class JobRuntime:
-    """One worker's job environment; `drain` sends the outbox (set by `run` / `worker`)."""
+    """One worker's job environment; `render` words what the jobs send (`renderers.jobs`),
+    `drain` sends the outbox (set by `run` / `worker`)."""
 
     deps: JobDeps
     owner: str
+    render: JobRendering
     drain: Callable[[], Awaitable[object]] | None = None
     sync_concurrency: int = 4
     sync_batch: int = 16

@@ -92,7 +92,7 @@ async def _after(rt: JobRuntime, connection_id: int, result: SyncResult | None) 
         elif (result.error_code in CREDENTIAL_CODES
               and conn.consecutive_failures >= PAUSE_AFTER):
             conn.status = "paused"
-            await notify_admins(session, conn.org_id, "connection_paused", now=now,
+            await notify_admins(session, rt.render, conn.org_id, "connection_paused", now=now,
                                 dedup=f"paused:{conn.id}:{conn.last_sync_at:%Y%m%dT%H%M}",
                                 name=conn.name, error=result.error_code or "",
                                 failures=conn.consecutive_failures)

@@ -18,10 +18,10 @@ from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.db.models import AlertEvent, OutboxMessage
 from core.jobs.alerts import evaluate_org
-from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from tests.alerts import factory
 from tests.alerts.test_end_to_end import Deps
+from tests.support.jobs import job_runtime
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ async def test_concurrent_evaluations_never_duplicate_events_or_messages(deps: D
         for i in range(5):
             await factory.resource(s, conn, f"zombie-{i}", is_zombie=True,
                                    daily_cost=Decimal(50))
-    a, b = JobRuntime(deps=deps, owner="a"), JobRuntime(deps=deps, owner="b")
+    a, b = job_runtime(deps, "a"), job_runtime(deps, "b")
     first, second = await asyncio.gather(evaluate_org(a, org.id), evaluate_org(b, org.id))
     assert len(first) + len(second) == 5
     async with deps.sessions() as s:
@@ -57,7 +57,7 @@ async def test_concurrent_evaluations_after_a_snooze_send_one_reminder(deps: Dep
         await factory.member(s, org.id, 4343, "owner")
         conn = await factory.connection(s, org.id)
         await factory.resource(s, conn, "zombie", is_zombie=True, daily_cost=Decimal(50))
-    a, b = JobRuntime(deps=deps, owner="a"), JobRuntime(deps=deps, owner="b")
+    a, b = job_runtime(deps, "a"), job_runtime(deps, "b")
     (event,) = await evaluate_org(a, org.id)
     async with deps.sessions() as s, s.begin():
         await record_feedback(s, org_id=org.id, user_id=None, event_id=event.id,

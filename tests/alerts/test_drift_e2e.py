@@ -22,12 +22,12 @@ from core.db.engine import session_factory
 from core.db.models import BoundChat
 from core.domain.collection import AccountInfo, Collection, ResourceKind, ResourceRecord, Window
 from core.jobs.alerts import evaluate_org
-from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from core.services.sync.apply import apply_collection
 from tests.alerts import factory
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_server import run_fake
+from tests.support.jobs import job_runtime
 
 TOKEN = "123456:TEST-drift"
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -79,7 +79,7 @@ async def test_flavor_change_and_prod_creation_reach_chats_with_before_and_after
         s.add(BoundChat(org_id=org.id, chat_id=-700, scope_kind="org", language="ru"))
         await factory.member(s, org.id, 778, "owner", language="en")
         conn = await factory.connection(s, org.id)
-    rt = JobRuntime(deps=deps, owner="w")
+    rt = job_runtime(deps, "w")
     await sync(deps, org.id, conn.id, server("db-1", "prod", "s1.small", 8192),
                server("dev-1", "dev", "s1.small", 4096))
     assert await evaluate_org(rt, org.id) == []  # the first sync of a connection is not news

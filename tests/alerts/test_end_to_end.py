@@ -20,11 +20,11 @@ from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.db.models import AlertEvent, BoundChat, OutboxMessage
 from core.jobs.alerts import evaluate_org
-from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from tests.alerts import factory
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_server import run_fake
+from tests.support.jobs import job_runtime
 
 TOKEN = "123456:TEST-alerts"
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -62,7 +62,7 @@ async def test_alerts_reach_the_group_coalesced_and_the_owner_with_buttons(
                                         balance=Decimal(1000), daily_rate=Decimal(500),
                                         balance_currency="RUB", balance_updated_at=NOW)
         await factory.resource(s, conn, "old-vm", is_zombie=True, daily_cost=Decimal(100))
-    rt = JobRuntime(deps=deps, owner="w")
+    rt = job_runtime(deps, "w")
     events = await evaluate_org(rt, org.id)
     assert sorted(e.rule for e in events) == ["balance", "zombie"]
     assert await evaluate_org(rt, org.id) == []  # nothing new: nothing sent twice

@@ -22,6 +22,7 @@ from core.security.vault import Vault
 from tests.alerts import factory
 from tests.bot.harness import BotHarness, running_bot
 from tests.bot.seed import org_with
+from tests.support.jobs import job_runtime
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow: no quiet hours
 OWNER, GROUP = 1001, -900
@@ -54,7 +55,7 @@ async def test_a_snoozed_alert_is_silent_until_the_snooze_ends_then_reminds_once
         await factory.resource(s, conn, "old-vm", is_zombie=True, daily_cost=Decimal(100))
         fixed = await factory.resource(s, conn, "tmp-vm", is_zombie=True,
                                        daily_cost=Decimal(50))
-    rt = JobRuntime(deps=h.ctx, owner="w")
+    rt = job_runtime(h.ctx, "w")
     events, texts = await _round(h, rt, org_id)
     assert len(events) == 2
     assert len(texts) == 1  # both coalesced into one message

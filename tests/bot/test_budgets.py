@@ -40,7 +40,6 @@ from core.domain.collection import (
 )
 from core.domain.roles import Role
 from core.jobs.alerts import evaluate_org
-from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from core.services import allocation, budgets
 from core.services.orgs import ensure_user, set_membership
@@ -48,6 +47,7 @@ from core.services.sync.apply import apply_collection
 from core.services.users import set_language
 from tests.bot.harness import BotHarness, running_bot
 from tests.bot.seed import org_with
+from tests.support.jobs import job_runtime
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow: yesterday is Nov 19
 FINANCE, VIEWER, OWNER = 7001, 7002, 7003
@@ -140,7 +140,7 @@ async def test_finance_creates_a_budget_and_its_alert_reaches_the_chosen_group(
     assert "30\u00a0000\u00a0₽" in listing[0].text  # the month-end forecast
     assert "🟢 Вся организация — месяц" in listing[0].button_texts()
 
-    rt = JobRuntime(deps=hb.ctx, owner="w")
+    rt = job_runtime(hb.ctx, "w")
     assert await evaluate_org(rt, org_id) == []  # 38 %: nothing to say yet
 
     # the provider bills 25 000 for yesterday: 43 000 of 50 000 = 86 %

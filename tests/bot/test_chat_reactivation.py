@@ -17,12 +17,12 @@ from core.clock import FrozenClock
 from core.db.models import BoundChat, ChatStatus, OutboxMessage, User
 from core.domain.roles import Role
 from core.jobs.alerts import evaluate_org
-from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
 from core.services import outbox
 from tests.alerts import factory
 from tests.bot.harness import BotHarness, ChatClient, running_bot
 from tests.bot.seed import org_with
+from tests.support.jobs import job_runtime
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 FAST = SenderRates(global_per_second=10_000, chat_interval=0.0001, group_interval=0.0001)
@@ -61,7 +61,7 @@ async def _alert(h: BotHarness, org_id: int, zombie: str) -> None:
     async with h.ctx.session() as s:
         conn = await factory.connection(s, org_id, name=f"c-{zombie}")
         await factory.resource(s, conn, zombie, is_zombie=True, daily_cost=Decimal(100))
-    await evaluate_org(JobRuntime(deps=h.ctx, owner="w"), org_id)
+    await evaluate_org(job_runtime(h.ctx, "w"), org_id)
     await Sender(h.bot, h.ctx.sessions, clock=h.ctx.clock, rates=FAST).drain()
 
 

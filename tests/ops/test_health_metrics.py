@@ -48,6 +48,7 @@ from core.tasks import spawn
 from tests.bot.harness import TOKEN, RecordingFakeBotApi, running_bot
 from tests.connectors.beget.fake import BegetFake
 from tests.support.fake_server import run_fake
+from tests.support.jobs import RENDERING
 from tests.support.postgres import start_postgres
 from tests.support.redis import start_redis
 
@@ -110,7 +111,7 @@ async def test_healthz_is_ok_then_names_a_scheduler_whose_heartbeat_went_stale(
     async with app(sqlite_engine, vault) as ctx:
         clock = ctx.clock
         assert isinstance(clock, FrozenClock)
-        handle = start_scheduler(ctx, owner="health-test", jobs=())
+        handle = start_scheduler(ctx, render=RENDERING, owner="health-test", jobs=())
         try:
             assert handle.next_run("heartbeat") is not None  # the job that keeps it fresh
             async with serving(ops_server(ctx, handle.heartbeat)) as port:
@@ -387,7 +388,8 @@ async def test_scheduler_runs_are_logged_only_at_debug(
         caplog.clear()
         runs = Runs(3)
         async with app(sqlite_engine, vault) as ctx:
-            handle = start_scheduler(ctx, owner=f"log-{level}", drain=runs, jobs=fast)
+            handle = start_scheduler(ctx, render=RENDERING, owner=f"log-{level}", drain=runs,
+                                     jobs=fast)
             try:
                 await asyncio.wait_for(runs.enough.wait(), 30)
             finally:

@@ -24,13 +24,13 @@ from connectors.errors import ProviderError
 from connectors.http import ProviderHttp, RetryPolicy
 from core.clock import FrozenClock
 from core.jobs.rates import sync_official_rates
-from core.jobs.runtime import JobRuntime
 from core.services import costs, currency
 from core.services.cbr_rates import sync_cbr_rates
 from core.services.orgs import create_org
 from tests.rates.fake_cbr import FakeCbr, body
 from tests.rates.seed import D1, D2, D3, rub_org_with_usd
 from tests.support.fake_server import run_fake
+from tests.support.jobs import job_runtime
 
 D4 = date(2026, 10, 4)  # no rates set that day: the fake answers with Oct 3's set
 NOW = datetime(2026, 10, 4, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
@@ -133,14 +133,14 @@ async def test_daily_job_covers_each_rub_org_once_per_lease(
     async with httpx.AsyncClient() as http:
         deps = SimpleNamespace(sessions=session_maker, http=http, clock=FrozenClock(NOW),
                                vault=None, settings=SimpleNamespace(cbr_url=url))
-        done = await sync_official_rates(JobRuntime(deps=deps, owner="w1"))
+        done = await sync_official_rates(job_runtime(deps, "w1"))
         assert sorted(r.org_id for r in done) == sorted([first, second])
         assert dollars.id not in {r.org_id for r in done}
         assert all(r.stored == 3 for r in done)
         # another worker in the same window finds the lease taken
-        assert await sync_official_rates(JobRuntime(deps=deps, owner="w2")) == []
+        assert await sync_official_rates(job_runtime(deps, "w2")) == []
         deps.settings.cbr_url = None  # CBR_URL="" turns it off
-        assert await sync_official_rates(JobRuntime(deps=deps, owner="w1")) == []
+        assert await sync_official_rates(job_runtime(deps, "w1")) == []
     assert fake.asked  # it really went over HTTP
 
 

@@ -142,11 +142,12 @@ async def test_a_job_that_meets_the_lock_logs_one_line_and_runs_next_tick(
     from core.db.engine import session_factory
     from core.scheduler import run_job, start_scheduler
     from tests.scheduler.conftest import START, Deps
+    from tests.support.jobs import RENDERING
 
     engine, path = impatient
     async with httpx.AsyncClient() as http:
         handle = start_scheduler(Deps(session_factory(engine), vault, http, FrozenClock(START)),
-                                 owner="w-locked", jobs=())
+                                 render=RENDERING, owner="w-locked", jobs=())
         try:
             with write_lock(path), caplog.at_level(logging.WARNING, logger="core.scheduler"):
                 await run_job("core.jobs.sync:sync_due", "w-locked")  # claims: a write

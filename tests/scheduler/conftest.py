@@ -14,6 +14,7 @@ from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.jobs.runtime import JobRuntime
 from core.security.vault import Vault
+from tests.support.jobs import job_runtime
 
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -39,4 +40,4 @@ async def sqlite_deps(sqlite_engine: AsyncEngine, vault: Vault) -> AsyncIterator
 
 
 def runtime(deps: Deps, owner: str, **options: object) -> JobRuntime:
-    return JobRuntime(deps=deps, owner=owner, jitter=lambda _limit: 0.0, **options)  # type: ignore[arg-type]
+    return job_runtime(deps, owner, jitter=lambda _limit: 0.0, **options)  # type: ignore[arg-type]

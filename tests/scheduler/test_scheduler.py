@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.scheduler import DEFAULT_JOBS, resolve, run_job, start_scheduler
 from tests.scheduler.conftest import Deps
+from tests.support.jobs import RENDERING
 
 
 async def test_every_job_path_resolves_to_a_coroutine_function() -> None:
@@ -20,7 +21,7 @@ async def test_started_scheduler_lists_jobs_and_runs_them_with_its_runtime(
     async def drain() -> None:
         drained.append("x")
 
-    handle = start_scheduler(sqlite_deps, owner="w-test", drain=drain)
+    handle = start_scheduler(sqlite_deps, render=RENDERING, owner="w-test", drain=drain)
     try:
         assert handle.job_ids() == sorted(s.id for s in DEFAULT_JOBS)
         assert handle.next_run("digests") is not None
@@ -33,7 +34,7 @@ async def test_started_scheduler_lists_jobs_and_runs_them_with_its_runtime(
 
 
 async def test_without_a_bot_the_outbox_job_is_left_out(sqlite_deps: Deps) -> None:
-    handle = start_scheduler(sqlite_deps, owner="w-nobot")
+    handle = start_scheduler(sqlite_deps, render=RENDERING, owner="w-nobot")
     try:
         assert "outbox" not in handle.job_ids()
     finally:
