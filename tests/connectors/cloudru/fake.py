@@ -1,5 +1,6 @@
 """A loopback fake of Cloud.ru Evolution (providers.md §5): IAM token, billing consumption v2
-with `page_filter.*` token paging, and the compute lists (`/api/v1/disks` can answer 403)."""
+with `page_filter.*` token paging, and the compute lists (`/api/v1/disks` can answer 403), paged
+by `page_token`/`next_page_token` when `inventory_page` is set (§5.3, UNCONFIRMED)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class CloudRuFake(BearerFake):
         self.fips: dict[str, Any] = fixture("floating_ips")
         self.disks: dict[str, Any] = fixture("disks")
         self.disks_forbidden = False
+        self.inventory_page: int | None = None  # items per inventory page; None: one page
         self.queries: list[dict[str, Any]] = []
         self.faults = Faults()
 
@@ -88,8 +90,19 @@ class CloudRuFake(BearerFake):
         async def handler(request: web.Request) -> web.Response:
             if not self._authorised(request):
                 return self._unauthorised()
-            return web.json_response(source().get(request.query["project_id"], {"items": []}))
+            return self._page(request, source().get(request.query["project_id"], {"items": []}))
         return handler
+
+    def _page(self, request: web.Request, body: Any) -> web.Response:
+        """One page of an `{"items": [...]}` list when `inventory_page` is set."""
+        items = body.get("items") if isinstance(body, dict) else None
+        if self.inventory_page is None or not isinstance(items, list):
+            return web.json_response(body)
+        start = int(request.query.get("page_token") or 0)
+        page: dict[str, Any] = {**body, "items": items[start:start + self.inventory_page]}
+        if start + self.inventory_page < len(items):
+            page["next_page_token"] = str(start + self.inventory_page)
+        return web.json_response(page)
 
     async def vm(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
@@ -105,4 +118,4 @@ class CloudRuFake(BearerFake):
             return self._unauthorised()
         if self.disks_forbidden:
             return web.json_response({"message": "permission denied"}, status=403)
-        return web.json_response(self.disks.get(request.query["project_id"], {"items": []}))
+        return self._page(request, self.disks.get(request.query["project_id"], {"items": []}))

@@ -149,3 +149,26 @@ async def test_empty_account(fake: CloudRuFake, make: Callable[..., CloudRuConne
     assert out.resources == []
     assert out.cost_lines == []
     assert out.complete_inventory is True
+
+
+async def test_inventory_lists_read_every_page(
+        fake: CloudRuFake, make: Callable[..., CloudRuConnector],
+        creds: CloudRuCredentials) -> None:
+    # One item per page: proj-prod's 3 VMs, 2 floating IPs and 2 disks take 3, 2 and 2 pages.
+    fake.inventory_page = 1
+    out = await make().collect(creds, WINDOW)
+    assert out.complete_inventory is True
+    ids = {r.external_id for r in out.resources}
+    assert {"4f0c1111-vm-web", "5b5b-vm-batch", "6c6c-vm-api", "7a7a2222-vm-dev", "fip-idle",
+            "fip-used", "disk-orphan", "disk-web-boot"} <= ids
+    vm_pages = [p for m, p in fake.faults.calls if p == "/api/v1/vms"]
+    assert len(vm_pages) == 3 + 1  # proj-prod in three pages, proj-dev in one
+
+
+async def test_a_bare_list_page_is_read_and_ends_the_paging(
+        fake: CloudRuFake, make: Callable[..., CloudRuConnector],
+        creds: CloudRuCredentials) -> None:
+    fake.vms = {"proj-prod": fake.vms["proj-prod"]["items"], "proj-dev": []}
+    out = await make().collect(creds, WINDOW)
+    assert len([r for r in out.resources if r.kind is ResourceKind.SERVER]) == 3
+    assert not any(w.startswith("unconfirmed_shape: vms/") for w in out.warnings)
