@@ -140,6 +140,7 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
     expected = np.full(n, np.nan)
     zscore = np.zeros(n)
     flagged = np.zeros(n, dtype=np.int8)
+    skip = np.zeros(n, dtype=bool)
     runs: list[_Run] = []
     regime_start = 0
     current: _Run | None = None
@@ -154,29 +155,34 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
                     cfg.noise_floor * level, 1e-6)
         expected[t] = level * season[t]
         if not reportable[t]:
-            current = None
-            continue
+            skip[t] = True
+            continue  # a fee, credit or planned day says nothing: a run goes on across it
         delta = y[t] - expected[t]
         zscore[t] = delta / (scale * season[t])
         unusual = (abs(zscore[t]) >= cfg.z_threshold
                    and abs(delta) >= cfg.min_relative * expected[t])
         sign = 1 if delta > 0 else -1
-        if not unusual or (holiday[t] and sign < 0):
+        if holiday[t] and sign < 0:
+            skip[t] = True
+            continue  # a quiet holiday is known: neither an event nor the end of one
+        if not unusual:
             current = None
             continue
         flagged[t] = sign
-        if current is not None and current.sign == sign and current.end == t - 1:
+        if (current is not None and current.sign == sign
+                and all(skip[current.end + 1:t])):
             current.end = t
         else:
             current = _Run(t, t, sign, persistent=False)
             runs.append(current)
-        if not current.persistent and current.end - current.start + 1 >= cfg.shift_days:
+        if (not current.persistent
+                and int((flagged[current.start:t + 1] != 0).sum()) >= cfg.shift_days):
             current.persistent = True
             regime_start = current.start
             flagged[current.start:t + 1] = 0
             for i in range(current.start, t + 1):  # re-express the run against the new level
                 expected[i] = np.nan
-    anomalies = _events(days, y, expected, zscore, deseason, season, runs, cfg)
+    anomalies = _events(days, y, expected, zscore, deseason, season, runs, cfg, ~skip)
     anomalies = _with_growth(anomalies, days, y, deseason, season, mask, cfg)
     for ev in fee_events:
         delta = ev.actual - ev.expected
@@ -244,7 +250,9 @@ def _global_relative_scale(deseason: FloatArray, mask: npt.NDArray[np.bool_],
 
 def _events(days: list[date], y: FloatArray, expected: FloatArray, zscore: FloatArray,
             deseason: FloatArray, season: FloatArray, runs: list[_Run],
-            cfg: DetectorSettings) -> list[Anomaly]:
+            cfg: DetectorSettings, counted: npt.NDArray[np.bool_]) -> list[Anomaly]:
+    """Runs to events (a shift, drift, spike or drop); the days a run stepped over (a fee,
+    a credit, a holiday) are left out of its sums."""
     merged: list[_Run] = []
     drift: set[int] = set()
     for run in runs:
@@ -257,17 +265,17 @@ def _events(days: list[date], y: FloatArray, expected: FloatArray, zscore: Float
         merged.append(_Run(run.start, run.end, run.sign, run.persistent))
     result: list[Anomaly] = []
     for run in merged:
-        idx = range(run.start, run.end + 1)
+        idx = [i for i in range(run.start, run.end + 1) if counted[i]]
         exp = np.array([_expected_at(i, run.start, expected, deseason, season, cfg)
                         for i in idx])
-        act = y[run.start:run.end + 1]
+        act = y[idx]
         delta = act - exp
         total = float(delta.sum())
         daily = total / len(exp)
         if run.persistent:
             if abs(daily) * 30 < float(cfg.min_monthly_impact):
                 continue
-            kind = (DRIFT if id(run) in drift or _keeps_moving(deseason, run, exp, season)
+            kind = (DRIFT if id(run) in drift or _keeps_moving(deseason, run, exp, season[idx])
                     else LEVEL_SHIFT)
         else:
             if abs(total) < float(cfg.min_impact):
@@ -283,12 +291,13 @@ def _events(days: list[date], y: FloatArray, expected: FloatArray, zscore: Float
 
 
 def _keeps_moving(deseason: FloatArray, run: _Run, exp: FloatArray, season: FloatArray) -> bool:
-    """A shift whose level goes on moving the same way for the next two weeks is a drift."""
+    """A shift whose level goes on moving the same way for the next two weeks is a drift
+    (`exp` and `season`: the run's counted days)."""
     post = deseason[run.end + 1:run.end + 15]
     if post.size < 7:
         return False
     at_shift = float(np.median(deseason[run.start:run.end + 1]))
-    before = float(np.median(exp / season[run.start:run.end + 1]))
+    before = float(np.median(exp / season))
     step = at_shift - before
     return run.sign * (float(np.median(post[-7:])) - at_shift) >= 0.5 * abs(step)
 

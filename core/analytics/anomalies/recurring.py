@@ -23,8 +23,8 @@ import numpy as np
 from core.analytics.robust import MAD_TO_SIGMA
 from core.analytics.series import FloatArray
 
-__all__ = ["FeeEvent", "RecurringFee", "day_key", "find_fees", "local_level", "occurs_on",
-           "on_day"]
+__all__ = ["FeeEvent", "RecurringFee", "day_key", "fee_range", "find_fees", "local_level",
+           "occurs_on", "on_day"]
 
 LAST = 31  # key of "the last day of the month" (a fee on the 31st comes on the 30th in April)
 MIN_HITS = 2
@@ -37,7 +37,9 @@ CHANGE_SHARE = 0.2  # the fee moved by more than this share: changed
 @dataclass(frozen=True, slots=True)
 class RecurringFee:
     """A fee due on day-of-month `day` (31: the last day) every `months` months from `phase`
-    (month number modulo `months`); `amount` is the last amount that came."""
+    (month number modulo `months`); `amount` is the last amount that came and held;
+    `unconfirmed` the different amount of the latest occurrence when nothing has confirmed it
+    yet (a new price, or a one-off on the fee's day: the forecast spans both)."""
 
     day: int
     months: int
@@ -45,6 +47,7 @@ class RecurringFee:
     amount: float
     first: date
     last: date
+    unconfirmed: float | None = None
 
     def due(self, when: date) -> bool:
         return on_day(when, self.day) and (when.month - self.phase) % self.months == 0
@@ -76,6 +79,14 @@ def occurs_on(day: date, fees: tuple[RecurringFee, ...]) -> float:
     return sum(f.amount for f in fees if f.due(day))
 
 
+def fee_range(day: date, fees: tuple[RecurringFee, ...]) -> tuple[float, float]:
+    """The least and the most the fees of `day` may come to (an unconfirmed amount widens)."""
+    due = [f for f in fees if f.due(day)]
+    alt = [f.amount if f.unconfirmed is None else f.unconfirmed for f in due]
+    return (sum(min(f.amount, a) for f, a in zip(due, alt, strict=True)),
+            sum(max(f.amount, a) for f, a in zip(due, alt, strict=True)))
+
+
 def local_level(values: FloatArray, days: list[date], usable: np.ndarray) -> FloatArray:
     """Each day's robust level: the median of the same weekday within ±3 weeks, else of the
     fortnight around it (the day itself and unusable days left out)."""
@@ -98,13 +109,15 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
     """The fees of a series, the fee expected on each fee day (by index) and the occurrences
     that broke the pattern. `usable`: days that can carry a fee (not credits, not planned);
     `quiet`: usable days that also describe the usage level (holidays are not)."""
-    level = local_level(values, days, usable if quiet is None else quiet)
+    calm = usable if quiet is None else quiet
+    level = local_level(values, days, calm)
     excess = values - level
     ok = usable & (level > 0)
     rel = excess[ok] / level[ok]
     sigma = MAD_TO_SIGMA * float(np.median(np.abs(rel - np.median(rel)))) if rel.size else 0.0
     threshold = np.maximum(HIT_SIGMAS * sigma * level, HIT_RELATIVE * level)
     hit = usable & (excess > threshold) & (level > 0)
+    slack = _level_slack(values, calm, level)
     by_key: dict[int, list[int]] = {}
     for i, day in enumerate(days):
         for key in range(1, LAST + 1):
@@ -137,14 +150,21 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
             for i in quarter:
                 excess[i] -= q_amount
                 expected[i] = q_amount
-        amount = float(excess[hits[0]])
+        # the first amount: from an occurrence whose usage level is known (not a holiday)
+        owned = [i for i in hits if i in due] or due
+        first = next((i for i in owned if calm[i]), owned[0])
+        amount = float(excess[first])
         pending: float | None = None  # a changed amount waiting for the next month to confirm
         for i in due:
             expected[i] = expected.get(i, 0.0) + amount
-            got = max(float(excess[i]), 0.0) if usable[i] else 0.0
-            tolerance = max(CHANGE_SHARE * amount, float(threshold[i]))
-            if i == hits[0] or abs(got - amount) <= tolerance:
-                amount, pending = got, None
+            if not usable[i]:
+                continue  # a credit, a refund or a planned day: says nothing about the fee
+            got = max(float(excess[i]), 0.0)
+            tolerance = max(CHANGE_SHARE * amount, float(threshold[i])) + float(slack[i])
+            if i == first or abs(got - amount) <= tolerance:
+                # the amount follows what came, unless the usage level under it is unsure
+                amount = got if slack[i] <= threshold[i] else amount
+                pending = None
             elif pending is not None and abs(got - pending) <= tolerance:
                 amount, pending = got, None  # the change of last month holds: the new normal
             else:
@@ -152,10 +172,26 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
                 events.append(FeeEvent(i, kind, amount, got))
                 pending = got
         taken.update(due)
-        if pending is not None and pending >= MISSING_SHARE * amount:
-            amount = pending  # changed last time: the new amount is the best guess for the next
-        fees.append(RecurringFee(key, months, phase, amount, days[hits[0]], days[due[-1]]))
+        fees.append(RecurringFee(key, months, phase, amount, days[hits[0]], days[due[-1]],
+                                 pending))
     return tuple(fees), expected, events
+
+
+def _level_slack(values: FloatArray, calm: np.ndarray, level: FloatArray) -> FloatArray:
+    """How far each day's usage level may be from `level`, so a fee's amount is uncertain by
+    it: on a holiday (not calm) usage may fall to nothing; next to a step in the level the
+    weeks around mix the old and the new level (the gap between the week before and after)."""
+    n = values.size
+    out = np.zeros(n)
+    for t in range(n):
+        if not calm[t]:
+            out[t] = max(float(level[t]), 0.0)
+            continue
+        before = values[max(0, t - 7):t][calm[max(0, t - 7):t]]
+        after = values[t + 1:t + 8][calm[t + 1:t + 8]]
+        if before.size >= 3 and after.size >= 3:
+            out[t] = abs(float(np.median(after)) - float(np.median(before)))
+    return out
 
 
 def _monthly(idx: list[int], hits: list[int]) -> bool:
@@ -176,14 +212,21 @@ def _quarterly(days: list[date], idx: list[int], hits: list[int]) -> bool:
 def _quarterly_extra(days: list[date], due: list[int], excess: FloatArray,
                      threshold: FloatArray) -> tuple[int, float, float] | None:
     """A quarterly fee on the same day as a monthly one: one month phase (mod 3) whose
-    occurrences all carry clearly more than the others."""
+    occurrences each carry clearly more than the month before them (the monthly amount of
+    that time, so a monthly fee that changes later does not hide it). Its amount is the step
+    at its first occurrence: a later change shows as a change of the monthly fee."""
     for p in range(3):
-        inq = [float(excess[i]) for i in due if days[i].month % 3 == p]
+        pos = [k for k, i in enumerate(due) if days[i].month % 3 == p]
         out = [float(excess[i]) for i in due if days[i].month % 3 != p]
-        if len(inq) < MIN_HITS or len(out) < MIN_HITS:
+        if len(pos) < MIN_HITS or len(out) < MIN_HITS:
             continue
-        base = float(np.median(out))
-        step = min(inq) - max(out)
-        if step > max(HIT_RELATIVE * base, float(np.median(threshold[due]))):
-            return p, float(np.median(inq)) - base, base
+        steps = [float(excess[due[k]]) - float(excess[due[k - 1 if k > 0 else k + 1]])
+                 for k in pos if len(due) > 1]
+        # how much the monthly amount wobbles: a change (a, a, b, b) or a month missing
+        # (a, 0, a) must not count as wobble, so the smaller of two robust measures
+        arr = np.array(out)
+        jitter = min(float(np.median(np.abs(np.diff(arr)))),
+                     float(np.median(np.abs(arr - np.median(arr)))))
+        if steps and min(steps) > max(float(np.median(threshold[due])), 3.0 * jitter):
+            return p, steps[0], float(np.median(out))
     return None
