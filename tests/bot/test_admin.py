@@ -149,3 +149,49 @@ async def test_superadmin_finds_users_and_reseeds_the_demo(h: BotHarness) -> Non
         actions = (await s.execute(select(AuditEntry.action).where(
             AuditEntry.as_superadmin.is_(True)))).scalars().all()
     assert actions == ["demo.reseed"]
+
+
+async def test_every_subcommand_and_button_is_invisible_to_an_organisation_owner(
+        h: BotHarness) -> None:
+    """Each subcommand and each panel button is its own registration: all stay behind the gate."""
+    from bot.features.admin.callbacks import AdminAction, AdminCb
+    from bot.features.admin.router import SUBCOMMANDS
+
+    org_id = await _platform(h)
+    me = h.client(1)
+    unknown = (await me.send("/frobnicate"))[-1]
+    for word, _ in SUBCOMMANDS:
+        text = f"/admin {word} {org_id} заметка".replace("  ", " ")
+        reply = (await me.send(text))[-1]
+        assert reply.text == unknown.text.replace("/frobnicate", "/admin"), text
+    for action in AdminAction:
+        replies = await me.click_data(AdminCb(action=action, id=org_id).pack())
+        assert (replies, me.alerts()) == ([], [unknown_alert(h)]), action
+    async with h.ctx.session() as s:
+        assert (await s.execute(select(AuditEntry))).first() is None
+        assert (await s.execute(select(UnrecognizedItem.resolved_at))).scalar_one() is None
+        assert (await s.execute(select(OutboxMessage))).first() is None
+        assert (await s.execute(select(Membership.org_id).join(
+            User, User.id == Membership.user_id).where(User.telegram_id == 1))).all() == [
+            (org_id,)]
+
+
+async def test_subcommand_words_reach_their_own_handler_with_the_rest_of_the_line(
+        h: BotHarness) -> None:
+    await _platform(h)
+    admin = h.client(SUPERADMIN)
+    usage = (await admin.send("/admin frobnicate"))[-1].text
+    assert usage.startswith("Команды: /admin users ЗАПРОС")
+    assert (await admin.send("/admin"))[-1].text.endswith(usage)  # the panel ends with it
+    assert (await admin.send("/admin exit"))[-1].text == "Вы сейчас не в режиме поддержки."
+    assert (await admin.send("/admin resolve x"))[-1].text == "Формат: /admin resolve ID ЗАМЕТКА"
+    assert (await admin.send("/admin broadcast"))[-1].text == "Формат: /admin broadcast ТЕКСТ"
+    assert "mystery-disk" in (await admin.send("/admin UNRECOGNIZED"))[-1].text
+    async with h.ctx.session() as s:
+        item_id = (await s.execute(select(UnrecognizedItem.id))).scalar_one()
+    reply = (await admin.send(f"/admin   resolve {item_id}   диск   от бэкапа  "))[-1]
+    assert reply.text == f"✅ #{item_id} (mystery-disk) отмечен как решённый."
+    async with h.ctx.session() as s:
+        note = (await s.execute(select(UnrecognizedItem.resolution_note))).scalar_one()
+    assert note == "диск   от бэкапа"
+    assert (await admin.send("/admin unrecognized"))[-1].text == "Нераспознанных ресурсов нет."

@@ -21,10 +21,14 @@ from typing import Any
 import pytest
 from aiogram import Router
 from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.types import CallbackQuery
+from aiogram.types import User as TgUser
 from sqlalchemy import select
 
+from bot.features.admin.callbacks import AdminAction, AdminCb
 from bot.features.alerts.callbacks import AlertAction, AlertCallback
-from bot.features.connections import imports, manage, wizard
+from bot.features.connections import imports, wizard
 from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
 from bot.features.questions.callbacks import RecAction, RecCb
 from bot.features.reports import handlers as reports
@@ -116,10 +120,24 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "team:my_chat_member:bot_blocked#0": (Own("the sender's blocked flag"),),
     "team:my_chat_member:bot_unblocked#0": (Own("the sender's blocked flag"),),
     # admin: superadmins only, for the whole router
-    "admin:message:cmd_admin#0": (SA,),
+    "admin:message:show_panel#0": (SA,),
+    "admin:message:find_users#0": (SA,),
+    "admin:message:find_orgs#0": (SA,),
+    "admin:message:act_as#0": (SA,),
+    "admin:message:exit_support#0": (SA,),
+    "admin:message:show_unrecognized#0": (SA,),
+    "admin:message:resolve#0": (SA,),
+    "admin:message:broadcast#0": (SA,),
+    "admin:message:reseed#0": (SA,),
+    "admin:message:usage#0": (SA,),
     "admin:message:on_resolve_note#0": (SA,),
     "admin:callback_query:on_broadcast_ok#0": (SA,),
-    "admin:callback_query:on_admin_button#0": (SA,),
+    "admin:callback_query:on_stats#0": (SA,),
+    "admin:callback_query:on_unrecognized#0": (SA,),
+    "admin:callback_query:on_resolve#0": (SA,),
+    "admin:callback_query:on_reseed#0": (SA,),
+    "admin:callback_query:on_exit#0": (SA,),
+    "admin:callback_query:on_act_as#0": (SA,),
     # alerts: details for anyone, every other button for members
     "alerts:callback_query:on_alert_button#0": (Filter(Role.VIEWER),),
     "alerts:callback_query:on_alert_button#1": (Filter(Role.MEMBER),),
@@ -134,8 +152,17 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "connections:message:on_rename#0": (Filter(Role.ADMIN),),
     "connections:message:on_document#0": (Calls("RoleFilter(Role.ADMIN)", imports.on_document),),
     "connections:callback_query:on_wizard_button#0": (Filter(Role.ADMIN),),
-    "connections:callback_query:on_connection_button#0": (
-        Filter(Role.VIEWER), Calls("_require_admin", manage._require_admin)),
+    # a connection's list and card: one registration per action, the role on each
+    "connections:callback_query:back_to_list#0": (Filter(Role.VIEWER),),
+    "connections:callback_query:open_card#0": (Filter(Role.VIEWER),),
+    "connections:callback_query:sync_now#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:ask_rename#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:ask_interval#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:set_interval#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:pause#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:resume#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:ask_delete#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:confirm_delete#0": (Filter(Role.ADMIN),),
     "connections:callback_query:on_import_button#0": (
         Calls("RoleFilter(Role.ADMIN)", imports.on_import_button),),
     # menu, reports, questions: reading (exports need a member), recommendations need a member
@@ -226,6 +253,43 @@ def test_every_handler_is_documented_and_guarded_as_documented() -> None:
                 assert _checks_role(guard.checker), (key, guard.checker)
 
 
+async def _matching(router: Router, data: str) -> list[HandlerObject]:
+    """The callback registrations of `router` whose CallbackData filter accepts `data`."""
+    query = CallbackQuery(id="q", chat_instance="ci", data=data,
+                          from_user=TgUser(id=1, is_bot=False, first_name="X"))
+    found = []
+    for handler in router.observers["callback_query"].handlers:
+        unpackers = [f.callback for f in handler.filters or []
+                     if isinstance(f.callback, CallbackQueryFilter)]
+        if unpackers and all([await u(query) for u in unpackers]):
+            found.append(handler)
+    return found
+
+
+def _feature(name: str) -> Router:
+    return next(r for r in build_root_router().sub_routers if r.name.split(".")[2] == name)
+
+
+async def test_each_connection_action_has_exactly_one_registration_with_its_role() -> None:
+    """Looking (list, card) needs a viewer; every other action an admin, on its registration."""
+    router = _feature("connections")
+    for action in ConnAction:
+        handlers = await _matching(router, ConnCb(action=action, id=1, hours=24).pack())
+        assert len(handlers) == 1, (action, handlers)
+        roles = [f.callback.required for f in handlers[0].filters or []
+                 if isinstance(f.callback, RoleFilter)]
+        looking = action in (ConnAction.LIST, ConnAction.OPEN)
+        assert roles == [Role.VIEWER if looking else Role.ADMIN], (action, roles)
+
+
+async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
+    router = _feature("admin")
+    for action in AdminAction:
+        assert len(await _matching(router, AdminCb(action=action, id=1).pack())) == 1, action
+    gates = router.observers["callback_query"]._handler.filters or []
+    assert any(isinstance(f.callback, SuperadminFilter) for f in gates)
+
+
 # -- end to end: lower roles press every mutating button -----------------------------------
 
 OWNER, LOW = 6001, 6002
@@ -277,8 +341,9 @@ async def test_below_admin_every_connection_button_is_refused(hb: BotHarness, ro
     card = await low.click_data(ConnCb(action=ConnAction.OPEN, id=cid).pack())
     assert "Прод" in card[-1].text  # reading is allowed
     for data in _connection_buttons(cid):
-        await low.click_data(data)
+        replies = await low.click_data(data)
         assert any(REFUSED in a for a in low.alerts()), (role, data, low.alerts())
+        assert replies == [], (role, data)  # refused before any prompt, keyboard or progress
     await low.send("Взломано")  # had rename asked for a name, this would be it
     assert await _dump(hb) == before
 
@@ -316,4 +381,22 @@ async def test_an_owner_elsewhere_pressing_this_orgs_ids_finds_nothing(hb: BotHa
         replies = await intruder.click_data(data)
         assert any("найден" in a for a in intruder.alerts()), (data, intruder.alerts())
         assert all("Прод" not in r.text and "Idle VM" not in r.text for r in replies), data
+    assert await _dump(hb) == before
+
+
+async def test_tampered_connection_buttons_of_an_admin_change_nothing(hb: BotHarness) -> None:
+    """An admin of the org itself: an interval outside the offered ones, an unknown action."""
+    _, cid, *_ = await _world(hb, Role.ADMIN)
+    before = await _dump(hb)
+    admin = hb.client(LOW)
+    for hours in (0, 7, -24, 10**6):
+        replies = await admin.click_data(ConnCb(action=ConnAction.SET_INTERVAL, id=cid,
+                                                hours=hours).pack())
+        assert replies == [], hours
+        assert admin.alerts() == ["Не получилось выполнить действие. Попробуйте ещё раз."]
+    for data in (f"conn:explode:{cid}:0", f"conn:del_yes:{cid}", "conn:pause:x:0",
+                 f"conn:del_yes:{cid}:0:extra"):
+        replies = await admin.click_data(data)
+        assert replies == [], data
+        assert admin.alerts() == ["Эта кнопка устарела. Откройте команду заново."], data
     assert await _dump(hb) == before

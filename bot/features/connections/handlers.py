@@ -7,7 +7,20 @@ from aiogram.types import Message
 
 from bot.context import RequestContext
 from bot.features.connections.imports import on_document, on_import_button
-from bot.features.connections.manage import on_connection_button, on_rename, show_connections
+from bot.features.connections.manage import (
+    ask_delete,
+    ask_interval,
+    ask_rename,
+    back_to_list,
+    confirm_delete,
+    on_rename,
+    open_card,
+    pause,
+    resume,
+    set_interval,
+    show_connections,
+    sync_now,
+)
 from bot.features.connections.wizard import (
     cancel,
     on_field,
@@ -18,9 +31,10 @@ from bot.features.connections.wizard import (
     start_wizard,
 )
 
-__all__ = ["cancel", "cmd_connect", "on_connection_button", "on_document", "on_field",
-           "on_field_not_text", "on_import_button", "on_name", "on_rename",
-           "on_text_after_failure", "on_wizard_button", "show_connections", "start_wizard"]
+__all__ = ["ask_delete", "ask_interval", "ask_rename", "back_to_list", "cancel", "cmd_connect",
+           "confirm_delete", "on_document", "on_field", "on_field_not_text", "on_import_button",
+           "on_name", "on_rename", "on_text_after_failure", "on_wizard_button", "open_card",
+           "pause", "resume", "set_interval", "show_connections", "start_wizard", "sync_now"]
 
 
 async def cmd_connect(message: Message, rc: RequestContext, state: FSMContext) -> None:

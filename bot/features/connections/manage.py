@@ -2,7 +2,9 @@
 connection with sync now, rename, interval, pause/resume and delete (confirmed).
 
 Every button carries only an id: the services re-load it inside the caller's organisation
-(another org's id is "not found") and check the caller's role (admin for any change).
+(another org's id is "not found"). Each action is its own registration in the router, filtered
+by the action and guarded by a `RoleFilter` (viewer to look, admin for anything else), so the
+role the middleware resolved is the only one these handlers rely on.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
-from bot.features.connections.callbacks import ConnAction, ConnCb
+from bot.features.connections.callbacks import ConnCb
 from bot.features.connections.fields import display_name
 from bot.features.connections.keyboards import (
     INTERVAL_HOURS,
@@ -29,16 +31,17 @@ from bot.features.connections.progress import error_reason, start_sync
 from bot.features.connections.states import RenameConnection
 from bot.features.connections.wizard import actor_of
 from bot.features.questions.reply import today_of
+from bot.filters import org_id_of
 from bot.i18n import esc
 from core.app import AppContext
-from core.domain.roles import Role
 from core.services import connections as svc
 from core.services.connections import ConnectionSummary
 from core.services.errors import ServiceError
-from core.services.orgs import require_role
 from renderers.format import fmt_date, fmt_money
 
-__all__ = ["on_connection_button", "on_rename", "show_connections"]
+__all__ = ["ask_delete", "ask_interval", "ask_rename", "back_to_list", "confirm_delete",
+           "on_rename", "open_card", "pause", "resume", "set_interval", "show_connections",
+           "sync_now"]
 
 _ICON = {"active": "🟢", "error": "🔴", "paused": "⏸", "demo": "🧪"}
 
@@ -86,60 +89,100 @@ async def _card(message: Message, rc: RequestContext, conn: ConnectionSummary) -
     await message.answer(text, reply_markup=card_kb(rc, conn))
 
 
-async def on_connection_button(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
-                               session: AsyncSession, app: AppContext, state: FSMContext,
-                               bot: Bot) -> None:
-    """Every connection button; the service calls carry the org and the acting user."""
-    message = query.message
-    if not isinstance(message, Message) or rc.org is None:
+async def _pressed(query: CallbackQuery, cb: ConnCb, rc: RequestContext, session: AsyncSession,
+                   app: AppContext) -> tuple[Message, ConnectionSummary] | None:
+    """The message under the button and its connection, re-loaded inside the caller's org
+    (another org's id is "not found" before anything is answered); None for a message
+    Telegram no longer shows."""
+    if not isinstance(query.message, Message):
         await query.answer()
-        return
-    org_id, actor, cid = rc.org.id, actor_of(rc), callback_data.id
-    action = callback_data.action
-    if action is ConnAction.LIST:
-        await query.answer()
-        await show_connections(message, rc, session, app)
-        return
-    if action is not ConnAction.OPEN:
-        await _require_admin(session, org_id, actor)  # before anything is answered or asked
-    conn = await svc.get_connection(session, org_id, cid, today=today_of(rc, app), actor=actor)
-    name = esc(conn.name)
+        return None
+    conn = await svc.get_connection(session, org_id_of(rc), cb.id, today=today_of(rc, app),
+                                    actor=actor_of(rc))
     await query.answer()
-    if action is ConnAction.OPEN:
-        await _card(message, rc, conn)
-    elif action is ConnAction.SYNC:
-        await start_sync(app, bot, message.chat.id, connection_id=cid, org_id=org_id,
-                         name=conn.name, lang=rc.lang)
-    elif action is ConnAction.RENAME:
+    return query.message, conn
+
+
+async def back_to_list(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                       app: AppContext) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_connections(query.message, rc, session, app)
+
+
+async def open_card(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                    session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        await _card(pressed[0], rc, pressed[1])
+
+
+async def sync_now(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                   session: AsyncSession, app: AppContext, bot: Bot) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await start_sync(app, bot, message.chat.id, connection_id=conn.id,
+                         org_id=org_id_of(rc), name=conn.name, lang=rc.lang)
+
+
+async def ask_rename(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                     session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
         await state.set_state(RenameConnection.name)
-        await state.update_data({"rename_id": cid})
-        await message.answer(rc.t("connect.ask_rename", name=name))
-    elif action is ConnAction.INTERVAL:
-        await message.answer(rc.t("connect.choose_interval", name=name),
-                             reply_markup=interval_kb(rc, cid))
-    elif action is ConnAction.SET_INTERVAL:
-        if callback_data.hours not in INTERVAL_HOURS:
-            raise ServiceError("bad interval")
-        await svc.set_interval(session, org_id, cid, callback_data.hours * 60, actor=actor)
-        await message.answer(rc.t("connect.interval_set", name=name, hours=callback_data.hours))
-    elif action is ConnAction.PAUSE:
-        await svc.pause_connection(session, org_id, cid, actor=actor)
-        await message.answer(rc.t("connect.paused", name=name))
-    elif action is ConnAction.RESUME:
-        await svc.resume_connection(session, org_id, cid, actor=actor, now=app.clock.now())
-        await message.answer(rc.t("connect.resumed", name=name))
-    elif action is ConnAction.DELETE:
-        await message.answer(rc.t("connect.confirm_delete", name=name),
-                             reply_markup=confirm_delete_kb(rc, cid))
-    elif action is ConnAction.CONFIRM_DELETE:
-        await svc.delete_connection(session, org_id, cid, actor=actor)
-        await message.answer(rc.t("connect.deleted", name=name))
+        await state.update_data({"rename_id": conn.id})
+        await message.answer(rc.t("connect.ask_rename", name=esc(conn.name)))
 
 
-async def _require_admin(session: AsyncSession, org_id: int, actor: svc.Actor) -> None:
-    """Steps that change nothing yet (asking a name, a confirmation) are refused early too."""
-    if actor.user_id is not None and not actor.superadmin:
-        await require_role(session, org_id, actor.user_id, Role.ADMIN)
+async def ask_interval(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                       session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await message.answer(rc.t("connect.choose_interval", name=esc(conn.name)),
+                             reply_markup=interval_kb(rc, conn.id))
+
+
+async def set_interval(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                       session: AsyncSession, app: AppContext) -> None:
+    hours = callback_data.hours
+    if hours not in INTERVAL_HOURS:  # tampered: refused before the button is answered
+        raise ServiceError("bad interval")
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await svc.set_interval(session, org_id_of(rc), conn.id, hours * 60, actor=actor_of(rc))
+        await message.answer(rc.t("connect.interval_set", name=esc(conn.name), hours=hours))
+
+
+async def pause(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await svc.pause_connection(session, org_id_of(rc), conn.id, actor=actor_of(rc))
+        await message.answer(rc.t("connect.paused", name=esc(conn.name)))
+
+
+async def resume(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                 session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await svc.resume_connection(session, org_id_of(rc), conn.id, actor=actor_of(rc),
+                                    now=app.clock.now())
+        await message.answer(rc.t("connect.resumed", name=esc(conn.name)))
+
+
+async def ask_delete(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                     session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await message.answer(rc.t("connect.confirm_delete", name=esc(conn.name)),
+                             reply_markup=confirm_delete_kb(rc, conn.id))
+
+
+async def confirm_delete(query: CallbackQuery, callback_data: ConnCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext) -> None:
+    if pressed := await _pressed(query, callback_data, rc, session, app):
+        message, conn = pressed
+        await svc.delete_connection(session, org_id_of(rc), conn.id, actor=actor_of(rc))
+        await message.answer(rc.t("connect.deleted", name=esc(conn.name)))
 
 
 async def on_rename(message: Message, rc: RequestContext, session: AsyncSession,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command, StateFilter
 
 from bot.features.connections import handlers as h
-from bot.features.connections.callbacks import ConnCb, ImportCb, WizCb
+from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb, WizCb
 from bot.features.connections.states import ConnectWizard, RenameConnection
 from bot.filters import RoleFilter
 from core.domain.roles import Role
@@ -14,6 +15,21 @@ from core.domain.roles import Role
 __all__ = ["setup"]
 
 _TEXT = F.text & ~F.text.startswith("/")
+
+# The buttons of the list and of a connection's card: one registration per action, each with
+# its role on the registration (looking needs a viewer, anything else an admin).
+_CARD: tuple[tuple[ConnAction, CallbackType, Role], ...] = (
+    (ConnAction.LIST, h.back_to_list, Role.VIEWER),
+    (ConnAction.OPEN, h.open_card, Role.VIEWER),
+    (ConnAction.SYNC, h.sync_now, Role.ADMIN),
+    (ConnAction.RENAME, h.ask_rename, Role.ADMIN),
+    (ConnAction.INTERVAL, h.ask_interval, Role.ADMIN),
+    (ConnAction.SET_INTERVAL, h.set_interval, Role.ADMIN),
+    (ConnAction.PAUSE, h.pause, Role.ADMIN),
+    (ConnAction.RESUME, h.resume, Role.ADMIN),
+    (ConnAction.DELETE, h.ask_delete, Role.ADMIN),
+    (ConnAction.CONFIRM_DELETE, h.confirm_delete, Role.ADMIN),
+)
 
 
 def setup() -> Router:
@@ -24,7 +40,9 @@ def setup() -> Router:
     router.message.register(h.cmd_connect, Command("connect"))
     router.message.register(h.show_connections, Command("connections"), viewer)
     router.callback_query.register(h.on_wizard_button, WizCb.filter(), admin)
-    router.callback_query.register(h.on_connection_button, ConnCb.filter(), viewer)
+    for action, handler, role in _CARD:
+        router.callback_query.register(handler, ConnCb.filter(F.action == action),
+                                       RoleFilter(role))
     router.callback_query.register(h.on_import_button, ImportCb.filter())
     router.message.register(h.on_field, ConnectWizard.field, _TEXT, admin)
     router.message.register(h.on_field_not_text, ConnectWizard.field, ~F.text, admin)
