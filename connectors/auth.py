@@ -5,8 +5,8 @@ with its expiry (epoch seconds). The token is reused until `refresh_margin` seco
 expires, fetched under a lock so concurrent requests share one exchange, and fetched again once
 when an API answers 401, after which the request is replayed exactly once. The exchange goes
 through `ProviderHttp`, so it shares the retries and typed errors of every other call.
-Used by Yandex IAM and Cloud.ru; Beget (login inside the auth flow) and Keystone (a token
-object with a catalog) keep their own flows.
+Used by Yandex IAM, Cloud.ru and Beget's v1 JWT; Keystone (a token object with a catalog, one
+per project scope) keeps its own session.
 """
 
 from __future__ import annotations

@@ -174,9 +174,12 @@ class ProviderHttp:
 
     async def request(self, method: str, url: str, *, expected: tuple[int, ...] = (200,),
                       error_parser: Callable[[httpx.Response], str] | None = None,
+                      check: Callable[[httpx.Response], None] | None = None,
                       **kwargs: Any) -> httpx.Response:
         """Send with retries within `timeouts.total`; return the response when its status is
-        in `expected`."""
+        in `expected`. `check` looks at an accepted response inside the attempt: a
+        `RateLimited` it raises (a limit the provider reports in the body, Beget's
+        `LIMIT_ERROR`) is retried like HTTP 429, in the same budget."""
         if "timeout" in kwargs:
             raise TypeError("time limits are per connection: ProviderHttp(timeouts=...)")
         deadline = time.monotonic() + self.timeouts.total
@@ -191,11 +194,23 @@ class ProviderHttp:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(method, url, expected, error_parser, kwargs,
-                                            deadline)
+                    response = await self._once(method, url, expected, error_parser, kwargs,
+                                                deadline)
+                    if check is not None:
+                        self._checked(check, response)
+                    return response
         except _Retryable as exc:
             raise exc.error from None
         raise ProviderError("no attempt was made", provider=self.provider)  # pragma: no cover
+
+    def _checked(self, check: Callable[[httpx.Response], None],
+                 response: httpx.Response) -> None:
+        try:
+            check(response)
+        except RateLimited as exc:
+            if exc.retry_after is not None and exc.retry_after > self.policy.max_retry_after:
+                raise
+            raise _Retryable(exc, exc.retry_after) from exc
 
     def _timed_out(self, url: str) -> _Retryable:
         return _Retryable(Unreachable(

@@ -7,15 +7,14 @@ The token's `exp` claim (when present) is honoured so an expired token is replac
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-from collections.abc import AsyncGenerator
+import math
+from typing import Any, ClassVar
 
-import httpx
 import jwt
 
+from connectors.auth import CachedBearerAuth
 from connectors.errors import BadCredentials, ConnectorError, NoPermission, ProviderError
+from connectors.http import ProviderHttp
 
 __all__ = ["BegetJwtAuth"]
 
@@ -46,62 +45,31 @@ def _expiry(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) else None
 
 
-class BegetJwtAuth(httpx.Auth):
-    """An `httpx.Auth` for `/v1/*`: lazy login, bearer header, one re-login on 401."""
+class BegetJwtAuth(CachedBearerAuth):
+    """Bearer JWT for `/v1/*`: lazy login, one re-login on 401 (`CachedBearerAuth`); the login
+    goes through `ProviderHttp`, so it has the shared retries and the connection's timeouts."""
 
-    requires_response_body = False
+    refresh_margin: ClassVar[float] = 30.0
 
-    def __init__(self, base_url: str, login: str, password: str, code: str | None = None) -> None:
-        self.auth_url = f"{base_url.rstrip('/')}/v1/auth"
-        self._body = {"login": login, "password": password, "saveMe": False}
+    def __init__(self, http: ProviderHttp, base_url: str, login: str, password: str,
+                 code: str | None = None) -> None:
+        super().__init__(http, f"{base_url.rstrip('/')}/v1/auth")
+        self._body: dict[str, Any] = {"login": login, "password": password, "saveMe": False}
         if code:
             self._body["code"] = code
-        self._token: str | None = None
-        self._expires: float | None = None
-        self._lock = asyncio.Lock()
-        self.logins = 0
 
-    def _fresh(self) -> bool:
-        if self._token is None:
-            return False
-        return self._expires is None or self._expires - 30 > time.time()
+    @property
+    def logins(self) -> int:
+        return self.exchanges
 
-    def _login_request(self) -> httpx.Request:
-        return httpx.Request("POST", self.auth_url, content=json.dumps(self._body).encode(),
-                             headers={"Content-Type": "application/json"})
-
-    async def _accept_login(self, response: httpx.Response) -> None:
-        await response.aread()
-        if response.status_code in (401, 403):
-            raise BadCredentials(f"v1 login: HTTP {response.status_code}", provider=_PROVIDER)
-        if response.status_code >= 400:
-            raise ProviderError(f"v1 login: HTTP {response.status_code}", provider=_PROVIDER)
+    async def _exchange(self) -> tuple[str, float]:
         try:
-            body = response.json()
-        except ValueError as exc:
-            raise ProviderError("v1 login: malformed JSON", provider=_PROVIDER) from exc
+            body = await self.http.post(self.url, json=self._body)
+        except NoPermission as exc:  # a login refused with 403 is about the credentials
+            raise BadCredentials(exc.detail, provider=_PROVIDER) from exc
         token = body.get("token") if isinstance(body, dict) else None
         if not token:
             code = body.get("error") if isinstance(body, dict) else None
             raise _login_error(str(code or "NO_TOKEN"))
-        self._token = str(token)
-        self._expires = _expiry(self._token)
-        self.logins += 1
-
-    async def async_auth_flow(
-            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if not self._fresh():
-            async with self._lock:
-                if not self._fresh():
-                    await self._accept_login((yield self._login_request()))
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        async with self._lock:
-            await self._accept_login((yield self._login_request()))
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-    def sync_auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
-        raise RuntimeError("BegetJwtAuth is async-only")
+        expiry = _expiry(str(token))
+        return str(token), expiry if expiry is not None else math.inf

@@ -3,8 +3,8 @@
 The legacy API answers HTTP 200 with a two-level envelope (gateway `status`, then the method's
 `answer.status`); both levels are checked here and turned into typed errors. A section the API
 user may not use answers `AUTH_ERROR` "Cannot access method <section>": that is
-`SectionDenied`, which the connector turns into a warning. `LIMIT_ERROR` is retried with the
-shared policy's backoff.
+`SectionDenied`, which the connector turns into a warning. `LIMIT_ERROR` is retried by
+`ProviderHttp` like an HTTP 429 (its `check` hook), within the connection's time budget.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+import httpx
 
 from connectors.beget.auth import BegetJwtAuth
 from connectors.beget.models import (
@@ -40,7 +41,7 @@ class SectionDenied(NoPermission):
 
 
 class _LimitError(RateLimited):
-    """Beget's method-level `LIMIT_ERROR`, retried here with backoff (HTTP 429: ProviderHttp)."""
+    """Beget's method-level `LIMIT_ERROR`, retried by `ProviderHttp` like an HTTP 429."""
 
 
 def _error_of(body: dict[str, Any]) -> tuple[str, str]:
@@ -58,29 +59,19 @@ class BegetClient:
         self.base = base_url.rstrip("/")
         self._login = login
         self._password = password
-        self.jwt = BegetJwtAuth(self.base, login, cloud_password or password)
+        self.jwt = BegetJwtAuth(http, self.base, login, cloud_password or password)
         self.page_size = page_size
 
     # -- legacy ---------------------------------------------------------------------------
 
     async def legacy(self, section: str, method: str, **args: Any) -> Any:
         """Call `/api/<section>/<method>`; return `answer.result` or raise a typed error."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.http.policy.attempts),
-            wait=wait_exponential(multiplier=self.http.policy.backoff_base,
-                                  max=self.http.policy.backoff_max),
-            retry=retry_if_exception_type(_LimitError), reraise=True)
-        async for attempt in retrying:
-            with attempt:
-                return await self._legacy_once(section, method, args)
-        raise ProviderError("no attempt was made", provider="beget")  # pragma: no cover
-
-    async def _legacy_once(self, section: str, method: str, args: dict[str, Any]) -> Any:
         form = {"login": self._login, "passwd": self._password, "output_format": "json"}
         if args:
             form |= {"input_format": "json", "input_data": json.dumps(args)}
-        body = await self.http.post(f"{self.base}/api/{section}/{method}", data=form)
         where = f"{section}/{method}"
+        body = await self.http.post(f"{self.base}/api/{where}", data=form,
+                                    check=partial(self._limit_check, where))
         if not isinstance(body, dict):
             raise ProviderError(f"{where}: unexpected response shape", provider="beget")
         if body.get("status") != "success":
@@ -95,6 +86,22 @@ class BegetClient:
             code, text = _error_of(first if isinstance(first, dict) else {})
             raise self._classify(where, section, code, text)
         return answer.get("result")
+
+    def _limit_check(self, where: str, response: httpx.Response) -> None:
+        """Raise `_LimitError` when either envelope level says `LIMIT_ERROR` (retried)."""
+        body = self.http.decode(response)
+        if not isinstance(body, dict):
+            return
+        levels = [body]
+        answer = body.get("answer")
+        if isinstance(answer, dict):
+            errors = answer.get("errors")
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                levels.append(errors[0])
+        for level in levels:
+            code, text = _error_of(level)
+            if code == "LIMIT_ERROR":
+                raise _LimitError(f"{where}: {code} {text}".strip(), provider="beget")
 
     @staticmethod
     def _classify(where: str, section: str, code: str, text: str) -> Exception:

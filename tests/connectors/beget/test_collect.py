@@ -9,6 +9,7 @@ from decimal import Decimal
 from connectors.beget.connector import BegetConnector, BegetCredentials
 from core.domain.collection import ResourceKind, ResourceStatus, Window
 from tests.connectors.beget.fake import EMPTY_LIST, BegetFake
+from tests.support.faults import Fault
 
 WINDOW = Window(start=date(2025, 6, 1), end=date(2025, 6, 4))  # 1, 2, 3 June
 
@@ -104,6 +105,17 @@ async def test_jwt_expired_mid_sync_logs_in_again_once(
     assert fake.logins == 2
     assert {r.external_id for r in out.resources} >= {"svc-7d3a", "svc-s3a1"}
     assert not [w for w in out.warnings if not w.startswith("service_suspended")]
+
+
+async def test_a_login_the_gateway_drops_once_is_retried(
+        fake: BegetFake, make: Callable[..., BegetConnector], creds: BegetCredentials) -> None:
+    # The v1 login goes through ProviderHttp: a 502 is retried, not taken for a refusal.
+    fake.faults.add("/v1/auth", Fault(status=502, times=1))
+    out = await make().collect(creds, WINDOW)
+    assert fake.faults.count("/v1/auth") == 2
+    assert fake.logins == 1
+    assert not [w for w in out.warnings if w.startswith("cloud_login_refused")]
+    assert len([r for r in out.resources if r.kind is ResourceKind.SERVER]) == 3
 
 
 async def test_refused_cloud_login_keeps_hosting_data(
