@@ -111,8 +111,11 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "team:message:cmd_org#0": (Own("lists the sender's organisations"),),
     "team:message:start_in_group#0": (Own("a greeting"),),
     "team:callback_query:on_invite_role#0": (Filter(Role.ADMIN),),
-    "team:callback_query:on_member#0": (Filter(Role.VIEWER),),  # action == list
-    "team:callback_query:on_member#1": (Filter(Role.ADMIN),),
+    "team:callback_query:on_member_list#0": (Filter(Role.VIEWER),),
+    "team:callback_query:on_member_open#0": (Filter(Role.ADMIN),),
+    "team:callback_query:on_member_role#0": (Filter(Role.ADMIN),),
+    "team:callback_query:on_member_remove#0": (Filter(Role.ADMIN),),
+    "team:callback_query:on_member_confirm#0": (Filter(Role.ADMIN),),
     "team:callback_query:on_bind#0": (Filter(Role.ADMIN),),
     "team:callback_query:on_org#0": (Own("switches among the sender's own memberships"),),
     "team:my_chat_member:bot_added_to_group#0": (
@@ -270,16 +273,30 @@ def _feature(name: str) -> Router:
     return next(r for r in build_root_router().sub_routers if r.name.split(".")[2] == name)
 
 
+async def _role_of_the_one_registration(feature: str, data: str) -> Role:
+    handlers = await _matching(_feature(feature), data)
+    assert len(handlers) == 1, (data, handlers)
+    roles = [f.callback.required for f in handlers[0].filters or []
+             if isinstance(f.callback, RoleFilter)]
+    assert len(roles) == 1, (data, roles)
+    return roles[0]
+
+
 async def test_each_connection_action_has_exactly_one_registration_with_its_role() -> None:
     """Looking (list, card) needs a viewer; every other action an admin, on its registration."""
-    router = _feature("connections")
     for action in ConnAction:
-        handlers = await _matching(router, ConnCb(action=action, id=1, hours=24).pack())
-        assert len(handlers) == 1, (action, handlers)
-        roles = [f.callback.required for f in handlers[0].filters or []
-                 if isinstance(f.callback, RoleFilter)]
+        role = await _role_of_the_one_registration(
+            "connections", ConnCb(action=action, id=1, hours=24).pack())
         looking = action in (ConnAction.LIST, ConnAction.OPEN)
-        assert roles == [Role.VIEWER if looking else Role.ADMIN], (action, roles)
+        assert role == (Role.VIEWER if looking else Role.ADMIN), (action, role)
+
+
+async def test_each_member_action_has_exactly_one_registration_with_its_role() -> None:
+    """The member list for everyone; a member's card, role change and removal for admins."""
+    for action in MemberAction:
+        role = await _role_of_the_one_registration(
+            "team", MemberCb(action=action, id=1, role=Role.VIEWER).pack())
+        assert role == (Role.VIEWER if action is MemberAction.LIST else Role.ADMIN), action
 
 
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:

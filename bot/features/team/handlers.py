@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext, callback_message
-from bot.features.team.callbacks import BindCb, InviteCb, MemberAction, MemberCb, OrgCb
+from bot.features.team.callbacks import BindCb, InviteCb, MemberCb, OrgCb
 from bot.features.team.keyboards import (
     bind_kb,
     confirm_remove_kb,
@@ -24,11 +24,13 @@ from core.domain.roles import Role
 from core.services import chats, team, users
 from core.services.chats import ScopeKind
 from core.services.errors import Forbidden
+from core.services.team import MemberRef
 from renderers.format import fmt_date
 
 __all__ = [
     "bot_added_to_group", "bot_blocked", "bot_unblocked", "cmd_bind", "cmd_invite",
-    "cmd_members", "cmd_org", "cmd_unbind", "on_bind", "on_invite_role", "on_member", "on_org",
+    "cmd_members", "cmd_org", "cmd_unbind", "on_bind", "on_invite_role", "on_member_confirm",
+    "on_member_list", "on_member_open", "on_member_remove", "on_member_role", "on_org",
     "only_in_group", "start_in_group",
 ]
 
@@ -72,36 +74,55 @@ async def cmd_members(message: Message, rc: RequestContext, session: AsyncSessio
     await message.answer(text, reply_markup=kb)  # type: ignore[arg-type]
 
 
-async def on_member(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
-                    session: AsyncSession) -> None:
-    org_id, action = org_id_of(rc), callback_data.action
-    message = callback_message(query)
-    if action == MemberAction.LIST:
-        text, kb = await _render_members(rc, session)
-        await query.answer()
-        await message.edit_text(text, reply_markup=kb)  # type: ignore[arg-type]
-        return
-    if action == MemberAction.ROLE and callback_data.role is not None:
-        member = await team.change_role(session, org_id, rc.user.id, callback_data.id,
-                                        callback_data.role, actor_telegram_id=rc.user.telegram_id)
-        await query.answer(rc.t("team.role_changed"))
-    elif action == MemberAction.CONFIRM:
-        member = await team.get_member(session, org_id, rc.user.id, callback_data.id)
-        await team.remove_member(session, org_id, rc.user.id, callback_data.id,
-                                 actor_telegram_id=rc.user.telegram_id)
-        await query.answer()
-        await message.edit_text(rc.t("team.removed", name=esc(member.name)))
-        return
-    else:
-        member = await team.get_member(session, org_id, rc.user.id, callback_data.id)
-        await query.answer()
+async def on_member_list(query: CallbackQuery, rc: RequestContext,
+                         session: AsyncSession) -> None:
+    text, kb = await _render_members(rc, session)
+    await query.answer()
+    await callback_message(query).edit_text(text, reply_markup=kb)  # type: ignore[arg-type]
+
+
+async def _show_card(query: CallbackQuery, rc: RequestContext, member: MemberRef) -> None:
     text = rc.t("team.member_card", name=esc(member.name),
                 role=rc.t(f"bot.role.{member.role.value}"))
-    if action == MemberAction.REMOVE:
-        await message.edit_text(rc.t("team.confirm_remove", name=esc(member.name)),
-                                reply_markup=confirm_remove_kb(rc, member))
-    else:
-        await message.edit_text(text, reply_markup=member_kb(rc, member))
+    await callback_message(query).edit_text(text, reply_markup=member_kb(rc, member))
+
+
+async def on_member_open(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
+                         session: AsyncSession) -> None:
+    member = await team.get_member(session, org_id_of(rc), rc.user.id, callback_data.id)
+    await query.answer()
+    await _show_card(query, rc, member)
+
+
+async def on_member_role(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
+                         session: AsyncSession) -> None:
+    """A role button without a role (tampered) only shows the card again."""
+    if callback_data.role is None:
+        await on_member_open(query, callback_data, rc, session)
+        return
+    member = await team.change_role(session, org_id_of(rc), rc.user.id, callback_data.id,
+                                    callback_data.role, actor_telegram_id=rc.user.telegram_id)
+    await query.answer(rc.t("team.role_changed"))
+    await _show_card(query, rc, member)
+
+
+async def on_member_remove(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
+                           session: AsyncSession) -> None:
+    """Asks first; `on_member_confirm` removes."""
+    member = await team.get_member(session, org_id_of(rc), rc.user.id, callback_data.id)
+    await query.answer()
+    await callback_message(query).edit_text(rc.t("team.confirm_remove", name=esc(member.name)),
+                                            reply_markup=confirm_remove_kb(rc, member))
+
+
+async def on_member_confirm(query: CallbackQuery, callback_data: MemberCb, rc: RequestContext,
+                            session: AsyncSession) -> None:
+    org_id = org_id_of(rc)
+    member = await team.get_member(session, org_id, rc.user.id, callback_data.id)
+    await team.remove_member(session, org_id, rc.user.id, callback_data.id,
+                             actor_telegram_id=rc.user.telegram_id)
+    await query.answer()
+    await callback_message(query).edit_text(rc.t("team.removed", name=esc(member.name)))
 
 
 async def cmd_bind(message: Message, rc: RequestContext, session: AsyncSession, bot: Bot) -> None:

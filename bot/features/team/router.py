@@ -13,7 +13,7 @@ from aiogram.filters import (
 )
 
 from bot.features.team import handlers as h
-from bot.features.team.callbacks import BindCb, InviteCb, MemberCb, OrgCb
+from bot.features.team.callbacks import BindCb, InviteCb, MemberAction, MemberCb, OrgCb
 from bot.filters import RoleFilter
 from core.domain.roles import Role
 
@@ -30,9 +30,14 @@ def setup() -> Router:
     router.message.register(h.cmd_invite, Command("invite"), admin)
     router.callback_query.register(h.on_invite_role, InviteCb.filter(), admin)
     router.message.register(h.cmd_members, Command("members"), RoleFilter(Role.VIEWER))
-    router.callback_query.register(h.on_member, MemberCb.filter(F.action == "list"),
+    router.callback_query.register(h.on_member_list,
+                                   MemberCb.filter(F.action == MemberAction.LIST),
                                    RoleFilter(Role.VIEWER))
-    router.callback_query.register(h.on_member, MemberCb.filter(), admin)
+    for action, handler in ((MemberAction.OPEN, h.on_member_open),
+                            (MemberAction.ROLE, h.on_member_role),
+                            (MemberAction.REMOVE, h.on_member_remove),
+                            (MemberAction.CONFIRM, h.on_member_confirm)):
+        router.callback_query.register(handler, MemberCb.filter(F.action == action), admin)
     router.message.register(h.cmd_bind, Command("bind"), GROUP, admin)
     router.callback_query.register(h.on_bind, BindCb.filter(), GROUP_BUTTON, admin)
     router.message.register(h.cmd_unbind, Command("unbind"), GROUP)
