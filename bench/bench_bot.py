@@ -31,8 +31,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from sqlalchemy import insert, select
 
+from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
-from core.app import open_app
 from core.clock import FrozenClock
 from core.db.engine import create_engine
 from core.db.migrate import upgrade

@@ -37,6 +37,7 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from bot.composition import default_adapters  # noqa: E402
 from bot.delivery import Sender, SenderRates  # noqa: E402
 from core.clock import FrozenClock, SystemClock  # noqa: E402
 from core.db.engine import create_engine, session_factory  # noqa: E402
@@ -65,6 +66,7 @@ class Deps:
         self.vault = Vault([b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="])
         self.http = httpx.AsyncClient()
         self.clock = clock
+        self.adapters = default_adapters()
 
 
 async def seed(sessions, recipients: int, today) -> None:  # type: ignore[no-untyped-def]

@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from connectors.files import BILLING_FILES as FILES  # noqa: E402
 from core.db.engine import create_engine, session_factory  # noqa: E402
 from core.db.migrate import upgrade  # noqa: E402
 from core.db.models import Connection  # noqa: E402
@@ -207,7 +208,7 @@ async def bench_focus(db: Path, source: Path, label: str, times: int = 1) -> Non
         focus_import.write_seconds.clear()
         started, cpu = time.perf_counter(), time.process_time()
         async with sessions() as session, session.begin():
-            result = await focus_import.import_focus(session, org_id, conn_id, source)
+            result = await focus_import.import_focus(session, FILES, org_id, conn_id, source)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         hold = max(focus_import.write_seconds, default=0.0)
         name = label if n == 0 else f"{label} again"

@@ -11,17 +11,14 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast, runtime_checkable
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict
 
-from connectors.errors import ConnectorError
 from connectors.http import ProviderHttp, RetryPolicy, Timeouts
 from core.domain.collection import AccountInfo, Collection, Window
+from core.domain.secrets import mask_secrets, secret_fields, secret_values
 
 __all__ = ["BaseConnector", "Connector", "Credentials", "mask_secrets", "secret_fields",
            "secret_values", "wizard_fields"]
-
-MIN_MASKED = 4  # shorter values would mask ordinary words
-
 
 class Credentials(BaseModel):
     """Base of every connector's credential model; secrets are `SecretStr`.
@@ -79,51 +76,6 @@ class BaseConnector(Generic[C]):
 
     async def collect(self, creds: C, window: Window) -> Collection:
         raise NotImplementedError
-
-
-def secret_values(creds: BaseModel) -> list[str]:
-    """Every `SecretStr` value anywhere in `creds`, longest first (for masking echoes)."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, SecretStr):
-            found.append(value.get_secret_value())
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name))
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    walk(creds)
-    return sorted({v for v in found if len(v) >= MIN_MASKED}, key=len, reverse=True)
-
-
-def mask_secrets(error: ConnectorError, creds: BaseModel | None) -> ConnectorError:
-    """The same error with any secret of `creds` the provider echoed back replaced by ***:
-    its detail is shown in the chat, printed by the CLI and stored as the sync error."""
-    if creds is None:
-        return error
-    detail = error.detail
-    for value in secret_values(creds):
-        detail = detail.replace(value, "***")
-    if detail != error.detail:
-        error.detail = detail
-        error.args = (detail or error.code,)
-    return error
-
-
-def _field_is_secret(annotation: Any) -> bool:
-    return annotation is SecretStr or (
-        hasattr(annotation, "__args__") and SecretStr in getattr(annotation, "__args__", ()))
-
-
-def secret_fields(model: type[BaseModel]) -> list[str]:
-    """Names of the fields whose values must never be logged, echoed or left in a chat."""
-    return [name for name, f in model.model_fields.items() if _field_is_secret(f.annotation)]
 
 
 def wizard_fields(model: type[BaseModel]) -> list[str]:

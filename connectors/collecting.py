@@ -9,12 +9,12 @@ sync engine does not take the missing items as deleted.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from connectors.errors import ConnectorError
 from core.domain.collection import Collection
+from core.tasks import gather_limited
 
 __all__ = ["gather_limited", "guard", "warn"]
 
@@ -42,14 +42,3 @@ async def guard(out: Collection, subject: str, call: Callable[[], Awaitable[T]],
     if inventory:
         out.complete_inventory = False
     return None
-
-
-async def gather_limited(limit: int, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Run the calls concurrently, at most `limit` at a time; results in the calls' order."""
-    gate = asyncio.Semaphore(limit)
-
-    async def one(call: Callable[[], Awaitable[T]]) -> T:
-        async with gate:
-            return await call()
-
-    return list(await asyncio.gather(*(one(c) for c in calls)))

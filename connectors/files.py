@@ -16,8 +16,10 @@ from connectors.focus.layout import PRE_1_0
 from connectors.manual_csv.reader import column_key
 from connectors.safe_io import ReadLimits, open_text_detected, sample_rows
 from connectors.yandex.export import REQUIRED_COLUMNS as YANDEX_COLUMNS
+from core.domain.billing_files import FileKind, OpenedFile, RecordSource
 
-__all__ = ["FOCUS", "MANUAL", "YANDEX", "detect_format", "format_of_header"]
+__all__ = ["BILLING_FILES", "FOCUS", "MANUAL", "YANDEX", "BillingFileReaders", "detect_format",
+           "format_of_header"]
 
 FOCUS, YANDEX, MANUAL = "focus", "yandex", "manual_csv"
 _FOCUS_MARKS = frozenset({"billedcost", "chargeperiodstart", *PRE_1_0.values()} - {"region"})
@@ -60,3 +62,40 @@ def detect_format(source: str | Path | IO[bytes], limits: ReadLimits | None = No
             f"with date, service, resource and cost columns (header: {seen}; "
             f"{fmt.describe()})", provider="file", row=1)
     return found
+
+
+_KINDS: dict[str, FileKind] = {FOCUS: "focus", YANDEX: "yandex", MANUAL: "manual"}
+
+
+class BillingFileReaders:
+    """`core.ports.BillingFiles` over this package's readers; given to core at the composition
+    root, so the importer never imports a reader."""
+
+    def detect(self, source: str | Path | IO[bytes], limits: ReadLimits | None) -> FileKind:
+        return _KINDS[detect_format(source, limits)]
+
+    def open(self, source: str | Path | IO[bytes], kind: FileKind, *, currency: str | None,
+             provider_name: str | None, limits: ReadLimits | None) -> OpenedFile:
+        if kind == "yandex":
+            from connectors.yandex.export import BillingFileReader
+            return OpenedFile(kind, BillingFileReader(source, limits=limits))
+        if kind == "manual":
+            from connectors.manual_csv.reader import ManualCsvReader
+            return OpenedFile(kind, ManualCsvReader(source, currency=currency or "RUB",
+                                                    provider_name=provider_name,
+                                                    limits=limits))
+        from connectors.focus.arrow_reader import ArrowFocusReader
+        from connectors.focus.reader import FocusReader
+        rows = FocusReader(source, default_currency=currency, limits=limits)
+        if not ArrowFocusReader.usable(source):
+            return OpenedFile(kind, rows)
+        fast = ArrowFocusReader(source, default_currency=currency, limits=limits)
+
+        def row_by_row() -> RecordSource:
+            fast.rewind()  # a caller's stream back to where the file began
+            return rows
+
+        return OpenedFile(kind, fast, fallback=row_by_row)
+
+
+BILLING_FILES = BillingFileReaders()

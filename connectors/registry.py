@@ -5,12 +5,16 @@ Adding a provider = one package under `connectors/` + one line here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import import_module
+from typing import Any
+
+import httpx
 
 from connectors.base import BaseConnector
 
-__all__ = ["KINDS", "connector_class", "kinds"]
+__all__ = ["KINDS", "build_connector", "connector_class", "kinds"]
 
 KINDS: dict[str, str] = {
     "beget": "connectors.beget.connector:BegetConnector",
@@ -39,3 +43,10 @@ def connector_class(kind: str) -> type[BaseConnector]:  # type: ignore[type-arg]
 
 def kinds() -> list[str]:
     return list(KINDS)
+
+
+def build_connector(kind: str, http: httpx.AsyncClient, *, endpoint: str | None = None,
+                    options: Mapping[str, Any] | None = None) -> BaseConnector:  # type: ignore[type-arg]
+    """The connector of `kind` with a connection's endpoint and options (`core.ports.
+    ConnectorFactory`, given to core at the composition root); KeyError for an unknown kind."""
+    return connector_class(kind)(http, endpoint=endpoint, options=options)

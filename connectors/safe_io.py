@@ -32,6 +32,7 @@ from typing import IO, Any
 import charset_normalizer
 
 from connectors.errors import InvalidInput
+from core.domain.billing_files import FileFacts
 from core.domain.limits import ReadLimits
 
 __all__ = ["DELIMITERS", "GZIP_MAGIC", "LEGACY_ENCODINGS", "SAMPLE_BYTES", "BoundedReader",
@@ -270,18 +271,6 @@ class RecordGuard(Iterator[str]):
         if self.held > self._limit:
             raise record_too_long(self.start, self._limits, self._provider)
         return line
-
-
-@dataclass(frozen=True, slots=True)
-class FileFacts:
-    """What an import found out about a file, for its summary: the format (`FOCUS 1.2`,
-    `Yandex Cloud billing detail`, `manual CSV`), the encoding and delimiter it was read
-    with, and the decimal mark its numbers use (`point`, `comma`, None: none seen)."""
-
-    format: str
-    encoding: str
-    delimiter: str
-    decimal: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
-"""The composition root for core: settings, engine, sessions, vault, clock, HTTP client.
+"""Core's application context: settings, engine, sessions, vault, clock, HTTP client, adapters.
 
-The CLI, the bot and the worker build one `AppContext` and pass it down explicitly (no
-globals). Jobs and handlers open their own sessions from `ctx.sessions`.
+The CLI, the bot and the worker build one `AppContext` through the composition root
+(`bot.composition.open_app`, which supplies the outer layers' `Adapters`) and pass it down
+explicitly (no globals). Jobs and handlers open their own sessions from `ctx.sessions`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.clock import Clock, SystemClock
 from core.db.engine import create_engine, session_factory
 from core.db.migrate import upgrade
+from core.ports import Adapters
 from core.security.vault import Vault, vault_from_settings
 from core.services.import_recovery import recover_imports
 from core.settings import Settings
@@ -31,6 +33,7 @@ class AppContext:
     sessions: async_sessionmaker[AsyncSession]
     vault: Vault
     http: httpx.AsyncClient
+    adapters: Adapters
     clock: Clock = field(default_factory=SystemClock)
 
     @asynccontextmanager
@@ -46,7 +49,8 @@ class AppContext:
 
 
 @asynccontextmanager
-async def open_app(settings: Settings, *, migrate: bool = True, clock: Clock | None = None,
+async def open_app(settings: Settings, *, adapters: Adapters, migrate: bool = True,
+                   clock: Clock | None = None,
                    engine: AsyncEngine | None = None,
                    vault: Vault | None = None) -> AsyncIterator[AppContext]:
     """Build the context, migrate the database when asked, and close everything afterwards."""
@@ -59,7 +63,7 @@ async def open_app(settings: Settings, *, migrate: bool = True, clock: Clock | N
                              headers={"User-Agent": "InfraZen/0.1 (+FinOps bot)"})
     ctx = AppContext(settings=settings, engine=eng, sessions=session_factory(eng),
                      vault=vault or vault_from_settings(settings), http=http,
-                     clock=clock or SystemClock())
+                     adapters=adapters, clock=clock or SystemClock())
     await recover_imports(ctx.sessions)  # a swap a dead process began; orphan staging
     try:
         yield ctx

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.domain.billing_files import FileKind, OpenedFile, Source
+from core.domain.collection import AccountInfo, Collection, Window
+from core.domain.currency import DailyRates
+from core.domain.limits import ReadLimits
 from core.security.vault import Vault
 
 if TYPE_CHECKING:  # the records the renderers read; no import cycle at run time
@@ -17,7 +23,61 @@ if TYPE_CHECKING:  # the records the renderers read; no import cycle at run time
     from core.domain.reports import BriefData
     from core.services.digest import DigestData
 
-__all__ = ["AppDeps", "DigestMessage", "JobRendering"]
+__all__ = ["Adapters", "AppDeps", "BillingFiles", "ConnectorFactory", "ConnectorPort",
+           "FetchRates", "RatesFactory", "DigestMessage", "JobRendering"]
+
+
+class ConnectorPort(Protocol):
+    """One provider connection's client: what the sync and the connection wizard call."""
+
+    @property
+    def credentials_model(self) -> type[BaseModel]: ...
+
+    def parse_credentials(self, raw: Mapping[str, Any]) -> Any: ...
+
+    async def test(self, creds: Any) -> AccountInfo: ...
+
+    async def collect(self, creds: Any, window: Window) -> Collection: ...
+
+
+class ConnectorFactory(Protocol):
+    """The connector of `kind` over the shared HTTP client; KeyError names the known kinds."""
+
+    def __call__(self, kind: str, http: httpx.AsyncClient, *, endpoint: str | None = None,
+                 options: Mapping[str, Any] | None = None) -> ConnectorPort: ...
+
+
+class BillingFiles(Protocol):
+    """Billing-file readers (FOCUS, Yandex Cloud billing detail, manual CSV)."""
+
+    def detect(self, source: Source, limits: ReadLimits | None) -> FileKind:
+        """What the file is, from its header; InvalidInput naming what was read otherwise."""
+        ...
+
+    def open(self, source: Source, kind: FileKind, *, currency: str | None,
+             provider_name: str | None, limits: ReadLimits | None) -> OpenedFile:
+        """A reader of `kind` over `source`; `currency` is the default (FOCUS) or the file's
+        (manual CSV)."""
+        ...
+
+
+FetchRates = Callable[[date], Awaitable[DailyRates]]
+
+
+class RatesFactory(Protocol):
+    """The Bank of Russia's daily rates over the shared client (`endpoint` None: the default)."""
+
+    def __call__(self, http: httpx.AsyncClient, endpoint: str | None) -> FetchRates: ...
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """What the outer layers give core at the composition root (`bot.composition`): core calls
+    providers, reads billing files and fetches official rates only through these."""
+
+    connectors: ConnectorFactory
+    files: BillingFiles
+    official_rates: RatesFactory
 
 
 class AppDeps(Protocol):
@@ -34,6 +94,9 @@ class AppDeps(Protocol):
 
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def adapters(self) -> Adapters: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
-__all__ = ["BackgroundTasks", "default_tasks", "spawn"]
+__all__ = ["BackgroundTasks", "default_tasks", "gather_limited", "spawn"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,3 +64,14 @@ def spawn(coro: Coroutine[Any, Any, T], *, name: str | None = None) -> asyncio.T
 def default_tasks() -> BackgroundTasks:
     """The process-wide set, for shutdown (`cancel_all`) and tests (`wait_all`)."""
     return _DEFAULT
+
+
+async def gather_limited(limit: int, calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run the calls concurrently, at most `limit` at a time; results in the calls' order."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))

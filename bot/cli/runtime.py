@@ -98,7 +98,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def with_app(fn: Callable[[AppContext], Awaitable[T]], *, migrate: bool = True) -> T:
     """Open the app (migrating the database), run `fn`, close everything."""
-    from core.app import open_app
+    from bot.composition import open_app
     from core.settings import load_settings
 
     settings = load_settings()

@@ -19,26 +19,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from connectors.errors import ProviderError
 from connectors.http import ProviderHttp
+from core.domain.currency import DailyRates
 
 __all__ = ["DEFAULT_ENDPOINT", "PROVIDER", "CbrClient", "DailyRates", "parse_daily"]
 
 DEFAULT_ENDPOINT = "https://www.cbr.ru"
 PROVIDER = "cbr"
 _PLACES = Decimal("0.00000001")
-
-
-@dataclass(frozen=True, slots=True)
-class DailyRates:
-    """Rubles per one unit of each currency (ISO letter code), in force on `day`."""
-
-    day: date
-    rates: dict[str, Decimal]
 
 
 def _number(text: str | None) -> Decimal:

@@ -58,6 +58,7 @@ from connectors.safe_io import (
     detect_encoding,
     record_too_long,
 )
+from core.domain.billing_files import FastPathUnavailable
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 
@@ -71,10 +72,6 @@ _MEMO_LIMIT = 200_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
-
-
-class FastPathUnavailable(Exception):  # noqa: N818 - a signal, not an error users see
-    """The file needs the row-by-row reader; whatever was read from it so far is void."""
 
 
 class _Interner:

@@ -12,16 +12,12 @@ from dataclasses import dataclass
 
 from connectors.errors import InvalidInput
 from connectors.focus.values import CellCache
+from core.domain.billing_files import IDENTITY_FIELDS
 
 __all__ = ["FALLBACKS", "IDENTITY_COLUMNS", "IDENTITY_FIELDS", "MONEY_COLUMNS", "REQUIRED",
            "CellError", "FocusLayout", "bad", "finish_identity"]
 
 REQUIRED = ("BilledCost", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency")
-# the identity of a cost record besides its period, in this order (core aggregates on it)
-IDENTITY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
-                   "service_category", "sku_id", "region_id", "sub_account_id",
-                   "sub_account_name", "charge_category", "billing_currency", "pricing_unit",
-                   "provider_name", "tags")
 IDENTITY_COLUMNS = ("ResourceId", "ResourceName", "ResourceType", "ServiceName",
                     "ServiceCategory", "SkuId", "RegionId", "SubAccountId", "SubAccountName",
                     "ChargeCategory", "BillingCurrency", "PricingUnit", "ProviderName", "Tags")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import gzip
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
@@ -43,17 +42,13 @@ from connectors.focus.layout import (
 from connectors.focus.values import NULLS, CellCache
 from connectors.parsing import NumberReader
 from connectors.safe_io import FileFacts, ReadLimits, RecordGuard, TextFormat, sample_rows
+from core.domain.billing_files import FocusRecord
 
 __all__ = ["FALLBACKS", "IDENTITY_FIELDS", "REQUIRED", "FocusReader", "FocusRecord", "open_text",
            "sample_numbers"]
 
 csv.field_size_limit(16 * 1024 * 1024)
 
-# One row: (start, end, lump on the first day?, billed, effective, list, contracted, quantity,
-# identity in IDENTITY_FIELDS order with tags as canonical JSON or ""). A plain tuple: the
-# reader makes a million of them and a class would cost more than the parsing.
-FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal | None,
-                    Decimal | None, Decimal | None, tuple[str | None, ...]]
 
 
 def open_text(source: str | Path | IO[bytes], limits: ReadLimits | None = None) -> IO[str]:

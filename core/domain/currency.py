@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-__all__ = ["LeftOut"]
+__all__ = ["DailyRates", "LeftOut"]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRates:
+    """Rubles per one unit of each currency (ISO letter code), in force on `day` (the Bank of
+    Russia's official rates: fetched by `connectors.cbr`, stored by `core.services.cbr_rates`)."""
+
+    day: date
+    rates: dict[str, Decimal]
 
 
 @dataclass(frozen=True, slots=True)

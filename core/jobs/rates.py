@@ -13,10 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from connectors.cbr import DEFAULT_ENDPOINT, CbrClient
-from connectors.errors import ConnectorError
-from connectors.http import ProviderHttp
 from core.db.models import CostLine, Organization
+from core.domain.connector_errors import ConnectorError
 from core.jobs.runtime import JobRuntime
 from core.services.cbr_rates import BASE, CbrSync, sync_cbr_rates
 from core.services.errors import ServiceError
@@ -29,10 +27,11 @@ MOSCOW = ZoneInfo("Europe/Moscow")  # the Bank of Russia's calendar
 
 
 def endpoint(rt: JobRuntime) -> str | None:
-    """`CBR_URL` of the app's settings; None when it is set empty (rates off)."""
+    """`CBR_URL` of the app's settings; None when it is set empty (rates off); "" (the
+    adapter's default endpoint) for bare deps without settings."""
     settings = getattr(rt.deps, "settings", None)  # AppContext carries them; bare deps do not
     if settings is None:
-        return DEFAULT_ENDPOINT
+        return ""
     url: str | None = settings.cbr_url
     return url
 
@@ -53,12 +52,12 @@ async def sync_official_rates(rt: JobRuntime) -> list[CbrSync]:
                 select(CostLine.id).where(CostLine.org_id == Organization.id,
                                           CostLine.billing_currency != BASE).exists())
             .order_by(Organization.id))).scalars())
-    client = CbrClient(ProviderHttp(rt.deps.http, "cbr"), url)
+    fetch = rt.deps.adapters.official_rates(rt.deps.http, url or None)
     today = now.astimezone(MOSCOW).date()
     done: list[CbrSync] = []
     for org_id in org_ids:
         try:
-            done.append(await sync_cbr_rates(rt.sessions, org_id, client.daily, today=today))
+            done.append(await sync_cbr_rates(rt.sessions, org_id, fetch, today=today))
         except (ConnectorError, ServiceError) as exc:
             log.warning("official rates for org %s not fetched: %s", org_id, exc)
     return done

@@ -17,7 +17,6 @@ from functools import partial
 
 from sqlalchemy import or_, select
 
-from connectors.collecting import gather_limited
 from core.db.errors import log_failure
 from core.db.models import Connection
 from core.jobs.alerts import evaluate_org
@@ -26,6 +25,7 @@ from core.jobs.runtime import JobRuntime
 from core.services.errors import ServiceError
 from core.services.leases import claim_rows
 from core.services.sync.run import SYNCABLE, SyncResult
+from core.tasks import gather_limited
 
 __all__ = ["CREDENTIAL_CODES", "LEASE", "PAUSE_AFTER", "claim_due", "sync_due"]
 

@@ -21,8 +21,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.cbr import DailyRates
 from core.db.models import CostLine, CurrencyRate
+from core.domain.currency import DailyRates
 from core.services.currency import RateInputError, org_base, parse_currency, store_fetched_rates
 
 __all__ = ["MAX_DAYS", "SOURCE", "CbrSync", "Fetch", "default_window", "sync_cbr_rates"]

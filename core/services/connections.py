@@ -20,11 +20,12 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import mask_secrets
-from connectors.errors import ConnectorError
 from core.db.models import Connection, CostLine, SyncSnapshot
 from core.domain.collection import AccountInfo
+from core.domain.connector_errors import ConnectorError
 from core.domain.roles import Role
+from core.domain.secrets import mask_secrets
+from core.ports import ConnectorFactory
 from core.security.vault import Vault
 from core.services.audit import audit
 from core.services.errors import Conflict, NotFound, ServiceError
@@ -123,7 +124,8 @@ def _interval(minutes: int) -> int:
 
 
 async def add_connection(session: AsyncSession, vault: Vault, http: httpx.AsyncClient, *,
-                         org_id: int, kind: str, name: str, credentials: Mapping[str, Any],
+                         connectors: ConnectorFactory, org_id: int, kind: str, name: str,
+                         credentials: Mapping[str, Any],
                          endpoint: str | None = None, options: Mapping[str, Any] | None = None,
                          interval_minutes: int = 360, actor: Actor | None = None,
                          now: datetime | None = None) -> tuple[int, AccountInfo]:
@@ -134,7 +136,7 @@ async def add_connection(session: AsyncSession, vault: Vault, http: httpx.AsyncC
     await _check(session, org_id, actor, Role.ADMIN)
     name = await _name_free(session, org_id, name)
     interval = _interval(interval_minutes)
-    connector = build_connector(kind, http, endpoint=endpoint, options=options)
+    connector = build_connector(connectors, kind, http, endpoint=endpoint, options=options)
     creds = validate_credentials(connector.credentials_model, credentials)
     try:
         account = await connector.test(creds)

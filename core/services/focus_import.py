@@ -1,7 +1,8 @@
 """File imports (FOCUS exports, Yandex Cloud billing details, manual CSV): stream rows into daily
 cost lines, replace what the file covers.
 
-`import_file` lets the file say what it is (`connectors.files.detect_format`: FOCUS 1.0–1.3 and
+`import_file` lets the file say what it is (`BillingFiles.detect`, filled by `connectors.files`:
+FOCUS 1.0–1.3 and
 pre-1.0 names, Yandex billing detail, a manual CSV with English or Russian headers), whatever
 the file connection it goes into; the readers detect the encoding, delimiter and decimal mark,
 and the result says how the file was read (`ImportResult.facts`).
@@ -11,7 +12,8 @@ whenever enough daily buckets have piled up they are turned into table rows (als
 and staged, so memory stays bounded by the buckets per batch, not by the file. Amounts are
 summed exactly (Decimal) per daily line and stored with nine decimals
 (`core.db.types.CostMoney`). FOCUS files go through the columnar reader
-(`connectors.focus.arrow_reader`, ~3x less CPU); when it gives up (a bad cell to locate, a
+(`connectors.focus.arrow_reader`, ~3x less CPU), reached through the `core.ports.BillingFiles`
+port (`OpenedFile.fallback`); when it gives up (a bad cell to locate, a
 decimal comma, a money format only the row reader reads) what it staged is dropped and the
 row-by-row reader reads the file again, so results and error messages are the same.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
@@ -49,19 +51,18 @@ different connections run side by side.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -79,19 +80,22 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from connectors.files import FOCUS, MANUAL, YANDEX, detect_format
-from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
-from connectors.focus.reader import IDENTITY_FIELDS, FocusReader, FocusRecord
-from connectors.manual_csv.reader import ManualCsvReader
-from connectors.safe_io import FileFacts
-from connectors.yandex.export import BillingFileReader
 from core import metrics
 from core.clock import SystemClock
 from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
+from core.domain.billing_files import (
+    IDENTITY_FIELDS,
+    FastPathUnavailable,
+    FileFacts,
+    FocusRecord,
+    OpenedFile,
+    Source,
+)
 from core.domain.limits import ReadLimits
 from core.domain.providers import canonical_provider
 from core.domain.roles import Role
+from core.ports import BillingFiles
 from core.services import rollups
 from core.services.audit import audit
 from core.services.connections import Actor
@@ -126,7 +130,6 @@ LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead afte
 RENEW_EVERY = 30.0  # seconds between lease renewals
 MAX_SCOPE_ACCOUNTS = 1000  # more sub-accounts of one provider: its whole days are replaced
 FILE_KINDS = frozenset({"focus", "manual_csv"})  # connections a file can be imported into
-Source = str | Path | IO[bytes]
 STAGING: Table = cost_line_staging
 _LINE_COLUMNS = [c.name for c in core_table(CostLineRow).columns if c.name != "id"]
 
@@ -222,28 +225,14 @@ def _same_days(scope: ReplaceScope) -> ColumnElement[bool]:
                 CostLineRow.day >= scope.first_day, CostLineRow.day <= scope.last_day)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic GC: parsing and row building allocate millions of short-lived tuples
-    and no cycles, and the collector's passes cost a quarter of the import's time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -> bool:
     """Feed up to `limit` records; False when the file is exhausted."""
     add = agg.add_raw
-    with _no_gc():
-        for count, rec in enumerate(records, 1):
-            add(*rec)
-            if count >= limit:
-                return True
-        return False
+    for count, rec in enumerate(records, 1):
+        add(*rec)
+        if count >= limit:
+            return True
+    return False
 
 
 def _statement(dialect: Dialect, table: Table, keys: list[str],
@@ -398,13 +387,12 @@ class _Run:
         sql, plan = prepared
 
         def _rows() -> list[tuple[Any, ...]]:
-            with _no_gc():  # as in _consume: many new objects, no cycles
-                columns = agg.drain_columns(org_id=self.org_id,
-                                            connection_id=self.connection_id, source=source)
-                if not columns:
-                    return []
-                columns["import_id"] = [self.import_id] * len(columns["day"])
-                return _column_params(plan, [columns[name] for name, _ in plan])
+            columns = agg.drain_columns(org_id=self.org_id,
+                                        connection_id=self.connection_id, source=source)
+            if not columns:
+                return []
+            columns["import_id"] = [self.import_id] * len(columns["day"])
+            return _column_params(plan, [columns[name] for name, _ in plan])
 
         params = await asyncio.to_thread(_rows)
         await self.settle()
@@ -786,29 +774,27 @@ async def recover_imports(sessions: async_sessionmaker[AsyncSession]) -> tuple[i
     return await resume_swaps(sessions), await sweep_stale_staging(sessions)
 
 
-async def _import(session: AsyncSession, conn: Connection, records: Iterable[FocusRecord],
-                  counter: Any, source: str, actor: Actor | None, now: datetime | None,
-                  fallback: FocusReader | None = None, *, kind: str) -> ImportResult:
-    """Import `records`; if they raise FastPathUnavailable, drop what they staged and import
-    `fallback`."""
+async def _import(session: AsyncSession, conn: Connection, opened: OpenedFile, source: str,
+                  actor: Actor | None, now: datetime | None, *, kind: str) -> ImportResult:
+    """Import `opened.records`; if they raise FastPathUnavailable, drop what they staged and
+    import the row-by-row `opened.fallback` of the same file."""
     now = now or SystemClock().now()
     provider = canonical_provider(conn.kind, fallback="other")
     org_id, conn_id = conn.org_id, conn.id
+    counter = opened.records
     async with _running(session, conn) as run:
         agg = DailyAggregator(provider=provider)
         try:
-            await _aggregate(run, records, agg, source)
+            await _aggregate(run, counter, agg, source)
         except FastPathUnavailable as exc:
-            if fallback is None:
+            if opened.fallback is None:
                 raise
             log.debug("connection %s: row-by-row import (%s)", conn_id, exc)
             await run.abandon()
             await run.discard()
-            if isinstance(records, ArrowFocusReader):
-                records.rewind()
-            counter = fallback
+            counter = opened.fallback()
             agg = DailyAggregator(provider=provider)
-            await _aggregate(run, fallback, agg, source)
+            await _aggregate(run, counter, agg, source)
         totals = dict(sorted(agg.totals.items()))
         days = sorted(agg.days_seen)
         scope = ReplaceScope.of(org_id, conn_id, agg.covered)
@@ -826,54 +812,52 @@ async def _import(session: AsyncSession, conn: Connection, records: Iterable[Foc
                         rows=counter.rows, lines_stored=stored, days=len(days),
                         first_day=days[0] if days else None,
                         last_day=days[-1] if days else None, totals=totals,
-                        facts=getattr(counter, "facts", None), replaced=swapped.replaced,
-                        kept=swapped.kept)
+                        facts=counter.facts, replaced=swapped.replaced, kept=swapped.kept)
 
 
-async def import_focus(session: AsyncSession, org_id: int, connection_id: int, source: Source,
-                       *, default_currency: str | None = None, actor: Actor | None = None,
+async def import_focus(session: AsyncSession, files: BillingFiles, org_id: int,
+                       connection_id: int, source: Source, *,
+                       default_currency: str | None = None, actor: Actor | None = None,
                        now: datetime | None = None,
                        limits: ReadLimits | None = None) -> ImportResult:
     """Import a FOCUS CSV / CSV.gz into a `focus` connection (raises InvalidInput on bad rows)."""
     conn = await _load(session, org_id, connection_id, "focus", actor)
-    return await _import_focus(session, conn, source, default_currency, actor, now, limits)
+    return await _import_focus(session, files, conn, source, default_currency, actor, now,
+                               limits)
 
 
-async def _import_focus(session: AsyncSession, conn: Connection, source: Source,
-                        default_currency: str | None, actor: Actor | None,
+async def _import_focus(session: AsyncSession, files: BillingFiles, conn: Connection,
+                        source: Source, default_currency: str | None, actor: Actor | None,
                         now: datetime | None, limits: ReadLimits | None) -> ImportResult:
     currency = default_currency or (conn.options or {}).get("default_currency")
-    code = str(currency) if currency else None
-    reader = FocusReader(source, default_currency=code, limits=limits)
-    if not ArrowFocusReader.usable(source):
-        return await _import(session, conn, reader, reader, "focus", actor, now, kind="focus")
-    fast = ArrowFocusReader(source, default_currency=code, limits=limits)
-    return await _import(session, conn, fast, fast, "focus", actor, now, fallback=reader,
-                         kind="focus")
+    opened = files.open(source, "focus", currency=str(currency) if currency else None,
+                        provider_name=None, limits=limits)
+    return await _import(session, conn, opened, "focus", actor, now, kind="focus")
 
 
-def _manual_reader(conn: Connection, source: Source,
-                   limits: ReadLimits | None) -> ManualCsvReader:
+def _open_manual(files: BillingFiles, conn: Connection, source: Source,
+                 limits: ReadLimits | None) -> OpenedFile:
     options = conn.options or {}
-    return ManualCsvReader(source, currency=str(options.get("currency") or
-                                                options.get("default_currency") or "RUB"),
-                           provider_name=str(options.get("provider_name") or "") or None,
-                           limits=limits)
+    return files.open(source, "manual",
+                      currency=str(options.get("currency") or options.get("default_currency")
+                                   or "RUB"),
+                      provider_name=str(options.get("provider_name") or "") or None,
+                      limits=limits)
 
 
-async def import_manual_csv(session: AsyncSession, org_id: int, connection_id: int,
-                            source: Source, *, actor: Actor | None = None,
-                            now: datetime | None = None,
+async def import_manual_csv(session: AsyncSession, files: BillingFiles, org_id: int,
+                            connection_id: int, source: Source, *,
+                            actor: Actor | None = None, now: datetime | None = None,
                             limits: ReadLimits | None = None) -> ImportResult:
     """Import a manual `date,service,resource,cost[,tags][,currency]` CSV."""
     conn = await _load(session, org_id, connection_id, "manual_csv", actor)
-    reader = _manual_reader(conn, source, limits)
-    return await _import(session, conn, reader, reader, "manual", actor, now,
-                         kind="manual_csv")
+    return await _import(session, conn, _open_manual(files, conn, source, limits), "manual",
+                         actor, now, kind="manual_csv")
 
 
-async def import_file(session: AsyncSession, org_id: int, connection_id: int, source: Source,
-                      *, default_currency: str | None = None, actor: Actor | None = None,
+async def import_file(session: AsyncSession, files: BillingFiles, org_id: int,
+                      connection_id: int, source: Source, *,
+                      default_currency: str | None = None, actor: Actor | None = None,
                       now: datetime | None = None,
                       limits: ReadLimits | None = None) -> ImportResult:
     """Import a billing file into a FOCUS or manual CSV connection; the file says what it is
@@ -884,14 +868,13 @@ async def import_file(session: AsyncSession, org_id: int, connection_id: int, so
     conn = await _load(session, org_id, connection_id, kind if kind in FILE_KINDS else "focus",
                        actor)
     readable_twice = isinstance(source, str | Path) or source.seekable()
-    found = (detect_format(source, limits) if readable_twice
-             else MANUAL if conn.kind == "manual_csv" else FOCUS)
-    if found == YANDEX:
-        yandex = BillingFileReader(source, limits=limits)
-        return await _import(session, conn, yandex, yandex, "yandex", actor, now,
-                             kind="yandex")
-    if found == MANUAL:
-        manual = _manual_reader(conn, source, limits)
-        return await _import(session, conn, manual, manual, "manual", actor, now,
-                             kind="manual_csv")
-    return await _import_focus(session, conn, source, default_currency, actor, now, limits)
+    found = (files.detect(source, limits) if readable_twice
+             else "manual" if conn.kind == "manual_csv" else "focus")
+    if found == "yandex":
+        opened = files.open(source, "yandex", currency=None, provider_name=None, limits=limits)
+        return await _import(session, conn, opened, "yandex", actor, now, kind="yandex")
+    if found == "manual":
+        return await _import(session, conn, _open_manual(files, conn, source, limits),
+                             "manual", actor, now, kind="manual_csv")
+    return await _import_focus(session, files, conn, source, default_currency, actor, now,
+                               limits)

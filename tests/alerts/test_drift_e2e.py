@@ -5,7 +5,7 @@ owner, through the sender and the fake Bot API."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,12 +16,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.composition import default_adapters
 from bot.delivery import Sender, SenderRates
 from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.db.models import BoundChat
 from core.domain.collection import AccountInfo, Collection, ResourceKind, ResourceRecord, Window
 from core.jobs.alerts import evaluate_org
+from core.ports import Adapters
 from core.security.vault import Vault
 from core.services.sync.apply import apply_collection
 from tests.alerts import factory
@@ -41,6 +43,7 @@ class Deps:
     vault: Vault
     http: httpx.AsyncClient
     clock: FrozenClock
+    adapters: Adapters = field(default_factory=default_adapters)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,11 +15,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.composition import default_adapters
 from bot.delivery import Sender, SenderRates
 from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.db.models import AlertEvent, BoundChat, OutboxMessage
 from core.jobs.alerts import evaluate_org
+from core.ports import Adapters
 from core.security.vault import Vault
 from tests.alerts import factory
 from tests.support.fake_bot_api import FakeBotApi
@@ -37,6 +39,7 @@ class Deps:
     vault: Vault
     http: httpx.AsyncClient
     clock: FrozenClock
+    adapters: Adapters = field(default_factory=default_adapters)
 
 
 @pytest.fixture

@@ -45,8 +45,9 @@ from aiogram.types import Update
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
-from core.app import AppContext, open_app
+from core.app import AppContext
 from core.clock import Clock
 from core.security.vault import Vault
 from core.settings import load_settings

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.composition import open_app
 from bot.runner import run_bot
-from core.app import open_app
 from core.db.engine import session_factory
 from core.db.models import Organization, User
 from core.security.vault import Vault

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import cli
 from bot.cli.terminal_chat import chat_loop
-from core.app import open_app
+from bot.composition import open_app
 from core.db.models import Organization
 from core.security.vault import Vault
 from core.settings import load_settings

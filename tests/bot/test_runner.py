@@ -9,9 +9,9 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.composition import open_app
 from bot.factory import build_bot
 from bot.runner import run_bot, start_background
-from core.app import open_app
 from core.security.vault import Vault
 from core.settings import load_settings
 from core.tasks import spawn

@@ -20,9 +20,9 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
 from bot.middlewares.throttling import RedisLimiter, ThrottlingMiddleware, Verdict
-from core.app import open_app
 from core.security.vault import Vault
 from core.settings import load_settings
 from tests.bot.harness import TOKEN, BotHarness, RecordingFakeBotApi, Reply, running_bot

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from connectors.files import BILLING_FILES as FILES
 from core.db.base import Base
 from core.db.migrate import upgrade
 from core.db.models import Connection, CostLine, CostRollup, CurrencyRate, Organization
@@ -163,12 +164,12 @@ async def test_imports_and_partial_reimports_keep_the_rollup(
         session_maker: async_sessionmaker[AsyncSession], vault: Vault, tmp_path: Path) -> None:
     org, conn = await make_org_and_connection(session_maker, vault, kind="focus")
     async with session_maker() as session:
-        await import_focus(session, org, conn, focus_file(tmp_path / "a.csv",
+        await import_focus(session, FILES, org, conn, focus_file(tmp_path / "a.csv",
                                                            date(2026, 10, 1), 31, 1), now=NOW)
     assert await assert_rollup_matches(session_maker) == 31 * 2 * 3
     # days 10–15 again, other amounts, one sub-account only: the rest stays
     async with session_maker() as session:
-        await import_focus(session, org, conn, focus_file(tmp_path / "b.csv",
+        await import_focus(session, FILES, org, conn, focus_file(tmp_path / "b.csv",
                                                            date(2026, 10, 10), 6, 5,
                                                            ("acc-1",)), now=NOW)
     await assert_rollup_matches(session_maker)
@@ -210,7 +211,7 @@ async def test_every_answer_reads_the_same_from_rollups_and_lines(
                          for d, r in ((date(2026, 10, 1), "90.1"), (date(2026, 11, 7), "92.35"),
                                       (date(2026, 11, 12), "91"))])
     async with session_maker() as session:
-        await import_focus(session, org, focus_id,
+        await import_focus(session, FILES, org, focus_id,
                            focus_file(tmp_path / "f.csv", date(2026, 11, 1), 20, 2), now=NOW)
     await assert_rollup_matches(session_maker)
     periods = ((date(2026, 11, 1), date(2026, 11, 20)), (date(2026, 11, 8), date(2026, 11, 11)),

@@ -23,11 +23,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.composition import open_app
 from bot.delivery.sender import Sender
 from bot.ops import OpsServer
 from bot.runner import ops_server, run_bot
 from core import metrics
-from core.app import AppContext, open_app
+from core.app import AppContext
 from core.clock import FrozenClock
 from core.db.engine import create_engine, session_factory
 from core.db.models import Connection

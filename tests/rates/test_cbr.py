@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli import cli
+from bot.composition import default_adapters
 from connectors.cbr import CbrClient, parse_daily
 from connectors.errors import ProviderError
 from connectors.http import ProviderHttp, RetryPolicy
@@ -131,7 +132,8 @@ async def test_daily_job_covers_each_rub_org_once_per_lease(
         dollars = await create_org(session, "Dollar Co", currency="USD")
         await session.commit()
     async with httpx.AsyncClient() as http:
-        deps = SimpleNamespace(sessions=session_maker, http=http, clock=FrozenClock(NOW),
+        deps = SimpleNamespace(sessions=session_maker, adapters=default_adapters(),
+                               http=http, clock=FrozenClock(NOW),
                                vault=None, settings=SimpleNamespace(cbr_url=url))
         done = await sync_official_rates(job_runtime(deps, "w1"))
         assert sorted(r.org_id for r in done) == sorted([first, second])

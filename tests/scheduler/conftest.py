@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.composition import default_adapters
 from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.jobs.runtime import JobRuntime
+from core.ports import Adapters
 from core.security.vault import Vault
 from tests.support.jobs import job_runtime
 
@@ -25,6 +27,7 @@ class Deps:
     vault: Vault
     http: httpx.AsyncClient
     clock: FrozenClock
+    adapters: Adapters = field(default_factory=default_adapters)
 
 
 @pytest.fixture
@@ -40,4 +43,4 @@ async def sqlite_deps(sqlite_engine: AsyncEngine, vault: Vault) -> AsyncIterator
 
 
 def runtime(deps: Deps, owner: str, **options: object) -> JobRuntime:
-    return job_runtime(deps, owner, jitter=lambda _limit: 0.0, **options)  # type: ignore[arg-type]
+    return job_runtime(deps, owner, jitter=lambda _limit: 0.0, **options)

@@ -11,8 +11,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.composition import default_adapters
 from connectors.errors import BadCredentials
-from connectors.registry import KINDS, connector_class
+from connectors.registry import KINDS, build_connector, connector_class
 from core.clock import FrozenClock
 from core.db.models import Connection, SyncSnapshot
 from core.security.vault import Vault
@@ -58,14 +59,16 @@ async def test_echoed_key_is_masked_in_the_test_error_and_the_stored_sync_failur
     async with httpx.AsyncClient() as http:
         async with session_maker() as s:
             with pytest.raises(BadCredentials) as caught:
-                await add_connection(s, vault, http, org_id=org.id, kind="testcloud",
+                await add_connection(s, vault, http, connectors=build_connector,
+                                     org_id=org.id, kind="testcloud",
                                      name="second", credentials={"login": "ops",
                                                                  "api_key": SECRET})
         assert "invalid api key" in caught.value.detail  # the provider's words stay
         assert SECRET not in caught.value.detail
         assert SECRET not in str(caught.value)
 
-        deps = SimpleNamespace(sessions=session_maker, vault=vault, http=http,
+        deps = SimpleNamespace(sessions=session_maker, adapters=default_adapters(),
+                               vault=vault, http=http,
                                clock=FrozenClock(NOW))
         result = await run_sync(deps, conn_id)
     assert result.status == "failed"

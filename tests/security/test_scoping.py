@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import core.alerts
 import core.jobs
 import core.services
+from bot.composition import default_adapters
+from connectors.files import BILLING_FILES as FILES
 from core.alerts import feedback
 from core.clock import FrozenClock
 from core.db.base import Base
@@ -172,11 +174,11 @@ CASES: dict[str, Call] = {
     "currency.delete_rate": lambda s, a, b, d: currency.delete_rate(
         s, a.org_id, a.user_id, b.rate_id),
     "focus_import.import_focus": lambda s, a, b, d: focus_import.import_focus(
-        s, a.org_id, b.focus_id, io.BytesIO(FOCUS_CSV), actor=_actor(a), now=NOW),
+        s, FILES, a.org_id, b.focus_id, io.BytesIO(FOCUS_CSV), actor=_actor(a), now=NOW),
     "focus_import.import_manual_csv": lambda s, a, b, d: focus_import.import_manual_csv(
-        s, a.org_id, b.manual_id, io.BytesIO(MANUAL_CSV), actor=_actor(a), now=NOW),
+        s, FILES, a.org_id, b.manual_id, io.BytesIO(MANUAL_CSV), actor=_actor(a), now=NOW),
     "focus_import.import_file": lambda s, a, b, d: focus_import.import_file(
-        s, a.org_id, b.manual_id, io.BytesIO(MANUAL_CSV), actor=_actor(a), now=NOW),
+        s, FILES, a.org_id, b.manual_id, io.BytesIO(MANUAL_CSV), actor=_actor(a), now=NOW),
     "recommendations.lifecycle.accept": lambda s, a, b, d: lifecycle.accept(
         s, a.org_id, a.user_id, b.rec_id, CLOCK),
     "recommendations.lifecycle.complete": lambda s, a, b, d: lifecycle.complete(
@@ -261,7 +263,8 @@ async def test_foreign_object_id_is_not_found_and_untouched(
         case: str, two_orgs: tuple[Org, Org], session_maker: async_sessionmaker[AsyncSession],
         vault: Vault) -> None:
     a, b = two_orgs
-    deps = SimpleNamespace(sessions=session_maker, vault=vault, http=None, clock=CLOCK)
+    deps = SimpleNamespace(sessions=session_maker, adapters=default_adapters(),
+                           vault=vault, http=None, clock=CLOCK)
     async with session_maker() as s:
         before = await _snapshot(s, b)
     async with session_maker() as s:

@@ -20,9 +20,9 @@ import aiohttp
 import pytest
 from aiogram import Dispatcher
 
+from bot.composition import open_app
 from bot.factory import build_bot
 from bot.runner import SecretTokenRequestHandler, run_bot
-from core.app import open_app
 from core.security.vault import Vault
 from core.security.webhook_secret import load_or_create_secret
 from core.settings import SettingsError, load_settings

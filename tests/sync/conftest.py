@@ -10,9 +10,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.composition import default_adapters
 from connectors import registry
 from core.clock import FrozenClock
 from core.db.models import Connection
+from core.ports import Adapters
 from core.security.vault import Vault
 from core.services.orgs import create_org
 from tests.support.db import fresh_database
@@ -42,6 +44,7 @@ class Deps:
     vault: Vault
     http: httpx.AsyncClient
     clock: FrozenClock = field(default_factory=lambda: FrozenClock(NOW))
+    adapters: Adapters = field(default_factory=default_adapters)
 
 
 async def make_org_and_connection(sessions: async_sessionmaker[AsyncSession], vault: Vault,

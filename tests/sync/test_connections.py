@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.errors import BadCredentials
+from connectors.registry import build_connector
 from core.db.models import AuditEntry, Connection, CostLine
 from core.domain.roles import Role
 from core.security.vault import Vault
@@ -21,6 +23,8 @@ from tests.sync.conftest import NOW
 from tests.sync.fake_connector import FakeConnector
 
 SECRET = "tok-very-secret-9f8e7d"
+
+add_connection = partial(svc.add_connection, connectors=build_connector)
 
 
 async def _org_with_people(session: AsyncSession) -> tuple[int, svc.Actor, svc.Actor]:
@@ -39,26 +43,26 @@ async def test_add_tests_first_stores_encrypted_and_audits(
     async with session_maker() as session, session.begin(), httpx.AsyncClient() as http:
         org, admin, viewer = await _org_with_people(session)
         with pytest.raises(BadCredentials):
-            await svc.add_connection(session, vault, http, org_id=org, kind="fake", name="x",
+            await add_connection(session, vault, http, org_id=org, kind="fake", name="x",
                                      credentials={"account": "a", "token": "bad"}, actor=admin)
         with pytest.raises(ServiceError) as err:
-            await svc.add_connection(session, vault, http, org_id=org, kind="fake", name="x",
+            await add_connection(session, vault, http, org_id=org, kind="fake", name="x",
                                      credentials={"account": "a", "tokn": SECRET}, actor=admin)
         assert "token" in str(err.value)
         assert SECRET not in str(err.value)
         with pytest.raises(Forbidden):
-            await svc.add_connection(session, vault, http, org_id=org, kind="fake", name="x",
+            await add_connection(session, vault, http, org_id=org, kind="fake", name="x",
                                      credentials={"account": "a", "token": SECRET},
                                      actor=viewer)
         with pytest.raises(ServiceError, match="unknown connector kind"):
-            await svc.add_connection(session, vault, http, org_id=org, kind="nope", name="x",
+            await add_connection(session, vault, http, org_id=org, kind="nope", name="x",
                                      credentials={}, actor=admin)
-        cid, account = await svc.add_connection(
+        cid, account = await add_connection(
             session, vault, http, org_id=org, kind="fake", name="Prod",
             credentials={"account": "acc-7", "token": SECRET}, actor=admin, now=NOW)
         assert account.account_id == "acc-7"
         with pytest.raises(Conflict):
-            await svc.add_connection(session, vault, http, org_id=org, kind="fake", name="Prod",
+            await add_connection(session, vault, http, org_id=org, kind="fake", name="Prod",
                                      credentials={"account": "a", "token": SECRET}, actor=admin)
     async with session_maker() as session:
         conn = (await session.execute(select(Connection))).scalar_one()
@@ -81,7 +85,7 @@ async def test_list_get_change_and_scope(
     async with session_maker() as session, session.begin(), httpx.AsyncClient() as http:
         org, admin, viewer = await _org_with_people(session)
         other = (await create_org(session, "Other")).id
-        cid, _ = await svc.add_connection(
+        cid, _ = await add_connection(
             session, vault, http, org_id=org, kind="fake", name="Prod",
             credentials={"account": "a", "token": SECRET}, actor=admin)
         for day, amount in ((date(2026, 11, 19), "10.50"), (date(2026, 10, 1), "99")):

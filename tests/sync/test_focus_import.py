@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.errors import InvalidInput
+from connectors.files import BILLING_FILES as FILES
 from core.db.engine import session_factory
 from core.db.models import Connection, CostLine, SyncSnapshot
 from core.security.vault import Vault
@@ -74,19 +75,20 @@ async def test_every_sample_file_imports_to_its_own_totals(
     if not has_currency:  # spec examples without the column need a default currency
         with pytest.raises(InvalidInput) as err:
             async with sessions() as session, session.begin():
-                await import_focus(session, org, conn, path)
+                await import_focus(session, FILES, org, conn, path)
         assert (err.value.row, err.value.column) == (1, "BillingCurrency")
     if path.name in BAD_TIMES:
         with pytest.raises(InvalidInput) as err:
             async with sessions() as session, session.begin():
-                await import_focus(session, org, conn, path, default_currency="USD")
+                await import_focus(session, FILES, org, conn, path, default_currency="USD")
         assert (err.value.row, err.value.column) == BAD_TIMES[path.name]
         assert "30:00" in err.value.detail
         assert (await stored(sessions, conn))[2] == 0  # nothing half-imported
         return
     rows, totals, _ = independent(path, "USD")
     async with sessions() as session, session.begin():
-        result = await import_focus(session, org, conn, path, default_currency="USD", now=NOW)
+        result = await import_focus(session, FILES, org, conn, path, default_currency="USD",
+                                    now=NOW)
     assert result.rows == rows
     assert cents(result.totals) == cents(totals)
     by_cur, _, _ = await stored(sessions, conn)
@@ -100,7 +102,7 @@ async def test_official_sample_daily_totals_and_idempotent_reimport(
     assert totals["USD"] == Decimal("20.52022672899")  # SOURCES.md reference total
     for _ in range(2):
         async with session_maker() as session, session.begin():
-            result = await import_focus(session, org, conn, OFFICIAL, now=NOW)
+            result = await import_focus(session, FILES, org, conn, OFFICIAL, now=NOW)
         by_cur, by_day, count = await stored(session_maker, conn)
         assert result.rows == rows == 1000
         assert cents(by_cur) == {"USD": Decimal("20.52")}
@@ -132,9 +134,9 @@ async def test_reimport_of_a_period_replaces_it(sqlite_engine: AsyncEngine, vaul
     with gzip.open(first_half, "wt", newline="") as fh:
         csv.writer(fh).writerows(rows)
     async with sessions() as session, session.begin():
-        await import_focus(session, org, conn, OFFICIAL)
+        await import_focus(session, FILES, org, conn, OFFICIAL)
     async with sessions() as session, session.begin():
-        result = await import_focus(session, org, conn, first_half)  # gzipped, same month
+        result = await import_focus(session, FILES, org, conn, first_half)  # gzipped, same month
     _, expected, _ = independent(OFFICIAL, "USD")
     by_cur, _, _ = await stored(sessions, conn)
     assert result.rows == 1000
@@ -150,7 +152,7 @@ async def test_spread_and_one_time_rules(sqlite_engine: AsyncEngine, vault: Vaul
             '48,USD,4/1/25,5/1/25,Usage-Based,DB,"{""team"": ""web""}"\n'
             "1200,USD,2025-04-01T00:00:00Z,2026-04-01T00:00:00Z,One-Time,Licence,NULL\n")
     async with sessions() as session, session.begin():
-        result = await import_focus(session, org, conn, io.BytesIO(text.encode()))
+        result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()))
     assert result.totals == {"USD": Decimal("1248")}
     async with sessions() as session:
         rows = (await session.execute(select(CostLine).order_by(CostLine.day))).scalars().all()
@@ -188,7 +190,7 @@ async def test_bad_files_name_the_first_bad_row_and_column(
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with pytest.raises(InvalidInput) as err:
         async with sessions() as session, session.begin():
-            await import_focus(session, org, conn, io.BytesIO(text.encode()))
+            await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()))
     assert (err.value.row, err.value.column) == (line, column)
     assert needle in err.value.detail
 
@@ -201,8 +203,9 @@ async def test_binary_garbage_and_wrong_connection(sqlite_engine: AsyncEngine,
                                                   org_name="B")
     async with sessions() as session:
         with pytest.raises(InvalidInput, match="UTF-8"):
-            await import_focus(session, org, conn, io.BytesIO(b"\xff\xfe\x00BilledCost\x81"))
+            await import_focus(session, FILES, org, conn,
+                               io.BytesIO(b"\xff\xfe\x00BilledCost\x81"))
         with pytest.raises(NotFound):
-            await import_focus(session, org + 1, conn, OFFICIAL)
+            await import_focus(session, FILES, org + 1, conn, OFFICIAL)
         with pytest.raises(ServiceError, match="beget"):
-            await import_focus(session, org + 1, other_kind, OFFICIAL)
+            await import_focus(session, FILES, org + 1, other_kind, OFFICIAL)

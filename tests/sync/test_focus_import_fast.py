@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.errors import InvalidInput
+from connectors.files import BILLING_FILES as FILES
 from connectors.focus import arrow_reader
 from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
 from connectors.focus.reader import FocusReader
@@ -138,7 +139,7 @@ async def test_gzip_and_ten_decimal_places_sum_exactly(shared_sqlite: AsyncEngin
     total = sum(buckets.values(), Decimal(0))
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     async with session_factory(shared_sqlite)() as session, session.begin():
-        result = await import_focus(session, org, conn, path, now=NOW)
+        result = await import_focus(session, FILES, org, conn, path, now=NOW)
     assert result.rows == 5000
     assert result.totals == {"USD": total}  # exact, all ten places
     assert total.as_tuple().exponent == -10
@@ -154,7 +155,8 @@ async def test_more_than_twelve_places_still_import_exactly(
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
-            result = await import_focus(session, org, conn, io.BytesIO(text.encode()), now=NOW)
+            result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()),
+                                        now=NOW)
     assert "row-by-row" in caplog.text  # decimal128(38, 12) would have to round: handed over
     assert result.rows == 300
     assert result.totals == {"USD": total}
@@ -179,7 +181,8 @@ async def test_hand_over_after_writes_replaces_them_without_doubling(
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
-            result = await import_focus(session, org, conn, io.BytesIO(text.encode()), now=NOW)
+            result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()),
+                                        now=NOW)
     assert "row-by-row" in caplog.text
     assert result.totals == {"USD": total}
     assert await stored_days(shared_sqlite, conn) == days  # micro-unit amounts: exact
@@ -191,7 +194,7 @@ async def test_bad_cell_late_in_a_big_file_names_its_line_and_keeps_the_old_data
     good = hourly_file(2000)
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     async with session_factory(shared_sqlite)() as session, session.begin():
-        await import_focus(session, org, conn, io.BytesIO(good.encode()), now=NOW)
+        await import_focus(session, FILES, org, conn, io.BytesIO(good.encode()), now=NOW)
     before = await stored_days(shared_sqlite, conn)
     rows = good.splitlines(keepends=True)
     # a quoted newline and blank lines shift editor lines away from row numbers
@@ -202,7 +205,7 @@ async def test_bad_cell_late_in_a_big_file_names_its_line_and_keeps_the_old_data
     path.write_text("".join(rows), encoding="utf-8")
     with pytest.raises(InvalidInput) as err:
         async with session_factory(shared_sqlite)() as session, session.begin():
-            await import_focus(session, org, conn, path, now=NOW)
+            await import_focus(session, FILES, org, conn, path, now=NOW)
     assert (err.value.row, err.value.column) == (1502, "BillingCurrency")
     assert "3-letter" in err.value.detail
     assert await stored_days(shared_sqlite, conn) == before  # nothing half-replaced
@@ -213,7 +216,7 @@ async def test_official_sample_goes_the_fast_way(shared_sqlite: AsyncEngine, vau
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
         async with session_factory(shared_sqlite)() as session, session.begin():
-            result = await import_focus(session, org, conn, OFFICIAL, now=NOW)
+            result = await import_focus(session, FILES, org, conn, OFFICIAL, now=NOW)
     assert "row-by-row" not in caplog.text
     rows, totals, _ = independent(OFFICIAL, "USD")
     assert result.rows == rows
@@ -273,5 +276,5 @@ async def test_broken_gzip_is_refused_and_stores_nothing(shared_sqlite: AsyncEng
     org, conn = await fresh_connection(shared_sqlite, vault, "focus")
     with pytest.raises(InvalidInput, match="cannot be decompressed"):
         async with session_factory(shared_sqlite)() as session, session.begin():
-            await import_focus(session, org, conn, io.BytesIO(blob), now=NOW)
+            await import_focus(session, FILES, org, conn, io.BytesIO(blob), now=NOW)
     assert await stored_days(shared_sqlite, conn) == {}

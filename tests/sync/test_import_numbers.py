@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.errors import InvalidInput
+from connectors.files import BILLING_FILES as FILES
 from connectors.focus.layout import MONEY_COLUMNS
 from connectors.parsing import NumberReader
 from core.db.models import Connection, CostLine
@@ -52,7 +53,7 @@ async def import_bytes(sessions: async_sessionmaker[AsyncSession], org: int, con
                        data: bytes | Path):
     source = data if isinstance(data, Path) else io.BytesIO(data)
     async with sessions() as session:
-        return await import_file(session, org, conn, source, now=NOW)
+        return await import_file(session, FILES, org, conn, source, now=NOW)
 
 
 async def stored_lines(sessions: async_sessionmaker[AsyncSession], conn: int) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.errors import InvalidInput
+from connectors.files import BILLING_FILES as FILES
 from core.db.models import Connection, CostLine, JobLease, SyncSnapshot, cost_line_staging
 from core.security.vault import Vault
 from core.services.focus_import import ImportBusy, ImportResult, import_focus
@@ -48,7 +49,7 @@ class StalledUpload(io.BytesIO):
 async def _import(sessions: async_sessionmaker[AsyncSession], org: int, conn: int,
                   source: Any) -> ImportResult:
     async with sessions() as session, session.begin():
-        return await import_focus(session, org, conn, source, now=NOW)
+        return await import_focus(session, FILES, org, conn, source, now=NOW)
 
 
 async def _stalled(sessions: async_sessionmaker[AsyncSession], org: int, conn: int

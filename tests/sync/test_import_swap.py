@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.app import open_app
+from bot.composition import open_app
+from connectors.files import BILLING_FILES as FILES
 from core.db.models import AuditEntry, CostLine, JobLease, SyncSnapshot, cost_line_staging
 from core.security.vault import Vault
 from core.services import focus_import
@@ -31,7 +32,7 @@ BREAK_FROM = date(2026, 3, 10)  # the database refuses lines from this day on
 async def _import(sessions: async_sessionmaker[AsyncSession], org: int, conn: int,
                   data: bytes) -> None:
     async with sessions() as session, session.begin():
-        await import_focus(session, org, conn, io.BytesIO(data), now=NOW)
+        await import_focus(session, FILES, org, conn, io.BytesIO(data), now=NOW)
 
 
 async def _per_day(sessions: async_sessionmaker[AsyncSession], conn: int

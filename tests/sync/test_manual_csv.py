@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.errors import InvalidInput
+from connectors.files import BILLING_FILES as FILES
 from connectors.manual_csv.reader import parse_tag_pairs
 from core.db.engine import session_factory
 from core.db.models import Connection, CostLine
@@ -39,7 +40,7 @@ async def test_rows_become_daily_lines_with_tags_and_currency(sqlite_engine: Asy
             "2026-11-06;Backup;;10;;\n")
     sessions = session_factory(sqlite_engine)
     async with sessions() as session, session.begin():
-        result = await import_file(session, org, conn, io.BytesIO(text.encode()))
+        result = await import_file(session, FILES, org, conn, io.BytesIO(text.encode()))
     assert result.rows == 3
     assert result.totals == {"EUR": Decimal("10"), "RUB": Decimal("1235.00")}
     async with sessions() as session:
@@ -70,7 +71,7 @@ async def test_bad_rows_are_named(shared_sqlite: AsyncEngine, vault: Vault, text
     sessions = session_factory(shared_sqlite)
     with pytest.raises(InvalidInput) as err:
         async with sessions() as session, session.begin():
-            await import_file(session, org, conn, io.BytesIO(text.encode()))
+            await import_file(session, FILES, org, conn, io.BytesIO(text.encode()))
     assert (err.value.row, err.value.column) == (line, column)
     assert needle in err.value.detail
 

@@ -107,7 +107,8 @@ def add(org_ref: str, kind: str, name: str, cred_source: str, endpoint: str | No
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
             cid, _ = await add_connection(
-                session, ctx.vault, ctx.http, org_id=org.id, kind=kind, name=name,
+                session, ctx.vault, ctx.http, connectors=ctx.adapters.connectors,
+                org_id=org.id, kind=kind, name=name,
                 credentials=creds, endpoint=endpoint, options=opts, interval_minutes=interval,
                 now=ctx.clock.now())
             return cid

@@ -8,7 +8,7 @@ import asyncio
 import click
 
 from bot.cli.runtime import fail, msg
-from core.app import open_app
+from bot.composition import open_app
 from core.security.webhook_secret import WebhookSecretError
 from core.settings import load_settings
 

@@ -93,7 +93,7 @@ def import_focus(file: Path, connection_id: int, currency: str | None) -> None:
             if org_id is None:
                 raise NotFound(msg("import.no_connection", connection=connection_id))
             try:
-                return await import_file(session, org_id, connection_id, file,
+                return await import_file(session, ctx.adapters.files, org_id, connection_id, file,
                                          default_currency=currency, now=ctx.clock.now(),
                                          limits=ctx.settings.read_limits)
             except ImportBusy:

@@ -10,7 +10,7 @@ import logging
 import click
 
 from bot.cli.runtime import msg
-from core.app import open_app
+from bot.composition import open_app
 from core.settings import load_settings
 
 COMMANDS = ("worker",)  # read by bot.cli, unimported

@@ -122,8 +122,9 @@ async def _run(app: AppContext, bot: Bot, rc: RequestContext, chat_id: int, mess
         await bot.download(file_id, destination=buffer)
         buffer.seek(0)
         async with app.session() as session:
-            result = await import_file(session, rc.org.id, conn_id, buffer, actor=actor_of(rc),
-                                       now=app.clock.now(), limits=app.settings.read_limits)
+            result = await import_file(session, app.adapters.files, rc.org.id, conn_id, buffer,
+                                       actor=actor_of(rc), now=app.clock.now(),
+                                       limits=app.settings.read_limits)
     except Exception as exc:  # every outcome reaches the user, the unexpected ones the log too
         if not isinstance(exc, InvalidInput | ServiceError):
             log.exception("import of %r into connection %s failed", file_name, conn_id)

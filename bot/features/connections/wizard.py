@@ -165,8 +165,9 @@ async def _test(message: Message, rc: RequestContext, session: AsyncSession, app
     await message.answer(rc.t("connect.testing", provider=esc(provider)))
     try:
         conn_id, account = await add_connection(
-            session, app.vault, app.http, org_id=rc.org.id, kind=kind, name=name,
-            credentials=_credentials(app, wiz), actor=actor_of(rc), now=app.clock.now())
+            session, app.vault, app.http, connectors=app.adapters.connectors,
+            org_id=rc.org.id, kind=kind, name=name, credentials=_credentials(app, wiz),
+            actor=actor_of(rc), now=app.clock.now())
     except ConnectorError as exc:
         await state.set_state(ConnectWizard.failed)
         retry = exc.retry_after if isinstance(exc, RateLimited) else None

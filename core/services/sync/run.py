@@ -19,14 +19,13 @@ import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import BaseConnector, mask_secrets
-from connectors.errors import ConnectorError
-from connectors.registry import connector_class
 from core import metrics
 from core.clock import Clock, SystemClock
 from core.db.models import Connection
 from core.domain.collection import Window
-from core.ports import AppDeps
+from core.domain.connector_errors import ConnectorError
+from core.domain.secrets import mask_secrets
+from core.ports import AppDeps, ConnectorFactory, ConnectorPort
 from core.security.vault import VaultError
 from core.services import allocation, price_lists, recommendations
 from core.services.errors import NotFound, ServiceError
@@ -63,14 +62,15 @@ class SyncResult:
     error: str | None = None
 
 
-def build_connector(kind: str, http: httpx.AsyncClient, *, endpoint: str | None = None,
-                    options: Mapping[str, Any] | None = None) -> BaseConnector[Any]:
-    """The registry's connector for `kind` with the connection's endpoint and options."""
+def build_connector(factory: ConnectorFactory, kind: str, http: httpx.AsyncClient, *,
+                    endpoint: str | None = None,
+                    options: Mapping[str, Any] | None = None) -> ConnectorPort:
+    """The connector for `kind` with the connection's endpoint and options; an unknown kind is
+    a ServiceError naming the known ones."""
     try:
-        cls = connector_class(kind)
+        return factory(kind, http, endpoint=endpoint, options=options)
     except KeyError as exc:
         raise ServiceError(str(exc.args[0])) from None
-    return cls(http, endpoint=endpoint, options=options)
 
 
 async def _load(session: AsyncSession, connection_id: int, org_id: int | None) -> Connection:
@@ -105,7 +105,8 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, org_id: int | None = N
     creds = None
     try:
         raw = deps.vault.decrypt(token)
-        connector = build_connector(kind, deps.http, endpoint=endpoint, options=options)
+        connector = build_connector(deps.adapters.connectors, kind, deps.http,
+                                    endpoint=endpoint, options=options)
         creds = connector.parse_credentials(raw)
         collection = await connector.collect(creds, window)
     except ConnectorError as exc:

@@ -1,0 +1,68 @@
+"""What a billing-file reader hands the importer: records, a row counter and the file's facts.
+
+Readers live in `connectors` (FOCUS, Yandex Cloud billing detail, manual CSV); the importer in
+`core.services.focus_import` stages and swaps what they yield. These are the shapes both sides
+agree on, so core never imports a reader (it receives one through `core.ports.BillingFiles`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Literal, Protocol
+
+__all__ = ["IDENTITY_FIELDS", "FastPathUnavailable", "FileFacts", "FileKind", "FocusRecord",
+           "OpenedFile", "RecordSource", "Source"]
+
+Source = str | Path | IO[bytes]
+FileKind = Literal["focus", "yandex", "manual"]
+
+# the identity of a cost record besides its period, in this order (core aggregates on it)
+IDENTITY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_name",
+                   "service_category", "sku_id", "region_id", "sub_account_id",
+                   "sub_account_name", "charge_category", "billing_currency", "pricing_unit",
+                   "provider_name", "tags")
+
+# One row: (start, end, lump on the first day?, billed, effective, list, contracted, quantity,
+# identity in IDENTITY_FIELDS order with tags as canonical JSON or ""). A plain tuple: a reader
+# makes a million of them and a class would cost more than the parsing.
+FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal | None,
+                    Decimal | None, Decimal | None, tuple[str | None, ...]]
+
+
+class FastPathUnavailable(Exception):  # noqa: N818 - a signal, not an error users see
+    """The file needs the row-by-row reader; whatever was read from it so far is void."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What an import found out about a file, for its summary: the format (`FOCUS 1.2`,
+    `Yandex Cloud billing detail`, `manual CSV`), the encoding and delimiter it was read
+    with, and the decimal mark its numbers use (`point`, `comma`, None: none seen)."""
+
+    format: str
+    encoding: str
+    delimiter: str
+    decimal: str | None
+
+
+class RecordSource(Protocol):
+    """An iterable of records that counts the data rows it read and learns the file's facts."""
+
+    rows: int
+    facts: FileFacts | None
+
+    def __iter__(self) -> Iterator[FocusRecord]: ...
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A billing file ready to read: `records`, and when they are a fast path that may give up
+    (`FastPathUnavailable`), `fallback` returns the row-by-row reader of the same file."""
+
+    kind: FileKind
+    records: RecordSource
+    fallback: Callable[[], RecordSource] | None = None
