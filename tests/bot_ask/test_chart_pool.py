@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from bot.features.questions.drawing import chart_cache, draw_chart
 from core.services.ask.service import execute
 from core.services.ask.types import Answer, Intent, Question
 from core.tasks import spawn
@@ -73,3 +74,22 @@ async def test_another_users_answer_arrives_while_a_long_chart_is_drawing(
     chart = await long_chart
     assert chart is not None
     assert chart == chart_for(answer, "ru")
+
+
+async def test_an_answer_drawn_again_comes_from_the_cache_and_new_data_draws_anew(
+        demo: Demo) -> None:
+    october = await _answer(demo, Intent.TREND)
+    async with demo.sessions() as s:
+        september = await execute(s, demo.org_id, Question(
+            Intent.TREND, date(2026, 9, 1), date(2026, 9, 30)), today=TODAY)
+    chart_cache.clear()
+    misses = chart_cache.misses
+    first = await draw_chart(october, "ru")
+    again = await draw_chart(october, "ru")
+    other = await draw_chart(september, "ru")
+    assert first is not None
+    assert other is not None
+    assert again == first == chart_for(october, "ru")
+    assert other.png != first.png
+    assert other == chart_for(september, "ru")
+    assert chart_cache.misses - misses == 2  # October drawn once, September once
