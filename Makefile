@@ -20,9 +20,11 @@ demo:
 	$(BIN)/infrazen demo
 
 test:
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint:
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot core connectors renderers
 
