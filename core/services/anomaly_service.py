@@ -38,7 +38,7 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import ServiceError
-from core.services.forecasts import data_end, org_info
+from core.services.forecasts import OrgInfo, data_end, org_info
 from core.services.orgs import require_role
 
 __all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "detect_anomalies",
@@ -164,19 +164,22 @@ def _trim(series: DailySeries) -> DailySeries:
 
 async def detect_anomalies(session: AsyncSession, org_id: int, clock: Clock, *,
                            days: int = HISTORY_DAYS, since: date | None = None,
-                           collapse: bool = True) -> list[FoundAnomaly]:
+                           collapse: bool = True, info: OrgInfo | None = None,
+                           end: date | None = None) -> list[FoundAnomaly]:
     """Anomalies over the last `days` days up to yesterday (only those ending ≥ `since`)."""
     return (await scan(session, org_id, clock, days=days, since=since,
-                       collapse=collapse)).found
+                       collapse=collapse, info=info, end=end)).found
 
 
 async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
                days: int = HISTORY_DAYS, since: date | None = None,
-               collapse: bool = True) -> Scan:
-    """`detect_anomalies` plus the series that could not be judged, and why."""
-    info = await org_info(session, org_id, clock)
+               collapse: bool = True, info: OrgInfo | None = None,
+               end: date | None = None) -> Scan:
+    """`detect_anomalies` plus the series that could not be judged, and why (`info`, `end`:
+    the org and its last day with data when the caller has read them)."""
+    info = info or await org_info(session, org_id, clock)
     cfg = detector_settings(info.settings)
-    end = await data_end(session, org_id, info)
+    end = end if end is not None else await data_end(session, org_id, info)
     start = end - timedelta(days=days - 1)
     excl = await _exclusions(session, org_id)
     everywhere = excl.get(ALL_SERIES, set())

@@ -147,12 +147,11 @@ async def _recommendations(session: AsyncSession, org_id: int) -> tuple[Recommen
     return tuple(rows)
 
 
-async def _anomalies(session: AsyncSession, org_id: int, clock: Clock,
-                     period: BriefPeriod) -> tuple[AnomalyRow, ...]:
-    info = await forecasts.org_info(session, org_id, clock)
+async def _anomalies(session: AsyncSession, clock: Clock, period: BriefPeriod,
+                     info: forecasts.OrgInfo, end: date) -> tuple[AnomalyRow, ...]:
     days = max(60, (info.today - period.start).days + 60)
-    found = await anomaly_service.detect_anomalies(session, org_id, clock, days=days,
-                                                   since=period.start)
+    found = await anomaly_service.detect_anomalies(session, info.id, clock, days=days,
+                                                   since=period.start, info=info, end=end)
     rows = []
     for item in found:
         a = item.anomaly
@@ -164,11 +163,12 @@ async def _anomalies(session: AsyncSession, org_id: int, clock: Clock,
     return tuple(rows)
 
 
-async def _budgets(session: AsyncSession, org_id: int, period: BriefPeriod, clock: Clock,
-                   current: bool) -> tuple[BudgetRow, ...]:
+async def _budgets(session: AsyncSession, period: BriefPeriod, clock: Clock, current: bool,
+                   info: forecasts.OrgInfo, end: date) -> tuple[BudgetRow, ...]:
     """Monthly budgets against a month's actual; the current period adds their forecasts."""
+    org_id = info.id
     if current:
-        statuses = await budgets.list_statuses(session, org_id, clock)
+        statuses = await budgets.list_statuses(session, org_id, clock, info=info, end=end)
         return tuple(BudgetRow(s.name, s.amount, s.spent, s.forecast, s.level)
                      for s in statuses if s.period == period.kind or period.kind == "week")
     if period.kind != "month":
@@ -188,20 +188,25 @@ async def _budgets(session: AsyncSession, org_id: int, period: BriefPeriod, cloc
 
 async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, lang: str,
                       clock: Clock, *, preliminary: Mapping[str, str] | None = None) -> BriefData:
-    """Everything the PDF shows for `period`, in the org's currency and time zone."""
+    """Everything the PDF shows for `period`, in the org's currency and time zone.
+
+    The organisation and the range of its data are read once here and passed down to the
+    forecast, budget and anomaly services."""
     org = await _org(session, org_id)
-    info = await forecasts.org_info(session, org_id, clock)
+    info = forecasts.info_of(org, clock)
+    span = await costs.data_range(session, org_id)
+    known = forecasts.known_end(info, span)  # the last complete day with data
     current = period.start <= info.today <= period.end + timedelta(days=1)
     total = await costs.total(session, org_id, period.start, period.end)
     prev = period.previous()
     previous_total = await costs.total(session, org_id, prev.start, prev.end)
-    has_previous = await costs.data_range(session, org_id)
-    previous_known = has_previous is not None and has_previous[0] <= prev.start
+    previous_known = span is not None and span[0] <= prev.start
     try:
-        month_end: MonthEnd | None = await forecasts.month_end(session, org_id, clock)
+        month_end: MonthEnd | None = await forecasts.month_end(session, org_id, clock,
+                                                               info=info, end=known)
     except SeriesError:  # nothing converted yet (e.g. only costs without a rate): no forecast
         month_end = None
-    budget_rows = await _budgets(session, org_id, period, clock, current)
+    budget_rows = await _budgets(session, period, clock, current, info, known)
     org_budget = next((b for b in budget_rows), None)
     recommendations = await _recommendations(session, org_id)
     trend_end = min(period.end, info.yesterday)
@@ -210,7 +215,8 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
                       currency=org.currency)
     if current and month_end is not None:  # no history to forecast from: no forecast line
         ahead = await forecasts.next_days(session, org_id, clock,
-                                          days=max(0, (period.end - info.today).days + 1))
+                                          days=max(0, (period.end - info.today).days + 1),
+                                          info=info, end=known)
         points = [p for p in ahead.points if trend_end < p.day <= period.end]
         trend = TrendData(trend.days, trend.values, tuple(p.day for p in points),
                           tuple(p.value for p in points), tuple(p.lower for p in points),
@@ -247,7 +253,7 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
             {PROVIDER_NAMES.get(k, k): tuple(v for _, v in s) for k, s in stacked.items()},
             currency=org.currency) if stacked else None,
         budgets=budget_rows, recommendations=recommendations,
-        anomalies=await _anomalies(session, org_id, clock, period),
+        anomalies=await _anomalies(session, clock, period, info, known),
         left_out=await costs.left_out(session, org_id, period.start, period.end),
         estimated=await estimated_by_provider(session, org_id, period.start, period.end))
     if data.edition == "final" and preliminary:

@@ -150,7 +150,8 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
-async def _status(session: AsyncSession, info: OrgInfo, budget: Budget) -> BudgetStatus:
+async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
+                  known: date | None = None) -> BudgetStatus:
     start, end = period_bounds(budget.period, info.today)
     filters = scope_filters(budget.scope_kind, budget.scope_value)
     last = min(info.yesterday, end)
@@ -158,7 +159,7 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget) -> Budge
         await costs.total(session, info.id, start, last, filters))
     rest = lower = upper = ZERO
     days_left = max(0, (end - last).days)
-    known = await data_end(session, info.id, info)
+    known = known if known is not None else await data_end(session, info.id, info)
     ahead = (end - max(known, start - timedelta(days=1))).days
     if ahead > 0:
         series = await history(session, info.id, known, filters=filters)
@@ -198,12 +199,18 @@ async def budget_status(session: AsyncSession, org_id: int, budget_id: int,
     return await _status(session, info, await _load(session, org_id, budget_id))
 
 
-async def list_statuses(session: AsyncSession, org_id: int, clock: Clock) -> list[BudgetStatus]:
-    """Every active budget of the org, the most consumed first."""
-    info = await org_info(session, org_id, clock)
+async def list_statuses(session: AsyncSession, org_id: int, clock: Clock, *,
+                        info: OrgInfo | None = None, end: date | None = None,
+                        ) -> list[BudgetStatus]:
+    """Every active budget of the org, the most consumed first; the org and its last day with
+    data are read once (or passed: `info`, `end` as for `forecasts.month_end`)."""
+    info = info or await org_info(session, org_id, clock)
     budgets = (await session.execute(select(Budget).where(
         Budget.org_id == org_id, Budget.is_active.is_(True)).order_by(Budget.id))).scalars().all()
-    result = [await _status(session, info, b) for b in budgets]
+    if not budgets:
+        return []
+    known = end if end is not None else await data_end(session, org_id, info)
+    result = [await _status(session, info, b, known) for b in budgets]
     return sorted(result, key=lambda s: -s.forecast_share)
 
 

@@ -22,7 +22,7 @@ from core.services import costs
 from core.services.errors import NotFound
 
 __all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "data_end", "forecast_period_end",
-           "history", "month_end", "next_days", "org_info"]
+           "history", "info_of", "known_end", "month_end", "next_days", "org_info"]
 
 HISTORY_DAYS = 120
 
@@ -43,21 +43,31 @@ class OrgInfo:
         return self.today - timedelta(days=1)
 
 
-async def org_info(session: AsyncSession, org_id: int, clock: Clock) -> OrgInfo:
-    org = (await session.execute(select(Organization).where(
-        Organization.id == org_id))).scalar_one_or_none()
-    if org is None:
-        raise NotFound("organisation not found")
+def info_of(org: Organization, clock: Clock) -> OrgInfo:
+    """The `OrgInfo` of an organisation row the caller has already read."""
     today = clock.now().astimezone(ZoneInfo(org.timezone)).date()
     return OrgInfo(org.id, org.currency, org.timezone, today, org.runway_target_days or 30,
                    dict(org.settings or {}))
 
 
-async def data_end(session: AsyncSession, org_id: int, info: OrgInfo) -> date:
+async def org_info(session: AsyncSession, org_id: int, clock: Clock) -> OrgInfo:
+    org = (await session.execute(select(Organization).where(
+        Organization.id == org_id))).scalar_one_or_none()
+    if org is None:
+        raise NotFound("organisation not found")
+    return info_of(org, clock)
+
+
+def known_end(info: OrgInfo, span: tuple[date, date] | None) -> date:
     """The last complete day with data: yesterday, or earlier when the data lags behind
-    (a day the sync has not delivered yet is unknown, not a zero)."""
-    span = await costs.data_range(session, org_id)
+    (a day the sync has not delivered yet is unknown, not a zero); `span` is
+    `costs.data_range`."""
     return info.yesterday if span is None else min(info.yesterday, span[1])
+
+
+async def data_end(session: AsyncSession, org_id: int, info: OrgInfo) -> date:
+    """`known_end` with the data range read now."""
+    return known_end(info, await costs.data_range(session, org_id))
 
 
 async def history(session: AsyncSession, org_id: int, end: date, *, days: int = HISTORY_DAYS,
@@ -69,11 +79,15 @@ async def history(session: AsyncSession, org_id: int, end: date, *, days: int = 
 
 
 async def month_end(session: AsyncSession, org_id: int, clock: Clock,
-                    filters: costs.CostFilters | None = None) -> MonthEnd:
-    """This month (org time zone): spent up to yesterday + forecast of the rest, with interval."""
-    info = await org_info(session, org_id, clock)
-    series = await history(session, org_id, await data_end(session, org_id, info),
-                           filters=filters)
+                    filters: costs.CostFilters | None = None, *, info: OrgInfo | None = None,
+                    end: date | None = None) -> MonthEnd:
+    """This month (org time zone): spent up to yesterday + forecast of the rest, with interval.
+
+    A caller that has read the org (`info`) and its last complete day (`end`, `known_end`)
+    passes them instead of having them read again."""
+    info = info or await org_info(session, org_id, clock)
+    end = end if end is not None else await data_end(session, org_id, info)
+    series = await history(session, org_id, end, filters=filters)
     return forecast_month_end(series, month_of=info.today)
 
 
@@ -87,10 +101,12 @@ async def forecast_period_end(session: AsyncSession, org_id: int, clock: Clock, 
 
 
 async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int = 30,
-                    filters: costs.CostFilters | None = None) -> Forecast:
-    """The next `days` days from today on, each with an interval."""
-    info = await org_info(session, org_id, clock)
-    end = await data_end(session, org_id, info)
+                    filters: costs.CostFilters | None = None, *, info: OrgInfo | None = None,
+                    end: date | None = None) -> Forecast:
+    """The next `days` days from today on, each with an interval (`info`, `end`: as for
+    `month_end`)."""
+    info = info or await org_info(session, org_id, clock)
+    end = end if end is not None else await data_end(session, org_id, info)
     series = await history(session, org_id, end, filters=filters)
     return forecast(series, (info.today - end).days - 1 + days)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import cli
@@ -96,6 +97,33 @@ async def test_final_edition_lists_what_changed_and_renders(sqlite_engine: Async
     assert "Демо" in text
     assert "ИТОГОВЫЙ" in text
     assert "Октябрь 2026" in text
+
+
+@pytest.mark.parametrize("key", ["2026-11", "2026-10", "2026-W46"])
+async def test_a_brief_reads_the_organisation_and_its_data_range_once(
+        sqlite_engine: AsyncEngine, vault: Vault, key: str) -> None:
+    """The forecast, budget and anomaly parts get the org and the data range passed down
+    (the current month runs all three) instead of each reading them again."""
+    maker = session_factory(sqlite_engine)
+    async with maker() as session:
+        org_id = (await seed_demo(session, vault, today=TODAY)).org_id
+        await session.commit()
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(sqlite_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with maker() as session:
+            data = await build_brief(session, org_id, parse_period(key), "ru", CLOCK)
+    finally:
+        event.remove(sqlite_engine.sync_engine, "before_cursor_execute", record)
+    assert data.kpis.total > 0
+    whole_org = [s for s in statements if s.startswith("SELECT organizations.id,")
+                 or s.startswith("SELECT organizations.slug,")]
+    ranges = [s for s in statements if s.startswith("SELECT min(")]
+    assert (len(whole_org), len(ranges)) == (1, 1)
 
 
 def test_brief_command_writes_a_pdf_and_refuses_a_bad_period(
