@@ -43,6 +43,9 @@ DAMPING = 0.97  # the trend fades: a month ahead it adds ~2/3 of the straight-li
 SHIFT_MIN_DAYS = 3
 SHIFT_SIGMAS = 5.0
 SHIFT_RELATIVE = 0.15
+STEP_BEFORE_DAYS = 7
+PLATEAU_DAYS = 7
+PLATEAU_FLAT = 0.3  # a plateau moves less than this share of its step over its length
 MIN_DAYS_FOR_FEES = 45
 MIN_TREND_DAYS = 7
 DEFAULT_LEVEL = 0.8
@@ -267,9 +270,14 @@ def _regime_start(deseason: FloatArray, mask: npt.NDArray[np.bool_], n: int) -> 
     noise = MAD_TO_SIGMA * float(np.median(np.abs(np.diff(vals)))) / np.sqrt(2)
     best, best_gap = lo, 0.0
     for k in range(SHIFT_MIN_DAYS, idx.size - SHIFT_MIN_DAYS + 1):
-        before, after = float(np.median(vals[:k])), float(np.median(vals[k:]))
-        gap = abs(after - before)
         post = vals[k:]
+        # a plateau of a week or more (a finished ramp) is measured against the window
+        # before it; a few days at the end only against the week before them (in a climb
+        # the window's median lags far behind the last days without any step)
+        reach = k if post.size >= PLATEAU_DAYS else STEP_BEFORE_DAYS
+        before = float(np.median(vals[max(0, k - reach):k]))
+        after = float(np.median(post))
+        gap = abs(after - before)
         if (gap > SHIFT_SIGMAS * max(noise, 1e-9) and gap > SHIFT_RELATIVE * max(before, 1e-9)
                 and gap > best_gap and _steady(post, before, after, gap)):
             best, best_gap = int(idx[k]), gap
@@ -282,6 +290,9 @@ def _steady(post: FloatArray, before: float, level: float, gap: float) -> bool:
     level stays put (a ramp keeps moving: not a step)."""
     if float(np.mean(np.abs(post - level) < np.abs(post - before))) < 0.8:
         return False
+    if post.size >= PLATEAU_DAYS:  # a plateau is flat: a climb is not a step
+        slope, _ = theil_sen(np.arange(post.size, dtype=np.float64), post)
+        return abs(slope) * post.size < PLATEAU_FLAT * gap
     half = post.size // 2
     if half < 2:
         return True
