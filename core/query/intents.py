@@ -15,7 +15,7 @@ from functools import lru_cache
 from core.query.lexicon import NUM, number_value, within_one_edit
 from core.query.model import Intent
 
-__all__ = ["IntentHit", "NOT_A_QUESTION", "PRIORITY", "detect_intent", "find_top_n"]
+__all__ = ["IntentHit", "NOT_A_QUESTION", "OFF_TOPIC", "PRIORITY", "detect_intent", "find_top_n"]
 
 PRIORITY: tuple[Intent, ...] = (
     Intent.REPORT, Intent.FORECAST, Intent.BUDGET, Intent.ANOMALIES, Intent.RECOMMENDATIONS,
@@ -29,10 +29,10 @@ _COSTLY_EN = r"(?:priciest|costliest|dearest|most\s+expensive|most\s+costly|most
 _TABLE: tuple[tuple[Intent, int, str], ...] = (
     # spend: the general words, weak on purpose
     (Intent.SPEND, 1, rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят"
-                      rf"|заплат{_W}|плат(?:им|ят|ит|или|ил){_W}|сколько|скока|сколко|счет{_W}"
+                      rf"|заплат{_W}|плат(?:им|ят|ит|или|ил){_W}|сколько|скока|сколко|скок|скоко|счет{_W}"
                       rf"|деньг{_W}|денег|сумм{_W}|итого|обош[её]л{_W}|обошл{_W}|уход{_W}"
                       rf"|ушл[оа]|съел{_W}|сожр{_W}|жр[еу]т|burn{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}"
-                      rf"|бабл{_W}|бабк{_W}|бабос{_W}|лаве|spnd|spen|damage"
+                      rf"|бабл{_W}|бабк{_W}|бабок|бабос{_W}|лаве|spnd|spen|damage"
                       r"|paid|pay(?:ing)?|charges?|total|how\s+m[a-z]*ch"
                       # colloquial past verbs and nouns of spending ("почём вышел", "слили")
                       rf"|поч[её]м|вышл[оаи]|вышел|слил{_W}|спустил{_W}|отдал{_W}|отвалил{_W}"
@@ -41,9 +41,13 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|burned|burnt|billed|charged|owe{_W}|обход(?:ит|ят|ил){_W}"
                       rf"|кост(?:ы|ов|ам|ах)"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло"
-                      rf"|вышл|слил|сожр|съел|отдал|набежал){_W}"),
+                      rf"|вышл|слил|сожр|съел|отдал|набежал|встал|влетел){_W}"
+                      # "how much did the VMs cost": the verb, not the noun, says spend
+                      rf"|how\s+much\s+(?:did|do|does|have|has|had)\s+[a-z0-9\s'-]*?"
+                      rf"(?:cost|spend|spent|burn|run\s+us|set\s+us\s+back)"
+                      rf"|what\s+did\s+[a-z0-9\s'-]*?(?:cost|spend|run\s+us)"),
     # a "total" word makes "по облакам" the scope of one sum, not a breakdown
-    (Intent.SPEND, 5, rf"(?:итого|итог|суммарно|в\s+сумме|в\s+общей\s+сложности|всего"
+    (Intent.SPEND, 5, rf"(?:итого|итог|суммарно|сумм[аыу]|в\s+сумме|в\s+общей\s+сложности|всего"
                       rf"|общ(?:ий|ая|ие)\s+(?:сумм|расход|счет|затрат){_W})"
                       rf"\s+(?:по|на|за)\s+(?:всем\s+)?(?:облак|провайдер|аккаунт|подключени"
                       rf"|кабинет){_W}|(?:total|overall|combined|altogether|in\s+total)\s+"
@@ -70,14 +74,17 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|plot{_W}|по\s+(?:дням|неделям|месяцам)|помесячн{_W}"
                       r"|понедельн(?:ая|ой|ую|ые|ых|ым|о|ый)"
                       rf"|daily|weekly|monthly|over\s+time|per\s+(?:day|week)|как\s+(?:менял|измен|рос|рост){_W}"
-                      rf"|how\s+(?:did|has|have)\s+[a-z\s]*chang{_W}|month\s+over\s+month"
+                      rf"|how\s+(?:did|has|have)\s+[a-z0-9\s'-]*chang{_W}|month\s+over\s+month"
                       rf"|по\s+дн[яе]м|подневн{_W}|понедельно|поквартальн{_W}|по\s+кварталам"
                       rf"|истори{_W}|history|timeline|over\s+the\s+(?:months|weeks|days)"
                       rf"|(?:by|per)\s+(?:day|week|month|quarter)|day\s+by\s+day"
                       rf"|week\s+(?:by|over)\s+week|month\s+by\s+month|mom|yoy|year\s+over\s+year"
-                      rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"),
-    (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|сравн{_W}|compar{_W}|vs\.?|versus"
-                      rf"|против"),
+                      rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"
+                      # how costs behaved over a period: "как вели себя затраты"
+                      rf"|как\s+(?:[а-я]+\s+)?(?:вел[аио]?|ведут|вед[её]т)\s+себя"
+                      rf"|how\s+(?:did|have|has)\s+[a-z0-9\s'-]*behav{_W}"),
+    (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|раст(?:ут|[её]т|ем)|сравн{_W}"
+                      rf"|compar{_W}|vs\.?|versus|против"),
     # forecast
     (Intent.FORECAST, 5, rf"прогноз{_W}|спрогноз{_W}|forecast{_W}|predict{_W}|projected"
                          rf"|projection{_W}|сколько\s+будет|будет\s+стоить|будем\s+(?:плат|трат)"
@@ -111,17 +118,22 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                                 rf"|(?:сделать|стало|было|станет)\s+дешевле|подешевле|удешев{_W}"
                                 rf"|ужать{_W}|ужм[её]м|(?:pay|spend)(?:ing)?\s+less|cheaper"
                                 rf"|lower\s+(?:the\s+|our\s+|my\s+)?(?:bill|costs?|spend)"
-                                rf"|trim{_W}|downsiz{_W}|overprovision{_W}|overpay{_W}"),
+                                rf"|trim{_W}|downsiz{_W}|overprovision{_W}|overpay{_W}"
+                                # buying commitments is a saving decision
+                                rf"|reserved\s+(?:instances?|capacity)|reservations?"
+                                rf"|commitments?|committed\s+use|savings\s+plans?"
+                                rf"|резервировани{_W}|зарезервир{_W}|коммитмент{_W}"),
     # resources
     (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
                           rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
-                          rf"|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
-                          rf"|resources?|servers?|vms?|instances?|volumes?|buckets?|nodes?|hosts?"
+                          rf"|вирт(?:а|у)лк{_W}|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
+                          rf"|resources?|servers?|vms?|instances?|volumes?|disks?|buckets?|nodes?|hosts?"
                           rf"|inventory|running|list|machines?|droplets?"),
     # anomalies
     (Intent.ANOMALIES, 5, rf"аномал{_W}|всплеск{_W}|скач[ео]к{_W}|скачк{_W}|выброс{_W}"
                           rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
-                          rf"|почему\s+(?:[а-я]+\s+){{0,2}}(?:вырос|выросл|увелич|подскоч){_W}"
+                          rf"|почему\s+(?:\S+\s+){{0,4}}(?:вырос|выросл|увелич|подскоч|подорожа|дорожа"
+                          rf"|раст[уеё]т){_W}"
                           rf"|anomal{_W}|spikes?|unusual|weird|strange|suspicious|outliers?"
                           rf"|sudden{_W}|jumps?|surge{_W}|odd|abnormal{_W}|irregular"
                           rf"|откуда\s+(?:так[а-я]*\s+|эт[а-я]*\s+)?(?:рост|скач|расход|счет|сумм){_W}"
@@ -131,14 +143,20 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                           rf"|подскоч{_W}|взлет{_W}|взлете{_W}|взмыл{_W}|рванул{_W}|пик{_W}"
                           rf"|peaks?|спайк{_W}|аномальн{_W}|что\s+(?:случилось|произошло|за\s+фигня)"
                           rf"|what\s+happened|почему\s+так\s+(?:дорого|много)"
+                          rf"|why\s+(?:did|does|is|has)\s+[a-z0-9\s'-]*(?:get|got|become|gotten)"
+                          rf"\s+(?:more\s+expensive|pricier|dearer)"
                           rf"|why\s+(?:is|was|so)\s+(?:it\s+|the\s+bill\s+)?(?:so\s+)?(?:high|expensive)"
                           rf"|ballooned|shot\s+up|went\s+up|blew\s+up|skyrocket{_W}"),
     # report
-    (Intent.REPORT, 7, rf"отчет{_W}|report{_W}|pdf|пдф|брифинг{_W}|brief{_W}|сводк{_W}"
+    (Intent.REPORT, 7, rf"отчет{_W}|report{_W}|pdf{_W}|пдф{_W}|брифинг{_W}|brief{_W}|сводк{_W}"
                        rf"|summary|digest|дайджест{_W}|выгруз{_W}|export{_W}|экспорт{_W}|csv"
-                       rf"|excel|эксел{_W}|ексел{_W}|финдир{_W}|cfo|xlsx?|spreadsheet{_W}"
+                       rf"|excel|эксел{_W}|ексел{_W}|xlsx?|spreadsheet{_W}"
                        rf"|таблиц{_W}|табличк{_W}|download|скача{_W}|файл{_W}|file|выписк{_W}"
-                       rf"|statement"),
+                       rf"|statement"
+                       # a deliverable for someone; "финдир спрашивает" is only who asks
+                       rf"|(?:для|for)\s+(?:the\s+|our\s+|нашего\s+)?(?:финдир{_W}"
+                       rf"|фин\.?\s*директор{_W}|cfo|руководств{_W}|начальств{_W}|board"
+                       rf"|management)"),
 )
 
 NOT_A_QUESTION = re.compile(
@@ -152,6 +170,18 @@ NOT_A_QUESTION = re.compile(
     r")")
 """Requests for an action or a remark about money, not questions about spend ("дай денег",
 "оплати счёт", "pay the invoice"): answered as not understood rather than with a sum."""
+
+OFF_TOPIC = re.compile(
+    r"(?<![\w])(?:"
+    r"сколько\s+(?:сейчас\s+)?времени|который\s+(?:сейчас\s+)?час|what\s+time\s+is\s+it"
+    r"|what'?s\s+the\s+time"
+    r"|(?:сколько\s+будет|посчитай|вычисли|how\s+much\s+is|what\s+is|what'?s|calculate)\s+"
+    r"\d+(?:[.,]\d+)?\s*(?:[-+*/×:]|плюс|минус|умножить\s+на|делить\s+на|разделить\s+на"
+    r"|plus|minus|times|divided\s+by)\s*\d+(?:[.,]\d+)?\s*(?:=|\?|!|$)"
+    r"|\d+(?:[.,]\d+)?\s*[+*×]\s*\d+(?:[.,]\d+)?\s*(?:=|\?|$)"
+    r")")
+"""The time of day and arithmetic ("сколько времени?", "сколько будет 2+2"): "сколько" here
+asks for no cost, so they are not understood rather than answered with a sum."""
 
 _COMPILED: tuple[tuple[Intent, int, re.Pattern[str]], ...] = tuple(
     (intent, weight, re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"))
@@ -182,6 +212,13 @@ _FUZZY: tuple[tuple[str, Intent], ...] = (
 )
 _WORD = re.compile(r"[а-яa-z]{5,}")
 _FUZZY_CUTOFF = 0.8
+
+_GROUPS: dict[str, int] = {
+    "двойк": 2, "тройк": 3, "четверк": 4, "пятерк": 5, "шестерк": 6, "семерк": 7,
+    "восьмерк": 8, "девятк": 9, "десятк": 10, "дюжин": 12,
+}
+"""Collective numerals for a group of N ("пятёрка самых дорогих", "десятку", "дюжину")."""
+_GROUP_N = re.compile(rf"(?<![\w])(?P<g>{'|'.join(_GROUPS)})[а-я]*(?![\w])")
 
 _TOP_N = (
     re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
@@ -242,6 +279,8 @@ def _fuzzy(text: str, scores: dict[Intent, int],
 
 def detect_intent(text: str) -> IntentHit:
     """The best-scoring intent and the keyword spans that supported it (all intents' spans)."""
+    if OFF_TOPIC.search(text):
+        return IntentHit(Intent.UNKNOWN, ())
     scores, spans = _score(text)
     if NOT_A_QUESTION.search(text) and max(
             (v for k, v in scores.items() if k is not Intent.SPEND), default=0) < 3:
@@ -257,11 +296,12 @@ def detect_intent(text: str) -> IntentHit:
 
 
 def find_top_n(text: str) -> tuple[int, tuple[int, int]] | None:
-    """N in "топ-5", "5 самых дорогих", "top 10", "первые 7"; sane values only."""
+    """N in "топ-5", "5 самых дорогих", "top 10", "первые 7", "пятёрка"; sane values only."""
     for pattern in _TOP_N:
         m = pattern.search(text)
         if m:
             value = number_value(m["n"])
             if value and 0 < value <= 100:
                 return value, m.span()
-    return None
+    m = _GROUP_N.search(text)
+    return (_GROUPS[m["g"]], m.span()) if m else None

@@ -131,6 +131,7 @@ _MONTH_FORMS: tuple[str, ...] = tuple(
      "march", "april", "june", "july", "august", "september", "october", "november",
      "december")
 _LONG_WORD = re.compile(r"[а-яa-z]{5,}")
+_BEFORE_YEAR = re.compile(rf"[а-яa-z]{{4,}}(?=\s+{YEAR})")
 _MONTH_RE = re.compile(MONTH)
 _ONE_EDIT_MIN = 6
 """Words this long are corrected when one edit away from a month form; shorter ones are too
@@ -156,7 +157,9 @@ def correct_months(text: str) -> str:
     """Misspelt month names ("сетнябре", "ocotber") replaced by the closest real form.
 
     Only words of five letters or more that are not already a month are tried, with a high
-    cutoff, so ordinary words ("сервер") are never turned into months.
+    cutoff, so ordinary words ("сервер") are never turned into months. Right before a year
+    a word is a month more often than not, so one edit of a shorter form ("apirl 2025") is
+    corrected there too.
     """
     from difflib import get_close_matches
 
@@ -171,7 +174,14 @@ def correct_months(text: str) -> str:
             return next((form for form in _MONTH_FORMS
                          if form[0] == word[0] and within_one_edit(word, form)), word)
         return word
-    return _LONG_WORD.sub(fix, text)
+
+    def fix_before_year(m: re.Match[str]) -> str:
+        word = m.group()
+        if _MONTH_RE.fullmatch(word):
+            return word
+        return next((form for form in _MONTH_FORMS
+                     if form[0] == word[0] and within_one_edit(word, form)), word)
+    return _LONG_WORD.sub(fix, _BEFORE_YEAR.sub(fix_before_year, text))
 
 
 _SPACES = re.compile(r"\s+")

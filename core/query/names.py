@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.query.lexicon import normalize
-from core.query.model import Vocabulary
+from core.query.model import Intent, Vocabulary
 from core.query.providers import find_providers
 
-__all__ = ["CATEGORIES", "NameHit", "find_names", "find_tags"]
+__all__ = ["CATEGORIES", "NameHit", "find_names", "find_tag_values", "find_tags"]
 
 CATEGORIES: tuple[str, ...] = ("resource", "connection", "service", "region", "project", "team")
 
@@ -57,26 +57,56 @@ _STOP = frozenset({
 })
 
 
-_SERVICE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
-    (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), keys, display)
-    for pattern, keys, display in (
+_ALWAYS: frozenset[Intent] = frozenset()
+_KIND: frozenset[Intent] = frozenset({Intent.RESOURCES})
+"""A kind of resource ("диски") is what a resources question lists or counts, not a slice; in
+a cost or advice question it names the org's service for that kind ("ушло на диски")."""
+_KIND_COST: frozenset[Intent] = frozenset({Intent.RESOURCES, Intent.RECOMMENDATIONS})
+"""Virtual machines run in more than one service (Compute, VPS): a cost question means the
+bill's compute line; advice about idle VMs stays across services."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    pattern: re.Pattern[str]
+    keys: tuple[str, ...]
+    display: str
+    not_for: frozenset[Intent]
+    """Intents in which the word is not a service filter."""
+
+    @property
+    def is_kind(self) -> bool:
+        """A kind of resource names a service only when the org has one of that kind."""
+        return bool(self.not_for)
+
+
+_SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
+    _Alias(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), keys, display, not_for)
+    for pattern, keys, display, not_for in (
         (r"кубер[а-я]*|кубик[а-я]*|куб[аеу]?|кубы|кубернет[еи]с[а-я]*|kubernetes|k8s|k8|kube"
-         r"|managed\s+kubernetes|mks|mk8s", ("kubernetes", "k8s"), "Kubernetes"),
-        (r"s3|с3", ("s3", "object storage"), "Object Storage"),
+         r"|managed\s+kubernetes|mks|mk8s", ("kubernetes", "k8s"), "Kubernetes", _ALWAYS),
+        (r"(?:s3|с3)(?:ш[а-я]*)?", ("s3", "object storage"), "Object Storage", _ALWAYS),
         (r"объектн[а-я]*\s+хранилищ[а-я]*|object\s+storage|хранилищ[а-я]*\s+объектов",
-         ("object storage", "s3"), "Object Storage"),
+         ("object storage", "s3"), "Object Storage", _ALWAYS),
         (r"постгр[а-я]*|postgres[a-z]*|pg|mysql|майскул[а-я]*|мускул[а-я]*|redis|редис[а-я]*"
          r"|mongo[a-z]*|монг[а-я]*|clickhouse|кликхаус[а-я]*",
          ("postgres", "mysql", "redis", "mongo", "clickhouse", "database", "dbaas", "субд"),
-         "Managed Databases"),
+         "Managed Databases", _ALWAYS),
         (r"баз[а-я]*\s+данных|бд|бдшк[а-я]*|баз(?:ы|ам|ами|ах)|субд|dbaas|managed\s+databases?"
-         r"|databases?|dbs?|rds", ("database", "dbaas", "субд"), "Managed Databases"),
-        (r"блочн[а-я]*\s+хранилищ[а-я]*|block\s+storage", ("block storage",), "Block Storage"),
+         r"|databases?|dbs?|rds", ("database", "dbaas", "субд"), "Managed Databases", _ALWAYS),
+        (r"блочн[а-я]*\s+хранилищ[а-я]*|block\s+storage", ("block storage",), "Block Storage",
+         _ALWAYS),
         (r"б[эе]кап[а-я]*|резервн[а-я]*\s+копи[а-я]*|backups?|снапш[оэ]т[а-я]*|сн[эе]пш[оэ]т[а-я]*"
-         r"|snapshots?", ("backup", "snapshot", "бэкап"), "Backup"),
-        (r"сет[ьи]|сетев[а-я]*|трафик[а-я]*|network(?:ing)?|traffic|egress|bandwidth"
-         r"|балансировщик[а-я]*|load\s+balancers?", ("network", "сеть", "traffic"), "Network"),
-        (r"vps|впс|vds|вдс", ("vps", "vds"), "VPS"),
+         r"|snapshots?", ("backup", "snapshot", "бэкап"), "Backup", _ALWAYS),
+        (r"сет[ьи]|сетев[а-я]*|траф{1,2}ик[а-я]*|network(?:ing)?|traffic|egress|bandwidth"
+         r"|балансировщик[а-я]*|load\s+balancers?", ("network", "сеть", "traffic"), "Network",
+         _ALWAYS),
+        (r"vps(?:es)?|впс[а-я]*|vds|вдс[а-я]*", ("vps", "vds"), "VPS", _ALWAYS),
+        # kinds of resource
+        (r"диск(?:и|а|ов|ам|ами|ах|е|у|ом)?|disks?|volumes?", ("block storage", "disk", "volume"),
+         "Block Storage", _KIND),
+        (r"вирт(?:уа|а|у)лк[а-я]*|виртуальн[а-я]*\s+машин[а-я]*|вм(?:к[а-я]*)?|vms?"
+         r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND_COST),
     )
 )
 """Everyday names of common cloud services ("кубер"), mapped to the org's own spelling."""
@@ -108,6 +138,8 @@ class _Compiled:
     present: frozenset[str]
     tag_keys: dict[str, str]
     tag_values: dict[str, dict[str, str]]
+    unique_values: dict[str, tuple[str, str]]
+    """A tag value held by one key only → (key, value) as the org spells them."""
 
 
 @lru_cache(maxsize=64)
@@ -134,7 +166,17 @@ def _compiled(vocabulary: Vocabulary) -> _Compiled:
         present=frozenset(c for c in CATEGORIES if sources[c]),
         tag_keys={normalize(k): k for k, _ in vocabulary.tags},
         tag_values={normalize(k): {normalize(v): v for v in vs} for k, vs in vocabulary.tags},
+        unique_values=_unique_values(vocabulary.tags),
     )
+
+
+def _unique_values(tags: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, str]]:
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for key, values in tags:
+        for value in values:
+            owners.setdefault(normalize(value), []).append((key, value))
+    return {low: pairs[0] for low, pairs in owners.items()
+            if len({k for k, _v in pairs}) == 1 and len(low) >= 2}
 
 
 def _vocabulary_hits(text: str, compiled: _Compiled) -> list[tuple[str, str, tuple[int, int]]]:
@@ -158,11 +200,12 @@ def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return all(span[1] <= s[0] or span[0] >= s[1] for s in taken)
 
 
-def _service_for(keys: tuple[str, ...], display: str,
-                 vocabulary: Vocabulary | None) -> str | None:
-    """The org's service named like `keys`; the common name when there is no vocabulary."""
+def _service_for(alias: _Alias, vocabulary: Vocabulary | None) -> str | None:
+    """The org's service named like the alias's keys; without a vocabulary, the common name
+    (a kind of resource then stays no filter: nothing says the org has such a service)."""
+    keys = alias.keys
     if vocabulary is None or not vocabulary.services:
-        return display
+        return None if alias.is_kind else alias.display
     lows = [(normalize(service), service) for service in vocabulary.services]
     for key in keys:  # the nearest key first: "с3" is the org's "S3" before "Object Storage"
         for low, service in lows:
@@ -193,9 +236,37 @@ def find_tags(text: str, vocabulary: Vocabulary | None,
     return found
 
 
-def find_names(text: str, vocabulary: Vocabulary | None,
-               taken: list[tuple[int, int]]) -> list[NameHit]:
-    """Named things in `text` outside `taken` spans (which it extends), one per category."""
+_TAG_WORD = re.compile(r"(?<![\w.-])[a-z0-9][\w.-]*[a-z0-9](?![\w-]|\.\w)")
+
+
+def find_tag_values(text: str, vocabulary: Vocabulary | None,
+                    taken: list[tuple[int, int]]) -> list[tuple[str, str, tuple[int, int]]]:
+    """A tag named by its value alone ("cc-100 spend", "owned by petrov"): the value must be
+    one only a single key holds in the org. Its key written just before ("cost-center
+    cc-200") is part of the phrase. Run after names, so "Beget Prod" stays a connection."""
+    if vocabulary is None or not vocabulary.tags:
+        return []
+    compiled = _compiled(vocabulary)
+    found: list[tuple[str, str, tuple[int, int]]] = []
+    for m in _TAG_WORD.finditer(text):
+        pair = compiled.unique_values.get(m.group())
+        if pair is None or not _free(m.span(), taken) or any(k == pair[0] for k, _v, _s in found):
+            continue
+        key = normalize(pair[0])
+        start = m.start()
+        before = text[:start].rstrip()
+        if before.endswith(key) and (len(before) == len(key)
+                                     or not before[-len(key) - 1].isalnum()):
+            start = len(before) - len(key)
+        found.append((pair[0], pair[1], (start, m.end())))
+        taken.append((start, m.end()))
+    return found
+
+
+def find_names(text: str, vocabulary: Vocabulary | None, taken: list[tuple[int, int]],
+               intent: Intent | None = None) -> list[NameHit]:
+    """Named things in `text` outside `taken` spans (which it extends), one per category;
+    `intent` decides whether a kind of resource ("диски") is a service filter."""
     compiled = _compiled(vocabulary) if vocabulary else _EMPTY
     candidates: list[tuple[int, int, int, NameHit]] = []
     for category, value, span in _vocabulary_hits(text, compiled):
@@ -217,9 +288,11 @@ def find_names(text: str, vocabulary: Vocabulary | None,
             for m in _BUILTIN_REGION.finditer(text):
                 candidates.append((m.end() - m.start(), 0, -11,
                                    NameHit("region", m.group(), m.span())))
-    for pattern, keys, display in _SERVICE_ALIASES:
-        for m in pattern.finditer(text):
-            service = _service_for(keys, display, vocabulary)
+    for alias in _SERVICE_ALIASES:
+        if intent in alias.not_for:
+            continue
+        for m in alias.pattern.finditer(text):
+            service = _service_for(alias, vocabulary)
             if service is not None:
                 candidates.append((m.end() - m.start(), 0, -12,
                                    NameHit("service", service, m.span())))

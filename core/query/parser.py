@@ -24,7 +24,7 @@ from core.query.model import (
     PeriodSource,
     Vocabulary,
 )
-from core.query.names import find_names, find_tags
+from core.query.names import find_names, find_tag_values, find_tags
 from core.query.periods import find_period
 from core.query.providers import find_providers
 
@@ -62,6 +62,21 @@ def _default_period(intent: Intent, today: date) -> Period:
     return Period(first, last if intent in _WHOLE_PERIOD else today)
 
 
+def _period_length(text: str, today: date) -> int:
+    found = find_period(mask_amounts(text), today, Lean.PAST)
+    return found[0].span[1] - found[0].span[0] if found else 0
+
+
+def _with_months_corrected(norm: str, today: date) -> str:
+    """Misspelt months ("в сетнябре", "feburary 2026") corrected when that reads a longer
+    period phrase than the text as written: "сентябое 2025" is September 2025, not the year
+    2025 alone; a text whose period reads as well without the correction is left alone."""
+    corrected = correct_months(norm)
+    if corrected != norm and _period_length(corrected, today) > _period_length(norm, today):
+        return corrected
+    return norm
+
+
 def _unparsed(text: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
     words = []
     for m in _WORD.finditer(text):
@@ -76,9 +91,7 @@ def parse(text: str, *, today: date, lang: str | None = None,
           known: Vocabulary | None = None) -> ParsedQuery:
     """Read one question relative to `today` (the caller's date in the org's time zone)."""
     raw = text if isinstance(text, str) else ""
-    norm = normalize(raw[:MAX_CHARS])
-    if find_period(mask_amounts(norm), today, Lean.PAST) is None:
-        norm = correct_months(norm)  # "в сетнябре": only when no period was read as written
+    norm = _with_months_corrected(normalize(raw[:MAX_CHARS]), today)
     hit = detect_intent(norm)
     spans: list[tuple[int, int]] = list(hit.spans)
     amounts = find_amounts(norm)  # "лимит 100 тыс": an amount, never a day of the month
@@ -98,7 +111,8 @@ def parse(text: str, *, today: date, lang: str | None = None,
         taken.append(span)
 
     tags = find_tags(norm, known, taken)
-    names = {h.category: h.value for h in find_names(norm, known, taken)}
+    names = {h.category: h.value for h in find_names(norm, known, taken, hit.intent)}
+    tags += [t for t in find_tag_values(norm, known, taken) if t[0] not in {k for k, *_ in tags}]
     providers = find_providers(norm)
     spans += taken + [span for _key, span in providers]
 
@@ -106,6 +120,11 @@ def parse(text: str, *, today: date, lang: str | None = None,
     if top is not None:
         spans.append(top[1])
 
+    unparsed = _unparsed(norm, spans)
+    if hit.intent is Intent.UNKNOWN and unparsed and source is PeriodSource.TEXT:
+        # "кто сегодня дежурит": a sentence about something else, so its "сегодня" is no
+        # period; only a bare fragment ("а за прошлую неделю?") keeps it, for a follow-up
+        period, source, reading = _default_period(hit.intent, today), PeriodSource.DEFAULT, None
     filters = Filters(
         provider=providers[0][0] if providers else None,
         connection=names.get("connection"), service=names.get("service"),
@@ -116,5 +135,5 @@ def parse(text: str, *, today: date, lang: str | None = None,
         intent=hit.intent, period=period, period_source=source, filters=filters,
         top_n=top[0] if top else None,
         lang=lang if lang in ("ru", "en") else _detect_lang(norm),
-        unparsed=_unparsed(norm, spans), reading=reading,
+        unparsed=unparsed, reading=reading,
     )

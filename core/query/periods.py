@@ -69,6 +69,8 @@ _SHORT_YEAR = (r"\s*'(?P<ys>\d{2})(?!\d)"
                r"|\s+(?P<ys2>\d{2})(?:-?(?:го|й|м))?\s*(?:г\.?|года?|году)(?!\w)")
 """A two-digit year, only with an apostrophe or the word "год": "окт '25", "октябрь 25 года";
 a bare "октябрь 25" stays the 25th of October."""
+_YEAR_ENDING = r"-?(?:м|й|ом|ый|го|ого)"
+"""A year's case ending, written on the digits: "в 2025м", "за 2025-й", "в 25-м"."""
 _YEAR_REL = (rf"(?:,?\s+(?:of\s+|in\s+)?(?P<y>{YEAR})(?:-?(?:го|м|й))?(?:\s*(?:г\.?|года?|году))?"
              r"|\s+(?P<rel>позапрошлого|прошлого|этого|текущего|следующего)\s+года"
              r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year"
@@ -101,14 +103,14 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("this_week", rf"{_THIS}\s+{_WEEK_W}", r.fixed(week_range)),
     ("wtd", rf"{_SINCE_START}(?:недели|week)|week[\s-]+to[\s-]+date|wtd",
      r.to_date(week_range)),
-    ("week_before_last", r"позапрошл[а-я]*\s+недел[а-я]*|(?:the\s+)?week\s+before\s+last",
+    ("week_before_last", rf"позапрошл[а-я]*\s+{_WEEK_W}|(?:the\s+)?week\s+before\s+last",
      r.fixed(lambda t: week_range(t, -2))),
     ("last_week", rf"{_LAST}\s+{_WEEK_W}", r.fixed(lambda t: week_range(t, -1))),
     ("next_week", rf"{_NEXT}\s+{_WEEK_W}", r.fixed(lambda t: week_range(t, 1))),
     ("this_month", rf"{_THIS}\s+{_MONTH_W}", r.fixed(r.this_month)),
     ("mtd", rf"{_SINCE_START}(?:месяца|month)|month[\s-]+to[\s-]+date|mtd",
      r.to_date(r.this_month)),
-    ("month_before_last", r"позапрошл[а-я]*\s+месяц[а-я]*|(?:the\s+)?month\s+before\s+last",
+    ("month_before_last", rf"позапрошл[а-я]*\s+{_MONTH_W}|(?:the\s+)?month\s+before\s+last",
      r.fixed(r.month_shift(-2))),
     ("last_month", rf"{_LAST}\s+{_MONTH_W}", r.fixed(r.month_shift(-1))),
     ("next_month", rf"{_NEXT}\s+{_MONTH_W}", r.fixed(r.month_shift(1))),
@@ -132,7 +134,7 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
      r.quarter_q),
     ("year_q", rf"(?P<y>{YEAR})\s*[-/]?\s*q(?P<q>[1-4])", r.quarter),
     ("quarter_en", rf"(?P<q>{ORD_QUARTER})\s+quarter{_YEAR_REL}", r.quarter),
-    ("quarter_before_last", _BEFORE_LAST.format(r"квартал[а-я]*", "quarter"),
+    ("quarter_before_last", _BEFORE_LAST.format(_QUARTER_W, "quarter"),
      r.fixed(r.before_last("quarter"))),
     ("year_before_last", _BEFORE_LAST.format(r"год[а-я]*", "year"),
      r.fixed(r.before_last("year"))),
@@ -182,9 +184,11 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
      r.to_end_of(lambda t: year_range(t.year))),
     ("year_end", rf"{_AT_END}(?:года|year)|{_AT_UNIT_END.format('year', 'y')}",
      r.fixed(lambda t: year_range(t.year))),
-    ("year", rf"(?P<y>{YEAR})(?:\s*(?:г\.?|года?|году|year))?", r.whole_year),
+    ("year", rf"(?P<y>{YEAR}){_YEAR_ENDING}?(?:\s*(?:г\.?|года?|году|year))?", r.whole_year),
     ("short_year", r"(?:в|за|во|на)\s+(?P<ys>\d{2})(?:-?(?:м|й|ом|ый))?\s*(?:г\.|году|год)"
-                   r"(?!\w)", r.whole_year),
+                   r"(?!\w)"
+                   rf"|(?:в|во|за)\s+(?P<ys3>\d{{2}})-?(?:м|ом|й|ый)(?!\w){_NOT_UNIT}",
+     r.whole_year),
     ("weekend", r"(?:(?P<prev>позапрошл[а-я]*|прошл[а-я]*|previous|last)\s+|(?P<this>эт[а-я]*"
                 r"|these|this|coming|upcoming|следующ[а-я]*|ближайш[а-я]*|next)\s+"
                 r"|(?:последн[а-я]*|past|the)\s+)?(?:выходн[а-я]*|weekends?|вых)(?!\w)",

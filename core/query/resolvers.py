@@ -138,8 +138,9 @@ def quarter(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 def whole_year(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
-    if m.groupdict().get("ys"):  # "в 25 году": only a plausible recent year
-        year = 2000 + int(m["ys"])
+    short = m.groupdict().get("ys") or m.groupdict().get("ys3")
+    if short:  # "в 25 году", "в 25-м": only a plausible recent year
+        year = 2000 + int(short)
         return year_range(year) if 2010 <= year <= today.year + 1 else None
     return year_range(int(m["y"]))
 

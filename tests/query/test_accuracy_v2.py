@@ -17,6 +17,16 @@ adjectives such as "priciest" / "прожорливые", colloquial spend verbs
 backups and databases), tested by generated tables in test_slang.py and test_period_forms.py:
 fresh_v3 100 % (213/213), tuned on, so not an unseen score. A new blind batch is the next
 honest measure.
+fresh_v4.jsonl (240, 69% Russian, written blind after the vocabulary rules): first run 88.3%
+(212/240); after rules from its misses 100.0% (240/240) (no longer unseen). The rules came by
+family, each tested by generated tables (test_colloquial.py, test_period_forms.py,
+test_slang.py): years with a case ending ("в 2025м", "в 25-м"), a misspelt month before a year
+("сентябое 2025"), "позапрошлый мес", kinds of resource as the org's service in cost questions
+("встали вирталки", "ушло на диски"), "s3шка", "траффик", "впски", tags named by a value only
+one key holds ("cc-100 spend", "owned by petrov"), "растут ли", "как вели себя", "почему …
+подорожала", "пдфка", commitments, "сумма по облакам", "скок", "пятёрка", the time of day and
+arithmetic as non-questions, and a period word in a non-question ("кто сегодня дежурит") no
+period.
 """
 
 from __future__ import annotations
@@ -67,7 +77,7 @@ def test_the_locked_set_is_big_and_mostly_russian() -> None:
 
 
 @pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl", "fresh_v2.jsonl",
-                                  "fresh_v3.jsonl"])
+                                  "fresh_v3.jsonl", "fresh_v4.jsonl"])
 def test_parser_accuracy_v2(name: str, vocabulary: Vocabulary) -> None:
     rows = _load(name)
     misses = _misses(rows, vocabulary)

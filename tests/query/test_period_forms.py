@@ -212,7 +212,76 @@ def _month_pair_cases() -> Iterator[Case]:
         yield f"compare {calendar.month_name[a]} and {calendar.month_name[b]}", today, span
 
 
+def _suffixed_year_cases() -> Iterator[Case]:
+    """A year with its case ending on the digits ("в 2025м", "за 2025-й", "в 25-м"), alone
+    or after a month, with any intent word before it."""
+    today = date(2026, 11, 18)
+    for year in range(2019, 2027):
+        span = _clip((date(year, 1, 1), date(year, 12, 31)), today)
+        for ending, prep in itertools.product(("м", "-м", "й", "-й"), ("в", "за")):
+            yield f"расходы {prep} {year}{ending}", today, span
+            yield f"график {prep} {year}{ending} по яндексу", today, span
+        for ending in ("м", "-м", "-ом"):
+            yield f"сколько потратили в {year % 100}{ending}", today, span
+        yield f"траты за {year % 100}-й", today, span
+        for month in (1, 6, 9, 12):
+            yield (f"траты в {RU_IN_MONTH[month - 1]} {year}-м", today,
+                   _clip(_month(year, month), today))
+
+
+RU_IN_MONTH = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
+               "сентябре", "октябре", "ноябре", "декабре")
+
+
+def _inner_typos(word: str) -> Iterator[str]:
+    """One swap of inner neighbours or one inner letter doubled: the typos of fast typing."""
+    for i in range(1, len(word) - 2):
+        yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    for i in range(1, len(word) - 1):
+        yield word[:i] + word[i] + word[i:]
+
+
+def _misspelt_month_year_cases() -> Iterator[Case]:
+    """A misspelt month before a year is that month of that year, never the whole year."""
+    today = date(2026, 11, 18)
+    for month, year in itertools.product((2, 4, 8, 9, 10, 11, 12), (2024, 2025, 2026)):
+        span = _clip(_month(year, month), today)
+        for typo in set(_inner_typos(RU_IN_MONTH[month - 1])):
+            yield f"траты в {typo} {year}", today, span
+        for typo in set(_inner_typos(calendar.month_name[month].lower())):
+            yield f"how much did we spend in {typo} {year}", today, span
+
+
+def _before_last_abbreviation_cases() -> Iterator[Case]:
+    """"позапрошлый мес", "в позапрошлом мес.", "позапрошлая нед", "позапрошлый кв"."""
+    for today in TODAYS:
+        month = _shift_month(today, -2)
+        week, quarter = _week(today, -2), _quarter(today, -2)
+        for word in ("месяц", "мес", "мес."):
+            yield f"траты за позапрошлый {word}", today, _month(month.year, month.month)
+        yield "скока слили в позапрошлом мес", today, _month(month.year, month.month)
+        for word in ("неделю", "нед", "нед."):
+            yield f"траты за позапрошлую {word}", today, week
+        for word in ("квартал", "кв", "кв."):
+            yield f"траты за позапрошлый {word}", today, quarter
+
+
+def _not_a_year_cases() -> Iterator[Case]:
+    """Ordinals that are not years stay what they were: a day, a quarter, a month."""
+    today = date(2026, 11, 18)
+    yield "расходы за 25-е", today, (date(2026, 10, 25), date(2026, 10, 25))
+    yield "расходы в 3-м квартале", today, (date(2026, 7, 1), date(2026, 9, 30))
+    yield "расходы во 2-м полугодии", today, (date(2026, 7, 1), today)
+    yield "расходы в 10-м месяце", today, (date(2026, 11, 1), today)
+    yield "расходы в сентябре", today, (date(2026, 9, 1), date(2026, 9, 30))
+    yield "расходы в сентябре 2025", today, (date(2025, 9, 1), date(2025, 9, 30))
+
+
 FAMILIES = {
+    "suffixed_years": list(_suffixed_year_cases()),
+    "misspelt_month_with_year": list(_misspelt_month_year_cases()),
+    "before_last_abbreviations": list(_before_last_abbreviation_cases()),
+    "ordinals_that_are_not_years": list(_not_a_year_cases()),
     "relative_abbreviations": list(_relative_cases()), "to_date": list(_to_date_cases()),
     "rolling": list(_rolling_cases()), "weekends": list(_weekend_cases()),
     "day_month_without_year": list(_day_month_cases()), "near_days": list(_near_day_cases()),
@@ -222,7 +291,8 @@ FAMILIES = {
 
 
 def test_each_family_is_generated_broadly() -> None:
-    assert all(len(cases) >= 20 for cases in FAMILIES.values())
+    assert all(len(cases) >= 20 for name, cases in FAMILIES.items()
+               if name != "ordinals_that_are_not_years")
     assert sum(len(cases) for cases in FAMILIES.values()) > 2000
 
 

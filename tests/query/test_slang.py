@@ -162,7 +162,8 @@ SERVICE_NICKNAMES: tuple[tuple[str, str], ...] = (
     ("блочное хранилище", "Block Storage"), ("бэкапы", "Backup"), ("бекапы", "Backup"),
     ("снапшоты", "Backup"), ("backups", "Backup"), ("snapshots", "Backup"),
     ("сеть", "Network"), ("трафик", "Network"), ("egress", "Network"),
-    ("network", "Network"), ("vps", "VPS"), ("впс", "VPS"),
+    ("network", "Network"), ("vps", "VPS"), ("впс", "VPS"), ("s3шка", "S3"), ("s3шке", "S3"),
+    ("с3шку", "S3"), ("траффик", "Network"), ("впски", "VPS"), ("впсках", "VPS"),
 )
 SERVICE_FRAMES: tuple[tuple[str, Intent], ...] = (
     ("сколько ушло на {s} в октябре", Intent.SPEND),
