@@ -3,9 +3,11 @@
 Scopes: org (everything), connection (id), provider, project, team, service, tag (`key=value`).
 Periods: month, quarter, year, in the org's time zone. Spent runs up to yesterday (today is
 unfinished); the forecast at period end is spent + the forecast of the remaining days of that
-scope. The level (green / amber / red) is `core.domain.levels.budget_level`, the one rule
-every surface uses. Changes come from owners, admins and finance in the chat, or from the
-operator at the CLI (`user_id=None`), and each is written to the audit log.
+scope, from `core.services.forecasts.period_end` — the one path `/forecast` also takes, so a
+monthly org budget and `/forecast` show the same month end to the kopeck. The level
+(green / amber / red) is `core.domain.levels.budget_level`, the one rule every surface uses.
+Changes come from owners, admins and finance in the chat, or from the operator at the CLI
+(`user_id=None`), and each is written to the audit log.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
-from core.services.forecasts import OrgInfo, data_end, history, org_info
+from core.services.forecasts import OrgInfo, data_end, history, org_info, period_end
 from core.services.orgs import require_role
 
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
@@ -154,31 +156,19 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
                   known: date | None = None) -> BudgetStatus:
     start, end = period_bounds(budget.period, info.today)
     filters = scope_filters(budget.scope_kind, budget.scope_value)
-    last = min(info.yesterday, end)
-    spent = ZERO if last < start else quantize_money(
-        await costs.total(session, info.id, start, last, filters))
-    rest = lower = upper = ZERO
-    days_left = max(0, (end - last).days)
-    known = known if known is not None else await data_end(session, info.id, info)
-    ahead = (end - max(known, start - timedelta(days=1))).days
-    if ahead > 0:
-        series = await history(session, info.id, known, filters=filters)
-        if len(series) >= 2:
-            fc = forecast(series, (end - known).days)
-            rest, lower, upper = fc.total(max(start, known + timedelta(days=1)), end)
-        elif series:
-            rest = lower = upper = quantize_money(series[-1][1] * ahead)
+    landing = await period_end(session, info.id, info, start, end, filters, known=known)
+    spent, days_left = landing.actual_to_date, landing.days_left
     amount = Decimal(budget.amount)
     thresholds = tuple(sorted(int(t) for t in (budget.thresholds or DEFAULT_THRESHOLDS)))
     share = _percent(spent, amount)
     crossed = tuple(t for t in thresholds if share >= t)
-    total = spent + rest
+    total = landing.total
     overrun = total > amount
     return BudgetStatus(
         budget_id=budget.id, name=budget.name, scope_kind=budget.scope_kind,
         scope_value=budget.scope_value, period=budget.period, period_start=start,
         period_end=end, amount=quantize_money(amount), currency=budget.currency, spent=spent,
-        share=share, forecast=total, forecast_lower=spent + lower, forecast_upper=spent + upper,
+        share=share, forecast=total, forecast_lower=landing.lower, forecast_upper=landing.upper,
         forecast_share=_percent(total, amount), thresholds=thresholds, crossed=crossed,
         next_threshold=next((t for t in thresholds if t not in crossed), None),
         forecast_overrun=overrun, days_left=days_left,

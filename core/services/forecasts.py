@@ -1,13 +1,15 @@
 """Forecasts of an organisation's spend (whole or filtered): month end, next N days, backtest.
 
-History is the org's daily series up to yesterday in the org's time zone (today is not
-complete yet); the maths is `core.analytics.forecast`.
+History is the org's daily series up to the last complete day with data in the org's time
+zone (today is not complete yet); the maths is `core.analytics.forecast`. `period_end` is the
+one path for "where does this month / budget period land": chat, budgets, digest and brief.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,16 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.backtest import BacktestResult, backtest
-from core.analytics.forecast import Forecast, MonthEnd, forecast, forecast_month_end
-from core.clock import Clock
+from core.analytics.forecast import DEFAULT_LEVEL, Forecast, MonthEnd, forecast
+from core.analytics.series import SeriesError
+from core.clock import Clock, FrozenClock
 from core.db.models import Organization
+from core.domain.money import quantize_money
 from core.services import costs
 from core.services.errors import NotFound
 
-__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "data_end", "forecast_period_end",
-           "history", "info_of", "known_end", "month_end", "next_days", "org_info"]
+__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "data_end", "history", "info_of",
+           "known_end", "month_end", "month_end_on", "next_days", "org_info", "period_end"]
 
 HISTORY_DAYS = 120
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +92,50 @@ async def month_end(session: AsyncSession, org_id: int, clock: Clock,
     passes them instead of having them read again."""
     info = info or await org_info(session, org_id, clock)
     end = end if end is not None else await data_end(session, org_id, info)
-    series = await history(session, org_id, end, filters=filters)
-    return forecast_month_end(series, month_of=info.today)
+    first, last = _month(info.today)
+    return await period_end(session, org_id, info, first, last, filters, known=end,
+                            min_history=2)
 
 
-async def forecast_period_end(session: AsyncSession, org_id: int, clock: Clock, period_end: date,
-                              filters: costs.CostFilters | None = None) -> Forecast:
-    """Forecast from today through `period_end` (budgets use it for quarters and years)."""
-    info = await org_info(session, org_id, clock)
-    end = await data_end(session, org_id, info)
-    series = await history(session, org_id, end, filters=filters)
-    return forecast(series, max(0, (period_end - end).days))
+async def month_end_on(session: AsyncSession, org_id: int, today: date,
+                       filters: costs.CostFilters | None = None) -> MonthEnd:
+    """`month_end` as of `today` in the org's time zone (chat answers carry a day, no clock)."""
+    tz = (await session.execute(select(Organization.timezone).where(
+        Organization.id == org_id))).scalar_one_or_none() or "UTC"
+    return await month_end(session, org_id,
+                           FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz))), filters)
+
+
+async def period_end(session: AsyncSession, org_id: int, info: OrgInfo, start: date,
+                     end: date, filters: costs.CostFilters | None = None, *,
+                     known: date | None = None, min_history: int = 0) -> MonthEnd:
+    """Where the period [start, end] lands: spent up to yesterday + the forecast of the days
+    after the last day with data (`known`), with its interval. The ONE period-end path:
+    `/forecast` (`month_end`), budgets, the digest and the brief all come here, so they agree
+    to the kopeck. With fewer than two days of history a single day repeats itself and none
+    forecasts nothing, unless `min_history` asks for a `SeriesError` instead."""
+    last = min(info.yesterday, end)
+    spent = ZERO if last < start else quantize_money(
+        await costs.total(session, org_id, start, last, filters))
+    known = known if known is not None else await data_end(session, org_id, info)
+    first_ahead = max(start, known + timedelta(days=1))
+    rest = lower = upper = ZERO
+    series = await history(session, org_id, known, filters=filters)
+    if len(series) < min_history:
+        raise SeriesError("too_short", f"{len(series)} day(s) of history, at least "
+                                       f"{min_history} are needed")
+    if first_ahead <= end:
+        if len(series) >= 2:
+            fc = forecast(series, (end - known).days)
+            rest, lower, upper = fc.total(first_ahead, end)
+        elif series:
+            rest = lower = upper = quantize_money(series[-1][1] * ((end - first_ahead).days + 1))
+    return MonthEnd(start, end, spent, rest, spent + rest, spent + lower, spent + upper,
+                    max(0, (end - last).days), DEFAULT_LEVEL)
+
+
+def _month(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int = 30,

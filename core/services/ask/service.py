@@ -14,12 +14,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.forecast import forecast, forecast_month_end
+from core.analytics.forecast import forecast
 from core.analytics.series import SeriesError
 from core.db.models import Connection, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.reports import EstimatedDays
-from core.services import costs
+from core.services import costs, forecasts
 from core.services.ask.budgets import budgets_answer, org_month_budget
 from core.services.ask.lists import anomalies_answer, recommendations_answer, resources_answer
 from core.services.ask.types import (
@@ -173,7 +173,8 @@ async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: Co
                                 last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
     month_start = today.replace(day=1)
     try:
-        month = forecast_month_end(history, month_of=today)
+        # the one month-end path (budgets and the digest take it too): same figure everywhere
+        month = await forecasts.month_end_on(session, org_id, today, filters)
         fc_points = _points(history, max(0, (month.month_end - last).days))
     except SeriesError:
         actual = sum((v for d, v in history if d >= month_start), Decimal(0))
