@@ -24,14 +24,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.anomalies import Anomaly, Detection, DetectorSettings, detect
 from core.analytics.anomalies.drivers import Contribution, decompose
 from core.analytics.series import DailySeries, SeriesError
 from core.clock import Clock
-from core.db.models import AnomalyExclusion, Connection, Organization
+from core.db.models import AnomalyExclusion, Connection, CostLine, Organization
 from core.domain.money import parse_decimal
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.roles import Role
@@ -47,6 +47,8 @@ __all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "detec
 
 ALL_SERIES = "*"
 HISTORY_DAYS = 120
+YEAR_HISTORY_DAYS = 400  # 13 months: a yearly fee's last occurrence is in the history
+PURCHASE = "Purchase"  # FOCUS ChargeCategory of bought things (expected by definition)
 _RANK = {"service": 0, "connection": 1, "provider": 2, "org": 3}
 _BY = {"connection": costs.Dimension.CONNECTION, "provider": costs.Dimension.PROVIDER,
        "service": costs.Dimension.SERVICE}
@@ -82,23 +84,55 @@ class Scan:
 
 
 def analyse(series: DailySeries, cfg: DetectorSettings,
-            excluded: frozenset[date] = frozenset()) -> Detection:
-    """Detect on one series; a malformed one gives its error code as `reason`, never raises."""
+            excluded: frozenset[date] = frozenset(),
+            purchases: Mapping[date, Decimal] | None = None) -> Detection:
+    """Detect on one series; a malformed one gives its error code as `reason`, never raises.
+    `purchases`: what the bill marks as bought on each day (expected, never an anomaly)."""
     trimmed = _trim(series)
     if len(trimmed) < cfg.min_history_days + 1:
         return Detection((), reason="no_spend" if not trimmed else "short_history")
+    bought = tuple(sorted((d, v) for d, v in (purchases or {}).items() if v))
     try:
-        return _detect_memo(tuple(trimmed), cfg, excluded)
+        return _detect_memo(tuple(trimmed), cfg, excluded, bought)
     except SeriesError as err:
         return Detection((), reason=err.code)
 
 
 @lru_cache(maxsize=1024)
 def _detect_memo(series: tuple[tuple[date, Decimal], ...], cfg: DetectorSettings,
-                 excluded: frozenset[date]) -> Detection:
-    """The detector is pure: the same series, settings and planned days give the same events,
-    so repeated questions and jobs share the work."""
-    return detect(series, cfg, excluded=excluded)
+                 excluded: frozenset[date],
+                 purchases: tuple[tuple[date, Decimal], ...] = ()) -> Detection:
+    """The detector is pure: the same series, settings, planned days and purchases give the
+    same events, so repeated questions and jobs share the work."""
+    return detect(series, cfg, excluded=excluded, purchases=dict(purchases) or None)
+
+
+async def _purchases(session: AsyncSession, org_id: int, start: date, end: date
+                     ) -> dict[str, dict[date, Decimal]]:
+    """What the bill marks as purchases (FOCUS ChargeCategory `Purchase`: subscriptions,
+    reservations, licences, recurring or one-time) per series key and day, in the org's
+    currency. Read for the days that can be reported only: lines, not the rollup (which
+    does not keep the category), so the window stays short."""
+    convert = await costs.currency_converter(session, org_id, start, end)
+    rows = (await session.execute(
+        select(CostLine.day, CostLine.connection_id, CostLine.provider, CostLine.service_name,
+               CostLine.billing_currency, func.sum(CostLine.billed_cost))
+        .where(CostLine.org_id == org_id, CostLine.day >= start, CostLine.day <= end,
+               CostLine.charge_category == PURCHASE)
+        .group_by(CostLine.day, CostLine.connection_id, CostLine.provider,
+                  CostLine.service_name, CostLine.billing_currency))).all()
+    out: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for day, conn, provider, service, currency, amount in rows:
+        rate = convert.rate(currency, day)
+        if rate is None or not amount:
+            continue
+        value = Decimal(amount) * rate
+        keys = ["org", series_key("connection", str(conn)), series_key("provider", provider)]
+        if service:
+            keys.append(series_key("service", service))
+        for key in keys:
+            out[key][day] += value
+    return out
 
 
 def series_key(scope: str, key: str = "") -> str:
@@ -181,19 +215,23 @@ async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
     cfg = detector_settings(info.settings)
     end = end if end is not None else await data_end(session, org_id, info)
     start = end - timedelta(days=days - 1)
+    report_from = max(start, since) if since is not None else start
     excl = await _exclusions(session, org_id)
     everywhere = excl.get(ALL_SERIES, set())
+    bought = await _purchases(session, org_id, report_from, end)
     found: list[FoundAnomaly] = []
     unanalysed: list[Unanalysed] = []
-    for scope, key, label, raw in await _series(session, org_id, start, end):
+    # a year and a month of history, so a yearly fee seen a year ago is known
+    read_from = min(start, end - timedelta(days=YEAR_HISTORY_DAYS - 1))
+    for scope, key, label, raw in await _series(session, org_id, read_from, end):
         skey = series_key(scope, key)
         excluded = frozenset(everywhere | excl.get(skey, set()))
-        detection = analyse(raw, cfg, excluded)
+        detection = analyse(raw, cfg, excluded, bought.get(skey))
         if detection.reason is not None:
             unanalysed.append(Unanalysed(skey, label, detection.reason, len(_trim(raw))))
             continue
         for anomaly in detection.anomalies:
-            if since is not None and anomaly.end < since:
+            if anomaly.end < report_from:
                 continue
             found.append(await _explain(session, org_id, scope, key, label, skey, anomaly))
     found.sort(key=lambda f: (f.anomaly.start, _RANK[f.scope], f.series_key))

@@ -48,6 +48,7 @@ __all__ = [
     "Dimension",
     "LeftOut",
     "breakdown",
+    "currency_converter",
     "daily",
     "daily_by",
     "data_range",
@@ -296,6 +297,13 @@ async def _converter(session: AsyncSession, org_id: int, start: date, end: date)
         days.append(valid_from)
         rates.append(Decimal(rate))
     return _Converter(base, history, start, end)
+
+
+async def currency_converter(session: AsyncSession, org_id: int, start: date,
+                             end: date) -> _Converter:
+    """The org's rates over [start, end]: `rate(currency, day)` into the org's currency, for
+    a caller that sums lines this module does not group (anomalies: purchases)."""
+    return await _converter(session, org_id, start, end)
 
 
 async def _converted(session: AsyncSession, org_id: int, start: date, end: date,

@@ -103,3 +103,34 @@ def test_bad_series_raise_a_named_error(series: list[tuple[date, Decimal]], code
     with pytest.raises(SeriesError) as err:
         detect(series)
     assert err.value.code == code
+
+
+def _steady(start: date, days: int, level: str = "1000") -> list[tuple[date, Decimal]]:
+    """A steady series with a little deterministic wobble (no weekly rhythm)."""
+    return [(start + timedelta(days=i), Decimal(level) + Decimal(i % 5) * 7)
+            for i in range(days)]
+
+
+def test_a_yearly_fee_seen_a_year_ago_is_not_news() -> None:
+    """13+ months of history: a licence renewed on 15 March each year is a yearly fee, not a
+    spike; the same charge in a series that does not reach back a year is still a spike."""
+    series = _steady(date(2025, 2, 1), 420)
+    series = [(d, v + (Decimal(40000) if (d.month, d.day) == (3, 15) else 0)) for d, v in series]
+    detection = detect(series)
+    assert not [a for a in detection.anomalies if a.start == date(2026, 3, 15)]
+    assert any(f.months == 12 and f.day == 15 for f in detection.fees)
+    recent = [(d, v) for d, v in series if d >= date(2025, 12, 1)]
+    assert [a.kind for a in detect(recent).anomalies if a.start == date(2026, 3, 15)] == [
+        "spike"]
+
+
+def test_charges_the_bill_marks_as_purchases_are_expected() -> None:
+    """A reservation bought on one day (ChargeCategory Purchase) is no anomaly; the same
+    amount without the mark is a spike."""
+    series = _steady(date(2026, 1, 1), 90)
+    bought = date(2026, 3, 10)
+    series = [(d, v + (Decimal(30000) if d == bought else 0)) for d, v in series]
+    assert [a.start for a in detect(series).anomalies] == [bought]
+    marked = detect(series, purchases={bought: Decimal(30000)})
+    assert marked.anomalies == ()
+    assert dict(marked.expected)[bought] > Decimal(30000)

@@ -6,13 +6,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
 from core.db.models import Organization
 from core.domain.roles import Role
 from core.services import anomaly_service
 from core.services.anomaly_service import ALL_SERIES, detector_settings
-from tests.intelligence.conftest import TODAY, Demo, member
+from tests.intelligence.conftest import (
+    TODAY,
+    Demo,
+    connection,
+    costs,
+    days_before,
+    member,
+    small_org,
+)
 
 
 async def test_a_planned_day_is_not_reported(demo: Demo, clock: FrozenClock) -> None:
@@ -88,3 +97,26 @@ async def test_a_series_that_cannot_be_judged_comes_back_with_its_reason(
             session, demo.org_id, "service", {"New": short, "Refunded": credits})
     assert [(u.label, u.reason, u.days) for u in unanalysed] == [("New", "short_history", 8)]
     assert [name for name, _ in found] == ["Refunded"]  # a credit day silences nothing
+
+
+async def test_what_the_bill_marks_as_a_purchase_is_expected(
+        session_maker: async_sessionmaker[AsyncSession], clock: FrozenClock) -> None:
+    """A reservation bought for 90 000 (FOCUS ChargeCategory Purchase) is no anomaly; the
+    same 90 000 as usage on another connection is one, on both engines."""
+    bought = TODAY - timedelta(days=10)
+    async with session_maker() as session:
+        org = await small_org(session)
+        plain = await connection(session, org, "Beget")
+        other = await connection(session, org, "Selectel", kind="selectel")
+        for conn, category in ((plain, "Purchase"), (other, "Usage")):
+            steady = {d: v + Decimal(d.day % 4) for d, v in days_before(TODAY, 90, "1000")
+                      .items()}
+            await costs(session, org, conn, steady, provider=category.lower())
+            await costs(session, org, conn, {bought: Decimal(90000)}, service="Reserved",
+                        category=category, provider=category.lower())
+        found = await anomaly_service.detect_anomalies(session, org, clock, days=60,
+                                                       collapse=False)
+    spikes = {f.series_key for f in found if f.anomaly.start == bought}
+    assert f"connection:{other}" in spikes
+    assert not {k for k in spikes if k in (f"connection:{plain}", "provider:purchase")}
+    assert "org" in spikes  # the org's total holds the unmarked spike too

@@ -6,7 +6,9 @@ Known effects first, so they are never reported:
     history (`recurring`); their days are judged only against the fee itself;
   * credits and refunds (days at or below zero) and the Russian public holidays (`calendar`,
     drops only) are left out of the baseline and never reported as drops;
-  * days marked planned by the user are left alone.
+  * days marked planned by the user are left alone;
+  * what the bill marks as a purchase (FOCUS ChargeCategory `Purchase`) is expected;
+  * a fee seen on the same day of the same month a year ago is a yearly fee.
 Then, day by day from the third week on:
   * the series is divided by its day-of-week factors, so a quiet Sunday is not a drop;
   * the expected value is the median of the previous four weeks (only days since the last
@@ -25,7 +27,8 @@ are only steps of that climb are folded into it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -106,11 +109,21 @@ class _Run:
 
 
 def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
-           excluded: frozenset[date] = frozenset(), use_calendar: bool = True) -> Detection:
+           excluded: frozenset[date] = frozenset(), use_calendar: bool = True,
+           purchases: Mapping[date, Decimal] | None = None) -> Detection:
     """Find the anomalies of `series`; days in `excluded` (planned) are never reported.
 
+    `purchases`: the part of each day the bill itself marks as bought (FOCUS ChargeCategory
+    `Purchase`, recurring or one-time: a subscription, a reservation, a licence): expected by
+    definition, so it is taken out before looking and added back to the expectation (the
+    events' amounts are then those of the rest).
     Raises `SeriesError` only for a malformed series (empty, unordered, gaps, not finite);
     negative and zero days are credits, and a short or empty series gives a `reason`."""
+    if purchases:
+        rest = [(d, v - purchases.get(d, Decimal(0))) for d, v in series]
+        found = detect(rest, settings, excluded=excluded, use_calendar=use_calendar)
+        return replace(found, expected=tuple(
+            (d, to_decimal(float(e + purchases.get(d, Decimal(0))))) for d, e in found.expected))
     cfg = settings or DetectorSettings()
     days, y = validate_series(series, min_days=2)
     n = y.size

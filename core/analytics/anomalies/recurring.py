@@ -1,4 +1,5 @@
-"""Recurring fees: charges that come on the same day of the month (monthly or quarterly).
+"""Recurring fees: charges that come on the same day of the month (monthly, quarterly or
+yearly: a fee seen on the same day of the same month a year ago is not news).
 
 Hosting plans, licences, support and commitments are billed on a fixed day (often the 1st).
 They are part of the baseline: learned from the history, they are taken out of the usage
@@ -32,6 +33,7 @@ HIT_SIGMAS = 5.0
 HIT_RELATIVE = 0.25  # of the local level: smaller steps are noise, not a fee
 MISSING_SHARE = 0.3  # less than this share of the expected fee came: missing
 CHANGE_SHARE = 0.2  # the fee moved by more than this share: changed
+ANNUAL_LIKE = 2.0  # a yearly fee's occurrences differ by less than this factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +133,8 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
         hits = [i for i in idx if hit[i] and i not in taken]
         if len(hits) < MIN_HITS:
             continue
-        months = 1 if _monthly(idx, hits) else 3 if _quarterly(days, idx, hits) else 0
+        months = (1 if _monthly(idx, hits) else 3 if _quarterly(days, idx, hits)
+                  else 12 if _annual(days, idx, hits, excess) else 0)
         if months == 0:
             continue
         phase = days[hits[-1]].month % months
@@ -198,6 +201,19 @@ def _monthly(idx: list[int], hits: list[int]) -> bool:
     """Hits in most months since the first one (a missing month is allowed, and reported)."""
     since = [i for i in idx if i >= hits[0]]
     return len(hits) >= max(MIN_HITS, int(0.6 * len(since) + 0.5))
+
+
+def _annual(days: list[date], idx: list[int], hits: list[int], excess: FloatArray) -> bool:
+    """Hits in the same month of every year since the first (a yearly licence or support
+    plan), of a like amount (within a factor of two): needs 13 months of history."""
+    months = {days[i].month for i in hits}
+    if len(months) != 1:
+        return False
+    m = months.pop()
+    due = [i for i in idx if i >= hits[0] and days[i].month == m]
+    amounts = [float(excess[i]) for i in hits]
+    return (len(hits) >= max(MIN_HITS, len(due) - 1)
+            and max(amounts) <= ANNUAL_LIKE * min(amounts))
 
 
 def _quarterly(days: list[date], idx: list[int], hits: list[int]) -> bool:
