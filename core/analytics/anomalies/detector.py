@@ -5,7 +5,8 @@ Known effects first, so they are never reported:
   * recurring fees (monthly or quarterly, on a fixed day of the month) are learned from the
     history (`recurring`); their days are judged only against the fee itself;
   * credits and refunds (days at or below zero) and the Russian public holidays (`calendar`,
-    drops only) are left out of the baseline and never reported as drops;
+    drops only) are left out of the baseline; a holiday is not a drop unless it falls below
+    half the quietest weekday (an outage on a holiday still is one);
   * days marked planned by the user are left alone;
   * what the bill marks as a purchase (FOCUS ChargeCategory `Purchase`) is expected;
   * a fee seen on the same day of the same month a year ago is a yearly fee.
@@ -48,6 +49,7 @@ __all__ = ["DRIFT", "DROP", "FEE_CHANGE", "FEE_MISSING", "GROWTH", "LEVEL_SHIFT"
 SPIKE, DROP, LEVEL_SHIFT, DRIFT = "spike", "drop", "level_shift", "drift"
 GROWTH, FEE_CHANGE, FEE_MISSING = "growth", "fee_change", "fee_missing"
 MIN_DAYS_FOR_FEES = 45
+HOLIDAY_FLOOR = 0.5  # a public holiday dips to half the quietest weekday at the most
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,8 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
     factors = weekday_factors(days, filled, mask)
     season = np.array([factors[d.weekday()] for d in days])
     deseason = filled / season
+    # a holiday may be as quiet as a fraction of the quietest weekday; an outage goes lower
+    holiday_floor = HOLIDAY_FLOOR * float(min(factors))
     reportable = planned & ~credit & ~fee_day
     global_scale = _global_relative_scale(deseason, mask, cfg)
     expected = np.full(n, np.nan)
@@ -175,7 +179,7 @@ def detect(series: DailySeries, settings: DetectorSettings | None = None, *,
         unusual = (abs(zscore[t]) >= cfg.z_threshold
                    and abs(delta) >= cfg.min_relative * expected[t])
         sign = 1 if delta > 0 else -1
-        if holiday[t] and sign < 0:
+        if holiday[t] and sign < 0 and y[t] >= holiday_floor * level - cfg.z_threshold * scale:
             skip[t] = True
             continue  # a quiet holiday is known: neither an event nor the end of one
         if not unusual:
