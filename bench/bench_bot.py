@@ -9,8 +9,17 @@ question and language before the run, and each user waits for all of them before
 next question, as a person would. Figures: p50 / p95 / p99 / max per engine, per question, and
 the handler-only latency for comparison. Targets (issue 16): p50 ≤ 50 ms, p99 ≤ 300 ms.
 
+Where the time goes, per stage: computing the answer (`ask.execute`: the SQL and the
+arithmetic), each Bot API call by method (a loopback HTTP round trip), and each chart split
+into its wait for the worker pool (queue, pickling) and its render in the worker (wall and
+CPU); SQL statements per question are counted while calibrating (one question at a time).
+All 200 users are members of one org, so after the first drawing of each chart (per language)
+the answer charts come from the render cache; `--no-chart-cache` draws every one of them.
+The load average (`uptime`) is printed before and after: other work on the machine moves
+every figure.
+
 Run: `.venv/bin/python -m bench.bench_bot [--users 200] [--questions 20] [--concurrency 20]
-[--engines sqlite,postgres]`.
+[--engines sqlite,postgres] [--no-chart-cache]`.
 """
 
 from __future__ import annotations
@@ -18,21 +27,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import statistics
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
+from bot.features.questions import drawing, handlers, reply
 from core.clock import FrozenClock
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
@@ -44,7 +56,7 @@ from core.services.orgs import ensure_user, set_membership
 from core.services.users import set_active_org
 from core.settings import load_settings
 from core.tasks import default_tasks
-from core.workers import cpu_pool
+from core.workers import cpu_pool, run_cpu
 from tests.support.fake_bot_api import Call, FakeBotApi
 from tests.support.fake_server import run_fake
 
@@ -137,6 +149,63 @@ def _lang(user_id: int) -> str:
     return "en" if (user_id - FIRST_USER) % 3 == 0 else "ru"
 
 
+def _timed_call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[Any, float, float]:
+    """`fn` in a worker, with its wall and CPU seconds there (module-level: it is pickled)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+class Stages:
+    """Durations of the parts of an answer, by stage name, and SQL statements run."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[float]] = defaultdict(list)
+        self.statements = 0
+
+    def timed(self, name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                self.spans[name].append(time.perf_counter() - start)
+        return wrapper
+
+    async def run_cpu(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """What `drawing` submits to the pool, split into waiting and rendering."""
+        start = time.perf_counter()
+        result, wall, cpu = await run_cpu(_timed_call, fn, *args, **kwargs)
+        self.spans["chart: pool wait (queue, pickling)"].append(
+            time.perf_counter() - start - wall)
+        self.spans["chart: render in worker, wall"].append(wall)
+        self.spans["chart: render in worker, CPU"].append(cpu)
+        return result
+
+    def install(self, bot: Bot, engine: Any) -> None:
+        """Wrap the stages in timers (the bench's process only; the bot's code is unchanged)."""
+        execute = "answer: ask.execute (SQL + compute)"
+        reply.execute = self.timed(execute, reply.execute)  # type: ignore[attr-defined]
+        handlers.execute = self.timed(execute, handlers.execute)  # type: ignore[attr-defined]
+        drawing.run_cpu = self.run_cpu  # type: ignore[attr-defined]
+        reply.draw_chart = self.timed(  # type: ignore[attr-defined]
+            "chart: draw_chart (cache or pool)", drawing.draw_chart)
+        make_request = bot.session.make_request
+
+        async def request(bot: Bot, method: Any, **timeout: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await make_request(bot, method, **timeout)
+            finally:
+                self.spans[f"bot api: {type(method).__name__}"].append(
+                    time.perf_counter() - start)
+        bot.session.make_request = request  # type: ignore[method-assign,assignment]
+
+        def count(*_: Any) -> None:
+            self.statements += 1
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+
+
 class Sim:
     """Feeds updates the way Telegram would and times each to its last Bot API call."""
 
@@ -144,6 +213,8 @@ class Sim:
         self.bot, self.dp, self.log = bot, dp, log
         self.ids = itertools.count(1)
         self.expected: dict[tuple[str, str], int] = {}  # (question, lang) → Bot API calls
+        self.statements: dict[tuple[str, str], int] = {}  # (question, lang) → SQL statements
+        self.stages = Stages()
         self.times: dict[str, list[float]] = defaultdict(list)  # to the last call
         self.handler: list[float] = []  # update in → handler done
         self.short = 0  # questions whose calls did not all arrive within the timeout
@@ -162,10 +233,11 @@ class Sim:
 
     async def calibrate(self, user_id: int, text: str) -> None:
         """Count the calls this question causes (handler and background chart together)."""
-        before = len(self.log.per_chat[user_id])
+        before, statements = len(self.log.per_chat[user_id]), self.stages.statements
         await self._feed(user_id, text)
         await default_tasks().wait_all()
         self.expected[(text, _lang(user_id))] = len(self.log.per_chat[user_id]) - before
+        self.statements[(text, _lang(user_id))] = self.stages.statements - statements
 
     async def ask(self, user_id: int, text: str, patience: float = 20.0) -> None:
         calls = self.log.per_chat[user_id]
@@ -191,7 +263,12 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
 
-async def _measure(url: str, users: int, questions: int, concurrency: int) -> None:
+def _load() -> str:
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+async def _measure(url: str, users: int, questions: int, concurrency: int,
+                   chart_cache: bool = True) -> None:
     t0 = time.perf_counter()
     _org, lines = await _prepare(url, users)
     print(f"seeded demo + a year of history: {lines} cost lines "
@@ -206,11 +283,17 @@ async def _measure(url: str, users: int, questions: int, concurrency: int) -> No
             bot = build_bot(settings)
             dp = build_dispatcher(ctx, throttle=(10_000, 1))
             sim = Sim(bot, dp, log)
+            sim.stages.install(bot, ctx.engine)
+            drawing.chart_cache.clear()
+            drawing.chart_cache.max_bytes = 32 << 20 if chart_cache else 0
             await cpu_pool().warm()  # as a running bot would be after its first charts
             for _kind, text in QUESTIONS:  # warm-up, and how many calls each question makes
                 await sim.calibrate(FIRST_USER, text)
                 await sim.calibrate(FIRST_USER + 1, text)
             sim.handler.clear()
+            sim.stages.spans.clear()
+            hits, misses = drawing.chart_cache.hits, drawing.chart_cache.misses
+            print(_load())
             rng = random.Random(42)
             plans = [[QUESTIONS[(u + q) % len(QUESTIONS)] for q in range(questions)]
                      for u in range(users)]
@@ -223,27 +306,35 @@ async def _measure(url: str, users: int, questions: int, concurrency: int) -> No
                     for _kind, text in plans[u]:
                         await sim.ask(FIRST_USER + u, text)
 
-            t1 = time.perf_counter()
+            t1, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(user(u) for u in range(users)))
             wall = time.perf_counter() - t1
+            cpu = time.process_time() - cpu
             await default_tasks().wait_all()
             await bot.session.close()
+            print(f"bot process CPU (event loop and its threads, not the chart workers): "
+                  f"{cpu:.1f} s in {wall:.1f} s, {1000 * cpu / (users * questions):.1f} ms "
+                  f"an answer")
+            print(f"{_load()}; chart cache {'on' if chart_cache else 'off'}: "
+                  f"{drawing.chart_cache.hits - hits} hits, "
+                  f"{drawing.chart_cache.misses - misses} drawn")
     _report(sim, fake, users, users * questions, wall, concurrency)
 
 
-async def run(users: int, questions: int, concurrency: int, engines: list[str]) -> None:
+async def run(users: int, questions: int, concurrency: int, engines: list[str],
+              chart_cache: bool = True) -> None:
     for kind in engines:
         print(f"== {kind}")
         if kind == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 await _measure(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", users,
-                               questions, concurrency)
+                               questions, concurrency, chart_cache)
         elif kind == "postgres":
             from tests.support.postgres import start_postgres
 
             server = start_postgres()
             try:
-                await _measure(server.url, users, questions, concurrency)
+                await _measure(server.url, users, questions, concurrency, chart_cache)
             finally:
                 server.stop()
         else:
@@ -261,10 +352,15 @@ def _report(sim: Sim, fake: FakeBotApi, users: int, total: int, wall: float,
           f"   (targets: p50 ≤ 50, p99 ≤ 300)")
     print(f"handler only, ms:           p50 {_pct(sim.handler, 50):.1f}  "
           f"p95 {_pct(sim.handler, 95):.1f}  p99 {_pct(sim.handler, 99):.1f}")
-    print(f"{'question':<52}{'calls':>6}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}")
+    print(f"{'stage':<52}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'mean':>8}")
+    for name, values in sorted(sim.stages.spans.items()):
+        print(f"{name[:50]:<52}{len(values):>6}{_pct(values, 50):>8.1f}{_pct(values, 95):>8.1f}"
+              f"{_pct(values, 99):>8.1f}{statistics.fmean(values) * 1000:>8.1f}")
+    print(f"{'question':<52}{'calls':>6}{'sql':>6}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}")
     for text, values in sorted(sim.times.items(), key=lambda kv: -_pct(kv[1], 99)):
         calls = "/".join(str(sim.expected.get((text, lang), "?")) for lang in ("ru", "en"))
-        print(f"{text[:50]:<52}{calls:>6}{len(values):>5}{_pct(values, 50):>8.1f}"
+        sql = max(sim.statements.get((text, lang), 0) for lang in ("ru", "en"))
+        print(f"{text[:50]:<52}{calls:>6}{sql:>6}{len(values):>5}{_pct(values, 50):>8.1f}"
               f"{_pct(values, 95):>8.1f}{_pct(values, 99):>8.1f}")
     photos = sum(1 for c in fake.calls if c.method == "sendPhoto")
     errors = sum(1 for c in fake.calls if c.status != 200)
@@ -279,8 +375,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20,
                         help="users asking at the same time (1 = one after another)")
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--no-chart-cache", action="store_true",
+                        help="draw every chart (as for many orgs with different data)")
     args = parser.parse_args()
-    asyncio.run(run(args.users, args.questions, args.concurrency, args.engines.split(",")))
+    asyncio.run(run(args.users, args.questions, args.concurrency, args.engines.split(","),
+                    not args.no_chart_cache))
 
 
 if __name__ == "__main__":
