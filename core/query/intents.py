@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from core.query.lexicon import NUM, number_value, within_one_edit
+from core.query.lexicon import NUM, UNIT, number_value, within_one_edit
 from core.query.model import Intent
 
-__all__ = ["IntentHit", "NOT_A_QUESTION", "OFF_TOPIC", "PRIORITY", "detect_intent", "find_top_n"]
+__all__ = ["IntentHit", "NOT_A_QUESTION", "OFF_TOPIC", "PRIORITY", "detect_intent", "find_top_n",
+           "is_keyword"]
 
 PRIORITY: tuple[Intent, ...] = (
     Intent.REPORT, Intent.FORECAST, Intent.BUDGET, Intent.ANOMALIES, Intent.RECOMMENDATIONS,
@@ -26,6 +27,14 @@ _W = r"[а-яa-z]*"
 _COSTLY = r"(?:дорог|затратн|крупн|больш|прожорлив|жадн|жирн|тяжел|дорогущ|расходн)"
 """Stems of the adjectives people put after "самые" for the most expensive things."""
 _COSTLY_EN = r"(?:priciest|costliest|dearest|most\s+expensive|most\s+costly|most\s+pricey)"
+_NOT_UNIT = rf"(?!\s+{UNIT})"
+""""Первые 10 дней", "the first 10 days of October": a period, not the top ten."""
+_BULK = (rf"основн{_W}\s+(?:деньг|денег|расход|трат|затрат|част|стать|стат|потребител){_W}"
+         rf"|главн{_W}\s+(?:стать|стат|расход|трат|затрат|потребител|пожирател){_W}"
+         rf"|(?:в|на)\s+как(?:ие|ой|ую|ое)\s+(?:[а-я]+\s+)?(?:уход|ид[уеё]т|трат|утека|слива"
+         rf"|тратя){_W}|bulk\s+of|most\s+of\s+(?:the\s+|our\s+)?(?:money|spend{_W}|costs?"
+         rf"|bill|cash)|main\s+(?:cost|expense|spend){_W}")
+"""Where the bulk of the money goes: "в какие сервисы уходят основные деньги"."""
 _TABLE: tuple[tuple[Intent, int, str], ...] = (
     # spend: the general words, weak on purpose
     (Intent.SPEND, 1, rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят"
@@ -41,11 +50,17 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|burned|burnt|billed|charged|owe{_W}|обход(?:ит|ят|ил){_W}"
                       rf"|кост(?:ы|ов|ам|ах)"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло"
-                      rf"|вышл|слил|сожр|съел|отдал|набежал|встал|влетел){_W}"
+                      rf"|вышл|слил|сожр|съел|отдал|набежал|встал|влетел|уход|ушл|ид[её]т|тратим|тратит"
+                      rf"|тратя|съеда|сжира|жр[еу]т|набега){_W}"
+                      # "во что нам обходится X": a money verb beats a resource's name
+                      rf"|во\s+(?:что|сколько)\s+(?:[а-я]+\s+)?(?:обход|обош|встал|встает"
+                      rf"|встают){_W}"
                       # "how much did the VMs cost": the verb, not the noun, says spend
                       rf"|how\s+much\s+(?:did|do|does|have|has|had)\s+[a-z0-9\s'-]*?"
                       rf"(?:cost|spend|spent|burn|run\s+us|set\s+us\s+back)"
-                      rf"|what\s+did\s+[a-z0-9\s'-]*?(?:cost|spend|run\s+us)"),
+                      rf"|what\s+(?:did|does|do)\s+[a-z0-9\s'-]*?(?:cost|spend|run\s+us)"
+                      rf"|how\s+much\s+(?:are|is|were|was)\s+[a-z0-9'-]+\s+(?:paying|spending"
+                      rf"|costing|burning|being\s+(?:charged|billed))"),
     # a "total" word makes "по облакам" the scope of one sum, not a breakdown
     (Intent.SPEND, 5, rf"(?:итого|итог|суммарно|сумм[аыу]|в\s+сумме|в\s+общей\s+сложности|всего"
                       rf"|общ(?:ий|ая|ие)\s+(?:сумм|расход|счет|затрат){_W})"
@@ -65,9 +80,9 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                     rf"|куда\s+(?:уход|утека|уплыва|слива|ид[её]т|девают|трат){_W}|cost\s+drivers?"
                     rf"|where(?:'s|\s+is|\s+does|\s+did|\s+do)\s+(?:all\s+)?(?:the\s+|our\s+)?"
                     rf"(?:money|cash|budget|spend)\s+go{_W}|spenders?"
-                    rf"|(?:первые|first)\s+{NUM}|{NUM}\s+(?:сам{_W}\s+)?{_COSTLY}{_W}|{NUM}\s+{_COSTLY_EN}"
+                    rf"|(?:первые|first)\s+{NUM}{_NOT_UNIT}|{_BULK}|{NUM}\s+(?:сам{_W}\s+)?{_COSTLY}{_W}|{NUM}\s+{_COSTLY_EN}"
                     rf"|больше\s+всех|по\s+(?:командам|проектам|сервисам|провайдерам|регионам"
-                    rf"|облакам|подключениям|ресурсам|тегам)|(?:by|per)\s+(?:team|project|service"
+                    rf"|подключениям|ресурсам|тегам|каждому|каждой)|(?:by|per)\s+(?:team|project|service"
                     rf"|provider|region|cloud|connection|account|resource|tag)s?"),
     # trend
     (Intent.TREND, 4, rf"динамик{_W}|тренд{_W}|trend{_W}|график{_W}|chart{_W}|graph{_W}"
@@ -82,7 +97,12 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"
                       # how costs behaved over a period: "как вели себя затраты"
                       rf"|как\s+(?:[а-я]+\s+)?(?:вел[аио]?|ведут|вед[её]т)\s+себя"
-                      rf"|how\s+(?:did|have|has)\s+[a-z0-9\s'-]*behav{_W}"),
+                      rf"|how\s+(?:did|have|has)\s+[a-z0-9\s'-]*behav{_W}"
+                      # "is it going up?", "расходы ползут вверх?", "снижаются ли"
+                      rf"|(?:going|trending|creeping|heading|moving|ticking|climbing)\s+"
+                      rf"(?:up|down|upwards?|downwards?|higher|lower)|rising|increasing|growing"
+                      rf"|decreasing|declining|falling|dropping|вверх|вниз"
+                      rf"|(?:снижа|увеличива|уменьша)(?:ют|ет)ся|пада(?:ют|ет)"),
     (Intent.TREND, 2, rf"рост{_W}|рос(?:ли|ло|ла)|вырос{_W}|раст(?:ут|[её]т|ем)|сравн{_W}"
                       rf"|compar{_W}|vs\.?|versus|против"),
     # forecast
@@ -94,7 +114,15 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                          rf"|will\s+(?:we|it|[a-z]+)\s+(?:spend|cost)|end\s+up\s+(?:at|with|paying)"
                          rf"|прикин{_W}|оцен(?:ка|ку|и|ить)\s+(?:расход|затрат|трат)"
                          rf"{_W}|estimat{_W}|outlook|going\s+to\s+(?:spend|cost|be)"
-                         rf"|how\s+much\s+will"),
+                         rf"|how\s+much\s+will"
+                         # the bill still to come: "какой счёт прилетит", "во что выльется"
+                         rf"|прилет(?:ит|ят)|прид[её]т|придут|выставя?т|насчитаю?т|спишу?т"
+                         rf"|влет(?:ит|ят)|встан(?:ет|ут)|выльет(?:ся|ся)|выльются|натикает"
+                         rf"|потянет|обойдутся|will\s+(?:the\s+)?(?:[a-z]+\s+)?(?:bill|invoice"
+                         rf"|total)\s+be"),
+    # planning a budget is what a forecast is for: "прогноз ... для бюджетного планирования"
+    (Intent.FORECAST, 2, rf"бюджетн{_W}\s+планировани{_W}|планировани{_W}\s+бюджет{_W}"
+                         rf"|budget(?:ing)?\s+planning|planning\s+(?:the\s+|our\s+)?budgets?"),
     # budget
     (Intent.BUDGET, 6, rf"бюджет{_W}|бюжет{_W}|budget{_W}|лимит{_W}|limits?|уложимся"
                        rf"|укладываемся|превыс{_W}|перерасход{_W}|overrun|over\s+budget"
@@ -122,13 +150,29 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                                 # buying commitments is a saving decision
                                 rf"|reserved\s+(?:instances?|capacity)|reservations?"
                                 rf"|commitments?|committed\s+use|savings\s+plans?"
-                                rf"|резервировани{_W}|зарезервир{_W}|коммитмент{_W}"),
+                                rf"|резервировани{_W}|зарезервир{_W}|коммитмент{_W}"
+                                rf"|резервированн{_W}"
+                                # idle, oversized or wasted: "висят без дела", "впустую"
+                                rf"|даунсайз{_W}|райтсайз{_W}|wast(?:e|es|ed|ing|eful)"
+                                rf"|теря{_W}\s+деньг{_W}|теряем|впустую|зря"
+                                rf"|без\s+(?:дела|нагрузки|толку|пользы)|не\s+использу{_W}"
+                                rf"|никто\s+не\s+пользу{_W}|недогруж{_W}|underutili[sz]{_W}"
+                                rf"|under-?used|sitting\s+(?:idle|unused|around)|doing\s+nothing"),
+    # "стоит ли брать…", "is it worth…": a question of advice, weaker than a spike
+    (Intent.RECOMMENDATIONS, 4, r"стоит\s+ли|имеет\s+ли\s+смысл|есть\s+ли\s+смысл"
+                                r"|is\s+it\s+worth|worth\s+(?:it|buying|moving|switching)"
+                                r"|should\s+we\s+(?:buy|move|switch|get|commit)"),
     # resources
     (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
                           rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
-                          rf"|вирт(?:а|у)лк{_W}|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
+                          rf"|вирт(?:а|у)лк{_W}|кластер{_W}|clusters?|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
                           rf"|resources?|servers?|vms?|instances?|volumes?|disks?|buckets?|nodes?|hosts?"
-                          rf"|inventory|running|list|machines?|droplets?"),
+                          rf"|inventory|running|list|machines?|droplets?"
+                          # what exists: "какие базы у нас есть", "what's deployed in X"
+                          rf"|(?:какие|что)\s+(?:[а-я0-9-]+\s+){{0,3}}(?:у\s+нас\s+)?(?:есть"
+                          rf"|имеются|имеется)|разв[её]рнут{_W}|развернут{_W}|разворач{_W}"
+                          rf"|задеплоен{_W}|deployed|provisioned"
+                          rf"|what\s+(?:do|have)\s+we\s+(?:got|have)"),
     # anomalies
     (Intent.ANOMALIES, 5, rf"аномал{_W}|всплеск{_W}|скач[ео]к{_W}|скачк{_W}|выброс{_W}"
                           rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
@@ -146,7 +190,12 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                           rf"|why\s+(?:did|does|is|has)\s+[a-z0-9\s'-]*(?:get|got|become|gotten)"
                           rf"\s+(?:more\s+expensive|pricier|dearer)"
                           rf"|why\s+(?:is|was|so)\s+(?:it\s+|the\s+bill\s+)?(?:so\s+)?(?:high|expensive)"
-                          rf"|ballooned|shot\s+up|went\s+up|blew\s+up|skyrocket{_W}"),
+                          rf"|ballooned|shot\s+up|went\s+up|blew\s+up|skyrocket{_W}"
+                          # "выше обычного", "higher than usual"
+                          rf"|(?:выше|больше|дороже),?\s+(?:чем\s+)?(?:обычн{_W}|нормы"
+                          rf"|нормальн{_W}|средн{_W}|привычн{_W})|не\s+как\s+обычно"
+                          rf"|(?:higher|more|bigger|larger|above|over)\s+(?:than\s+)?(?:usual"
+                          rf"|normal|average)"),
     # report
     (Intent.REPORT, 7, rf"отчет{_W}|report{_W}|pdf{_W}|пдф{_W}|брифинг{_W}|brief{_W}|сводк{_W}"
                        rf"|summary|digest|дайджест{_W}|выгруз{_W}|export{_W}|экспорт{_W}|csv"
@@ -222,7 +271,7 @@ _GROUP_N = re.compile(rf"(?<![\w])(?P<g>{'|'.join(_GROUPS)})[а-я]*(?![\w])")
 
 _TOP_N = (
     re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
-    re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w])"),
+    re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w]){_NOT_UNIT}"),
     re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:[а-яa-z]+\s+)?(?:сам[а-я]*|наиболее|most|biggest"
                rf"|largest|top|{_COSTLY}[а-я]*|{_COSTLY_EN}|heaviest|hungriest"
                r"|cost\s+the\s+most)(?![\w])"),
@@ -277,10 +326,16 @@ def _fuzzy(text: str, scores: dict[Intent, int],
             spans.setdefault(intent, []).append(m.span())
 
 
+_IDENTIFIER = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+){2,}(?![\w-])")
+"""A name such as "s3-media-bucket" or "api-backend-prod-01": its words ("bucket") are no
+keywords, so "расходы на s3-media-bucket" stays a cost question."""
+
+
 def detect_intent(text: str) -> IntentHit:
     """The best-scoring intent and the keyword spans that supported it (all intents' spans)."""
     if OFF_TOPIC.search(text):
         return IntentHit(Intent.UNKNOWN, ())
+    text = _IDENTIFIER.sub(lambda m: " " * len(m.group()), text)
     scores, spans = _score(text)
     if NOT_A_QUESTION.search(text) and max(
             (v for k, v in scores.items() if k is not Intent.SPEND), default=0) < 3:
@@ -293,6 +348,12 @@ def detect_intent(text: str) -> IntentHit:
     winner = next(i for i in PRIORITY if scores.get(i) == best)
     used = tuple(span for found in spans.values() for span in found)
     return IntentHit(winner, used)
+
+
+def is_keyword(word: str) -> bool:
+    """`word` alone is one of the intent table's keywords ("стоит", "cost", "прогноз")."""
+    return any(m.span() == (0, len(word)) for _i, _w, pattern in _COMPILED
+               for m in pattern.finditer(word))
 
 
 def find_top_n(text: str) -> tuple[int, tuple[int, int]] | None:

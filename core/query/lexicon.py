@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DAY", "MONTH", "NUM", "ORDINAL", "ORD_QUARTER", "UNIT", "WEEKDAY", "YEAR",
+__all__ = ["DAY", "MONTH", "NUM", "ORDINAL", "ORD_QUARTER", "UNIT", "WEEKDAY", "WEEKDAY_SHORT",
+           "YEAR",
            "correct_months", "day_value", "month_number", "normalize", "number_value",
            "ordinal_value", "quarter_value", "unit_key", "weekday_number", "within_one_edit"]
 
@@ -88,10 +89,14 @@ WEEKDAY = (r"(?:понедельник[а-я]*|вторник[а-я]*|сред[�
            r"|saturday|sunday)(?!\w)")
 """A day of the week; "среде" is left out on purpose: "в среде prod" is an environment."""
 
+WEEKDAY_SHORT = (r"(?:пн|вт|ср|чт|пт|сб|вс|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
+                 r"(?![\w-])")
+"""A weekday abbreviated ("в сб", "on sat"): a period only after a preposition or "last"."""
+
 _WEEKDAY_PREFIX: tuple[tuple[str, int], ...] = (
     ("понед", 0), ("втор", 1), ("сред", 2), ("четв", 3), ("пятн", 4), ("субб", 5),
     ("воскр", 6), ("mon", 0), ("tue", 1), ("wed", 2), ("thu", 3), ("fri", 4), ("sat", 5),
-    ("sun", 6),
+    ("sun", 6), ("пн", 0), ("вт", 1), ("ср", 2), ("чт", 3), ("пт", 4), ("сб", 5), ("вс", 6),
 )
 
 ORDINAL = (r"(?:перв[а-я]*|втор[а-я]*|трет[а-я]*|четв[её]рт[а-я]*|пят[а-я]*|последн[а-я]*"

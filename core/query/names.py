@@ -81,7 +81,7 @@ class _Alias:
 
 
 _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
-    _Alias(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), keys, display, not_for)
+    _Alias(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w]|-[a-z0-9])"), keys, display, not_for)
     for pattern, keys, display, not_for in (
         (r"кубер[а-я]*|кубик[а-я]*|куб[аеу]?|кубы|кубернет[еи]с[а-я]*|kubernetes|k8s|k8|kube"
          r"|managed\s+kubernetes|mks|mk8s", ("kubernetes", "k8s"), "Kubernetes", _ALWAYS),
@@ -109,7 +109,9 @@ _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
          r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND_COST),
     )
 )
-"""Everyday names of common cloud services ("кубер"), mapped to the org's own spelling."""
+"""Everyday names of common cloud services ("кубер"), mapped to the org's own spelling; one
+joined to a Russian word ("k8s-ноды", "s3-бакеты") still names it, one in a Latin name
+("k8s-worker-02") does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,42 @@ def _vocabulary_hits(text: str, compiled: _Compiled) -> list[tuple[str, str, tup
 
 _EMPTY = _compiled(Vocabulary())
 
+_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch",
+    "ы": "y", "э": "e", "ю": "yu", "я": "ya", "ь": "", "ъ": "",
+})
+
+
+def _latin(token: str) -> str:
+    return token.translate(_LATIN)
+
+
+def _provider_connections(text: str, vocabulary: Vocabulary
+                          ) -> list[tuple[str, str, tuple[int, int]]]:
+    """Connections named "<provider> <suffix>" ("Selectel BU-A", "Beget Prod") found with the
+    provider written any way ("по селектелу BU-A", "в бегете прод", "yandex prod"): the
+    provider by its patterns, the suffix by its letters in either alphabet."""
+    hits: list[tuple[str, str, tuple[int, int]]] = []
+    mentions = find_providers(text)
+    for connection in vocabulary.connections:
+        low = normalize(connection)
+        own = find_providers(low)
+        if not own or own[0][1][0] != 0:
+            continue
+        rest = [_latin(t) for t in _TOKEN.findall(low[own[0][1][1]:])]
+        if not rest:
+            continue
+        for key, (start, end) in mentions:
+            if key != own[0][0]:
+                continue
+            after = list(_TOKEN.finditer(text, end))[:len(rest)]
+            if (len(after) == len(rest) and not text[end:after[0].start()].strip()
+                    and [_latin(m.group()) for m in after] == rest):
+                hits.append(("connection", connection, (start, after[-1].end())))
+    return hits
+
 
 def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return all(span[1] <= s[0] or span[0] >= s[1] for s in taken)
@@ -269,7 +307,10 @@ def find_names(text: str, vocabulary: Vocabulary | None, taken: list[tuple[int, 
     `intent` decides whether a kind of resource ("диски") is a service filter."""
     compiled = _compiled(vocabulary) if vocabulary else _EMPTY
     candidates: list[tuple[int, int, int, NameHit]] = []
-    for category, value, span in _vocabulary_hits(text, compiled):
+    named = _vocabulary_hits(text, compiled)
+    if vocabulary is not None:
+        named += _provider_connections(text, vocabulary)
+    for category, value, span in named:
         cue = _CUE_BEFORE[category].search(text, 0, span[0])
         full = (cue.start(), span[1]) if cue else span
         candidates.append((span[1] - span[0], 1 if cue else 0, -CATEGORIES.index(category),

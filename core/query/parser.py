@@ -12,8 +12,9 @@ from datetime import date
 
 from core.query.amounts import find_amounts, mask_amounts
 from core.query.calendar import month_range
+from core.query.context import NEEDS_CONTEXT, about_our_costs
 from core.query.fallback import dateparser_period
-from core.query.intents import detect_intent, find_top_n
+from core.query.intents import detect_intent, find_top_n, is_keyword
 from core.query.lexicon import correct_months, normalize
 from core.query.model import (
     Filters,
@@ -121,18 +122,29 @@ def parse(text: str, *, today: date, lang: str | None = None,
         spans.append(top[1])
 
     unparsed = _unparsed(norm, spans)
-    if hit.intent is Intent.UNKNOWN and unparsed and source is PeriodSource.TEXT:
-        # "кто сегодня дежурит": a sentence about something else, so its "сегодня" is no
-        # period; only a bare fragment ("а за прошлую неделю?") keeps it, for a follow-up
-        period, source, reading = _default_period(hit.intent, today), PeriodSource.DEFAULT, None
     filters = Filters(
         provider=providers[0][0] if providers else None,
         connection=names.get("connection"), service=names.get("service"),
         region=names.get("region"), project=names.get("project"), team=names.get("team"),
         resource=names.get("resource"), tags=tuple((k, v) for k, v, _span in tags),
     )
+    intent = hit.intent
+    if intent in NEEDS_CONTEXT:
+        # keywords count as read, but not the words a long pattern spans ("how much does a
+        # tesla cost"): those may be the thing priced
+        words = [s for s in hit.spans if len(norm[s[0]:s[1]].split()) <= 3]
+        leftovers = tuple(w for w in _unparsed(norm, taken + words + [s for _k, s in providers])
+                          if not is_keyword(w))
+        if not about_our_costs(norm, filters, leftovers):
+            intent = Intent.UNKNOWN  # "сколько стоит айфон 16": a price, not our costs
+            if source is PeriodSource.DEFAULT:
+                period = _default_period(intent, today)
+    if intent is Intent.UNKNOWN and unparsed and source is PeriodSource.TEXT:
+        # "кто сегодня дежурит": a sentence about something else, so its "сегодня" is no
+        # period; only a bare fragment ("а за прошлую неделю?") keeps it, for a follow-up
+        period, source, reading = _default_period(intent, today), PeriodSource.DEFAULT, None
     return ParsedQuery(
-        intent=hit.intent, period=period, period_source=source, filters=filters,
+        intent=intent, period=period, period_source=source, filters=filters,
         top_n=top[0] if top else None,
         lang=lang if lang in ("ru", "en") else _detect_lang(norm),
         unparsed=unparsed, reading=reading,

@@ -8,13 +8,26 @@ Resolvers return the natural calendar range; clipping to today happens in the pa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from core.query import resolvers as r
 from core.query.calendar import DateRange, week_range, year_range
 from core.query.dates import date_pattern
-from core.query.lexicon import DAY, MONTH, NUM, ORD_QUARTER, ORDINAL, UNIT, WEEKDAY, YEAR
+from core.query.lexicon import (
+    DAY,
+    MONTH,
+    NUM,
+    ORD_QUARTER,
+    ORDINAL,
+    UNIT,
+    WEEKDAY,
+    WEEKDAY_SHORT,
+    YEAR,
+    number_value,
+    unit_key,
+)
 from core.query.model import Lean
 from core.query.resolvers import Resolver
 
@@ -33,17 +46,28 @@ class PeriodRule:
 
 @dataclass(frozen=True, slots=True)
 class PeriodMatch:
-    """A recognised period phrase, resolved later once the intent's lean is known."""
+    """A recognised period phrase, resolved later once the intent's lean is known.
+
+    A range of two phrases ("с начала года до конца сентября") is the first phrase with
+    `until` set to the second: it runs from the start of one to the end of the other."""
 
     rule: PeriodRule
     match: re.Match[str]
+    until: PeriodMatch | None = None
+    begin: int | None = None
+    """Where a composed range starts when its "с начала" / "from" precedes the first phrase."""
 
     @property
     def span(self) -> tuple[int, int]:
-        return self.match.span()
+        start = self.match.start() if self.begin is None else self.begin
+        return start, (self.until or self).match.end()
 
     def resolve(self, today: date, lean: Lean) -> DateRange | None:
-        return self.rule.resolve(self.match, today, lean)
+        first = self.rule.resolve(self.match, today, lean)
+        if self.until is None or first is None:
+            return first
+        last = self.until.resolve(today, lean)
+        return (first[0], last[1]) if last is not None else None
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -81,7 +105,8 @@ _YEAR_Q = (rf"(?:\s*[-']?\s*(?P<y>{YEAR})"
            r"|\s+(?P<rel>прошлого|этого|текущего|следующего)\s+года"
            r"|\s+(?:of\s+)?(?P<rel_en>last|this|next)\s+year)?")
 _BEFORE_LAST = r"(?:позапрошл[а-я]*\s+{0}|(?:the\s+)?{1}\s+before\s+last)"
-_PREV_WD = r"(?:(?P<prev>прошл[а-я]*|предыдущ[а-я]*|last|previous)\s+)?"
+_PREV_WD = r"(?:(?P<prev>позапрошл[а-я]*|прошл[а-я]*|предыдущ[а-я]*|last|previous)\s+)?"
+_ANY_WD = rf"(?:{WEEKDAY}|{WEEKDAY_SHORT})"
 _DAY_SUFFIX = r"(?:-?(?:го|е|ое)(?:\s+числа)?|\s+числ[оа]|st|nd|rd|th)"
 _NOT_UNIT = (rf"(?!\s*(?:{MONTH}|полугод|квартал|кв\b|недел|месяц|half|quarter|week|month"
              r"|q\b))")
@@ -89,6 +114,61 @@ _LONE_DAY = rf"(?:the\s+)?(?P<dd>\d{{1,2}}|{DAY}){_DAY_SUFFIX}{_NOT_UNIT}"
 """A day of the month said alone ("3-го", "15 числа", "the 3rd"), not "1-е полугодие"."""
 _NOT_AGO = r"(?!\s+(?:назад|ago)(?!\w))"
 _SEP = r"\s*(?:по|до|to|till|until|through|thru|and|и|-|\.\.)\s*"
+
+_HALF_W = r"(?:полугоди[а-я]*|half(?:[\s-]year)?)"
+
+
+def _anon(pattern: str) -> str:
+    """`pattern` without its named groups, to be used inside a larger one."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+_CONTAINER_BARE = (r"(?:the\s+)?(?:месяца|квартала|года|полугодия|month|quarter|year"
+                   r"|half[\s-]year)")
+_CONTAINER = (
+    rf"(?:{MONTH}{_anon(_YEAR_REL)}"
+    rf"|(?:{_THIS}|{_LAST}|{_NEXT}|позапрошл[а-я]*)\s+(?:{_MONTH_W}|{_QUARTER_W}|{_YEAR_W}"
+    rf"|{_HALF_W})"
+    rf"|{YEAR}{_YEAR_ENDING}?(?:\s*(?:г\.?|года?|году))?"
+    rf"|q[1-4](?:\s*{YEAR})?|{_CONTAINER_BARE})(?!\w)"
+)
+"""A period that has parts: a month, a quarter, a half-year or a year, named or relative."""
+_PART_UNIT = (r"(?:дн[а-я]*|день|недел[а-я]*|нед\.?|месяц[а-я]*|мес\.?|квартал[а-я]*|кв\.?"
+              r"|days?|weeks?|months?|quarters?|qtrs?)(?!\w)")
+_PART_UNITS = (r"(?:дней|дня|суток|недел[иь]|месяц(?:а|ев)|мес\.?|квартал(?:а|ов)|days|weeks"
+               r"|months|quarters)(?!\w)")
+_PART = (rf"(?:(?:за|в|во|на|for|in|during|over)\s+)?(?:the\s+)?"
+         rf"(?:(?P<side>перв[а-я]*|последн[а-я]*|first|last|final)\s+(?:(?P<n>{NUM})\s+)?"
+         rf"(?P<u>{_PART_UNIT})|(?P<n2>{NUM})\s+(?P<u2>{_PART_UNITS}))"
+         rf"\s+(?:(?:of|in)\s+(?:the\s+)?)?(?P<c>{_CONTAINER})")
+"""The first or last N days, weeks, months or quarters of a period ("первые 10 дней
+октября", "the last quarter of 2026"); a count alone before a period is its first part, as
+accounts say it ("за 9 месяцев 2026 года" = January to September)."""
+_BARE_UNITS: dict[str, Callable[[date], DateRange]] = {
+    "мес": r.this_month, "mon": r.this_month, "кварт": r.quarter_shift(0),
+    "quar": r.quarter_shift(0), "год": lambda t: year_range(t.year),
+    "yea": lambda t: year_range(t.year), "полу": r.half_shift(0), "hal": r.half_shift(0),
+}
+
+
+def _container(text: str, today: date, lean: Lean) -> DateRange | None:
+    bare = re.fullmatch(_CONTAINER_BARE, text)
+    if bare:
+        word = text.removeprefix("the ").strip()
+        return next(fn(today) for prefix, fn in _BARE_UNITS.items() if word.startswith(prefix))
+    found = find_period(text, today, lean)
+    return found[1] if found and found[0].span == (0, len(text)) else None
+
+
+def _part_of(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    container = _container(m["c"], today, lean)
+    count = number_value(m["n"] or m["n2"] or "1")
+    unit = unit_key(m["u"] or m["u2"])
+    if container is None or not count:
+        return None
+    side = m["side"] or ""
+    return r.part_of(container, not side.startswith(("последн", "last", "final")), count, unit)
+
 
 _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("today", r"сегодня[а-я]*|today|на\s+текущий\s+день", r.fixed(r.day(0))),
@@ -156,11 +236,16 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                       rf"|(?:the\s+)?(?P<o2>{ORDINAL})\s+month\s+of\s+(?:the\s+year|(?P<y2>{YEAR})"
                       r"|(?P<rel_en>last|this|next)\s+year)", r.month_of_year),
     ("previous_half", r"(?:прошл[а-я]*|предыдущ[а-я]*)\s+полугоди[а-я]*", r.previous_half),
-    ("weekday", rf"(?:(?:в|во|за|on)\s+)?{_PREV_WD}(?P<wd>{WEEKDAY})"
-                rf"(?:\s+(?P<prev_en>last\s+week))?",
+    ("this_half", rf"{_THIS}\s+{_HALF_W}", r.fixed(r.half_shift(0))),
+    ("next_half", rf"{_NEXT}\s+{_HALF_W}", r.fixed(r.half_shift(1))),
+    ("htd", rf"{_SINCE_START}(?:полугодия|half(?:[\s-]year)?)|half[\s-]year[\s-]to[\s-]date",
+     r.to_date(r.half_shift(0))),
+    ("weekday", rf"(?:(?:в|во|за|on)\s+)?(?:the\s+)?{_PREV_WD}(?P<wd>{_ANY_WD})"
+                rf"(?:\s+(?P<prev_en>last\s+week|before\s+last)"
+                r"|\s+на\s+(?P<prev_ru>позапрошл[а-я]*|прошл[а-я]*)\s+недел[а-я]*)?",
      r.weekday_day, "weekday"),
     ("since_weekday", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|начиная\s+с)\s+"
-                      rf"{_PREV_WD}(?P<wd>{WEEKDAY})", r.since_weekday, "weekday"),
+                      rf"{_PREV_WD}(?P<wd>{_ANY_WD})", r.since_weekday, "weekday"),
     ("day_of_month", rf"(?:(?:за|на|on)\s+)?{_LONE_DAY}", r.day_of_month, "lone_day"),
     ("since_day_of_month", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|начиная\s+с)\s+"
                            rf"{_LONE_DAY}", r.since_day_of_month, "lone_day"),
@@ -220,6 +305,7 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("since_date", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|after|начиная\s+с)\s+"
                    rf"{date_pattern('a', bare=False)}", r.since_date),
     ("date", date_pattern("a", bare=False), r.single),
+    ("part_of", _PART, _part_of),
 )
 
 
@@ -230,6 +316,33 @@ PERIOD_RULES: tuple[PeriodRule, ...] = tuple(
 )
 
 
+_FROM = re.compile(r"^(?:с|со|from|since|starting|начиная|between|между)(?!\w)")
+_FROM_BEFORE = re.compile(
+    r"(?<![\w])(?:с|со|from|since|between|между|начиная\s+с|starting(?:\s+from)?)\s+"
+    r"(?:(?:начала|нач\.?|(?:the\s+)?(?:start|beginning)\s+of)\s+(?:the\s+)?)?$")
+_JOIN = re.compile(
+    r"\s*(?:-|\.\.|(?:и\s+)?(?:по|до)|to|till|until|through|thru|up\s+to|and)\s+"
+    r"(?:(?:the\s+)?(?:конец|конца|end\s+of)\s+(?:the\s+)?)?")
+"""Two period phrases joined into one range: "с начала года до конца сентября", "from
+March 1 to the end of June": the first phrase's start, the second's end."""
+
+
+def _ranges(text: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
+    """Every "from <period> to (the end of) <period>" pair among the phrases found."""
+    out = []
+    for first in found:
+        before = _FROM_BEFORE.search(text, 0, first.match.start())
+        if not _FROM.match(first.match.group()) and before is None:
+            continue
+        for last in found:
+            gap = text[first.match.end():last.match.start()]
+            if last.match.start() > first.match.end() and _JOIN.fullmatch(gap):
+                begin = None if _FROM.match(first.match.group()) or before is None \
+                    else before.start()
+                out.append(PeriodMatch(first.rule, first.match, last, begin))
+    return out
+
+
 def find_period(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRange] | None:
     """The longest period phrase in `text` that resolves to a real range."""
     found: list[tuple[int, int, PeriodMatch]] = []
@@ -237,6 +350,8 @@ def find_period(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRa
         for m in rule.pattern.finditer(text):
             if m.end() > m.start():
                 found.append((m.end() - m.start(), -order, PeriodMatch(rule, m)))
+    for composed in _ranges(text, [item[2] for item in found]):
+        found.append((composed.span[1] - composed.span[0], -len(PERIOD_RULES), composed))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     dead: list[tuple[int, int]] = []
     for _length, _order, candidate in found:
@@ -246,5 +361,6 @@ def find_period(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRa
         resolved = candidate.resolve(today, lean)
         if resolved is not None and resolved[0] <= resolved[1]:
             return candidate, resolved
-        dead.append(candidate.span)
+        if candidate.until is None:  # a range of two phrases in the wrong order is no date
+            dead.append(candidate.span)
     return None

@@ -22,6 +22,7 @@ from core.query.calendar import (
 )
 from core.query.dates import partial_from, resolve_range, resolve_single
 from core.query.lexicon import (
+    WEEKDAY_SHORT,
     day_value,
     month_number,
     number_value,
@@ -39,7 +40,7 @@ __all__ = [
     "year_month", "Resolver", "before_last", "day_of_month", "month_of_quarter",
     "month_of_year", "previous_half",
     "since_day_of_month", "since_weekday", "week_of_month", "weekday_day", "days_to_today",
-    "half_of_month",
+    "half_of_month", "half_shift", "part_of",
 ]
 
 Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
@@ -229,20 +230,26 @@ def _latest_weekday(today: date, weekday: int) -> date:
     return today - timedelta(days=(today.weekday() - weekday) % 7)
 
 
-def _previous_week_day(today: date, weekday: int) -> date:
-    """That weekday in the previous ISO week: "в прошлую пятницу", "last Friday"."""
-    monday = today - timedelta(days=today.weekday() + 7)
+def _previous_week_day(today: date, weekday: int, weeks: int = 1) -> date:
+    """That weekday `weeks` ISO weeks back: "в прошлую пятницу", "в позапрошлую пятницу"."""
+    monday = today - timedelta(days=today.weekday() + 7 * weeks)
     return monday + timedelta(days=weekday)
 
 
+_SHORT_WD = re.compile(WEEKDAY_SHORT)
+
+
 def weekday_day(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
-    """One weekday: the previous week's when "прошлый/last" is said, else the latest one."""
+    """One weekday: the previous week's when "прошлый/last" is said, the week before that's
+    for "позапрошлый" / "before last", else the latest one. An abbreviation ("sat", "пт")
+    alone is no weekday: it needs a preposition or "last" before it."""
     wd = weekday_number(m["wd"])
-    if wd is None:
+    if wd is None or (_SHORT_WD.fullmatch(m["wd"]) and m.group() == m["wd"]):
         return None
     g = m.groupdict()
-    previous = g.get("prev") or g.get("prev_en")
-    day = _previous_week_day(today, wd) if previous else _latest_weekday(today, wd)
+    previous = g.get("prev") or g.get("prev_en") or g.get("prev_ru") or ""
+    weeks = 2 if previous.startswith(("позапрошл", "before")) else 1 if previous else 0
+    day = _previous_week_day(today, wd, weeks) if weeks else _latest_weekday(today, wd)
     return day, day
 
 
@@ -331,6 +338,32 @@ def month_of_year(m: re.Match[str], today: date, _lean: Lean) -> DateRange | Non
     groups = m.groupdict()
     year = int(groups["y2"]) if groups.get("y2") else year_of(groups, today) or today.year
     return month_range(year, 12 if n == -1 else n)
+
+
+def half_shift(n: int) -> Callable[[date], DateRange]:
+    """The calendar half-year holding today, shifted by `n` halves ("это полугодие" = 0)."""
+    def fn(today: date) -> DateRange:
+        index = today.year * 2 + (today.month - 1) // 6 + n
+        year, half = divmod(index, 2)
+        return (date(year, 7, 1), date(year, 12, 31)) if half else (date(year, 1, 1),
+                                                                    date(year, 6, 30))
+    return fn
+
+
+def part_of(container: DateRange, first: bool, count: int, unit: str) -> DateRange | None:
+    """The first or last `count` units of a period: "первые 10 дней октября" (Oct 1–10),
+    "the last quarter of 2026" (Q4), "за 9 месяцев 2026 года" (Jan–Sep); None if the part
+    would be longer than the period."""
+    begin, end = container
+    if unit in ("day", "week"):
+        days = count * (7 if unit == "week" else 1)
+        part = (begin, begin + timedelta(days=days - 1)) if first else (
+            end - timedelta(days=days - 1), end)
+    else:
+        months = count * {"month": 1, "quarter": 3, "year": 12}.get(unit, 1)
+        part = (begin, add_months(begin, months) - timedelta(days=1)) if first else (
+            add_months(end + timedelta(days=1), -months), end)
+    return part if begin <= part[0] and part[1] <= end else None
 
 
 def previous_half(_m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
