@@ -165,6 +165,11 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
             got = max(float(excess[i]), 0.0)
             tolerance = max(CHANGE_SHARE * amount, float(threshold[i])) + float(slack[i])
             if i == first or abs(got - amount) <= tolerance:
+                if (pending is not None and events and events[-1].kind == "fee_change"
+                        and events[-1].actual > events[-1].expected):
+                    # the old amount is back: the extra last time was a one-off charge on
+                    # the fee's day (a quarterly or yearly fee not yet learned), not a change
+                    events.pop()
                 # the amount follows what came, unless the usage level under it is unsure
                 amount = got if slack[i] <= threshold[i] else amount
                 pending = None
