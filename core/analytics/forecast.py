@@ -3,9 +3,10 @@
 Why this model: cloud spend is a level that drifts slowly, a weekly rhythm (dev/stage
 switched off at weekends) and noise. A Theil–Sen trend over the last eight weeks ignores
 spikes; the level is re-anchored on the last two weeks so a recent step is followed; the
-interval comes from the quantiles of the in-sample relative residuals, widened with the
-horizon. A sum over days (the month end) adds the daily bounds, treating errors as fully
-correlated — the cautious choice, since level errors persist from day to day.
+daily interval comes from the quantiles of the in-sample relative residuals, widened with the
+horizon. The interval of a total over days (the month end, a budget period) comes from a
+rolling-origin backtest of such totals on the series' own history (`TotalError`), pooled with
+a prior when the history holds few origins; without enough history the daily bounds are added.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core.analytics.anomalies import detect
 from core.analytics.forecast import forecast
+from core.analytics.series import to_decimal
 
 START = date(2026, 1, 12)  # a Monday, after the New Year holidays
 
@@ -128,3 +129,36 @@ def test_forecast_follows_a_recent_doubling_and_stops_a_finished_ramp() -> None:
         ramp[i] *= 1 + 0.8 * min(1.0, (i - 59) / 20)  # +80 % over 20 days, flat for 40
     later = forecast(_pack(ramp), 30).points[-1]
     assert float(later.value) < 18000 * 1.1  # not extrapolated past the plateau
+
+
+def test_a_quarterly_fee_beside_a_monthly_one_is_baseline_when_the_monthly_one_changes() -> None:
+    """A support plan every quarter on the 1st on top of a monthly licence on the 1st: the
+    quarter months are not changes, and a later rise of the licence is the one change told."""
+    start = date(2025, 12, 1)
+    values = _with_fee(_usage(215, start=start), 60000, start=start,
+                       change_from=date(2026, 5, 1), factor=1.6)
+    for i in range(len(values)):
+        day = start + timedelta(i)
+        if day.day == 1 and day.month in (1, 4, 7):
+            values[i] += 70000
+    found = detect(_pack(values, start)).anomalies
+    assert [(a.kind, a.start) for a in found] == [("fee_change", date(2026, 5, 1))]
+
+
+def test_the_month_total_interval_comes_from_the_series_own_backtest() -> None:
+    """With four months of history the 30-day total's interval is calibrated on how wrong
+    30-day totals were on that history (not the sum of the daily bounds), it is narrower for
+    the first week than for the month, and it holds the next month's actual total."""
+    values = _with_fee(_usage(150), 90000)
+    series = _pack(values)
+    fc = forecast(series[:120], 30)
+    assert fc.total_error is not None
+    assert fc.total_error.origins >= 3
+    value, lower, upper = fc.total()
+    low, high = fc.total_error.bounds(float(value), 30)
+    assert (lower, upper) == (to_decimal(low), to_decimal(high))
+    week, week_low, week_high = fc.total(end=fc.points[6].day)
+    assert (week_high - week_low) / week < (upper - lower) / value
+    actual = sum((v for _, v in series[120:]), Decimal(0))
+    assert lower <= actual <= upper
+    assert abs(value - actual) / actual < Decimal("0.05")
