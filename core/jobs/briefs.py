@@ -24,6 +24,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.errors import log_failure
@@ -60,16 +61,22 @@ async def ensure_default_schedules(session: AsyncSession) -> int:
         .where(~select(ReportSchedule.id).where(
             ReportSchedule.org_id == Membership.org_id,
             ReportSchedule.user_id == Membership.user_id).exists()))).all()
+    made = 0
     for org_id, user, org_lang in rows:
         lang = normalise_language(user.language or org_lang)
-        session.add_all([
-            ReportSchedule(org_id=org_id, user_id=user.id, chat_id=user.telegram_id,
-                           frequency="weekly", weekday=0, hour=9, language=lang, state={}),
-            ReportSchedule(org_id=org_id, user_id=user.id, chat_id=user.telegram_id,
-                           frequency="monthly", day_of_month=1, hour=9, language=lang,
-                           state={})])
-    await session.flush()
-    return len(rows)
+        try:
+            async with session.begin_nested():  # another worker may be making the same pair
+                session.add_all([
+                    ReportSchedule(org_id=org_id, user_id=user.id, chat_id=user.telegram_id,
+                                   frequency="weekly", weekday=0, hour=9, language=lang,
+                                   state={}),
+                    ReportSchedule(org_id=org_id, user_id=user.id, chat_id=user.telegram_id,
+                                   frequency="monthly", day_of_month=1, hour=9,
+                                   language=lang, state={})])
+            made += 1
+        except IntegrityError:  # uq_report_schedules_recipient_frequency: it made them first
+            continue
+    return made
 
 
 def due_period(schedule: ReportSchedule, local: datetime) -> BriefPeriod | None:

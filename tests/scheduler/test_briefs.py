@@ -131,6 +131,24 @@ async def test_two_workers_at_once_send_each_brief_exactly_once(deps: Deps) -> N
     assert await send_briefs(a) + await send_briefs(b) == 0
 
 
+async def test_two_workers_making_the_defaults_at_once_make_one_pair(deps: Deps) -> None:
+    """Both see a finance member without schedules; the unique constraint lets one pair in
+    and the other worker skips it instead of failing, so no brief goes out twice."""
+    async with deps.sessions() as s, s.begin():
+        org = await factory.org(s)
+        await factory.member(s, org.id, CFO, "finance", language="ru")
+
+    async def make() -> int:
+        async with deps.sessions() as s, s.begin():
+            return await ensure_default_schedules(s)
+
+    made = await asyncio.gather(make(), make())
+    assert sorted(made) == [0, 1]
+    async with deps.sessions() as s:
+        schedules = (await s.execute(select(ReportSchedule))).scalars().all()
+    assert sorted(x.frequency for x in schedules) == ["monthly", "weekly"]
+
+
 class _EditsWhileRendering(JobRenderers):
     """The real renderers; before each PDF another connection writes the recipient's schedules
     (as /settings would), waiting at most two seconds for a row lock."""

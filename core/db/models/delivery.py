@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +60,10 @@ class ReportSchedule(IdMixin, TimestampMixin, Base):
     """A recurring PDF brief for one recipient: weekly (Monday 09:00) or monthly (the 1st)."""
 
     __tablename__ = "report_schedules"
+    # one schedule per recipient and frequency: two workers creating the defaults at once
+    # must not make a finance member receive every brief twice
+    __table_args__ = (UniqueConstraint("org_id", "user_id", "frequency",
+                                       name="uq_report_schedules_recipient_frequency"),)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
                                         index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
