@@ -62,6 +62,7 @@ def score_anomalies(cases: list[Case]) -> dict[str, dict[str, int]]:
 
 def score_forecast(cases: list[Case]) -> dict[str, float]:
     errors: list[float] = []
+    quiet: list[float] = []  # origins whose next 30 days (or last week) hold no labelled change
     inside = days = total_inside = origins = failed = 0
     for case in cases:
         values = [float(v) for _, v in case.series]
@@ -76,6 +77,10 @@ def score_forecast(cases: list[Case]) -> dict[str, float]:
             total = sum(actual)
             predicted = sum(float(p.value) for p in pts)
             errors.append(abs(predicted - total) / total)
+            first, last = case.series[cut][0] - timedelta(days=7), case.series[cut][0] + \
+                timedelta(days=HORIZON)
+            if not any(first <= label.start < last for label in case.labels):
+                quiet.append(errors[-1])
             inside += sum(float(p.lower) <= a <= float(p.upper) for p, a in zip(pts, actual,
                                                                                 strict=True))
             days += HORIZON
@@ -85,6 +90,7 @@ def score_forecast(cases: list[Case]) -> dict[str, float]:
             origins += 1
     return {"series": len(cases), "origins": origins, "failed": failed,
             "mape": 100 * sum(errors) / max(len(errors), 1),
+            "quiet_origins": len(quiet), "mape_quiet": 100 * sum(quiet) / max(len(quiet), 1),
             "coverage_daily": inside / max(days, 1),
             "coverage_total": total_inside / max(origins, 1)}
 
@@ -114,6 +120,9 @@ def report(name: str, generate: Callable[[], list[Case]], families: bool) -> Non
           f"origins ({fc['failed']} failed): 30-day total MAPE {fc['mape']:.2f} %, 80 % "
           f"interval coverage daily {fc['coverage_daily']:.3f}, 30-day total "
           f"{fc['coverage_total']:.3f}")
+    print(f"[{name}]   of which {fc['quiet_origins']} origins with no labelled change from a "
+          f"week before to the horizon's end: 30-day total MAPE {fc['mape_quiet']:.2f} % "
+          "(a diagnostic: what the other origins add is change no forecast can know of)")
 
 
 def main() -> None:
