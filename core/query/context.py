@@ -61,6 +61,7 @@ year years
 плз плиз пжлст пж пжл pls plz please thanks thx спс спасибо срочно быстро asap короче кстати
 типа че чё блин вообще ну вот снова опять тоже также again also too then now currently
 факту факт итоге итогам целом среднем average avg total overall whole each каждый
+период периода периоде периоду периоды period periods
 """
 _FILLER = frozenset(_FILLER_TEXT.split())
 """Words any question may hold besides its subject: asking, greeting, hedging, units."""

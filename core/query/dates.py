@@ -25,16 +25,29 @@ _AFTER_PREPOSITION = "(?:" + "|".join(
 "2.5" is more often a number than the 2nd of May."""
 
 
+_END = r"(?![\d/]|\.\d)"
+"""A date's digits end here; a full stop after them ends the sentence ("… по 30.09.2026.")."""
+_YEAR_WORD = r"(?:\s*(?:г\.?|года?|году)(?!\w))?"
+""""2026 года", "2026 г.": the word after a year written in Russian."""
+
+
+def _year_after(tag: str, group: str) -> str:
+    """A year after a date: "2026", "2026 года", "этого года", "of last year"."""
+    return (rf"(?:,?\s*(?P<{group}{tag}>{YEAR}){_YEAR_WORD}"
+            rf"|\s+(?P<r{group}{tag}>позапрошлого|прошлого|этого|текущего|следующего)\s+года"
+            rf"|,?\s+(?:of\s+)?(?P<e{group}{tag}>last|this|next)\s+year)?")
+
+
 def date_pattern(tag: str, *, bare: bool) -> str:
     """One date, its groups suffixed with `tag`; `bare` also allows a lone day number."""
     forms = [
         rf"(?P<iy{tag}>{YEAR})-(?P<im{tag}>\d{{1,2}})-(?P<id{tag}>\d{{1,2}})(?![\d-])",
         rf"(?P<nd{tag}>\d{{1,2}})[./](?P<nm{tag}>\d{{2}}|{_AFTER_PREPOSITION}\d)"
-        rf"(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}))?(?![\d./])",
+        rf"(?:[./](?P<ny{tag}>\d{{4}}|\d{{2}}){_END}{_YEAR_WORD})?{_END}",
         rf"(?:the\s+)?(?P<d{tag}>{DAY}){_SUFFIX}\s*(?:of\s+)?(?P<m{tag}>{MONTH})"
-        rf"(?:,?\s*(?P<y{tag}>{YEAR}))?",
+        + _year_after(tag, "y"),
         rf"(?P<mm{tag}>{MONTH})\s*(?P<md{tag}>\d{{1,2}})(?:st|nd|rd|th)?(?![\d.])"
-        rf"(?:,?\s*(?P<my{tag}>{YEAR}))?",
+        + _year_after(tag, "my"),
         rf"(?P<w{tag}>сегодня|сейчас|сей\s+день|текущий\s+день|нынешний\s+день|today|now"
         r"|вчера|yesterday)(?!\w)",
     ]
@@ -60,8 +73,21 @@ def _year(text: str | None) -> int | None:
     return value + 2000 if value < 100 else value
 
 
-def partial_from(m: re.Match[str], tag: str) -> PartialDate | None:
-    """Read the date written in the groups suffixed `tag`, or None if that side is absent."""
+_SHIFT = {"позапрошлого": -2, "прошлого": -1, "last": -1, "этого": 0, "текущего": 0, "this": 0,
+          "следующего": 1, "next": 1}
+
+
+def _named_year(g: dict[str, str | None], group: str, today: date | None) -> int | None:
+    """The year written after a date, in digits or relative to today ("прошлого года")."""
+    if g.get(group):
+        return _year(g[group])
+    word = g.get(f"r{group}") or g.get(f"e{group}")
+    return today.year + _SHIFT[word] if word and today is not None else None
+
+
+def partial_from(m: re.Match[str], tag: str, today: date | None = None) -> PartialDate | None:
+    """Read the date written in the groups suffixed `tag`, or None if that side is absent;
+    `today` reads a relative year ("1 марта прошлого года")."""
     g = m.groupdict()
     if g.get(f"iy{tag}"):
         return PartialDate(int(g[f"id{tag}"]), int(g[f"im{tag}"]), int(g[f"iy{tag}"]))
@@ -69,10 +95,10 @@ def partial_from(m: re.Match[str], tag: str) -> PartialDate | None:
         return PartialDate(int(g[f"nd{tag}"]), int(g[f"nm{tag}"]), _year(g.get(f"ny{tag}")))
     if g.get(f"d{tag}"):
         return PartialDate(day_value(g[f"d{tag}"]), month_number(g[f"m{tag}"]),
-                           _year(g.get(f"y{tag}")))
+                           _named_year(g, f"y{tag}", today))
     if g.get(f"mm{tag}"):
         return PartialDate(int(g[f"md{tag}"]), month_number(g[f"mm{tag}"]),
-                           _year(g.get(f"my{tag}")))
+                           _named_year(g, f"my{tag}", today))
     if g.get(f"w{tag}"):
         return PartialDate(word=g[f"w{tag}"])
     if g.get(f"b{tag}"):

@@ -48,8 +48,11 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|выложил{_W}|набежал{_W}|натикал{_W}|накапал{_W}|потрачен{_W}"
                       rf"|издерж{_W}|чек{_W}|инвойс{_W}|invoice{_W}|outlay|expenditure{_W}"
                       rf"|burned|burnt|billed|charged|owe{_W}|обход(?:ит|ят|ил){_W}"
-                      rf"|кост(?:ы|ов|ам|ах)"),
-    (Intent.SPEND, 3, rf"сколько\s+(?:[а-я]+\s+)?(?:сто|обош|потрат|заплат|плат|трат|ушло"
+                      rf"|кост(?:ы|ов|ам|ах)"
+                      # the to-date abbreviations of finance reports: "MTD по Яндекс Прод"
+                      r"|mtd|qtd|ytd|wtd"),
+    (Intent.SPEND, 3, rf"сколько\s+(?:[а-яa-z0-9-]+\s+){{0,3}}"
+                      rf"(?:сто|обош|потрат|заплат|плат|трат|ушло"
                       rf"|вышл|слил|сожр|съел|отдал|набежал|встал|влетел|уход|ушл|ид[её]т|тратим|тратит"
                       rf"|тратя|съеда|сжира|жр[еу]т|набега){_W}"
                       # "во что нам обходится X": a money verb beats a resource's name
@@ -58,7 +61,7 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       # "how much did the VMs cost": the verb, not the noun, says spend
                       rf"|how\s+much\s+(?:did|do|does|have|has|had)\s+[a-z0-9\s'-]*?"
                       rf"(?:cost|spend|spent|burn|run\s+us|set\s+us\s+back)"
-                      rf"|what\s+(?:did|does|do)\s+[a-z0-9\s'-]*?(?:cost|spend|run\s+us)"
+                      rf"|what\s+(?:did|does|do)\s+[a-z0-9\s'=:_.-]*?(?:cost|spend|run\s+us)"
                       rf"|how\s+much\s+(?:are|is|were|was)\s+[a-z0-9'-]+\s+(?:paying|spending"
                       rf"|costing|burning|being\s+(?:charged|billed))"),
     # a "total" word makes "по облакам" the scope of one sum, not a breakdown
@@ -97,7 +100,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"
                       # how costs behaved over a period: "как вели себя затраты"
                       rf"|как\s+(?:[а-я]+\s+)?(?:вел[аио]?|ведут|вед[её]т)\s+себя"
-                      rf"|how\s+(?:did|have|has)\s+[a-z0-9\s'-]*behav{_W}"
+                      rf"|как\s+себя\s+(?:вел[аио]?|ведут|вед[её]т)"
+                      rf"|how\s+(?:did|have|has|are|is|were|was)\s+[a-z0-9\s'-]*behav{_W}"
                       # "is it going up?", "расходы ползут вверх?", "снижаются ли"
                       rf"|(?:going|trending|creeping|heading|moving|ticking|climbing)\s+"
                       rf"(?:up|down|upwards?|downwards?|higher|lower)|rising|increasing|growing"
@@ -130,7 +134,12 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                        rf"|хват(?:ит|ает|ило)\s+ли|хватит\s+(?:ли\s+)?(?:денег|бабла|бюджет{_W})"
                        rf"|квот{_W}|quota{_W}|cap|over\s+the\s+limit"
                        rf"|сколько\s+(?:ещ[её]\s+)?(?:осталось|остается)|осталось\s+(?:потратить"
-                       rf"|денег|бюджета)|left\s+to\s+spend|remaining|headroom"),
+                       rf"|денег|бюджета)|left\s+to\s+spend|remaining|headroom"
+                       # plan versus actual: "план/факт за сентябрь", "budget vs actual"
+                       rf"|план\s*(?:/|-|vs\.?|против|и)?\s*факт{_W}"
+                       rf"|факт{_W}\s*(?:/|-|vs\.?|против)\s*план{_W}"
+                       rf"|(?:plan|budget)\s*(?:/|-|vs\.?|versus|and)\s*actuals?"
+                       rf"|actuals?\s*(?:/|-|vs\.?|versus)\s*(?:plan|budget)"),
     # recommendations
     (Intent.RECOMMENDATIONS, 5, rf"рекоменд{_W}|совет{_W}|посовет{_W}|сэконом{_W}|эконом{_W}"
                                 rf"|оптимиз{_W}|урез{_W}|сократ{_W}|сниз{_W}|переплач{_W}|выключ{_W}"
@@ -157,13 +166,20 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                                 rf"|теря{_W}\s+деньг{_W}|теряем|впустую|зря"
                                 rf"|без\s+(?:дела|нагрузки|толку|пользы)|не\s+использу{_W}"
                                 rf"|никто\s+не\s+пользу{_W}|недогруж{_W}|underutili[sz]{_W}"
-                                rf"|under-?used|sitting\s+(?:idle|unused|around)|doing\s+nothing"),
+                                rf"|under-?used|sitting\s+(?:idle|unused|around)|doing\s+nothing"
+                                # making a bill smaller: "как уменьшить счёт", "что порезать"
+                                rf"|уменьш(?:ить|им|ать)|пониз(?:ить|им)|порез{_W}|пореж{_W}"
+                                rf"|подрез{_W}|подреж{_W}|(?:сделать|сделаем)\s+(?:[а-я]+\s+)"
+                                rf"{{0,2}}(?:меньше|поменьше|ниже)|shrink{_W}"
+                                rf"|make\s+(?:[a-z'-]+\s+){{0,3}}(?:smaller|lower|cheaper)"
+                                rf"|более\s+дешев{_W}|oversiz{_W}|over-sized|переразмер{_W}"),
     # "стоит ли брать…", "is it worth…": a question of advice, weaker than a spike
-    (Intent.RECOMMENDATIONS, 4, r"стоит\s+ли|имеет\s+ли\s+смысл|есть\s+ли\s+смысл"
+    (Intent.RECOMMENDATIONS, 4, r"стоит\s+ли|имеет\s+(?:ли\s+)?смысл|есть\s+(?:ли\s+)?смысл"
+                                r"|makes?\s+sense"
                                 r"|is\s+it\s+worth|worth\s+(?:it|buying|moving|switching)"
                                 r"|should\s+we\s+(?:buy|move|switch|get|commit)"),
     # resources
-    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер{_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
+    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер(?!н){_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
                           rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
                           rf"|вирт(?:а|у)лк{_W}|кластер{_W}|clusters?|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
                           rf"|resources?|servers?|vms?|instances?|volumes?|disks?|buckets?|nodes?|hosts?"
@@ -172,18 +188,24 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                           rf"|(?:какие|что)\s+(?:[а-я0-9-]+\s+){{0,3}}(?:у\s+нас\s+)?(?:есть"
                           rf"|имеются|имеется)|разв[её]рнут{_W}|развернут{_W}|разворач{_W}"
                           rf"|задеплоен{_W}|deployed|provisioned"
-                          rf"|what\s+(?:do|have)\s+we\s+(?:got|have)"),
+                          rf"|what\s+(?:do|have)\s+we\s+(?:got|have)"
+                          # a question about what carries a tag: "what's tagged env=prod"
+                          rf"|^(?:а\s+)?(?:what(?:'s|\s+is|\s+are)|which\s+(?:[a-z]+\s+)?(?:is|are)"
+                          rf"|что(?:\s+у\s+нас)?(?:\s+есть)?|какие\s+(?:[а-я]+\s+)?)\s+"
+                          rf"(?:tagged|labell?ed|помечен{_W}|размечен{_W}|с\s+(?:тегом|меткой)"
+                          rf"|под\s+тегом)"),
     # anomalies
     (Intent.ANOMALIES, 5, rf"аномал{_W}|всплеск{_W}|скач[ео]к{_W}|скачк{_W}|выброс{_W}"
                           rf"|странн{_W}|необычн{_W}|подозрит{_W}|внезапн{_W}|резк{_W}"
-                          rf"|почему\s+(?:\S+\s+){{0,4}}(?:вырос|выросл|увелич|подскоч|подорожа|дорожа"
-                          rf"|раст[уеё]т){_W}"
+                          rf"|(?:почему|отчего|с\s+чего|чего\s+(?:это|так|вдруг))\s+(?:\S+\s+){{0,6}}?"
+                          rf"(?:вырос|выросл|увелич|подскоч|подорожа|дорожа|раст[уеё]т){_W}"
+                          rf"|how\s+come\s+[a-z0-9\s'-]*(?:went\s+up|gr[eo]w|increas|jump|ris)"
                           rf"|anomal{_W}|spikes?|unusual|weird|strange|suspicious|outliers?"
                           rf"|sudden{_W}|jumps?|surge{_W}|odd|abnormal{_W}|irregular"
                           rf"|откуда\s+(?:так[а-я]*\s+|эт[а-я]*\s+)?(?:рост|скач|расход|счет|сумм){_W}"
                           rf"|с\s+чего\s+(?:вдруг|так)|алерт{_W}|alerts?"
-                          rf"|why\s+(?:did|do|does|is|are|have)\s+[a-z\s]*(?:go\s+up|increas|grow"
-                          rf"|jump|ris)"
+                          rf"|why\s+(?:did|do|does|is|are|have|has)\s+[a-z\s]*(?:go\s+up|increas|grow"
+                          rf"|jump|ris){_W}"
                           rf"|подскоч{_W}|взлет{_W}|взлете{_W}|взмыл{_W}|рванул{_W}|пик{_W}"
                           rf"|peaks?|спайк{_W}|аномальн{_W}|что\s+(?:случилось|произошло|за\s+фигня)"
                           rf"|what\s+happened|почему\s+так\s+(?:дорого|много)"
@@ -224,6 +246,9 @@ OFF_TOPIC = re.compile(
     r"(?<![\w])(?:"
     r"сколько\s+(?:сейчас\s+)?времени|который\s+(?:сейчас\s+)?час|what\s+time\s+is\s+it"
     r"|what'?s\s+the\s+time"
+    # age: "сколько лет селектелу", "how old is selectel" (not "сколько лет платим за aws")
+    r"|сколько\s+(?:[а-я]+\s+)?лет(?!\s+назад)(?![^?]*(?:плат|трат|расход|затрат|сто[иля]))"
+    r"|how\s+old\s+(?:is|are|was)"
     r"|(?:сколько\s+будет|посчитай|вычисли|how\s+much\s+is|what\s+is|what'?s|calculate)\s+"
     r"\d+(?:[.,]\d+)?\s*(?:[-+*/×:]|плюс|минус|умножить\s+на|делить\s+на|разделить\s+на"
     r"|plus|minus|times|divided\s+by)\s*\d+(?:[.,]\d+)?\s*(?:=|\?|!|$)"

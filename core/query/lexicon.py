@@ -9,7 +9,8 @@ import re
 
 __all__ = ["DAY", "MONTH", "NUM", "ORDINAL", "ORD_QUARTER", "UNIT", "WEEKDAY", "WEEKDAY_SHORT",
            "YEAR",
-           "correct_months", "day_value", "month_number", "normalize", "number_value",
+           "correct_day_words", "correct_months", "day_value", "month_number", "normalize",
+           "number_value",
            "ordinal_value", "quarter_value", "unit_key", "weekday_number", "within_one_edit"]
 
 MONTH = (
@@ -187,6 +188,26 @@ def correct_months(text: str) -> str:
         return next((form for form in _MONTH_FORMS
                      if form[0] == word[0] and within_one_edit(word, form)), word)
     return _LONG_WORD.sub(fix, _BEFORE_YEAR.sub(fix_before_year, text))
+
+
+_DAY_WORDS: tuple[str, ...] = ("позавчера", "вчера", "сегодня", "yesterday", "today",
+                                "tomorrow")
+"""Relative days people misspell ("yesterdy", "вчира", "сегдня"); "завтра" is left out, one
+letter from "завтрак"."""
+_DAY_WORD_MIN = 5
+
+
+def correct_day_words(text: str) -> str:
+    """Words one typo away from a relative day ("yestarday", "позовчера") replaced by it; the
+    first letter must match and the word be five letters or more, so short words stay."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        if len(word) < _DAY_WORD_MIN or word in _DAY_WORDS:
+            return word
+        return next((canon for canon in _DAY_WORDS
+                     if canon[0] == word[0] and within_one_edit(word, canon)), word)
+    return _LONG_WORD.sub(fix, text)
 
 
 _SPACES = re.compile(r"\s+")

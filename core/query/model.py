@@ -123,6 +123,9 @@ class ParsedQuery:
     reading: str | None = None
     """When the period words allow several readings, the key of the one taken ("weekday",
     "week_days", "lone_day"); the answer says which (locale `answers.reading.<key>`)."""
+    heard_period: Period | None = None
+    """The period the words named when the question was not understood and so keeps the
+    default `period` ("абракадабра в октябре"): the not-understood reply still says it."""
 
     @property
     def understood(self) -> bool:
@@ -142,4 +145,5 @@ class ParsedQuery:
         out["lang"] = self.lang
         out["unparsed"] = list(self.unparsed)
         out["reading"] = self.reading
+        out["heard_period"] = self.heard_period.to_dict() if self.heard_period else None
         return out

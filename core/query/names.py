@@ -61,9 +61,6 @@ _ALWAYS: frozenset[Intent] = frozenset()
 _KIND: frozenset[Intent] = frozenset({Intent.RESOURCES})
 """A kind of resource ("диски") is what a resources question lists or counts, not a slice; in
 a cost or advice question it names the org's service for that kind ("ушло на диски")."""
-_KIND_COST: frozenset[Intent] = frozenset({Intent.RESOURCES, Intent.RECOMMENDATIONS})
-"""Virtual machines run in more than one service (Compute, VPS): a cost question means the
-bill's compute line; advice about idle VMs stays across services."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +103,7 @@ _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
         (r"диск(?:и|а|ов|ам|ами|ах|е|у|ом)?|disks?|volumes?", ("block storage", "disk", "volume"),
          "Block Storage", _KIND),
         (r"вирт(?:уа|а|у)лк[а-я]*|виртуальн[а-я]*\s+машин[а-я]*|вм(?:к[а-я]*)?|vms?"
-         r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND_COST),
+         r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND),
     )
 )
 """Everyday names of common cloud services ("кубер"), mapped to the org's own spelling; one

@@ -15,7 +15,7 @@ from core.query.calendar import month_range
 from core.query.context import NEEDS_CONTEXT, about_our_costs
 from core.query.fallback import dateparser_period
 from core.query.intents import detect_intent, find_top_n, is_keyword
-from core.query.lexicon import correct_months, normalize
+from core.query.lexicon import correct_day_words, correct_months, normalize
 from core.query.model import (
     Filters,
     Intent,
@@ -92,7 +92,7 @@ def parse(text: str, *, today: date, lang: str | None = None,
           known: Vocabulary | None = None) -> ParsedQuery:
     """Read one question relative to `today` (the caller's date in the org's time zone)."""
     raw = text if isinstance(text, str) else ""
-    norm = _with_months_corrected(normalize(raw[:MAX_CHARS]), today)
+    norm = _with_months_corrected(correct_day_words(normalize(raw[:MAX_CHARS])), today)
     hit = detect_intent(norm)
     spans: list[tuple[int, int]] = list(hit.spans)
     amounts = find_amounts(norm)  # "лимит 100 тыс": an amount, never a day of the month
@@ -129,6 +129,7 @@ def parse(text: str, *, today: date, lang: str | None = None,
         resource=names.get("resource"), tags=tuple((k, v) for k, v, _span in tags),
     )
     intent = hit.intent
+    heard: Period | None = None
     if intent in NEEDS_CONTEXT:
         # keywords count as read, but not the words a long pattern spans ("how much does a
         # tesla cost"): those may be the thing priced
@@ -141,11 +142,13 @@ def parse(text: str, *, today: date, lang: str | None = None,
                 period = _default_period(intent, today)
     if intent is Intent.UNKNOWN and unparsed and source is PeriodSource.TEXT:
         # "кто сегодня дежурит": a sentence about something else, so its "сегодня" is no
-        # period; only a bare fragment ("а за прошлую неделю?") keeps it, for a follow-up
+        # period; only a bare fragment ("а за прошлую неделю?") keeps it, for a follow-up.
+        # What the words named is kept apart, for the reply that says what was understood.
+        heard = period
         period, source, reading = _default_period(intent, today), PeriodSource.DEFAULT, None
     return ParsedQuery(
         intent=intent, period=period, period_source=source, filters=filters,
         top_n=top[0] if top else None,
         lang=lang if lang in ("ru", "en") else _detect_lang(norm),
-        unparsed=unparsed, reading=reading,
+        unparsed=unparsed, reading=reading, heard_period=heard,
     )

@@ -78,8 +78,12 @@ _NEXT = r"(?:следующ[а-я]*|след\.?|будущ[а-я]*|next|upcoming
 """Relative words, with the abbreviations people type ("след месяц", "пред. неделя")."""
 _SINCE_START = (r"(?:с\s+(?:начала|нач\.?)|(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of)"
                 rf"\s+(?:the\s+)?(?:{_THIS}\s+)?")
-_UNTIL_END = r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s+of|rest\s+of)" \
-             rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
+_REST = (r"(?:до\s+конца|(?:until|till|through|to)\s+(?:the\s+)?end\s+of|rest\s+of"
+         r"|remainder\s+of|остат(?:ок|ка|ке|ку|ком)|оставш[а-я]*\s+(?:част[а-я]*|дн[а-я]*)"
+         r"|(?:the\s+)?remaining\s+(?:days|part|weeks)\s+of)")
+"""Today to the end of a period: "до конца ноября", "the rest of the month", "остаток
+ноября", "оставшиеся дни месяца"."""
+_UNTIL_END = rf"{_REST}\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _AT_END = r"(?:(?:к|на|в)\s+кон(?:ец|ц[а-я]*)|(?:by|at|for)\s+(?:the\s+)?end\s+of|end\s+of)" \
           rf"\s+(?:the\s+)?(?:{_THIS}\s+)?"
 _UNTIL_UNIT_END = r"(?:through|thru|till|until|to)\s+(?:the\s+)?{0}[\s-]end"
@@ -171,7 +175,7 @@ def _part_of(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
-    ("today", r"сегодня[а-я]*|today|на\s+текущий\s+день", r.fixed(r.day(0))),
+    ("today", r"сегодня[а-я]*|с[её]дня|today|на\s+текущий\s+день", r.fixed(r.day(0))),
     ("yesterday", r"вчера[а-я]*|yesterday", r.fixed(r.day(1))),
     ("tomorrow", r"завтра[а-я]*|tomorrow", r.fixed(r.day(-1))),
     ("day_after_tomorrow", r"послезавтра[а-я]*|(?:the\s+)?day\s+after\s+tomorrow",
@@ -298,6 +302,11 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("since_month", rf"(?:с|со|since|starting(?:\s+(?:from|in))?|from|начиная\s+с)\s+"
                     rf"(?P<m>{MONTH}){_YEAR_REL}", r.since_month),
     ("month", rf"(?P<m>{MONTH}){_YEAR_REL}", r.named_month),
+    ("rest_of_month", rf"(?:(?:на|за|в|for|in|over)\s+)?(?:the\s+)?{_REST}\s+(?P<m>{MONTH})"
+                      rf"{_YEAR_REL}", r.rest_of_month),
+    ("budget_term", r"(?P<t>годов[а-я]*|yearly|annual|квартальн[а-я]*|quarterly)"
+                    r"(?=\s+(?:бюджет|лимит|план|квот|budget|limit|plan|cap|quota))",
+     r.budget_term),
     ("range", rf"(?P<pre>с|со|from|between|между)\s+{date_pattern('a', bare=True)}{_SEP}"
               rf"{date_pattern('b', bare=True)}", r.date_span),
     ("range_bare", rf"{date_pattern('a', bare=True)}\s*(?:-|\.\.|по|to|through)\s*"

@@ -40,7 +40,7 @@ __all__ = [
     "year_month", "Resolver", "before_last", "day_of_month", "month_of_quarter",
     "month_of_year", "previous_half",
     "since_day_of_month", "since_weekday", "week_of_month", "weekday_day", "days_to_today",
-    "half_of_month", "half_shift", "part_of",
+    "half_of_month", "half_shift", "part_of", "rest_of_month", "budget_term",
 ]
 
 Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
@@ -118,6 +118,22 @@ def month_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     return choose(candidates, today, lean)
 
 
+def rest_of_month(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """"Остаток ноября": today to the month's end; a month still ahead, all of it; the nearest
+    month of that name that is over has no rest (the month alone is read instead)."""
+    found = named_month(m, today, Lean.NEAREST)
+    if found is None or found[1] < today:
+        return found
+    return max(found[0], today), found[1]
+
+
+def budget_term(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None:
+    """A yearly or quarterly budget ("годовой бюджет", "annual budget") is the current one."""
+    if m["t"].startswith(("годов", "year", "annual")):
+        return year_range(today.year)
+    return quarter_shift(0)(today)
+
+
 def since_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     found = named_month(m, today, Lean.PAST)
     return (found[0], today) if found and found[0] <= today else None
@@ -170,7 +186,7 @@ def weekend(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 def date_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
-    a, b = partial_from(m, "a"), partial_from(m, "b")
+    a, b = partial_from(m, "a", today), partial_from(m, "b", today)
     if a is None or b is None:
         return None
     if not m.groupdict().get("pre") and a.month is None and b.month is None and not b.word:
@@ -179,7 +195,7 @@ def date_span(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 def since_date(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
-    a = partial_from(m, "a")
+    a = partial_from(m, "a", today)
     if a is None:
         return None
     found = resolve_single(a, today, Lean.PAST)
@@ -187,7 +203,7 @@ def since_date(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
 
 
 def single(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
-    a = partial_from(m, "a")
+    a = partial_from(m, "a", today)
     return resolve_single(a, today, lean) if a else None
 
 

@@ -43,9 +43,10 @@ SUGGESTED = (Intent.SPEND, Intent.TOP, Intent.TREND, Intent.FORECAST, Intent.REC
 def understood_parts(parsed: ParsedQuery, rc: RequestContext) -> list[str]:
     """The fragments the parser did get (a period, filters) and the words it did not."""
     parts: list[str] = []
-    if parsed.period_source is PeriodSource.TEXT:
+    heard = parsed.period if parsed.period_source is PeriodSource.TEXT else parsed.heard_period
+    if heard is not None:  # a not-understood question keeps the default, but says what it heard
         parts.append(rc.t("menu.understood.period", value=period_label(
-            parsed.period.start, parsed.period.end, rc.lang)))
+            heard.start, heard.end, rc.lang)))
     for name, value in parsed.filters.to_dict().items():
         if name == "tags":
             parts.extend(rc.t("answers.filter.tag", key=k, value=v) for k, v in value.items())
