@@ -31,8 +31,10 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10  # answers first: workers take the CPU the bot leaves idle
-# imported by each worker as it starts, so the first chart does not pay matplotlib's import
-DEFAULT_PRELOAD = ("renderers.charts",)
+# imported by each worker as it starts, so the first chart does not pay the imports: matplotlib
+# (~0.5 s of CPU) and the answer charts with the answer records they unpickle (~0.6 s more:
+# they reach SQLAlchemy through core.services), which the first /chart needs too
+DEFAULT_PRELOAD = ("renderers.charts", "renderers.messages.answers_charts")
 
 
 def _start_worker(preload: tuple[str, ...]) -> None:
