@@ -30,8 +30,8 @@ _CONTEXT = re.compile(
     rf"мы|нам|нас|наш{_W}|мне|we|us|our|ours|компани{_W}|company|team{_W}|команд{_W}"
     # the cloud, the infrastructure, the provider
     rf"|облак{_W}|облачн{_W}|cloud{_W}|инфр{_W}|infra{_W}|хостинг{_W}|hosting|провайдер{_W}"
-    rf"|providers?|аккаунт{_W}|accounts?|подписк{_W}|subscriptions?|тариф{_W}|услуг{_W}"
-    rf"|проект{_W}|projects?|сервис{_W}|services?|регион{_W}|regions?"
+    rf"|providers?|аккаунт{_W}|accounts?"
+    rf"|проект{_W}|projects?|регион{_W}|regions?"
     # cost nouns and spending verbs
     rf"|расход{_W}|трат{_W}|потрат{_W}|затрат{_W}|сч[её]т{_W}|bill{_W}|spend{_W}|spent"
     rf"|invoice{_W}|инвойс{_W}|expens{_W}|costs|издерж{_W}|заплат{_W}|плат(?:им|ят|или|ил){_W}"
@@ -44,9 +44,14 @@ _CONTEXT = re.compile(
     rf"|ресурс{_W}|resources?|сервер{_W}|сервак{_W}|servers?|инстанс{_W}|instances?|вм"
     rf"|vms?|виртуал{_W}|вирт[ау]лк{_W}|диск{_W}|disks?|volumes?|хранени{_W}|хранилищ{_W}"
     rf"|storage|трафф?ик{_W}|traffic|compute|вычислен{_W}|бакет{_W}|buckets?|кластер{_W}"
-    rf"|clusters?|нод{_W}|nodes?|баз{_W}\s+данных|databases?|лиценз{_W}|licen[cs]{_W}"
+    rf"|clusters?|нод{_W}|nodes?|баз{_W}\s+данных|databases?"
     rf"|ядр{_W}|v?cpu|gpu|ram|памят{_W}|[гт]б|[gt]b"
     r")(?![\w])")
+
+_WEAK = re.compile(rf"(?:подписк|subscription|тариф|услуг|сервис|service|лиценз|licen[cs])"
+                   rf"{_W}")
+"""Words for anything one pays for, ours or not ("подписка на chatgpt", "тариф мегафона"):
+they tie a question to our costs only when nothing unknown is left beside them."""
 
 
 _FILLER_TEXT = """
@@ -72,4 +77,5 @@ def about_our_costs(text: str, filters: Filters, leftovers: tuple[str, ...]) -> 
     when nothing but filler is left once keywords, periods and names are read."""
     if not filters.is_empty or _CONTEXT.search(text) is not None:
         return True
-    return all(word in _FILLER or word.isdigit() for word in leftovers)
+    return all(word in _FILLER or word.isdigit() or _WEAK.fullmatch(word)
+               for word in leftovers)

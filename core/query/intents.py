@@ -49,6 +49,8 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|издерж{_W}|чек{_W}|инвойс{_W}|invoice{_W}|outlay|expenditure{_W}"
                       rf"|burned|burnt|billed|charged|owe{_W}|обход(?:ит|ят|ил){_W}"
                       rf"|кост(?:ы|ов|ам|ах)"
+                      # "скинь цифру по бд": the number asked for is the sum
+                      rf"|цифр(?:у|ы|а|ой|ами)|циферк{_W}|figures?|the\s+numbers?"
                       # the to-date abbreviations of finance reports: "MTD по Яндекс Прод"
                       r"|mtd|qtd|ytd|wtd"),
     (Intent.SPEND, 3, rf"сколько\s+(?:[а-яa-z0-9-]+\s+){{0,3}}"
@@ -122,7 +124,11 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                          # the bill still to come: "какой счёт прилетит", "во что выльется"
                          rf"|прилет(?:ит|ят)|прид[её]т|придут|выставя?т|насчитаю?т|спишу?т"
                          rf"|влет(?:ит|ят)|встан(?:ет|ут)|выльет(?:ся|ся)|выльются|натикает"
-                         rf"|потянет|обойдутся|will\s+(?:the\s+)?(?:[a-z]+\s+)?(?:bill|invoice"
+                         rf"|потянет|обойдутся"
+                         # a money verb in the future tense: "сколько ещё сожрут базы"
+                         rf"|сожрут|сожр[её]т|съедят|съест|уйд[её]т|уйдут|потратят|потратит"
+                         rf"|спалим|сожж[её]м|will\s+(?:[a-z]+\s+)?(?:eat|burn|cost|run\s+us)"
+                         rf"|will\s+(?:the\s+)?(?:[a-z]+\s+)?(?:bill|invoice"
                          rf"|total)\s+be"),
     # planning a budget is what a forecast is for: "прогноз ... для бюджетного планирования"
     (Intent.FORECAST, 2, rf"бюджетн{_W}\s+планировани{_W}|планировани{_W}\s+бюджет{_W}"
@@ -177,13 +183,19 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
     (Intent.RECOMMENDATIONS, 4, r"стоит\s+ли|имеет\s+(?:ли\s+)?смысл|есть\s+(?:ли\s+)?смысл"
                                 r"|makes?\s+sense"
                                 r"|is\s+it\s+worth|worth\s+(?:it|buying|moving|switching)"
-                                r"|should\s+we\s+(?:buy|move|switch|get|commit)"),
+                                r"|should\s+we\s+(?:buy|move|switch|get|commit|scale|shut|turn\s+off|delete"
+                                r"|remove|drop|stop|resize)"),
     # resources
-    (Intent.RESOURCES, 3, rf"ресурс{_W}|сервер(?!н){_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
-                          rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
-                          rf"|вирт(?:а|у)лк{_W}|кластер{_W}|clusters?|инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
-                          rf"|resources?|servers?|vms?|instances?|volumes?|disks?|buckets?|nodes?|hosts?"
-                          rf"|inventory|running|list|machines?|droplets?"
+    (Intent.RESOURCES, 3, rf"инвентар{_W}|запущен{_W}|крут[яи]тся|работает|список{_W}|штук{_W}"
+                          rf"|inventory|running|list"
+                          # what exists or is set up: "какие бэкапы у нас настроены", "what
+                          # databases do we run", "show me everything tagged env=stage"
+                          rf"|настроен{_W}|заведен{_W}|подключен{_W}\s+(?:у\s+нас|сейчас)"
+                          rf"|(?:what|which)\s+(?:[a-z0-9-]+\s+){{0,3}}(?:do|does|did)\s+(?:we|you)"
+                          rf"\s+(?:run|have|host|use|keep|own|maintain)|(?:set\s+up|configured)"
+                          rf"|(?:everything|all\s+(?:the\s+)?(?:stuff|things))\s+(?:that(?:'s|\s+is)\s+)?"
+                          rf"(?:tagged|labell?ed|with\s+(?:tag|label))|вс[её]\s+(?:что\s+)?(?:с\s+тегом"
+                          rf"|помечен{_W}|под\s+тегом)"
                           # what exists: "какие базы у нас есть", "what's deployed in X"
                           rf"|(?:какие|что)\s+(?:[а-я0-9-]+\s+){{0,3}}(?:у\s+нас\s+)?(?:есть"
                           rf"|имеются|имеется)|разв[её]рнут{_W}|развернут{_W}|разворач{_W}"
@@ -230,6 +242,23 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                        rf"|management)"),
 )
 
+_KIND_NOUNS = (rf"ресурс{_W}|сервер(?!н){_W}|сервак{_W}|вирту[ао]л{_W}|вм|вмк{_W}"
+               rf"|инстанс{_W}|машин{_W}|тач(?:к|ек){_W}|диск{_W}|бакет{_W}|нод[аыу]?"
+               rf"|вирт(?:а|у)лк{_W}|кластер{_W}|clusters?"
+               r"|resources?|servers?|vms?|instances?|volumes?|disks?|buckets?|nodes?|hosts?"
+               r"|machines?|droplets?")
+"""Kinds of resource ("диски", "vms"): what a resources question lists or counts, but in a
+sentence with a money word ("затраты на диски", "what did we pay for vms") only the thing the
+money went on, so they count for the resources intent only when no money word is present."""
+_MONEY = (rf"потрат{_W}|трат{_W}|расход{_W}|затрат{_W}|стои[тлм]{_W}|стоят|стоимост{_W}"
+          rf"|заплат{_W}|плат(?:им|ят|ит|или|ил|ишь){_W}|счет{_W}|деньг{_W}|денег|сумм{_W}"
+          rf"|итого|обош[её]л{_W}|обошл{_W}|обход(?:ит|ят|ил){_W}|уход{_W}|ушл[оа]|ушел"
+          rf"|съел{_W}|сожр{_W}|жр[еу]т|поч[её]м|вышл[оаи]|вышел|слил{_W}|отдал{_W}"
+          rf"|бабл{_W}|бабк{_W}|бабок|лаве|цифр{_W}|кост(?:ы|ов|ам|ах)"
+          rf"|burn{_W}|spend{_W}|spent|costs?|costing|expens{_W}|bill{_W}|paid|pay(?:ing)?"
+          rf"|charges?|charged|invoice{_W}|money|damage|price{_W}|priced")
+"""Words about money; "сколько" and "how many" are not among them: they count resources too."""
+
 NOT_A_QUESTION = re.compile(
     r"(?<![\w])(?:"
     r"(?:дай|дайте|займи|займите|одолжи|одолжите|скинь|скиньте|кинь|подкинь)\s+(?:мне\s+|нам\s+)?"
@@ -241,6 +270,25 @@ NOT_A_QUESTION = re.compile(
     r")")
 """Requests for an action or a remark about money, not questions about spend ("дай денег",
 "оплати счёт", "pay the invoice"): answered as not understood rather than with a sum."""
+
+OPERATE = re.compile(
+    r"(?<![\w])(?:"
+    r"(?:пере)?загрузи(?:те)?|перезапусти(?:те)?|ребутни(?:те)?|рестартани(?:те)?|удали(?:те)?"
+    r"|снеси(?:те)?|грохни(?:те)?|убей(?:те)?|создай(?:те)?|разверни(?:те)?|задеплой(?:те)?"
+    r"|выключи(?:те)?|включи(?:те)?|отключи(?:те)?|останови(?:те)?|запусти(?:те)?"
+    r"|(?:от|с)?масштабируй(?:те)?|увеличь(?:те)?|добавь(?:те)?|уничтожь(?:те)?|почисти(?:те)?"
+    r"|перенеси(?:те)?|смигрируй(?:те)?|откати(?:те)?"
+    r")(?![\w])"
+    r"|^(?:(?:please|pls|plz|can\s+you|could\s+you|would\s+you|go\s+and|hey,?)\s+)*"
+    r"(?:restart|reboot|delete|remove|create|spin\s+(?:up|down)|launch|deploy|stop"
+    r"|start(?!\s+(?:of|date))|shut\s+down|terminate|destroy|kill|resize|provision|upgrade"
+    r"|migrate|roll\s+back|scale\s+(?:up|down|out|in)|turn\s+(?:off|on)|power\s+(?:off|on)"
+    r"|clean\s+up|wipe)(?![\w])")
+"""Orders to operate the infrastructure ("перезагрузи сервер", "restart the prod cluster",
+"scale up"): the bot reads costs and does not operate anything, so they are not understood
+rather than answered with a list of servers. Russian imperatives anywhere; English ones at
+the start of the sentence, where the imperative mood is unambiguous ("start" of a month is
+not a command)."""
 
 OFF_TOPIC = re.compile(
     r"(?<![\w])(?:"
@@ -261,6 +309,12 @@ _COMPILED: tuple[tuple[Intent, int, re.Pattern[str]], ...] = tuple(
     (intent, weight, re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"))
     for intent, weight, pattern in _TABLE
 )
+_VIEWS = frozenset({Intent.REPORT, Intent.FORECAST, Intent.BUDGET, Intent.ANOMALIES})
+_VIEW_WEIGHT = 5
+"""A view that a command word may also ask for ("выгрузи и перешли отчёт", "запусти прогноз")
+keeps its intent; a command about servers or costs does not."""
+_KIND_RULE = re.compile(rf"(?<![\w])(?:{_KIND_NOUNS})(?![\w])")
+_MONEY_WORD = re.compile(rf"(?<![\w-])(?:{_MONEY})(?![\w-])")  # not in "cost-center"
 
 # Canonical keyword spellings for the typo-tolerant pass ("прогнз", "forcast", "рекомендаии").
 _FUZZY: tuple[tuple[str, Intent], ...] = (
@@ -294,9 +348,18 @@ _GROUPS: dict[str, int] = {
 """Collective numerals for a group of N ("пятёрка самых дорогих", "десятку", "дюжину")."""
 _GROUP_N = re.compile(rf"(?<![\w])(?P<g>{'|'.join(_GROUPS)})[а-я]*(?![\w])")
 
+_GROUP_NOUN = (r"команд[а-я]*|проект[а-я]*|сервис[а-я]*|провайдер[а-я]*|облак[а-я]*"
+               r"|регион[а-я]*|ресурс[а-я]*|сервер[а-я]*|виртуал[а-я]*|вм(?:к[а-я]*)?|диск[а-я]*"
+               r"|бакет[а-я]*|баз[а-я]*|подключени[а-я]*|аккаунт[а-я]*|статей|стать[а-я]*"
+               r"|teams?|projects?|services?|providers?|clouds?|regions?|resources?|servers?"
+               r"|vms?|instances?|disks?|buckets?|databases?|accounts?|connections?")
+"""What a ranking ranks: a number before it is how many ("какие 4 команды")."""
 _TOP_N = (
     re.compile(rf"(?<![\w])(?:топ|top)\s*-?\s*(?P<n>{NUM})(?![\w])"),
     re.compile(rf"(?<![\w])(?:первые|first)\s+(?P<n>{NUM})(?![\w]){_NOT_UNIT}"),
+    # "какие 4 команды тратят больше всего", "which 3 projects cost the most"
+    re.compile(rf"(?<![\w])(?:как(?:ие|их|им)|which|what)\s+(?P<n>{NUM})\s+(?:[а-яa-z]+\s+)?"
+               rf"(?:{_GROUP_NOUN})(?![\w])"),
     re.compile(rf"(?<![\w])(?P<n>{NUM})\s+(?:[а-яa-z]+\s+)?(?:сам[а-я]*|наиболее|most|biggest"
                rf"|largest|top|{_COSTLY}[а-я]*|{_COSTLY_EN}|heaviest|hungriest"
                r"|cost\s+the\s+most)(?![\w])"),
@@ -307,6 +370,8 @@ _TOP_N = (
 class IntentHit:
     intent: Intent
     spans: tuple[tuple[int, int], ...]
+    command: bool = False
+    """An order to operate the infrastructure: refused whole, its names are no filters."""
 
 
 def _score(text: str) -> tuple[dict[Intent, int], dict[Intent, list[tuple[int, int]]]]:
@@ -317,6 +382,11 @@ def _score(text: str) -> tuple[dict[Intent, int], dict[Intent, list[tuple[int, i
         if hits:
             scores[intent] = scores.get(intent, 0) + weight
             spans.setdefault(intent, []).extend(hits)
+    kinds = [m.span() for m in _KIND_RULE.finditer(text)]
+    if kinds and _MONEY_WORD.search(text) is None:
+        scores[Intent.RESOURCES] = scores.get(Intent.RESOURCES, 0) + 3
+    if kinds:
+        spans.setdefault(Intent.RESOURCES, []).extend(kinds)
     return scores, spans
 
 
@@ -362,6 +432,9 @@ def detect_intent(text: str) -> IntentHit:
         return IntentHit(Intent.UNKNOWN, ())
     text = _IDENTIFIER.sub(lambda m: " " * len(m.group()), text)
     scores, spans = _score(text)
+    if OPERATE.search(text) and max(
+            (v for k, v in scores.items() if k in _VIEWS), default=0) < _VIEW_WEIGHT:
+        return IntentHit(Intent.UNKNOWN, (), command=True)
     if NOT_A_QUESTION.search(text) and max(
             (v for k, v in scores.items() if k is not Intent.SPEND), default=0) < 3:
         return IntentHit(Intent.UNKNOWN, ())

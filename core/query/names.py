@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.query.lexicon import normalize
-from core.query.model import Intent, Vocabulary
+from core.query.model import Vocabulary
 from core.query.providers import find_providers
 
 __all__ = ["CATEGORIES", "NameHit", "find_names", "find_tag_values", "find_tags"]
@@ -57,10 +57,11 @@ _STOP = frozenset({
 })
 
 
-_ALWAYS: frozenset[Intent] = frozenset()
-_KIND: frozenset[Intent] = frozenset({Intent.RESOURCES})
-"""A kind of resource ("диски") is what a resources question lists or counts, not a slice; in
-a cost or advice question it names the org's service for that kind ("ушло на диски")."""
+_ALWAYS = False
+_KIND = True
+"""A kind of resource ("диски", "вм") names the org's service for that kind in every question:
+"ушло на диски", "список вм в ru-central1", "what databases do we run" (one rule for costs,
+advice and lists alike, as the labels since fresh_v4 have it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +69,13 @@ class _Alias:
     pattern: re.Pattern[str]
     keys: tuple[str, ...]
     display: str
-    not_for: frozenset[Intent]
-    """Intents in which the word is not a service filter."""
-
-    @property
-    def is_kind(self) -> bool:
-        """A kind of resource names a service only when the org has one of that kind."""
-        return bool(self.not_for)
+    is_kind: bool
+    """A kind of resource names a service only when the org has one of that kind."""
 
 
 _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
-    _Alias(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w]|-[a-z0-9])"), keys, display, not_for)
-    for pattern, keys, display, not_for in (
+    _Alias(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w]|-[a-z0-9])"), keys, display, kind)
+    for pattern, keys, display, kind in (
         (r"кубер[а-я]*|кубик[а-я]*|куб[аеу]?|кубы|кубернет[еи]с[а-я]*|kubernetes|k8s|k8|kube"
          r"|managed\s+kubernetes|mks|mk8s", ("kubernetes", "k8s"), "Kubernetes", _ALWAYS),
         (r"(?:s3|с3)(?:ш[а-я]*)?", ("s3", "object storage"), "Object Storage", _ALWAYS),
@@ -102,7 +98,7 @@ _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
         # kinds of resource
         (r"диск(?:и|а|ов|ам|ами|ах|е|у|ом)?|disks?|volumes?", ("block storage", "disk", "volume"),
          "Block Storage", _KIND),
-        (r"вирт(?:уа|а|у)лк[а-я]*|виртуальн[а-я]*\s+машин[а-я]*|вм(?:к[а-я]*)?|vms?"
+        (r"вирт(?:уа|а|у)л(?:к[а-я]*|ок)|виртуальн[а-я]*\s+машин[а-я]*|вм(?:к[а-я]*)?|vms?"
          r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND),
     )
 )
@@ -298,10 +294,9 @@ def find_tag_values(text: str, vocabulary: Vocabulary | None,
     return found
 
 
-def find_names(text: str, vocabulary: Vocabulary | None, taken: list[tuple[int, int]],
-               intent: Intent | None = None) -> list[NameHit]:
-    """Named things in `text` outside `taken` spans (which it extends), one per category;
-    `intent` decides whether a kind of resource ("диски") is a service filter."""
+def find_names(text: str, vocabulary: Vocabulary | None,
+               taken: list[tuple[int, int]]) -> list[NameHit]:
+    """Named things in `text` outside `taken` spans (which it extends), one per category."""
     compiled = _compiled(vocabulary) if vocabulary else _EMPTY
     candidates: list[tuple[int, int, int, NameHit]] = []
     named = _vocabulary_hits(text, compiled)
@@ -327,8 +322,6 @@ def find_names(text: str, vocabulary: Vocabulary | None, taken: list[tuple[int, 
                 candidates.append((m.end() - m.start(), 0, -11,
                                    NameHit("region", m.group(), m.span())))
     for alias in _SERVICE_ALIASES:
-        if intent in alias.not_for:
-            continue
         for m in alias.pattern.finditer(text):
             service = _service_for(alias, vocabulary)
             if service is not None:

@@ -14,7 +14,7 @@ from core.query.amounts import find_amounts, mask_amounts
 from core.query.calendar import month_range
 from core.query.context import NEEDS_CONTEXT, about_our_costs
 from core.query.fallback import dateparser_period
-from core.query.intents import detect_intent, find_top_n, is_keyword
+from core.query.intents import IntentHit, detect_intent, find_top_n, is_keyword
 from core.query.lexicon import correct_day_words, correct_months, normalize
 from core.query.model import (
     Filters,
@@ -38,6 +38,8 @@ _LEAN: dict[Intent, Lean] = {Intent.FORECAST: Lean.FUTURE, Intent.BUDGET: Lean.N
 _WHOLE_PERIOD = frozenset({Intent.FORECAST, Intent.BUDGET})
 """Intents about a whole period (the month's forecast, budget); others stop at today."""
 
+_AHEAD = frozenset({"until_month_end", "until_quarter_end", "until_year_end", "rest_of_month"})
+"""Phrases from today to a period's end ("до конца года"): the days they name are ahead."""
 _WORD = re.compile(r"[^\W_]+(?:[-.'][^\W_]+)*")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
@@ -104,6 +106,10 @@ def parse(text: str, *, today: date, lang: str | None = None,
     found = find_period(dated, today, _LEAN.get(hit.intent, Lean.PAST))
     reading = found[0].rule.reading if found else None
     resolved = (found[0].span, found[1]) if found else dateparser_period(dated, today)
+    if resolved is not None and hit.intent is Intent.SPEND and today < resolved[1][1] and (
+            today < resolved[1][0] or (found is not None and found[0].rule.name in _AHEAD)):
+        # "сколько уйдёт до конца года": money over days still to come is a forecast
+        hit = IntentHit(Intent.FORECAST, hit.spans)
     if resolved is not None:
         span, (start, end) = resolved
         if hit.intent not in _WHOLE_PERIOD and start <= today < end:
@@ -112,7 +118,7 @@ def parse(text: str, *, today: date, lang: str | None = None,
         taken.append(span)
 
     tags = find_tags(norm, known, taken)
-    names = {h.category: h.value for h in find_names(norm, known, taken, hit.intent)}
+    names = {h.category: h.value for h in find_names(norm, known, taken)}
     tags += [t for t in find_tag_values(norm, known, taken) if t[0] not in {k for k, *_ in tags}]
     providers = find_providers(norm)
     spans += taken + [span for _key, span in providers]
@@ -122,6 +128,8 @@ def parse(text: str, *, today: date, lang: str | None = None,
         spans.append(top[1])
 
     unparsed = _unparsed(norm, spans)
+    if hit.command:  # an order to operate is refused whole: its names filter nothing
+        providers, names, tags = [], {}, []
     filters = Filters(
         provider=providers[0][0] if providers else None,
         connection=names.get("connection"), service=names.get("service"),

@@ -174,6 +174,21 @@ def _part_of(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     return r.part_of(container, not side.startswith(("последн", "last", "final")), count, unit)
 
 
+_SINCE_START_OF = (
+    rf"{_SINCE_START}(?:(?P<q>{ORD_QUARTER})(?:-?(?:го|ого|его|й|ий|ый|м))?\s*"
+    rf"(?:квартала|кв\.?|quarter)(?!\w){_YEAR_REL}"
+    rf"|(?P<c>{_CONTAINER}|(?:{_LAST}|позапрошл[а-я]*)\s+{_WEEK_W}))")
+"""The start of any period to today: "с начала прошлого месяца", "с начала 4 квартала",
+"since the beginning of last year" (a period still ahead is read whole)."""
+
+
+def _since_start_of(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    whole = r.quarter(m, today, Lean.PAST) if m["q"] else _container(m["c"], today, Lean.PAST)
+    if whole is None:
+        return None
+    return (whole[0], today) if whole[0] <= today else whole
+
+
 _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("today", r"сегодня[а-я]*|с[её]дня|today|на\s+текущий\s+день", r.fixed(r.day(0))),
     ("yesterday", r"вчера[а-я]*|yesterday", r.fixed(r.day(1))),
@@ -283,7 +298,9 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                 r"|(?:последн[а-я]*|past|the)\s+)?(?:выходн[а-я]*|weekends?|вых)(?!\w)",
      r.weekend),
     ("rolling", rf"(?:(?:over|for|in|during)\s+the\s+)?"
-                rf"(?:последн[а-я]*|прошедш[а-я]*|last|past|previous|trailing)\s+"
+                # "the last quarter" without a count is the calendar one, as "last quarter"
+                rf"(?:последн[а-я]*|прошедш[а-я]*|past|trailing|(?:last|previous)"
+                rf"(?=\s+(?:{NUM}\s|fortnight|hours?\b)))\s+"
                 rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
     ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
                   rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
@@ -309,12 +326,16 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
      r.budget_term),
     ("range", rf"(?P<pre>с|со|from|between|между)\s+{date_pattern('a', bare=True)}{_SEP}"
               rf"{date_pattern('b', bare=True)}", r.date_span),
-    ("range_bare", rf"{date_pattern('a', bare=True)}\s*(?:-|\.\.|по|to|through)\s*"
+    ("range_bare", rf"{date_pattern('a', bare=True)}\s*(?:-|\.\.|по|to|through|и|and|&)\s*"
                    rf"{date_pattern('b', bare=True)}", r.date_span),
     ("since_date", rf"(?:с|со|since|starting(?:\s+(?:from|on))?|from|after|начиная\s+с)\s+"
                    rf"{date_pattern('a', bare=False)}", r.since_date),
     ("date", date_pattern("a", bare=False), r.single),
     ("part_of", _PART, _part_of),
+    ("since_start_of", _SINCE_START_OF, _since_start_of),
+    ("decade", rf"(?:(?:в|во|за|на)\s+)?(?P<o>{ORDINAL})\s+декад[а-я]*"
+               rf"(?:\s+(?P<m>{MONTH}){_YEAR_REL}|\s+(?P<prev_m>прошл[а-я]*|предыдущ[а-я]*)"
+               rf"\s+месяца|\s+(?:{_THIS}\s+)?месяца)?", r.decade_of_month),
 )
 
 

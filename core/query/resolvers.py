@@ -41,6 +41,7 @@ __all__ = [
     "month_of_year", "previous_half",
     "since_day_of_month", "since_weekday", "week_of_month", "weekday_day", "days_to_today",
     "half_of_month", "half_shift", "part_of", "rest_of_month", "budget_term",
+    "decade_of_month",
 ]
 
 Resolver = Callable[[re.Match[str], date, Lean], DateRange | None]
@@ -408,3 +409,22 @@ def day_of_month(m: re.Match[str], today: date, _lean: Lean) -> DateRange | None
 def since_day_of_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
     found = day_of_month(m, today, lean)
     return (found[0], today) if found else None
+
+
+def decade_of_month(m: re.Match[str], today: date, lean: Lean) -> DateRange | None:
+    """"первая / вторая / третья декада октября": days 1–10, 11–20, 21 to the month's end, as
+    Russian accounting counts them; "последняя" is the third. No month named: this month,
+    "прошлого месяца" the previous one."""
+    g = m.groupdict()
+    if g.get("prev_m"):
+        month: DateRange | None = month_shift(-1)(today)
+    else:
+        month = _month_of(m, today, lean)
+    n = ordinal_value(m["o"])
+    if month is None or n is None or n > 3:
+        return None
+    first, last = month
+    if n == -1:
+        n = 3
+    start = first + timedelta(days=10 * (n - 1))
+    return start, last if n == 3 else start + timedelta(days=9)

@@ -112,11 +112,11 @@ async def test_the_llm_reads_what_the_rules_did_not(llm_bot: tuple[BotHarness, F
     alice = await _viewer(hd, 2106)
     llm.reply(intent="spend", period_start="2026-11-09", period_end="2026-11-15",
               filters={"provider": "selectel"})
-    text = (await _texts(alice, "озвучь цифру по селектелу за ту неделю"))[0]
+    text = (await _texts(alice, "что там по селектелу за ту неделю"))[0]
     assert "Вопрос разобран языковой моделью" in text
     assert "Расходы за 9–15 ноября 2026" in text
     assert "провайдер selectel" in text
-    assert llm.requests[0]["messages"][1]["content"] == "озвучь цифру по селектелу за ту неделю"
+    assert llm.requests[0]["messages"][1]["content"] == "что там по селектелу за ту неделю"
     understood = await _texts(alice, "сколько потратили вчера")
     assert len(llm.requests) == 1  # the rules understood: nothing sent
     assert "Расходы за 21 ноября 2026" in understood[0]

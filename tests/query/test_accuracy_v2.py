@@ -53,6 +53,24 @@ disagree with the conventions and miss: fresh_v3 "есть ли простаив
 service; fresh_v6 labels the same advice Compute, as fresh_v4-v6 label disks in advice Block
 Storage) and fresh_v6 "какие вмки крутятся на селектеле" (Compute, while questions.jsonl and
 fresh_v3 list and count VMs with no service in five labels).
+fresh_v7.jsonl (203, 70% Russian, written blind after round 4): first run 91.1% (185/203);
+after round 5 100.0% (203/203) (no longer unseen). Round 5 wrote 10-20 phrasings per miss
+family (test_families_v7.py) with general rules: a money word anywhere outranks a kind of
+resource ("затраты на диски", "what did we pay for vms"), which counts for a resources
+question only without one; what exists or is set up is a resources question ("what databases
+do we run", "какие бэкапы настроены", "everything tagged X"); orders to operate the
+infrastructure ("перезагрузи сервер", "restart the prod cluster") are not understood and
+name no filters, and words for anything one pays for ("подписка", "тариф", "лицензия") tie a
+question to our costs only with nothing unknown beside them ("подписка на chatgpt"); two
+days joined by "и" are a range, "с начала <any period>" runs to today, decades of a month,
+English "the last <unit>" without a count is the calendar one, and a cost question about
+days still to come ("до конца года", "в следующем месяце") or with a future money verb
+("сожрут") is a forecast; "скинь цифру" asks for the sum; "какие 4 команды" is top 4. One
+rule for kinds of resource everywhere: "список вм" is Compute as in fresh_v4-v7, so six older
+labels that list or count VMs or disks with no service now miss (questions.jsonl: "покажи все
+виртуалки", "какие диски есть в регионе ru-3", "how many VMs do we have", "сколько
+виртуальных машин в яндексе", "list VMs in ru-3"; fresh_v6's "какие вмки крутятся на
+селектеле" now passes; fresh_v3: "сколько виртуалок у команды platform").
 """
 
 from __future__ import annotations
@@ -104,7 +122,7 @@ def test_the_locked_set_is_big_and_mostly_russian() -> None:
 
 @pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl", "fresh_v2.jsonl",
                                   "fresh_v3.jsonl", "fresh_v4.jsonl", "fresh_v5.jsonl",
-                                  "fresh_v6.jsonl"])
+                                  "fresh_v6.jsonl", "fresh_v7.jsonl"])
 def test_parser_accuracy_v2(name: str, vocabulary: Vocabulary) -> None:
     rows = _load(name)
     misses = _misses(rows, vocabulary)
