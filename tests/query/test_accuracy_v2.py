@@ -71,6 +71,13 @@ labels that list or count VMs or disks with no service now miss (questions.jsonl
 виртуалки", "какие диски есть в регионе ru-3", "how many VMs do we have", "сколько
 виртуальных машин в яндексе", "list VMs in ru-3"; fresh_v6's "какие вмки крутятся на
 селектеле" now passes; fresh_v3: "сколько виртуалок у команды platform").
+fresh_v8.jsonl (189, 70% Russian, written blind after round 5 by someone who never read the
+parser): first run 95.2% (180/189), the issue's target of 95% on an unseen set of 150 or more.
+Its nine misses, as they were: a year-relative quarter ("в прошлом году … в 4 квартале" read as
+this year's), "первое полугодие" in a budget question read as next year's, a resource's own
+kind word added as a service ("впска vps-app-01"), "тачки" (Compute) and "бакеты" (Object
+Storage) not mapped, "месяц к месяцу" not a trend, "забытые диски" not advice, "что можно
+сделать … чтобы дешевле" not advice, "сколько человек у нас в отделе" answered as spend.
 """
 
 from __future__ import annotations
@@ -122,7 +129,8 @@ def test_the_locked_set_is_big_and_mostly_russian() -> None:
 
 @pytest.mark.parametrize("name", ["locked_v2.jsonl", "dev_v2.jsonl", "fresh_v2.jsonl",
                                   "fresh_v3.jsonl", "fresh_v4.jsonl", "fresh_v5.jsonl",
-                                  "fresh_v6.jsonl", "fresh_v7.jsonl"])
+                                  "fresh_v6.jsonl", "fresh_v7.jsonl",
+                                  "fresh_v8.jsonl"])
 def test_parser_accuracy_v2(name: str, vocabulary: Vocabulary) -> None:
     rows = _load(name)
     misses = _misses(rows, vocabulary)
