@@ -1,4 +1,5 @@
-"""Organisations, users and memberships: creation, lookup by id or slug, role checks."""
+"""Organisations, users and memberships: creation, lookup by id or slug, role checks, and the
+organisation's own options (LLM understanding on or off)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Membership, Organization, User
 from core.domain.roles import Role, role_at_least
+from core.services.ask.llm import ORG_OPTION, llm_allowed
+from core.services.audit import audit
 from core.services.errors import Forbidden, NotFound, ServiceError
 
 __all__ = [
-    "OrgRef", "create_org", "ensure_user", "get_org", "make_slug", "membership_role",
-    "require_role", "set_membership",
+    "OrgRef", "create_org", "ensure_user", "get_org", "llm_understanding", "make_slug",
+    "membership_role", "require_role", "set_llm_understanding", "set_membership",
 ]
 
 _TRANSLIT = str.maketrans({
@@ -124,3 +127,29 @@ async def set_membership(session: AsyncSession, org_id: int, user_id: int, role:
     else:
         row.role = role.value
     await session.flush()
+
+
+async def llm_understanding(session: AsyncSession, org_id: int) -> bool:
+    """Whether the organisation lets unparsed questions go to the configured LLM (on unless
+    it switched it off)."""
+    org = await session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organisation not found")
+    return llm_allowed(org.settings)
+
+
+async def set_llm_understanding(session: AsyncSession, org_id: int, user_id: int,
+                                enabled: bool, *, actor_telegram_id: int | None = None) -> bool:
+    """Turn LLM understanding on or off for the organisation (admins and owners); audited
+    because it decides whether question text may leave the machine. Returns the new state."""
+    await require_role(session, org_id, user_id, Role.ADMIN)
+    org = await session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organisation not found")
+    before = llm_allowed(org.settings)
+    org.settings = {**(org.settings or {}), ORG_OPTION: enabled}  # a new dict: change tracked
+    await session.flush()
+    await audit(session, "org.llm_understanding", org_id=org_id,
+                actor_telegram_id=actor_telegram_id, object_type="organization",
+                object_id=org_id, before=before, after=enabled)
+    return enabled

@@ -93,6 +93,7 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "settings:message:on_timezone#0": (Own("the sender's time zone"),),
     "settings:message:on_quiet_text#0": (Own("the sender's quiet hours"),),
     "settings:callback_query:on_setting#0": (Own("the sender's preferences"),),
+    "settings:callback_query:on_llm#0": (Filter(Role.ADMIN),),  # the organisation's LLM switch
     "settings:callback_query:on_timezone#0": (Own("the sender's time zone"),),
     # rates: everyone sees them; owner, admin and finance set them (set_rate checks again)
     "rates:message:cmd_rates#0": (Filter(Role.VIEWER),),

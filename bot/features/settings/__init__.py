@@ -1,1 +1,1 @@
-"""/settings: language, time zone and notification preferences."""
+"""/settings: language, time zone, notification preferences and the organisation's LLM switch."""

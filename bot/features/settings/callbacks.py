@@ -1,4 +1,5 @@
-"""Settings buttons; `value` is a short code validated by the core service on arrival."""
+"""Settings buttons; `value` is a short code validated by the core service on arrival (for
+`LLM`, the state the button asks for: "on" or "off", so a double press changes nothing)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class SetAction(StrEnum):
     MODE = "mode"
     QUIET = "quiet"
     DIGEST = "digest"
+    LLM = "llm"
 
 
 class SetCb(CallbackData, prefix="set"):

@@ -1,4 +1,5 @@
-"""Settings handlers: show, change, re-render the same message."""
+"""Settings handlers: show, change, re-render the same message. The organisation's LLM switch
+is its own handler (`on_llm`), registered for admins only."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from bot.features.onboarding.keyboards import COMMON_TIMEZONES, timezone_kb
 from bot.features.settings.callbacks import SetAction, SetCb
 from bot.features.settings.keyboards import QUIET_PRESETS, language_kb, menu_kb, notify_kb
 from bot.features.settings.states import SettingsInput
-from bot.filters import NoOrganisation
+from bot.filters import NoOrganisation, org_id_of
 from bot.i18n import esc
-from core.services import users
+from core.services import orgs, users
 from core.services.errors import ServiceError
 
-__all__ = ["cmd_settings", "on_setting", "on_timezone", "parse_quiet", "quiet_text"]
+__all__ = ["cmd_settings", "on_llm", "on_setting", "on_timezone", "parse_quiet", "quiet_text"]
 
 _QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
@@ -38,14 +39,32 @@ def parse_quiet(text: str) -> tuple[time, time] | None:
 
 
 
-async def _summary(rc: RequestContext, session: AsyncSession) -> str:
+async def _llm_state(rc: RequestContext, session: AsyncSession) -> str | None:
+    """"on" / "off" for the caller's organisation, "absent" when this server has no LLM."""
+    if rc.org is None:
+        return None
+    if not rc.settings.llm_url:
+        return "absent"
+    return "on" if await orgs.llm_understanding(session, rc.org.id) else "off"
+
+
+async def _summary(rc: RequestContext, session: AsyncSession,
+                   llm: str | None) -> str:
     lines = [rc.t("settings.title"),
              rc.t("settings.language", value=rc.t(f"bot.language_name.{rc.lang}")),
              rc.t("settings.timezone", value=esc(rc.timezone))]
     if rc.org is not None:
         prefs = await users.get_prefs(session, rc.user.id, rc.org.id)
         lines.append(_notify_text(rc, prefs))
+    if llm is not None:
+        lines.append(rc.t("settings.llm", state=rc.t(f"settings.llm_state.{llm}"),
+                          hint=rc.t(f"settings.llm_hint.{llm}")))
     return "\n".join(lines)
+
+
+async def _menu(rc: RequestContext, session: AsyncSession) -> tuple[str, InlineKeyboardMarkup]:
+    llm = await _llm_state(rc, session)
+    return await _summary(rc, session, llm), menu_kb(rc, llm)
 
 
 def quiet_text(rc: RequestContext, prefs: users.Prefs) -> str:
@@ -65,7 +84,8 @@ def _notify_text(rc: RequestContext, prefs: users.Prefs) -> str:
 async def cmd_settings(message: Message, rc: RequestContext, session: AsyncSession,
                        state: FSMContext) -> None:
     await state.clear()
-    await message.answer(await _summary(rc, session), reply_markup=menu_kb(rc))
+    text, kb = await _menu(rc, session)
+    await message.answer(text, reply_markup=kb)
 
 
 async def _show_notify(query: CallbackQuery, rc: RequestContext, session: AsyncSession) -> None:
@@ -84,13 +104,13 @@ async def on_setting(query: CallbackQuery, callback_data: SetCb, rc: RequestCont
                      session: AsyncSession, state: FSMContext) -> None:
     action, value = callback_data.action, callback_data.value
     if action == SetAction.MENU:
-        await _edit(query, await _summary(rc, session), menu_kb(rc))
+        await _edit(query, *await _menu(rc, session))
     elif action == SetAction.LANG:
         await _edit(query, rc.t("settings.pick_language"), language_kb())
     elif action == SetAction.LANG_SET:
         await users.set_language(session, rc.user.id, value)
         rc.lang = value
-        await _edit(query, await _summary(rc, session), menu_kb(rc))
+        await _edit(query, *await _menu(rc, session))
     elif action == SetAction.TZ:
         await state.set_state(SettingsInput.timezone)
         await _edit(query, rc.t("settings.pick_timezone"), timezone_kb())
@@ -102,6 +122,21 @@ async def on_setting(query: CallbackQuery, callback_data: SetCb, rc: RequestCont
     else:
         await _change_prefs(rc, session, action, value)
         await _show_notify(query, rc, session)
+
+
+async def on_llm(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                 session: AsyncSession) -> None:
+    """Turn the organisation's LLM understanding on or off (admins: the registration's
+    RoleFilter); without an LLM on this server, explain instead of pretending to switch."""
+    org_id = org_id_of(rc)
+    if not rc.settings.llm_url:
+        await query.answer(rc.t("settings.llm_absent_alert"), show_alert=True)
+        return
+    if callback_data.value not in ("on", "off"):
+        raise ServiceError(f"unknown LLM state {callback_data.value!r}")
+    await orgs.set_llm_understanding(session, org_id, rc.user.id, callback_data.value == "on",
+                                     actor_telegram_id=rc.user.telegram_id)
+    await _edit(query, *await _menu(rc, session))
 
 
 async def _change_prefs(rc: RequestContext, session: AsyncSession, action: SetAction,

@@ -10,19 +10,27 @@ from bot.features.settings.callbacks import SetAction, SetCb
 from core.services.users import MODES, SEVERITIES, Prefs
 from renderers.i18n import LANGUAGES, t
 
-__all__ = ["QUIET_PRESETS", "language_kb", "menu_kb", "notify_kb"]
+__all__ = ["LLM_STATES", "QUIET_PRESETS", "language_kb", "menu_kb", "notify_kb"]
 
 QUIET_PRESETS = {"2208": ("22:00", "08:00"), "2307": ("23:00", "07:00"),
                  "0009": ("00:00", "09:00")}
 DIGEST_HOURS = (8, 9, 10, 18)
+LLM_STATES = ("on", "off", "absent")
+"""LLM understanding for the org: on, off, or no LLM configured on this server."""
+_LLM_NEXT = {"on": "off", "off": "on", "absent": ""}
 
 
-def menu_kb(rc: RequestContext) -> InlineKeyboardMarkup:
+def menu_kb(rc: RequestContext, llm: str | None = None) -> InlineKeyboardMarkup:
+    """`llm` is one of `LLM_STATES` when the caller has an organisation (the row is shown even
+    when no LLM is configured, so admins learn the option exists)."""
     kb = InlineKeyboardBuilder()
     kb.button(text=rc.t("settings.btn_language"), callback_data=SetCb(action=SetAction.LANG))
     kb.button(text=rc.t("settings.btn_timezone"), callback_data=SetCb(action=SetAction.TZ))
     if rc.org is not None:
         kb.button(text=rc.t("settings.btn_notify"), callback_data=SetCb(action=SetAction.NOTIFY))
+    if rc.org is not None and llm in LLM_STATES:
+        kb.button(text=rc.t("settings.btn_llm", state=rc.t(f"settings.llm_state.{llm}")),
+                  callback_data=SetCb(action=SetAction.LLM, value=_LLM_NEXT[llm]))
     kb.adjust(1)
     return kb.as_markup()
 
