@@ -99,6 +99,11 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                       rf"|истори{_W}|history|timeline|over\s+the\s+(?:months|weeks|days)"
                       rf"|(?:by|per)\s+(?:day|week|month|quarter)|day\s+by\s+day"
                       rf"|week\s+(?:by|over)\s+week|month\s+by\s+month|mom|yoy|year\s+over\s+year"
+                      # one period against the one before: "месяц к месяцу", "г/г", "QoQ"
+                      rf"|(?:день|недел[яю]|мес(?:яц)?|квартал|год)\s+к\s+(?:дню|неделе|мес(?:яцу)?"
+                      rf"|кварталу|году)|[мгкн]\s*/\s*[мгкн]|qoq"
+                      rf"|(?:day|week|month|quarter|year)[\s-]+over[\s-]+(?:day|week|month|quarter"
+                      rf"|year)"
                       rf"|(?:как|куда)\s+(?:движ|идут|ид[её]т|меня[ею]тся){_W}|evolv{_W}|trajectory"
                       # how costs behaved over a period: "как вели себя затраты"
                       rf"|как\s+(?:[а-я]+\s+)?(?:вел[аио]?|ведут|вед[её]т)\s+себя"
@@ -170,6 +175,13 @@ _TABLE: tuple[tuple[Intent, int, str], ...] = (
                                 # idle, oversized or wasted: "висят без дела", "впустую"
                                 rf"|даунсайз{_W}|райтсайз{_W}|wast(?:e|es|ed|ing|eful)"
                                 rf"|теря{_W}\s+деньг{_W}|теряем|впустую|зря"
+                                # forgotten or abandoned: "забытые диски", "брошенные бакеты"
+                                rf"|забыт{_W}|заброш{_W}|брош?енн{_W}|брошен{_W}|forgotten"
+                                rf"|abandon{_W}|stale|dangling|leftover"
+                                # "что сделать с X, чтобы дешевле выходило"
+                                rf"|чтобы\s+(?:[а-яa-z0-9-]+\s+){{0,4}}(?:дешевле|меньше\s+"
+                                rf"(?:плат|трат|стои|обход)){_W}|(?:выход|обход|стоил|обошл)"
+                                rf"{_W}\s+дешевле"
                                 rf"|без\s+(?:дела|нагрузки|толку|пользы)|не\s+использу{_W}"
                                 rf"|никто\s+не\s+пользу{_W}|недогруж{_W}|underutili[sz]{_W}"
                                 rf"|under-?used|sitting\s+(?:idle|unused|around)|doing\s+nothing"
@@ -297,6 +309,13 @@ OFF_TOPIC = re.compile(
     # age: "сколько лет селектелу", "how old is selectel" (not "сколько лет платим за aws")
     r"|сколько\s+(?:[а-я]+\s+)?лет(?!\s+назад)(?![^?]*(?:плат|трат|расход|затрат|сто[иля]))"
     r"|how\s+old\s+(?:is|are|was)"
+    # people: "сколько человек в отделе", "how many engineers" (not "сколько тратим на человека")
+    r"|сколько\s+(?:(?!сто|плат|трат|расход|затрат|ушл|уход|на\b)[а-я]+\s+){0,3}"
+    r"(?:человек|людей|народ[ау]?|сотрудник[а-я]*|работник[а-я]*|разработчик[а-я]*"
+    r"|программист[а-я]*|инженер[а-я]*|девопс[а-я]*|админ[а-я]*|пользовател[а-я]*|юзер[а-я]*)"
+    r"(?![а-я])"
+    r"|how\s+many\s+(?:[a-z]+\s+)?(?:people|persons|employees|engineers|developers|devs|staff"
+    r"|users|members|admins|folks)(?!\w)|headcount"
     r"|(?:сколько\s+будет|посчитай|вычисли|how\s+much\s+is|what\s+is|what'?s|calculate)\s+"
     r"\d+(?:[.,]\d+)?\s*(?:[-+*/×:]|плюс|минус|умножить\s+на|делить\s+на|разделить\s+на"
     r"|plus|minus|times|divided\s+by)\s*\d+(?:[.,]\d+)?\s*(?:=|\?|!|$)"
@@ -421,9 +440,9 @@ def _fuzzy(text: str, scores: dict[Intent, int],
             spans.setdefault(intent, []).append(m.span())
 
 
-_IDENTIFIER = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+){2,}(?![\w-])")
+_IDENTIFIER = re.compile(r"(?<![\w-])(?![a-z]+-over-)[a-z0-9]+(?:-[a-z0-9]+){2,}(?![\w-])")
 """A name such as "s3-media-bucket" or "api-backend-prod-01": its words ("bucket") are no
-keywords, so "расходы на s3-media-bucket" stays a cost question."""
+keywords, so "расходы на s3-media-bucket" stays a cost question; "month-over-month" is no name."""
 
 
 def detect_intent(text: str) -> IntentHit:

@@ -99,7 +99,12 @@ _SERVICE_ALIASES: tuple[_Alias, ...] = tuple(
         (r"диск(?:и|а|ов|ам|ами|ах|е|у|ом)?|disks?|volumes?", ("block storage", "disk", "volume"),
          "Block Storage", _KIND),
         (r"вирт(?:уа|а|у)л(?:к[а-я]*|ок)|виртуальн[а-я]*\s+машин[а-я]*|вм(?:к[а-я]*)?|vms?"
-         r"|virtual\s+machines?", ("compute", "virtual machine"), "Compute", _KIND),
+         r"|virtual\s+machines?|тач(?:к[а-я]*|ек)", ("compute", "virtual machine"), "Compute",
+         _KIND),
+        # a bucket is object storage; said with "s3" it is the org's S3 ("s3-бакеты")
+        (r"(?:s3|с3)[\s-]*(?:бакет[а-я]*|buckets?)", ("s3", "object storage"), "Object Storage",
+         _KIND),
+        (r"бакет[а-я]*|buckets?", ("object storage", "s3"), "Object Storage", _KIND),
     )
 )
 """Everyday names of common cloud services ("кубер"), mapped to the org's own spelling; one
@@ -325,7 +330,9 @@ def find_names(text: str, vocabulary: Vocabulary | None,
         for m in alias.pattern.finditer(text):
             service = _service_for(alias, vocabulary)
             if service is not None:
-                candidates.append((m.end() - m.start(), 0, -12,
+                # a kind of resource ranks below a service named outright: "бакеты в s3" are
+                # the org's S3, "виртуалки в кубере" Kubernetes
+                candidates.append((0 if alias.is_kind else m.end() - m.start(), 0, -12,
                                    NameHit("service", service, m.span())))
     candidates.sort(key=lambda c: (c[1], c[0], c[2]), reverse=True)
     hits: list[NameHit] = []
@@ -336,4 +343,21 @@ def find_names(text: str, vocabulary: Vocabulary | None,
         seen.add(hit.category)
         hits.append(hit)
         taken.append(hit.span)
+    resource = next((h for h in hits if h.category == "resource"), None)
+    if resource is not None:  # its span stays taken: the word was read, as the kind
+        hits = [h for h in hits if h.category != "service" or not _beside(text, h, resource)]
     return hits
+
+
+_GLUE = re.compile(r"[\s\"'«»:,()]+|(?<![\w])the(?![\w])")
+
+
+def _beside(text: str, service: NameHit, resource: NameHit) -> bool:
+    """A service word right next to a resource's name is that resource's kind ("впска
+    vps-app-01", "бакет s3-media-bucket", "api-backend-prod-01 vm"), not a second filter; only
+    spaces, quotes, "the" or other kind words ("s3 bucket s3-media-bucket") between them."""
+    left, right = sorted((service.span, resource.span))
+    gap = text[left[1]:right[0]]
+    for alias in _SERVICE_ALIASES:
+        gap = alias.pattern.sub(" ", gap)
+    return not _GLUE.sub("", gap)

@@ -35,6 +35,13 @@ MAX_CHARS = 1000
 """Longer input is cut: no real question is longer, and the cost stays bounded."""
 
 _LEAN: dict[Intent, Lean] = {Intent.FORECAST: Lean.FUTURE, Intent.BUDGET: Lean.NEAREST}
+_BUDGET_SPENT = re.compile(
+    r"(?<![\w])(?:исполн[а-я]*|уложил[а-я]*|вписал[а-я]*|влезл[а-я]*|превысил[а-я]*"
+    r"|перерасходова[а-я]*|израсходова[а-я]*|потратил[а-я]*|факт[а-я]*|actuals?|did|were|was"
+    r"|stayed|exceeded|overran|went\s+over|blew)(?![\w])")
+"""How a budget went ("исполнение бюджета за первое полугодие", "did we stay within budget
+in Q1"): its period is the latest of that name begun, this year's half even in November;
+other budget questions take the nearest ("бюджет на январь" in December is next January)."""
 _WHOLE_PERIOD = frozenset({Intent.FORECAST, Intent.BUDGET})
 """Intents about a whole period (the month's forecast, budget); others stop at today."""
 
@@ -103,19 +110,24 @@ def parse(text: str, *, today: date, lang: str | None = None,
 
     period = _default_period(hit.intent, today)
     source = PeriodSource.DEFAULT
-    found = find_period(dated, today, _LEAN.get(hit.intent, Lean.PAST))
+    lean = _LEAN.get(hit.intent, Lean.PAST)
+    if hit.intent is Intent.BUDGET and _BUDGET_SPENT.search(norm):
+        lean = Lean.PAST
+    found = find_period(dated, today, lean)
     reading = found[0].rule.reading if found else None
-    resolved = (found[0].span, found[1]) if found else dateparser_period(dated, today)
+    fallback = None if found else dateparser_period(dated, today)
+    resolved = (found[0].spans, found[1]) if found else (
+        ((fallback[0],), fallback[1]) if fallback else None)
     if resolved is not None and hit.intent is Intent.SPEND and today < resolved[1][1] and (
             today < resolved[1][0] or (found is not None and found[0].rule.name in _AHEAD)):
         # "сколько уйдёт до конца года": money over days still to come is a forecast
         hit = IntentHit(Intent.FORECAST, hit.spans)
     if resolved is not None:
-        span, (start, end) = resolved
+        period_spans, (start, end) = resolved
         if hit.intent not in _WHOLE_PERIOD and start <= today < end:
             end = today
         period, source = Period(start, end), PeriodSource.TEXT
-        taken.append(span)
+        taken.extend(period_spans)
 
     tags = find_tags(norm, known, taken)
     names = {h.category: h.value for h in find_names(norm, known, taken)}

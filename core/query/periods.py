@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from core.query import resolvers as r
-from core.query.calendar import DateRange, week_range, year_range
+from core.query.calendar import DateRange, add_months, week_range, year_range
 from core.query.dates import date_pattern
 from core.query.lexicon import (
     DAY,
@@ -56,11 +56,18 @@ class PeriodMatch:
     until: PeriodMatch | None = None
     begin: int | None = None
     """Where a composed range starts when its "с начала" / "from" precedes the first phrase."""
+    year: tuple[int, int] | None = None
+    """Where the year said apart from this phrase stands ("в прошлом году … в 4 квартале")."""
 
     @property
     def span(self) -> tuple[int, int]:
         start = self.match.start() if self.begin is None else self.begin
         return start, (self.until or self).match.end()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The words read as this period: the phrase, and the year said apart from it."""
+        return (self.span,) if self.year is None else (self.span, self.year)
 
     def resolve(self, today: date, lean: Lean) -> DateRange | None:
         first = self.rule.resolve(self.match, today, lean)
@@ -283,6 +290,8 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
     ("ytd", rf"{_SINCE_START}(?:года|year)|year[\s-]+to[\s-]+date|ytd",
      r.to_date(lambda t: year_range(t.year))),
     ("last_year", rf"{_LAST}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year - 1))),
+    ("last_year_adj", r"(?P<pre>поза)?прошлогодн[а-я]*",
+     lambda m, t, _lean: year_range(t.year - (2 if m["pre"] else 1))),
     ("next_year", rf"{_NEXT}\s+{_YEAR_W}", r.fixed(lambda t: year_range(t.year + 1))),
     ("until_year_end", rf"{_UNTIL_END}(?:года|year)|{_UNTIL_UNIT_END.format('year')}",
      r.to_end_of(lambda t: year_range(t.year))),
@@ -302,7 +311,8 @@ _RAW: tuple[tuple[str, str, Resolver] | tuple[str, str, Resolver, str], ...] = (
                 rf"(?:последн[а-я]*|прошедш[а-я]*|past|trailing|(?:last|previous)"
                 rf"(?=\s+(?:{NUM}\s|fortnight|hours?\b)))\s+"
                 rf"(?:(?P<n>{NUM})\s+)?(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
-    ("rolling_n", rf"(?:прошл[а-я]*\s+|за\s+|в\s+течение\s+|(?:for|over|in)\s+(?:the\s+)?)?"
+    ("rolling_n", rf"(?:прошл(?!огод)[а-я]*\s+|за\s+|в\s+течение\s+"
+                  rf"|(?:for|over|in)\s+(?:the\s+)?)?"
                   rf"(?P<n>{NUM})\s+(?P<u>{UNIT}){_NOT_AGO}", r.rolling_window),
     ("rolling_compact", r"(?:(?:последн[а-я]*|прошедш[а-я]*|за|last|past|previous|trailing"
                         r"|over\s+the|for\s+the|in\s+the)\s+)(?P<n>\d{1,3})(?P<u>d|w|mo|m|y|qtr|q|h)"
@@ -373,7 +383,70 @@ def _ranges(text: str, found: list[PeriodMatch]) -> list[PeriodMatch]:
     return out
 
 
+_YEARS = frozenset({"this_year", "last_year", "next_year", "year_before_last", "year",
+                    "short_year", "last_year_adj"})
+"""Phrases that name a calendar year, and nothing smaller."""
+_IN_A_YEAR = frozenset({"quarter_ru", "quarter_q", "quarter_en", "half", "half_h", "half_en",
+                        "half_ru", "month", "month_span", "week_of_month", "week_of_month_en",
+                        "half_of_month", "decade", "month_of_year"})
+"""Periods named by their place in a year (a quarter, a half, a month), which may say their
+year elsewhere in the sentence."""
+_OWN_YEAR = ("y", "ys", "ys2", "rel", "rel_en", "y2")
+_VERSUS = re.compile(r"(?<![\w])(?:сравн[а-я]*|vs\.?|versus|против|чем|относительно|compar[a-z]*"
+                     r"|than|against)(?![\w])")
+
+
+def _shift_years(day: date, years: int) -> date:
+    moved = add_months(day, 12 * years)
+    if (day + timedelta(days=1)).day == 1:  # a month's last day stays its last (29 Feb)
+        return add_months(moved.replace(day=1), 1) - timedelta(days=1)
+    return moved
+
+
+def _in_year(text: str, found: list[PeriodMatch], best: PeriodMatch,
+             resolved: DateRange, today: date, lean: Lean
+             ) -> tuple[PeriodMatch, DateRange] | None:
+    """A year and a period of it said apart ("в прошлом году … в 4 квартале", "Q4 last
+    year", "last year's March"): the period in that year, both phrases read."""
+    if best.until is not None or best.begin is not None:
+        return None
+    pairs: list[tuple[PeriodMatch, PeriodMatch, DateRange | None]]
+    if best.rule.name in _YEARS:
+        pairs = [(c, best, resolved) for c in found if c.rule.name in _IN_A_YEAR]
+    elif best.rule.name in _IN_A_YEAR:
+        pairs = [(best, c, c.resolve(today, lean)) for c in found if c.rule.name in _YEARS]
+    else:
+        return None
+    pairs.sort(key=lambda p: (p[0].span[1] - p[0].span[0], p[1].span[1] - p[1].span[0]),
+               reverse=True)  # the longest phrases first, as for one period
+    for period, year_match, year_range_ in pairs:
+        (a, b), (c, d) = period.span, year_match.span
+        groups = period.match.groupdict()
+        if year_range_ is None or not (b <= c or d <= a) or any(groups.get(g) for g in _OWN_YEAR):
+            continue
+        if _VERSUS.search(text, min(b, d), max(a, c)):
+            continue  # "4 квартал по сравнению с прошлым годом": two periods, not one
+        got = period.resolve(today, lean)
+        if got is None:
+            continue
+        years = year_range_[0].year - got[0].year
+        return (PeriodMatch(period.rule, period.match, year=year_match.span),
+                (_shift_years(got[0], years), _shift_years(got[1], years)))
+    return None
+
+
 def find_period(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRange] | None:
+    """The longest period phrase in `text` that resolves to a real range; a period of a year
+    takes the year said elsewhere in the sentence."""
+    best = _longest(text, today, lean)
+    if best is None:
+        return None
+    found = [PeriodMatch(rule, m) for rule in PERIOD_RULES
+             if rule.name in _YEARS | _IN_A_YEAR for m in rule.pattern.finditer(text)]
+    return _in_year(text, found, best[0], best[1], today, lean) or best
+
+
+def _longest(text: str, today: date, lean: Lean) -> tuple[PeriodMatch, DateRange] | None:
     """The longest period phrase in `text` that resolves to a real range."""
     found: list[tuple[int, int, PeriodMatch]] = []
     for order, rule in enumerate(PERIOD_RULES):

@@ -192,12 +192,13 @@ def test_service_nicknames_map_to_the_orgs_service(known: bool) -> None:
 
 @pytest.mark.parametrize(("noun", "service"), [
     ("серверы", None), ("виртуалки", "Compute"), ("инстансы", None), ("диски", "Block Storage"),
-    ("бакеты", None), ("VMs", "Compute"), ("instances", None), ("volumes", "Block Storage"),
-    ("buckets", None)])
+    ("бакеты", "Object Storage"), ("VMs", "Compute"), ("instances", None),
+    ("volumes", "Block Storage"), ("buckets", "Object Storage"), ("тачки", "Compute")])
 def test_a_listed_kind_of_resource_is_its_service_and_a_generic_one_none(
         noun: str, service: str | None) -> None:
-    """VMs and disks are the org's Compute and Block Storage in lists too (round 5); servers,
-    instances and buckets run in several services, so they filter nothing."""
+    """VMs and disks are the org's Compute and Block Storage in lists too (round 5), buckets
+    its Object Storage (round 6); servers and instances run in several services, so they
+    filter nothing."""
     for text in (f"какие {noun} есть", f"сколько у нас {noun.rstrip('ы')}", f"list {noun}"):
         got = parse(text, today=TODAY, known=load_vocabulary())
         assert got.intent is Intent.RESOURCES, text
