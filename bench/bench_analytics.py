@@ -26,7 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.analytics.anomalies import detect  # noqa: E402
-from core.analytics.forecast import forecast  # noqa: E402
+from core.analytics.anomalies.calendar import non_working_days  # noqa: E402
+from core.analytics.forecast import ForecastPoint, forecast  # noqa: E402
 from tests.analytics.billing_locked import generate_locked, generate_locked_b  # noqa: E402
 from tests.analytics.billing_patterns import Case, Label, generate_dev  # noqa: E402
 
@@ -97,6 +98,94 @@ def score_forecast(cases: list[Case]) -> dict[str, float]:
             "coverage_total": total_inside / max(origins, 1)}
 
 
+PARTS = ("usage", "usage_hol", "noise", "fees", "fees_q", "credits")
+TAGS = ("change_near", "quarterly_in_horizon", "fee_first_3_days", "credit_in_horizon",
+        "credit_last_28", "holiday_in_horizon")
+
+
+def _origin_parts(case: Case, cut: int, points: tuple[ForecastPoint, ...]) -> dict[str, float]:
+    """A forecast's signed miss (forecast − actual) of a 30-day total split by what the
+    generator built the days from: the usage model (vs noiseless usage), noise, recurring fees
+    (forecast fees vs fees added) and credits (what they took away; no forecast knows them)."""
+    span = range(cut, cut + HORIZON)
+    off = non_working_days(case.series[cut][0], case.series[cut + HORIZON - 1][0])
+    out = dict.fromkeys(PARTS, 0.0)
+    out["actual"] = 0.0
+    for i, p in zip(span, points, strict=True):
+        fee = case.fee_part[i] + case.quarterly_part[i]
+        actual = float(case.series[i][1])
+        out["actual"] += actual
+        holiday = p.day in off and p.day.weekday() < 5
+        out["usage_hol" if holiday else "usage"] += p.usage - case.usage[i]
+        out["noise"] += case.usage[i] - (actual - fee - case.credit_part[i])
+        out["fees_q" if case.quarterly_part[i] else "fees"] += float(p.value) - p.usage - fee
+        out["credits"] -= case.credit_part[i]
+    return out
+
+
+def _origin_tags(case: Case, cut: int) -> set[str]:
+    day0 = case.series[cut][0]
+    tags = set()
+    if any(day0 - timedelta(days=7) <= lab.start < day0 + timedelta(days=HORIZON)
+           for lab in case.labels):
+        tags.add("change_near")
+    span = range(cut, cut + HORIZON)
+    if any(case.quarterly_part[i] for i in span):
+        tags.add("quarterly_in_horizon")
+    if any(case.fee_part[i] + case.quarterly_part[i] for i in range(cut, cut + 3)):
+        tags.add("fee_first_3_days")
+    if any(case.credit_part[i] for i in span):
+        tags.add("credit_in_horizon")
+    if any(case.credit_part[i] for i in range(max(0, cut - 28), cut)):
+        tags.add("credit_last_28")
+    off = non_working_days(day0, day0 + timedelta(days=HORIZON - 1))
+    if any(d.weekday() < 5 for d in off):
+        tags.add("holiday_in_horizon")
+    return tags
+
+
+def diagnose(cases: list[Case], top: int = 15) -> None:
+    """Development part only: where the 30-day-total MAPE comes from, by family, by the part
+    of the bill that missed (mean |part| / actual, in %) and by origin tag; the worst origins."""
+    rows: list[tuple[str, int, dict[str, float], set[str]]] = []
+    for case in forecast_cases(cases):
+        for cut in range(MIN_TRAIN, len(case.series) - HORIZON + 1, STEP):
+            fc = forecast(case.series[:cut], HORIZON, calibrate=False)
+            rows.append((case.family, cut, _origin_parts(case, cut, fc.points),
+                         _origin_tags(case, cut)))
+    n = len(rows)
+
+    def line(label: str, sel: list[tuple[str, int, dict[str, float], set[str]]]) -> str:
+        err = [abs(sum(r[2][k] for k in PARTS)) / r[2]["actual"] for r in sel]
+        parts = " ".join(
+            f"{k} {100 * sum(abs(r[2][k]) / r[2]['actual'] for r in sel) / len(sel):5.2f}"
+            for k in PARTS)
+        share = 100 * sum(err) / n
+        return (f"    {label:<22} origins {len(sel):>3}  MAPE {100 * sum(err) / len(sel):6.2f} "
+                f"(adds {share:5.2f} to the whole)  |part|: {parts}")
+
+    print(f"[dev] diagnose: {n} origins, signed parts of each miss (forecast − actual)")
+    print(line("all", rows))
+    for family in dict.fromkeys(r[0] for r in rows):
+        print(line(family, [r for r in rows if r[0] == family]))
+    for tag in TAGS:
+        sel = [r for r in rows if tag in r[3]]
+        if sel:
+            print(line("+" + tag, sel))
+    clean = [r for r in rows if not r[3]]
+    if clean:
+        print(line("no tag", clean))
+    for key in PARTS:  # what the MAPE would be if that part had not missed
+        err = [abs(sum(r[2][k] for k in PARTS if k != key)) / r[2]["actual"] for r in rows]
+        print(f"    without the {key:<8} miss: MAPE {100 * sum(err) / n:5.2f}")
+    worst = sorted(rows, key=lambda r: -abs(sum(r[2][k] for k in PARTS)) / r[2]["actual"])
+    for family, cut, parts, tags in worst[:top]:
+        miss = sum(parts[k] for k in PARTS) / parts["actual"]
+        detail = " ".join(f"{k} {100 * parts[k] / parts['actual']:+.1f}" for k in PARTS)
+        print(f"      {family:<12} cut {cut:>3} miss {100 * miss:+6.1f} %  {detail}  "
+              f"{','.join(sorted(tags))}")
+
+
 def forecast_cases(cases: list[Case]) -> list[Case]:
     return [c for c in cases if c.has_monthly_fee and c.family != "noisy_small"]
 
@@ -133,7 +222,12 @@ def main() -> None:
                         default="both")
     parser.add_argument("--families", action="store_true",
                         help="break the development part down by family")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="development part only: where the forecast's misses come from")
     args = parser.parse_args()
+    if args.diagnose:
+        diagnose(generate_dev())
+        return
     if args.part in ("dev", "both"):
         report("dev", generate_dev, args.families)
     if args.part in ("locked", "both"):

@@ -46,6 +46,12 @@ class Case:
     labels: list[Label] = field(default_factory=list)
     has_monthly_fee: bool = False
     level: float = 0.0
+    # the parts each day was built from (for diagnosing a forecast's misses, not for scoring):
+    # usage without noise, recurring fees added (monthly, quarterly), what credits changed
+    usage: list[float] = field(default_factory=list)
+    fee_part: list[float] = field(default_factory=list)
+    quarterly_part: list[float] = field(default_factory=list)
+    credit_part: list[float] = field(default_factory=list)
 
 
 def _first_days(start: date, length: int, dom: int) -> list[int]:
@@ -107,6 +113,7 @@ def _case(rng: random.Random, family: str, k: int) -> Case:
             usage[i] *= 1 + total * min(1.0, (i - s + 1) / ramp)
         labels.append(Label(days[s], days[s + ramp - 1], "drift"))
     values = [u * max(0.0, 1 + rng.gauss(0, noise)) for u in usage]
+    fee_part, quarterly_part, credit_part = [0.0] * LENGTH, [0.0] * LENGTH, [0.0] * LENGTH
     fee_kinds = family in ("fee_change", "fee_missing", "fees") or (
         not small and rng.random() < 0.6)
     has_fee = False
@@ -121,6 +128,7 @@ def _case(rng: random.Random, family: str, k: int) -> Case:
                 factor = rng.choice([0.5, 0.6, 1.4, 1.6, 2.0])
                 for n, i in enumerate(idx):
                     values[i] += amount * (factor if n >= j else 1.0)
+                    fee_part[i] += amount * (factor if n >= j else 1.0)
                 labels.append(Label(days[idx[j]], days[idx[j]], "fee_change"))
                 continue
             if family == "fee_missing" and not labels:
@@ -128,23 +136,29 @@ def _case(rng: random.Random, family: str, k: int) -> Case:
                 for n, i in enumerate(idx):
                     if n != j:
                         values[i] += amount
+                        fee_part[i] += amount
                 labels.append(Label(days[idx[j]], days[idx[j]], "fee_missing"))
                 continue
             for i in idx:
                 values[i] += amount
+                fee_part[i] += amount
         if rng.random() < 0.4 and not small:  # a quarterly support plan on the 1st
             amount = level * rng.uniform(3.0, 20.0)
             for i, day in enumerate(days):
                 if day.day == 1 and day.month in (1, 4, 7, 10):
                     values[i] += amount
+                    quarterly_part[i] += amount
     if family == "credits" or (not small and rng.random() < 0.3):
         for _ in range(rng.choice([1, 2, 3])):  # a refund or a fully credited day
             i = rng.randrange(20, LENGTH)
             if any(lab.start <= days[i] <= lab.end for lab in labels):
                 continue
+            was = values[i]
             values[i] = -rng.uniform(0.2, 3.0) * level if rng.random() < 0.6 else 0.0
+            credit_part[i] += values[i] - was
     series = [(d, Decimal(str(round(v, 2)))) for d, v in zip(days, values, strict=True)]
-    return Case(f"{family}-{k}", family, series, labels, has_fee, level)
+    return Case(f"{family}-{k}", family, series, labels, has_fee, level, usage, fee_part,
+                quarterly_part, credit_part)
 
 
 PER_FAMILY = {"spike": 10, "drop": 6, "level_shift": 8, "growth": 8, "ramp": 6,
