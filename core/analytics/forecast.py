@@ -28,6 +28,7 @@ from core.analytics.anomalies.recurring import (
     find_fees,
     local_level,
     occurs_on,
+    seen_once,
 )
 from core.analytics.robust import MAD_TO_SIGMA, theil_sen
 from core.analytics.seasonality import weekday_factors
@@ -160,7 +161,9 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     fee_days: list[int] = []
     if n >= MIN_DAYS_FOR_FEES:
         fees, fee_expected, _ = find_fees(days, values, usable, quiet)
-        fee_days = list(fee_expected)
+        once, once_days = seen_once(days, values, usable, quiet, fees, fee_expected)
+        fees += once
+        fee_days = list(fee_expected) + once_days
     mask = quiet.copy()
     mask[fee_days] = False
     if mask.sum() < 2:

@@ -25,7 +25,7 @@ from core.analytics.robust import MAD_TO_SIGMA
 from core.analytics.series import FloatArray
 
 __all__ = ["FeeEvent", "RecurringFee", "day_key", "fee_range", "find_fees", "local_level",
-           "occurs_on", "on_day"]
+           "occurs_on", "on_day", "seen_once"]
 
 LAST = 31  # key of "the last day of the month" (a fee on the 31st comes on the 30th in April)
 MIN_HITS = 2
@@ -112,12 +112,7 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
     that broke the pattern. `usable`: days that can carry a fee (not credits, not planned);
     `quiet`: usable days that also describe the usage level (holidays are not)."""
     calm = usable if quiet is None else quiet
-    level = local_level(values, days, calm)
-    excess = values - level
-    ok = usable & (level > 0)
-    rel = excess[ok] / level[ok]
-    sigma = MAD_TO_SIGMA * float(np.median(np.abs(rel - np.median(rel)))) if rel.size else 0.0
-    threshold = np.maximum(HIT_SIGMAS * sigma * level, HIT_RELATIVE * level)
+    level, excess, threshold = _excess(days, values, usable, calm)
     hit = usable & (excess > threshold) & (level > 0)
     slack = _level_slack(values, calm, level)
     by_key: dict[int, list[int]] = {}
@@ -183,6 +178,68 @@ def find_fees(days: list[date], values: FloatArray, usable: np.ndarray,
         fees.append(RecurringFee(key, months, phase, amount, days[hits[0]], days[due[-1]],
                                  pending))
     return tuple(fees), expected, events
+
+
+def _excess(days: list[date], values: FloatArray, usable: np.ndarray, calm: np.ndarray
+            ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each day's usage level, its excess over it, and the excess that is clearly a charge
+    (far above the relative noise of the usable days, and a sizeable share of the level)."""
+    level = local_level(values, days, calm)
+    excess = values - level
+    ok = usable & (level > 0)
+    rel = excess[ok] / level[ok]
+    sigma = MAD_TO_SIGMA * float(np.median(np.abs(rel - np.median(rel)))) if rel.size else 0.0
+    threshold = np.maximum(HIT_SIGMAS * sigma * level, HIT_RELATIVE * level)
+    return level, excess, threshold
+
+
+def seen_once(days: list[date], values: FloatArray, usable: np.ndarray, calm: np.ndarray,
+              fees: tuple[RecurringFee, ...], expected: dict[int, float]
+              ) -> tuple[tuple[RecurringFee, ...], list[int]]:
+    """Quarterly fees seen once, for the forecast (not the detector: one charge is no
+    pattern to excuse): a one-day charge on a billing day (the 1st, or the day of a monthly
+    fee, over that fee) that the next two months did not repeat, with its third month still
+    to come. A support plan or a commitment billed each quarter looks exactly so after its
+    first bill; the forecast carries it at the third month with the chance it does not come
+    (`unconfirmed` 0: the daily interval spans both). Returns the fees and the days they
+    were seen on (not usage)."""
+    n = values.size
+    if n == 0:
+        return (), []
+    level, excess, threshold = _excess(days, values, usable, calm)
+    billing = {1} | {f.day for f in fees if f.months == 1}
+    covered = {(f.day, f.phase) for f in fees if f.months == 3}
+    index = {d: i for i, d in enumerate(days)}
+    extra = excess - np.array([expected.get(i, 0.0) for i in range(n)])
+    hit = usable & (level > 0) & (extra > threshold)
+    out: list[RecurringFee] = []
+    seen: list[int] = []
+    for i in np.flatnonzero(hit):
+        key = day_key(days[i])
+        if key not in billing and days[i].day != 1:
+            continue
+        if any(0 <= j < n and hit[j] and day_key(days[j]) not in billing
+               for j in (i - 1, i + 1)):
+            continue  # a usage spike lasts around the day; a charge is the day itself
+        dom = 1 if days[i].day == 1 else key
+        later = [_month_day(days[i], k, dom) for k in (1, 2, 3)]
+        if later[1] > days[-1] or later[2] <= days[-1]:
+            continue  # two months not seen yet, or the third already came (or did not)
+        if any(index.get(d) is not None and hit[index[d]] for d in later[:2]):
+            continue  # it came again the next month: a change of a monthly fee, not this
+        phase = days[i].month % 3
+        if (dom, phase) in covered:
+            continue
+        out.append(RecurringFee(dom, 3, phase, float(extra[i]), days[i], days[i], 0.0))
+        seen.append(int(i))
+    return tuple(out), seen
+
+
+def _month_day(day: date, months: int, dom: int) -> date:
+    """Day-of-month `dom` (the 31st: the last day) `months` months after `day`'s month."""
+    year, month = divmod(day.month - 1 + months, 12)
+    last = calendar.monthrange(day.year + year, month + 1)[1]
+    return date(day.year + year, month + 1, min(dom, last))
 
 
 def _level_slack(values: FloatArray, calm: np.ndarray, level: FloatArray) -> FloatArray:
