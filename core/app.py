@@ -52,10 +52,12 @@ class AppContext:
 async def open_app(settings: Settings, *, adapters: Adapters, migrate: bool = True,
                    clock: Clock | None = None,
                    engine: AsyncEngine | None = None,
-                   vault: Vault | None = None) -> AsyncIterator[AppContext]:
-    """Build the context, migrate the database when asked, and close everything afterwards."""
+                   vault: Vault | None = None,
+                   cpu_preload: tuple[str, ...] = ()) -> AsyncIterator[AppContext]:
+    """Build the context, migrate the database when asked, and close everything afterwards.
+    `cpu_preload`: modules the CPU pool's workers import as they start (the renderers)."""
     own_engine = engine is None
-    configure_pool(settings.cpu_workers)  # started on the first chart or PDF, not here
+    configure_pool(settings.cpu_workers, cpu_preload)  # started on first use, not here
     eng = engine or create_engine(settings.database_url)
     if migrate:
         await upgrade(eng)

@@ -1,4 +1,4 @@
-"""A process pool for CPU-bound pure functions: charts and PDFs.
+"""A process pool for CPU-bound pure functions: charts, PDFs and forecasts.
 
 matplotlib and fpdf hold the GIL for most of a render; run in the bot's process (even in a
 thread) a chart stalls every other chat's answer for a tenth of a second or more. Here they run
@@ -31,10 +31,11 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10  # answers first: workers take the CPU the bot leaves idle
-# imported by each worker as it starts, so the first chart does not pay the imports: matplotlib
-# (~0.5 s of CPU) and the answer charts with the answer records they unpickle (~0.6 s more:
-# they reach SQLAlchemy through core.services), which the first /chart needs too
-DEFAULT_PRELOAD = ("renderers.charts", "renderers.messages.answers_charts")
+# imported by each worker as it starts, so the first job does not pay the imports: core's own
+# CPU work (the forecast, numpy); the outer layers add theirs at the composition root
+# (`bot.composition`: matplotlib and the answer charts, ~1.1 s of CPU a worker otherwise pays
+# on its first chart)
+DEFAULT_PRELOAD: tuple[str, ...] = ("core.analytics.forecast",)
 
 
 def _start_worker(preload: tuple[str, ...]) -> None:
@@ -87,13 +88,16 @@ class CpuPool:
 _shared: list[CpuPool] = []
 
 
-def configure_pool(size: int | None) -> CpuPool:
-    """Set the size of this process's pool (a different size replaces a running pool)."""
-    if _shared and _shared[0].size == max(1, size or os.cpu_count() or 1):
+def configure_pool(size: int | None, preload: tuple[str, ...] = ()) -> CpuPool:
+    """Set the size of this process's pool and the modules its workers import at start (a
+    different size or preload replaces a running pool)."""
+    modules = tuple(dict.fromkeys(DEFAULT_PRELOAD + preload))
+    if (_shared and _shared[0].size == max(1, size or os.cpu_count() or 1)
+            and _shared[0].preload == modules):
         return _shared[0]
     if _shared:
         _shared.pop().close()
-    _shared.append(CpuPool(size))
+    _shared.append(CpuPool(size, preload=modules))
     return _shared[0]
 
 

@@ -25,6 +25,10 @@ class SeriesError(ValueError):
         self.code = code
         self.day = day
 
+    def __reduce__(self) -> tuple[type[SeriesError], tuple[str, str, date | None]]:
+        """Picklable with its fields: a forecast run in a worker process raises it there."""
+        return (type(self), (self.code, str(self), self.day))
+
 
 def validate_series(series: DailySeries, *, min_days: int = 2,
                     allow_negative: bool = True) -> tuple[list[date], FloatArray]:

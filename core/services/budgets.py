@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.forecast import forecast
 from core.clock import Clock
 from core.db.models import (
     BoundChat,
@@ -40,7 +39,7 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
-from core.services.forecasts import OrgInfo, data_end, history, org_info, period_end
+from core.services.forecasts import OrgInfo, data_end, history, org_info, period_end, project
 from core.services.orgs import require_role
 
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
@@ -216,7 +215,7 @@ async def budget_vs_actual(session: AsyncSession, org_id: int, budget_id: int,
     ahead: dict[date, Decimal] = {}
     series = await history(session, org_id, last, filters=filters)
     if len(series) >= 2 and end > last:
-        fc = forecast(series, (end - last).days)
+        fc = await project(series, (end - last).days)
         ahead = {p.day: p.value for p in fc.points}
     days = (end - start).days + 1
     amount = Decimal(budget.amount)

@@ -8,6 +8,7 @@ one path for "where does this month / budget period land": chat, budgets, digest
 from __future__ import annotations
 
 import calendar
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -18,15 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.backtest import BacktestResult, backtest
 from core.analytics.forecast import DEFAULT_LEVEL, Forecast, MonthEnd, forecast
-from core.analytics.series import SeriesError
+from core.analytics.series import DailySeries, SeriesError
 from core.clock import Clock, FrozenClock
 from core.db.models import Organization
 from core.domain.money import quantize_money
 from core.services import costs
 from core.services.errors import NotFound
+from core.workers import run_cpu
 
-__all__ = ["HISTORY_DAYS", "OrgInfo", "backtest_org", "data_end", "history", "info_of",
-           "known_end", "month_end", "month_end_on", "next_days", "org_info", "period_end"]
+__all__ = ["HISTORY_DAYS", "MEMO_SIZE", "OrgInfo", "backtest_org", "data_end", "history",
+           "info_of", "known_end", "month_end", "month_end_on", "next_days", "org_info",
+           "period_end", "project"]
 
 HISTORY_DAYS = 120
 ZERO = Decimal("0.00")
@@ -46,6 +49,31 @@ class OrgInfo:
     @property
     def yesterday(self) -> date:
         return self.today - timedelta(days=1)
+
+
+MEMO_SIZE = 256  # distinct (series, horizon) forecasts kept; a year's series is ~10 kB
+_memo: OrderedDict[tuple[tuple[tuple[date, Decimal], ...], int], Forecast] = OrderedDict()
+
+
+async def project(series: DailySeries, horizon: int) -> Forecast:
+    """`forecast(series, horizon)`, computed in the CPU pool and remembered.
+
+    The maths costs tens of milliseconds of CPU (fees, the backtested total interval); on the
+    event loop it stalled every other chat's answer, and the same series is projected again
+    and again (the answer, its chart, the budget, the next user's question on unchanged
+    data). The key is the series itself, so new data is a new forecast. SeriesError (too
+    short, a gap) is raised as from `forecast`.
+    """
+    key = (tuple(series), horizon)
+    found = _memo.get(key)
+    if found is not None:
+        _memo.move_to_end(key)
+        return found
+    result = await run_cpu(forecast, key[0], horizon)
+    _memo[key] = result
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
+    return result
 
 
 def info_of(org: Organization, clock: Clock) -> OrgInfo:
@@ -126,7 +154,7 @@ async def period_end(session: AsyncSession, org_id: int, info: OrgInfo, start: d
                                        f"{min_history} are needed")
     if first_ahead <= end:
         if len(series) >= 2:
-            fc = forecast(series, (end - known).days)
+            fc = await project(series, (end - known).days)
             rest, lower, upper = fc.total(first_ahead, end)
         elif series:
             rest = lower = upper = quantize_money(series[-1][1] * ((end - first_ahead).days + 1))
@@ -146,7 +174,7 @@ async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int 
     info = info or await org_info(session, org_id, clock)
     end = end if end is not None else await data_end(session, org_id, info)
     series = await history(session, org_id, end, filters=filters)
-    return forecast(series, (info.today - end).days - 1 + days)
+    return await project(series, (info.today - end).days - 1 + days)
 
 
 async def backtest_org(session: AsyncSession, org_id: int, clock: Clock, *, horizon: int = 14,

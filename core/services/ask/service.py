@@ -14,7 +14,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.forecast import forecast
 from core.analytics.series import SeriesError
 from core.db.models import Connection, Resource
 from core.domain.providers import PROVIDER_NAMES
@@ -134,9 +133,10 @@ async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFil
     return TopAnswer(q, currency, by, tuple(rows), total, coverage, missing)
 
 
-def _points(history: list[tuple[date, Decimal]], horizon: int) -> tuple[TrendPoint, ...]:
+async def _points(history: list[tuple[date, Decimal]],
+                  horizon: int) -> tuple[TrendPoint, ...]:
     try:
-        fc = forecast(history, horizon)
+        fc = await forecasts.project(history, horizon)
     except SeriesError:
         return ()
     return tuple(TrendPoint(p.day, p.value, p.lower, p.upper) for p in fc.points)
@@ -157,7 +157,7 @@ async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostF
         history = series if q.days >= FORECAST_HISTORY_DAYS else await costs.daily(
             session, org_id, last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
         history = [(d, v) for d, v in history if d <= last]
-        points = _points(history, TREND_HORIZON_DAYS)
+        points = await _points(history, TREND_HORIZON_DAYS)
     total = sum((v for _, v in series), Decimal(0))
     coverage = None if total else await costs.data_range(session, org_id)
     missing = await costs.left_out(session, org_id, q.start, q.end, filters)
@@ -175,7 +175,7 @@ async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: Co
     try:
         # the one month-end path (budgets and the digest take it too): same figure everywhere
         month = await forecasts.month_end_on(session, org_id, today, filters)
-        fc_points = _points(history, max(0, (month.month_end - last).days))
+        fc_points = await _points(history, max(0, (month.month_end - last).days))
     except SeriesError:
         actual = sum((v for d, v in history if d >= month_start), Decimal(0))
         month_last = period_bounds("month", today)[1]
