@@ -51,6 +51,7 @@ PLATEAU_FLAT = 0.3  # a plateau moves less than this share of its step over its 
 MIN_DAYS_FOR_FEES = 45
 MIN_TREND_DAYS = 7
 DEFAULT_LEVEL = 0.8
+HOLIDAY_PRIOR_WEIGHT = 2.0  # holidays' worth of belief that a holiday rests like a weekend
 # In-sample residuals understate out-of-sample errors (the fit has seen them); rolling-origin
 # backtests on the demo and the synthetic set put the factor that restores coverage near 1.3.
 CALIBRATION = 1.3
@@ -168,8 +169,12 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     mask[fee_days] = False
     if mask.sum() < 2:
         mask = quiet
-    filled = np.where(mask, values, local_level(values, days, mask))
+    around = local_level(values, days, mask)
+    filled = np.where(mask, values, around)
     factors = weekday_factors(days, filled, mask)
+    rest = _holiday_ratio(days, values, around, factors, usable & holiday & ~np.isin(
+        np.arange(n), fee_days))
+    ahead = non_working_days(days[-1] + timedelta(days=1), days[-1] + timedelta(days=horizon))
     season = np.array([factors[d.weekday()] for d in days])
     deseason = filled / season
     x = np.arange(n, dtype=np.float64)
@@ -218,6 +223,8 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
         day = last + timedelta(days=h)
         damped = slope * sum(damping ** j for j in range(1, h + 1))
         usage = max(0.0, (anchor + damped) * factors[day.weekday()])
+        if day in ahead and day.weekday() < 5:  # the calendar is known: a holiday rests
+            usage *= rest
         fee = occurs_on(day, fees)
         fee_lo, fee_hi = fee_range(day, fees)
         widen = CALIBRATION * (1.0 + h / window)
@@ -229,6 +236,24 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
                    if calibrate and horizon > 0 else None)
     return Forecast(tuple(points), level, to_decimal(slope),
                     tuple(round(float(f), 4) for f in factors), n, fees, total_error)
+
+
+def _holiday_ratio(days: list[date], values: FloatArray, around: FloatArray,
+                   factors: FloatArray, seen: npt.NDArray[np.bool_]) -> float:
+    """How much of an ordinary weekday a weekday holiday costs. Expected: as a weekend day
+    (usage that follows the working week rests on holidays as on weekends; usage that does
+    not has no weekend dip either); the holidays of the history (`seen`, each against the
+    same weekdays around it) pull it towards what they showed, a holiday's worth each
+    against `HOLIDAY_PRIOR_WEIGHT`."""
+    workday = float(np.mean(factors[:5]))
+    prior = min(1.0, float(min(factors[5], factors[6])) / workday) if workday > 0 else 1.0
+    ratios = [float(values[i] / around[i]) for i in np.flatnonzero(seen)
+              if days[i].weekday() < 5 and around[i] > 0]
+    if not ratios:
+        return prior
+    k = len(ratios)
+    return float(np.clip((k * float(np.median(ratios)) + HOLIDAY_PRIOR_WEIGHT * prior)
+                         / (k + HOLIDAY_PRIOR_WEIGHT), 0.0, 1.0))
 
 
 def _total_error(series: DailySeries, horizon: int, level: float,
