@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from bot.features.admin.callbacks import AdminAction, AdminCb
 from bot.features.alerts.callbacks import AlertAction, AlertCallback
+from bot.features.budgets.callbacks import BudgetAction, BudgetCb
 from bot.features.connections import imports, wizard
 from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
 from bot.features.menu.callbacks import MenuAction, MenuCb
@@ -39,7 +40,7 @@ from bot.routers import build_root_router
 from core.db.base import Base
 from core.db.models import AlertEvent, Connection, Membership, Recommendation, User
 from core.domain.roles import Role, role_at_least
-from core.services import chats
+from core.services import budgets, chats
 from core.services.recommendations import lifecycle
 from core.tasks import default_tasks
 from tests.bot.harness import BotHarness
@@ -189,8 +190,15 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "questions:callback_query:on_rec#0": (Filter(Role.MEMBER),
                                           Calls("lifecycle.", lifecycle._move)),
     # budgets: cards for everyone; the wizard, edit and delete for owners, admins and finance
-    "budgets:callback_query:on_budget_view#0": (Filter(Role.VIEWER),),
-    "budgets:callback_query:on_budget_change#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_budget_list#0": (Filter(Role.VIEWER),),
+    "budgets:callback_query:on_budget_open#0": (Filter(Role.VIEWER),),
+    "budgets:callback_query:on_budget_new#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:ask_budget_amount#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_budget_period#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_budget_thresholds#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_budget_destination#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:ask_budget_delete#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:confirm_budget_delete#0": (Filter(Role.FINANCE),),
     "budgets:callback_query:on_wizard#0": (Filter(Role.FINANCE),),
     "budgets:message:on_wizard_value#0": (Filter(Role.FINANCE),),
     "budgets:message:on_wizard_amount#0": (Filter(Role.FINANCE),),
@@ -303,6 +311,15 @@ async def test_each_member_action_has_exactly_one_registration_with_its_role() -
         assert role == (Role.VIEWER if action is MemberAction.LIST else Role.ADMIN), action
 
 
+async def test_each_budget_action_has_exactly_one_registration_with_its_role() -> None:
+    """Lists and cards for everyone; new, edit and delete for owners, admins and finance."""
+    for action in BudgetAction:
+        role = await _role_of_the_one_registration(
+            "budgets", BudgetCb(action=action, id=1, value="default").pack())
+        looking = action in (BudgetAction.LIST, BudgetAction.OPEN)
+        assert role == (Role.VIEWER if looking else Role.FINANCE), (action, role)
+
+
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
     router = _feature("admin")
     for action in AdminAction:
@@ -315,7 +332,8 @@ async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() 
 
 OWNER, LOW = 6001, 6002
 WATCHED = ("connections", "sync_snapshots", "alert_events", "alert_feedback",
-           "anomaly_exclusions", "recommendations", "memberships", "audit_log", "bound_chats")
+           "anomaly_exclusions", "recommendations", "memberships", "audit_log", "bound_chats",
+           "budgets")
 REFUSED = "Недостаточно прав"
 
 
@@ -369,6 +387,37 @@ async def test_below_admin_every_connection_button_is_refused(hb: BotHarness, ro
         assert len(low.alerts()) == 1, (role, data)  # Telegram takes one answer per press
     await low.send("Взломано")  # had rename asked for a name, this would be it
     assert await _dump(hb) == before
+
+
+async def _press_refused(h: BotHarness, who: int, buttons: list[str]) -> None:
+    """Each press: exactly one answer, the refusal, and no message; nothing changes."""
+    before = await _dump(h)
+    low = h.client(who)
+    for data in buttons:
+        replies = await low.click_data(data)
+        alerts = low.alerts()
+        assert len(alerts) == 1, (data, alerts)  # Telegram takes one answer per press
+        assert REFUSED in alerts[0], (data, alerts)
+        assert replies == [], data
+    await low.send("1")  # had a step asked for an amount or a value, this would be it
+    assert await _dump(h) == before
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER])
+async def test_below_finance_every_budget_change_is_refused_once(hb: BotHarness,
+                                                                 role: Role) -> None:
+    org_id, *_ = await _world(hb, role)
+    async with hb.ctx.session() as s:
+        owner_id = (await s.execute(select(User.id).where(
+            User.telegram_id == OWNER))).scalar_one()
+        bid = await budgets.create_budget(s, org_id, owner_id, name="Прод",
+                                          amount=Decimal(900))
+        await s.commit()
+    card = await hb.client(LOW).click_data(BudgetCb(action=BudgetAction.OPEN, id=bid).pack())
+    assert "Прод" in card[-1].text  # reading is allowed
+    await _press_refused(hb, LOW, [
+        BudgetCb(action=a, id=bid, value=v).pack() for a in BudgetAction
+        if a not in (BudgetAction.LIST, BudgetAction.OPEN) for v in ("", "default", "me")])
 
 
 async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(

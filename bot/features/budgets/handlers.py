@@ -40,7 +40,9 @@ from core.services.errors import ServiceError
 from renderers.messages.answers_common import esc
 from renderers.messages.budgets import Target, render_card, render_summary, scope_text
 
-__all__ = ["on_budget_change", "on_budget_view", "on_edit_amount", "on_edit_thresholds",
+__all__ = ["ask_budget_amount", "ask_budget_delete", "confirm_budget_delete",
+           "on_budget_destination", "on_budget_list", "on_budget_new", "on_budget_open",
+           "on_budget_period", "on_budget_thresholds", "on_edit_amount", "on_edit_thresholds",
            "on_wizard", "on_wizard_amount", "on_wizard_thresholds", "on_wizard_value"]
 
 CHOICE_KINDS = ("provider", "connection", "project", "team", "service")
@@ -89,89 +91,120 @@ async def _show_card(query: CallbackQuery, rc: RequestContext, session: AsyncSes
     await callback_message(query).edit_text(text, reply_markup=kb)
 
 
-async def on_budget_view(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
-                         session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    """Anyone in the org: open a card, or go back to the list."""
+async def on_budget_list(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                         app: AppContext, state: FSMContext) -> None:
+    """Anyone in the org: back to the list of budgets."""
     await state.clear()
-    if callback_data.action is BudgetAction.OPEN:
-        await _show_card(query, rc, session, app, callback_data.id)
-        return
     await query.answer()
     await send_answer(callback_message(query), rc, session, app,
                       default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
 
 
-async def on_budget_change(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
-                           session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    """Owners, admins and finance (the router's filter): new, edit, delete."""
-    org_id, action, bid = org_id_of(rc), callback_data.action, callback_data.id
-    who: dict[str, Any] = {"actor_telegram_id": rc.user.telegram_id}
-    message = callback_message(query)
-    if action is BudgetAction.NEW:
-        await state.clear()
-        await state.set_state(BudgetWizard.scope)
-        await query.answer()
-        await message.answer(rc.t("budgets.ask.scope"), reply_markup=scope_kb(rc))
-        return
-    if action is BudgetAction.DELETE:
-        st = await budgets.budget_status(session, org_id, bid, app.clock)
-        await query.answer()
-        await message.edit_text(rc.t("budgets.confirm_delete", name=esc(st.name)),
-                                reply_markup=delete_kb(rc, bid))
-        return
-    if action is BudgetAction.CONFIRM_DELETE:
-        st = await budgets.budget_status(session, org_id, bid, app.clock)
-        await budgets.delete_budget(session, org_id, rc.user.id, bid, **who)
-        await query.answer(rc.t("budgets.deleted", name=st.name))
-        await send_answer(message, rc, session, app,
-                          default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
-        return
-    if action is BudgetAction.AMOUNT:
-        st = await budgets.budget_status(session, org_id, bid, app.clock)
-        await state.set_state(BudgetEdit.amount)
-        await state.update_data(budget_id=bid)
-        await query.answer()
-        await message.answer(rc.t("budgets.ask.edit_amount", name=esc(st.name),
-                                  currency=st.currency))
-        return
-    if action is BudgetAction.THRESHOLDS:
-        if callback_data.value == "default":
-            await budgets.update_budget(session, org_id, rc.user.id, bid,
-                                        thresholds=budgets.DEFAULT_THRESHOLDS, **who)
-            await state.clear()
-            await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
-            return
-        await budgets.budget_status(session, org_id, bid, app.clock)  # scoped: NotFound
-        await state.set_state(BudgetEdit.thresholds)
-        await state.update_data(budget_id=bid)
-        kb = InlineKeyboardBuilder()
-        kb.button(text=rc.t("budgets.btn.default_thresholds"),
-                  callback_data=BudgetCb(action=BudgetAction.THRESHOLDS, id=bid, value="default"))
-        await query.answer()
-        await message.answer(rc.t("budgets.ask.thresholds_text"), reply_markup=kb.as_markup())
-        return
-    if action is BudgetAction.PERIOD:
-        if not callback_data.value:
-            await budgets.budget_status(session, org_id, bid, app.clock)
-            await query.answer()
-            await message.edit_text(rc.t("budgets.ask.period"), reply_markup=period_kb(rc, bid))
-            return
+async def on_budget_open(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    """Anyone in the org: a budget's card."""
+    await state.clear()
+    await _show_card(query, rc, session, app, callback_data.id)
+
+
+def _who(rc: RequestContext) -> dict[str, Any]:
+    return {"actor_telegram_id": rc.user.telegram_id}
+
+
+async def on_budget_new(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """Starts the wizard; `on_wizard` takes it from there."""
+    await state.clear()
+    await state.set_state(BudgetWizard.scope)
+    await query.answer()
+    await callback_message(query).answer(rc.t("budgets.ask.scope"), reply_markup=scope_kb(rc))
+
+
+async def ask_budget_delete(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                            session: AsyncSession, app: AppContext) -> None:
+    """Asks first; `confirm_budget_delete` deletes."""
+    bid = callback_data.id
+    st = await budgets.budget_status(session, org_id_of(rc), bid, app.clock)
+    await query.answer()
+    await callback_message(query).edit_text(rc.t("budgets.confirm_delete", name=esc(st.name)),
+                                            reply_markup=delete_kb(rc, bid))
+
+
+async def confirm_budget_delete(query: CallbackQuery, callback_data: BudgetCb,
+                                rc: RequestContext, session: AsyncSession,
+                                app: AppContext) -> None:
+    org_id, bid = org_id_of(rc), callback_data.id
+    st = await budgets.budget_status(session, org_id, bid, app.clock)
+    await budgets.delete_budget(session, org_id, rc.user.id, bid, **_who(rc))
+    await query.answer(rc.t("budgets.deleted", name=st.name))
+    await send_answer(callback_message(query), rc, session, app,
+                      default_question(Intent.BUDGET, today_of(rc, app)), edit=True)
+
+
+async def ask_budget_amount(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                            session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+    """Asks for a new amount; `on_edit_amount` takes the reply."""
+    bid = callback_data.id
+    st = await budgets.budget_status(session, org_id_of(rc), bid, app.clock)
+    await state.set_state(BudgetEdit.amount)
+    await state.update_data(budget_id=bid)
+    await query.answer()
+    await callback_message(query).answer(rc.t("budgets.ask.edit_amount", name=esc(st.name),
+                                              currency=st.currency))
+
+
+async def on_budget_thresholds(query: CallbackQuery, callback_data: BudgetCb,
+                               rc: RequestContext, session: AsyncSession, app: AppContext,
+                               state: FSMContext) -> None:
+    """`default` sets 50/80/100; otherwise asks for them (`on_edit_thresholds` takes the reply)."""
+    org_id, bid = org_id_of(rc), callback_data.id
+    if callback_data.value == "default":
         await budgets.update_budget(session, org_id, rc.user.id, bid,
-                                    period=callback_data.value, **who)
+                                    thresholds=budgets.DEFAULT_THRESHOLDS, **_who(rc))
+        await state.clear()
         await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
         return
-    if action is BudgetAction.DESTINATION:
-        groups = await budgets.destinations(session, org_id)
-        if not callback_data.value:
-            await budgets.budget_status(session, org_id, bid, app.clock)
-            await query.answer()
-            await message.edit_text(rc.t("budgets.ask.destination"),
-                                    reply_markup=destination_kb(rc, groups, bid))
-            return
-        chat = _destination(rc, groups, callback_data.value)
-        await budgets.update_budget(session, org_id, rc.user.id, bid, alert_chat_id=chat,
-                                    set_alert_chat=True, **who)
-        await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
+    await budgets.budget_status(session, org_id, bid, app.clock)  # scoped: NotFound
+    await state.set_state(BudgetEdit.thresholds)
+    await state.update_data(budget_id=bid)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=rc.t("budgets.btn.default_thresholds"),
+              callback_data=BudgetCb(action=BudgetAction.THRESHOLDS, id=bid, value="default"))
+    await query.answer()
+    await callback_message(query).answer(rc.t("budgets.ask.thresholds_text"),
+                                         reply_markup=kb.as_markup())
+
+
+async def on_budget_period(query: CallbackQuery, callback_data: BudgetCb, rc: RequestContext,
+                           session: AsyncSession, app: AppContext) -> None:
+    """Without a value shows the periods; with one sets it."""
+    org_id, bid = org_id_of(rc), callback_data.id
+    if not callback_data.value:
+        await budgets.budget_status(session, org_id, bid, app.clock)
+        await query.answer()
+        await callback_message(query).edit_text(rc.t("budgets.ask.period"),
+                                                reply_markup=period_kb(rc, bid))
+        return
+    await budgets.update_budget(session, org_id, rc.user.id, bid,
+                                period=callback_data.value, **_who(rc))
+    await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
+
+
+async def on_budget_destination(query: CallbackQuery, callback_data: BudgetCb,
+                                rc: RequestContext, session: AsyncSession,
+                                app: AppContext) -> None:
+    """Without a value shows where alerts can go; with one sets it."""
+    org_id, bid = org_id_of(rc), callback_data.id
+    groups = await budgets.destinations(session, org_id)
+    if not callback_data.value:
+        await budgets.budget_status(session, org_id, bid, app.clock)
+        await query.answer()
+        await callback_message(query).edit_text(rc.t("budgets.ask.destination"),
+                                                reply_markup=destination_kb(rc, groups, bid))
+        return
+    chat = _destination(rc, groups, callback_data.value)
+    await budgets.update_budget(session, org_id, rc.user.id, bid, alert_chat_id=chat,
+                                set_alert_chat=True, **_who(rc))
+    await _show_card(query, rc, session, app, bid, rc.t("budgets.updated"))
 
 
 def _destination(rc: RequestContext, groups: list[Destination], value: str) -> int | None:

@@ -4,6 +4,7 @@ admins and finance (the filter refuses the rest loudly, and the core service che
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallbackType
 
 from bot.features.budgets import handlers as h
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb
@@ -14,15 +15,28 @@ from core.domain.roles import Role
 __all__ = ["setup"]
 
 _TEXT = F.text & ~F.text.startswith("/")
-VIEW = (BudgetAction.LIST, BudgetAction.OPEN)
+
+# A budget's buttons: one registration per action, each with its role on the registration
+# (looking needs a viewer, any change owners, admins and finance).
+_BUTTONS: tuple[tuple[BudgetAction, CallbackType, Role], ...] = (
+    (BudgetAction.LIST, h.on_budget_list, Role.VIEWER),
+    (BudgetAction.OPEN, h.on_budget_open, Role.VIEWER),
+    (BudgetAction.NEW, h.on_budget_new, Role.FINANCE),
+    (BudgetAction.AMOUNT, h.ask_budget_amount, Role.FINANCE),
+    (BudgetAction.PERIOD, h.on_budget_period, Role.FINANCE),
+    (BudgetAction.THRESHOLDS, h.on_budget_thresholds, Role.FINANCE),
+    (BudgetAction.DESTINATION, h.on_budget_destination, Role.FINANCE),
+    (BudgetAction.DELETE, h.ask_budget_delete, Role.FINANCE),
+    (BudgetAction.CONFIRM_DELETE, h.confirm_budget_delete, Role.FINANCE),
+)
 
 
 def setup() -> Router:
     router = Router(name=__name__)
-    viewer, finance = RoleFilter(Role.VIEWER), RoleFilter(Role.FINANCE)
-    router.callback_query.register(h.on_budget_view, BudgetCb.filter(F.action.in_(VIEW)), viewer)
-    router.callback_query.register(h.on_budget_change, BudgetCb.filter(~F.action.in_(VIEW)),
-                                   finance)
+    finance = RoleFilter(Role.FINANCE)
+    for action, handler, role in _BUTTONS:
+        router.callback_query.register(handler, BudgetCb.filter(F.action == action),
+                                       RoleFilter(role))
     router.callback_query.register(h.on_wizard, WizardCb.filter(), finance)
     router.message.register(h.on_wizard_value, BudgetWizard.scope_value, _TEXT, finance)
     router.message.register(h.on_wizard_amount, BudgetWizard.amount, _TEXT, finance)
