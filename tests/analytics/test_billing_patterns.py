@@ -162,3 +162,36 @@ def test_the_month_total_interval_comes_from_the_series_own_backtest() -> None:
     actual = sum((v for _, v in series[120:]), Decimal(0))
     assert lower <= actual <= upper
     assert abs(value - actual) / actual < Decimal("0.05")
+
+
+def test_forecast_expects_a_quarterly_fee_from_its_first_bill() -> None:
+    # one support-plan bill on 1 February, none on 1 March or 1 April: due again on 1 May
+    values = _usage(100)
+    quarterly = date(2026, 2, 1)
+    values[(quarterly - START).days] += 200000
+    fc = forecast(_pack(values), 30)
+    (may_1st,) = [p for p in fc.points if p.day == date(2026, 5, 1)]
+    assert abs(float(may_1st.value) - may_1st.usage - 200000) < 20000
+    assert float(may_1st.lower) < may_1st.usage * 1.2  # it may not come: the interval says so
+    # usage that jumps for three days around the 1st is a spike, not a bill
+    for day in (date(2026, 1, 31), date(2026, 2, 2)):
+        values[(day - START).days] += 200000
+    again = forecast(_pack(values), 30)
+    (may_1st,) = [p for p in again.points if p.day == date(2026, 5, 1)]
+    assert float(may_1st.value) - may_1st.usage < 20000
+
+
+def test_forecast_rests_on_the_horizon_public_holidays() -> None:
+    # office-hours usage (weekends at 60 %) before May: 1 May 2026 is a Friday holiday
+    rng = random.Random(3)
+    off = {date(2026, 2, 23), date(2026, 3, 9)}  # Defender of the Fatherland, Women's Day
+    values = [10000 * (0.6 if (START + timedelta(i)).weekday() >= 5
+                       or START + timedelta(i) in off else 1.0) * (1 + rng.gauss(0, 0.02))
+              for i in range(100)]
+    fc = forecast(_pack(values), 30)
+    by_day = {p.day: float(p.value) for p in fc.points}
+    assert by_day[date(2026, 5, 1)] < 0.7 * by_day[date(2026, 4, 30)]
+    # usage with no weekly rhythm does not rest on holidays either
+    flat = forecast(_pack(_usage(100, weekend=1.0)), 30)
+    by_day = {p.day: float(p.value) for p in flat.points}
+    assert abs(by_day[date(2026, 5, 1)] / by_day[date(2026, 4, 30)] - 1) < 0.05
