@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from bot.features.admin.callbacks import AdminAction, AdminCb
 from bot.features.alerts.callbacks import AlertAction, AlertCallback
+from bot.features.allocation.callbacks import AllocAction, AllocCb
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb
 from bot.features.connections import imports, wizard
 from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
@@ -40,7 +41,7 @@ from bot.routers import build_root_router
 from core.db.base import Base
 from core.db.models import AlertEvent, Connection, Membership, Recommendation, User
 from core.domain.roles import Role, role_at_least
-from core.services import budgets, chats
+from core.services import allocation, budgets, chats
 from core.services.recommendations import lifecycle
 from core.tasks import default_tasks
 from tests.bot.harness import BotHarness
@@ -207,8 +208,15 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "budgets:message:on_edit_thresholds#0": (Filter(Role.FINANCE),),
     # allocation: the overview and rule cards for everyone; rule changes for finance and up
     "allocation:message:cmd_allocation#0": (Filter(Role.VIEWER),),
-    "allocation:callback_query:on_view#0": (Filter(Role.VIEWER),),
-    "allocation:callback_query:on_change#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:on_overview#0": (Filter(Role.VIEWER),),
+    "allocation:callback_query:on_rule_open#0": (Filter(Role.VIEWER),),
+    "allocation:callback_query:on_rule_new#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:ask_rule_team#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:ask_rule_match#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:on_rule_delete#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:on_rule_accept#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:on_rule_reject#0": (Filter(Role.FINANCE),),
+    "allocation:callback_query:on_rule_cancel#0": (Filter(Role.FINANCE),),
     "allocation:message:on_new_team#0": (Filter(Role.FINANCE),),
     "allocation:message:on_new_match#0": (Filter(Role.FINANCE),),
     "allocation:message:on_edit_team#0": (Filter(Role.FINANCE),),
@@ -320,6 +328,15 @@ async def test_each_budget_action_has_exactly_one_registration_with_its_role() -
         assert role == (Role.VIEWER if looking else Role.FINANCE), (action, role)
 
 
+async def test_each_allocation_action_has_exactly_one_registration_with_its_role() -> None:
+    """The overview and rule cards for everyone; any change, or cancelling one, for finance."""
+    for action in AllocAction:
+        role = await _role_of_the_one_registration("allocation",
+                                                   AllocCb(action=action, id=1).pack())
+        looking = action in (AllocAction.LIST, AllocAction.OPEN)
+        assert role == (Role.VIEWER if looking else Role.FINANCE), (action, role)
+
+
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
     router = _feature("admin")
     for action in AdminAction:
@@ -333,7 +350,7 @@ async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() 
 OWNER, LOW = 6001, 6002
 WATCHED = ("connections", "sync_snapshots", "alert_events", "alert_feedback",
            "anomaly_exclusions", "recommendations", "memberships", "audit_log", "bound_chats",
-           "budgets")
+           "budgets", "allocation_rules")
 REFUSED = "Недостаточно прав"
 
 
@@ -418,6 +435,22 @@ async def test_below_finance_every_budget_change_is_refused_once(hb: BotHarness,
     await _press_refused(hb, LOW, [
         BudgetCb(action=a, id=bid, value=v).pack() for a in BudgetAction
         if a not in (BudgetAction.LIST, BudgetAction.OPEN) for v in ("", "default", "me")])
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER])
+async def test_below_finance_every_allocation_change_is_refused_once(hb: BotHarness,
+                                                                     role: Role) -> None:
+    org_id, *_ = await _world(hb, role)
+    async with hb.ctx.session() as s:
+        owner_id = (await s.execute(select(User.id).where(
+            User.telegram_id == OWNER))).scalar_one()
+        rule = await allocation.create_rule(s, org_id, owner_id, name="web",
+                                            match={"name": "web-*"}, team="web")
+        await s.commit()
+    card = await hb.client(LOW).click_data(AllocCb(action=AllocAction.OPEN, id=rule).pack())
+    assert "web" in card[-1].text  # reading is allowed
+    await _press_refused(hb, LOW, [AllocCb(action=a, id=rule).pack() for a in AllocAction
+                                   if a not in (AllocAction.LIST, AllocAction.OPEN)])
 
 
 async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(

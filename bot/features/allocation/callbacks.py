@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-__all__ = ["AllocAction", "AllocCb", "VIEW_ACTIONS"]
+__all__ = ["AllocAction", "AllocCb"]
 
 
 class AllocAction(StrEnum):
@@ -19,9 +19,6 @@ class AllocAction(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     CANCEL = "cancel"
-
-
-VIEW_ACTIONS = (AllocAction.LIST, AllocAction.OPEN)
 
 
 class AllocCb(CallbackData, prefix="alc"):

@@ -8,11 +8,12 @@ Viewers see the stored suggestions; only someone who may accept them triggers ne
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext, callback_message
-from bot.features.allocation.callbacks import AllocAction, AllocCb
+from bot.features.allocation.callbacks import AllocCb
 from bot.features.allocation.keyboards import can_edit, cancel_kb, overview_kb, rule_kb
 from bot.features.allocation.states import RuleEdit, RuleWizard
 from bot.filters import org_id_of
@@ -22,8 +23,9 @@ from core.services.allocation import RuleInputError
 from renderers.messages.allocation import render_overview, render_rule
 from renderers.messages.answers_common import esc
 
-__all__ = ["cmd_allocation", "on_change", "on_edit_match", "on_edit_team", "on_new_match",
-           "on_new_team", "on_view"]
+__all__ = ["ask_rule_match", "ask_rule_team", "cmd_allocation", "on_edit_match",
+           "on_edit_team", "on_new_match", "on_new_team", "on_overview", "on_rule_accept",
+           "on_rule_cancel", "on_rule_delete", "on_rule_new", "on_rule_open", "on_rule_reject"]
 
 _BAD = frozenset({"match", "target", "name", "status"})
 
@@ -58,59 +60,100 @@ async def cmd_allocation(message: Message, rc: RequestContext, session: AsyncSes
     await message.answer(text, reply_markup=kb)
 
 
-async def on_view(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
-                  session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    """Anyone in the org: the overview, or one rule's card."""
+async def on_overview(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                      app: AppContext, state: FSMContext) -> None:
+    """Anyone in the org: back to the overview."""
     await state.clear()
     await query.answer()
-    if callback_data.action is AllocAction.OPEN:
-        rule = await allocation.get_rule(session, org_id_of(rc), callback_data.id)
-        await callback_message(query).edit_text(render_rule(rule, rc.lang),
-                                        reply_markup=rule_kb(rc, rule.id))
-        return
     text, kb = await _overview(rc, session, app)
     await callback_message(query).edit_text(text, reply_markup=kb)
 
 
-async def on_change(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
-                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    """Owners, admins and finance (the router's filter): new, edit, delete, accept, reject."""
-    org_id, action, rid = org_id_of(rc), callback_data.action, callback_data.id
-    message, tg = callback_message(query), rc.user.telegram_id
-    if action is AllocAction.CANCEL:
-        await state.clear()
-        await query.answer()
-        await message.edit_text(rc.t("allocation.cancelled"))
-        return
-    if action is AllocAction.NEW:
-        await state.clear()
-        await state.set_state(RuleWizard.team)
-        await query.answer()
-        await message.answer(rc.t("allocation.ask.team"), reply_markup=cancel_kb(rc))
-        return
-    rule = await allocation.get_rule(session, org_id, rid)
-    name = rule.name
-    if action in (AllocAction.TEAM, AllocAction.MATCH):
-        await state.set_state(RuleEdit.team if action is AllocAction.TEAM else RuleEdit.match)
-        await state.update_data(rule_id=rid)
-        await query.answer()
-        await message.answer(rc.t(f"allocation.ask.edit_{action.value}", name=esc(name)),
-                             reply_markup=cancel_kb(rc))
-        return
-    if action is AllocAction.ACCEPT:
-        await allocation.accept_rule(session, org_id, rc.user.id, rid, actor_telegram_id=tg)
-        note = rc.t("allocation.accepted", name=name)
-    elif action is AllocAction.REJECT:
-        if rule.status != "suggested":
-            raise RuleInputError("status", rule.status)
-        await allocation.delete_rule(session, org_id, rc.user.id, rid, actor_telegram_id=tg)
-        note = rc.t("allocation.rejected", name=name)
-    else:  # DELETE
-        await allocation.delete_rule(session, org_id, rc.user.id, rid, actor_telegram_id=tg)
-        note = rc.t("allocation.deleted", name=name)
+async def on_rule_open(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                       session: AsyncSession, state: FSMContext) -> None:
+    """Anyone in the org: one rule's card."""
+    await state.clear()
+    await query.answer()
+    rule = await allocation.get_rule(session, org_id_of(rc), callback_data.id)
+    await callback_message(query).edit_text(render_rule(rule, rc.lang),
+                                            reply_markup=rule_kb(rc, rule.id))
+
+
+async def on_rule_cancel(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """Ends a new rule or a rule edit half-way."""
+    await state.clear()
+    await query.answer()
+    await callback_message(query).edit_text(rc.t("allocation.cancelled"))
+
+
+async def on_rule_new(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """Starts a new rule: the team first (`on_new_team`), then the match (`on_new_match`)."""
+    await state.clear()
+    await state.set_state(RuleWizard.team)
+    await query.answer()
+    await callback_message(query).answer(rc.t("allocation.ask.team"),
+                                         reply_markup=cancel_kb(rc))
+
+
+async def _ask_edit(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                    session: AsyncSession, state: FSMContext, step: State) -> None:
+    """Asks for a rule's new team or match; the text handler of `step` takes the reply."""
+    rid = callback_data.id
+    rule = await allocation.get_rule(session, org_id_of(rc), rid)
+    await state.set_state(step)
+    await state.update_data(rule_id=rid)
+    await query.answer()
+    await callback_message(query).answer(
+        rc.t(f"allocation.ask.edit_{callback_data.action.value}", name=esc(rule.name)),
+        reply_markup=cancel_kb(rc))
+
+
+async def ask_rule_team(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                        session: AsyncSession, state: FSMContext) -> None:
+    await _ask_edit(query, callback_data, rc, session, state, RuleEdit.team)
+
+
+async def ask_rule_match(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                         session: AsyncSession, state: FSMContext) -> None:
+    await _ask_edit(query, callback_data, rc, session, state, RuleEdit.match)
+
+
+async def _changed(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                   app: AppContext, note: str) -> None:
+    """A rule accepted, rejected or deleted: the note, then the overview it moved."""
     await query.answer(note)
     text, kb = await _overview(rc, session, app)
-    await message.edit_text(text, reply_markup=kb)
+    await callback_message(query).edit_text(text, reply_markup=kb)
+
+
+async def on_rule_accept(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext) -> None:
+    org_id, rid = org_id_of(rc), callback_data.id
+    rule = await allocation.get_rule(session, org_id, rid)
+    await allocation.accept_rule(session, org_id, rc.user.id, rid,
+                                 actor_telegram_id=rc.user.telegram_id)
+    await _changed(query, rc, session, app, rc.t("allocation.accepted", name=rule.name))
+
+
+async def on_rule_reject(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext) -> None:
+    """Only a suggestion can be rejected; an active rule is deleted instead."""
+    org_id, rid = org_id_of(rc), callback_data.id
+    rule = await allocation.get_rule(session, org_id, rid)
+    if rule.status != "suggested":
+        raise RuleInputError("status", rule.status)
+    await allocation.delete_rule(session, org_id, rc.user.id, rid,
+                                 actor_telegram_id=rc.user.telegram_id)
+    await _changed(query, rc, session, app, rc.t("allocation.rejected", name=rule.name))
+
+
+async def on_rule_delete(query: CallbackQuery, callback_data: AllocCb, rc: RequestContext,
+                         session: AsyncSession, app: AppContext) -> None:
+    org_id, rid = org_id_of(rc), callback_data.id
+    rule = await allocation.get_rule(session, org_id, rid)
+    await allocation.delete_rule(session, org_id, rc.user.id, rid,
+                                 actor_telegram_id=rc.user.telegram_id)
+    await _changed(query, rc, session, app, rc.t("allocation.deleted", name=rule.name))
 
 
 async def on_new_team(message: Message, rc: RequestContext, state: FSMContext) -> None:
