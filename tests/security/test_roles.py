@@ -146,8 +146,11 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "admin:callback_query:on_exit#0": (SA,),
     "admin:callback_query:on_act_as#0": (SA,),
     # alerts: details for anyone, every other button for members
-    "alerts:callback_query:on_alert_button#0": (Filter(Role.VIEWER),),
-    "alerts:callback_query:on_alert_button#1": (Filter(Role.MEMBER),),
+    "alerts:callback_query:on_alert_details#0": (Filter(Role.VIEWER),),
+    "alerts:callback_query:on_alert_ack#0": (Filter(Role.MEMBER),),
+    "alerts:callback_query:on_alert_snooze#0": (Filter(Role.MEMBER),),
+    "alerts:callback_query:on_alert_planned#0": (Filter(Role.MEMBER),),
+    "alerts:callback_query:on_alert_expected#0": (Filter(Role.MEMBER),),
     # connections
     "connections:message:cancel#0": (Own("forgets the sender's wizard"),),
     "connections:message:cmd_connect#0": (Calls("start_wizard", wizard.start_wizard),),
@@ -188,8 +191,8 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "questions:message:FreeTextHandler.handle#0": (
         Own("reads; private chats only, where rc.org is set for members only"),),
     "questions:callback_query:on_ask#0": (Filter(Role.VIEWER),),
-    "questions:callback_query:on_rec#0": (Filter(Role.MEMBER),
-                                          Calls("lifecycle.", lifecycle._move)),
+    "questions:callback_query:on_rec_accept#0": (Filter(Role.MEMBER),
+                                                 Calls("lifecycle.", lifecycle._move)),
     # budgets: cards for everyone; the wizard, edit and delete for owners, admins and finance
     "budgets:callback_query:on_budget_list#0": (Filter(Role.VIEWER),),
     "budgets:callback_query:on_budget_open#0": (Filter(Role.VIEWER),),
@@ -293,8 +296,10 @@ def _feature(name: str) -> Router:
     return next(r for r in build_root_router().sub_routers if r.name.split(".")[2] == name)
 
 
-async def _role_of_the_one_registration(feature: str, data: str) -> Role:
-    handlers = await _matching(_feature(feature), data)
+async def _role_of_the_one_registration(feature: str | None, data: str) -> Role:
+    """The role on the only registration accepting `data`: in `feature`, or (None) anywhere."""
+    routers = ([_feature(feature)] if feature else build_root_router().sub_routers)
+    handlers = [h for router in routers for h in await _matching(router, data)]
     assert len(handlers) == 1, (data, handlers)
     roles = [f.callback.required for f in handlers[0].filters or []
              if isinstance(f.callback, RoleFilter)]
@@ -335,6 +340,21 @@ async def test_each_allocation_action_has_exactly_one_registration_with_its_role
                                                    AllocCb(action=action, id=1).pack())
         looking = action in (AllocAction.LIST, AllocAction.OPEN)
         assert role == (Role.VIEWER if looking else Role.FINANCE), (action, role)
+
+
+async def test_each_alert_button_has_exactly_one_registration_with_its_role() -> None:
+    """Details for anyone; acknowledging, snoozing and marking planned or expected for members."""
+    for action in AlertAction:
+        role = await _role_of_the_one_registration(
+            "alerts", AlertCallback(action=action, id=1).pack())
+        assert role == (Role.VIEWER if action is AlertAction.DETAILS else Role.MEMBER), action
+
+
+async def test_each_recommendation_button_has_exactly_one_registration_for_members() -> None:
+    """Accept in questions; snooze and dismiss in recsettings (they ask why first)."""
+    for action in RecAction:
+        role = await _role_of_the_one_registration(None, RecCb(action=action, id=1).pack())
+        assert role == Role.MEMBER, action
 
 
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
@@ -456,18 +476,13 @@ async def test_below_finance_every_allocation_change_is_refused_once(hb: BotHarn
 async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(
         hb: BotHarness) -> None:
     _, _, event_id, rec_id, owner_mid = await _world(hb, Role.VIEWER)
-    before = await _dump(hb)
-    viewer = hb.client(LOW)
     buttons = [AlertCallback(action=a, id=event_id).pack()
                for a in AlertAction if a is not AlertAction.DETAILS]
     buttons += [RecCb(action=a, id=rec_id).pack() for a in RecAction]
     buttons += [MemberCb(action=MemberAction.ROLE, id=owner_mid, role=Role.VIEWER).pack(),
                 MemberCb(action=MemberAction.REMOVE, id=owner_mid).pack(),
                 MemberCb(action=MemberAction.CONFIRM, id=owner_mid).pack()]
-    for data in buttons:
-        await viewer.click_data(data)
-        assert any(REFUSED in a for a in viewer.alerts()), (data, viewer.alerts())
-    assert await _dump(hb) == before
+    await _press_refused(hb, LOW, buttons)
 
 
 async def test_an_owner_elsewhere_pressing_this_orgs_ids_finds_nothing(hb: BotHarness) -> None:

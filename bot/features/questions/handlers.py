@@ -9,9 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
-from bot.features.questions.callbacks import AskCb, RecAction, RecCb
+from bot.features.questions.callbacks import AskCb, RecCb
 from bot.features.questions.memory import recall, remember
 from bot.features.questions.reply import send_answer, send_chart_later, today_of
+from bot.filters import org_id_of
 from core.app import AppContext
 from core.services.ask.service import default_question, execute
 from core.services.ask.types import Intent
@@ -19,7 +20,7 @@ from core.services.errors import ServiceError
 from core.services.recommendations import lifecycle
 from renderers.messages.answers_lists import recommendation_title
 
-__all__ = ["CHART_INTENTS", "COMMANDS", "SNOOZE_DAYS", "ask_command", "on_ask", "on_rec"]
+__all__ = ["CHART_INTENTS", "COMMANDS", "SNOOZE_DAYS", "ask_command", "on_ask", "on_rec_accept"]
 
 COMMANDS: dict[str, Intent] = {
     "spend": Intent.SPEND, "top": Intent.TOP, "resources": Intent.RESOURCES,
@@ -72,24 +73,14 @@ async def on_ask(query: CallbackQuery, callback_data: AskCb, rc: RequestContext,
                       chart=intent in CHART_INTENTS and not paging)
 
 
-async def on_rec(query: CallbackQuery, callback_data: RecCb, rc: RequestContext,
-                 session: AsyncSession, app: AppContext) -> None:
-    """Accept / snooze / dismiss: the lifecycle service re-checks the org and the role."""
-    assert rc.org is not None
-    org_id, rec_id, tg = rc.org.id, callback_data.id, rc.user.telegram_id
-    if callback_data.action is RecAction.ACCEPT:
-        await lifecycle.accept(session, org_id, rc.user.id, rec_id, app.clock,
-                               actor_telegram_id=tg)
-    elif callback_data.action is RecAction.SNOOZE:
-        await lifecycle.snooze(session, org_id, rc.user.id, rec_id, app.clock, days=SNOOZE_DAYS,
-                               actor_telegram_id=tg)
-    else:
-        await lifecycle.dismiss(session, org_id, rc.user.id, rec_id, app.clock,
-                                actor_telegram_id=tg)
-    rec = (await lifecycle.list_recommendations(session, org_id, statuses=(
-        "accepted", "snoozed", "dismissed")))
-    title = next((recommendation_title(r.kind, r.title, rc.lang) for r in rec if r.id == rec_id),
-                 "")
-    done = {RecAction.ACCEPT: "accepted", RecAction.SNOOZE: "snoozed",
-            RecAction.DISMISS: "dismissed"}[callback_data.action]
-    await query.answer(rc.t(f"menu.rec_done.{done}", title=title), show_alert=True)
+async def on_rec_accept(query: CallbackQuery, callback_data: RecCb, rc: RequestContext,
+                        session: AsyncSession, app: AppContext) -> None:
+    """Accept from /recs: the lifecycle service re-checks the org and the role. (Snooze and
+    dismiss ask why first: `recsettings` registers them, before this router.)"""
+    org_id, rec_id = org_id_of(rc), callback_data.id
+    await lifecycle.accept(session, org_id, rc.user.id, rec_id, app.clock,
+                           actor_telegram_id=rc.user.telegram_id)
+    recs = await lifecycle.list_recommendations(session, org_id, statuses=("accepted",))
+    title = next((recommendation_title(r.kind, r.title, rc.lang) for r in recs
+                  if r.id == rec_id), "")
+    await query.answer(rc.t("menu.rec_done.accepted", title=title), show_alert=True)
