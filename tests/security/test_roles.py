@@ -35,6 +35,7 @@ from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import RecAction, RecCb
 from bot.features.reports import handlers as reports
+from bot.features.settings.callbacks import SetAction, SetCb
 from bot.features.team.callbacks import MemberAction, MemberCb
 from bot.filters import RoleFilter, SuperadminFilter
 from bot.routers import build_root_router
@@ -94,7 +95,15 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "settings:message:cmd_settings#0": (Own("reads the sender's settings"),),
     "settings:message:on_timezone#0": (Own("the sender's time zone"),),
     "settings:message:on_quiet_text#0": (Own("the sender's quiet hours"),),
-    "settings:callback_query:on_setting#0": (Own("the sender's preferences"),),
+    "settings:callback_query:on_settings_menu#0": (Own("reads the sender's settings"),),
+    "settings:callback_query:ask_language#0": (Own("offers languages"),),
+    "settings:callback_query:on_language#0": (Own("the sender's language"),),
+    "settings:callback_query:ask_timezone#0": (Own("offers time zones"),),
+    "settings:callback_query:on_notify#0": (Own("reads the sender's notification settings"),),
+    "settings:callback_query:on_severity#0": (Own("the sender's notification settings"),),
+    "settings:callback_query:on_mode#0": (Own("the sender's notification settings"),),
+    "settings:callback_query:on_quiet#0": (Own("the sender's quiet hours"),),
+    "settings:callback_query:on_digest#0": (Own("the sender's digest hour"),),
     "settings:callback_query:on_llm#0": (Filter(Role.ADMIN),),  # the organisation's LLM switch
     "settings:callback_query:on_timezone#0": (Own("the sender's time zone"),),
     # rates: everyone sees them; owner, admin and finance set them (set_rate checks again)
@@ -296,13 +305,17 @@ def _feature(name: str) -> Router:
     return next(r for r in build_root_router().sub_routers if r.name.split(".")[2] == name)
 
 
-async def _role_of_the_one_registration(feature: str | None, data: str) -> Role:
-    """The role on the only registration accepting `data`: in `feature`, or (None) anywhere."""
+async def _roles_on_the_one_registration(feature: str | None, data: str) -> list[Role]:
+    """The roles on the only registration accepting `data`: in `feature`, or (None) anywhere."""
     routers = ([_feature(feature)] if feature else build_root_router().sub_routers)
     handlers = [h for router in routers for h in await _matching(router, data)]
     assert len(handlers) == 1, (data, handlers)
-    roles = [f.callback.required for f in handlers[0].filters or []
-             if isinstance(f.callback, RoleFilter)]
+    return [f.callback.required for f in handlers[0].filters or []
+            if isinstance(f.callback, RoleFilter)]
+
+
+async def _role_of_the_one_registration(feature: str | None, data: str) -> Role:
+    roles = await _roles_on_the_one_registration(feature, data)
     assert len(roles) == 1, (data, roles)
     return roles[0]
 
@@ -357,6 +370,14 @@ async def test_each_recommendation_button_has_exactly_one_registration_for_membe
         assert role == Role.MEMBER, action
 
 
+async def test_each_settings_button_has_exactly_one_registration() -> None:
+    """The organisation's LLM switch for admins; every other button is the caller's own."""
+    for action in SetAction:
+        roles = await _roles_on_the_one_registration("settings",
+                                                     SetCb(action=action, value="on").pack())
+        assert roles == ([Role.ADMIN] if action is SetAction.LLM else []), (action, roles)
+
+
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
     router = _feature("admin")
     for action in AdminAction:
@@ -370,7 +391,7 @@ async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() 
 OWNER, LOW = 6001, 6002
 WATCHED = ("connections", "sync_snapshots", "alert_events", "alert_feedback",
            "anomaly_exclusions", "recommendations", "memberships", "audit_log", "bound_chats",
-           "budgets", "allocation_rules")
+           "budgets", "allocation_rules", "organizations")
 REFUSED = "Недостаточно прав"
 
 
@@ -471,6 +492,13 @@ async def test_below_finance_every_allocation_change_is_refused_once(hb: BotHarn
     assert "web" in card[-1].text  # reading is allowed
     await _press_refused(hb, LOW, [AllocCb(action=a, id=rule).pack() for a in AllocAction
                                    if a not in (AllocAction.LIST, AllocAction.OPEN)])
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.FINANCE])
+async def test_below_admin_the_llm_switch_is_refused_once(hb: BotHarness, role: Role) -> None:
+    await _world(hb, role)
+    await _press_refused(hb, LOW, [SetCb(action=SetAction.LLM, value=v).pack()
+                                   for v in ("off", "on", "maybe")])
 
 
 async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(

@@ -1,10 +1,12 @@
-"""Settings handlers: show, change, re-render the same message. The organisation's LLM switch
-is its own handler (`on_llm`), registered for admins only."""
+"""Settings handlers: show, change, re-render the same message; one handler per button. The
+organisation's LLM switch (`on_llm`) is registered for admins only, the rest are the caller's
+own."""
 
 from __future__ import annotations
 
 import re
 from datetime import time
+from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import RequestContext, callback_message
 from bot.features.onboarding.callbacks import TzCb
 from bot.features.onboarding.keyboards import COMMON_TIMEZONES, timezone_kb
-from bot.features.settings.callbacks import SetAction, SetCb
+from bot.features.settings.callbacks import SetCb
 from bot.features.settings.keyboards import QUIET_PRESETS, language_kb, menu_kb, notify_kb
 from bot.features.settings.states import SettingsInput
 from bot.filters import NoOrganisation, org_id_of
@@ -21,7 +23,9 @@ from bot.i18n import esc
 from core.services import orgs, users
 from core.services.errors import ServiceError
 
-__all__ = ["cmd_settings", "on_llm", "on_setting", "on_timezone", "parse_quiet", "quiet_text"]
+__all__ = ["ask_language", "ask_timezone", "cmd_settings", "on_digest", "on_language", "on_llm",
+           "on_mode", "on_notify", "on_quiet", "on_settings_menu", "on_severity", "on_timezone",
+           "parse_quiet", "quiet_text"]
 
 _QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
@@ -100,28 +104,78 @@ async def _edit(query: CallbackQuery, text: str, kb: InlineKeyboardMarkup | None
     await callback_message(query).edit_text(text, reply_markup=kb)
 
 
-async def on_setting(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
-                     session: AsyncSession, state: FSMContext) -> None:
-    action, value = callback_data.action, callback_data.value
-    if action == SetAction.MENU:
-        await _edit(query, *await _menu(rc, session))
-    elif action == SetAction.LANG:
-        await _edit(query, rc.t("settings.pick_language"), language_kb())
-    elif action == SetAction.LANG_SET:
-        await users.set_language(session, rc.user.id, value)
-        rc.lang = value
-        await _edit(query, *await _menu(rc, session))
-    elif action == SetAction.TZ:
-        await state.set_state(SettingsInput.timezone)
-        await _edit(query, rc.t("settings.pick_timezone"), timezone_kb())
-    elif action == SetAction.NOTIFY:
-        await _show_notify(query, rc, session)
-    elif action == SetAction.QUIET and value == "custom":
+async def on_settings_menu(query: CallbackQuery, rc: RequestContext,
+                           session: AsyncSession) -> None:
+    await _edit(query, *await _menu(rc, session))
+
+
+async def ask_language(query: CallbackQuery, rc: RequestContext) -> None:
+    await _edit(query, rc.t("settings.pick_language"), language_kb())
+
+
+async def on_language(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                      session: AsyncSession) -> None:
+    """The menu again, already in the new language."""
+    await users.set_language(session, rc.user.id, callback_data.value)
+    rc.lang = callback_data.value
+    await _edit(query, *await _menu(rc, session))
+
+
+async def ask_timezone(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """A common zone as a button or any IANA name as text; `on_timezone` takes either."""
+    await state.set_state(SettingsInput.timezone)
+    await _edit(query, rc.t("settings.pick_timezone"), timezone_kb())
+
+
+async def on_notify(query: CallbackQuery, rc: RequestContext, session: AsyncSession) -> None:
+    await _show_notify(query, rc, session)
+
+
+async def _set_prefs(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                     **changes: Any) -> None:
+    """One of the caller's notification preferences in this organisation, then them all."""
+    if rc.org is None:
+        raise NoOrganisation()
+    await users.update_prefs(session, rc.user.id, rc.org.id, **changes)
+    await _show_notify(query, rc, session)
+
+
+async def on_severity(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                      session: AsyncSession) -> None:
+    await _set_prefs(query, rc, session, min_severity=callback_data.value)
+
+
+async def on_mode(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                  session: AsyncSession) -> None:
+    await _set_prefs(query, rc, session, mode=callback_data.value)
+
+
+async def on_quiet(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                   session: AsyncSession, state: FSMContext) -> None:
+    """`custom` asks for hours (`on_quiet_text` takes them); `off` or a preset sets them."""
+    value = callback_data.value
+    if value == "custom":
         await state.set_state(SettingsInput.quiet)
         await _edit(query, rc.t("settings.ask_quiet"), None)
+        return
+    if rc.org is None:
+        raise NoOrganisation()
+    if value == "off":
+        quiet = None
+    elif value in QUIET_PRESETS:
+        quiet = parse_quiet("-".join(QUIET_PRESETS[value]))
     else:
-        await _change_prefs(rc, session, action, value)
-        await _show_notify(query, rc, session)
+        raise ServiceError(f"unknown quiet preset {value!r}")
+    await _set_prefs(query, rc, session, quiet=quiet)
+
+
+async def on_digest(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
+                    session: AsyncSession) -> None:
+    if rc.org is None:
+        raise NoOrganisation()
+    if not callback_data.value.isdigit():
+        raise ServiceError("digest hour must be a number")
+    await _set_prefs(query, rc, session, digest_hour=int(callback_data.value))
 
 
 async def on_llm(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
@@ -137,29 +191,6 @@ async def on_llm(query: CallbackQuery, callback_data: SetCb, rc: RequestContext,
     await orgs.set_llm_understanding(session, org_id, rc.user.id, callback_data.value == "on",
                                      actor_telegram_id=rc.user.telegram_id)
     await _edit(query, *await _menu(rc, session))
-
-
-async def _change_prefs(rc: RequestContext, session: AsyncSession, action: SetAction,
-                        value: str) -> None:
-    if rc.org is None:
-        raise NoOrganisation()
-    org_id = rc.org.id
-    if action == SetAction.SEVERITY:
-        await users.update_prefs(session, rc.user.id, org_id, min_severity=value)
-    elif action == SetAction.MODE:
-        await users.update_prefs(session, rc.user.id, org_id, mode=value)
-    elif action == SetAction.QUIET:
-        if value == "off":
-            await users.update_prefs(session, rc.user.id, org_id, quiet=None)
-        elif value in QUIET_PRESETS:
-            quiet = parse_quiet("-".join(QUIET_PRESETS[value]))
-            await users.update_prefs(session, rc.user.id, org_id, quiet=quiet)
-        else:
-            raise ServiceError(f"unknown quiet preset {value!r}")
-    elif action == SetAction.DIGEST:
-        if not value.isdigit():
-            raise ServiceError("digest hour must be a number")
-        await users.update_prefs(session, rc.user.id, org_id, digest_hour=int(value))
 
 
 async def on_timezone(event: Message | CallbackQuery, rc: RequestContext,

@@ -4,6 +4,7 @@ two free-text inputs."""
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command
 
 from bot.features.onboarding.callbacks import TzCb
@@ -17,13 +18,27 @@ __all__ = ["setup"]
 
 _TEXT = F.text & ~F.text.startswith("/")
 
+# The caller's own preferences: one registration per button, no role needed (the menu and the
+# language work before joining an organisation; notification settings refuse without one).
+_OWN: tuple[tuple[SetAction, CallbackType], ...] = (
+    (SetAction.MENU, h.on_settings_menu),
+    (SetAction.LANG, h.ask_language),
+    (SetAction.LANG_SET, h.on_language),
+    (SetAction.TZ, h.ask_timezone),
+    (SetAction.NOTIFY, h.on_notify),
+    (SetAction.SEVERITY, h.on_severity),
+    (SetAction.MODE, h.on_mode),
+    (SetAction.QUIET, h.on_quiet),
+    (SetAction.DIGEST, h.on_digest),
+)
+
 
 def setup() -> Router:
     router = Router(name=__name__)
     router.message.register(h.cmd_settings, Command("settings"))
-    # the caller's own preferences; the organisation's LLM switch is for admins, on its own
-    # registration so the role is checked before the handler runs
-    router.callback_query.register(h.on_setting, SetCb.filter(F.action != SetAction.LLM))
+    for action, handler in _OWN:
+        router.callback_query.register(handler, SetCb.filter(F.action == action))
+    # the organisation's LLM switch is for admins, checked before the handler runs
     router.callback_query.register(h.on_llm, SetCb.filter(F.action == SetAction.LLM),
                                    RoleFilter(Role.ADMIN))
     router.message.register(h.on_timezone, SettingsInput.timezone, _TEXT)
