@@ -34,6 +34,7 @@ from bot.features.connections import imports, wizard
 from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import RecAction, RecCb
+from bot.features.recsettings.callbacks import RuleEditCb, ThresholdAction
 from bot.features.reports import handlers as reports
 from bot.features.settings.callbacks import SetAction, SetCb
 from bot.features.team.callbacks import MemberAction, MemberCb
@@ -238,7 +239,9 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "recsettings:callback_query:on_toggle#0": (Filter(Role.FINANCE),),
     "recsettings:callback_query:on_threshold_cancel#0": (
         Own("ends the sender's own threshold step"),),
-    "recsettings:callback_query:on_threshold#0": (Filter(Role.FINANCE),),
+    "recsettings:callback_query:on_threshold_rule#0": (Filter(Role.FINANCE),),
+    "recsettings:callback_query:ask_threshold#0": (Filter(Role.FINANCE),),
+    "recsettings:callback_query:on_threshold_default#0": (Filter(Role.FINANCE),),
     "recsettings:message:on_threshold_text#0": (Filter(Role.FINANCE),),
     # the reason step of a dismiss or snooze from /recs: members and up, as the buttons
     "recsettings:callback_query:ask_reason#0": (Filter(Role.MEMBER),),
@@ -378,6 +381,14 @@ async def test_each_settings_button_has_exactly_one_registration() -> None:
         assert roles == ([Role.ADMIN] if action is SetAction.LLM else []), (action, roles)
 
 
+async def test_each_threshold_button_has_exactly_one_registration_with_its_role() -> None:
+    """Cancelling is the caller's own step; a rule's thresholds and changing them, finance."""
+    for action in ThresholdAction:
+        roles = await _roles_on_the_one_registration(
+            "recsettings", RuleEditCb(action=action, kind="idle", name="days").pack())
+        assert roles == ([] if action is ThresholdAction.CANCEL else [Role.FINANCE]), action
+
+
 async def test_each_admin_button_has_exactly_one_registration_behind_the_gate() -> None:
     router = _feature("admin")
     for action in AdminAction:
@@ -499,6 +510,15 @@ async def test_below_admin_the_llm_switch_is_refused_once(hb: BotHarness, role: 
     await _world(hb, role)
     await _press_refused(hb, LOW, [SetCb(action=SetAction.LLM, value=v).pack()
                                    for v in ("off", "on", "maybe")])
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER])
+async def test_below_finance_every_threshold_button_is_refused_once(hb: BotHarness,
+                                                                    role: Role) -> None:
+    await _world(hb, role)
+    await _press_refused(hb, LOW, [
+        RuleEditCb(action=a, kind="idle", name="cpu_percent").pack()
+        for a in ThresholdAction if a is not ThresholdAction.CANCEL])
 
 
 async def test_a_viewer_is_refused_every_mutating_alert_and_recommendation_button(

@@ -22,7 +22,6 @@ from bot.features.recsettings.callbacks import (
     RecReasonCb,
     RuleEditCb,
     RuleToggleCb,
-    ThresholdAction,
 )
 from bot.features.recsettings.keyboards import (
     reasons_kb,
@@ -41,8 +40,9 @@ from core.services.recommendations.settings import TUNABLES, RuleSetting, Thresh
 from renderers.messages.answers_lists import recommendation_title
 from renderers.messages.recsettings import fmt_threshold, render_rules
 
-__all__ = ["ask_reason", "cmd_rules", "on_reason", "on_reason_text", "on_threshold",
-           "on_threshold_cancel", "on_threshold_text", "on_toggle"]
+__all__ = ["ask_reason", "ask_threshold", "cmd_rules", "on_reason", "on_reason_text",
+           "on_threshold_cancel", "on_threshold_default", "on_threshold_rule",
+           "on_threshold_text", "on_toggle"]
 
 DECIDABLE = ("new", "accepted", "snoozed")
 ALL = (*DECIDABLE, "dismissed", "done")
@@ -97,29 +97,48 @@ async def _saved(message: Message, rc: RequestContext, session: AsyncSession, ki
     await message.answer(render_rules(rules, rc.lang), reply_markup=rules_kb(rc, rules))
 
 
-async def on_threshold(query: CallbackQuery, callback_data: RuleEditCb, rc: RequestContext,
-                       session: AsyncSession, state: FSMContext) -> None:
-    """A rule's thresholds, the ask for one value, or a value back to its default."""
-    org_id = org_id_of(rc)
-    rule = await _rule(session, org_id, callback_data.kind)
+async def _answered_rule(query: CallbackQuery, callback_data: RuleEditCb,
+                         rc: RequestContext, session: AsyncSession) -> RuleSetting:
+    """The button's rule, re-loaded in the caller's organisation; the press answered."""
+    rule = await _rule(session, org_id_of(rc), callback_data.kind)
     await query.answer()
-    message = callback_message(query)
-    if callback_data.action is ThresholdAction.RULE:
-        await message.answer(rc.t("recsettings.thresholds_title", kind=rule.kind),
-                             reply_markup=thresholds_kb(rc, rule))
-        return
-    name = callback_data.name
+    return rule
+
+
+def _threshold(rule: RuleSetting, name: str) -> str:
     if name not in rule.thresholds:
         raise NotFound("no such threshold")
-    if callback_data.action is ThresholdAction.NAME:
-        await state.set_state(RecSettingsInput.threshold)
-        await state.update_data(kind=rule.kind, name=name)
-        await _ask_value(message, rc, rule, name)
-        return
-    value = await settings.set_threshold(session, org_id, rc.user.id, rule.kind, name, None,
-                                         actor_telegram_id=rc.user.telegram_id)
+    return name
+
+
+async def on_threshold_rule(query: CallbackQuery, callback_data: RuleEditCb,
+                            rc: RequestContext, session: AsyncSession) -> None:
+    """A rule's thresholds, one button each."""
+    rule = await _answered_rule(query, callback_data, rc, session)
+    await callback_message(query).answer(rc.t("recsettings.thresholds_title", kind=rule.kind),
+                                         reply_markup=thresholds_kb(rc, rule))
+
+
+async def ask_threshold(query: CallbackQuery, callback_data: RuleEditCb, rc: RequestContext,
+                        session: AsyncSession, state: FSMContext) -> None:
+    """Asks for one threshold's value; `on_threshold_text` takes the reply."""
+    rule = await _answered_rule(query, callback_data, rc, session)
+    name = _threshold(rule, callback_data.name)
+    await state.set_state(RecSettingsInput.threshold)
+    await state.update_data(kind=rule.kind, name=name)
+    await _ask_value(callback_message(query), rc, rule, name)
+
+
+async def on_threshold_default(query: CallbackQuery, callback_data: RuleEditCb,
+                               rc: RequestContext, session: AsyncSession,
+                               state: FSMContext) -> None:
+    """Puts one threshold back to its default."""
+    rule = await _answered_rule(query, callback_data, rc, session)
+    name = _threshold(rule, callback_data.name)
+    value = await settings.set_threshold(session, org_id_of(rc), rc.user.id, rule.kind, name,
+                                         None, actor_telegram_id=rc.user.telegram_id)
     await state.clear()
-    await _saved(message, rc, session, rule.kind, name, value)
+    await _saved(callback_message(query), rc, session, rule.kind, name, value)
 
 
 async def on_threshold_cancel(query: CallbackQuery, rc: RequestContext,

@@ -31,7 +31,10 @@ def setup() -> Router:
     router.callback_query.register(h.on_toggle, RuleToggleCb.filter(), finance)
     router.callback_query.register(h.on_threshold_cancel,
                                    RuleEditCb.filter(F.action == ThresholdAction.CANCEL))
-    router.callback_query.register(h.on_threshold, RuleEditCb.filter(), finance)
+    for action, handler in ((ThresholdAction.RULE, h.on_threshold_rule),
+                            (ThresholdAction.NAME, h.ask_threshold),
+                            (ThresholdAction.DEFAULT, h.on_threshold_default)):
+        router.callback_query.register(handler, RuleEditCb.filter(F.action == action), finance)
     router.message.register(h.on_threshold_text, RecSettingsInput.threshold, _TEXT, finance)
     router.callback_query.register(
         h.ask_reason, RecCb.filter(F.action.in_({RecAction.SNOOZE, RecAction.DISMISS})), member)
