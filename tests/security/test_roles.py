@@ -89,7 +89,9 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "onboarding:message:choose_currency#0": (Own("the org the sender is creating"),),
     "onboarding:message:choose_timezone#0": (Own("the org the sender is creating"),),
     "onboarding:callback_query:choose_language#0": (Own("the sender's language"),),
-    "onboarding:callback_query:on_choice#0": (Own("create / join with a code / demo"),),
+    "onboarding:callback_query:on_create_org#0": (Own("starts the sender's own organisation"),),
+    "onboarding:callback_query:on_open_demo#0": (Own("opens the read-only demo"),),
+    "onboarding:callback_query:on_join_hint#0": (Own("explains invite links"),),
     "onboarding:callback_query:choose_currency#0": (Own("the org the sender is creating"),),
     "onboarding:callback_query:choose_timezone#0": (Own("the org the sender is creating"),),
     # settings: per-user language, time zone, notification preferences (membership checked)
@@ -250,7 +252,9 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     # fallback
     "fallback:message:unknown_command#0": (Own("explains"),),
     "fallback:message:unknown_text#0": (Own("explains"),),
-    "fallback:callback_query:on_button#0": (Own("explains"),),
+    "fallback:callback_query:on_help_button#0": (Own("reads help"),),
+    "fallback:callback_query:on_start_button#0": (Own("starts the sender's own organisation"),),
+    "fallback:callback_query:on_demo_button#0": (Own("opens the read-only demo"),),
     "fallback:callback_query:stale_button#0": (Own("explains"),),
 }
 

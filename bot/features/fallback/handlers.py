@@ -13,15 +13,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
-from bot.features.fallback.callbacks import FallbackAction, FallbackCb
+from bot.context import RequestContext, callback_message
 from bot.features.fallback.keyboards import suggestions_kb
 from bot.features.onboarding import handlers as onboarding
 from bot.i18n import esc
 from core.app import AppContext
 
-__all__ = ["on_button", "reply_not_understood", "stale_button", "unknown_command",
-           "unknown_text"]
+__all__ = ["on_demo_button", "on_help_button", "on_start_button", "reply_not_understood",
+           "stale_button", "unknown_command", "unknown_text"]
 
 
 async def reply_not_understood(message: Message, rc: RequestContext,
@@ -56,13 +55,18 @@ async def stale_button(query: CallbackQuery, rc: RequestContext) -> None:
     await query.answer(rc.t("bot.stale_button"), show_alert=True)
 
 
-async def on_button(query: CallbackQuery, callback_data: FallbackCb, rc: RequestContext,
-                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+async def on_help_button(query: CallbackQuery, rc: RequestContext) -> None:
     await query.answer()
-    assert isinstance(query.message, Message)
-    if callback_data.action == FallbackAction.HELP:
-        await onboarding.cmd_help(query.message, rc)
-    elif callback_data.action == FallbackAction.DEMO:
-        await onboarding.cmd_demo(query.message, rc, session, app)
-    else:
-        await onboarding.ask_name(query.message, rc, state)
+    await onboarding.cmd_help(callback_message(query), rc)
+
+
+async def on_demo_button(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                         app: AppContext) -> None:
+    await query.answer()
+    await onboarding.cmd_demo(callback_message(query), rc, session, app)
+
+
+async def on_start_button(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """Creating an organisation, from its name."""
+    await query.answer()
+    await onboarding.ask_name(callback_message(query), rc, state)

@@ -10,9 +10,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import RequestContext
+from bot.context import RequestContext, callback_message
 from bot.features.menu.handlers import show_menu
-from bot.features.onboarding.callbacks import CurrencyCb, LangCb, OnbAction, OnbCb, TzCb
+from bot.features.onboarding.callbacks import CurrencyCb, LangCb, TzCb
 from bot.features.onboarding.keyboards import (
     COMMON_TIMEZONES,
     choose_kb,
@@ -31,7 +31,7 @@ from core.services.orgs import create_org, get_org, membership_role, set_members
 
 __all__ = [
     "ask_name", "choose_currency", "choose_language", "choose_timezone", "cmd_demo",
-    "cmd_help", "cmd_start", "got_name", "on_choice",
+    "cmd_help", "cmd_start", "got_name", "on_create_org", "on_join_hint", "on_open_demo",
 ]
 
 INVITE_PREFIX = "inv_"
@@ -71,16 +71,22 @@ async def choose_language(query: CallbackQuery, callback_data: LangCb, rc: Reque
     await _after_language(query.message, rc)
 
 
-async def on_choice(query: CallbackQuery, callback_data: OnbCb, rc: RequestContext,
-                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
+async def on_create_org(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
+    """The create-an-organisation wizard, from its name."""
     await query.answer()
-    assert isinstance(query.message, Message)
-    if callback_data.action == OnbAction.CREATE:
-        await ask_name(query.message, rc, state)
-    elif callback_data.action == OnbAction.DEMO:
-        await _open_demo(query.message, rc, session, app)
-    else:
-        await query.message.answer(rc.t("onboarding.join_hint"))
+    await ask_name(callback_message(query), rc, state)
+
+
+async def on_open_demo(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                       app: AppContext) -> None:
+    await query.answer()
+    await _open_demo(callback_message(query), rc, session, app)
+
+
+async def on_join_hint(query: CallbackQuery, rc: RequestContext) -> None:
+    """Joining needs an invite link from an admin: says so."""
+    await query.answer()
+    await callback_message(query).answer(rc.t("onboarding.join_hint"))
 
 
 async def ask_name(message: Message, rc: RequestContext, state: FSMContext) -> None:

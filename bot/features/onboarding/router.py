@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 
 from bot.features.onboarding import handlers as h
-from bot.features.onboarding.callbacks import CurrencyCb, LangCb, OnbCb, TzCb
+from bot.features.onboarding.callbacks import CurrencyCb, LangCb, OnbAction, OnbCb, TzCb
 from bot.features.onboarding.states import CreateOrg
 
 __all__ = ["setup"]
@@ -20,7 +20,10 @@ def setup() -> Router:
     router.message.register(h.cmd_demo, Command("demo"))
     router.message.register(h.cmd_help, Command("help"))
     router.callback_query.register(h.choose_language, LangCb.filter())
-    router.callback_query.register(h.on_choice, OnbCb.filter())
+    # the first screen's buttons, one registration each; no role: no organisation yet
+    for action, handler in ((OnbAction.CREATE, h.on_create_org), (OnbAction.DEMO, h.on_open_demo),
+                            (OnbAction.JOIN, h.on_join_hint)):
+        router.callback_query.register(handler, OnbCb.filter(F.action == action))
     router.message.register(h.got_name, CreateOrg.name, _TEXT)
     router.message.register(h.choose_currency, CreateOrg.currency, _TEXT)
     router.callback_query.register(h.choose_currency, CreateOrg.currency, CurrencyCb.filter())
