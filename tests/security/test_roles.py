@@ -31,7 +31,7 @@ from bot.features.alerts.callbacks import AlertAction, AlertCallback
 from bot.features.allocation.callbacks import AllocAction, AllocCb
 from bot.features.budgets.callbacks import BudgetAction, BudgetCb
 from bot.features.connections import imports, wizard
-from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb
+from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb, WizAction, WizCb
 from bot.features.menu.callbacks import MenuAction, MenuCb
 from bot.features.questions.callbacks import RecAction, RecCb
 from bot.features.recsettings.callbacks import RuleEditCb, ThresholdAction
@@ -173,7 +173,13 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "connections:message:on_text_after_failure#0": (Filter(Role.ADMIN),),
     "connections:message:on_rename#0": (Filter(Role.ADMIN),),
     "connections:message:on_document#0": (Calls("RoleFilter(Role.ADMIN)", imports.on_document),),
-    "connections:callback_query:on_wizard_button#0": (Filter(Role.ADMIN),),
+    # the /connect wizard's buttons: one registration each, all for admins
+    "connections:callback_query:on_wizard_kind#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_wizard_skip#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_wizard_retry#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_wizard_fix#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_wizard_name#0": (Filter(Role.ADMIN),),
+    "connections:callback_query:on_wizard_cancel#0": (Filter(Role.ADMIN),),
     # a connection's list and card: one registration per action, the role on each
     "connections:callback_query:back_to_list#0": (Filter(Role.VIEWER),),
     "connections:callback_query:open_card#0": (Filter(Role.VIEWER),),
@@ -336,6 +342,13 @@ async def test_each_connection_action_has_exactly_one_registration_with_its_role
         assert role == (Role.VIEWER if looking else Role.ADMIN), (action, role)
 
 
+async def test_each_wizard_button_has_exactly_one_registration_for_admins() -> None:
+    for action in WizAction:
+        role = await _role_of_the_one_registration(
+            "connections", WizCb(action=action, kind="selectel", field=0).pack())
+        assert role == Role.ADMIN, action
+
+
 async def test_each_member_action_has_exactly_one_registration_with_its_role() -> None:
     """The member list for everyone; a member's card, role change and removal for admins."""
     for action in MemberAction:
@@ -443,7 +456,8 @@ async def _world(h: BotHarness, role: Role) -> tuple[int, int, int, int, int]:
 def _connection_buttons(cid: int) -> list[str]:
     actions = [a for a in ConnAction if a not in (ConnAction.OPEN, ConnAction.LIST)]
     return [ConnCb(action=a, id=cid, hours=24).pack() for a in actions] + [
-        ImportCb(id=cid).pack(), MenuCb(action=MenuAction.CONNECT).pack()]
+        ImportCb(id=cid).pack(), MenuCb(action=MenuAction.CONNECT).pack()] + [
+        WizCb(action=a, kind="selectel").pack() for a in WizAction]
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.FINANCE])

@@ -27,13 +27,19 @@ from bot.features.connections.wizard import (
     on_field_not_text,
     on_name,
     on_text_after_failure,
-    on_wizard_button,
+    on_wizard_cancel,
+    on_wizard_fix,
+    on_wizard_kind,
+    on_wizard_name,
+    on_wizard_retry,
+    on_wizard_skip,
     start_wizard,
 )
 
 __all__ = ["ask_delete", "ask_interval", "ask_rename", "back_to_list", "cancel", "cmd_connect",
            "confirm_delete", "on_document", "on_field", "on_field_not_text", "on_import_button",
-           "on_name", "on_rename", "on_text_after_failure", "on_wizard_button", "open_card",
+           "on_name", "on_rename", "on_text_after_failure", "on_wizard_cancel", "on_wizard_fix",
+           "on_wizard_kind", "on_wizard_name", "on_wizard_retry", "on_wizard_skip", "open_card",
            "pause", "resume", "set_interval", "show_connections", "start_wizard", "sync_now"]
 
 

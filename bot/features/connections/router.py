@@ -7,7 +7,7 @@ from aiogram.dispatcher.event.handler import CallbackType
 from aiogram.filters import Command, StateFilter
 
 from bot.features.connections import handlers as h
-from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb, WizCb
+from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb, WizAction, WizCb
 from bot.features.connections.states import ConnectWizard, RenameConnection
 from bot.filters import RoleFilter
 from core.domain.roles import Role
@@ -31,6 +31,16 @@ _CARD: tuple[tuple[ConnAction, CallbackType, Role], ...] = (
     (ConnAction.CONFIRM_DELETE, h.confirm_delete, Role.ADMIN),
 )
 
+# The /connect wizard's buttons: one registration each, all for admins (secrets are entered).
+_WIZARD: tuple[tuple[WizAction, CallbackType], ...] = (
+    (WizAction.KIND, h.on_wizard_kind),
+    (WizAction.SKIP, h.on_wizard_skip),
+    (WizAction.RETRY, h.on_wizard_retry),
+    (WizAction.FIX, h.on_wizard_fix),
+    (WizAction.NAME, h.on_wizard_name),
+    (WizAction.CANCEL, h.on_wizard_cancel),
+)
+
 
 def setup() -> Router:
     router = Router(name=__name__)
@@ -39,7 +49,8 @@ def setup() -> Router:
                             StateFilter(ConnectWizard, RenameConnection, None))
     router.message.register(h.cmd_connect, Command("connect"))
     router.message.register(h.show_connections, Command("connections"), viewer)
-    router.callback_query.register(h.on_wizard_button, WizCb.filter(), admin)
+    for wiz_action, wiz_handler in _WIZARD:
+        router.callback_query.register(wiz_handler, WizCb.filter(F.action == wiz_action), admin)
     for action, handler, role in _CARD:
         router.callback_query.register(handler, ConnCb.filter(F.action == action),
                                        RoleFilter(role))

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext
-from bot.features.connections.callbacks import WizAction, WizCb
+from bot.features.connections.callbacks import WizCb
 from bot.features.connections.fields import available_kinds, display_name, field_label, fields_of
 from bot.features.connections.keyboards import failed_kb, field_kb, name_kb, providers_kb
 from bot.features.connections.progress import error_reason, start_sync
@@ -31,7 +31,8 @@ from core.services.connections import Actor, add_connection
 from core.services.errors import Conflict, ServiceError
 
 __all__ = ["cancel", "on_field", "on_field_not_text", "on_name", "on_text_after_failure",
-           "on_wizard_button", "start_wizard"]
+           "on_wizard_cancel", "on_wizard_fix", "on_wizard_kind", "on_wizard_name",
+           "on_wizard_retry", "on_wizard_skip", "start_wizard"]
 
 KEY = "wizard"
 
@@ -201,33 +202,70 @@ async def cancel(message: Message, rc: RequestContext, state: FSMContext) -> Non
     await message.answer(rc.t("connect.cancelled" if had else "connect.nothing_to_cancel"))
 
 
-async def on_wizard_button(query: CallbackQuery, callback_data: WizCb, rc: RequestContext,
-                           session: AsyncSession, app: AppContext, state: FSMContext,
-                           bot: Bot) -> None:
+def _message(query: CallbackQuery) -> Message | None:
+    """The wizard's message under the pressed button; None when Telegram no longer has it."""
+    return query.message if isinstance(query.message, Message) else None
+
+
+async def on_wizard_cancel(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
     await query.answer()
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    action = callback_data.action
-    if action is WizAction.CANCEL:
+    if (message := _message(query)) is not None:
         await cancel(message, rc, state)
+
+
+async def on_wizard_kind(query: CallbackQuery, callback_data: WizCb, rc: RequestContext,
+                         state: FSMContext) -> None:
+    """A provider picked: its first field."""
+    await query.answer()
+    if (message := _message(query)) is None:
         return
-    if action is WizAction.KIND:
-        if callback_data.kind not in dict(available_kinds()):
-            raise ServiceError("unknown provider")
-        await _ask(message, rc, state, {"kind": callback_data.kind, "i": 0, "values": {},
-                                        "secrets": {}, "name": None, "fixing": False})
+    if callback_data.kind not in dict(available_kinds()):
+        raise ServiceError("unknown provider")
+    await _ask(message, rc, state, {"kind": callback_data.kind, "i": 0, "values": {},
+                                    "secrets": {}, "name": None, "fixing": False})
+
+
+async def on_wizard_skip(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                         app: AppContext, state: FSMContext, bot: Bot) -> None:
+    """Skips the current field when it is optional; a required one stays asked."""
+    await query.answer()
+    if (message := _message(query)) is None:
         return
     wiz = await _data(state)
     fields = fields_of(wiz["kind"])
-    if action is WizAction.SKIP and wiz["i"] < len(fields) and not fields[wiz["i"]].required:
+    if wiz["i"] < len(fields) and not fields[wiz["i"]].required:
         await _advance(message, rc, session, app, state, bot, wiz)
-    elif action is WizAction.NAME:
-        wiz["name"] = display_name(wiz["kind"])
-        await _test(message, rc, session, app, state, bot, wiz)
-    elif action is WizAction.RETRY:
-        await _test(message, rc, session, app, state, bot, wiz)
-    elif action is WizAction.FIX and 0 <= callback_data.field < len(fields):
+
+
+async def on_wizard_name(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                         app: AppContext, state: FSMContext, bot: Bot) -> None:
+    """The usual name taken: the test runs."""
+    await query.answer()
+    if (message := _message(query)) is None:
+        return
+    wiz = await _data(state)
+    wiz["name"] = display_name(wiz["kind"])
+    await _test(message, rc, session, app, state, bot, wiz)
+
+
+async def on_wizard_retry(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                          app: AppContext, state: FSMContext, bot: Bot) -> None:
+    """The test again, with everything as entered."""
+    await query.answer()
+    if (message := _message(query)) is None:
+        return
+    await _test(message, rc, session, app, state, bot, await _data(state))
+
+
+async def on_wizard_fix(query: CallbackQuery, callback_data: WizCb, rc: RequestContext,
+                        state: FSMContext) -> None:
+    """One field entered again after a failed test; a field index out of range does nothing."""
+    await query.answer()
+    if (message := _message(query)) is None:
+        return
+    wiz = await _data(state)
+    fields = fields_of(wiz["kind"])
+    if 0 <= callback_data.field < len(fields):
         field = fields[callback_data.field]
         wiz["values"].pop(field.name, None)
         wiz["secrets"].pop(field.name, None)
