@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bot.features.admin.callbacks import AdminAction, AdminCb
 from bot.features.alerts.callbacks import AlertAction, AlertCallback
 from bot.features.allocation.callbacks import AllocAction, AllocCb
-from bot.features.budgets.callbacks import BudgetAction, BudgetCb
+from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
 from bot.features.connections import imports, wizard
 from bot.features.connections.callbacks import ConnAction, ConnCb, ImportCb, WizAction, WizCb
 from bot.features.menu.callbacks import MenuAction, MenuCb
@@ -221,7 +221,13 @@ HANDLERS: dict[str, tuple[Guard, ...]] = {
     "budgets:callback_query:on_budget_destination#0": (Filter(Role.FINANCE),),
     "budgets:callback_query:ask_budget_delete#0": (Filter(Role.FINANCE),),
     "budgets:callback_query:confirm_budget_delete#0": (Filter(Role.FINANCE),),
-    "budgets:callback_query:on_wizard#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_scope#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_value#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_period#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_thresholds#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_destination#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_save#0": (Filter(Role.FINANCE),),
+    "budgets:callback_query:on_step_cancel#0": (Filter(Role.FINANCE),),
     "budgets:message:on_wizard_value#0": (Filter(Role.FINANCE),),
     "budgets:message:on_wizard_amount#0": (Filter(Role.FINANCE),),
     "budgets:message:on_wizard_thresholds#0": (Filter(Role.FINANCE),),
@@ -364,6 +370,9 @@ async def test_each_budget_action_has_exactly_one_registration_with_its_role() -
             "budgets", BudgetCb(action=action, id=1, value="default").pack())
         looking = action in (BudgetAction.LIST, BudgetAction.OPEN)
         assert role == (Role.VIEWER if looking else Role.FINANCE), (action, role)
+    for step in WizardStep:
+        role = await _role_of_the_one_registration("budgets", WizardCb(step=step).pack())
+        assert role == Role.FINANCE, step
 
 
 async def test_each_allocation_action_has_exactly_one_registration_with_its_role() -> None:
@@ -504,7 +513,8 @@ async def test_below_finance_every_budget_change_is_refused_once(hb: BotHarness,
     assert "Прод" in card[-1].text  # reading is allowed
     await _press_refused(hb, LOW, [
         BudgetCb(action=a, id=bid, value=v).pack() for a in BudgetAction
-        if a not in (BudgetAction.LIST, BudgetAction.OPEN) for v in ("", "default", "me")])
+        if a not in (BudgetAction.LIST, BudgetAction.OPEN) for v in ("", "default", "me")] + [
+        WizardCb(step=s, value=v).pack() for s in WizardStep for v in ("org", "0", "month")])
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER])

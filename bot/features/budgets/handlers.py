@@ -17,7 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext, callback_message
-from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
+from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb
 from bot.features.budgets.keyboards import (
     card_kb,
     choices_kb,
@@ -43,7 +43,9 @@ from renderers.messages.budgets import Target, render_card, render_summary, scop
 __all__ = ["ask_budget_amount", "ask_budget_delete", "confirm_budget_delete",
            "on_budget_destination", "on_budget_list", "on_budget_new", "on_budget_open",
            "on_budget_period", "on_budget_thresholds", "on_edit_amount", "on_edit_thresholds",
-           "on_wizard", "on_wizard_amount", "on_wizard_thresholds", "on_wizard_value"]
+           "on_step_cancel", "on_step_destination", "on_step_period", "on_step_save",
+           "on_step_scope", "on_step_thresholds", "on_step_value", "on_wizard_amount",
+           "on_wizard_thresholds", "on_wizard_value"]
 
 CHOICE_KINDS = ("provider", "connection", "project", "team", "service")
 
@@ -220,68 +222,97 @@ def _destination(rc: RequestContext, groups: list[Destination], value: str) -> i
 
 # -- the wizard ---------------------------------------------------------------------------
 
-async def on_wizard(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
-                    session: AsyncSession, app: AppContext, state: FSMContext) -> None:
-    org_id, step, value = org_id_of(rc), callback_data.step, callback_data.value
-    message = callback_message(query)
+async def on_step_cancel(query: CallbackQuery, rc: RequestContext, state: FSMContext) -> None:
     await query.answer()
-    if step is WizardStep.CANCEL:
-        await state.clear()
-        await message.edit_text(rc.t("budgets.cancelled"))
-        return
-    data = await state.get_data()
-    if step is WizardStep.SCOPE:
-        if value not in budgets.SCOPES:
-            raise BudgetInputError("scope", value)
-        kind = value
-        await state.update_data(scope_kind=kind, scope_value=None, scope_label=None)
-        if kind == "org":
-            await _ask_amount(message, rc, state)
-        elif kind == "tag":
-            await state.set_state(BudgetWizard.scope_value)
-            await message.edit_text(rc.t("budgets.ask.tag"))
-        else:
-            choices = await budgets.scope_choices(session, org_id, kind)
-            await state.update_data(choices=choices)
-            await state.set_state(BudgetWizard.scope_value)
-            name = rc.t(f"budgets.kind_name.{kind}")
-            if choices:
-                await message.edit_text(rc.t("budgets.ask.scope_value", kind=name),
-                                        reply_markup=choices_kb(rc, [c[1] for c in choices]))
-            else:
-                await message.edit_text(rc.t("budgets.ask.scope_value_text", kind=name))
-    elif step is WizardStep.VALUE:
-        choices = data.get("choices") or []
-        if not value.isdigit() or int(value) >= len(choices):
-            raise ServiceError("bad choice")
-        picked, label = choices[int(value)]
-        await state.update_data(scope_value=str(picked), scope_label=str(label))
+    await state.clear()
+    await callback_message(query).edit_text(rc.t("budgets.cancelled"))
+
+
+async def on_step_scope(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
+                        session: AsyncSession, state: FSMContext) -> None:
+    """The whole org goes on to the amount; a tag is typed; anything else is picked or typed."""
+    await query.answer()
+    message, kind = callback_message(query), callback_data.value
+    if kind not in budgets.SCOPES:
+        raise BudgetInputError("scope", kind)
+    await state.update_data(scope_kind=kind, scope_value=None, scope_label=None)
+    if kind == "org":
         await _ask_amount(message, rc, state)
-    elif step is WizardStep.PERIOD:
-        if value not in budgets.PERIODS:
-            raise BudgetInputError("period", value)
-        await state.update_data(period=value)
+        return
+    if kind == "tag":
+        await state.set_state(BudgetWizard.scope_value)
+        await message.edit_text(rc.t("budgets.ask.tag"))
+        return
+    choices = await budgets.scope_choices(session, org_id_of(rc), kind)
+    await state.update_data(choices=choices)
+    await state.set_state(BudgetWizard.scope_value)
+    name = rc.t(f"budgets.kind_name.{kind}")
+    if choices:
+        await message.edit_text(rc.t("budgets.ask.scope_value", kind=name),
+                                reply_markup=choices_kb(rc, [c[1] for c in choices]))
+    else:
+        await message.edit_text(rc.t("budgets.ask.scope_value_text", kind=name))
+
+
+async def on_step_value(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
+                        state: FSMContext) -> None:
+    """One of the offered choices, by index (re-checked against the ones offered)."""
+    await query.answer()
+    value = callback_data.value
+    choices = (await state.get_data()).get("choices") or []
+    if not value.isdigit() or int(value) >= len(choices):
+        raise ServiceError("bad choice")
+    picked, label = choices[int(value)]
+    await state.update_data(scope_value=str(picked), scope_label=str(label))
+    await _ask_amount(callback_message(query), rc, state)
+
+
+async def on_step_period(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
+                         state: FSMContext) -> None:
+    await query.answer()
+    if callback_data.value not in budgets.PERIODS:
+        raise BudgetInputError("period", callback_data.value)
+    await state.update_data(period=callback_data.value)
+    await state.set_state(BudgetWizard.thresholds)
+    await callback_message(query).edit_text(rc.t("budgets.ask.thresholds"),
+                                            reply_markup=thresholds_kb(rc))
+
+
+async def on_step_thresholds(query: CallbackQuery, callback_data: WizardCb, rc: RequestContext,
+                             session: AsyncSession, state: FSMContext) -> None:
+    """`other` asks for them as text (`on_wizard_thresholds`); otherwise 50/80/100."""
+    await query.answer()
+    message = callback_message(query)
+    if callback_data.value == "other":
         await state.set_state(BudgetWizard.thresholds)
-        await message.edit_text(rc.t("budgets.ask.thresholds"), reply_markup=thresholds_kb(rc))
-    elif step is WizardStep.THRESHOLDS:
-        if value == "other":
-            await state.set_state(BudgetWizard.thresholds)
-            await message.edit_text(rc.t("budgets.ask.thresholds_text"))
-            return
-        await state.update_data(thresholds=list(budgets.DEFAULT_THRESHOLDS))
-        await _ask_destination(message, rc, session, state, edit=True)
-    elif step is WizardStep.DESTINATION:
-        groups = await budgets.destinations(session, org_id)
-        chat = _destination(rc, groups, value)
-        title = (rc.user.full_name if value == "me" else
-                 next((g.title for g in groups if g.chat_id == chat), ""))
-        await state.update_data(alert_chat_id=chat, dest_kind=(
-            None if chat is None else "personal" if value == "me" else "group"),
-            dest_title=title)
-        await state.set_state(BudgetWizard.confirm)
-        await message.edit_text(await _summary(rc, session, state), reply_markup=summary_kb(rc))
-    elif step is WizardStep.SAVE:
-        await _save(message, rc, session, app, state)
+        await message.edit_text(rc.t("budgets.ask.thresholds_text"))
+        return
+    await state.update_data(thresholds=list(budgets.DEFAULT_THRESHOLDS))
+    await _ask_destination(message, rc, session, state, edit=True)
+
+
+async def on_step_destination(query: CallbackQuery, callback_data: WizardCb,
+                              rc: RequestContext, session: AsyncSession,
+                              state: FSMContext) -> None:
+    """Where alerts go; then the summary to save."""
+    await query.answer()
+    value = callback_data.value
+    groups = await budgets.destinations(session, org_id_of(rc))
+    chat = _destination(rc, groups, value)
+    title = (rc.user.full_name if value == "me" else
+             next((g.title for g in groups if g.chat_id == chat), ""))
+    await state.update_data(alert_chat_id=chat, dest_kind=(
+        None if chat is None else "personal" if value == "me" else "group"),
+        dest_title=title)
+    await state.set_state(BudgetWizard.confirm)
+    await callback_message(query).edit_text(await _summary(rc, session, state),
+                                            reply_markup=summary_kb(rc))
+
+
+async def on_step_save(query: CallbackQuery, rc: RequestContext, session: AsyncSession,
+                       app: AppContext, state: FSMContext) -> None:
+    await query.answer()
+    await _save(callback_message(query), rc, session, app, state)
 
 
 async def _ask_amount(message: Message, rc: RequestContext, state: FSMContext) -> None:

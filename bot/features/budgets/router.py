@@ -7,7 +7,7 @@ from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallbackType
 
 from bot.features.budgets import handlers as h
-from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb
+from bot.features.budgets.callbacks import BudgetAction, BudgetCb, WizardCb, WizardStep
 from bot.features.budgets.states import BudgetEdit, BudgetWizard
 from bot.filters import RoleFilter
 from core.domain.roles import Role
@@ -30,6 +30,17 @@ _BUTTONS: tuple[tuple[BudgetAction, CallbackType, Role], ...] = (
     (BudgetAction.CONFIRM_DELETE, h.confirm_budget_delete, Role.FINANCE),
 )
 
+# The new-budget wizard's buttons: one registration per step, all for owners, admins, finance.
+_WIZARD: tuple[tuple[WizardStep, CallbackType], ...] = (
+    (WizardStep.SCOPE, h.on_step_scope),
+    (WizardStep.VALUE, h.on_step_value),
+    (WizardStep.PERIOD, h.on_step_period),
+    (WizardStep.THRESHOLDS, h.on_step_thresholds),
+    (WizardStep.DESTINATION, h.on_step_destination),
+    (WizardStep.SAVE, h.on_step_save),
+    (WizardStep.CANCEL, h.on_step_cancel),
+)
+
 
 def setup() -> Router:
     router = Router(name=__name__)
@@ -37,7 +48,8 @@ def setup() -> Router:
     for action, handler, role in _BUTTONS:
         router.callback_query.register(handler, BudgetCb.filter(F.action == action),
                                        RoleFilter(role))
-    router.callback_query.register(h.on_wizard, WizardCb.filter(), finance)
+    for step, step_handler in _WIZARD:
+        router.callback_query.register(step_handler, WizardCb.filter(F.step == step), finance)
     router.message.register(h.on_wizard_value, BudgetWizard.scope_value, _TEXT, finance)
     router.message.register(h.on_wizard_amount, BudgetWizard.amount, _TEXT, finance)
     router.message.register(h.on_wizard_thresholds, BudgetWizard.thresholds, _TEXT, finance)
