@@ -164,11 +164,13 @@ async def _anomalies(session: AsyncSession, clock: Clock, period: BriefPeriod,
 
 
 async def _budgets(session: AsyncSession, period: BriefPeriod, clock: Clock, current: bool,
-                   info: forecasts.OrgInfo, end: date) -> tuple[BudgetRow, ...]:
+                   info: forecasts.OrgInfo, end: date,
+                   ctx: costs.CostContext) -> tuple[BudgetRow, ...]:
     """Monthly budgets against a month's actual; the current period adds their forecasts."""
     org_id = info.id
     if current:
-        statuses = await budgets.list_statuses(session, org_id, clock, info=info, end=end)
+        statuses = await budgets.list_statuses(session, org_id, clock, info=info, end=end,
+                                               ctx=ctx)
         return tuple(BudgetRow(s.name, s.amount, s.spent, s.forecast, s.level)
                      for s in statuses if s.period == period.kind or period.kind == "week")
     if period.kind != "month":
@@ -179,7 +181,8 @@ async def _budgets(session: AsyncSession, period: BriefPeriod, clock: Clock, cur
         if budget.period != "month":
             continue
         spent = await costs.total(session, org_id, period.start, period.end,
-                                  budgets.scope_filters(budget.scope_kind, budget.scope_value))
+                                  budgets.scope_filters(budget.scope_kind, budget.scope_value),
+                                  ctx=ctx)
         share = spent / budget.amount * 100 if budget.amount else Decimal(0)
         rows.append(BudgetRow(budget.name, budget.amount, spent, None,
                               budget_level(share, False, tuple(budget.thresholds))))
@@ -191,40 +194,42 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
     """Everything the PDF shows for `period`, in the org's currency and time zone.
 
     The organisation and the range of its data are read once here and passed down to the
-    forecast, budget and anomaly services."""
+    forecast, budget and anomaly services, and every spend query shares one `CostContext`
+    (the org's currency and rates)."""
     org = await _org(session, org_id)
     info = forecasts.info_of(org, clock)
+    ctx = await costs.cost_context(session, org_id, currency=org.currency)
     span = await costs.data_range(session, org_id)
     known = forecasts.known_end(info, span)  # the last complete day with data
     current = period.start <= info.today <= period.end + timedelta(days=1)
-    total = await costs.total(session, org_id, period.start, period.end)
+    total = await costs.total(session, org_id, period.start, period.end, ctx=ctx)
     prev = period.previous()
-    previous_total = await costs.total(session, org_id, prev.start, prev.end)
+    previous_total = await costs.total(session, org_id, prev.start, prev.end, ctx=ctx)
     previous_known = span is not None and span[0] <= prev.start
     try:
         month_end: MonthEnd | None = await forecasts.month_end(session, org_id, clock,
-                                                               info=info, end=known)
+                                                               info=info, end=known, ctx=ctx)
     except SeriesError:  # nothing converted yet (e.g. only costs without a rate): no forecast
         month_end = None
-    budget_rows = await _budgets(session, period, clock, current, info, known)
+    budget_rows = await _budgets(session, period, clock, current, info, known, ctx)
     org_budget = next((b for b in budget_rows), None)
     recommendations = await _recommendations(session, org_id)
     trend_end = min(period.end, info.yesterday)
-    series = await costs.daily(session, org_id, period.start, trend_end)
+    series = await costs.daily(session, org_id, period.start, trend_end, ctx=ctx)
     trend = TrendData(tuple(d for d, _ in series), tuple(v for _, v in series),
                       currency=org.currency)
     if current and month_end is not None:  # no history to forecast from: no forecast line
         ahead = await forecasts.next_days(session, org_id, clock,
                                           days=max(0, (period.end - info.today).days + 1),
-                                          info=info, end=known)
+                                          info=info, end=known, ctx=ctx)
         points = [p for p in ahead.points if trend_end < p.day <= period.end]
         trend = TrendData(trend.days, trend.values, tuple(p.day for p in points),
                           tuple(p.value for p in points), tuple(p.lower for p in points),
                           tuple(p.upper for p in points), currency=org.currency)
     by_provider = await costs.breakdown(session, org_id, period.start, period.end,
-                                        costs.Dimension.PROVIDER)
+                                        costs.Dimension.PROVIDER, ctx=ctx)
     stacked = await costs.daily_by(session, org_id, period.start, trend_end,
-                                   costs.Dimension.PROVIDER)
+                                   costs.Dimension.PROVIDER, ctx=ctx)
     kpis = BriefKpis(
         total=total,
         previous_total=previous_total if previous_known else None,
@@ -245,16 +250,16 @@ async def build_brief(session: AsyncSession, org_id: int, period: BriefPeriod, l
         generated_at=clock.now(), timezone=org.timezone,
         by_provider=_shares(by_provider, total),
         by_service=_shares(await costs.breakdown(session, org_id, period.start, period.end,
-                                                 costs.Dimension.SERVICE), total),
+                                                 costs.Dimension.SERVICE, ctx=ctx), total),
         by_team=_shares(await costs.breakdown(session, org_id, period.start, period.end,
-                                              costs.Dimension.TEAM), total),
+                                              costs.Dimension.TEAM, ctx=ctx), total),
         provider_daily=StackedData(
             tuple(d for d, _ in series),
             {PROVIDER_NAMES.get(k, k): tuple(v for _, v in s) for k, s in stacked.items()},
             currency=org.currency) if stacked else None,
         budgets=budget_rows, recommendations=recommendations,
         anomalies=await _anomalies(session, clock, period, info, known),
-        left_out=await costs.left_out(session, org_id, period.start, period.end),
+        left_out=await costs.left_out(session, org_id, period.start, period.end, ctx=ctx),
         estimated=await estimated_by_provider(session, org_id, period.start, period.end))
     if data.edition == "final" and preliminary:
         data = _with_changes(data, preliminary)

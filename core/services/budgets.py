@@ -39,7 +39,15 @@ from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import NotFound, ServiceError
-from core.services.forecasts import OrgInfo, data_end, history, org_info, period_end, project
+from core.services.forecasts import (
+    OrgInfo,
+    data_end,
+    history,
+    org_info,
+    period_end,
+    period_window,
+    project,
+)
 from core.services.orgs import require_role
 
 __all__ = ["DEFAULT_THRESHOLDS", "PERIODS", "SCOPES", "BudgetInputError", "BudgetPoint",
@@ -152,10 +160,12 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
 
 
 async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
-                  known: date | None = None) -> BudgetStatus:
+                  known: date | None = None, *, ctx: costs.CostContext | None = None,
+                  daily: list[tuple[date, Decimal]] | None = None) -> BudgetStatus:
     start, end = period_bounds(budget.period, info.today)
     filters = scope_filters(budget.scope_kind, budget.scope_value)
-    landing = await period_end(session, info.id, info, start, end, filters, known=known)
+    landing = await period_end(session, info.id, info, start, end, filters, known=known,
+                               ctx=ctx, daily=daily)
     spent, days_left = landing.actual_to_date, landing.days_left
     amount = Decimal(budget.amount)
     thresholds = tuple(sorted(int(t) for t in (budget.thresholds or DEFAULT_THRESHOLDS)))
@@ -190,16 +200,25 @@ async def budget_status(session: AsyncSession, org_id: int, budget_id: int,
 
 async def list_statuses(session: AsyncSession, org_id: int, clock: Clock, *,
                         info: OrgInfo | None = None, end: date | None = None,
-                        ) -> list[BudgetStatus]:
+                        ctx: costs.CostContext | None = None) -> list[BudgetStatus]:
     """Every active budget of the org, the most consumed first; the org and its last day with
-    data are read once (or passed: `info`, `end` as for `forecasts.month_end`)."""
+    data are read once (or passed: `info`, `end` as for `forecasts.month_end`; `ctx` the
+    question's cost context), and every budget's daily series in one statement."""
     info = info or await org_info(session, org_id, clock)
     budgets = (await session.execute(select(Budget).where(
         Budget.org_id == org_id, Budget.is_active.is_(True)).order_by(Budget.id))).scalars().all()
     if not budgets:
         return []
     known = end if end is not None else await data_end(session, org_id, info)
-    result = [await _status(session, info, b, known) for b in budgets]
+    ctx = ctx or await costs.cost_context(session, org_id, currency=info.currency)
+    spans = []
+    for b in budgets:
+        start, stop = period_bounds(b.period, info.today)
+        spans.append((*period_window(info, start, stop, known),
+                      scope_filters(b.scope_kind, b.scope_value)))
+    series = await costs.daily_each(session, org_id, spans, ctx=ctx)
+    result = [await _status(session, info, b, known, ctx=ctx, daily=daily)
+              for b, daily in zip(budgets, series, strict=True)]
     return sorted(result, key=lambda s: -s.forecast_share)
 
 

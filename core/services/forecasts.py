@@ -3,12 +3,16 @@
 History is the org's daily series up to the last complete day with data in the org's time
 zone (today is not complete yet); the maths is `core.analytics.forecast`. `period_end` is the
 one path for "where does this month / budget period land": chat, budgets, digest and brief.
+A caller asking several of these for one question passes its `costs.CostContext` (`ctx=`)
+and, to `period_end`, the daily series it has already read (`daily=`, covering
+`period_window`), so nothing is read twice.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,7 +33,7 @@ from core.workers import run_cpu
 
 __all__ = ["HISTORY_DAYS", "MEMO_SIZE", "OrgInfo", "backtest_org", "data_end", "history",
            "info_of", "known_end", "month_end", "month_end_on", "next_days", "org_info",
-           "period_end", "project"]
+           "period_end", "period_window", "project"]
 
 HISTORY_DAYS = 120
 ZERO = Decimal("0.00")
@@ -104,16 +108,21 @@ async def data_end(session: AsyncSession, org_id: int, info: OrgInfo) -> date:
 
 
 async def history(session: AsyncSession, org_id: int, end: date, *, days: int = HISTORY_DAYS,
-                  filters: costs.CostFilters | None = None) -> list[tuple[date, Decimal]]:
+                  filters: costs.CostFilters | None = None,
+                  ctx: costs.CostContext | None = None) -> list[tuple[date, Decimal]]:
     """The daily series ending at `end`, trimmed of leading days before the data begins."""
-    series = await costs.daily(session, org_id, end - timedelta(days=days - 1), end, filters)
+    return _trimmed(await costs.daily(session, org_id, end - timedelta(days=days - 1), end,
+                                      filters, ctx=ctx))
+
+
+def _trimmed(series: list[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
     first = next((i for i, (_, v) in enumerate(series) if v != 0), len(series))
     return series[first:]
 
 
 async def month_end(session: AsyncSession, org_id: int, clock: Clock,
                     filters: costs.CostFilters | None = None, *, info: OrgInfo | None = None,
-                    end: date | None = None) -> MonthEnd:
+                    end: date | None = None, ctx: costs.CostContext | None = None) -> MonthEnd:
     """This month (org time zone): spent up to yesterday + forecast of the rest, with interval.
 
     A caller that has read the org (`info`) and its last complete day (`end`, `known_end`)
@@ -122,33 +131,62 @@ async def month_end(session: AsyncSession, org_id: int, clock: Clock,
     end = end if end is not None else await data_end(session, org_id, info)
     first, last = _month(info.today)
     return await period_end(session, org_id, info, first, last, filters, known=end,
-                            min_history=2)
+                            min_history=2, ctx=ctx)
 
 
 async def month_end_on(session: AsyncSession, org_id: int, today: date,
-                       filters: costs.CostFilters | None = None) -> MonthEnd:
+                       filters: costs.CostFilters | None = None, *,
+                       ctx: costs.CostContext | None = None) -> MonthEnd:
     """`month_end` as of `today` in the org's time zone (chat answers carry a day, no clock)."""
     tz = (await session.execute(select(Organization.timezone).where(
         Organization.id == org_id))).scalar_one_or_none() or "UTC"
     return await month_end(session, org_id,
-                           FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz))), filters)
+                           FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz))), filters,
+                           ctx=ctx)
+
+
+def period_window(info: OrgInfo, start: date, end: date, known: date) -> tuple[date, date]:
+    """The days of the daily series `period_end` reads for [start, end] with data up to
+    `known`: the history before `known` and, when the period has begun, its days so far."""
+    first, last = known - timedelta(days=HISTORY_DAYS - 1), known
+    spent_to = min(info.yesterday, end)
+    if spent_to >= start:
+        first, last = min(first, start), max(last, spent_to)
+    return first, last
 
 
 async def period_end(session: AsyncSession, org_id: int, info: OrgInfo, start: date,
                      end: date, filters: costs.CostFilters | None = None, *,
-                     known: date | None = None, min_history: int = 0) -> MonthEnd:
+                     known: date | None = None, min_history: int = 0,
+                     ctx: costs.CostContext | None = None,
+                     daily: Sequence[tuple[date, Decimal]] | None = None) -> MonthEnd:
     """Where the period [start, end] lands: spent up to yesterday + the forecast of the days
     after the last day with data (`known`), with its interval. The ONE period-end path:
     `/forecast` (`month_end`), budgets, the digest and the brief all come here, so they agree
     to the kopeck. With fewer than two days of history a single day repeats itself and none
-    forecasts nothing, unless `min_history` asks for a `SeriesError` instead."""
+    forecasts nothing, unless `min_history` asks for a `SeriesError` instead.
+
+    `daily`: the scope's daily series over at least `period_window` (with `known` given),
+    already read by the caller; spent and history are then taken from it, not read again."""
     last = min(info.yesterday, end)
-    spent = ZERO if last < start else quantize_money(
-        await costs.total(session, org_id, start, last, filters))
-    known = known if known is not None else await data_end(session, org_id, info)
+    if daily is None:
+        spent = ZERO if last < start else quantize_money(
+            await costs.total(session, org_id, start, last, filters, ctx=ctx))
+        known = known if known is not None else await data_end(session, org_id, info)
+        series = await history(session, org_id, known, filters=filters, ctx=ctx)
+    else:
+        if known is None:
+            raise ValueError("a pre-read daily series needs the `known` day it was cut at")
+        values = dict(daily)
+        first, final = period_window(info, start, end, known)
+        if first not in values or final not in values:
+            raise ValueError(f"the daily series does not cover {first}..{final}")
+        spent = ZERO if last < start else quantize_money(sum(
+            (values[start + timedelta(days=i)] for i in range((last - start).days + 1)), ZERO))
+        series = _trimmed([(d, values[d]) for d in (
+            known - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))])
     first_ahead = max(start, known + timedelta(days=1))
     rest = lower = upper = ZERO
-    series = await history(session, org_id, known, filters=filters)
     if len(series) < min_history:
         raise SeriesError("too_short", f"{len(series)} day(s) of history, at least "
                                        f"{min_history} are needed")
@@ -168,12 +206,12 @@ def _month(day: date) -> tuple[date, date]:
 
 async def next_days(session: AsyncSession, org_id: int, clock: Clock, days: int = 30,
                     filters: costs.CostFilters | None = None, *, info: OrgInfo | None = None,
-                    end: date | None = None) -> Forecast:
+                    end: date | None = None, ctx: costs.CostContext | None = None) -> Forecast:
     """The next `days` days from today on, each with an interval (`info`, `end`: as for
     `month_end`)."""
     info = info or await org_info(session, org_id, clock)
     end = end if end is not None else await data_end(session, org_id, info)
-    series = await history(session, org_id, end, filters=filters)
+    series = await history(session, org_id, end, filters=filters, ctx=ctx)
     return await project(series, (info.today - end).days - 1 + days)
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import FrozenClock
 from core.db.models import Budget, Organization
-from core.services import budgets, costs
+from core.services import budgets, costs, forecasts
 from core.services.ask.types import BudgetItem, BudgetsAnswer, Question
+from core.services.errors import NotFound
 
 __all__ = ["budgets_answer", "org_month_budget"]
 
@@ -30,16 +31,21 @@ async def org_month_budget(session: AsyncSession, org_id: int) -> Decimal | None
 
 
 async def budgets_answer(session: AsyncSession, org_id: int, question: Question, currency: str,
-                         today: date) -> BudgetsAnswer:
-    """Every active budget of the org as of `today`, delegated to `core.services.budgets`."""
-    tz = (await session.execute(select(Organization.timezone).where(
-        Organization.id == org_id))).scalar_one_or_none() or "UTC"
-    clock = FrozenClock(datetime.combine(today, time(12), ZoneInfo(tz)))
-    statuses = await budgets.list_statuses(session, org_id, clock)
+                         today: date, *, ctx: costs.CostContext | None = None,
+                         ) -> BudgetsAnswer:
+    """Every active budget of the org as of `today`, delegated to `core.services.budgets`.
+
+    The org row comes from the session (the bot's middleware has loaded it for this update)."""
+    org = await session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organisation not found")
+    clock = FrozenClock(datetime.combine(today, time(12), ZoneInfo(org.timezone or "UTC")))
+    statuses = await budgets.list_statuses(session, org_id, clock,
+                                           info=forecasts.info_of(org, clock), ctx=ctx)
     month_start, month_end = budgets.period_bounds("month", today)
     items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast, s.level)
                   for s in statuses)
     last = min(today - timedelta(days=1), month_end)  # budgets count spend to yesterday
-    missing = await costs.left_out(session, org_id, month_start, last) if last >= month_start \
-        else ()
+    missing = await costs.left_out(session, org_id, month_start, last, ctx=ctx) \
+        if last >= month_start else ()
     return BudgetsAnswer(question, currency, month_start, month_end, items, missing)

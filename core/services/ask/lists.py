@@ -105,11 +105,12 @@ async def recommendations_answer(session: AsyncSession, org_id: int, question: Q
 
 
 async def anomalies_answer(session: AsyncSession, org_id: int, question: Question,
-                           filters: CostFilters, currency: str) -> AnomaliesAnswer:
+                           filters: CostFilters, currency: str, *,
+                           ctx: costs.CostContext | None = None) -> AnomaliesAnswer:
     """Anomalies of the costliest services that overlap the period, largest impact first."""
     start = question.start - timedelta(days=BASELINE_DAYS)
     series = await costs.daily_by(session, org_id, start, question.end, Dimension.SERVICE,
-                                  filters)
+                                  filters, ctx=ctx)
     weight = {name: sum(v for d, v in values if d >= question.start)
               for name, values in series.items()}
     biggest = [n for n in sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]

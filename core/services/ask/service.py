@@ -8,14 +8,16 @@ inside the organisation, so a name from another organisation matches nothing.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.series import SeriesError
-from core.db.models import Connection, Resource
+from core.clock import FrozenClock
+from core.db.models import Connection, Organization, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.reports import EstimatedDays
 from core.services import costs, forecasts
@@ -32,7 +34,8 @@ from core.services.ask.types import (
     TrendPoint,
 )
 from core.services.budgets import period_bounds
-from core.services.costs import CostFilters, Dimension
+from core.services.costs import CostContext, CostFilters, Dimension
+from core.services.errors import NotFound
 from core.services.estimated import estimated_by_provider
 
 __all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filters"]
@@ -74,52 +77,58 @@ async def resolve_filters(session: AsyncSession, org_id: int, question: Question
 
 async def execute(session: AsyncSession, org_id: int, question: Question, *,
                   today: date) -> Answer:
-    """Run `question` for the organisation; `today` anchors forecasts and budgets."""
+    """Run `question` for the organisation; `today` anchors forecasts and budgets.
+
+    The org's currency and rates are read once (a `CostContext`) and shared by every query
+    of the answer; the org row itself comes from the session when the update has loaded it."""
     filters = await resolve_filters(session, org_id, question)
-    currency = await costs.org_currency(session, org_id)
+    org = await session.get(Organization, org_id)
+    ctx = await costs.cost_context(session, org_id, currency=org.currency if org else None)
+    currency = ctx.currency
     match question.intent:
         case Intent.TOP:
-            return await _top(session, org_id, question, filters, currency)
+            return await _top(session, org_id, question, filters, ctx)
         case Intent.TREND:
-            return await _trend(session, org_id, question, filters, currency, today)
+            return await _trend(session, org_id, question, filters, ctx, today)
         case Intent.FORECAST:
-            return await _forecast(session, org_id, question, filters, currency, today)
+            return await _forecast(session, org, question, filters, ctx, today)
         case Intent.BUDGET:
-            return await budgets_answer(session, org_id, question, currency, today)
+            return await budgets_answer(session, org_id, question, currency, today, ctx=ctx)
         case Intent.RESOURCES:
             return await resources_answer(session, org_id, question, filters, currency)
         case Intent.RECOMMENDATIONS:
             return await recommendations_answer(session, org_id, question, currency, today)
         case Intent.ANOMALIES:
-            return await anomalies_answer(session, org_id, question, filters, currency)
+            return await anomalies_answer(session, org_id, question, filters, currency, ctx=ctx)
         case _:
-            return await _spend(session, org_id, question, filters, currency)
+            return await _spend(session, org_id, question, filters, ctx)
 
 
 async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
-                 currency: str) -> SpendAnswer:
+                 ctx: CostContext) -> SpendAnswer:
     prev_end = q.start - timedelta(days=1)
     prev_start = prev_end - timedelta(days=q.days - 1)
     by_service = await costs.breakdown(session, org_id, q.start, q.end, Dimension.SERVICE,
-                                       filters)
+                                       filters, ctx=ctx)
     total = sum((r.amount for r in by_service), Decimal(0))
     by_provider: list[costs.CostRow] = []
     if len(filters.providers) != 1 and total:  # one provider named: its split is itself
         by_provider = await costs.breakdown(session, org_id, q.start, q.end,
-                                            Dimension.PROVIDER, filters)
-    previous = await costs.total(session, org_id, prev_start, prev_end, filters)
-    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
+                                            Dimension.PROVIDER, filters, ctx=ctx)
+    previous = await costs.total(session, org_id, prev_start, prev_end, filters, ctx=ctx)
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters, ctx=ctx)
     coverage = None if total else await costs.data_range(session, org_id)
     estimated = await estimated_by_provider(session, org_id, q.start, q.end) if total else ()
-    return SpendAnswer(q, currency, total, prev_start, prev_end, previous, tuple(by_provider),
+    return SpendAnswer(q, ctx.currency, total, prev_start, prev_end, previous, tuple(by_provider),
                        tuple(by_service), missing, coverage, estimated)
 
 
 async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
-               currency: str) -> TopAnswer:
+               ctx: CostContext) -> TopAnswer:
     by = q.by or Dimension.RESOURCE
-    rows = await costs.breakdown(session, org_id, q.start, q.end, by, filters, limit=q.limit)
-    total = await costs.total(session, org_id, q.start, q.end, filters)
+    rows = await costs.breakdown(session, org_id, q.start, q.end, by, filters, limit=q.limit,
+                                 ctx=ctx)
+    total = await costs.total(session, org_id, q.start, q.end, filters, ctx=ctx)
     if by is Dimension.RESOURCE and rows:
         providers = {name: kind for name, kind in (await session.execute(
             select(Resource.name, Connection.kind)
@@ -129,8 +138,8 @@ async def _top(session: AsyncSession, org_id: int, q: Question, filters: CostFil
         rows = [costs.CostRow(r.key, r.label, r.amount, r.currency,
                               {**r.extra, "provider": providers.get(r.key, "")}) for r in rows]
     coverage = None if total else await costs.data_range(session, org_id)
-    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
-    return TopAnswer(q, currency, by, tuple(rows), total, coverage, missing)
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters, ctx=ctx)
+    return TopAnswer(q, ctx.currency, by, tuple(rows), total, coverage, missing)
 
 
 async def _points(history: list[tuple[date, Decimal]],
@@ -143,60 +152,76 @@ async def _points(history: list[tuple[date, Decimal]],
 
 
 async def _trend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
-                 currency: str, today: date) -> TrendAnswer:
-    series = await costs.daily(session, org_id, q.start, q.end, filters)
+                 ctx: CostContext, today: date) -> TrendAnswer:
+    series = await costs.daily(session, org_id, q.start, q.end, filters, ctx=ctx)
     by_provider: dict[str, tuple[Decimal, ...]] = {}
     if q.days <= STACKED_MAX_DAYS:  # past a quarter a stacked daily chart is unreadable
         stacked = await costs.daily_by(session, org_id, q.start, q.end, Dimension.PROVIDER,
-                                       filters)
+                                       filters, ctx=ctx)
         by_provider = {PROVIDER_NAMES.get(k, k): tuple(v for _, v in values)
                        for k, values in stacked.items()}
     points: tuple[TrendPoint, ...] = ()
     if q.end >= today - timedelta(days=1):  # the period reaches the latest data: look ahead
         last = min(q.end, today - timedelta(days=1))
         history = series if q.days >= FORECAST_HISTORY_DAYS else await costs.daily(
-            session, org_id, last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
+            session, org_id, last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters,
+            ctx=ctx)
         history = [(d, v) for d, v in history if d <= last]
         points = await _points(history, TREND_HORIZON_DAYS)
     total = sum((v for _, v in series), Decimal(0))
     coverage = None if total else await costs.data_range(session, org_id)
-    missing = await costs.left_out(session, org_id, q.start, q.end, filters)
-    return TrendAnswer(q, currency, tuple(series), total, points, by_provider, coverage,
+    missing = await costs.left_out(session, org_id, q.start, q.end, filters, ctx=ctx)
+    return TrendAnswer(q, ctx.currency, tuple(series), total, points, by_provider, coverage,
                        missing)
 
 
-async def _forecast(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,
-                    currency: str, today: date) -> ForecastAnswer:
-    """Where this month lands: actual to yesterday + forecast of the rest, vs the org budget."""
+async def _forecast(session: AsyncSession, org: Organization | None, q: Question,
+                    filters: CostFilters, ctx: CostContext, today: date) -> ForecastAnswer:
+    """Where this month lands: actual to yesterday + forecast of the rest, vs the org budget.
+
+    The daily series is read once, over the days both the chart's history and the month end
+    (`forecasts.period_window`) need, and handed to `period_end`."""
+    if org is None:
+        raise NotFound("organisation not found")
+    org_id, currency = org.id, ctx.currency
     last = today - timedelta(days=1)
-    history = await costs.daily(session, org_id,
-                                last - timedelta(days=FORECAST_HISTORY_DAYS - 1), last, filters)
-    month_start = today.replace(day=1)
+    info = forecasts.info_of(
+        org, FrozenClock(datetime.combine(today, time(12), ZoneInfo(org.timezone or "UTC"))))
+    known = await forecasts.data_end(session, org_id, info)
+    month_start, month_last = period_bounds("month", today)
+    chart_from = last - timedelta(days=FORECAST_HISTORY_DAYS - 1)
+    first, final = forecasts.period_window(info, month_start, month_last, known)
+    window = await costs.daily(session, org_id, min(first, chart_from), max(final, last),
+                               filters, ctx=ctx)
+    history = [(d, v) for d, v in window if chart_from <= d <= last]
     try:
         # the one month-end path (budgets and the digest take it too): same figure everywhere
-        month = await forecasts.month_end_on(session, org_id, today, filters)
+        month = await forecasts.period_end(session, org_id, info, month_start, month_last,
+                                           filters, known=known, min_history=2, ctx=ctx,
+                                           daily=window)
         fc_points = await _points(history, max(0, (month.month_end - last).days))
     except SeriesError:
         actual = sum((v for d, v in history if d >= month_start), Decimal(0))
-        month_last = period_bounds("month", today)[1]
         return ForecastAnswer(q, currency, month_start, month_last, actual, actual,
                               actual, actual, (month_last - today).days + 1, None,
-                              tuple(history), (), *await _month_notes(session, org_id,
-                                                                      month_start, last, filters))
+                              tuple(history), (), *await _month_notes(
+                                  session, org_id, month_start, last, filters, ctx))
     budget = None
     if filters.is_empty():
         budget = await org_month_budget(session, org_id)
     return ForecastAnswer(q, currency, month.month_start, month.month_end, month.actual_to_date,
                           month.total, month.lower, month.upper, month.days_left, budget,
                           tuple(history), fc_points,
-                          *await _month_notes(session, org_id, month_start, last, filters))
+                          *await _month_notes(session, org_id, month_start, last, filters,
+                                              ctx))
 
 
 async def _month_notes(session: AsyncSession, org_id: int, start: date, last: date,
-                       filters: CostFilters) -> tuple[tuple[costs.LeftOut, ...],
+                       filters: CostFilters, ctx: CostContext,
+                       ) -> tuple[tuple[costs.LeftOut, ...],
                                                       tuple[EstimatedDays, ...]]:
     """What the month so far leaves out for want of a rate, and which of its days are estimates."""
     if last < start:  # the first of the month: nothing so far
         return (), ()
-    return (await costs.left_out(session, org_id, start, last, filters),
+    return (await costs.left_out(session, org_id, start, last, filters, ctx=ctx),
             await estimated_by_provider(session, org_id, start, last))
