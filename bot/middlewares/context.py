@@ -1,4 +1,5 @@
-"""Resolves the caller, their organisation and role once per update into `data["rc"]`.
+"""Resolves the caller, their organisation and role once per update into `data["rc"]`
+(the organisation and the role in one statement: this runs on every update).
 
 In a group chat bound to an organisation, the organisation is the bound one; elsewhere it is the
 user's active organisation. A superadmin acting as an organisation (see `/admin as`) gets that
@@ -27,7 +28,7 @@ from core.domain.roles import Role
 from core.services.admin import current_support
 from core.services.chats import chat_reachable
 from core.services.errors import NotFound
-from core.services.orgs import OrgRef, ensure_user, get_org, membership_role
+from core.services.orgs import OrgRef, ensure_user, get_org, membership_role, org_and_role
 
 __all__ = ["ContextMiddleware"]
 
@@ -80,10 +81,10 @@ async def _resolve_org(rc: RequestContext, session: AsyncSession) -> None:
     org_id = bound if bound is not None else rc.user.active_org_id
     if org_id is None:
         return
-    role = await membership_role(session, org_id, rc.user.id)
+    org, role = await org_and_role(session, org_id, rc.user.id)  # one statement per update
     if role is None and bound is None:
         return  # removed from their active organisation: no org until they pick another
-    rc.org = await _org_or_none(session, org_id)
+    rc.org = org
     rc.role = role
 
 

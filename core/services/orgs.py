@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Membership, Organization, User
@@ -19,7 +19,7 @@ from core.services.errors import Forbidden, NotFound, ServiceError
 
 __all__ = [
     "OrgRef", "create_org", "ensure_user", "get_org", "llm_understanding", "make_slug",
-    "membership_role", "require_role", "set_llm_understanding", "set_membership",
+    "membership_role", "org_and_role", "require_role", "set_llm_understanding", "set_membership",
 ]
 
 _TRANSLIT = str.maketrans({
@@ -107,6 +107,21 @@ async def membership_role(session: AsyncSession, org_id: int, user_id: int) -> R
     role = (await session.execute(select(Membership.role).where(
         Membership.org_id == org_id, Membership.user_id == user_id))).scalar_one_or_none()
     return Role(role) if role else None
+
+
+async def org_and_role(session: AsyncSession, org_id: int,
+                       user_id: int) -> tuple[OrgRef | None, Role | None]:
+    """The organisation (None if it does not exist) and the user's role in it (None if not a
+    member), in one statement: `get_org` and `membership_role` together, read on every update."""
+    row = (await session.execute(
+        select(Organization, Membership.role)
+        .outerjoin(Membership, and_(Membership.org_id == Organization.id,
+                                    Membership.user_id == user_id))
+        .where(Organization.id == org_id))).one_or_none()
+    if row is None:
+        return None, None
+    org, role = row
+    return _ref(org), Role(role) if role else None
 
 
 async def require_role(session: AsyncSession, org_id: int, user_id: int, required: Role) -> Role:
