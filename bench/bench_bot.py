@@ -18,8 +18,13 @@ the answer charts come from the render cache; `--no-chart-cache` draws every one
 The load average (`uptime`) is printed before and after: other work on the machine moves
 every figure.
 
+With no pause between a user's questions (the default) the run is a saturation test: latency
+is then about concurrency ÷ throughput. `--think S` gives each user a pause of S seconds on
+average (exponential) before the next question, as people read an answer first: 20 users in
+session at once, not 20 requests in flight at every moment.
+
 Run: `.venv/bin/python -m bench.bench_bot [--users 200] [--questions 20] [--concurrency 20]
-[--engines sqlite,postgres] [--no-chart-cache]`.
+[--engines sqlite,postgres] [--no-chart-cache] [--think 5]`.
 """
 
 from __future__ import annotations
@@ -268,7 +273,7 @@ def _load() -> str:
 
 
 async def _measure(url: str, users: int, questions: int, concurrency: int,
-                   chart_cache: bool = True) -> None:
+                   chart_cache: bool = True, think: float = 0.0) -> None:
     t0 = time.perf_counter()
     _org, lines = await _prepare(url, users)
     print(f"seeded demo + a year of history: {lines} cost lines "
@@ -301,9 +306,13 @@ async def _measure(url: str, users: int, questions: int, concurrency: int,
                 rng.shuffle(plan)
             gate = asyncio.Semaphore(concurrency)
 
+            pauses = random.Random(7)
+
             async def user(u: int) -> None:
                 async with gate:
-                    for _kind, text in plans[u]:
+                    for n, (_kind, text) in enumerate(plans[u]):
+                        if think and n:  # reading the answer before asking again
+                            await asyncio.sleep(pauses.expovariate(1 / think))
                         await sim.ask(FIRST_USER + u, text)
 
             t1, cpu = time.perf_counter(), time.process_time()
@@ -318,23 +327,24 @@ async def _measure(url: str, users: int, questions: int, concurrency: int,
             print(f"{_load()}; chart cache {'on' if chart_cache else 'off'}: "
                   f"{drawing.chart_cache.hits - hits} hits, "
                   f"{drawing.chart_cache.misses - misses} drawn")
-    _report(sim, fake, users, users * questions, wall, concurrency)
+    _report(sim, fake, users, users * questions, wall, concurrency, think)
 
 
 async def run(users: int, questions: int, concurrency: int, engines: list[str],
-              chart_cache: bool = True) -> None:
+              chart_cache: bool = True, think: float = 0.0) -> None:
     for kind in engines:
         print(f"== {kind}")
         if kind == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 await _measure(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", users,
-                               questions, concurrency, chart_cache)
+                               questions, concurrency, chart_cache, think)
         elif kind == "postgres":
             from tests.support.postgres import start_postgres
 
             server = start_postgres()
             try:
-                await _measure(server.url, users, questions, concurrency, chart_cache)
+                await _measure(server.url, users, questions, concurrency, chart_cache,
+                               think)
             finally:
                 server.stop()
         else:
@@ -342,9 +352,11 @@ async def run(users: int, questions: int, concurrency: int, engines: list[str],
 
 
 def _report(sim: Sim, fake: FakeBotApi, users: int, total: int, wall: float,
-            concurrency: int) -> None:
+            concurrency: int, think: float = 0.0) -> None:
     everything = [t for values in sim.times.values() for t in values]
-    print(f"{total} questions from {users} users, {concurrency} at once: "
+    pace = f", reading {think:g} s on average between questions" if think else \
+        ", each asking again as soon as answered (saturation)"
+    print(f"{total} questions from {users} users, {concurrency} at once{pace}: "
           f"{wall:.1f} s ({total / wall:.0f} answers/s)")
     print(f"to the last Bot API call, ms: p50 {_pct(everything, 50):.1f}  "
           f"p95 {_pct(everything, 95):.1f}  p99 {_pct(everything, 99):.1f}  "
@@ -375,11 +387,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20,
                         help="users asking at the same time (1 = one after another)")
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a user reads an answer before the next question "
+                             "(exponential; 0 = ask again at once, a saturation test)")
     parser.add_argument("--no-chart-cache", action="store_true",
                         help="draw every chart (as for many orgs with different data)")
     args = parser.parse_args()
     asyncio.run(run(args.users, args.questions, args.concurrency, args.engines.split(","),
-                    not args.no_chart_cache))
+                    not args.no_chart_cache, args.think))
 
 
 if __name__ == "__main__":
