@@ -47,7 +47,7 @@ async def test_test_raises_a_typed_error(make, fake: OpenStackFake, scenario: st
     creds = OPENSTACK_CREDS
     if scenario == "wrong_password":
         creds = {**OPENSTACK_CREDS, "password": "wrong"}
-    connector = make(timeout=0.1)
+    connector = make(timeout=0.1 if scenario == "timeout" else 30)
     with pytest.raises(expected) as caught:
         await connector.test(connector.parse_credentials(creds))
     assert caught.value.provider == "openstack"

@@ -51,7 +51,7 @@ async def test_test_raises_a_typed_error(make: Callable[..., SelectelConnector],
                                          expected: type[ConnectorError]) -> None:
     if prefix and fault:
         fake.fail(prefix, fault)
-    connector = make(timeout=0.1)
+    connector = make(timeout=0.1 if scenario == "timeout" else 30)
     with pytest.raises(expected) as caught:
         await connector.test(connector.parse_credentials({**SELECTEL_CREDS, **creds}))
     assert caught.value.provider == "selectel"
