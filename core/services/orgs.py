@@ -12,8 +12,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Membership, Organization, User
+from core.domain.org_options import LLM_UNDERSTANDING as ORG_OPTION
+from core.domain.org_options import llm_allowed
 from core.domain.roles import Role, role_at_least
-from core.services.ask.llm import ORG_OPTION, llm_allowed
 from core.services.audit import audit
 from core.services.errors import Forbidden, NotFound, ServiceError
 

@@ -18,14 +18,14 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core.domain.org_options import LLM_UNDERSTANDING as ORG_OPTION
+from core.domain.org_options import llm_allowed
 from core.domain.providers import PROVIDER_NAMES
 from core.query.model import Filters, Intent, ParsedQuery, Period, PeriodSource, Vocabulary
 
 __all__ = ["ORG_OPTION", "ChatPort", "LlmQuestion", "build_messages", "llm_allowed",
            "to_parsed", "understand"]
 
-ORG_OPTION = "llm_understanding"
-"""Key in `Organization.settings`: False turns LLM understanding off for that organisation."""
 MAX_DAYS = 3 * 366
 MAX_VOCABULARY = 200
 
@@ -59,11 +59,6 @@ class LlmQuestion(BaseModel):
     period_end: date = Field(description="last day, inclusive, YYYY-MM-DD")
     filters: LlmFilters = Field(default_factory=LlmFilters)
     top_n: int | None = Field(default=None, ge=1, le=100)
-
-
-def llm_allowed(org_settings: dict[str, object] | None) -> bool:
-    """On unless the organisation switched it off."""
-    return (org_settings or {}).get(ORG_OPTION, True) is not False
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
