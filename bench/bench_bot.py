@@ -23,8 +23,12 @@ is then about concurrency ÷ throughput. `--think S` gives each user a pause of 
 average (exponential) before the next question, as people read an answer first: 20 users in
 session at once, not 20 requests in flight at every moment.
 
+`--dataset year-10m` asks the same questions of a year of a large account instead (10M cost
+lines, `bench.year_dataset`: built on first use, then reused from `bench/.cache/`), with the
+bench users as viewers of that org.
+
 Run: `.venv/bin/python -m bench.bench_bot [--users 200] [--questions 20] [--concurrency 20]
-[--engines sqlite,postgres] [--no-chart-cache] [--think 5]`.
+[--engines sqlite,postgres] [--no-chart-cache] [--think 5] [--dataset year-10m]`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from sqlalchemy import event, insert, select
 
+from bench import year_dataset
 from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
 from bot.features.questions import drawing, handlers, reply
@@ -133,6 +138,21 @@ async def _prepare(url: str, users: int) -> tuple[int, int]:
         await session.commit()
     await engine.dispose()
     return summary.org_id, summary.cost_lines + extra
+
+
+async def _join(url: str, org_id: int, users: int) -> None:
+    """The bench users as viewers of an org already there (the year-10m dataset)."""
+    engine = create_engine(url)
+    from core.db.engine import session_factory
+
+    async with session_factory(engine)() as session:
+        for i in range(users):
+            user = await ensure_user(session, FIRST_USER + i, full_name=f"Bench {i}",
+                                     language="ru" if i % 3 else "en")
+            await set_membership(session, org_id, user.id, Role.VIEWER)
+            await set_active_org(session, user.id, org_id)
+        await session.commit()
+    await engine.dispose()
 
 
 class CallLog(list[Call]):
@@ -273,11 +293,17 @@ def _load() -> str:
 
 
 async def _measure(url: str, users: int, questions: int, concurrency: int,
-                   chart_cache: bool = True, think: float = 0.0) -> None:
+                   chart_cache: bool = True, think: float = 0.0,
+                   dataset: year_dataset.YearDataset | None = None) -> None:
     t0 = time.perf_counter()
-    _org, lines = await _prepare(url, users)
-    print(f"seeded demo + a year of history: {lines} cost lines "
-          f"in {time.perf_counter() - t0:.1f} s")
+    if dataset is None:
+        _org, lines = await _prepare(url, users)
+        print(f"seeded demo + a year of history: {lines} cost lines "
+              f"in {time.perf_counter() - t0:.1f} s")
+    else:
+        await _join(url, dataset.org_id, users)
+        print(f"dataset {year_dataset.NAME}: {dataset.lines:,} cost lines, "
+              f"{dataset.meta.get('rollup_rows', 0):,} rollup rows (cached)")
     fake = FakeBotApi(clock=time.perf_counter)
     log = fake.calls = CallLog()
     async with run_fake(fake.app) as base_url:
@@ -331,10 +357,14 @@ async def _measure(url: str, users: int, questions: int, concurrency: int,
 
 
 async def run(users: int, questions: int, concurrency: int, engines: list[str],
-              chart_cache: bool = True, think: float = 0.0) -> None:
+              chart_cache: bool = True, think: float = 0.0, dataset: str = "demo") -> None:
     for kind in engines:
         print(f"== {kind}")
-        if kind == "sqlite":
+        if dataset == year_dataset.NAME:
+            async with year_dataset.served(kind) as data:
+                await _measure(data.url, users, questions, concurrency, chart_cache, think,
+                               data)
+        elif kind == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 await _measure(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", users,
                                questions, concurrency, chart_cache, think)
@@ -392,9 +422,12 @@ def main() -> None:
                              "(exponential; 0 = ask again at once, a saturation test)")
     parser.add_argument("--no-chart-cache", action="store_true",
                         help="draw every chart (as for many orgs with different data)")
+    parser.add_argument("--dataset", choices=("demo", year_dataset.NAME), default="demo",
+                        help="the demo org with a year of history, or a year of a large "
+                             "account (10M cost lines, built once into bench/.cache/)")
     args = parser.parse_args()
     asyncio.run(run(args.users, args.questions, args.concurrency, args.engines.split(","),
-                    not args.no_chart_cache, args.think))
+                    not args.no_chart_cache, args.think, args.dataset))
 
 
 if __name__ == "__main__":
