@@ -24,14 +24,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.anomalies import Anomaly, Detection, DetectorSettings, detect
 from core.analytics.anomalies.drivers import Contribution, decompose
 from core.analytics.series import DailySeries, SeriesError
 from core.clock import Clock
-from core.db.models import AnomalyExclusion, Connection, CostLine, Organization
+from core.db.models import AnomalyExclusion, Connection, Organization
 from core.domain.money import parse_decimal
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.roles import Role
@@ -42,12 +42,13 @@ from core.services.forecasts import OrgInfo, data_end, org_info
 from core.services.orgs import require_role
 
 __all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "detect_anomalies",
-           "detect_in", "detector_settings", "mark_planned", "org_status", "scan",
-           "series_key"]
+           "detect_in", "detector_settings", "history_start", "mark_planned", "org_status",
+           "scan", "series_key"]
 
 ALL_SERIES = "*"
 HISTORY_DAYS = 120
 YEAR_HISTORY_DAYS = 400  # 13 months: a yearly fee's last occurrence is in the history
+WARM_UP_DAYS = 42  # the detector's 28-day window plus its 14 days of warm-up
 PURCHASE = "Purchase"  # FOCUS ChargeCategory of bought things (expected by definition)
 _RANK = {"service": 0, "connection": 1, "provider": 2, "org": 3}
 _BY = {"connection": costs.Dimension.CONNECTION, "provider": costs.Dimension.PROVIDER,
@@ -107,32 +108,36 @@ def _detect_memo(series: tuple[tuple[date, Decimal], ...], cfg: DetectorSettings
     return detect(series, cfg, excluded=excluded, purchases=dict(purchases) or None)
 
 
-async def _purchases(session: AsyncSession, org_id: int, start: date, end: date
-                     ) -> dict[str, dict[date, Decimal]]:
+async def _purchases(session: AsyncSession, org_id: int, start: date, end: date,
+                     scopes: tuple[str, ...], filters: costs.CostFilters | None = None, *,
+                     ctx: costs.CostContext | None = None) -> dict[str, dict[date, Decimal]]:
     """What the bill marks as purchases (FOCUS ChargeCategory `Purchase`: subscriptions,
-    reservations, licences, recurring or one-time) per series key and day, in the org's
-    currency. Read for the days that can be reported only: lines, not the rollup (which
-    does not keep the category), so the window stays short."""
-    convert = await costs.currency_converter(session, org_id, start, end)
-    rows = (await session.execute(
-        select(CostLine.day, CostLine.connection_id, CostLine.provider, CostLine.service_name,
-               CostLine.billing_currency, func.sum(CostLine.billed_cost))
-        .where(CostLine.org_id == org_id, CostLine.day >= start, CostLine.day <= end,
-               CostLine.charge_category == PURCHASE)
-        .group_by(CostLine.day, CostLine.connection_id, CostLine.provider,
-                  CostLine.service_name, CostLine.billing_currency))).all()
-    out: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for day, conn, provider, service, currency, amount in rows:
-        rate = convert.rate(currency, day)
-        if rate is None or not amount:
-            continue
-        value = Decimal(amount) * rate
-        keys = ["org", series_key("connection", str(conn)), series_key("provider", provider)]
-        if service:
-            keys.append(series_key("service", service))
-        for key in keys:
-            out[key][day] += value
+    reservations, licences, recurring or one-time) per series key (`org`, or one key per group
+    of each scope) and day, within `filters`, in the org's currency. Read through the same cost
+    queries as the series and for the same days: a purchase known only for the last days
+    would make the monthly fee the history taught a `fee_missing` on its day."""
+    narrowed = replace(filters or costs.CostFilters(), charge_categories=(PURCHASE,))
+    out: dict[str, dict[date, Decimal]] = {}
+    for scope in scopes:
+        if scope == "org":
+            found = {"": await costs.daily(session, org_id, start, end, narrowed, ctx=ctx)}
+        else:
+            found = await costs.daily_by(session, org_id, start, end, _BY[scope], narrowed,
+                                         ctx=ctx)
+        for key, series in found.items():
+            days = {d: v for d, v in series if v}
+            if days:
+                out[series_key(scope, key)] = days
     return out
+
+
+def history_start(end: date, report_from: date) -> date:
+    """The first day the detector reads to judge the days from `report_from` to `end`: a year
+    and a month (a yearly fee seen a year ago is known), and the detector's warm-up before
+    `report_from`. Every caller reads the same days, so chat, alerts, digests and briefs see
+    the same events."""
+    return min(report_from - timedelta(days=WARM_UP_DAYS),
+               end - timedelta(days=YEAR_HISTORY_DAYS - 1))
 
 
 def series_key(scope: str, key: str = "") -> str:
@@ -212,21 +217,16 @@ async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
     """`detect_anomalies` plus the series that could not be judged, and why (`info`, `end`:
     the org and its last day with data when the caller has read them)."""
     info = info or await org_info(session, org_id, clock)
-    cfg = detector_settings(info.settings)
     end = end if end is not None else await data_end(session, org_id, info)
     start = end - timedelta(days=days - 1)
     report_from = max(start, since) if since is not None else start
-    excl = await _exclusions(session, org_id)
-    everywhere = excl.get(ALL_SERIES, set())
-    bought = await _purchases(session, org_id, report_from, end)
+    read_from = history_start(end, start)
+    known = await _known(session, org_id, info.settings, read_from, end, tuple(_RANK))
     found: list[FoundAnomaly] = []
     unanalysed: list[Unanalysed] = []
-    # a year and a month of history, so a yearly fee seen a year ago is known
-    read_from = min(start, end - timedelta(days=YEAR_HISTORY_DAYS - 1))
     for scope, key, label, raw in await _series(session, org_id, read_from, end):
         skey = series_key(scope, key)
-        excluded = frozenset(everywhere | excl.get(skey, set()))
-        detection = analyse(raw, cfg, excluded, bought.get(skey))
+        detection = known.judge(skey, raw)
         if detection.reason is not None:
             unanalysed.append(Unanalysed(skey, label, detection.reason, len(_trim(raw))))
             continue
@@ -239,20 +239,27 @@ async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
 
 
 async def detect_in(session: AsyncSession, org_id: int, scope: str,
-                    named: Mapping[str, DailySeries]
+                    named: Mapping[str, DailySeries], *,
+                    filters: costs.CostFilters | None = None,
+                    ctx: costs.CostContext | None = None,
                     ) -> tuple[list[tuple[str, Anomaly]], list[Unanalysed]]:
-    """Anomalies of series the caller already has (chat: the services of a question), with
-    the org's thresholds and planned days (`scope:name` keys and `*`)."""
-    info_settings = (await session.execute(select(Organization.settings).where(
+    """Anomalies of series the caller already has (chat: the services of a question), judged
+    as `scan` judges them: the org's thresholds, planned days (`scope:name` keys and `*`) and
+    the purchases of each series. `filters`: what the series were read within (a question
+    about one connection), so are the purchases; read them over `history_start` for the
+    same events as the alerts."""
+    settings = (await session.execute(select(Organization.settings).where(
         Organization.id == org_id))).scalar_one_or_none() or {}
-    cfg = detector_settings(dict(info_settings))
-    excl = await _exclusions(session, org_id)
-    everywhere = excl.get(ALL_SERIES, set())
+    spans = [series for series in named.values() if series]
+    start = min((series[0][0] for series in spans), default=None)
+    end = max((series[-1][0] for series in spans), default=None)
+    known = await _known(session, org_id, dict(settings), start, end, (scope,), filters,
+                         ctx=ctx)
     found: list[tuple[str, Anomaly]] = []
     unanalysed: list[Unanalysed] = []
     for name, series in named.items():
         skey = series_key(scope, name)
-        detection = analyse(series, cfg, frozenset(everywhere | excl.get(skey, set())))
+        detection = known.judge(skey, series)
         if detection.reason is not None:
             unanalysed.append(Unanalysed(skey, name, detection.reason, len(_trim(series))))
         found.extend((name, a) for a in detection.anomalies)
@@ -261,15 +268,41 @@ async def detect_in(session: AsyncSession, org_id: int, scope: str,
 
 async def org_status(session: AsyncSession, org_id: int, clock: Clock) -> Unanalysed | None:
     """Why the organisation's total cannot be checked for anomalies, or None when it can
-    (the digest says so instead of staying silent)."""
+    (the digest says so instead of staying silent); judged on what `scan` reads."""
     info = await org_info(session, org_id, clock)
-    cfg = detector_settings(info.settings)
     end = await data_end(session, org_id, info)
-    raw = await costs.daily(session, org_id, end - timedelta(days=HISTORY_DAYS - 1), end)
-    detection = analyse(raw, cfg)
+    start = history_start(end, end - timedelta(days=HISTORY_DAYS - 1))
+    raw = await costs.daily(session, org_id, start, end)
+    known = await _known(session, org_id, info.settings, start, end, ("org",))
+    detection = known.judge("org", raw)
     if detection.reason is None:
         return None
     return Unanalysed("org", "", detection.reason, len(_trim(raw)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the organisation has told or billed that the detector must take as known: its
+    thresholds, the days marked planned and the purchases, per series key."""
+
+    cfg: DetectorSettings
+    exclusions: Mapping[str, set[date]]
+    purchases: Mapping[str, Mapping[date, Decimal]]
+
+    def judge(self, skey: str, series: DailySeries) -> Detection:
+        excluded = frozenset(self.exclusions.get(ALL_SERIES, set())
+                             | self.exclusions.get(skey, set()))
+        return analyse(series, self.cfg, excluded, self.purchases.get(skey))
+
+
+async def _known(session: AsyncSession, org_id: int, settings: Mapping[str, object],
+                 start: date | None, end: date | None, scopes: tuple[str, ...],
+                 filters: costs.CostFilters | None = None, *,
+                 ctx: costs.CostContext | None = None) -> _Known:
+    """The one way every caller gathers the detector's inputs besides the series."""
+    bought = ({} if start is None or end is None
+              else await _purchases(session, org_id, start, end, scopes, filters, ctx=ctx))
+    return _Known(detector_settings(dict(settings)), await _exclusions(session, org_id), bought)
 
 
 async def _explain(session: AsyncSession, org_id: int, scope: str, key: str, label: str,

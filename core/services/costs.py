@@ -114,11 +114,13 @@ class CostFilters:
     resource_ids: tuple[int, ...] = ()
     resource_names: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    # FOCUS ChargeCategory (`Purchase`, `Usage`, ...): kept on the lines only, not the rollup
+    charge_categories: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return not any((self.providers, self.connection_ids, self.services, self.regions,
                         self.projects, self.teams, self.environments, self.resource_ids,
-                        self.resource_names, self.tags))
+                        self.resource_names, self.tags, self.charge_categories))
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,8 @@ def _where(org_id: int, start: date, end: date,
     if f.resource_names:
         clauses.append(_lower_in(_RESOURCE, f.resource_names))
     clauses.extend(_tag_clause(k, v) for k, v in f.tags)
+    if f.charge_categories:
+        clauses.append(CostLine.charge_category.in_(f.charge_categories))
     return clauses
 
 
@@ -242,10 +246,10 @@ def _needs_resource(dims: Sequence[Dimension], filters: CostFilters | None) -> b
 
 
 def _rollup_answers(dims: Sequence[Dimension], filters: CostFilters | None) -> bool:
-    """The rollup keeps everything but individual resources and tags."""
+    """The rollup keeps everything but individual resources, tags and charge categories."""
     f = filters or CostFilters()
     return (_USE_ROLLUPS.get() and Dimension.RESOURCE not in dims
-            and not (f.resource_ids or f.resource_names or f.tags))
+            and not (f.resource_ids or f.resource_names or f.tags or f.charge_categories))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,16 @@
 anomalies of a period.
 
 Anomalies come from the one anomaly service (`core.services.anomaly_service`, honouring the
-org's thresholds and the days marked planned) on the costliest services' daily series,
-starting six weeks before the period so a question about one week still judges it against
-the weeks before. A series that cannot be judged is named with its reason, never dropped.
+org's thresholds, the days marked planned and the purchases) on the costliest services' daily
+series, read over the history the alerts read (`anomaly_service.history_start`: thirteen
+months, and six weeks before the period at least). A series that cannot be judged is named
+with its reason, never dropped.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, or_, select
@@ -33,7 +34,6 @@ from core.services.costs import CostFilters, Dimension
 __all__ = ["OPEN_STATUSES", "anomalies_answer", "recommendations_answer", "resources_answer"]
 
 OPEN_STATUSES = ("new", "accepted", "snoozed")
-BASELINE_DAYS = 42  # the detector's 28-day window plus its 14 days of warm-up
 MAX_SERIES = 8  # the services that carry the spend; the long tail cannot move the total
 _MONTH = Decimal(30)
 
@@ -107,8 +107,10 @@ async def recommendations_answer(session: AsyncSession, org_id: int, question: Q
 async def anomalies_answer(session: AsyncSession, org_id: int, question: Question,
                            filters: CostFilters, currency: str, *,
                            ctx: costs.CostContext | None = None) -> AnomaliesAnswer:
-    """Anomalies of the costliest services that overlap the period, largest impact first."""
-    start = question.start - timedelta(days=BASELINE_DAYS)
+    """Anomalies of the costliest services that overlap the period, largest impact first;
+    judged on the same history and with the same purchases (within the question's scope) as
+    the alerts, so chat and alerts tell the same events."""
+    start = anomaly_service.history_start(question.end, question.start)
     series = await costs.daily_by(session, org_id, start, question.end, Dimension.SERVICE,
                                   filters, ctx=ctx)
     weight = {name: sum(v for d, v in values if d >= question.start)
@@ -116,7 +118,8 @@ async def anomalies_answer(session: AsyncSession, org_id: int, question: Questio
     biggest = [n for n in sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]
                if weight[n] > 0]
     found, unanalysed = await anomaly_service.detect_in(
-        session, org_id, "service", {name: series[name] for name in biggest})
+        session, org_id, "service", {name: series[name] for name in biggest},
+        filters=filters, ctx=ctx)
     items = [AnomalyItem(a.start, a.end, name or PROVIDER_NAMES["other"], a.kind,
                          a.direction, a.actual, a.expected, a.delta, a.rate)
              for name, a in found if a.end >= question.start and a.start <= question.end]
