@@ -31,8 +31,9 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -58,7 +59,7 @@ from connectors.safe_io import (
     detect_encoding,
     record_too_long,
 )
-from core.domain.billing_files import FastPathUnavailable
+from core.domain.billing_files import IDENTITY_FIELDS, DailyColumns, FastPathUnavailable
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 
@@ -68,7 +69,10 @@ MONEY_TYPE = pa.decimal128(38, 12)
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 BLOCK = 1 << 20  # bytes per Arrow block; larger blocks cost more memory and no less CPU
 GROUP_ROWS = 1 << 14  # rows handled in one go (single-day ones summed); 2^15: +65 MB RSS
+EMIT_ROWS = 20_000  # summed lines held (and summed again with later rows) before handed out
 _MEMO_LIMIT = 200_000
+_CURRENCY, _PROVIDER, _ACCOUNT = (IDENTITY_FIELDS.index(f) for f in (
+    "billing_currency", "provider_name", "sub_account_id"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
@@ -120,6 +124,7 @@ class ArrowFocusReader:
         self._cells = CellCache()
         self._times: dict[str, tuple[int, int, int, datetime]] = {}
         self._midnights: dict[int, datetime] = {}
+        self._days: dict[int, date] = {}
 
     @staticmethod
     def usable(source: str | Path | IO[bytes]) -> bool:
@@ -168,9 +173,18 @@ class ArrowFocusReader:
         return layout
 
     def __iter__(self) -> Iterator[FocusRecord]:
+        return cast(Iterator[FocusRecord], self._guarded(None))  # no scale: records only
+
+    def daily_columns(self, scale: int) -> Iterator[DailyColumns | FocusRecord]:
+        """The single-day rows summed per (day, identity) as `DailyColumns` (amounts in
+        units of 10**-scale), the multi-day rows as records between them: the importer's
+        path, with no Python object per line until the driver's."""
+        return self._guarded(scale)
+
+    def _guarded(self, scale: int | None) -> Iterator[DailyColumns | FocusRecord]:
         self.rows = 0
         try:
-            yield from self._read()
+            yield from self._read(scale)
         except InvalidInput:
             raise  # a limit of `connectors.safe_io`: the row-by-row reader would refuse too
         except pa.ArrowInvalid as exc:
@@ -185,7 +199,7 @@ class ArrowFocusReader:
             log.warning("columnar FOCUS reader failed; reading row by row", exc_info=True)
             raise FastPathUnavailable(repr(exc)) from None
 
-    def _read(self) -> Iterator[FocusRecord]:
+    def _read(self, scale: int | None) -> Iterator[DailyColumns | FocusRecord]:
         layout = self._layout()
         plan = _Plan(layout)
         stream = self._open()
@@ -200,7 +214,7 @@ class ArrowFocusReader:
                 convert_options=pacsv.ConvertOptions(
                     include_columns=plan.include, column_types=plan.types,
                     null_values=sorted(NULLS), strings_can_be_null=False))
-            groups = _Groups(self, plan)
+            groups = _Groups(self, plan, scale)
             pool = pa.default_memory_pool()
             ahead = iter(Prefetch(windows(batches, GROUP_ROWS)))
             with closing(ahead):  # stops the read-ahead thread however this generator ends
@@ -209,7 +223,7 @@ class ArrowFocusReader:
                     yield from groups.add_window(window)
                     del window
                     pool.release_unused()  # mimalloc keeps freed pages per thread otherwise
-            yield from groups.flush()
+            yield from groups.flush(final=True)
         finally:
             stream.close()
             pa.default_memory_pool().release_unused()  # the buckets to write need it more
@@ -230,6 +244,12 @@ class ArrowFocusReader:
                 memo[cell] = got
             parsed.append(got)
         return parsed, column.indices
+
+    def day(self, ordinal: int) -> date:
+        got = self._days.get(ordinal)
+        if got is None:
+            got = self._days[ordinal] = date.fromordinal(ordinal)
+        return got
 
     def midnight(self, ordinal: int) -> datetime:
         got = self._midnights.get(ordinal)
@@ -268,8 +288,9 @@ class _Plan:
 class _Groups:
     """Turns batches into records: multi-day rows now, single-day rows summed in groups."""
 
-    def __init__(self, reader: ArrowFocusReader, plan: _Plan) -> None:
-        self.reader, self.plan = reader, plan
+    def __init__(self, reader: ArrowFocusReader, plan: _Plan, scale: int | None) -> None:
+        self.reader, self.plan, self.scale = reader, plan, scale
+        self.carried = 0  # rows of `parts` already summed (held for later rows of their lines)
         self.fields = [i for i, slot in enumerate(plan.identity) if slot]
         self.keys = [f"k{i}" for i in self.fields]
         self.interners = {i: _Interner() for i in self.fields}
@@ -279,11 +300,11 @@ class _Groups:
         self.held = 0
         self.idents: dict[tuple[int, ...], tuple[str | None, ...]] = {}
 
-    def add_window(self, window: pa.Table) -> Iterator[FocusRecord]:
+    def add_window(self, window: pa.Table) -> Iterator[DailyColumns | FocusRecord]:
         for batch in window.to_batches():
             yield from self.add(batch)
 
-    def add(self, batch: pa.RecordBatch) -> Iterator[FocusRecord]:
+    def add(self, batch: pa.RecordBatch) -> Iterator[DailyColumns | FocusRecord]:
         plan = self.plan
         starts, start_idx = self.reader.times(batch.column(plan.start))
         ends, end_idx = self.reader.times(batch.column(plan.end))
@@ -323,7 +344,7 @@ class _Groups:
                                     pc.take(end_idx, rest).to_pylist(),
                                     pc.take(lump, rest).to_pylist() if lump is not None
                                     else None, starts, ends)
-        if self.held >= GROUP_ROWS:
+        if self.held - self.carried >= GROUP_ROWS:
             yield from self.flush()
 
     def _hold(self, table: pa.Table) -> None:
@@ -358,14 +379,24 @@ class _Groups:
                    bool(lumps[n]) if lumps is not None else False, billed[n],
                    eff[n], lst[n], con[n], qty[n], self._ident(ids))
 
-    def flush(self) -> Iterator[FocusRecord]:
-        """Sum the held single-day rows per (day, identity) and hand them out."""
+    def flush(self, *, final: bool = False) -> Iterator[DailyColumns | FocusRecord]:
+        """Sum the held single-day rows per (day, identity) and hand them out (as columns
+        with a scale: held on while fewer than EMIT_ROWS lines, so the hours of one day that
+        straddle windows still make one line)."""
         if not self.parts:
             return
         table = pa.concat_tables(self.parts)
-        self.parts, self.held = [], 0
+        self.parts, self.held, self.carried = [], 0, 0
         grouped = table.group_by(["day", *self.keys], use_threads=False).aggregate(self.sums)
         grouped = grouped.rename_columns([n.removesuffix("_sum") for n in grouped.column_names])
+        if self.scale is not None:
+            if not final and grouped.num_rows < EMIT_ROWS:
+                self.parts, self.held = [grouped.select(table.column_names)], grouped.num_rows
+                self.carried = self.held
+                return
+            yield self._columns(grouped, self.scale)
+            self._forget()
+            return
         keys = list(zip(*(grouped.column(k).to_pylist() for k in self.keys), strict=True)) \
             if self.keys else [()] * grouped.num_rows
         billed, eff, lst, con, qty = self._money(grouped)
@@ -375,6 +406,74 @@ class _Groups:
             start = midnight(day)
             yield (start, start + _DAY, False, billed[n],
                    eff[n], lst[n], con[n], qty[n], self._ident(ids))
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the id memos when they grow large (only between flushes: no ids are held)."""
         if sum(map(len, self.interners.values())) + len(self.idents) > _MEMO_LIMIT:
-            self.interners = {i: _Interner() for i in self.fields}  # no ids are held now
+            self.interners = {i: _Interner() for i in self.fields}
             self.idents = {}
+
+    def _columns(self, grouped: pa.Table, scale: int) -> DailyColumns:
+        """Summed lines as `DailyColumns`: Python objects per distinct identity and per line
+        only the driver's own (ints, the shared identity index)."""
+        count = grouped.num_rows
+        keys: list[tuple[int, ...]] = (list(zip(*(_ints(grouped.column(k)) for k in self.keys),
+                                                strict=True))
+                                       if self.keys else [()] * count)
+        first: dict[tuple[int, ...], int] = {}
+        seen = list(map(first.setdefault, keys, range(count)))  # first row of each identity
+        dense = {row: n for n, row in enumerate(first.values())}
+        ident = list(map(dense.__getitem__, seen))
+        idents = [self._ident(key) for key in first]
+        # (currency, provider name, sub-account) of each identity: the import's totals and
+        # replace scope, summed here over a handful of groups instead of per line
+        groups: dict[tuple[str | None, ...], int] = {}
+        of_ident = [groups.setdefault((i[_CURRENCY], i[_PROVIDER], i[_ACCOUNT]), len(groups))
+                    for i in idents]
+        per = pa.table({"g": pa.array(list(map(of_ident.__getitem__, ident)), pa.int32()),
+                        "d": grouped.column("day"), "b": grouped.column("m0")}).group_by(
+            "g", use_threads=False).aggregate(
+            [("b", "sum"), ("d", "min"), ("d", "max")]).sort_by("g")
+        day = self.reader.day
+        present = set(grouped.column_names)
+        none: list[Any] = [None] * count
+        return DailyColumns(
+            idents=idents,
+            spans=[(*key, billed, day(lo), day(hi)) for key, billed, lo, hi in zip(
+                groups, per.column("b_sum").to_pylist(), _ints(per.column("d_min")),
+                _ints(per.column("d_max")), strict=True)],
+            ident=ident, day=list(map(day, _ints(grouped.column("day")))),
+            billed=cast(list[int], _units(grouped.column("m0"), scale)),  # never null
+            effective=cast(list[int], _units(grouped.column("m1"), scale)),
+            list_cost=_units(grouped.column("m2"), scale) if "m2" in present else none,
+            contracted=_units(grouped.column("m3"), scale) if "m3" in present else none,
+            quantity=(grouped.column("m4").cast(pa.string()).to_pylist() if "m4" in present
+                      else none))
+
+
+def _ints(column: pa.ChunkedArray | pa.Array) -> list[int]:
+    """A null-free integer column as Python ints (through NumPy: several times faster)."""
+    return column.to_numpy().tolist()  # type: ignore[no-any-return]
+
+
+def _units(column: pa.ChunkedArray | pa.Array, scale: int) -> list[int | None]:
+    """Exact decimals as integer units of 10**-scale, rounded half to even (None for nulls);
+    FastPathUnavailable past 64 bits (the row-by-row reader then reports it)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.null_count == len(array):
+        return [None] * len(array)
+    scaled = pc.round(array, ndigits=scale, round_mode="half_to_even").cast(
+        pa.decimal128(38, scale))
+    words = np.frombuffer(scaled.buffers()[1], dtype=np.int64)
+    words = words[2 * scaled.offset:2 * (scaled.offset + len(scaled))].reshape(-1, 2)
+    low, high = words[:, 0], words[:, 1]
+    valid = None if not scaled.null_count else scaled.is_valid().to_numpy(
+        zero_copy_only=False)
+    wide = high != (low >> 63)
+    if (wide if valid is None else wide & valid).any():
+        raise FastPathUnavailable("an amount too large to store")
+    values: list[int | None] = low.tolist()
+    if valid is not None:
+        values = [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
+    return values

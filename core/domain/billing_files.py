@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Literal, Protocol
+from typing import IO, Literal, Protocol, runtime_checkable
 
-__all__ = ["IDENTITY_FIELDS", "FastPathUnavailable", "FileFacts", "FileKind", "FocusRecord",
-           "OpenedFile", "RecordSource", "Source"]
+__all__ = ["IDENTITY_FIELDS", "ColumnSource", "DailyColumns", "FastPathUnavailable", "FileFacts",
+           "FileKind", "FocusRecord", "OpenedFile", "RecordSource", "Source"]
 
 Source = str | Path | IO[bytes]
 FileKind = Literal["focus", "yandex", "manual"]
@@ -31,6 +31,39 @@ IDENTITY_FIELDS = ("resource_id", "resource_name", "resource_type", "service_nam
 # makes a million of them and a class would cost more than the parsing.
 FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal | None,
                     Decimal | None, Decimal | None, tuple[str | None, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyColumns:
+    """Single-day lines already summed per (day, identity), column by column: what a columnar
+    reader hands the importer so a million lines never become a million Python records.
+
+    Per line: `ident` (an index into `idents`), `day`, the amounts as integer units of
+    10**-scale (rounded half to even, as `core.db.types.CostMoney` stores them; None where
+    the file had none) and the quantity as exact decimal text. `spans`: per (currency,
+    provider name, sub-account id) of the identities, the exact billed sum and the first and
+    last day (the import's totals and replace scope)."""
+
+    idents: list[tuple[str | None, ...]]  # IDENTITY_FIELDS order, tags canonical JSON or ""
+    spans: list[tuple[str | None, str | None, str | None, Decimal, date, date]]
+    ident: list[int]
+    day: list[date]
+    billed: list[int]
+    effective: list[int]
+    list_cost: list[int | None]
+    contracted: list[int | None]
+    quantity: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+@runtime_checkable
+class ColumnSource(Protocol):
+    """A reader that can also hand out `DailyColumns` (with the multi-day rows, which need
+    the importer's daily split, as `FocusRecord`s between them)."""
+
+    def daily_columns(self, scale: int) -> Iterator[DailyColumns | FocusRecord]: ...
 
 
 class FastPathUnavailable(Exception):  # noqa: N818 - a signal, not an error users see

@@ -51,6 +51,7 @@ different connections run side by side.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -58,7 +59,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
@@ -84,8 +85,11 @@ from core import metrics
 from core.clock import SystemClock
 from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
+from core.db.types import COST_SCALE
 from core.domain.billing_files import (
     IDENTITY_FIELDS,
+    ColumnSource,
+    DailyColumns,
     FastPathUnavailable,
     FileFacts,
     FocusRecord,
@@ -93,7 +97,7 @@ from core.domain.billing_files import (
     Source,
 )
 from core.domain.limits import ReadLimits
-from core.domain.providers import canonical_provider
+from core.domain.providers import PROVIDER_NAMES, canonical_provider
 from core.domain.roles import Role
 from core.ports import BillingFiles
 from core.services import rollups
@@ -520,7 +524,11 @@ async def _load(session: AsyncSession, org_id: int, connection_id: int, kind: st
 
 async def _aggregate(run: _Run, records: Iterable[FocusRecord], agg: DailyAggregator,
                      source: str) -> None:
-    """Feed every record through the aggregator, staging whenever enough buckets pile up."""
+    """Feed every record through the aggregator, staging whenever enough buckets pile up;
+    a columnar reader's summed lines go to staging as they come (`_Columns`)."""
+    if isinstance(records, ColumnSource):
+        await _aggregate_columns(run, records, agg, source)
+        return
     iterator = iter(records)
     more = True
     while more:
@@ -528,6 +536,153 @@ async def _aggregate(run: _Run, records: Iterable[FocusRecord], agg: DailyAggreg
         if len(agg.buckets) >= FLUSH_BUCKETS or not more:
             await run.stage(agg, source)
     await run.settle()
+
+
+async def _aggregate_columns(run: _Run, records: ColumnSource, agg: DailyAggregator,
+                             source: str) -> None:
+    """The columnar path: each `DailyColumns` chunk becomes the driver's rows in a worker
+    thread and is staged while the next is read; multi-day records go through the
+    aggregator (the daily split) and are staged as on the record path."""
+    columns = _Columns(run, agg, source)
+    iterator = iter(records.daily_columns(COST_SCALE))
+    more = True
+    while more:
+        rows, more = await asyncio.to_thread(columns.next_rows, iterator)
+        if rows:
+            await run.settle()
+            run.writing = spawn(run._write(columns.sql, columns.names, rows),
+                                name=f"import-stage-{run.import_id}")
+        if len(agg.buckets) >= FLUSH_BUCKETS or (not more and agg.buckets):
+            await run.stage(agg, source)
+    await run.settle()
+
+
+_DAY_COLUMNS = ("day", "charge_period_start", "charge_period_end")
+_AMOUNT_COLUMNS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost",
+                   "pricing_quantity")
+# per identity: the constants of the import (PostgreSQL's COPY takes them per row), then the
+# columns worked out from the identity
+_CONSTANT_COLUMNS = ("import_id", "org_id", "connection_id", "source")
+_IDENT_COLUMNS = ("resource_external_id", "resource_name", "resource_type", "service_name",
+                  "service_category", "sku_id", "region_id", "sub_account_id",
+                  "sub_account_name", "charge_category", "billing_currency", "pricing_unit",
+                  "provider", "provider_name", "tags")
+
+
+class _Columns:
+    """Turns `DailyColumns` into staging rows: each derived value (a day's period, an
+    identity's provider, category and tags) is worked out once, each line is one tuple."""
+
+    def __init__(self, run: _Run, agg: DailyAggregator, source: str) -> None:
+        self.agg = agg
+        dialect = run.dialect
+        constants = (run.import_id, run.org_id, run.connection_id, source)
+        self.copy = dialect.name == "postgresql"  # COPY takes every column per row
+        self.constants = constants if self.copy else ()
+        self.names = [*(_CONSTANT_COLUMNS if self.copy else ()), *_DAY_COLUMNS,
+                      *_AMOUNT_COLUMNS, *_IDENT_COLUMNS]
+        self.process = {name: STAGING.c[name].type.dialect_impl(dialect).bind_processor(
+            dialect) for name in (*_DAY_COLUMNS, "pricing_quantity", *_IDENT_COLUMNS)}
+        fixed = {} if self.copy else {**dict(zip(_CONSTANT_COLUMNS, constants, strict=True)),
+                                      "resource_id": None, "row_hash": None}
+        quote = dialect.identifier_preparer.quote
+        literals = [_sql_literal(dialect, STAGING.c[name].type, value)
+                    for name, value in fixed.items()]
+        marks = ["?"] * (len(self.names) - len(self.constants))
+        self.sql = (f"INSERT INTO {quote(STAGING.name)} "
+                    f"({', '.join(quote(n) for n in (*fixed, *self.names))}) "
+                    f"VALUES ({', '.join((*literals, *marks))})")
+        self.days: dict[date, tuple[Any, ...]] = {}
+        self.quantities: dict[str | None, Any] = {}
+        self.providers: dict[str | None, tuple[str, str]] = {}
+        self.idents: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
+
+    def _apply(self, name: str, value: Any) -> Any:
+        process = self.process[name]
+        return value if process is None else process(value)
+
+    def _day(self, day: date) -> tuple[Any, ...]:
+        got = self.days.get(day)
+        if got is None:
+            start = datetime.combine(day, datetime.min.time(), UTC)
+            got = self.days[day] = (self._apply("day", day),
+                                    self._apply("charge_period_start", start),
+                                    self._apply("charge_period_end", start + _ONE_DAY))
+        return got
+
+    def _quantity(self, text: str | None) -> Any:
+        got = self.quantities.get(text, _MISSING)
+        if got is _MISSING:
+            if len(self.quantities) > 100_000:
+                self.quantities.clear()
+            got = self.quantities[text] = self._apply(
+                "pricing_quantity", None if text is None else Decimal(text))
+        return got
+
+    def _provider(self, provider_name: str | None) -> tuple[str, str]:
+        """(provider key, name shown) of a line's ProviderName (the connection's when none)."""
+        got = self.providers.get(provider_name)
+        if got is None:
+            key = (canonical_provider(provider_name, fallback=self.agg.provider)
+                   if provider_name else self.agg.provider)
+            got = self.providers[provider_name] = (
+                key, provider_name or PROVIDER_NAMES.get(key, key))
+        return got
+
+    def _ident(self, ident: tuple[str | None, ...]) -> tuple[Any, ...]:
+        """The identity's staged columns (with the constants first on PostgreSQL)."""
+        (resource, name, kind, service, category, sku, region, account, account_name,
+         charge, currency, unit, provider_name, tags) = ident
+        key, shown = self._provider(provider_name)
+        values = (resource, name, kind, service, category, sku, region, account,
+                  account_name, charge or "Usage", currency, unit, key, shown,
+                  json.loads(tags) if tags else None)
+        return (*self.constants, *(self._apply(column, value) for column, value in
+                                   zip(_IDENT_COLUMNS, values, strict=True)))
+
+    def next_rows(self, iterator: Iterator[DailyColumns | FocusRecord]
+                  ) -> tuple[list[tuple[Any, ...]], bool]:
+        """Read on to the next chunk of summed lines (feeding multi-day records to the
+        aggregator meanwhile) and return its staging rows; False when the file is done."""
+        add = self.agg.add_raw
+        for count, item in enumerate(iterator, 1):
+            if isinstance(item, DailyColumns):
+                return self.rows(item), True
+            add(*item)
+            if count >= SLICE:
+                return [], True
+        return [], False
+
+    def rows(self, chunk: DailyColumns) -> list[tuple[Any, ...]]:
+        agg = self.agg
+        for currency, provider_name, account, billed, first, last in chunk.spans:
+            key = self._provider(provider_name)[0]
+            agg.totals[str(currency)] = agg.totals.get(str(currency), Decimal(0)) + billed
+            span = agg.covered.get((key, account))
+            if span is None:
+                agg.covered[(key, account)] = [first, last]
+            else:
+                span[0], span[1] = min(span[0], first), max(span[1], last)
+        agg.days_seen.update(chunk.day)
+        memo = self.idents
+        if len(memo) > 200_000:
+            memo.clear()
+        prepared = [memo.get(ident) or memo.setdefault(ident, self._ident(ident))
+                    for ident in chunk.idents]
+        days = list(map(self._day, chunk.day))
+        quantities = list(map(self._quantity, chunk.quantity))
+        idents = list(map(prepared.__getitem__, chunk.ident))
+        if self.copy:
+            return [i[:4] + d + (b, e, lc, c, q) + i[4:] for d, b, e, lc, c, q, i in zip(
+                days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
+                quantities, idents, strict=True)]
+        return [d + (b, e, lc, c, q) + i for d, b, e, lc, c, q, i in zip(
+            days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
+            quantities, idents, strict=True)]
+
+
+_MISSING = object()
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass
