@@ -14,7 +14,9 @@ another writer (the bot answering) may wait on SQLite's one write lock.
 Targets: first apply ≤ 10 s, second ≤ 3 s, FOCUS ≥ 100,000 rows/s (.csv.gz ≥ 80,000) with
 peak RSS ≤ 400 MB; no write transaction over a second or two.
 Each part runs in its own process so peak RSS belongs to that part alone.
-Run: `.venv/bin/python -m bench` (all benches) or `.venv/bin/python bench/bench_sync.py`.
+Run: `.venv/bin/python -m bench` (all benches) or `.venv/bin/python bench/bench_sync.py`;
+`bench/bench_sync.py --engine postgres` runs the daily imports on a throwaway PostgreSQL
+server instead (the staging goes through COPY there).
 """
 
 from __future__ import annotations
@@ -83,10 +85,12 @@ def collection(changed_every: int | None = None) -> Collection:
                       cost_lines=lines)
 
 
-async def _setup(db: Path) -> tuple[object, int, int]:
+async def _setup(db: Path | str) -> tuple[object, int, int]:
+    """A migrated database (a SQLite file, or a PostgreSQL URL) with an org and a FOCUS
+    connection."""
     from core.security.vault import Vault
 
-    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    engine = create_engine(db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}")
     await upgrade(engine)
     sessions = session_factory(engine)
     vault = Vault([b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="])
@@ -199,7 +203,7 @@ def generate_daily_focus(path: Path, rows: int = FOCUS_ROWS, days: int = 30) -> 
                     return
 
 
-async def bench_focus(db: Path, source: Path, label: str, times: int = 1) -> None:
+async def bench_focus(db: Path | str, source: Path, label: str, times: int = 1) -> None:
     from core.services import focus_import
 
     engine, org_id, conn_id = await _setup(db)
@@ -236,14 +240,39 @@ PARTS = {  # part → (file, label, imports)
 }
 
 
+def bench_postgres() -> None:
+    """`--engine postgres`: the daily imports (plain, re-import, .gz) into a throwaway
+    PostgreSQL server (tests/support/postgres.py: fsync off, so this measures the import,
+    not the disk)."""
+    from tests.support.postgres import start_postgres
+
+    print(f"{'FOCUS (PostgreSQL)':<30}{'wall s':>9}{'CPU s':>9}{'rows/s':>12}{'RSS MB':>10}"
+          f"{'lock s':>9}")
+    server = start_postgres()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+            plain = Path(tmp) / PARTS["daily"][0]
+            generate_daily_focus(plain)
+            subprocess.run([sys.executable, __file__, "daily", tmp, server.url], check=True)
+            _gzip(plain)
+            plain.unlink()
+            subprocess.run([sys.executable, __file__, "daily-gz", tmp, server.url], check=True)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     if len(sys.argv) > 2 and (sys.argv[1] == "apply" or sys.argv[1] in PARTS):
         part, where = sys.argv[1], Path(sys.argv[2])
+        url = sys.argv[3] if len(sys.argv) > 3 else None  # PostgreSQL; SQLite without
         if part == "apply":
             asyncio.run(bench_apply(where / "apply.db"))
         else:
             name, label, times = PARTS[part]
-            asyncio.run(bench_focus(where / f"{part}.db", where / name, label, times))
+            asyncio.run(bench_focus(url or where / f"{part}.db", where / name, label, times))
+        return
+    if sys.argv[1:3] == ["--engine", "postgres"]:
+        bench_postgres()
         return
     print(f"{'sync / FOCUS (SQLite)':<30}{'wall s':>9}{'CPU s':>9}{'rows/s':>12}{'RSS MB':>10}"
           f"{'lock s':>9}")
