@@ -1,15 +1,16 @@
 """Daily cost forecast: robust linear trend on deseasonalised data × day-of-week factors.
 
-Why this model: cloud spend is a level that drifts slowly, a weekly rhythm (dev/stage
-switched off at weekends) and noise. A Theil–Sen trend over the last eight weeks ignores
-spikes and is shrunk towards none by its uncertainty (a slope read off a noisy week is mostly
-noise); the level is re-anchored on the last two weeks so a recent step is followed. Known
+Why this model: cloud spend is a level that drifts slowly, a weekly rhythm (dev/stage switched
+off at weekends) and noise. A Theil–Sen trend over the last nine weeks ignores spikes and is
+shrunk towards none by its uncertainty (a slope read off a noisy week is mostly noise); the
+level is re-anchored on the last four weeks of the current regime (a step cuts the regime, so a
+recent step is still followed; four weeks rather than two cut the anchor's noise by √2). Known
 ahead: recurring fees (a quarterly one from its first bill), and the horizon's public holidays,
 which rest like a weekend day. The daily interval comes from the quantiles of the in-sample
-relative residuals, widened with the horizon. The interval of a total over days (the month
-end, a budget period) comes from a rolling-origin backtest of such totals on the series' own
-history (`TotalError`), pooled with a prior when the history holds few origins; without
-enough history the daily bounds are added.
+relative residuals, widened with the horizon. The interval of a total over days (the month end,
+a budget period) comes from a rolling-origin backtest of such totals on the series' own history
+(`TotalError`), pooled with a prior when the history holds few origins; without enough history
+the daily bounds are added.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ from core.domain.money import quantize_money
 __all__ = ["Forecast", "ForecastPoint", "MonthEnd", "TotalError", "forecast",
            "forecast_month_end"]
 
-FIT_WINDOW_DAYS = 56
+FIT_WINDOW_DAYS = 63
 RECENT_TREND_DAYS = 28
-ANCHOR_DAYS = 14
+ANCHOR_DAYS = 28
 DAMPING = 0.97  # the trend fades: a month ahead it adds ~2/3 of the straight-line rise
 SHIFT_MIN_DAYS = 3
 SHIFT_SIGMAS = 5.0
@@ -56,14 +57,15 @@ MIN_TREND_DAYS = 7
 DEFAULT_LEVEL = 0.8
 HOLIDAY_PRIOR_WEIGHT = 2.0  # holidays' worth of belief that a holiday rests like a weekend
 # In-sample residuals understate out-of-sample errors (the fit has seen them); rolling-origin
-# backtests on the demo and the synthetic set put the factor that restores coverage near 1.25.
-CALIBRATION = 1.25
+# backtests on the development set put the factor that gives 80 % daily coverage near 1.1
+# (1.25 covered 85 % once the anchor and the fees improved).
+CALIBRATION = 1.1
 # The interval of a total: rolling-origin backtest on the series' own history.
 BACKTEST_MIN_TRAIN = 56
 BACKTEST_STEP = 7
 BACKTEST_ORIGINS = 8
 TOTAL_SPAN_DAYS = 30
-PRIOR_ERROR = 0.06  # a month's total misses by ~6 % on billing series with fees (dev set)
+PRIOR_ERROR = 0.045  # a month's total misses by ~4.5 % on billing series with fees (dev set)
 PRIOR_WEIGHT = 2.0
 
 
