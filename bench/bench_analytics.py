@@ -8,10 +8,12 @@ Forecast: rolling origin (train ≥ 90 days, cut every 7 days, 30-day horizon) o
 carry a monthly fee, except the noisy small accounts: MAPE of the 30-day total, and how often
 the 80 % interval holds the actual (each day; and the 30-day total).
 
-Run: `.venv/bin/python -m bench.bench_analytics [--part dev|locked|locked-b] [--families]`.
-Only the development part may be broken down by family (`--families`); the locked parts print
-totals. `locked-b` (a second locked part, fixed before the forecast-MAPE round's tuning) is
-never part of `both`: it is scored once, on its own.
+Run: `.venv/bin/python -m bench.bench_analytics [--part dev|locked|locked-b|locked-c]
+[--families]`. Only the development part may be broken down by family (`--families`); the
+locked parts print totals. `locked-b` (a second locked part, fixed before the forecast-MAPE
+round's tuning) and `locked-c` (a third, with its own mix of families, committed after the
+calibration round and before its first run) are never part of `both`: each is scored once, on
+its own.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.analytics.anomalies import detect  # noqa: E402
 from core.analytics.anomalies.calendar import non_working_days  # noqa: E402
 from core.analytics.forecast import ForecastPoint, forecast  # noqa: E402
-from tests.analytics.billing_locked import generate_locked, generate_locked_b  # noqa: E402
+from tests.analytics.billing_locked import (  # noqa: E402
+    generate_locked,
+    generate_locked_b,
+    generate_locked_c,
+)
 from tests.analytics.billing_patterns import Case, Label, generate_dev  # noqa: E402
 
 HORIZON, MIN_TRAIN, STEP = 30, 90, 7
@@ -218,7 +224,7 @@ def report(name: str, generate: Callable[[], list[Case]], families: bool) -> Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--part", choices=["dev", "locked", "locked-b", "both"],
+    parser.add_argument("--part", choices=["dev", "locked", "locked-b", "locked-c", "both"],
                         default="both")
     parser.add_argument("--families", action="store_true",
                         help="break the development part down by family")
@@ -234,6 +240,8 @@ def main() -> None:
         report("locked", generate_locked, False)
     if args.part == "locked-b":  # never part of "both": scored once, on its own
         report("locked-b", generate_locked_b, False)
+    if args.part == "locked-c":  # the same: written after the calibration round, scored once
+        report("locked-c", generate_locked_c, False)
 
 
 if __name__ == "__main__":

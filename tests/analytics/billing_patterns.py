@@ -19,6 +19,7 @@ ignoring them. The development part (`generate_dev`) is for tuning; the locked p
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -166,10 +167,11 @@ PER_FAMILY = {"spike": 10, "drop": 6, "level_shift": 8, "growth": 8, "ramp": 6,
               "clean": 6, "quiet": 4, "noisy_small": 6}
 
 
-def generate(seed: int) -> list[Case]:
-    """All families, `PER_FAMILY` series each, from one seed."""
+def generate(seed: int, per_family: Mapping[str, int] | None = None) -> list[Case]:
+    """All families, `per_family` (default `PER_FAMILY`) series each, from one seed."""
     rng = random.Random(seed)
-    return [_case(rng, family, k) for family in FAMILIES for k in range(PER_FAMILY[family])]
+    counts = PER_FAMILY if per_family is None else per_family
+    return [_case(rng, family, k) for family in FAMILIES for k in range(counts[family])]
 
 
 def generate_dev() -> list[Case]:
