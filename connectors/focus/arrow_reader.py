@@ -299,6 +299,8 @@ class _Groups:
         self.parts: list[pa.Table] = []
         self.held = 0
         self.idents: dict[tuple[int, ...], tuple[str | None, ...]] = {}
+        self.numbers: dict[tuple[int, ...], int] = {}  # never reused within a read
+        self.numbered = 0
 
     def add_window(self, window: pa.Table) -> Iterator[DailyColumns | FocusRecord]:
         for batch in window.to_batches():
@@ -367,6 +369,11 @@ class _Groups:
             got = self.idents[ids] = self.reader.identity(values)
         return got
 
+    def _number(self, ids: tuple[int, ...]) -> int:
+        self.numbered += 1
+        self.numbers[ids] = self.numbered
+        return self.numbered
+
     def _spread(self, rows: pa.Table, start_idx: list[int], end_idx: list[int],
                 lumps: list[bool] | None, starts: list[tuple[int, int, int, datetime]],
                 ends: list[tuple[int, int, int, datetime]]) -> Iterator[FocusRecord]:
@@ -412,7 +419,7 @@ class _Groups:
         """Drop the id memos when they grow large (only between flushes: no ids are held)."""
         if sum(map(len, self.interners.values())) + len(self.idents) > _MEMO_LIMIT:
             self.interners = {i: _Interner() for i in self.fields}
-            self.idents = {}
+            self.idents, self.numbers = {}, {}
 
     def _columns(self, grouped: pa.Table, scale: int) -> DailyColumns:
         """Summed lines as `DailyColumns`: Python objects per distinct identity and per line
@@ -426,6 +433,7 @@ class _Groups:
         dense = {row: n for n, row in enumerate(first.values())}
         ident = list(map(dense.__getitem__, seen))
         idents = [self._ident(key) for key in first]
+        numbers = [self.numbers.get(key) or self._number(key) for key in first]
         # (currency, provider name, sub-account) of each identity: the import's totals and
         # replace scope, summed here over a handful of groups instead of per line
         groups: dict[tuple[str | None, ...], int] = {}
@@ -439,7 +447,7 @@ class _Groups:
         present = set(grouped.column_names)
         none: list[Any] = [None] * count
         return DailyColumns(
-            idents=idents,
+            idents=idents, numbers=numbers,
             spans=[(*key, billed, day(lo), day(hi)) for key, billed, lo, hi in zip(
                 groups, per.column("b_sum").to_pylist(), _ints(per.column("d_min")),
                 _ints(per.column("d_max")), strict=True)],

@@ -45,6 +45,7 @@ class DailyColumns:
     last day (the import's totals and replace scope)."""
 
     idents: list[tuple[str | None, ...]]  # IDENTITY_FIELDS order, tags canonical JSON or ""
+    numbers: list[int]  # per identity, a number that stands for it for the whole read
     spans: list[tuple[str | None, str | None, str | None, Decimal, date, date]]
     ident: list[int]
     day: list[date]

@@ -595,7 +595,7 @@ class _Columns:
         self.days: dict[date, tuple[Any, ...]] = {}
         self.quantities: dict[str | None, Any] = {}
         self.providers: dict[str | None, tuple[str, str]] = {}
-        self.idents: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
+        self.idents: dict[int, tuple[Any, ...]] = {}  # by `DailyColumns.numbers`
 
     def _apply(self, name: str, value: Any) -> Any:
         process = self.process[name]
@@ -667,18 +667,18 @@ class _Columns:
         memo = self.idents
         if len(memo) > 200_000:
             memo.clear()
-        prepared = [memo.get(ident) or memo.setdefault(ident, self._ident(ident))
-                    for ident in chunk.idents]
-        days = list(map(self._day, chunk.day))
-        quantities = list(map(self._quantity, chunk.quantity))
-        idents = list(map(prepared.__getitem__, chunk.ident))
-        if self.copy:
-            return [i[:4] + d + (b, e, lc, c, q) + i[4:] for d, b, e, lc, c, q, i in zip(
-                days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
-                quantities, idents, strict=True)]
-        return [d + (b, e, lc, c, q) + i for d, b, e, lc, c, q, i in zip(
-            days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
-            quantities, idents, strict=True)]
+        prepared = [memo.get(number) or memo.setdefault(number, self._ident(ident))
+                    for number, ident in zip(chunk.numbers, chunk.idents, strict=True)]
+        if not len(chunk):
+            return []
+        # column by column, transposed and zipped by the interpreter: no Python loop per line
+        days = list(zip(*map(self._day, chunk.day), strict=True))
+        idents = list(zip(*map(prepared.__getitem__, chunk.ident), strict=True))
+        constants = len(self.constants)
+        return list(zip(*idents[:constants], *days, chunk.billed, chunk.effective,
+                        chunk.list_cost, chunk.contracted,
+                        list(map(self._quantity, chunk.quantity)), *idents[constants:],
+                        strict=True))
 
 
 _MISSING = object()
