@@ -1,0 +1,81 @@
+"""Questions that filter cost lines on something the rollup does not keep find their few lines
+through an index, not a scan of the org's lines (a year of a large account took 30 s for the
+estimated days of a spend answer): the planner of each engine is asked which index it uses.
+Both engines; PostgreSQL has statistics (as autovacuum keeps them) and is told to avoid
+sequential scans, as on a tiny table it would rightly prefer one; SQLite has none, as in
+production."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.db.engine import session_factory
+from core.db.models import Connection, CostLine, Organization
+from core.domain.collection import ESTIMATED_TAG
+from core.services.sync.estimates import estimated_days
+from tests.rates.seed import line
+
+DAYS = [date(2026, 10, d) for d in range(1, 11)]
+
+
+async def _plan(engine: AsyncEngine, statement: str, params: Any) -> str:
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection
+        if engine.dialect.name == "sqlite":
+            cursor = await driver.execute("EXPLAIN QUERY PLAN " + statement, params)
+            return "\n".join(str(row[-1]) for row in await cursor.fetchall())
+        await driver.execute("ANALYZE cost_lines")  # autovacuum's statistics, as in production
+        await driver.execute("SET enable_seqscan = off")
+        rows = await driver.fetch("EXPLAIN " + statement, *params)
+        return "\n".join(str(row[0]) for row in rows)
+
+
+async def test_estimated_days_and_purchases_are_read_through_their_indexes(
+        engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as session:
+        org = Organization(slug="big", name="Big", currency="RUB")
+        session.add(org)
+        await session.flush()
+        conn = Connection(org_id=org.id, kind="beget", name="Beget", credentials=b"x")
+        session.add(conn)
+        await session.flush()
+        for day in DAYS:
+            row = line(org.id, conn.id, day, Decimal(60), "RUB", provider="beget",
+                       service="VPS", name="web-1")
+            row.tags = {ESTIMATED_TAG: "daily_price"} if day.day <= 2 else {"env": "prod"}
+            session.add(row)
+            bought = line(org.id, conn.id, day, Decimal(900), "RUB", provider="beget",
+                          service="Licences", name="lic-1")
+            bought.charge_category = "Purchase" if day.day == 5 else "Usage"
+            session.add(bought)
+        await session.commit()
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with session_factory(engine)() as session:
+            found = await estimated_days(session, org.id, DAYS[0], DAYS[-1])
+            assert found == {conn.id: {DAYS[0], DAYS[1]}}
+            estimated = seen[-1]
+            # what the anomaly detector reads: a period's purchases (FOCUS ChargeCategory)
+            purchases = (await session.execute(
+                select(CostLine.day, func.sum(CostLine.billed_cost))
+                .where(CostLine.org_id == org.id, CostLine.day >= DAYS[0],
+                       CostLine.day <= DAYS[-1], CostLine.charge_category.in_(["Purchase"]))
+                .group_by(CostLine.day))).all()
+            assert [tuple(r) for r in purchases] == [(DAYS[4], Decimal(900))]
+            bought = seen[-1]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    assert "ix_cost_lines_estimated" in await _plan(engine, *estimated)
+    assert "ix_cost_lines_org_category_day" in await _plan(engine, *bought)
