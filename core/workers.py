@@ -32,10 +32,12 @@ log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10  # answers first: workers take the CPU the bot leaves idle
 # imported by each worker as it starts, so the first job does not pay the imports: core's own
-# CPU work (the forecast, numpy); the outer layers add theirs at the composition root
+# CPU work (the forecast, the anomaly detector, numpy); the outer layers add theirs at the
+# composition root
 # (`bot.composition`: matplotlib and the answer charts, ~1.1 s of CPU a worker otherwise pays
 # on its first chart)
-DEFAULT_PRELOAD: tuple[str, ...] = ("core.analytics.forecast",)
+DEFAULT_PRELOAD: tuple[str, ...] = ("core.analytics.forecast",
+                                    "core.analytics.anomalies.batch")
 
 
 def _start_worker(preload: tuple[str, ...]) -> None:

@@ -17,19 +17,19 @@ the narrowest series and lists the others in `also_in`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.analytics.anomalies import Anomaly, Detection, DetectorSettings, detect
+from core.analytics.anomalies import Anomaly, Detection, DetectorSettings
+from core.analytics.anomalies.batch import Job, judge, judge_batch
 from core.analytics.anomalies.drivers import Contribution, decompose
-from core.analytics.series import DailySeries, SeriesError
+from core.analytics.series import DailySeries
 from core.clock import Clock
 from core.db.models import AnomalyExclusion, Connection, Organization
 from core.domain.money import parse_decimal
@@ -40,10 +40,11 @@ from core.services.audit import audit
 from core.services.errors import ServiceError
 from core.services.forecasts import OrgInfo, data_end, org_info
 from core.services.orgs import require_role
+from core.workers import run_cpu
 
-__all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "detect_anomalies",
-           "detect_in", "detector_settings", "history_start", "mark_planned", "org_status",
-           "scan", "series_key"]
+__all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "analyse_all",
+           "detect_anomalies", "detect_in", "detector_settings", "history_start", "mark_planned",
+           "org_status", "scan", "series_key"]
 
 ALL_SERIES = "*"
 HISTORY_DAYS = 120
@@ -84,28 +85,52 @@ class Scan:
     unanalysed: list[Unanalysed]
 
 
-def analyse(series: DailySeries, cfg: DetectorSettings,
-            excluded: frozenset[date] = frozenset(),
-            purchases: Mapping[date, Decimal] | None = None) -> Detection:
-    """Detect on one series; a malformed one gives its error code as `reason`, never raises.
-    `purchases`: what the bill marks as bought on each day (expected, never an anomaly)."""
+MEMO_SIZE = 1024  # judged series kept; the same series is judged by chat, alerts and digests
+_memo: OrderedDict[Job, Detection] = OrderedDict()
+
+
+def _job(series: DailySeries, cfg: DetectorSettings, excluded: frozenset[date],
+         purchases: Mapping[date, Decimal] | None) -> Job | Detection:
+    """The detector's input, or the verdict when the series is too short to judge."""
     trimmed = _trim(series)
     if len(trimmed) < cfg.min_history_days + 1:
         return Detection((), reason="no_spend" if not trimmed else "short_history")
     bought = tuple(sorted((d, v) for d, v in (purchases or {}).items() if v))
-    try:
-        return _detect_memo(tuple(trimmed), cfg, excluded, bought)
-    except SeriesError as err:
-        return Detection((), reason=err.code)
+    return tuple(trimmed), cfg, excluded, bought
 
 
-@lru_cache(maxsize=1024)
-def _detect_memo(series: tuple[tuple[date, Decimal], ...], cfg: DetectorSettings,
-                 excluded: frozenset[date],
-                 purchases: tuple[tuple[date, Decimal], ...] = ()) -> Detection:
-    """The detector is pure: the same series, settings, planned days and purchases give the
-    same events, so repeated questions and jobs share the work."""
-    return detect(series, cfg, excluded=excluded, purchases=dict(purchases) or None)
+def analyse(series: DailySeries, cfg: DetectorSettings,
+            excluded: frozenset[date] = frozenset(),
+            purchases: Mapping[date, Decimal] | None = None) -> Detection:
+    """Detect on one series, here and now; a malformed one gives its error code as `reason`,
+    never raises. `purchases`: what the bill marks as bought on each day (never an anomaly)."""
+    job = _job(series, cfg, excluded, purchases)
+    return job if isinstance(job, Detection) else judge(job)
+
+
+async def analyse_all(jobs: list[Job | Detection]) -> list[Detection]:
+    """Verdicts for many series, judged in the CPU pool and remembered.
+
+    A year of history costs the detector tens of milliseconds of CPU a series; a chat
+    question judges up to eight, a scan dozens. On the event loop that stalled every other
+    chat's answer; the pool runs them beside it. The detector is pure, so the same series,
+    settings, planned days and purchases give the same events: repeated questions and the
+    jobs share the work (new data is a new key)."""
+    pending = list(dict.fromkeys(job for job in jobs
+                                 if not isinstance(job, Detection) and job not in _memo))
+    if pending:
+        for done, verdict in zip(pending, await run_cpu(judge_batch, pending), strict=True):
+            _memo[done] = verdict
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    verdicts: list[Detection] = []
+    for job in jobs:
+        if isinstance(job, Detection):
+            verdicts.append(job)
+        else:
+            _memo.move_to_end(job)
+            verdicts.append(_memo[job])
+    return verdicts
 
 
 async def _purchases(session: AsyncSession, org_id: int, start: date, end: date,
@@ -224,9 +249,11 @@ async def scan(session: AsyncSession, org_id: int, clock: Clock, *,
     known = await _known(session, org_id, info.settings, read_from, end, tuple(_RANK))
     found: list[FoundAnomaly] = []
     unanalysed: list[Unanalysed] = []
-    for scope, key, label, raw in await _series(session, org_id, read_from, end):
+    series = await _series(session, org_id, read_from, end)
+    verdicts = await known.judge_all([(series_key(scope, key), raw)
+                                      for scope, key, _, raw in series])
+    for (scope, key, label, raw), detection in zip(series, verdicts, strict=True):
         skey = series_key(scope, key)
-        detection = known.judge(skey, raw)
         if detection.reason is not None:
             unanalysed.append(Unanalysed(skey, label, detection.reason, len(_trim(raw))))
             continue
@@ -257,9 +284,10 @@ async def detect_in(session: AsyncSession, org_id: int, scope: str,
                          ctx=ctx)
     found: list[tuple[str, Anomaly]] = []
     unanalysed: list[Unanalysed] = []
-    for name, series in named.items():
+    verdicts = await known.judge_all([(series_key(scope, name), series)
+                                      for name, series in named.items()])
+    for (name, series), detection in zip(named.items(), verdicts, strict=True):
         skey = series_key(scope, name)
-        detection = known.judge(skey, series)
         if detection.reason is not None:
             unanalysed.append(Unanalysed(skey, name, detection.reason, len(_trim(series))))
         found.extend((name, a) for a in detection.anomalies)
@@ -274,7 +302,7 @@ async def org_status(session: AsyncSession, org_id: int, clock: Clock) -> Unanal
     start = history_start(end, end - timedelta(days=HISTORY_DAYS - 1))
     raw = await costs.daily(session, org_id, start, end)
     known = await _known(session, org_id, info.settings, start, end, ("org",))
-    detection = known.judge("org", raw)
+    detection, = await known.judge_all([("org", raw)])
     if detection.reason is None:
         return None
     return Unanalysed("org", "", detection.reason, len(_trim(raw)))
@@ -289,10 +317,13 @@ class _Known:
     exclusions: Mapping[str, set[date]]
     purchases: Mapping[str, Mapping[date, Decimal]]
 
-    def judge(self, skey: str, series: DailySeries) -> Detection:
+    def job(self, skey: str, series: DailySeries) -> Job | Detection:
         excluded = frozenset(self.exclusions.get(ALL_SERIES, set())
                              | self.exclusions.get(skey, set()))
-        return analyse(series, self.cfg, excluded, self.purchases.get(skey))
+        return _job(series, self.cfg, excluded, self.purchases.get(skey))
+
+    async def judge_all(self, items: list[tuple[str, DailySeries]]) -> list[Detection]:
+        return await analyse_all([self.job(skey, series) for skey, series in items])
 
 
 async def _known(session: AsyncSession, org_id: int, settings: Mapping[str, object],
