@@ -8,6 +8,13 @@ survives restarts and is shared by replicas.
 
 A message or a button press proves the chat hears us: a chat marked inactive after a 403 is
 active again (`core.services.chats.chat_reachable`; membership changes are the team feature's).
+
+What this middleware writes (the caller's row on first contact, a changed name, an unblock, a
+reactivated chat) is committed at once, before the handler runs: on SQLite a write takes the
+database's one write lock until its commit, and the update's own commit comes only before its
+first reply, so a name change would hold the lock through the whole answer and every other
+update that writes would queue behind it (20 users' first questions waited up to 2 s). The
+handler then starts a transaction of its own; it fails or is retried without undoing these facts.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.context import RequestContext, UserRef
 from core.app import AppContext
@@ -31,6 +39,21 @@ from core.services.errors import NotFound
 from core.services.orgs import OrgRef, ensure_user, get_org, membership_role, org_and_role
 
 __all__ = ["ContextMiddleware"]
+
+_FLUSHED = "infrazen.flushed"  # Session.info key: this session has flushed since it was cleared
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_flushed(session: Session, _context: object) -> None:
+    session.info[_FLUSHED] = True
+
+
+async def _commit_own_writes(session: AsyncSession) -> None:
+    """Commit what was written so far (a short write transaction); nothing if only read."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    if session.info.pop(_FLUSHED, False):
+        await session.commit()
 
 
 def _user_ref(user: User) -> UserRef:
@@ -47,21 +70,25 @@ class ContextMiddleware(BaseMiddleware):
             return None  # channel posts, service updates: nothing for us to do
         app: AppContext = data["app"]
         session: AsyncSession = data["session"]
-        user = await ensure_user(session, tg_user.id, full_name=tg_user.full_name,
-                                 username=tg_user.username)
-        if user.full_name != tg_user.full_name or user.username != tg_user.username:
-            user.full_name, user.username = tg_user.full_name, tg_user.username
-        chat_id = chat.id if chat else tg_user.id
-        chat_type = chat.type if chat else "private"
-        if isinstance(event, Update) and (event.message or event.callback_query):
-            if chat_type == "private" and user.is_blocked:
-                user.is_blocked = False  # they wrote to us: they do not block the bot
-            await chat_reachable(session, chat_id, now=app.clock.now(),
-                                 actor_telegram_id=tg_user.id)
-        rc = RequestContext(settings=app.settings, user=_user_ref(user), chat_id=chat_id,
-                            chat_type=chat_type,
-                            is_superadmin=tg_user.id in app.settings.superadmin_ids)
-        await _resolve_org(rc, session)
+        # every read first, the changes flushed at the end: the write lock is then held for one
+        # statement and its commit, not across the reads in between
+        with session.no_autoflush:
+            user = await ensure_user(session, tg_user.id, full_name=tg_user.full_name,
+                                     username=tg_user.username)
+            if user.full_name != tg_user.full_name or user.username != tg_user.username:
+                user.full_name, user.username = tg_user.full_name, tg_user.username
+            chat_id = chat.id if chat else tg_user.id
+            chat_type = chat.type if chat else "private"
+            if isinstance(event, Update) and (event.message or event.callback_query):
+                if chat_type == "private" and user.is_blocked:
+                    user.is_blocked = False  # they wrote to us: they do not block the bot
+                await chat_reachable(session, chat_id, now=app.clock.now(),
+                                     actor_telegram_id=tg_user.id)
+            rc = RequestContext(settings=app.settings, user=_user_ref(user), chat_id=chat_id,
+                                chat_type=chat_type,
+                                is_superadmin=tg_user.id in app.settings.superadmin_ids)
+            await _resolve_org(rc, session)
+        await _commit_own_writes(session)
         data["rc"] = rc
         return await handler(event, data)
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import RequestContext, callback_message
@@ -182,7 +183,11 @@ async def _open_demo(message: Message, rc: RequestContext, session: AsyncSession
     try:
         org = await get_org(session, DEMO_SLUG)
     except NotFound:
-        org = await get_org(session, (await seed_demo(session, app.vault)).org_id)
+        try:
+            org = await get_org(session, (await seed_demo(session, app.vault)).org_id)
+        except IntegrityError:  # another chat seeded it at the same moment: join that one
+            await session.rollback()
+            org = await get_org(session, DEMO_SLUG)
     if await membership_role(session, org.id, rc.user.id) is None:
         await set_membership(session, org.id, rc.user.id, Role.VIEWER)
     await users.set_active_org(session, rc.user.id, org.id)
