@@ -20,8 +20,9 @@ every figure.
 
 With no pause between a user's questions (the default) the run is a saturation test: latency
 is then about concurrency ÷ throughput. `--think S` gives each user a pause of S seconds on
-average (exponential) before the next question, as people read an answer first: 20 users in
-session at once, not 20 requests in flight at every moment.
+average (exponential) before each question, as people read an answer first (and start their
+sessions at random moments): 20 users in session at once, not 20 requests in flight at every
+moment.
 
 `--dataset year-10m` asks the same questions of a year of a large account instead (10M cost
 lines, `bench.year_dataset`: built on first use, then reused from `bench/.cache/`), with the
@@ -55,6 +56,7 @@ from bench import year_dataset
 from bot.composition import open_app
 from bot.factory import build_bot, build_dispatcher
 from bot.features.questions import drawing, handlers, reply
+from bot.runner import freeze_startup_heap
 from core.clock import FrozenClock
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
@@ -318,6 +320,7 @@ async def _measure(url: str, users: int, questions: int, concurrency: int,
             drawing.chart_cache.clear()
             drawing.chart_cache.max_bytes = 32 << 20 if chart_cache else 0
             await cpu_pool().warm()  # as a running bot would be after its first charts
+            freeze_startup_heap()  # as `run_bot` does before its first update
             for _kind, text in QUESTIONS:  # warm-up, and how many calls each question makes
                 await sim.calibrate(FIRST_USER, text)
                 await sim.calibrate(FIRST_USER + 1, text)
@@ -336,8 +339,11 @@ async def _measure(url: str, users: int, questions: int, concurrency: int,
 
             async def user(u: int) -> None:
                 async with gate:
-                    for n, (_kind, text) in enumerate(plans[u]):
-                        if think and n:  # reading the answer before asking again
+                    for _kind, text in plans[u]:
+                        # reading the answer before asking again; before the first question
+                        # too: people start their sessions at random moments, not all 20 in
+                        # the same millisecond (that volley is the saturation test's case)
+                        if think:
                             await asyncio.sleep(pauses.expovariate(1 / think))
                         await sim.ask(FIRST_USER + u, text)
 

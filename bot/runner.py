@@ -11,6 +11,7 @@ dispatched or sent.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import logging
 import signal
@@ -33,8 +34,8 @@ from core.tasks import spawn
 from core.workers import cpu_pool
 from renderers.jobs import RENDERING
 
-__all__ = ["SecretTokenRequestHandler", "ops_server", "run_bot", "signal_event",
-           "start_background"]
+__all__ = ["SecretTokenRequestHandler", "freeze_startup_heap", "ops_server", "run_bot",
+           "signal_event", "start_background"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,19 @@ def start_background(ctx: AppContext, bot: Bot | None, *,
     owner = owner or worker_id()
     drain = Sender(bot, ctx.sessions, clock=ctx.clock, owner=owner).drain if bot else None
     return start_scheduler(ctx, render=RENDERING, owner=owner, drain=drain)
+
+
+def freeze_startup_heap() -> None:
+    """Put what start-up built (modules, classes, aiogram's and SQLAlchemy's models: ~400,000
+    objects) out of the cyclic GC's reach, once, before the first update.
+
+    They live as long as the process, yet every full collection walked them all with the
+    event loop stopped: 0.5-1.3 s on a busy 2-core machine, about once a minute at 3 answers/s,
+    each holding up every answer in flight (bench_bot's three worst of 600). Frozen, a full
+    collection walks only what was made since (15-190 ms there). Start-up garbage goes first.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def signal_event() -> asyncio.Event:
@@ -140,12 +154,14 @@ async def run_bot(ctx: AppContext, *, stop: asyncio.Event | None = None,
         spawn(cpu_pool().warm(), name="chart workers")  # the first users' charts start warm
         handle = start_background(ctx, bot) if scheduler else None
         ops = ops_server(ctx, handle.heartbeat if handle is not None else None)
+        freeze_startup_heap()
         if ctx.settings.webhook_url:
             await _run_webhook(ctx, bot, dp, stop, ops)
         else:
             await ops.start(ctx.settings.metrics_host, ctx.settings.metrics_port)
             await _run_polling(bot, dp, stop)
     finally:
+        gc.unfreeze()  # the process is ending (or a test goes on): collect normally again
         if ops is not None:
             await ops.close()
         if handle is not None:
