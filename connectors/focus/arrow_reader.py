@@ -10,8 +10,13 @@ joined in windows of GROUP_ROWS rows (one dictionary per column), so each distin
 set or resource id of a window meets Python once, through the same functions the row-by-row
 reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
 
-Output contract (the same `FocusRecord`s, the same sums): rows that land on one UTC day
-(hourly, daily, one-time) come pre-summed per (day, identity) as one record covering that
+`daily_columns(scale)` is the importer's way in: the same sums, but single-day lines come as
+`DailyColumns` (amounts rounded half to even to integer units of 10**-scale by Arrow, an
+index into the chunk's identities per line), held and summed again across windows until
+EMIT_ROWS lines pile up, so the hours of a day that straddle windows still make one line.
+
+Output contract of iteration (the same `FocusRecord`s, the same sums): rows that land on one
+UTC day (hourly, daily, one-time) come pre-summed per (day, identity) as one record covering that
 day; rows spread over several days come one by one, so the daily split stays per row, as
 `core.services.sync.rules.split_daily` defines it.
 

@@ -12,8 +12,12 @@ whenever enough daily buckets have piled up they are turned into table rows (als
 and staged, so memory stays bounded by the buckets per batch, not by the file. Amounts are
 summed exactly (Decimal) per daily line and stored with nine decimals
 (`core.db.types.CostMoney`). FOCUS files go through the columnar reader
-(`connectors.focus.arrow_reader`, ~3x less CPU), reached through the `core.ports.BillingFiles`
-port (`OpenedFile.fallback`); when it gives up (a bad cell to locate, a
+(`connectors.focus.arrow_reader`), reached through the `core.ports.BillingFiles`
+port (`OpenedFile.fallback`): it hands over its summed single-day lines as columns
+(`DailyColumns`: amounts already integer nano-units, one Python object per identity, not
+per line), which `_Columns` turns straight into the driver's tuples — a million daily lines
+never become Decimals or records (CPU for 1M daily-shaped rows: 36.6 s → ~21 s, of which
+about half is SQLite's own). When it gives up (a bad cell to locate, a
 decimal comma, a money format only the row reader reads) what it staged is dropped and the
 row-by-row reader reads the file again, so results and error messages are the same.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
