@@ -4,8 +4,11 @@ Why this model: cloud spend is a level that drifts slowly, a weekly rhythm (dev/
 off at weekends) and noise. A Theil–Sen trend over the last nine weeks ignores spikes and is
 shrunk towards none by its uncertainty (a slope read off a noisy week is mostly noise); the
 level is re-anchored on the last four weeks of the current regime (a step cuts the regime, so a
-recent step is still followed; four weeks rather than two cut the anchor's noise by √2). Known
-ahead: recurring fees (a quarterly one from its first bill), and the horizon's public holidays,
+recent step is still followed; four weeks rather than two cut the anchor's noise by √2). Slow
+growth that is going on now compounds at its own relative rate, undamped, and a "step" inside
+such a climb after which the climb goes on is not taken for a new level. Known
+ahead: recurring fees (a quarterly one from its first bill, also when that bill came with
+a monthly fee's first bill), and the horizon's public holidays,
 which rest like a weekend day. The daily interval comes from the quantiles of the in-sample
 relative residuals, widened with the horizon. The interval of a total over days (the month end,
 a budget period) comes from a rolling-origin backtest of such totals on the series' own history
@@ -45,6 +48,13 @@ __all__ = ["Forecast", "ForecastPoint", "MonthEnd", "TotalError", "forecast",
 FIT_WINDOW_DAYS = 63
 RECENT_TREND_DAYS = 28
 ANCHOR_DAYS = 28
+GROWTH_BEFORE_STEP = 28
+POST_STEP_SHARE = 0.5  # a "step" after which the climb goes on at half its rate is the climb
+# Slow growth compounds (1 %/day is ×1.35 in a month): followed at its relative rate, read on a
+# log scale over at least two weeks; a climb faster than 2 %/day is a ramp that will finish,
+# followed in a straight line instead.
+MAX_COMPOUND_RATE = 0.02
+MIN_RATE_DAYS = 14
 DAMPING = 0.97  # the trend fades: a month ahead it adds ~2/3 of the straight-line rise
 SHIFT_MIN_DAYS = 3
 SHIFT_SIGMAS = 5.0
@@ -167,6 +177,7 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     fee_days: list[int] = []
     if n >= MIN_DAYS_FOR_FEES:
         fees, fee_expected, _ = find_fees(days, values, usable, quiet)
+        fee_expected = _settled_first(days, fees, fee_expected)
         once, once_days = seen_once(days, values, usable, quiet, fees, fee_expected)
         fees += once
         fee_days = list(fee_expected) + once_days
@@ -183,7 +194,11 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     season = np.array([factors[d.weekday()] for d in days])
     deseason = filled / season
     x = np.arange(n, dtype=np.float64)
+    growing = find_growth(deseason, mask)
     lo_idx = _regime_start(deseason, mask, n)
+    if growing is not None and lo_idx > growing.start and _still_climbing(
+            x, deseason, mask, lo_idx, growing.rate, lo_idx - growing.start):
+        lo_idx = max(0, n - FIT_WINDOW_DAYS)  # the climb goes on after it: not a step
     win = np.zeros(n, dtype=bool)
     win[lo_idx:] = True
     fit = win & mask
@@ -198,14 +213,20 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
             if abs(r_slope) < abs(slope) or r_slope * slope <= 0:
                 slope = r_slope if r_slope * slope > 0 else 0.0
                 intercept = float(np.median(deseason[fit] - slope * x[fit]))
-    growing = find_growth(deseason, mask)
     damping = DAMPING
-    if growing is not None and growing.start >= lo_idx - FIT_WINDOW_DAYS:
+    rate = 0.0  # a steady climb compounds: its relative rate a day (log-linear fit)
+    stepped = lo_idx > max(0, n - FIT_WINDOW_DAYS)  # a step cut the window
+    if growing is not None and not (stepped and lo_idx > growing.start):
         # a steady climb going on now: follow it (relative rate on today's level), undamped
         damping = 1.0
         recent_fit = fit & (x >= max(growing.start, n - RECENT_TREND_DAYS))
         if recent_fit.sum() >= MIN_TREND_DAYS:
             slope, intercept = theil_sen(x[recent_fit], deseason[recent_fit])
+            pos = recent_fit & (deseason > 0)
+            if pos.sum() >= MIN_RATE_DAYS:
+                rate = float(np.expm1(theil_sen(x[pos], np.log(deseason[pos]))[0]))
+        if not 0.0 < rate <= MAX_COMPOUND_RATE:
+            rate = growing.rate if growing.rate <= MAX_COMPOUND_RATE else 0.0
     if damping < 1.0 and fit.sum() >= MIN_TREND_DAYS:
         slope = _shrunk(slope, x[fit], deseason[fit] - (intercept + slope * x[fit]))
         intercept = float(np.median(deseason[fit] - slope * x[fit]))
@@ -229,7 +250,8 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
     anchor = intercept + slope * (n - 1)
     for h in range(1, horizon + 1):
         day = last + timedelta(days=h)
-        damped = slope * sum(damping ** j for j in range(1, h + 1))
+        damped = (anchor * ((1.0 + rate) ** h - 1.0) if rate > 0
+                  else slope * sum(damping ** j for j in range(1, h + 1)))
         usage = max(0.0, (anchor + damped) * factors[day.weekday()])
         if day in ahead and day.weekday() < 5:  # the calendar is known: a holiday rests
             usage *= rest
@@ -244,6 +266,36 @@ def forecast(series: DailySeries, horizon: int = 30, *, level: float = DEFAULT_L
                    if calibrate and horizon > 0 else None)
     return Forecast(tuple(points), level, to_decimal(slope),
                     tuple(round(float(f), 4) for f in factors), n, fees, total_error)
+
+
+def _settled_first(days: list[date], fees: tuple[RecurringFee, ...],
+                   expected: dict[int, float]) -> dict[int, float]:
+    """A monthly fee's first bill expected at the amount the later months settled on, when it
+    was larger: the first bill of a plan often carries a quarterly or yearly charge with it (a
+    support plan billed with the hosting), which `seen_once` then carries to its next quarter
+    instead of folding it into the fee's first amount."""
+    out = dict(expected)
+    for fee in fees:
+        if fee.months != 1:
+            continue
+        for i, day in enumerate(days):
+            if day == fee.first and out.get(i, 0.0) > fee.amount:
+                out[i] = fee.amount
+    return out
+
+
+def _still_climbing(x: FloatArray, deseason: FloatArray, mask: npt.NDArray[np.bool_],
+                    start: int, rate: float, before: int) -> bool:
+    """Whether a "step" found inside a steady climb is the climb itself: weeks of climb before
+    it (`GROWTH_BEFORE_STEP`), or the days after it still rising at half the climb's rate
+    or more (a finished ramp's plateau is flat)."""
+    if before >= GROWTH_BEFORE_STEP:
+        return True
+    post = mask & (x >= start) & (deseason > 0)
+    if post.sum() < PLATEAU_DAYS:
+        return False
+    slope, _ = theil_sen(x[post], np.log(deseason[post]))
+    return slope >= POST_STEP_SHARE * rate
 
 
 def _shrunk(slope: float, x: FloatArray, resid: FloatArray) -> float:
