@@ -195,3 +195,29 @@ def test_forecast_rests_on_the_horizon_public_holidays() -> None:
     flat = forecast(_pack(_usage(100, weekend=1.0)), 30)
     by_day = {p.day: float(p.value) for p in flat.points}
     assert abs(by_day[date(2026, 5, 1)] / by_day[date(2026, 4, 30)] - 1) < 0.05
+
+
+def test_forecast_compounds_slow_growth_that_goes_on() -> None:
+    """+1 %/day for ten weeks: the next month's total is the compounded climb (×1.35 over the
+    month), not a straight line and not a level."""
+    values = _usage(180)
+    for i in range(80, 180):
+        values[i] *= 1.01 ** (i - 80)
+    fc = forecast(_pack(values[:150]), 30)
+    predicted = float(fc.total()[0])
+    actual = sum(values[150:])
+    assert abs(predicted - actual) / actual < 0.04
+    flat = sum(values[143:150]) / 7 * 30
+    assert predicted > flat * 1.1  # not a level
+
+
+def test_forecast_expects_a_quarterly_fee_billed_with_a_monthly_fees_first_bill() -> None:
+    """A hosting plan from 1 February and a support plan billed each quarter, first with the
+    plan's first bill: the support plan is due again on 1 May (the extra on 1 February is
+    not the plan's price, which the next months showed)."""
+    values = _with_fee(_usage(109), 60000)  # 1 Feb, 1 Mar, 1 Apr; history ends on 30 April
+    first = (date(2026, 2, 1) - START).days
+    values[first] += 200000
+    fc = forecast(_pack(values), 30)
+    (may_1st,) = [p for p in fc.points if p.day == date(2026, 5, 1)]
+    assert abs(float(may_1st.value) - may_1st.usage - 260000) < 20000
