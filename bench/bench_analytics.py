@@ -8,12 +8,14 @@ Forecast: rolling origin (train ≥ 90 days, cut every 7 days, 30-day horizon) o
 carry a monthly fee, except the noisy small accounts: MAPE of the 30-day total, and how often
 the 80 % interval holds the actual (each day; and the 30-day total).
 
-Run: `.venv/bin/python -m bench.bench_analytics [--part dev|locked|locked-b|locked-c]
-[--families]`. Only the development part may be broken down by family (`--families`); the
+Run: `.venv/bin/python -m bench.bench_analytics [--part dev|dev-c|locked|locked-b|locked-c|
+locked-d] [--families]`. Only the development parts (`dev`; `dev-c`, a second one in the
+locked-c mix; `--diagnose` takes either) may be broken down by family (`--families`); the
 locked parts print totals. `locked-b` (a second locked part, fixed before the forecast-MAPE
 round's tuning) and `locked-c` (a third, with its own mix of families, committed after the
-calibration round and before its first run) are never part of `both`: each is scored once, on
-its own.
+calibration round and before its first run) and `locked-d` (a fourth, in a mix like
+locked-c's, committed after the growth round and before its first run) are never part of
+`both`: each is scored once, on its own.
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ from tests.analytics.billing_locked import (  # noqa: E402
     generate_locked,
     generate_locked_b,
     generate_locked_c,
+    generate_locked_d,
 )
-from tests.analytics.billing_patterns import Case, Label, generate_dev  # noqa: E402
+from tests.analytics.billing_patterns import (  # noqa: E402
+    Case,
+    Label,
+    generate_dev,
+    generate_dev_c,
+)
 
 HORIZON, MIN_TRAIN, STEP = 30, 90, 7
 
@@ -224,24 +232,28 @@ def report(name: str, generate: Callable[[], list[Case]], families: bool) -> Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--part", choices=["dev", "locked", "locked-b", "locked-c", "both"],
-                        default="both")
+    parser.add_argument("--part", choices=["dev", "dev-c", "locked", "locked-b", "locked-c",
+                                           "locked-d", "both"], default="both")
     parser.add_argument("--families", action="store_true",
                         help="break the development part down by family")
     parser.add_argument("--diagnose", action="store_true",
                         help="development part only: where the forecast's misses come from")
     args = parser.parse_args()
     if args.diagnose:
-        diagnose(generate_dev())
+        diagnose(generate_dev_c() if args.part == "dev-c" else generate_dev())
         return
     if args.part in ("dev", "both"):
         report("dev", generate_dev, args.families)
+    if args.part == "dev-c":  # a second development part, in the locked-c mix
+        report("dev-c", generate_dev_c, args.families)
     if args.part in ("locked", "both"):
         report("locked", generate_locked, False)
     if args.part == "locked-b":  # never part of "both": scored once, on its own
         report("locked-b", generate_locked_b, False)
     if args.part == "locked-c":  # the same: written after the calibration round, scored once
         report("locked-c", generate_locked_c, False)
+    if args.part == "locked-d":  # written after the growth round, committed before its one run
+        report("locked-d", generate_locked_d, False)
 
 
 if __name__ == "__main__":

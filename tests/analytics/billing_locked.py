@@ -19,6 +19,15 @@ LOCKED_C_MIX = {"spike": 7, "drop": 5, "level_shift": 6, "growth": 10, "ramp": 6
                 "clean": 4, "quiet": 3, "noisy_small": 5}
 
 
+# A fourth locked part, written after the growth round (compounding growth, a step inside a
+# climb, a quarterly fee billed with a monthly fee's first bill; tuned on dev and dev-c) and
+# committed before it was ever generated or scored: its own seed, a mix like locked-c's.
+LOCKED_D_SEED = 33_9_2861
+LOCKED_D_MIX = {"spike": 7, "drop": 5, "level_shift": 7, "growth": 9, "ramp": 6,
+                "fee_change": 8, "fee_missing": 7, "fees": 10, "credits": 9, "holidays": 8,
+                "clean": 4, "quiet": 3, "noisy_small": 5}
+
+
 def generate_locked() -> list[Case]:
     """The locked part: the figures reported for issue 14 come from this one only."""
     return generate(LOCKED_SEED)
@@ -32,3 +41,8 @@ def generate_locked_b() -> list[Case]:
 def generate_locked_c() -> list[Case]:
     """The third locked part: scored once, at the end of the calibration round."""
     return generate(LOCKED_C_SEED, LOCKED_C_MIX)
+
+
+def generate_locked_d() -> list[Case]:
+    """The fourth locked part: scored once, at the end of the growth round."""
+    return generate(LOCKED_D_SEED, LOCKED_D_MIX)
