@@ -50,10 +50,10 @@ async def test_estimated_days_and_purchases_are_read_through_their_indexes(
                        service="VPS", name="web-1")
             row.tags = {ESTIMATED_TAG: "daily_price"} if day.day <= 2 else {"env": "prod"}
             session.add(row)
-            bought = line(org.id, conn.id, day, Decimal(900), "RUB", provider="beget",
-                          service="Licences", name="lic-1")
-            bought.charge_category = "Purchase" if day.day == 5 else "Usage"
-            session.add(bought)
+            licence = line(org.id, conn.id, day, Decimal(900), "RUB", provider="beget",
+                           service="Licences", name="lic-1")
+            licence.charge_category = "Purchase" if day.day == 5 else "Usage"
+            session.add(licence)
         await session.commit()
 
     seen: list[tuple[str, Any]] = []
