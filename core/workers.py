@@ -32,23 +32,28 @@ log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10  # answers first: workers take the CPU the bot leaves idle
 # imported by each worker as it starts, so the first job does not pay the imports: core's own
-# CPU work (the forecast, the anomaly detector, numpy); the outer layers add theirs at the
-# composition root
+# CPU work (the forecast, the anomaly detector, numpy); a module's `warm_up()`, if it has one,
+# then fills its first-use caches; the outer layers add theirs at the composition root
 # (`bot.composition`: matplotlib and the answer charts, ~1.1 s of CPU a worker otherwise pays
 # on its first chart)
 DEFAULT_PRELOAD: tuple[str, ...] = ("core.analytics.forecast",
-                                    "core.analytics.anomalies.batch")
+                                    "core.analytics.anomalies.batch",
+                                    "core.analytics.anomalies.calendar")
 
 
 def _start_worker(preload: tuple[str, ...]) -> None:
     os.environ["MPLBACKEND"] = "Agg"  # no display in a worker; the renderers use Agg anyway
     with contextlib.suppress(OSError):  # not permitted here: run at normal priority
         os.nice(WORKER_NICENESS)
-    for module in preload:
+    for name in preload:
         try:
-            importlib.import_module(module)
+            module = importlib.import_module(name)
         except ImportError:  # a worker for another program: the job imports what it needs
-            log.debug("worker preload of %s failed", module)
+            log.debug("worker preload of %s failed", name)
+            continue
+        warm_up = getattr(module, "warm_up", None)  # first-use caches (a calendar, fonts)
+        if callable(warm_up):
+            warm_up()
 
 
 class CpuPool:
