@@ -9,12 +9,13 @@ carry a monthly fee, except the noisy small accounts: MAPE of the 30-day total, 
 the 80 % interval holds the actual (each day; and the 30-day total).
 
 Run: `.venv/bin/python -m bench.bench_analytics [--part dev|dev-c|locked|locked-b|locked-c|
-locked-d] [--families]`. Only the development parts (`dev`; `dev-c`, a second one in the
+locked-d|locked-e] [--families]`. Only the development parts (`dev`; `dev-c`, a second one in the
 locked-c mix; `--diagnose` takes either) may be broken down by family (`--families`); the
 locked parts print totals. `locked-b` (a second locked part, fixed before the forecast-MAPE
 round's tuning) and `locked-c` (a third, with its own mix of families, committed after the
 calibration round and before its first run) and `locked-d` (a fourth, in a mix like
-locked-c's, committed after the growth round and before its first run) are never part of
+locked-c's, committed after the growth round and before its first run) and `locked-e` (a fifth,
+committed after the total-interval calibration and before its first run) are never part of
 `both`: each is scored once, on its own.
 """
 
@@ -37,6 +38,7 @@ from tests.analytics.billing_locked import (  # noqa: E402
     generate_locked_b,
     generate_locked_c,
     generate_locked_d,
+    generate_locked_e,
 )
 from tests.analytics.billing_patterns import (  # noqa: E402
     Case,
@@ -233,7 +235,7 @@ def report(name: str, generate: Callable[[], list[Case]], families: bool) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--part", choices=["dev", "dev-c", "locked", "locked-b", "locked-c",
-                                           "locked-d", "both"], default="both")
+                                           "locked-d", "locked-e", "both"], default="both")
     parser.add_argument("--families", action="store_true",
                         help="break the development part down by family")
     parser.add_argument("--diagnose", action="store_true",
@@ -254,6 +256,8 @@ def main() -> None:
         report("locked-c", generate_locked_c, False)
     if args.part == "locked-d":  # written after the growth round, committed before its one run
         report("locked-d", generate_locked_d, False)
+    if args.part == "locked-e":  # written after the total-interval calibration, scored once
+        report("locked-e", generate_locked_e, False)
 
 
 if __name__ == "__main__":
