@@ -48,10 +48,12 @@ _CONTEXT = re.compile(
     rf"|ядр{_W}|v?cpu|gpu|ram|памят{_W}|[гт]б|[gt]b"
     r")(?![\w])")
 
-_WEAK = re.compile(rf"(?:подписк|subscription|тариф|услуг|сервис|service|лиценз|licen[cs])"
+_WEAK = re.compile(rf"(?:подписк|subscription|тариф|услуг|сервис|service|лиценз|licen[cs]"
+                   rf"|подключени|connection|окружени|environment|категори|categor)"
                    rf"{_W}")
 """Words for anything one pays for, ours or not ("подписка на chatgpt", "тариф мегафона"):
-they tie a question to our costs only when nothing unknown is left beside them."""
+they tie a question to our costs only when nothing unknown is left beside them; so do the
+dimensions a top ranks that are everyday words too ("топ подключений")."""
 
 
 _FILLER_TEXT = """

@@ -1,8 +1,9 @@
 """Follow-up questions in a chat: "а в сентябре?", "а по Selectel?", "почему?", "подробнее".
 
 A follow-up modifies the previous question instead of standing alone: a new period or filter
-replaces the old one, the intent stays. "почему?" asks for the anomalies and drivers of the
-previous period, "подробнее" for its breakdown by resource. Pure code: the bot keeps the
+replaces the old one, the intent stays; "а по сервисам?" ranks the same question by services.
+"почему?" asks for the anomalies and drivers of the previous period, "подробнее" for its
+breakdown by resource. Pure code: the bot keeps the
 previous question (`encode` / `decode`) and decides how old is too old.
 """
 
@@ -15,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.query.lexicon import normalize
-from core.query.model import Filters, Intent, ParsedQuery, Period, PeriodSource
+from core.query.model import Filters, GroupBy, Intent, ParsedQuery, Period, PeriodSource
 
 __all__ = ["FollowUp", "FollowUpKind", "decode", "encode", "follow_up"]
 
@@ -74,10 +75,11 @@ def follow_up(text: str, parsed: ParsedQuery, previous: ParsedQuery | None) -> F
                                                   unparsed=(), reading=None))
     if _MORE.match(norm):
         return FollowUp(FollowUpKind.MORE, replace(previous, intent=Intent.TOP, unparsed=(),
-                                                   reading=None))
+                                                   reading=None, group_by=None))
     changes_period = parsed.period_source is PeriodSource.TEXT
     changes_filters = not parsed.filters.is_empty
-    if not (changes_period or changes_filters):
+    changes_group = parsed.group_by is not None  # "а по сервисам?": the same, ranked anew
+    if not (changes_period or changes_filters or changes_group):
         return None
     if parsed.understood and not _CUE.match(norm):
         return None  # a complete question of its own ("прогноз на декабрь")
@@ -91,6 +93,7 @@ def follow_up(text: str, parsed: ParsedQuery, previous: ParsedQuery | None) -> F
         filters=_merge_filters(previous.filters, parsed.filters),
         unparsed=parsed.unparsed, reading=parsed.reading if changes_period else None,
         lang=parsed.lang,
+        group_by=(parsed.group_by or previous.group_by) if intent is Intent.TOP else None,
     )
     return FollowUp(FollowUpKind.MODIFY, merged)
 
@@ -116,6 +119,7 @@ def decode(raw: dict[str, Any]) -> ParsedQuery | None:
             period_source=PeriodSource(raw["period_source"]), filters=filters,
             top_n=int(raw["top_n"]) if raw.get("top_n") else None,
             lang=str(raw.get("lang", "ru")),
+            group_by=GroupBy(raw["group_by"]) if raw.get("group_by") else None,
         )
     except (KeyError, TypeError, ValueError):
         return None

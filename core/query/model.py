@@ -7,7 +7,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Filters", "Intent", "Lean", "ParsedQuery", "Period", "PeriodSource", "Vocabulary"]
+__all__ = ["Filters", "GroupBy", "Intent", "Lean", "ParsedQuery", "Period", "PeriodSource",
+           "Vocabulary"]
 
 
 class Intent(StrEnum):
@@ -23,6 +24,22 @@ class Intent(StrEnum):
     ANOMALIES = "anomalies"
     REPORT = "report"
     UNKNOWN = "unknown"
+
+
+class GroupBy(StrEnum):
+    """What a ranking ranks ("топ сервисов", "which teams cost the most"); the values are those
+    of `core.services.costs.Dimension`, which core.query does not import."""
+
+    RESOURCE = "resource"
+    SERVICE = "service"
+    PROVIDER = "provider"
+    CONNECTION = "connection"
+    PROJECT = "project"
+    TEAM = "team"
+    REGION = "region"
+    ENVIRONMENT = "environment"
+    CATEGORY = "category"
+    DAY = "day"
 
 
 class PeriodSource(StrEnum):
@@ -126,6 +143,9 @@ class ParsedQuery:
     heard_period: Period | None = None
     """The period the words named when the question was not understood and so keeps the
     default `period` ("абракадабра в октябре"): the not-understood reply still says it."""
+    group_by: GroupBy | None = None
+    """What a top question ranks, when the words name it ("топ сервисов" → service); None
+    leaves the answer's default (resources)."""
 
     @property
     def understood(self) -> bool:
@@ -146,4 +166,5 @@ class ParsedQuery:
         out["unparsed"] = list(self.unparsed)
         out["reading"] = self.reading
         out["heard_period"] = self.heard_period.to_dict() if self.heard_period else None
+        out["group_by"] = self.group_by.value if self.group_by else None
         return out

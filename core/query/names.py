@@ -32,7 +32,7 @@ _CUE_BEFORE: dict[str, re.Pattern[str]] = {
     cat: re.compile(rf"(?<![\w])(?:{cue})\s*[:=]?\s*\"?$") for cat, cue in _CUES.items()
 }
 _RAW_VALUE: dict[str, re.Pattern[str]] = {
-    cat: re.compile(rf"(?<![\w])(?:{cue})\s*[:=]?\s*(?:\"(?P<q>[^\"]{{1,60}})\""
+    cat: re.compile(rf"(?<![\w])(?:{cue})(?![\w])\s*[:=]?\s*(?:\"(?P<q>[^\"]{{1,60}})\""
                     r"|(?P<v>[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]))(?![\w])")
     for cat, cue in _CUES.items()
 }
@@ -54,6 +54,7 @@ _STOP = frozenset({
     "since", "between", "during", "over", "per", "cost", "costs", "spend", "that", "which",
     "what", "how", "do", "does", "did", "have", "has", "list", "show", "me", "most", "yesterday",
     "today", "week", "month", "year", "quarter", "ytd", "mtd", "q1", "q2", "q3", "q4",
+    "spent", "spends", "spending", "paid", "pays", "burned", "burnt", "burns",
 })
 
 

@@ -14,6 +14,7 @@ from core.query.amounts import find_amounts, mask_amounts
 from core.query.calendar import month_range
 from core.query.context import NEEDS_CONTEXT, about_our_costs
 from core.query.fallback import dateparser_period
+from core.query.grouping import find_group_by
 from core.query.intents import IntentHit, detect_intent, find_top_n, is_keyword
 from core.query.lexicon import correct_day_words, correct_months, normalize
 from core.query.model import (
@@ -138,6 +139,11 @@ def parse(text: str, *, today: date, lang: str | None = None,
     top = find_top_n(norm) if hit.intent is Intent.TOP else None
     if top is not None:
         spans.append(top[1])
+    # what the top ranks: a word the filters, periods or providers took is not it
+    group = find_group_by(norm, taken + [span for _key, span in providers]) if (
+        hit.intent is Intent.TOP and not hit.command) else None
+    if group is not None:
+        spans.append(group[1])
 
     unparsed = _unparsed(norm, spans)
     if hit.command:  # an order to operate is refused whole: its names filter nothing
@@ -171,4 +177,5 @@ def parse(text: str, *, today: date, lang: str | None = None,
         top_n=top[0] if top else None,
         lang=lang if lang in ("ru", "en") else _detect_lang(norm),
         unparsed=unparsed, reading=reading, heard_period=heard,
+        group_by=group[0] if group and intent is Intent.TOP else None,
     )

@@ -26,6 +26,7 @@ def test_prints_the_parsed_question_as_json() -> None:
         "intent": "top", "period": {"start": "2026-11-09", "end": "2026-11-15"},
         "period_source": "text", "filters": {"provider": "selectel"}, "top_n": 5,
         "understood": True, "lang": "ru", "unparsed": [], "reading": None, "heard_period": None,
+        "group_by": "resource",
     }
 
 

@@ -97,6 +97,25 @@ async def test_a_fenced_reply_is_read_and_spend_stops_at_today(
     assert (got.period.end, got.top_n, got.lang) == (TODAY, 3, "en")
 
 
+@pytest.mark.parametrize(("intent", "group_by", "expected"), [
+    ("top", "service", "service"), ("top", None, None), ("spend", "service", None),
+])
+def test_the_model_says_what_a_top_ranks(intent: str, group_by: str | None,
+                                         expected: str | None) -> None:
+    """The same field as the rules' parser: "топ сервисов" ranks services whoever read it."""
+    reply = json.dumps({"intent": intent, "period_start": "2026-10-01",
+                        "period_end": "2026-10-31", "group_by": group_by})
+    got = to_parsed(reply, today=TODAY, lang="ru", vocabulary=VOCABULARY)
+    assert got is not None
+    assert got.to_dict()["group_by"] == expected
+
+
+def test_a_group_by_the_answer_cannot_rank_is_refused() -> None:
+    reply = ('{"intent": "top", "period_start": "2026-10-01", "period_end": "2026-10-31",'
+             ' "group_by": "tag"}')
+    assert to_parsed(reply, today=TODAY, lang="ru", vocabulary=VOCABULARY) is None
+
+
 async def test_http_errors_and_timeouts_fall_back(fake: tuple[FakeLlm, str]) -> None:
     llm, base = fake
     llm.reply(intent="spend", period_start="2026-11-01", period_end="2026-11-18")

@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from core.query.followup import decode, encode
 from core.query.model import ParsedQuery
 from core.services.ask.types import Intent, Question
-from core.services.costs import CostFilters
+from core.services.costs import CostFilters, Dimension
 
 __all__ = ["FOLLOW_UP_WINDOW", "recall", "recall_parsed", "remember", "remember_parsed"]
 
@@ -31,11 +31,12 @@ def _encode(q: Question) -> dict[str, Any]:
     f = q.filters
     return {"start": q.start.isoformat(), "end": q.end.isoformat(),
             "filters": {name: list(getattr(f, name)) for name in _LISTS},
-            "tags": [list(tag) for tag in f.tags], "connections": list(q.connection_names)}
+            "tags": [list(tag) for tag in f.tags], "connections": list(q.connection_names),
+            "by": q.by.value if q.by else None}
 
 
 async def remember(state: FSMContext, question: Question) -> None:
-    if not question.filters.is_empty() or question.connection_names:
+    if not question.filters.is_empty() or question.connection_names or question.by:
         await state.update_data({KEY: _encode(question)})
     else:
         await state.update_data({KEY: None})
@@ -48,7 +49,9 @@ async def recall(state: FSMContext, intent: Intent, start: date, end: date) -> Q
         return Question(intent, start, end)
     filters = CostFilters(**{name: tuple(raw["filters"].get(name, ())) for name in _LISTS},
                           tags=tuple((str(k), str(v)) for k, v in raw["tags"]))
-    return Question(intent, start, end, filters, connection_names=tuple(raw["connections"]))
+    by = Dimension(raw["by"]) if raw.get("by") else None  # a top of services charts services
+    return Question(intent, start, end, filters, connection_names=tuple(raw["connections"]),
+                    by=by)
 
 
 async def remember_parsed(state: FSMContext, parsed: ParsedQuery, now: datetime) -> None:

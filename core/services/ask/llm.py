@@ -21,7 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from core.domain.org_options import LLM_UNDERSTANDING as ORG_OPTION
 from core.domain.org_options import llm_allowed
 from core.domain.providers import PROVIDER_NAMES
-from core.query.model import Filters, Intent, ParsedQuery, Period, PeriodSource, Vocabulary
+from core.query.model import (
+    Filters,
+    GroupBy,
+    Intent,
+    ParsedQuery,
+    Period,
+    PeriodSource,
+    Vocabulary,
+)
 
 __all__ = ["ORG_OPTION", "ChatPort", "LlmQuestion", "build_messages", "llm_allowed",
            "to_parsed", "understand"]
@@ -59,6 +67,9 @@ class LlmQuestion(BaseModel):
     period_end: date = Field(description="last day, inclusive, YYYY-MM-DD")
     filters: LlmFilters = Field(default_factory=LlmFilters)
     top_n: int | None = Field(default=None, ge=1, le=100)
+    group_by: Literal["resource", "service", "provider", "connection", "project", "team",
+                      "region", "environment", "category", "day"] | None = Field(
+        default=None, description="for intent top: what is ranked (null: resources)")
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -129,7 +140,9 @@ def to_parsed(reply: str, *, today: date, lang: str,
         return None
     return ParsedQuery(intent=intent, period=Period(start, end), period_source=PeriodSource.TEXT,
                        filters=filters, top_n=data.top_n if intent is Intent.TOP else None,
-                       lang=lang, reading="llm")
+                       lang=lang, reading="llm",
+                       group_by=GroupBy(data.group_by) if data.group_by and intent is Intent.TOP
+                       else None)
 
 
 async def understand(port: ChatPort, text: str, *, today: date, lang: str,

@@ -2,13 +2,14 @@
 
 The parser names a connection, a provider, a service … as single values; a `Question`
 holds tuples, so a command with several filters and a sentence look the same to `ask`.
+What a top ranks ("топ сервисов") becomes `Question.by`; unnamed, the answer ranks resources.
 """
 
 from __future__ import annotations
 
 from core.query.model import Intent, ParsedQuery
 from core.services.ask.types import Question
-from core.services.costs import CostFilters
+from core.services.costs import CostFilters, Dimension
 
 __all__ = ["question_from_parsed"]
 
@@ -28,6 +29,7 @@ def question_from_parsed(parsed: ParsedQuery) -> Question | None:
                           regions=_one(f.region), projects=_one(f.project),
                           teams=_one(f.team), resource_names=_one(f.resource),
                           tags=tuple(f.tags))
+    by = Dimension(parsed.group_by.value) if parsed.group_by is not None else None
     return Question(parsed.intent, parsed.period.start, parsed.period.end,
-                    filters, connection_names=_one(f.connection),
+                    filters, connection_names=_one(f.connection), by=by,
                     limit=parsed.top_n or DEFAULT_TOP)
