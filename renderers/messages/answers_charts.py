@@ -107,6 +107,7 @@ def chart_for(answer: Answer, lang: str, *, stacked: bool = False) -> Chart | No
         if answer.by in (Dimension.TEAM, Dimension.PROJECT, Dimension.ENVIRONMENT):
             return Chart(render_allocation(allocation_data(answer), lang=lang),
                          t("answers.chart.allocation", lang, period=period))
-        return Chart(render_top_items(top_data(answer), lang=lang),
+        return Chart(render_top_items(top_data(answer), lang=lang,
+                                      title=t(f"charts.title.top_by.{answer.by.value}", lang)),
                      t("answers.chart.top", lang, period=period))
     return None

@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from renderers.charts import CHARTS
+from core.services.ask.types import Intent, Question, TopAnswer
+from core.services.costs import CostRow, Dimension
+from renderers.charts import CHARTS, render_top_items
 from renderers.charts.style import MAX_PNG_BYTES, compact_money
+from renderers.i18n import t
+from renderers.messages.answers_charts import chart_for, top_data
 from renderers.report_data import (
     AllocationBreakdown,
     BudgetVsActual,
@@ -86,3 +90,29 @@ def test_compact_money_ticks(value: float, lang: str, expected: str) -> None:
 def test_mismatched_columns_are_rejected() -> None:
     with pytest.raises(ValueError, match="differ in length"):
         TrendData(sample_data.days()[:3], (Decimal(1),))
+
+
+def _top_answer(by: Dimension) -> TopAnswer:
+    rows = tuple(CostRow(name, name, Decimal(amount), "RUB")
+                 for name, amount in (("Compute", "5400"), ("Storage", "1200"), ("CDN", "300")))
+    question = Question(Intent.TOP, date(2026, 10, 1), date(2026, 10, 31), by=by)
+    return TopAnswer(question, "RUB", by, rows, Decimal("6900"))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_top_chart_is_titled_by_what_it_ranks(lang: str) -> None:
+    """A top of services once carried the title "most expensive resources" on its picture."""
+    answer = _top_answer(Dimension.SERVICE)
+    chart = chart_for(answer, lang)
+    assert chart is not None
+    services = t("charts.title.top_by.service", lang)
+    assert services in ("Самые дорогие сервисы", "Most expensive services")
+    assert chart.png == render_top_items(top_data(answer), lang=lang, title=services)
+    assert chart.png != render_top_items(top_data(answer), lang=lang,
+                                         title=t("charts.title.top_by.resource", lang))
+
+
+@pytest.mark.parametrize("by", list(Dimension))
+def test_every_dimension_a_top_can_rank_by_has_a_chart(by: Dimension) -> None:
+    for lang in ("ru", "en"):
+        assert chart_for(_top_answer(by), lang) is not None
