@@ -28,12 +28,15 @@ def unparsed_words(parsed: ParsedQuery) -> str:
 
 
 def understood_header(parsed: ParsedQuery, lang: str, *, follow_up: str | None = None) -> str:
-    """Lines above the answer: follow-up note, "🔎 Понял: …", reading, words not used."""
+    """Lines above the answer: follow-up note, "🔎 Понял: …" (intent, what a ranking ranks,
+    period, filters), reading, words not used."""
     period = period_label(parsed.period.start, parsed.period.end, lang)
     if parsed.period_source is PeriodSource.DEFAULT:
         period = t("conversation.default_period", lang, period=period)
     parts = [t(f"conversation.intent.{parsed.intent.value}", lang), period,
              *filter_parts(parsed, lang)]
+    if parsed.group_by is not None:  # what a ranking ranks: "самые дорогие · по сервисам"
+        parts.insert(1, t(f"conversation.group_by.{parsed.group_by.value}", lang))
     lines = [t(f"conversation.follow_up.{follow_up}", lang)] if follow_up else []
     lines.append(t("conversation.understood", lang, parts=" · ".join(parts)))
     if parsed.reading:

@@ -29,6 +29,7 @@ async def test_a_top_of_services_lists_services_in_both_languages(hd: BotHarness
     alice = hd.client(2001, language_code="ru")
     await alice.send("/demo")
     reply = (await alice.send("топ 3 сервисов за октябрь"))[-1]
+    assert "🔎 Понял: самые дорогие · по сервисам · октябрь 2026" in reply.text
     assert "Самые дорогие сервисы за октябрь 2026" in reply.text
     rows = _rows(reply.text)
     assert len(rows) == 3, rows
@@ -37,6 +38,7 @@ async def test_a_top_of_services_lists_services_in_both_languages(hd: BotHarness
     bob = hd.client(2002, language_code="en")
     await bob.send("/demo")
     reply = (await bob.send("top 3 services in October"))[-1]
+    assert " · by service · October 2026" in reply.text
     assert "Most expensive services, October 2026" in reply.text
     assert _rows(reply.text) == rows  # the same services, whichever language asked
     providers = (await bob.send("top 3 providers in October"))[-1]
