@@ -18,13 +18,6 @@ ones (grouping by resource, filters on resource ids or names, tag filters). The 
 day and currency, so per-day conversion works on it unchanged. `lines_only()` forces the lines
 (benchmarks and the tests proving both give the same answers).
 
-Top resources (a breakdown by resource) read the resource-month rollup
-(`resource_month_rollups`) for the whole months inside the period, when the filters are ones
-it holds (provider, connection, service, region, project, team, environment, resource name),
-and the lines for the days outside them. It has no day, so it only answers for currencies
-whose rate is constant over the period (the org's own always): a currency whose rate changes
-inside the period is read from those months' lines, by its connections only, as before.
-
 Context: every query needs the org's currency and its rates. A caller asking several queries
 for one question builds a `CostContext` once (`cost_context`) and passes it as `ctx=`, so the
 currency and the rates are read once per question instead of once per query; without one, a
@@ -62,15 +55,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.db.models import (
-    Connection,
-    CostLine,
-    CostRollup,
-    CurrencyRate,
-    Organization,
-    Resource,
-    ResourceMonthRollup,
-)
+from core.db.models import Connection, CostLine, CostRollup, CurrencyRate, Organization, Resource
 from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
 from core.services import rollups  # noqa: F401 - lines written through the ORM keep the rollup
@@ -389,108 +374,10 @@ async def currency_converter(session: AsyncSession, org_id: int, start: date,
     return await _converter(session, org_id, start, end, ctx)
 
 
-_Rows = list[tuple[tuple[Any, ...], Decimal]]
-
-
-def _whole_months(start: date, end: date) -> tuple[date, date] | None:
-    """The first day of the first and of the last whole month inside [start, end], if any."""
-    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    after = end + timedelta(days=1)
-    last = (after.replace(day=1) - timedelta(days=1)).replace(day=1)  # the month before `after`
-    return (first, last) if first <= last else None
-
-
-def _month_filters(filters: CostFilters | None) -> list[ColumnElement[bool]] | None:
-    """The resource-month rollup's clauses for `filters`, or None when it cannot hold them."""
-    f = filters or CostFilters()
-    if f.resource_ids or f.tags or f.charge_categories:
-        return None
-    m = ResourceMonthRollup
-    clauses: list[ColumnElement[bool]] = []
-    if f.providers:
-        clauses.append(m.provider.in_([p.lower() for p in f.providers]))
-    if f.connection_ids:
-        clauses.append(m.connection_id.in_(f.connection_ids))
-    for column, values in ((m.service_name, f.services), (m.region_id, f.regions),
-                           (m.project, f.projects), (m.team, f.teams),
-                           (m.environment, f.environments), (m.resource, f.resource_names)):
-        if values:
-            clauses.append(_lower_in(column, values))
-    return clauses
-
-
-async def _by_resource(session: AsyncSession, org_id: int, start: date, end: date,
-                       filters: CostFilters | None, convert: _Converter) -> _Rows | None:
-    """Sums by resource from the resource-month rollup for the period's whole months and
-    from the lines for the rest (see the module doc); None when the rollup cannot answer."""
-    months = _whole_months(start, end)
-    clauses = _month_filters(filters)
-    if not _USE_ROLLUPS.get() or months is None or clauses is None:
-        return None
-    first, last_month = months
-    last = (last_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    m = ResourceMonthRollup
-    scope = [m.org_id == org_id, m.month >= first, m.month <= last_month, *clauses]
-    query = select(m.resource, m.billing_currency, func.sum(m.billed_cost)).where(*scope)
-    if convert.varying:
-        query = query.where(m.billing_currency.not_in(convert.varying))
-    rows: _Rows = []
-    for key, currency, amount in (await session.execute(
-            query.group_by(m.resource, m.billing_currency))).all():
-        rate = convert.rate(currency, start)  # constant over the period
-        if rate is not None:
-            amount = amount or ZERO
-            rows.append(((key,), amount if rate == 1 else amount * rate))
-    dims = (Dimension.RESOURCE,)
-    if start < first:
-        rows.extend(await _grouped(session, _LINES, org_id, start, first - timedelta(days=1),
-                                   filters, dims, convert, start))
-    if last < end:
-        rows.extend(await _grouped(session, _LINES, org_id, last + timedelta(days=1), end,
-                                   filters, dims, convert, start))
-    if convert.varying:  # those currencies' months from the lines, by their connections only
-        conns = (await session.execute(
-            select(m.connection_id).distinct()
-            .where(*scope, m.billing_currency.in_(convert.varying)))).scalars().all()
-        if conns:
-            extra = [CostLine.connection_id.in_(sorted(conns)),
-                     CostLine.billing_currency.in_(convert.varying)]
-            rows.extend(await _grouped(session, _LINES, org_id, first, last, filters, dims,
-                                       convert, start, extra))
-    return rows
-
-
-async def _grouped(session: AsyncSession, source: _Source, org_id: int, start: date,
-                   end: date, filters: CostFilters | None, dims: Sequence[Dimension],
-                   convert: _Converter, rate_start: date,
-                   extra: Sequence[ColumnElement[bool]] = ()) -> _Rows:
-    """One grouped read of [start, end] from `source`, converted (see `_converted`);
-    `rate_start` is the first day of the whole question (the rate of constant currencies)."""
-    columns = [source.column(d) for d in dims]
-    day_at = dims.index(Dimension.DAY) if Dimension.DAY in dims else None
-    rate_day: Column | None = None
-    if day_at is None and convert.varying:
-        rate_day = case((source.currency.in_(convert.varying), source.day), else_=None)
-    grouping = [*columns, rate_day] if rate_day is not None else list(columns)
-    query = _base(source, grouping, org_id, start, end, filters, dims).where(*extra).group_by(
-        *grouping, source.currency)
-    width = len(columns)
-    result: _Rows = []
-    for row in (await session.execute(query)).all():
-        keys = tuple(row[:width])
-        currency, amount = row[-2], row[-1] or ZERO
-        day = keys[day_at] if day_at is not None else (
-            row[width] if rate_day is not None and row[width] is not None else rate_start)
-        rate = convert.rate(currency, day)
-        if rate is not None:
-            result.append((keys, amount if rate == 1 else amount * rate))
-    return result
-
-
 async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
                      filters: CostFilters | None, dims: Sequence[Dimension],
                      ctx: CostContext | None = None,
-                     ) -> tuple[_Converter, _Rows]:
+                     ) -> tuple[_Converter, list[tuple[tuple[Any, ...], Decimal]]]:
     """Sums grouped by `dims` (and currency), each converted at its day's rate.
 
     When the grouping holds the day, each group converts at its own day's rate; otherwise
@@ -498,12 +385,26 @@ async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
     rate are dropped here; `left_out` reports them.
     """
     convert = await _converter(session, org_id, start, end, ctx)
-    if tuple(dims) == (Dimension.RESOURCE,):
-        by_resource = await _by_resource(session, org_id, start, end, filters, convert)
-        if by_resource is not None:
-            return convert, by_resource
-    return convert, await _grouped(session, _source(dims, filters), org_id, start, end,
-                                   filters, dims, convert, start)
+    source = _source(dims, filters)
+    columns = [source.column(d) for d in dims]
+    day_at = dims.index(Dimension.DAY) if Dimension.DAY in dims else None
+    rate_day: Column | None = None
+    if day_at is None and convert.varying:
+        rate_day = case((source.currency.in_(convert.varying), source.day), else_=None)
+    grouping = [*columns, rate_day] if rate_day is not None else list(columns)
+    query = _base(source, grouping, org_id, start, end, filters, dims).group_by(
+        *grouping, source.currency)
+    width = len(columns)
+    result: list[tuple[tuple[Any, ...], Decimal]] = []
+    for row in (await session.execute(query)).all():
+        keys = tuple(row[:width])
+        currency, amount = row[-2], row[-1] or ZERO
+        day = keys[day_at] if day_at is not None else (
+            row[width] if rate_day is not None and row[width] is not None else start)
+        rate = convert.rate(currency, day)
+        if rate is not None:
+            result.append((keys, amount if rate == 1 else amount * rate))
+    return convert, result
 
 
 async def total(session: AsyncSession, org_id: int, start: date, end: date,

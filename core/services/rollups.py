@@ -14,17 +14,12 @@ A refresh recomputes whole slices (org, connection, day range): deletes their ro
 and inserts the slice's GROUP BY in one INSERT … SELECT, so it costs about as much as the
 lines it summarises and never drifts by accumulated deltas. `rebuild` recomputes everything
 (`infrazen rollups rebuild`); `differences` compares the table with a fresh GROUP BY.
-
-`resource_month_rollups` holds the same lines by resource and month (what "top resources"
-reads): the refresh of a slice also recomputes, for its connection, every whole month its
-days touch (one INSERT … SELECT per month, the month a literal, so no engine-specific date
-arithmetic), so a day's refresh costs a pass over its month's lines of that connection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -37,18 +32,16 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    literal,
     select,
 )
-from sqlalchemy import Date as DateType
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from core.db.models import CostLine, CostRollup, Resource, ResourceMonthRollup
+from core.db.models import CostLine, CostRollup, Resource
 
-__all__ = ["KEY_COLUMNS", "MONTH_KEY_COLUMNS", "RollupKey", "differences", "month_start",
-           "monthly_summary", "rebuild", "refresh", "refresh_resources", "summary"]
+__all__ = ["KEY_COLUMNS", "RollupKey", "differences", "rebuild", "refresh", "refresh_resources",
+           "summary"]
 
 IN_BATCH = 500
 # the rollup's grouping columns, in the order `summary` selects them
@@ -59,10 +52,6 @@ _SUMS = ("billed_cost", "effective_cost", "lines")
 RollupKey = tuple[Any, ...]
 _TABLE: Table = CostRollup.__table__  # type: ignore[assignment]
 _LINES: Table = CostLine.__table__  # type: ignore[assignment]
-_MONTHLY: Table = ResourceMonthRollup.__table__  # type: ignore[assignment]
-# the resource-month rollup's grouping columns, in the order `monthly_summary` selects them
-MONTH_KEY_COLUMNS = ("org_id", "connection_id", "month", "resource", "provider", "service_name",
-                     "region_id", "project", "team", "environment", "billing_currency")
 
 
 def summary(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
@@ -81,66 +70,6 @@ def summary(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
             .where(*where).group_by(*keys))
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _month_end(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def _months(first: date, last: date) -> list[date]:
-    """The first days of the months [first, last] touches."""
-    out, month = [], month_start(first)
-    while month <= last:
-        out.append(month)
-        month = _month_end(month) + timedelta(days=1)
-    return out
-
-
-def monthly_summary(month: date, *where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    """The GROUP BY over one month's cost lines the resource-month rollup holds (the one
-    definition of its content; `where` narrows org and connection)."""
-    keys = (CostLine.org_id, CostLine.connection_id,
-            func.coalesce(CostLine.resource_name, CostLine.resource_external_id),
-            CostLine.provider, CostLine.service_name, CostLine.region_id,
-            func.coalesce(Resource.project, CostLine.sub_account_name), Resource.team,
-            Resource.environment, CostLine.billing_currency)
-    return (select(keys[0], keys[1], literal(month, DateType()), *keys[2:],
-                   func.sum(CostLine.billed_cost), func.sum(CostLine.effective_cost),
-                   func.count())
-            .select_from(CostLine)
-            .outerjoin(Resource, Resource.id == CostLine.resource_id)
-            .where(CostLine.day >= month, CostLine.day <= _month_end(month), *where)
-            .group_by(*keys))
-
-
-def _owner(model: type[CostLine] | type[ResourceMonthRollup], org_id: int | None,
-           connection_id: int | None) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if org_id is not None:
-        clauses.append(model.org_id == org_id)
-    if connection_id is not None:
-        clauses.append(model.connection_id == connection_id)
-    return clauses
-
-
-def _monthly_statements(org_id: int | None, connection_id: int | None, first: date | None,
-                        last: date | None, months: Sequence[date]) -> list[Executable]:
-    """Delete the resource-month rows of [first, last]'s months (None = unbounded), then
-    insert the GROUP BY of each of `months` (the months with lines)."""
-    clear = _owner(ResourceMonthRollup, org_id, connection_id)
-    if first is not None:
-        clear.append(ResourceMonthRollup.month >= month_start(first))
-    if last is not None:
-        clear.append(ResourceMonthRollup.month <= month_start(last))
-    out: list[Executable] = [delete(_MONTHLY).where(*clear)]
-    out.extend(insert(_MONTHLY).from_select(
-        [*MONTH_KEY_COLUMNS, *_SUMS],
-        monthly_summary(month, *_owner(CostLine, org_id, connection_id))) for month in months)
-    return out
-
-
 def _slice(model: type[CostLine] | type[CostRollup], org_id: int | None,
            connection_id: int | None, first: date | None,
            last: date | None) -> list[ColumnElement[bool]]:
@@ -156,36 +85,20 @@ def _slice(model: type[CostLine] | type[CostRollup], org_id: int | None,
     return clauses
 
 
-def _daily_statements(org_id: int | None, connection_id: int | None, first: date | None,
-                      last: date | None) -> tuple[Executable, Executable]:
+def _statements(org_id: int | None, connection_id: int | None, first: date | None,
+                last: date | None) -> tuple[Executable, Executable]:
+    """Delete a slice's rollup rows, then insert its GROUP BY (Core: no autoflush, so the
+    flush listener can run them too)."""
     return (delete(_TABLE).where(*_slice(CostRollup, org_id, connection_id, first, last)),
             insert(_TABLE).from_select([*KEY_COLUMNS, *_SUMS], summary(
                 *_slice(CostLine, org_id, connection_id, first, last))))
 
 
-def _statements(org_id: int | None, connection_id: int | None, first: date,
-                last: date) -> list[Executable]:
-    """Delete a slice's rollup rows, then insert its GROUP BY; likewise the resource-month
-    rows of every month the days touch (Core: no autoflush, so the flush listener can run
-    them too)."""
-    return [*_daily_statements(org_id, connection_id, first, last),
-            *_monthly_statements(org_id, connection_id, first, last, _months(first, last))]
-
-
 async def refresh(session: AsyncSession, org_id: int | None, *,
                   connection_id: int | None = None, first: date | None = None,
                   last: date | None = None) -> None:
-    """Recompute the rollups of a slice (days inclusive; None = unbounded) from its lines."""
-    if first is not None and last is not None:
-        statements = _statements(org_id, connection_id, first, last)
-    else:  # an open end: the months to fill are those the slice's lines reach
-        lo, hi = (await session.execute(select(func.min(CostLine.day), func.max(CostLine.day))
-                                        .where(*_slice(CostLine, org_id, connection_id,
-                                                       first, last)))).one()
-        months = _months(first or lo, last or hi) if lo is not None else []
-        statements = [*_daily_statements(org_id, connection_id, first, last),
-                      *_monthly_statements(org_id, connection_id, first, last, months)]
-    for statement in statements:
+    """Recompute the rollup of a slice (days inclusive; None = unbounded) from its lines."""
+    for statement in _statements(org_id, connection_id, first, last):
         await session.execute(statement)
 
 
@@ -300,37 +213,6 @@ async def differences(session: AsyncSession, org_id: int | None = None,
     line_scope = [CostLine.org_id == org_id] if org_id is not None else []
     for row in await session.execute(summary(*line_scope)):
         fresh[tuple(row[:len(KEY_COLUMNS)])] = [row[-3], row[-2], int(row[-1])]
-    out: dict[RollupKey, tuple[Sequence[Any] | None, Sequence[Any] | None]] = {}
-    for key in rolled.keys() | fresh.keys():
-        a, b = rolled.get(key), fresh.get(key)
-        if a != b:
-            out[key] = (a, b)
-    out.update(await _monthly_differences(session, org_id))
-    return out
-
-
-async def _monthly_differences(session: AsyncSession, org_id: int | None,
-                               ) -> dict[RollupKey, tuple[Sequence[Any] | None,
-                                                          Sequence[Any] | None]]:
-    """As `differences`, for the resource-month rollup (keys start with "resource-month")."""
-    width = len(MONTH_KEY_COLUMNS)
-    rolled: dict[RollupKey, list[Any]] = {}
-    rows = await session.execute(select(
-        *(getattr(ResourceMonthRollup, c) for c in (*MONTH_KEY_COLUMNS, *_SUMS)))
-        .where(*_owner(ResourceMonthRollup, org_id, None)))
-    for row in rows:
-        key, sums = ("resource-month", *row[:width]), list(row[width:])
-        if key in rolled:  # a key twice is a maintenance bug: report it
-            sums = [a + b for a, b in zip(rolled[key], sums, strict=True)]
-            sums[-1] = -abs(sums[-1])
-        rolled[key] = sums
-    lo, hi = (await session.execute(select(func.min(CostLine.day), func.max(CostLine.day))
-                                    .where(*_owner(CostLine, org_id, None)))).one()
-    fresh: dict[RollupKey, list[Any]] = {}
-    for month in _months(lo, hi) if lo is not None else []:
-        for row in await session.execute(
-                monthly_summary(month, *_owner(CostLine, org_id, None))):
-            fresh[("resource-month", *row[:width])] = [row[-3], row[-2], int(row[-1])]
     out: dict[RollupKey, tuple[Sequence[Any] | None, Sequence[Any] | None]] = {}
     for key in rolled.keys() | fresh.keys():
         a, b = rolled.get(key), fresh.get(key)

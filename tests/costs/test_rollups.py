@@ -216,7 +216,7 @@ async def test_every_answer_reads_the_same_from_rollups_and_lines(
     await assert_rollup_matches(session_maker)
     periods = ((date(2026, 11, 1), date(2026, 11, 20)), (date(2026, 11, 8), date(2026, 11, 11)),
                (date(2026, 10, 1), date(2026, 12, 31)))
-    dims: list[Dimension] = list(Dimension)
+    dims: list[Dimension] = [d for d in Dimension if d is not Dimension.RESOURCE]
     async with session_maker() as session:
         for start, end in periods:
             for f in FILTERS:

@@ -26,14 +26,13 @@ from core.db.models.org import (
     Organization,
     User,
 )
-from core.db.models.rollups import CostRollup, ResourceMonthRollup
+from core.db.models.rollups import CostRollup
 
 __all__ = [
     "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
     "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate",
     "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
-    "Recommendation", "ReportSchedule", "Resource", "ResourceMonthRollup", "ResourceState",
-    "SyncSnapshot",
+    "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
     "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
 ]

@@ -44,31 +44,3 @@ class CostRollup(Base):
     billed_cost: Mapped[Decimal] = mapped_column(CostMoney())
     effective_cost: Mapped[Decimal] = mapped_column(CostMoney())
     lines: Mapped[int] = mapped_column(Integer)
-
-
-class ResourceMonthRollup(Base):
-    """The monthly sum of one resource's lines (what "top resources" reads instead of a pass
-    over the period's lines): one row per org × connection × month × resource (its name, else
-    its external id, as costs.py groups "resource") × provider × service × region × project ×
-    team × environment × currency, kept by `core.services.rollups` with the daily rollup."""
-
-    __tablename__ = "resource_month_rollups"
-    __table_args__ = (
-        Index("ix_resource_month_rollups_org_month", "org_id", "month"),
-        Index("ix_resource_month_rollups_org_conn_month", "org_id", "connection_id", "month"),
-    )
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
-    month: Mapped[date] = mapped_column(Date)  # the month's first day
-    resource: Mapped[str | None] = mapped_column(String(255))
-    provider: Mapped[str] = mapped_column(String(32))
-    service_name: Mapped[str | None] = mapped_column(String(128))
-    region_id: Mapped[str | None] = mapped_column(String(64))
-    project: Mapped[str | None] = mapped_column(String(255))
-    team: Mapped[str | None] = mapped_column(String(100))
-    environment: Mapped[str | None] = mapped_column(String(32))
-    billing_currency: Mapped[str] = mapped_column(String(3))
-    billed_cost: Mapped[Decimal] = mapped_column(CostMoney())
-    effective_cost: Mapped[Decimal] = mapped_column(CostMoney())
-    lines: Mapped[int] = mapped_column(Integer)
