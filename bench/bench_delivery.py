@@ -61,7 +61,7 @@ SERVICES = ("Compute", "Storage", "Network", "Database")
 
 
 class Deps:
-    def __init__(self, engine, clock) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine, clock) -> None:
         self.sessions = session_factory(engine)
         self.vault = Vault([b"kY2bq3b0cS3m3G2Nf0yVY0i3xXQxPq1jN0m1Zo0pXq8="])
         self.http = httpx.AsyncClient()
@@ -69,7 +69,7 @@ class Deps:
         self.adapters = default_adapters()
 
 
-async def seed(sessions, recipients: int, today) -> None:  # type: ignore[no-untyped-def]
+async def seed(sessions, recipients: int, today) -> None:
     async with sessions() as s, s.begin():
         org = await create_org(s, "Bench Co")
         conn = Connection(org_id=org.id, kind="selectel", name="main", credentials=b"x")
@@ -100,7 +100,7 @@ async def seed(sessions, recipients: int, today) -> None:  # type: ignore[no-unt
 FIRST_GROUP = -1_000_000_000
 
 
-async def enqueue_backlogs(sessions, recipients: int, extra: int, groups: int,  # type: ignore[no-untyped-def]
+async def enqueue_backlogs(sessions, recipients: int, extra: int, groups: int,
                            group_messages: int, now: datetime) -> dict[int, list[str]]:
     """Alerts behind each digest and a backlog for each group; returns chat → texts in order."""
     expected: dict[int, list[str]] = {}
@@ -119,7 +119,7 @@ async def enqueue_backlogs(sessions, recipients: int, extra: int, groups: int,  
     return expected
 
 
-async def deliver(engine, recipients: int, extra: int, groups: int,  # type: ignore[no-untyped-def]
+async def deliver(engine, recipients: int, extra: int, groups: int,
                   group_messages: int, hold: float) -> None:
     sessions = session_factory(engine)
     real_now = datetime.now(UTC)

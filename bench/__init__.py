@@ -1,0 +1,1 @@
+"""Benchmarks: figures, not pass/fail (see README.md); `python -m bench` runs them all."""
