@@ -17,7 +17,7 @@ the narrowest series and lists the others in `also_in`.
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.anomalies import Anomaly, Detection, DetectorSettings
-from core.analytics.anomalies.batch import Job, judge, judge_batch
+from core.analytics.anomalies.batch import Job, judge_batch
 from core.analytics.anomalies.drivers import Contribution, decompose
 from core.analytics.series import DailySeries
 from core.clock import Clock
@@ -35,6 +35,7 @@ from core.db.models import AnomalyExclusion, Connection, Organization
 from core.domain.money import parse_decimal
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.roles import Role
+from core.memo import Lru
 from core.services import costs
 from core.services.audit import audit
 from core.services.errors import ServiceError
@@ -42,7 +43,7 @@ from core.services.forecasts import OrgInfo, data_end, org_info
 from core.services.orgs import require_role
 from core.workers import run_cpu
 
-__all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse", "analyse_all",
+__all__ = ["ALL_SERIES", "FoundAnomaly", "Scan", "Unanalysed", "analyse_all",
            "detect_anomalies", "detect_in", "detector_settings", "history_start", "mark_planned",
            "org_status", "scan", "series_key"]
 
@@ -86,7 +87,7 @@ class Scan:
 
 
 MEMO_SIZE = 1024  # judged series kept; the same series is judged by chat, alerts and digests
-_memo: OrderedDict[Job, Detection] = OrderedDict()
+_memo: Lru[Job, Detection] = Lru(MEMO_SIZE)
 
 
 def _job(series: DailySeries, cfg: DetectorSettings, excluded: frozenset[date],
@@ -99,15 +100,6 @@ def _job(series: DailySeries, cfg: DetectorSettings, excluded: frozenset[date],
     return tuple(trimmed), cfg, excluded, bought
 
 
-def analyse(series: DailySeries, cfg: DetectorSettings,
-            excluded: frozenset[date] = frozenset(),
-            purchases: Mapping[date, Decimal] | None = None) -> Detection:
-    """Detect on one series, here and now; a malformed one gives its error code as `reason`,
-    never raises. `purchases`: what the bill marks as bought on each day (never an anomaly)."""
-    job = _job(series, cfg, excluded, purchases)
-    return job if isinstance(job, Detection) else judge(job)
-
-
 async def analyse_all(jobs: list[Job | Detection]) -> list[Detection]:
     """Verdicts for many series, judged in the CPU pool and remembered.
 
@@ -116,21 +108,20 @@ async def analyse_all(jobs: list[Job | Detection]) -> list[Detection]:
     chat's answer; the pool runs them beside it. The detector is pure, so the same series,
     settings, planned days and purchases give the same events: repeated questions and the
     jobs share the work (new data is a new key)."""
-    pending = list(dict.fromkeys(job for job in jobs
-                                 if not isinstance(job, Detection) and job not in _memo))
-    if pending:
-        for done, verdict in zip(pending, await run_cpu(judge_batch, pending), strict=True):
-            _memo[done] = verdict
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-    verdicts: list[Detection] = []
+    known: dict[Job, Detection] = {}
     for job in jobs:
-        if isinstance(job, Detection):
-            verdicts.append(job)
-        else:
-            _memo.move_to_end(job)
-            verdicts.append(_memo[job])
-    return verdicts
+        if not isinstance(job, Detection) and job not in known:
+            found = _memo.get(job)
+            if found is not None:
+                known[job] = found
+    pending = list(dict.fromkeys(job for job in jobs
+                                 if not isinstance(job, Detection) and job not in known))
+    if pending:
+        # this batch's verdicts are read from `known`: a batch larger than the memo is whole
+        for done, verdict in zip(pending, await run_cpu(judge_batch, pending), strict=True):
+            known[done] = verdict
+            _memo.put(done, verdict)
+    return [job if isinstance(job, Detection) else known[job] for job in jobs]
 
 
 async def _purchases(session: AsyncSession, org_id: int, start: date, end: date,

@@ -11,7 +11,6 @@ and, to `period_end`, the daily series it has already read (`daily=`, covering
 from __future__ import annotations
 
 import calendar
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from core.analytics.series import DailySeries, SeriesError
 from core.clock import Clock, FrozenClock
 from core.db.models import Organization
 from core.domain.money import quantize_money
+from core.memo import Lru
 from core.services import costs
 from core.services.errors import NotFound
 from core.workers import run_cpu
@@ -56,7 +56,7 @@ class OrgInfo:
 
 
 MEMO_SIZE = 256  # distinct (series, horizon) forecasts kept; a year's series is ~10 kB
-_memo: OrderedDict[tuple[tuple[tuple[date, Decimal], ...], int], Forecast] = OrderedDict()
+_memo: Lru[tuple[tuple[tuple[date, Decimal], ...], int], Forecast] = Lru(MEMO_SIZE)
 
 
 async def project(series: DailySeries, horizon: int) -> Forecast:
@@ -71,12 +71,9 @@ async def project(series: DailySeries, horizon: int) -> Forecast:
     key = (tuple(series), horizon)
     found = _memo.get(key)
     if found is not None:
-        _memo.move_to_end(key)
         return found
     result = await run_cpu(forecast, key[0], horizon)
-    _memo[key] = result
-    while len(_memo) > MEMO_SIZE:
-        _memo.popitem(last=False)
+    _memo.put(key, result)
     return result
 
 

@@ -33,7 +33,7 @@ async def test_the_same_series_is_projected_once_and_new_data_afresh() -> None:
 
 async def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     forecasts._memo.clear()
-    monkeypatch.setattr(forecasts, "MEMO_SIZE", 3)
+    monkeypatch.setattr(forecasts._memo, "size", 3)
     for level in range(5):
         await forecasts.project(_series(30, str(100 + level)), 7)
     assert len(forecasts._memo) == 3
