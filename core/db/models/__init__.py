@@ -26,13 +26,14 @@ from core.db.models.org import (
     Organization,
     User,
 )
-from core.db.models.rollups import CostRollup
+from core.db.models.rollups import CostRollup, ServiceRollup
 
 __all__ = [
     "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
     "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate",
     "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
-    "Recommendation", "ReportSchedule", "Resource", "ResourceState", "SyncSnapshot",
+    "Recommendation", "ReportSchedule", "Resource", "ResourceState", "ServiceRollup",
+    "SyncSnapshot",
     "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
 ]
