@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
@@ -18,7 +16,10 @@ from core.domain.currency import DailyRates
 from core.domain.limits import ReadLimits
 from core.security.vault import Vault
 
-if TYPE_CHECKING:  # the records the renderers read; no import cycle at run time
+if TYPE_CHECKING:  # annotations only: httpx and pydantic stay off the start of a CLI command
+    import httpx  # that never calls out; the renderers' records without an import cycle
+    from pydantic import BaseModel
+
     from core.db.models import AlertEvent
     from core.domain.reports import BriefData
     from core.services.digest import DigestData
