@@ -12,11 +12,14 @@ currency, so an answer says "without USD 1 234,56 $" instead of adding dollars t
 saying "no costs". To stay cheap, lines are grouped by day only for currencies whose rate
 changes inside the period; the org currency and constant rates convert per group.
 
-Rollups: every query whose grouping and filters the daily rollup (`cost_rollups`, kept by
+Rollups: every query whose grouping and filters a rollup (`cost_rollups`, kept by
 `core.services.rollups`) can answer reads it instead of the lines: all but the per-resource
-ones (grouping by resource, filters on resource ids or names, tag filters). The rollup keeps
-day and currency, so per-day conversion works on it unchanged. `lines_only()` forces the lines
-(benchmarks and the tests proving both give the same answers).
+ones (grouping by resource, filters on resource ids or names, tag filters, charge categories).
+The smallest one that answers is read: `cost_service_rollups` (connection, provider, service,
+category) for totals, spend by provider or service and daily series, about 25× fewer rows on a
+large account; `cost_rollups` when a question needs project, team, environment or region.
+Both keep day and currency, so per-day conversion works on them unchanged. `lines_only()`
+forces the lines (benchmarks and the tests proving both give the same answers).
 
 Context: every query needs the org's currency and its rates. A caller asking several queries
 for one question builds a `CostContext` once (`cost_context`) and passes it as `ctx=`, so the
@@ -55,7 +58,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.db.models import Connection, CostLine, CostRollup, CurrencyRate, Organization, Resource
+from core.db.models import (
+    Connection,
+    CostLine,
+    CostRollup,
+    CurrencyRate,
+    Organization,
+    Resource,
+    ServiceRollup,
+)
 from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
 from core.services import rollups  # noqa: F401 - lines written through the ORM keep the rollup
@@ -163,6 +174,14 @@ _ROLLUP_GROUP: dict[Dimension, Column] = {
     Dimension.DAY: CostRollup.day,
 }
 
+_SERVICE_ROLLUP_GROUP: dict[Dimension, Column] = {
+    Dimension.PROVIDER: ServiceRollup.provider,
+    Dimension.CONNECTION: ServiceRollup.connection_id,
+    Dimension.SERVICE: ServiceRollup.service_name,
+    Dimension.CATEGORY: ServiceRollup.service_category,
+    Dimension.DAY: ServiceRollup.day,
+}
+
 _USE_ROLLUPS: ContextVar[bool] = ContextVar("costs_use_rollups", default=True)
 
 
@@ -217,20 +236,27 @@ def _where(org_id: int, start: date, end: date,
     return clauses
 
 
-def _rollup_where(org_id: int, start: date, end: date,
-                  filters: CostFilters | None) -> list[ColumnElement[bool]]:
-    r = CostRollup
-    clauses: list[ColumnElement[bool]] = [r.org_id == org_id, r.day >= start, r.day <= end]
+# CostFilters fields a rollup filters on, with the rollup column each one reads
+_ROLLUP_FILTERS = ("providers", "connection_ids", "services", "regions", "projects", "teams",
+                   "environments")
+_FILTER_COLUMN = {"providers": "provider", "connection_ids": "connection_id",
+                  "services": "service_name", "regions": "region_id", "projects": "project",
+                  "teams": "team", "environments": "environment"}
+
+
+def _rollup_where(model: type[CostRollup] | type[ServiceRollup], org_id: int, start: date,
+                  end: date, filters: CostFilters | None) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        model.org_id == org_id, model.day >= start, model.day <= end]
     f = filters or CostFilters()
     if f.providers:
-        clauses.append(r.provider.in_([p.lower() for p in f.providers]))
+        clauses.append(model.provider.in_([p.lower() for p in f.providers]))
     if f.connection_ids:
-        clauses.append(r.connection_id.in_(f.connection_ids))
-    for column, values in ((r.service_name, f.services), (r.region_id, f.regions),
-                           (r.project, f.projects), (r.team, f.teams),
-                           (r.environment, f.environments)):
+        clauses.append(model.connection_id.in_(f.connection_ids))
+    for name in _ROLLUP_FILTERS[2:]:
+        values: tuple[str, ...] = getattr(f, name)
         if values:
-            clauses.append(_lower_in(column, values))
+            clauses.append(_lower_in(getattr(model, _FILTER_COLUMN[name]), values))
     return clauses
 
 
@@ -245,38 +271,58 @@ def _needs_resource(dims: Sequence[Dimension], filters: CostFilters | None) -> b
         f.projects or f.teams or f.environments or f.tags)
 
 
-def _rollup_answers(dims: Sequence[Dimension], filters: CostFilters | None) -> bool:
-    """The rollup keeps everything but individual resources, tags and charge categories."""
-    f = filters or CostFilters()
-    return (_USE_ROLLUPS.get() and Dimension.RESOURCE not in dims
-            and not (f.resource_ids or f.resource_names or f.tags or f.charge_categories))
-
-
 @dataclass(frozen=True, slots=True)
 class _Source:
-    """Where a query reads: the rollup or the lines, with its day and currency columns."""
+    """Where a query reads: a rollup (`model`) or the lines (`model` None), with the
+    dimensions it can group by and the filters it can apply."""
 
-    rollup: bool
+    model: type[CostRollup] | type[ServiceRollup] | None
+    groups: dict[Dimension, Column]
+    filters: tuple[str, ...]
     day: Column
     currency: Column
 
+    @property
+    def rollup(self) -> bool:
+        return self.model is not None
+
     def column(self, dim: Dimension) -> Column:
-        return _ROLLUP_GROUP[dim] if self.rollup else _GROUP[dim]
+        return self.groups[dim]
+
+    def answers(self, dims: Sequence[Dimension], filters: CostFilters | None) -> bool:
+        f = filters or CostFilters()
+        return (all(d in self.groups for d in dims)
+                and not any(getattr(f, name) for name in _FILTER_FIELDS
+                            if name not in self.filters))
 
 
-_ROLLUP = _Source(True, CostRollup.day, CostRollup.billing_currency)
-_LINES = _Source(False, CostLine.day, CostLine.billing_currency)
+# every CostFilters field that narrows the lines
+_FILTER_FIELDS = ("providers", "connection_ids", "services", "regions", "projects", "teams",
+                  "environments", "resource_ids", "resource_names", "tags", "charge_categories")
+_LINES = _Source(None, _GROUP, _FILTER_FIELDS, CostLine.day, CostLine.billing_currency)
+_ROLLUP = _Source(CostRollup, _ROLLUP_GROUP, _ROLLUP_FILTERS, CostRollup.day,
+                  CostRollup.billing_currency)
+_SERVICE_ROLLUP = _Source(ServiceRollup, _SERVICE_ROLLUP_GROUP, _ROLLUP_FILTERS[:3],
+                          ServiceRollup.day, ServiceRollup.billing_currency)
 
 
 def _source(dims: Sequence[Dimension], filters: CostFilters | None) -> _Source:
-    return _ROLLUP if _rollup_answers(dims, filters) else _LINES
+    """The smallest table that answers: the service rollup (about 25× fewer rows than the
+    rollup on a large account), the daily rollup, else the lines (resources, tags, charge
+    categories)."""
+    if _USE_ROLLUPS.get():
+        for source in (_SERVICE_ROLLUP, _ROLLUP):
+            if source.answers(dims, filters):
+                return source
+    return _LINES
 
 
 def _base(source: _Source, columns: Sequence[Column], org_id: int, start: date, end: date,
           filters: CostFilters | None, dims: Sequence[Dimension] = ()) -> Select[Any]:
-    if source.rollup:
-        return (select(*columns, CostRollup.billing_currency, func.sum(CostRollup.billed_cost))
-                .where(*_rollup_where(org_id, start, end, filters)))
+    if source.model is not None:
+        model = source.model
+        return (select(*columns, model.billing_currency, func.sum(model.billed_cost))
+                .where(*_rollup_where(model, org_id, start, end, filters)))
     query = select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
     if _needs_resource(dims, filters):
         query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
@@ -503,7 +549,7 @@ async def data_range(session: AsyncSession, org_id: int) -> tuple[date, date] | 
     source = _source((), None)
     first, last = (await session.execute(
         select(func.min(source.day), func.max(source.day))
-        .where((CostRollup.org_id if source.rollup else CostLine.org_id) == org_id))).one()
+        .where((source.model or CostLine).org_id == org_id))).one()
     return None if first is None else (first, last)
 
 

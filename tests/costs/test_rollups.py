@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.files import BILLING_FILES as FILES
@@ -267,3 +267,55 @@ async def test_the_migration_fills_the_rollup_from_stored_lines(engine: AsyncEng
     await upgrade(engine)
     from core.db.engine import session_factory
     assert await assert_rollup_matches(session_factory(engine)) == 6
+
+
+def _tables_read(engine: AsyncEngine) -> tuple[list[str], object]:
+    """The FROM tables of the statements the engine runs (listener returned for removal)."""
+    seen: list[str] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", listen)
+    return seen, listen
+
+
+async def test_answers_read_the_smallest_table_that_holds_them(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault) -> None:
+    """Totals, provider/service splits and daily series come from the service rollup (25×
+    fewer rows than the rollup on a large account); a project split from the rollup; a
+    resource split from the lines. Each gives what the lines give."""
+    org, conn = await make_org_and_connection(session_maker, vault)
+    await sync(session_maker, org, conn, [server("vm-a"), server("vm-b", project="p1")],
+               lines_for(NOV), NOV)
+    async with session_maker() as session:
+        engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        seen, listen = _tables_read(engine)
+        cases = (
+            (lambda: costs.total(session, org, NOV.start, NOV.end), "cost_service_rollups"),
+            (lambda: costs.breakdown(session, org, NOV.start, NOV.end, Dimension.SERVICE,
+                                     CostFilters(providers=("selectel",))),
+             "cost_service_rollups"),
+            (lambda: costs.daily_by(session, org, NOV.start, NOV.end, Dimension.PROVIDER),
+             "cost_service_rollups"),
+            (lambda: costs.breakdown(session, org, NOV.start, NOV.end, Dimension.PROJECT),
+             "cost_rollups"),
+            (lambda: costs.breakdown(session, org, NOV.start, NOV.end, Dimension.SERVICE,
+                                     CostFilters(regions=("ru-1",))), "cost_rollups"),
+            (lambda: costs.breakdown(session, org, NOV.start, NOV.end, Dimension.RESOURCE),
+             "cost_lines"),
+        )
+        try:
+            for ask, table in cases:
+                seen.clear()
+                answer = await ask()
+                costs_reads = [s for s in seen if "cost_" in s and "currency_rates" not in s]
+                with costs.lines_only():
+                    assert await ask() == answer
+                assert costs_reads, table
+                assert all(f"FROM {table} " in s or f"FROM {table}\n" in s
+                           for s in costs_reads), (table, costs_reads)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", listen)

@@ -26,14 +26,15 @@ from core.db.models.org import (
     Organization,
     User,
 )
-from core.db.models.rollups import CostRollup, ServiceRollup
+from core.db.models.rollups import CostRollup, ResourceMonth, ResourceMonthState, ServiceRollup
 
 __all__ = [
     "AlertEvent", "AlertFeedback", "AllocationRule", "AnomalyExclusion", "AuditEntry",
     "BoundChat", "Budget", "ChatStatus", "Connection", "CostLine", "CostRollup", "CurrencyRate",
     "Invite",
     "JobLease", "Membership", "NotificationPreference", "Organization", "OutboxMessage",
-    "Recommendation", "ReportSchedule", "Resource", "ResourceState", "ServiceRollup",
+    "Recommendation", "ReportSchedule", "Resource", "ResourceMonth", "ResourceMonthState",
+    "ResourceState", "ServiceRollup",
     "SyncSnapshot",
     "UnrecognizedItem", "UsageMetric", "User", "cost_line_staging",
 ]

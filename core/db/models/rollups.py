@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId
@@ -72,3 +72,42 @@ class ServiceRollup(Base):
     billed_cost: Mapped[Decimal] = mapped_column(CostMoney())
     effective_cost: Mapped[Decimal] = mapped_column(CostMoney())
     lines: Mapped[int] = mapped_column(Integer)
+
+
+class ResourceMonth(Base):
+    """A resource's spend in one month of one connection, per currency, split into its
+    charges and its credits: what ranks the costliest resources without reading the lines.
+
+    The key is the line's resource name, else its external id (how `costs` groups by resource).
+    A month's rows are valid only while `ResourceMonthState.built == version` for it: every
+    write that changes the month's lines bumps the version in its own transaction (by
+    `core.services.rollups`), and `core.services.resource_months` rebuilds stale months in
+    the background, so writers never pay for it and readers never read a stale month.
+    """
+
+    __tablename__ = "cost_resource_months"
+    __table_args__ = (Index("ix_cost_resource_months_org_month", "org_id", "month"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    provider: Mapped[str] = mapped_column(String(32))
+    resource_key: Mapped[str | None] = mapped_column(String(255))
+    billing_currency: Mapped[str] = mapped_column(String(3))
+    charges: Mapped[Decimal] = mapped_column(CostMoney())  # the sum of its positive amounts
+    credits: Mapped[Decimal] = mapped_column(CostMoney())  # the sum of its negative amounts
+    lines: Mapped[int] = mapped_column(Integer)
+
+
+class ResourceMonthState(Base):
+    """Whether a connection's month in `cost_resource_months` is current: `version` counts
+    the writes to the month's lines, `built` is the version its rows were computed from."""
+
+    __tablename__ = "cost_resource_month_states"
+    __table_args__ = (UniqueConstraint("org_id", "connection_id", "month"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    built: Mapped[int | None] = mapped_column(Integer)
