@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+# registers the session listeners that keep cost_rollups equal to the lines they summarise: a
+# process that writes lines without importing it otherwise (`infrazen demo`) left them empty
+import core.services.rollups  # noqa: F401
 from core.clock import Clock, SystemClock
 from core.db.engine import create_engine, session_factory
 from core.db.migrate import upgrade
