@@ -91,6 +91,8 @@ DEFAULT_JOBS: tuple[JobSpec, ...] = (
     JobSpec("briefs", "core.jobs.briefs:send_briefs", "interval", {"minutes": 15}),
     JobSpec("alerts", "core.jobs.alerts:evaluate_all", "interval", {"hours": 1}),
     JobSpec("retention", "core.jobs.retention:prune", "cron", {"hour": 3, "minute": 30}),
+    JobSpec("resource_months", "core.jobs.resource_months:catch_up", "interval",
+            {"minutes": 1}),
     # the Bank of Russia sets rates in the afternoon for the next day: fetch them each morning
     JobSpec("rates", "core.jobs.rates:sync_official_rates", "cron", {"hour": 4, "minute": 15}),
 )

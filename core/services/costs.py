@@ -69,7 +69,10 @@ from core.db.models import (
 )
 from core.domain.currency import LeftOut
 from core.domain.providers import PROVIDER_NAMES
-from core.services import rollups  # noqa: F401 - lines written through the ORM keep the rollup
+from core.services import (
+    resource_months,
+    rollups,  # noqa: F401 - lines written through the ORM keep the rollup
+)
 
 __all__ = [
     "CostContext",
@@ -476,7 +479,21 @@ async def _labels(session: AsyncSession, org_id: int, by: Dimension,
 async def breakdown(session: AsyncSession, org_id: int, start: date, end: date, by: Dimension,
                     filters: CostFilters | None = None, limit: int | None = None, *,
                     ctx: CostContext | None = None) -> list[CostRow]:
-    """Spend grouped by `by`, largest first (ties by key); `limit` keeps the top N."""
+    """Spend grouped by `by`, largest first (ties by key); `limit` keeps the top N.
+
+    The top N resources come from `resource_months` (monthly bounds, exact sums of the few
+    that can win) when their months are current and the filters are by provider or
+    connection only; otherwise from the lines."""
+    if by is Dimension.RESOURCE and limit and _USE_ROLLUPS.get() and _SERVICE_ROLLUP.answers(
+            (), filters) and not (filters and filters.services):
+        convert = await _converter(session, org_id, start, end, ctx)
+        f = filters or CostFilters()
+        ranked = await resource_months.top(session, org_id, start, end, limit,
+                                           rate=convert.rate, providers=f.providers,
+                                           connection_ids=f.connection_ids)
+        if ranked is not None:
+            return [CostRow(key, key, r.amount, convert.base) for r in ranked
+                    for key in (NONE_KEY if r.key is None else r.key,)]
     convert, rows = await _converted(session, org_id, start, end, filters, (by,), ctx)
     sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for (key,), amount in rows:

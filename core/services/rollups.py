@@ -14,7 +14,9 @@ A refresh recomputes whole slices (org, connection, day range): deletes their ro
 and inserts the slice's GROUP BY in one INSERT … SELECT, so it costs about as much as the
 lines it summarises and never drifts by accumulated deltas. The coarser `cost_service_rollups`
 (no project, team, environment or region) is recomputed the same way from the `cost_rollups`
-slice just written, which costs a few hundredths of the lines' GROUP BY. `rebuild` recomputes
+slice just written, which costs a few hundredths of the lines' GROUP BY. The months of the
+slice in `cost_resource_months` are marked stale (their version goes up) for
+`core.services.resource_months` to rebuild outside the writer's transaction. `rebuild` recomputes
 everything (`infrazen rollups rebuild`); `differences` compares both with a fresh GROUP BY.
 """
 
@@ -35,12 +37,13 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from core.db.models import CostLine, CostRollup, Resource, ServiceRollup
+from core.db.models import CostLine, CostRollup, Resource, ResourceMonthState, ServiceRollup
 
 __all__ = ["KEY_COLUMNS", "RollupKey", "differences", "rebuild", "refresh", "refresh_resources",
            "summary"]
@@ -110,7 +113,25 @@ def _statements(org_id: int | None, connection_id: int | None, first: date | Non
             delete(_SERVICE_TABLE).where(
                 *_slice(ServiceRollup, org_id, connection_id, first, last)),
             insert(_SERVICE_TABLE).from_select([*SERVICE_KEY_COLUMNS, *_SUMS], service_summary(
-                *_slice(CostRollup, org_id, connection_id, first, last))))
+                *_slice(CostRollup, org_id, connection_id, first, last))),
+            _stale_months(org_id, connection_id, first, last))
+
+
+def _stale_months(org_id: int | None, connection_id: int | None, first: date | None,
+                  last: date | None) -> Executable:
+    """The resource months the slice overlaps are no longer what their lines sum to."""
+    state = ResourceMonthState
+    clauses: list[ColumnElement[bool]] = []
+    if org_id is not None:
+        clauses.append(state.org_id == org_id)
+    if connection_id is not None:
+        clauses.append(state.connection_id == connection_id)
+    if first is not None:
+        clauses.append(state.month >= first.replace(day=1))
+    if last is not None:
+        clauses.append(state.month <= last)
+    return (update(state).where(*clauses).values(version=state.version + 1)
+            .execution_options(synchronize_session=False))
 
 
 async def refresh(session: AsyncSession, org_id: int | None, *,

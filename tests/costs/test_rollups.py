@@ -5,6 +5,7 @@ from the lines."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -269,7 +270,7 @@ async def test_the_migration_fills_the_rollup_from_stored_lines(engine: AsyncEng
     assert await assert_rollup_matches(session_factory(engine)) == 6
 
 
-def _tables_read(engine: AsyncEngine) -> tuple[list[str], object]:
+def _tables_read(engine: AsyncEngine) -> tuple[list[str], Callable[..., None]]:
     """The FROM tables of the statements the engine runs (listener returned for removal)."""
     seen: list[str] = []
 

@@ -36,4 +36,17 @@ def test_check_finds_a_damaged_rollup_and_rebuild_mends_it(db: Path) -> None:
     fixed = runner.invoke(cli, ["--lang", "en", "rollups", "rebuild", "--org", org])
     assert fixed.exit_code == 0, fixed.output
     assert "Rollup rebuilt" in fixed.output
+    # the demo's months were written by the seed: the rebuild made them current too
+    months = int(fixed.output.rsplit("resource months rebuilt: ", 1)[1].split(".")[0])
+    assert months > 0
+    assert runner.invoke(cli, ["rollups", "check"]).exit_code == 0
+    # the service rollup is checked and mended alike
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE cost_service_rollups SET lines = lines + 1 WHERE id = "
+                     "(SELECT min(id) FROM cost_service_rollups)")
+    assert runner.invoke(cli, ["rollups", "check"]).exit_code == 1
+    again = runner.invoke(cli, ["--lang", "ru", "rollups", "rebuild"])
+    assert again.exit_code == 0, again.output
+    # a rebuild recomputes every slice, so every month again
+    assert f"помесячных сводок по ресурсам пересчитано: {months}." in again.output
     assert runner.invoke(cli, ["rollups", "check"]).exit_code == 0

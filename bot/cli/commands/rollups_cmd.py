@@ -1,8 +1,10 @@
 """`infrazen rollups rebuild [--org ORG]` and `infrazen rollups check [--org ORG]`.
 
-The daily rollup (`cost_rollups`) is kept with every write of cost lines; `rebuild`
-recomputes it from the lines (after a restore, a manual SQL fix, or to be sure), in one
-transaction; `check` compares it with a fresh GROUP BY and says how many keys differ (exit 1
+The daily rollups (`cost_rollups`, `cost_service_rollups`) are kept with every write of cost
+lines; `rebuild` recomputes them from the lines (after a restore, a manual SQL fix, or to be
+sure), in one transaction, then the resource months its refresh marked stale
+(`core.services.resource_months`; otherwise the scheduler's job does it a minute later);
+`check` compares the rollups with a fresh GROUP BY and says how many keys differ (exit 1
 when any do). Thin: parse → `core.services.rollups` → print.
 """
 
@@ -12,7 +14,7 @@ import click
 
 from bot.cli.runtime import cli_lang, with_app
 from core.app import AppContext
-from core.services import rollups
+from core.services import resource_months, rollups
 from core.services.orgs import get_org
 from renderers.i18n import t
 
@@ -45,13 +47,14 @@ def rollups_group() -> None:
 def rebuild(org_ref: str | None) -> None:
     """Recompute the rollup from the stored cost lines."""
 
-    async def _go(ctx: AppContext) -> int:
+    async def _go(ctx: AppContext) -> tuple[int, int]:
         org_id = await _org_id(ctx, org_ref)
         async with ctx.session() as session, session.begin():
-            return await rollups.rebuild(session, org_id)
+            rows = await rollups.rebuild(session, org_id)
+        return rows, await resource_months.catch_up(ctx.sessions, org_id)
 
-    rows = with_app(_go)
-    click.echo(t("rollups.rebuilt", cli_lang(), rows=rows))
+    rows, months = with_app(_go)
+    click.echo(t("rollups.rebuilt", cli_lang(), rows=rows, months=months))
 
 
 @rollups_group.command("check")
