@@ -70,6 +70,7 @@ from core.db.models import Budget, Connection, CurrencyRate, Recommendation, Res
 from core.db.types import UTCDateTime
 from core.domain.providers import PROVIDER_NAMES
 from core.security.vault import Vault
+from core.services import resource_months
 from core.services.orgs import create_org
 from core.services.rollups import rebuild
 
@@ -375,6 +376,8 @@ async def _rollups(engine: AsyncEngine, org_id: int) -> int:
             await session.execute(text("SET LOCAL work_mem = '256MB'"))
         rows = await rebuild(session, org_id)
         await session.commit()
+    # what the scheduler's job would do a minute after the import: the resource months
+    await resource_months.catch_up(session_factory(engine), org_id)
     return rows
 
 
