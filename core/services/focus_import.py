@@ -63,15 +63,16 @@ import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     Table,
     and_,
     delete,
@@ -79,6 +80,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     not_,
+    null,
     or_,
     select,
     update,
@@ -90,6 +92,7 @@ from core import metrics
 from core.clock import SystemClock
 from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
+from core.db.models.costs import STAGED_AMOUNTS, STAGED_IDENTITY, cost_line_staging_idents
 from core.db.types import COST_SCALE
 from core.domain.billing_files import (
     IDENTITY_FIELDS,
@@ -140,6 +143,7 @@ RENEW_EVERY = 30.0  # seconds between lease renewals
 MAX_SCOPE_ACCOUNTS = 1000  # more sub-accounts of one provider: its whole days are replaced
 FILE_KINDS = frozenset({"focus", "manual_csv"})  # connections a file can be imported into
 STAGING: Table = cost_line_staging
+IDENTS: Table = cost_line_staging_idents
 _LINE_COLUMNS = [c.name for c in core_table(CostLineRow).columns if c.name != "id"]
 
 
@@ -356,6 +360,7 @@ class _Run:
     lost: bool = False
     swapping: bool = False  # the swap has begun: the staged rows are the swap's to move
     writing: asyncio.Task[None] | None = None  # the batch being staged while parsing goes on
+    staging: _Staging | None = None
 
     @property
     def lease(self) -> str:
@@ -383,51 +388,53 @@ class _Run:
             await release_job(session, self.lease, owner=self.import_id,
                               now=SystemClock().now())
 
+    def format(self, source: str) -> _Staging:
+        """How this import's lines and identities are written (made once per import)."""
+        if self.staging is None:
+            self.staging = _Staging(self.dialect, self.import_id, self.org_id,
+                                    self.connection_id, source)
+        return self.staging
+
     async def stage(self, agg: DailyAggregator, source: str) -> None:
         """Drain the aggregator into rows and start staging them, one short transaction per
         STAGE_ROWS, while the caller parses on (SQLite works outside the GIL); one batch is in
         flight at a time."""
-        copy = self.dialect.name == "postgresql"  # COPY takes every column per row
-        fixed = None if copy else {"import_id": self.import_id, "org_id": self.org_id,
-                                   "connection_id": self.connection_id, "source": source,
-                                   "resource_id": None, "row_hash": None}
-        prepared = _statement(self.dialect, STAGING, ["import_id", *_LINE_COLUMNS], fixed)
-        assert prepared is not None, "cost_line_staging has no defaults of its own"
-        sql, plan = prepared
+        staging = self.format(source)
 
-        def _rows() -> list[tuple[Any, ...]]:
-            columns = agg.drain_columns(org_id=self.org_id,
-                                        connection_id=self.connection_id, source=source)
-            if not columns:
-                return []
-            columns["import_id"] = [self.import_id] * len(columns["day"])
-            return _column_params(plan, [columns[name] for name, _ in plan])
+        def _rows() -> _Batch:
+            return staging.record_rows(agg.drain_columns(
+                org_id=self.org_id, connection_id=self.connection_id, source=source))
 
-        params = await asyncio.to_thread(_rows)
+        batch = await asyncio.to_thread(_rows)
         await self.settle()
-        names = [name for name, _ in plan]
-        self.writing = spawn(self._write(sql, names, params),
-                             name=f"import-stage-{self.import_id}")
+        self.writing = spawn(self._write(staging, batch), name=f"import-stage-{self.import_id}")
 
-    async def _write(self, sql: str, names: list[str], params: list[tuple[Any, ...]]) -> None:
-        """Stage `params` (rows of `names`, as the driver takes them): on PostgreSQL through
-        COPY (binary, several times faster than INSERT), elsewhere by executemany of
-        multi-row INSERTs (`_multi_row`)."""
-        for i in range(0, len(params), STAGE_ROWS):
+    async def _write(self, staging: _Staging, batch: _Batch) -> None:
+        """Stage a batch (its new identities with its first transaction, then its lines in
+        transactions of STAGE_ROWS): on PostgreSQL through COPY (binary, several times faster
+        than INSERT), elsewhere by executemany of multi-row INSERTs (`_multi_row`)."""
+        idents, lines = batch
+        for i in range(0, max(len(lines), 1 if idents else 0), STAGE_ROWS):
+            part = lines[i:i + STAGE_ROWS]
             started = time.perf_counter()
             async with self.sessions() as session, session.begin():
                 conn = await session.connection()
-                if self.dialect.name == "postgresql":
-                    raw = await conn.get_raw_connection()
-                    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                        STAGING.name, records=params[i:i + STAGE_ROWS], columns=names)
-                else:
-                    for statement, rows in _multi_row(sql, params[i:i + STAGE_ROWS]):
-                        await conn.exec_driver_sql(statement, rows)
+                for table, sql, names, rows in (
+                        (IDENTS, staging.ident_sql, staging.ident_names, idents if not i else []),
+                        (STAGING, staging.line_sql, staging.line_names, part)):
+                    if not rows:
+                        continue
+                    if staging.copy:
+                        raw = await conn.get_raw_connection()
+                        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                            table.name, records=rows, columns=names)
+                    else:
+                        for statement, values in _multi_row(sql, rows):
+                            await conn.exec_driver_sql(statement, values)
             _record_step(started)
             if self.dialect.name == "sqlite":
                 await _let_others_write()
-            self.staged += len(params[i:i + STAGE_ROWS])
+            self.staged += len(part)
 
     async def settle(self) -> None:
         """Wait until the batch in flight is staged (raising what staging it raised)."""
@@ -478,24 +485,32 @@ def _multi_row(sql: str, rows: list[tuple[Any, ...]]
 
 
 async def _drop_staged(sessions: async_sessionmaker[AsyncSession], import_id: str) -> int:
+    """Delete an import's staged lines (then its identities) in short transactions; how many
+    lines."""
     dropped = 0
-    while True:
-        async with sessions() as session, session.begin():
-            batch = (select(STAGING.c.id).where(STAGING.c.import_id == import_id)
-                     .limit(DROP_ROWS).scalar_subquery())
-            result = await session.execute(delete(STAGING).where(STAGING.c.id.in_(batch)))
-        count = int(getattr(result, "rowcount", 0) or 0)
-        dropped += count
-        if count < DROP_ROWS:
-            return dropped
+    for table, key in ((STAGING, STAGING.c.id), (IDENTS, IDENTS.c.number)):
+        while True:
+            async with sessions() as session, session.begin():
+                batch = (select(key).where(table.c.import_id == import_id)
+                         .limit(DROP_ROWS).scalar_subquery())
+                result = await session.execute(delete(table).where(
+                    table.c.import_id == import_id, key.in_(batch)))
+            count = int(getattr(result, "rowcount", 0) or 0)
+            if table is STAGING:
+                dropped += count
+            if count < DROP_ROWS:
+                break
+    return dropped
 
 
 async def sweep_stale_staging(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Drop staged rows no live import owns (a process that died mid-import) and no begun
-    swap still has to move; how many."""
+    swap still has to move; how many lines."""
     now = SystemClock().now()
     async with sessions() as session:
-        staged = set((await session.execute(select(STAGING.c.import_id).distinct())).scalars())
+        staged = set((await session.execute(
+            select(STAGING.c.import_id).distinct()
+            .union(select(IDENTS.c.import_id).distinct()))).scalars())
         if not staged:
             return 0
         live = set((await session.execute(select(JobLease.owner).where(
@@ -578,67 +593,124 @@ async def _aggregate_columns(run: _Run, records: ColumnSource, agg: DailyAggrega
     iterator = iter(records.daily_columns(COST_SCALE))
     more = True
     while more:
-        rows, more = await asyncio.to_thread(columns.next_rows, iterator)
-        if rows:
+        batch, more = await asyncio.to_thread(columns.next_rows, iterator)
+        if batch[1]:
             await run.settle()
-            run.writing = spawn(run._write(columns.sql, columns.names, rows),
+            run.writing = spawn(run._write(columns.staging, batch),
                                 name=f"import-stage-{run.import_id}")
         if len(agg.buckets) >= FLUSH_BUCKETS or (not more and agg.buckets):
             await run.stage(agg, source)
     await run.settle()
 
 
-_DAY_COLUMNS = ("day", "charge_period_start", "charge_period_end")
-_AMOUNT_COLUMNS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost",
-                   "pricing_quantity")
-# per identity: the constants of the import (PostgreSQL's COPY takes them per row), then the
-# columns worked out from the identity
-_CONSTANT_COLUMNS = ("import_id", "org_id", "connection_id", "source")
+# a staged batch: the rows of its new identities and of its lines, as the driver takes them
+_Batch = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+_MISSING = object()
+# the identity columns in the order `_Columns` works them out from a reader's identity (the
+# import's constants come before them: org_id, connection_id, …, and `source` last)
 _IDENT_COLUMNS = ("resource_external_id", "resource_name", "resource_type", "service_name",
                   "service_category", "sku_id", "region_id", "sub_account_id",
                   "sub_account_name", "charge_category", "billing_currency", "pricing_unit",
                   "provider", "provider_name", "tags")
+_PER_IMPORT = ("org_id", "connection_id", "source")
+assert set(STAGED_IDENTITY) == {*_IDENT_COLUMNS, *_PER_IMPORT}
+
+
+class _Staging:
+    """One import's staged rows: a line is (identity number, day, five amounts), each
+    identity's columns are staged once (`cost_line_staging_idents`). On SQLite the import's
+    constants are literals of the INSERTs (not bound per row); COPY takes every column."""
+
+    def __init__(self, dialect: Dialect, import_id: str, org_id: int, connection_id: int,
+                 source: str) -> None:
+        self.copy = dialect.name == "postgresql"
+        self.import_id = import_id
+        self.constants = (org_id, connection_id, source)
+        self.line_names = ["ident", "day", *STAGED_AMOUNTS]
+        self.ident_names = ["number", *_IDENT_COLUMNS]
+        fixed_line: dict[str, Any] = {"import_id": import_id}
+        fixed_ident = {"import_id": import_id, **dict(zip(_PER_IMPORT, self.constants,
+                                                          strict=True))}
+        if self.copy:
+            self.line_names.insert(0, "import_id")
+            self.ident_names = [*fixed_ident, *self.ident_names]
+            fixed_line, fixed_ident = {}, {}
+        self.line_sql = _insert_sql(dialect, STAGING, fixed_line, self.line_names)
+        self.ident_sql = _insert_sql(dialect, IDENTS, fixed_ident, self.ident_names)
+        self.process = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                        for table, names in ((STAGING, ("day", *STAGED_AMOUNTS)),
+                                             (IDENTS, _IDENT_COLUMNS)) for name in names}
+        self.numbered = 0
+        self.known: dict[tuple[Any, ...], int] = {}  # record path: identity row → number
+
+    def number(self) -> int:
+        self.numbered += 1
+        return self.numbered
+
+    def ident_row(self, number: int, values: Iterable[Any]) -> tuple[Any, ...]:
+        """An identity's staged row from its `_IDENT_COLUMNS` values (already processed)."""
+        if self.copy:
+            return (self.import_id, *self.constants, number, *values)
+        return (number, *values)
+
+    def record_rows(self, columns: dict[str, list[Any]]) -> _Batch:
+        """`DailyAggregator.drain_columns` as staged rows: its lines' identities numbered
+        (the same identity the same number for the whole import, while the memo holds)."""
+        if not columns:
+            return [], []
+        plan = [(name, self.process[name]) for name in _IDENT_COLUMNS]
+        identities = _column_params(plan, [columns[name] for name in _IDENT_COLUMNS])
+        known = self.known
+        if len(known) > 200_000:
+            known.clear()
+        fresh: list[tuple[Any, ...]] = []
+        numbers = []
+        for identity in identities:
+            got = known.get(identity)
+            if got is None:
+                got = known[identity] = self.number()
+                fresh.append(self.ident_row(got, identity))
+            numbers.append(got)
+        plan = [("ident", None), *((name, self.process[name])
+                                   for name in ("day", *STAGED_AMOUNTS))]
+        lines = _column_params(plan, [numbers, *(columns[name] for name in
+                                                 ("day", *STAGED_AMOUNTS))])
+        if self.copy:
+            lines = [(self.import_id, *line) for line in lines]
+        return fresh, lines
+
+
+def _insert_sql(dialect: Dialect, table: Table, fixed: dict[str, Any],
+                names: list[str]) -> str:
+    """INSERT of one row of `names` (positional marks), `fixed` columns as literals."""
+    quote = dialect.identifier_preparer.quote
+    literals = [_sql_literal(dialect, table.c[name].type, value) for name, value in fixed.items()]
+    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in (*fixed, *names))}) "
+            f"VALUES ({', '.join((*literals, *['?'] * len(names)))})")
 
 
 class _Columns:
-    """Turns `DailyColumns` into staging rows: each derived value (a day's period, an
-    identity's provider, category and tags) is worked out once, each line is one tuple."""
+    """Turns `DailyColumns` into staged rows: each derived value (a day, an identity's
+    provider, category and tags) is worked out once; a line is one tuple of ints and its
+    day, built by the interpreter's own zip."""
 
     def __init__(self, run: _Run, agg: DailyAggregator, source: str) -> None:
         self.agg = agg
-        dialect = run.dialect
-        constants = (run.import_id, run.org_id, run.connection_id, source)
-        self.copy = dialect.name == "postgresql"  # COPY takes every column per row
-        self.constants = constants if self.copy else ()
-        self.names = [*(_CONSTANT_COLUMNS if self.copy else ()), *_DAY_COLUMNS,
-                      *_AMOUNT_COLUMNS, *_IDENT_COLUMNS]
-        self.process = {name: STAGING.c[name].type.dialect_impl(dialect).bind_processor(
-            dialect) for name in (*_DAY_COLUMNS, "pricing_quantity", *_IDENT_COLUMNS)}
-        fixed = {} if self.copy else {**dict(zip(_CONSTANT_COLUMNS, constants, strict=True)),
-                                      "resource_id": None, "row_hash": None}
-        quote = dialect.identifier_preparer.quote
-        literals = [_sql_literal(dialect, STAGING.c[name].type, value)
-                    for name, value in fixed.items()]
-        marks = ["?"] * (len(self.names) - len(self.constants))
-        self.sql = (f"INSERT INTO {quote(STAGING.name)} "
-                    f"({', '.join(quote(n) for n in (*fixed, *self.names))}) "
-                    f"VALUES ({', '.join((*literals, *marks))})")
-        self.days: dict[date, tuple[Any, ...]] = {}
+        self.staging = run.format(source)
+        self.process = self.staging.process
+        self.days: dict[date, Any] = {}
         self.quantities: dict[str | None, Any] = {}
         self.providers: dict[str | None, tuple[str, str]] = {}
-        self.idents: dict[int, tuple[Any, ...]] = {}  # by `DailyColumns.numbers`
+        self.numbers: dict[int, int] = {}  # reader's `DailyColumns.numbers` → staged number
 
     def _apply(self, name: str, value: Any) -> Any:
         process = self.process[name]
         return value if process is None else process(value)
 
-    def _day(self, day: date) -> tuple[Any, ...]:
-        got = self.days.get(day)
-        if got is None:
-            start = datetime.combine(day, datetime.min.time(), UTC)
-            got = self.days[day] = (self._apply("day", day),
-                                    self._apply("charge_period_start", start),
-                                    self._apply("charge_period_end", start + _ONE_DAY))
+    def _day(self, day: date) -> Any:
+        got = self.days.get(day, _MISSING)
+        if got is _MISSING:
+            got = self.days[day] = self._apply("day", day)
         return got
 
     def _quantity(self, text: str | None) -> Any:
@@ -660,31 +732,30 @@ class _Columns:
                 key, provider_name or PROVIDER_NAMES.get(key, key))
         return got
 
-    def _ident(self, ident: tuple[str | None, ...]) -> tuple[Any, ...]:
-        """The identity's staged columns (with the constants first on PostgreSQL)."""
+    def _ident(self, ident: tuple[str | None, ...]) -> list[Any]:
+        """The identity's staged columns (`_IDENT_COLUMNS`), processed for the driver."""
         (resource, name, kind, service, category, sku, region, account, account_name,
          charge, currency, unit, provider_name, tags) = ident
         key, shown = self._provider(provider_name)
         values = (resource, name, kind, service, category, sku, region, account,
                   account_name, charge or "Usage", currency, unit, key, shown,
                   json.loads(tags) if tags else None)
-        return (*self.constants, *(self._apply(column, value) for column, value in
-                                   zip(_IDENT_COLUMNS, values, strict=True)))
+        return [self._apply(column, value)
+                for column, value in zip(_IDENT_COLUMNS, values, strict=True)]
 
-    def next_rows(self, iterator: Iterator[DailyColumns | FocusRecord]
-                  ) -> tuple[list[tuple[Any, ...]], bool]:
+    def next_rows(self, iterator: Iterator[DailyColumns | FocusRecord]) -> tuple[_Batch, bool]:
         """Read on to the next chunk of summed lines (feeding multi-day records to the
-        aggregator meanwhile) and return its staging rows; False when the file is done."""
+        aggregator meanwhile) and return its staged rows; False when the file is done."""
         add = self.agg.add_raw
         for count, item in enumerate(iterator, 1):
             if isinstance(item, DailyColumns):
                 return self.rows(item), True
             add(*item)
             if count >= SLICE:
-                return [], True
-        return [], False
+                return ([], []), True
+        return ([], []), False
 
-    def rows(self, chunk: DailyColumns) -> list[tuple[Any, ...]]:
+    def rows(self, chunk: DailyColumns) -> _Batch:
         agg = self.agg
         for currency, provider_name, account, billed, first, last in chunk.spans:
             key = self._provider(provider_name)[0]
@@ -695,27 +766,23 @@ class _Columns:
             else:
                 span[0], span[1] = min(span[0], first), max(span[1], last)
         agg.days_seen.update(chunk.day)
-        memo = self.idents
+        staging, memo = self.staging, self.numbers
         if len(memo) > 200_000:
             memo.clear()
-        prepared = [memo.get(number) or memo.setdefault(number, self._ident(ident))
-                    for number, ident in zip(chunk.numbers, chunk.idents, strict=True)]
-        days = map(self._day, chunk.day)
-        quantities = map(self._quantity, chunk.quantity)
-        idents = map(prepared.__getitem__, chunk.ident)
-        # one tuple per line, joined from its day's, its amounts' and its identity's parts
-        # (transposing whole columns with zip(*…) measured slower)
-        if self.copy:
-            return [i[:4] + d + (b, e, lc, c, q) + i[4:] for d, b, e, lc, c, q, i in zip(
-                days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
-                quantities, idents, strict=True)]
-        return [d + (b, e, lc, c, q) + i for d, b, e, lc, c, q, i in zip(
-            days, chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
-            quantities, idents, strict=True)]
-
-
-_MISSING = object()
-_ONE_DAY = timedelta(days=1)
+        fresh: list[tuple[Any, ...]] = []
+        numbers: list[int] = []
+        for number, ident in zip(chunk.numbers, chunk.idents, strict=True):
+            got = memo.get(number)
+            if got is None:
+                got = memo[number] = staging.number()
+                fresh.append(staging.ident_row(got, self._ident(ident)))
+            numbers.append(got)
+        columns = (map(numbers.__getitem__, chunk.ident), map(self._day, chunk.day),
+                   chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
+                   map(self._quantity, chunk.quantity))
+        if staging.copy:
+            return fresh, list(zip(repeat(staging.import_id), *columns, strict=False))
+        return fresh, list(zip(*columns, strict=True))
 
 
 @dataclass
@@ -765,6 +832,28 @@ def _scope_from(org_id: int, connection_id: int, parts: list[list[Any]]) -> Repl
                   date.fromisoformat(last)) for provider, accounts, first, last in parts))
 
 
+def _staged_lines(dialect: Dialect, mine: ColumnElement[bool]) -> Select[Any]:
+    """The staged lines `mine` as `cost_lines` rows (`_LINE_COLUMNS` order): each line joined
+    with its identity; its period is its day (the importer stages daily lines only)."""
+    line, ident = STAGING.c, IDENTS.c
+    start: ColumnElement[Any]
+    end: ColumnElement[Any]
+    if dialect.name == "sqlite":  # as SQLAlchemy writes a UTC datetime there
+        start = literal_column(f"{STAGING.name}.day || ' 00:00:00.000000'")
+        end = literal_column(f"date({STAGING.name}.day, '+1 day') || ' 00:00:00.000000'")
+    else:
+        start = literal_column(f"CAST({STAGING.name}.day AS TIMESTAMP) AT TIME ZONE 'UTC'")
+        end = literal_column(f"(CAST({STAGING.name}.day AS TIMESTAMP) + INTERVAL '1 day') "
+                             "AT TIME ZONE 'UTC'")
+    derived: dict[str, Any] = {"resource_id": null(), "charge_period_start": start,
+                               "charge_period_end": end, "row_hash": null()}
+    values = [derived[name] if name in derived else
+              line[name] if name in line else ident[name] for name in _LINE_COLUMNS]
+    return (select(*values).select_from(STAGING.join(IDENTS, and_(
+        IDENTS.c.import_id == STAGING.c.import_id, IDENTS.c.number == STAGING.c.ident)))
+        .where(mine))
+
+
 async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
                      first: date, last: date) -> int:
     """One step of a swap, in the caller's transaction: the days [first, last] of the scope
@@ -774,8 +863,9 @@ async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
     await session.execute(delete(CostLineRow).where(replaced_lines(scope), days)
                           .execution_options(synchronize_session=False))
     mine = and_(STAGING.c.import_id == import_id, STAGING.c.day >= first, STAGING.c.day <= last)
+    conn = await session.connection()
     copied = await session.execute(insert(core_table(CostLineRow)).from_select(
-        _LINE_COLUMNS, select(*(STAGING.c[name] for name in _LINE_COLUMNS)).where(mine)))
+        _LINE_COLUMNS, _staged_lines(conn.dialect, mine)))
     await session.execute(delete(STAGING).where(mine))
     # the rollup follows in the same transaction
     await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
@@ -869,6 +959,7 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> boo
         snap.totals = {**snap.totals, "swap": plan}
         if plan["done"] < len(chunks):
             return False
+    await session.execute(delete(IDENTS).where(IDENTS.c.import_id == plan["import_id"]))
     snap.status = "success"
     snap.totals = {k: v for k, v in snap.totals.items() if k != "swap"}
     when = datetime.fromisoformat(plan["now"])

@@ -13,6 +13,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.models import SyncSnapshot, cost_line_staging
+from core.db.models.costs import cost_line_staging_idents
 
 __all__ = ["recover_imports"]
 
@@ -25,7 +26,8 @@ async def recover_imports(sessions: async_sessionmaker[AsyncSession]) -> tuple[i
         async with sessions() as session:
             pending = (await session.execute(select(or_(
                 exists().where(SyncSnapshot.status == "swapping"),
-                exists().where(cost_line_staging.c.id.is_not(None)))))).scalar_one()
+                exists().where(cost_line_staging.c.id.is_not(None)),
+                exists().where(cost_line_staging_idents.c.number.is_not(None)))))).scalar_one()
         if not pending:
             return 0, 0
         from core.services import focus_import  # only when there is something to do

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.errors import InvalidInput
 from connectors.files import BILLING_FILES as FILES
 from core.db.models import Connection, CostLine, JobLease, SyncSnapshot, cost_line_staging
+from core.db.models.costs import cost_line_staging_idents
 from core.security.vault import Vault
 from core.services.focus_import import ImportBusy, ImportResult, import_focus
 from core.tasks import spawn
@@ -155,15 +156,16 @@ async def test_what_a_dead_import_staged_is_swept_by_the_next(
     org, conn = await make_org_and_connection(session_maker, vault, kind="focus")
     now = datetime.now(UTC)
     day = date(2026, 3, 1)
-    start = datetime(2026, 3, 1, tzinfo=UTC)
 
-    def staged(import_id: str, n: int) -> list[dict[str, Any]]:
-        return [{"import_id": import_id, "org_id": org, "connection_id": conn, "day": day,
-                 "charge_period_start": start, "charge_period_end": start + timedelta(days=1),
-                 "billed_cost": Decimal(1), "effective_cost": Decimal(1),
-                 "billing_currency": "USD", "provider": "other", "provider_name": "Other",
-                 "charge_category": "Usage", "source": "focus", "resource_external_id": f"r{i}"}
-                for i in range(n)]
+    async def stage(session: AsyncSession, import_id: str, n: int) -> None:
+        await session.execute(insert(cost_line_staging_idents), [
+            {"import_id": import_id, "number": i, "org_id": org, "connection_id": conn,
+             "billing_currency": "USD", "provider": "other", "provider_name": "Other",
+             "charge_category": "Usage", "source": "focus", "resource_external_id": f"r{i}"}
+            for i in range(n)])
+        await session.execute(insert(cost_line_staging), [
+            {"import_id": import_id, "ident": i, "day": day, "billed_cost": Decimal(1),
+             "effective_cost": Decimal(1)} for i in range(n)])
 
     async with session_maker() as session, session.begin():
         # a process died mid-import (its lease ran out) and another one is importing now
@@ -171,11 +173,13 @@ async def test_what_a_dead_import_staged_is_swept_by_the_next(
                                   expires_at=now - timedelta(minutes=1)),
                          JobLease(name="import:999999", owner="live" + "0" * 28,
                                   expires_at=now + timedelta(minutes=1))])
-        await session.execute(insert(cost_line_staging), staged("dead" + "0" * 28, 120))
-        await session.execute(insert(cost_line_staging), staged("live" + "0" * 28, 5))
+        await stage(session, "dead" + "0" * 28, 120)
+        await stage(session, "live" + "0" * 28, 5)
     result = await _import(session_maker, org, conn, io.BytesIO(GOOD))  # the dead lease: taken
     assert result.rows == 3000
     assert await _lines(session_maker, conn) == _expected(result)
     async with session_maker() as session:
         left = set((await session.execute(select(cost_line_staging.c.import_id))).scalars())
-    assert left == {"live" + "0" * 28}  # the running import's rows are not touched
+        idents = set((await session.execute(
+            select(cost_line_staging_idents.c.import_id))).scalars())
+    assert left == idents == {"live" + "0" * 28}  # the running import's rows are not touched

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.composition import open_app
 from connectors.files import BILLING_FILES as FILES
 from core.db.models import AuditEntry, CostLine, JobLease, SyncSnapshot, cost_line_staging
+from core.db.models.costs import cost_line_staging_idents
 from core.security.vault import Vault
 from core.services import focus_import
 from core.services.focus_import import import_focus
@@ -101,19 +102,21 @@ async def _stale_staging(sessions: async_sessionmaker[AsyncSession], org: int,
     async with sessions() as session, session.begin():
         session.add(JobLease(name="import:999999", owner=dead,
                              expires_at=datetime.now(UTC) - timedelta(minutes=5)))
-        await session.execute(insert(cost_line_staging), [
-            {"import_id": dead, "org_id": org, "connection_id": conn, "day": start.date(),
-             "charge_period_start": start, "charge_period_end": start + timedelta(days=1),
-             "billed_cost": Decimal(1), "effective_cost": Decimal(1),
+        await session.execute(insert(cost_line_staging_idents), [
+            {"import_id": dead, "number": i, "org_id": org, "connection_id": conn,
              "billing_currency": "USD", "provider": "other", "provider_name": "Other",
              "charge_category": "Usage", "source": "focus", "resource_external_id": f"r{i}"}
             for i in range(30)])
+        await session.execute(insert(cost_line_staging), [
+            {"import_id": dead, "ident": i, "day": start.date(), "billed_cost": Decimal(1),
+             "effective_cost": Decimal(1)} for i in range(30)])
     return dead
 
 
 async def _staged_imports(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
     async with sessions() as session:
-        return set((await session.execute(select(cost_line_staging.c.import_id))).scalars())
+        return set((await session.execute(select(cost_line_staging.c.import_id).union(
+            select(cost_line_staging_idents.c.import_id)))).scalars())
 
 
 async def _assert_half_swapped(sessions: async_sessionmaker[AsyncSession], conn: int,
@@ -144,6 +147,7 @@ async def test_a_swap_broken_off_is_finished_at_the_next_start(
     assert await _per_day(session_maker, conn) == new
     assert await _count(session_maker,
                         select(func.count()).select_from(cost_line_staging)) == 0
+    assert await _staged_imports(session_maker) == set()
     async with session_maker() as session:
         statuses = list((await session.execute(select(SyncSnapshot.status).where(
             SyncSnapshot.connection_id == conn).order_by(SyncSnapshot.id))).scalars())
@@ -166,5 +170,6 @@ async def test_a_swap_broken_off_is_finished_by_the_next_import(
     assert await _per_day(session_maker, conn) == old
     assert await _count(session_maker,
                         select(func.count()).select_from(cost_line_staging)) == 0
+    assert await _staged_imports(session_maker) == set()
     assert await _count(session_maker, select(func.count()).select_from(SyncSnapshot).where(
         SyncSnapshot.connection_id == conn, SyncSnapshot.status == "success")) == 3
