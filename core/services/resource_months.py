@@ -300,7 +300,7 @@ async def top(session: AsyncSession, org_id: int, start: date, end: date, limit:
                       ResourceMonth.month.in_(months), *month_scope)
                .group_by(ResourceMonth.resource_key)
                .order_by(bound.desc(), ResourceMonth.resource_key))
-    batch = max(2 * limit, 16)
+    batch = max(8 * limit, 64)  # one page is usually enough: the bound query costs the same
     best: list[tuple[Decimal, str]] = []  # a min-heap of the top `limit`: (amount, -key)
     found: dict[str | None, Decimal] = {}
     offset = 0
