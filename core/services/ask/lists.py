@@ -11,6 +11,7 @@ with its reason, never dropped.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -111,12 +112,16 @@ async def anomalies_answer(session: AsyncSession, org_id: int, question: Questio
     judged on the same history and with the same purchases (within the question's scope) as
     the alerts, so chat and alerts tell the same events."""
     start = anomaly_service.history_start(question.end, question.start)
+    # the costliest services of the period first, then 13 months of only theirs: a large
+    # account has ~25 services and the long tail's history is most of the rows
+    weights = await costs.breakdown(session, org_id, question.start, question.end,
+                                    Dimension.SERVICE, filters, ctx=ctx)
+    biggest = [r.key for r in weights[:MAX_SERIES] if r.amount > 0]
+    narrowed = filters
+    if biggest and costs.NONE_KEY not in biggest and not filters.services:
+        narrowed = replace(filters, services=tuple(biggest))
     series = await costs.daily_by(session, org_id, start, question.end, Dimension.SERVICE,
-                                  filters, ctx=ctx)
-    weight = {name: sum(v for d, v in values if d >= question.start)
-              for name, values in series.items()}
-    biggest = [n for n in sorted(series, key=lambda n: (-weight[n], n))[:MAX_SERIES]
-               if weight[n] > 0]
+                                  narrowed, ctx=ctx) if biggest else {}
     found, unanalysed = await anomaly_service.detect_in(
         session, org_id, "service", {name: series[name] for name in biggest},
         filters=filters, ctx=ctx)
