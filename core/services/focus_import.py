@@ -83,6 +83,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -931,6 +932,11 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
     """Run the steps of a swap not done yet (each its own transaction), then mark the
     snapshot a success, the connection synced, and write the audit entry (with the last
     step). `owner` holds the connection's import lease."""
+    if not _on_sqlite(sessions):
+        # fresh statistics of what was just staged: without them PostgreSQL took the staged
+        # tables for empty and joined lines to identities by nested loops (minutes)
+        async with sessions() as session, session.begin():
+            await session.execute(text(f"ANALYZE {STAGING.name}, {IDENTS.name}"))
     while True:
         started = time.perf_counter()
         async with sessions() as session, session.begin():

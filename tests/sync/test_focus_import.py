@@ -6,7 +6,7 @@ import csv
 import gzip
 import io
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from connectors.errors import InvalidInput
 from connectors.files import BILLING_FILES as FILES
 from core.db.engine import session_factory
-from core.db.models import Connection, CostLine, SyncSnapshot
+from core.db.models import Connection, CostLine, SyncSnapshot, cost_line_staging
+from core.db.models.costs import cost_line_staging_idents
 from core.security.vault import Vault
 from core.services.errors import NotFound, ServiceError
 from core.services.focus_import import import_focus
@@ -115,6 +116,15 @@ async def test_official_sample_daily_totals_and_idempotent_reimport(
         providers = set((await session.execute(select(CostLine.provider))).scalars())
         snaps = (await session.execute(select(SyncSnapshot.trigger, SyncSnapshot.status))).all()
         c = await session.get(Connection, conn)
+        periods = set((await session.execute(select(
+            CostLine.day, CostLine.charge_period_start, CostLine.charge_period_end))).all())
+        staged = [(await session.execute(select(func.count()).select_from(table))).scalar_one()
+                  for table in (cost_line_staging, cost_line_staging_idents)]
+    # every stored line is a daily line: its period is its UTC day (worked out by the swap)
+    assert {(day, start, end) for day, start, end in periods} == {
+        (day, datetime.combine(day, time(), UTC), datetime.combine(day, time(), UTC)
+         + timedelta(days=1)) for day, _, _ in periods}
+    assert staged == [0, 0]  # the staged lines and their identities are gone
     assert providers == {"aws", "azure", "oci"}
     assert [tuple(s) for s in snaps] == [("import", "success")] * 2
     assert c is not None
