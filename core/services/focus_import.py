@@ -26,7 +26,10 @@ spread over its charge period by `core.services.sync.rules.split_daily`.
 Short transactions, because SQLite has one writer at a time and an import that held it for
 minutes stopped the bot answering: the lines go to `cost_line_staging` in transactions of
 `STAGE_ROWS` rows (COPY on PostgreSQL; on SQLite the per-import constants are literals of the
-INSERT, not bound per row); then the swap (`_swap`) deletes what the file replaces
+INSERT, not bound per row), narrow: a day, five amounts and an identity number, each
+identity's columns staged once in `cost_line_staging_idents` (`_Staging`; a staged line was
+30 values, most of them the same texts on each of a resource's days); then the swap
+(`_swap`) deletes what the file replaces
 (`replaced_lines`: per provider in the file, the connection's lines of that provider and of
 the file's sub-accounts, from the provider's first day in the file to its last; so a
 re-import is idempotent and another provider's or account's lines in the same connection
