@@ -173,3 +173,49 @@ async def test_a_swap_broken_off_is_finished_by_the_next_import(
     assert await _staged_imports(session_maker) == set()
     assert await _count(session_maker, select(func.count()).select_from(SyncSnapshot).where(
         SyncSnapshot.connection_id == conn, SyncSnapshot.status == "success")) == 3
+
+
+async def test_lines_staged_before_the_narrow_staging_are_swapped_as_they_were(
+        engine: AsyncEngine) -> None:
+    """A swap a dead process left half done across the upgrade to 0013: its staged lines
+    (then whole cost lines) become narrow lines with an identity each, and move into
+    `cost_lines` with the same values."""
+    from sqlalchemy import Column, MetaData, String, Table
+
+    from core.db.base import Base
+    from core.db.migrate import upgrade
+
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+    await upgrade(engine, "0012")
+    old = {"org_id": 7, "connection_id": 9, "resource_id": None, "day": date(2026, 3, 1),
+           "charge_period_start": datetime(2026, 3, 1, tzinfo=UTC),
+           "charge_period_end": datetime(2026, 3, 2, tzinfo=UTC),
+           "billed_cost": Decimal("1.234567891"), "effective_cost": Decimal(1),
+           "list_cost": None, "contracted_cost": Decimal("0.000000005"),
+           "billing_currency": "USD", "provider": "aws", "provider_name": "AWS",
+           "service_name": "Amazon EC2", "service_category": "Compute",
+           "charge_category": "Usage", "resource_external_id": "i-1", "resource_name": "web",
+           "resource_type": "vm", "region_id": "us-east-1", "sub_account_id": "123",
+           "sub_account_name": "prod", "pricing_quantity": Decimal("2.500000"),
+           "pricing_unit": "Hours", "sku_id": "sku", "tags": {"team": "web"},
+           "source": "focus", "row_hash": None}
+    before = Table("cost_line_staging", MetaData(), Column("import_id", String(32)),
+                   *(Column(c.name, c.type) for c in CostLine.__table__.columns
+                     if c.name != "id"))
+    async with engine.begin() as conn:
+        await conn.execute(insert(before), [{"import_id": "dead", **old}])
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        moved = (await conn.execute(focus_import._staged_lines(
+            engine.dialect, cost_line_staging.c.import_id == "dead"))).one()
+    stored = dict(zip(focus_import._LINE_COLUMNS, moved, strict=True))
+    periods = ("charge_period_start", "charge_period_end")
+    assert {k: v for k, v in stored.items() if k not in periods} == {
+        k: v for k, v in old.items() if k not in periods}
+    # as each engine stores a UTC datetime (the swap writes them as they are)
+    assert tuple(str(stored[k]) for k in periods) in {
+        ("2026-03-01 00:00:00.000000", "2026-03-02 00:00:00.000000"),
+        ("2026-03-01 00:00:00+00:00", "2026-03-02 00:00:00+00:00")}
