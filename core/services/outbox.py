@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,13 +78,18 @@ async def enqueue(session: AsyncSession, *, chat_id: int, kind: str, dedup_key: 
 
 async def claim_batch(session: AsyncSession, *, owner: str, now: datetime, limit: int = 100,
                       lease: timedelta = DEFAULT_LEASE) -> list[OutboxItem]:
-    """Lease up to `limit` due messages to `owner`, oldest first; the caller commits."""
+    """Lease up to `limit` due messages to `owner`, groups first, then oldest first; the
+    caller commits."""
     ids = await claim_rows(
         session, OutboxMessage, owner=owner, now=now, ttl=lease, limit=limit,
         where=[OutboxMessage.status.in_(("pending", "sending")),
                or_(OutboxMessage.next_attempt_at.is_(None),
                    OutboxMessage.next_attempt_at <= now)],
-        order_by=[OutboxMessage.id],  # oldest first: a message put back keeps its place
+        # groups first (a negative chat id), then oldest first. A group sends one message in
+        # three seconds: served first, its backlog paces out alongside everyone else's instead
+        # of after it (10 groups take ~3 of the 28 messages a second, private chats the rest).
+        # Inside a chat, oldest first: a message put back keeps its place.
+        order_by=[case((OutboxMessage.chat_id < 0, 0), else_=1), OutboxMessage.id],
         values={"status": "sending", "attempts": OutboxMessage.attempts + 1})
     if not ids:
         return []

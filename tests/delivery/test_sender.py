@@ -232,3 +232,18 @@ async def test_a_group_over_its_per_minute_limit_gets_the_rest_a_minute_later(
     telegram.advance(60)
     assert (await sender.drain()).sent == 1
     assert telegram.fake.sent_texts(-700) == ["group 0", "group 1", "group 2"]
+
+
+async def test_a_group_message_is_claimed_before_an_older_private_backlog(
+        engine: AsyncEngine, telegram: Telegram) -> None:
+    """A group sends one message in three seconds: claimed behind a digest to thousands of
+    private chats, its backlog would start only when theirs ends and the fan-out would end at
+    the groups' pace. Groups come first; inside a chat, oldest first."""
+    for chat in range(1, 6):
+        await _enqueue(engine, telegram, chat, f"digest-{chat}")
+    await _enqueue(engine, telegram, -100, "group-1", "first")
+    await _enqueue(engine, telegram, -100, "group-2", "second")
+    async with session_factory(engine)() as s, s.begin():
+        claimed = await outbox.claim_batch(s, owner="w", now=telegram.clock.now(), limit=3)
+    # the group's two and the oldest digest, returned in id order (a chat's order kept)
+    assert [item.dedup_key for item in claimed] == ["digest-1", "group-1", "group-2"]

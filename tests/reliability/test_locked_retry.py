@@ -150,15 +150,17 @@ async def test_a_job_that_meets_the_lock_logs_one_line_and_runs_next_tick(
                                  render=RENDERING, owner="w-locked", jobs=())
         try:
             with write_lock(path), caplog.at_level(logging.WARNING, logger="core.scheduler"):
-                await run_job("core.jobs.sync:sync_due", "w-locked")  # claims: a write
+                # its job lease is a write on every run (a claim with nothing due is not)
+                await run_job("core.jobs.resource_months:catch_up", "w-locked")
             busy = [r for r in caplog.records if r.name == "core.scheduler"]
             assert [r.getMessage() for r in busy] == [
-                "job core.jobs.sync:sync_due failed (database busy; the next run tries again)"]
+                "job core.jobs.resource_months:catch_up failed (database busy; the next run "
+                "tries again)"]
             assert busy[0].exc_info is None  # no traceback for a busy database
             caplog.clear()
             with caplog.at_level(logging.DEBUG, logger="core.scheduler"):
-                await run_job("core.jobs.sync:sync_due", "w-locked")  # the next tick
+                await run_job("core.jobs.resource_months:catch_up", "w-locked")  # next tick
             assert [r.getMessage() for r in caplog.records if r.name == "core.scheduler"] == [
-                "job core.jobs.sync:sync_due done"]
+                "job core.jobs.resource_months:catch_up done"]
         finally:
             handle.shutdown()
