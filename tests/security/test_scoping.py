@@ -216,6 +216,9 @@ EXEMPT: dict[str, str] = {
                                  "swaps; no user input",
     "rollups.refresh": "called by the sync and the import swap with the connection they "
                        "loaded, inside their transaction",
+    "resource_months.build": "the job and the rebuild command pass (org, connection, month) "
+                             "triples that stale() read from the state table; no user input",
+    "resource_months.read_month": "called by build with a triple from stale(); no user input",
     "orgs.ensure_user": "telegram_id is the sender of the update",
     "sync.apply.apply_collection": "called by run_sync with the connection it loaded",
     "sync.apply.record_failure": "called by run_sync with the connection it loaded",
