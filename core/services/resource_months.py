@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 RESOURCE_KEY = func.coalesce(CostLine.resource_name, CostLine.resource_external_id)
 Rate = Callable[[str, date], Decimal | None]
+DAYS_PER_READ = 366  # days listed in one read of candidates' lines (+ keys: < 999 parameters)
 MAX_CANDIDATES = 5_000  # past this the bounds do not separate: the caller reads the lines
 _NANO = Decimal(10) ** COST_SCALE
 
@@ -237,22 +238,27 @@ def _bound(months: Sequence[date], currencies: Sequence[str], start: date, end: 
 async def _exact(session: AsyncSession, org_id: int, keys: Sequence[str | None], start: date,
                  end: date, where: Sequence[ColumnElement[bool]], rate: Rate,
                  ) -> dict[str | None, Decimal]:
-    """The spend of each key over [start, end], each line at its own day's rate."""
+    """The spend of each key over [start, end], each line at its own day's rate.
+
+    Days and keys are listed, not ranged: the index (org, day, key) is then a seek per day
+    and key (a day range would read every entry of the period's days)."""
     named = [k for k in keys if k is not None]
     match: list[ColumnElement[bool]] = [RESOURCE_KEY.in_(named)] if named else []
     if None in keys:
         match.append(RESOURCE_KEY.is_(None))
-    query = (select(RESOURCE_KEY, CostLine.billing_currency, CostLine.day,
-                    func.sum(CostLine.billed_cost))
-             .where(CostLine.org_id == org_id, or_(*match), CostLine.day >= start,
-                    CostLine.day <= end, *where)
-             .group_by(RESOURCE_KEY, CostLine.billing_currency, CostLine.day))
     sums: dict[str | None, Decimal] = {}  # as the lines' sums: a key with no rated line is out
-    for key, currency, day, amount in await session.execute(query):
-        r = rate(currency, day)
-        if r is not None:
-            amount = amount or Decimal(0)
-            sums[key] = sums.get(key, Decimal(0)) + (amount if r == 1 else amount * r)
+    span = (end - start).days + 1
+    for first in range(0, span, DAYS_PER_READ):
+        days = [start + timedelta(days=i) for i in range(first, min(first + DAYS_PER_READ, span))]
+        query = (select(RESOURCE_KEY, CostLine.billing_currency, CostLine.day,
+                        func.sum(CostLine.billed_cost))
+                 .where(CostLine.org_id == org_id, CostLine.day.in_(days), or_(*match), *where)
+                 .group_by(RESOURCE_KEY, CostLine.billing_currency, CostLine.day))
+        for key, currency, day, amount in await session.execute(query):
+            r = rate(currency, day)
+            if r is not None:
+                amount = amount or Decimal(0)
+                sums[key] = sums.get(key, Decimal(0)) + (amount if r == 1 else amount * r)
     return sums
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.db.engine import session_factory
 from core.db.models import Connection, CostLine, Organization
 from core.domain.collection import ESTIMATED_TAG
+from core.services import resource_months
 from core.services.sync.estimates import estimated_days
 from tests.rates.seed import line
 
@@ -79,3 +80,41 @@ async def test_estimated_days_and_purchases_are_read_through_their_indexes(
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
     assert "ix_cost_lines_estimated" in await _plan(engine, *estimated)
     assert "ix_cost_lines_org_category_day" in await _plan(engine, *bought)
+
+
+async def test_top_resources_sum_their_candidates_through_the_day_and_key_index(
+        engine: AsyncEngine) -> None:
+    """`/top` at 10M lines ranks from resource months, then sums the few candidates' lines: a
+    seek per day and resource key, not a read of every line of the period."""
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        org = Organization(slug="top", name="Top", currency="RUB")
+        session.add(org)
+        await session.flush()
+        conn = Connection(org_id=org.id, kind="focus", name="AWS", credentials=b"x")
+        session.add(conn)
+        await session.flush()
+        for day in DAYS:
+            for n in range(5):
+                session.add(line(org.id, conn.id, day, Decimal(10 * (n + 1)), "RUB",
+                                 name=f"vm-{n}"))
+        await session.commit()
+    assert await resource_months.catch_up(sessions, org.id) == 1
+
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with sessions() as session:
+            ranked = await resource_months.top(session, org.id, DAYS[2], DAYS[-1], 2,
+                                               rate=lambda _currency, _day: Decimal(1))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    assert ranked is not None
+    assert [(r.key, r.amount) for r in ranked] == [("vm-4", Decimal(400)),
+                                                    ("vm-3", Decimal(320))]
+    candidates = next((st, p) for st, p in seen if st.lstrip().startswith("SELECT coalesce"))
+    assert "ix_cost_lines_org_day_resource_key" in await _plan(engine, *candidates)

@@ -25,7 +25,8 @@ OCT = Window(date(2026, 10, 1), date(2026, 11, 1))
 NOV = Window(date(2026, 11, 1), date(2026, 11, 21))
 PERIODS = ((date(2026, 10, 1), date(2026, 10, 31)), (date(2026, 10, 20), date(2026, 11, 12)),
            (date(2026, 11, 7), date(2026, 11, 7)), (date(2026, 9, 1), date(2026, 12, 31)),
-           (date(2026, 11, 10), date(2026, 11, 20)))
+           (date(2026, 11, 10), date(2026, 11, 20)),
+           (date(2025, 6, 1), date(2026, 12, 31)))  # more days than one read of the lines lists
 
 
 async def _seed(sessions: async_sessionmaker[AsyncSession], vault: Vault,

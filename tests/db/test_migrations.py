@@ -16,7 +16,7 @@ async def test_models_match_migrations(engine: AsyncEngine) -> None:
     assert await schema_drift(engine) == []
     # what autogenerate cannot compare, by name: every expression index of the models exists
     wanted = expression_indexes()
-    assert wanted == {"cost_lines": {"ix_cost_lines_org_resource_key_day"}}
+    assert wanted == {"cost_lines": {"ix_cost_lines_org_day_resource_key"}}
     for table, names in wanted.items():
         found = await _index_names(engine, table)
         assert names <= found, (table, names - found)
@@ -41,8 +41,8 @@ async def test_upgrade_is_idempotent_and_creates_every_table(engine: AsyncEngine
 
 async def test_indexes_for_the_bot_queries_exist(engine: AsyncEngine) -> None:
     names = await _index_names(engine, "cost_lines")
-    assert {"ix_cost_lines_org_day", "ix_cost_lines_org_conn_day",
-            "ix_cost_lines_resource_day", "ix_cost_lines_org_resource_key_day"} <= names
+    assert {"ix_cost_lines_org_day_resource_key", "ix_cost_lines_org_conn_day",
+            "ix_cost_lines_resource_day"} <= names
 
 
 async def test_money_sums_are_exact_on_both_engines(

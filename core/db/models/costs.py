@@ -36,7 +36,11 @@ class CostLine(Base):
 
     __tablename__ = "cost_lines"
     __table_args__ = (
-        Index("ix_cost_lines_org_day", "org_id", "day"),
+        # a period's lines (its first two columns), and the exact sums of the few candidates
+        # `resource_months` ranks (a seek per day and key; file imports have no resource_id),
+        # by the key `costs` groups resources by; led by the day, as imports write lines
+        Index("ix_cost_lines_org_day_resource_key", "org_id", "day",
+              text("coalesce(resource_name, resource_external_id)")),
         Index("ix_cost_lines_org_conn_day", "org_id", "connection_id", "day"),
         Index("ix_cost_lines_resource_day", "resource_id", "day"),
         # which days are estimates: a few lines out of millions, found without a scan
@@ -44,10 +48,6 @@ class CostLine(Base):
               sqlite_where=text(ESTIMATED_LINE), postgresql_where=text(ESTIMATED_LINE)),
         # purchases (FOCUS ChargeCategory) of a period, read by the anomaly detector
         Index("ix_cost_lines_org_category_day", "org_id", "charge_category", "day"),
-        # one resource's lines of a period (by the key `costs` groups resources by): the exact
-        # sums of the few candidates `resource_months` ranks, file imports having no resource_id
-        Index("ix_cost_lines_org_resource_key_day", "org_id",
-              text("coalesce(resource_name, resource_external_id)"), "day"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
