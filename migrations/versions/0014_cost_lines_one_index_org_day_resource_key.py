@@ -32,6 +32,11 @@ def upgrade() -> None:
                     ['org_id', 'day', RESOURCE_KEY], unique=False)
     op.drop_index('ix_cost_lines_org_resource_key_day', table_name='cost_lines')
     op.drop_index('ix_cost_lines_org_day', table_name='cost_lines')
+    if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL keeps statistics of an index's expression only from the next ANALYZE;
+        # until then it guesses a key list matches a fifth of the lines and reads the
+        # candidates' 30 days of lines with a sequential scan (0.9 s at 10M lines, not 7 ms)
+        op.execute("ANALYZE cost_lines")
 
 
 def downgrade() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import core.services.rollups  # noqa: F401 - its flush hook keeps the rollups of lines added here
 from core.db.engine import session_factory
 from core.db.models import Connection, CostLine, Organization
 from core.domain.collection import ESTIMATED_TAG
