@@ -30,10 +30,11 @@ one statement.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ __all__ = [
 ZERO = Decimal(0)
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 NONE_KEY = ""
+# rows of a per-resource grouping handled per turn of the event loop: a connection's month
+# by resource and day is ~300k rows at 10M lines a year, 1.5 s of the loop read at once
+STREAM_ROWS = 2_000
 
 
 class Dimension(StrEnum):
@@ -445,15 +449,29 @@ async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
         *grouping, source.currency)
     width = len(columns)
     result: list[tuple[tuple[Any, ...], Decimal]] = []
-    for row in (await session.execute(query)).all():
-        keys = tuple(row[:width])
-        currency, amount = row[-2], row[-1] or ZERO
-        day = keys[day_at] if day_at is not None else (
-            row[width] if rate_day is not None and row[width] is not None else start)
-        rate = convert.rate(currency, day)
-        if rate is not None:
-            result.append((keys, amount if rate == 1 else amount * rate))
+    async for rows in _partitions(session, query, Dimension.RESOURCE in dims):
+        for row in rows:
+            keys = tuple(row[:width])
+            currency, amount = row[-2], row[-1] or ZERO
+            day = keys[day_at] if day_at is not None else (
+                row[width] if rate_day is not None and row[width] is not None else start)
+            rate = convert.rate(currency, day)
+            if rate is not None:
+                result.append((keys, amount if rate == 1 else amount * rate))
     return convert, result
+
+
+async def _partitions(session: AsyncSession, query: Any, many: bool,
+                      ) -> AsyncIterator[Sequence[Any]]:
+    """The rows of `query`: at once, or (`many`: grouped by resource, up to one row per
+    resource and day) streamed in parts, so other answers run between the parts instead of
+    waiting for a whole scan's rows to be read."""
+    if not many:
+        yield (await session.execute(query)).all()
+        return
+    streamed = await session.stream(query)
+    async for part in streamed.partitions(STREAM_ROWS):
+        yield part
 
 
 async def total(session: AsyncSession, org_id: int, start: date, end: date,
@@ -526,6 +544,14 @@ async def daily_by(session: AsyncSession, org_id: int, start: date, end: date, b
     """A filled daily series per group (stacked charts, per-service anomaly detection)."""
     dims = (by, Dimension.DAY) if by is not Dimension.DAY else (by,)
     _, rows = await _converted(session, org_id, start, end, filters, dims, ctx)
+    if by is Dimension.RESOURCE:  # thousands of series: filled beside the loop, not on it
+        return await asyncio.to_thread(_filled_series, rows, start, end)
+    return _filled_series(rows, start, end)
+
+
+def _filled_series(rows: Iterable[tuple[tuple[Any, ...], Decimal]], start: date, end: date,
+                   ) -> dict[str, list[tuple[date, Decimal]]]:
+    """(key, day) sums → a series per key with every day of [start, end]."""
     sums: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for keys, amount in rows:
         key, day = keys[0], keys[-1]
