@@ -47,6 +47,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # less; our queries are short aggregates read once, so the compile never pays back
     settings = kwargs.setdefault("connect_args", {}).setdefault("server_settings", {})
     settings.setdefault("jit", "off")
+    # a streamed result (server-side cursor) is planned for its first 10 % by default, which
+    # picks slower plans for the whole; ours are always read to the end
+    settings.setdefault("cursor_tuple_fraction", "1")
     return create_async_engine(url, **kwargs)
 
 
