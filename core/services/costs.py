@@ -449,7 +449,8 @@ async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
         *grouping, source.currency)
     width = len(columns)
     result: list[tuple[tuple[Any, ...], Decimal]] = []
-    async for rows in _partitions(session, query, Dimension.RESOURCE in dims):
+    many = {Dimension.RESOURCE, Dimension.DAY} <= set(dims)
+    async for rows in _partitions(session, query, many):
         for row in rows:
             keys = tuple(row[:width])
             currency, amount = row[-2], row[-1] or ZERO
@@ -463,7 +464,7 @@ async def _converted(session: AsyncSession, org_id: int, start: date, end: date,
 
 async def _partitions(session: AsyncSession, query: Any, many: bool,
                       ) -> AsyncIterator[Sequence[Any]]:
-    """The rows of `query`: at once, or (`many`: grouped by resource, up to one row per
+    """The rows of `query`: at once, or (`many`: grouped by resource and day, a row per
     resource and day) streamed in parts, so other answers run between the parts instead of
     waiting for a whole scan's rows to be read."""
     if not many:
