@@ -62,7 +62,9 @@ log = logging.getLogger(__name__)
 
 RESOURCE_KEY = func.coalesce(CostLine.resource_name, CostLine.resource_external_id)
 Rate = Callable[[str, date], Decimal | None]
-DAYS_PER_READ = 366  # days listed in one read of candidates' lines (+ keys: < 999 parameters)
+# days listed in one read of the candidates' lines: with a batch of at most 800 keys (top
+# 100) and a few filter values, under the 999 bound values SQLite before 3.32 allows
+DAYS_PER_READ = 120
 MAX_CANDIDATES = 5_000  # past this the bounds do not separate: the caller reads the lines
 _NANO = Decimal(10) ** COST_SCALE
 

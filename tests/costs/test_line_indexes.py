@@ -7,12 +7,14 @@ production."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import core.services.rollups  # noqa: F401 - its flush hook keeps the rollups of lines added here
 from core.db.engine import session_factory
@@ -38,26 +40,20 @@ async def _plan(engine: AsyncEngine, statement: str, params: Any) -> str:
         return "\n".join(str(row[0]) for row in rows)
 
 
-async def test_estimated_days_and_purchases_are_read_through_their_indexes(
-        engine: AsyncEngine) -> None:
-    async with session_factory(engine)() as session:
-        org = Organization(slug="big", name="Big", currency="RUB")
-        session.add(org)
-        await session.flush()
-        conn = Connection(org_id=org.id, kind="beget", name="Beget", credentials=b"x")
-        session.add(conn)
-        await session.flush()
-        for day in DAYS:
-            row = line(org.id, conn.id, day, Decimal(60), "RUB", provider="beget",
-                       service="VPS", name="web-1")
-            row.tags = {ESTIMATED_TAG: "daily_price"} if day.day <= 2 else {"env": "prod"}
-            session.add(row)
-            licence = line(org.id, conn.id, day, Decimal(900), "RUB", provider="beget",
-                           service="Licences", name="lic-1")
-            licence.charge_category = "Purchase" if day.day == 5 else "Usage"
-            session.add(licence)
-        await session.commit()
+async def _org_with_connection(session: AsyncSession, slug: str, kind: str,
+                               ) -> tuple[int, int]:
+    org = Organization(slug=slug, name=slug.title(), currency="RUB")
+    session.add(org)
+    await session.flush()
+    conn = Connection(org_id=org.id, kind=kind, name=kind.title(), credentials=b"x")
+    session.add(conn)
+    await session.flush()
+    return org.id, conn.id
 
+
+@contextmanager
+def _captured(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement the engine sends while inside, with its parameters (to EXPLAIN)."""
     seen: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
@@ -65,20 +61,39 @@ async def test_estimated_days_and_purchases_are_read_through_their_indexes(
 
     event.listen(engine.sync_engine, "before_cursor_execute", capture)
     try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+
+
+async def test_estimated_days_and_purchases_are_read_through_their_indexes(
+        engine: AsyncEngine) -> None:
+    async with session_factory(engine)() as session:
+        org_id, conn_id = await _org_with_connection(session, "big", "beget")
+        for day in DAYS:
+            row = line(org_id, conn_id, day, Decimal(60), "RUB", provider="beget",
+                       service="VPS", name="web-1")
+            row.tags = {ESTIMATED_TAG: "daily_price"} if day.day <= 2 else {"env": "prod"}
+            session.add(row)
+            licence = line(org_id, conn_id, day, Decimal(900), "RUB", provider="beget",
+                           service="Licences", name="lic-1")
+            licence.charge_category = "Purchase" if day.day == 5 else "Usage"
+            session.add(licence)
+        await session.commit()
+
+    with _captured(engine) as seen:
         async with session_factory(engine)() as session:
-            found = await estimated_days(session, org.id, DAYS[0], DAYS[-1])
-            assert found == {conn.id: {DAYS[0], DAYS[1]}}
+            found = await estimated_days(session, org_id, DAYS[0], DAYS[-1])
+            assert found == {conn_id: {DAYS[0], DAYS[1]}}
             estimated = seen[-1]
             # what the anomaly detector reads: a period's purchases (FOCUS ChargeCategory)
             purchases = (await session.execute(
                 select(CostLine.day, func.sum(CostLine.billed_cost))
-                .where(CostLine.org_id == org.id, CostLine.day >= DAYS[0],
+                .where(CostLine.org_id == org_id, CostLine.day >= DAYS[0],
                        CostLine.day <= DAYS[-1], CostLine.charge_category.in_(["Purchase"]))
                 .group_by(CostLine.day))).all()
             assert [tuple(r) for r in purchases] == [(DAYS[4], Decimal(900))]
             bought = seen[-1]
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
     assert "ix_cost_lines_estimated" in await _plan(engine, *estimated)
     assert "ix_cost_lines_org_category_day" in await _plan(engine, *bought)
 
@@ -89,31 +104,18 @@ async def test_top_resources_sum_their_candidates_through_the_day_and_key_index(
     seek per day and resource key, not a read of every line of the period."""
     sessions = session_factory(engine)
     async with sessions() as session:
-        org = Organization(slug="top", name="Top", currency="RUB")
-        session.add(org)
-        await session.flush()
-        conn = Connection(org_id=org.id, kind="focus", name="AWS", credentials=b"x")
-        session.add(conn)
-        await session.flush()
+        org_id, conn_id = await _org_with_connection(session, "top", "focus")
         for day in DAYS:
             for n in range(5):
-                session.add(line(org.id, conn.id, day, Decimal(10 * (n + 1)), "RUB",
+                session.add(line(org_id, conn_id, day, Decimal(10 * (n + 1)), "RUB",
                                  name=f"vm-{n}"))
         await session.commit()
-    assert await resource_months.catch_up(sessions, org.id) == 1
+    assert await resource_months.catch_up(sessions, org_id) == 1
 
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        seen.append((statement, params))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    try:
+    with _captured(engine) as seen:
         async with sessions() as session:
-            ranked = await resource_months.top(session, org.id, DAYS[2], DAYS[-1], 2,
+            ranked = await resource_months.top(session, org_id, DAYS[2], DAYS[-1], 2,
                                                rate=lambda _currency, _day: Decimal(1))
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
     assert ranked is not None
     assert [(r.key, r.amount) for r in ranked] == [("vm-4", Decimal(400)),
                                                     ("vm-3", Decimal(320))]
