@@ -68,13 +68,15 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    MetaData,
     Select,
     Table,
     and_,
@@ -88,6 +90,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -352,6 +355,82 @@ def _turn(engine: AsyncEngine) -> asyncio.Lock | None:
     return locks.setdefault(str(engine.url.database or id(engine)), asyncio.Lock())
 
 
+# One import's own temporary tables on PostgreSQL (`_OneTransaction`), shaped like the
+# shared staging tables less the import id
+_TEMP = MetaData()
+TEMP_LINES = Table("import_lines", _TEMP, *(Column(c.name, c.type) for c in STAGING.columns
+                                            if c.name not in ("id", "import_id")))
+TEMP_IDENTS = Table("import_idents", _TEMP, *(Column(c.name, c.type) for c in IDENTS.columns
+                                              if c.name != "import_id"))
+
+
+class _OneTransaction:
+    """PostgreSQL: the whole import is one transaction. Readers see the old lines until it
+    commits (MVCC) and other writers do not wait on it, so nothing needs short steps; a
+    failure anywhere rolls everything back, so there is nothing to resume or sweep. Each
+    batch is COPYd (narrow: identity number, day, amounts; each identity once) into
+    temporary tables and moved into `cost_lines` by one INSERT … SELECT, which the server
+    runs (index and foreign-key upkeep, on the other core) while this process reads on.
+    The lines the file replaces are deleted at the end, when the file's scope is known:
+    the ones stored before the import began (`before`: no other writer adds lines to a
+    connection whose import lease is held)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self.session: AsyncSession | None = None
+        self.before = 0  # the highest line id when the import began
+        self.started = 0.0
+
+    async def begin(self) -> AsyncSession:
+        self.session = session = self.sessions()
+        self.started = time.perf_counter()
+        self.before = int((await session.execute(
+            select(func.coalesce(func.max(CostLineRow.id), 0)))).scalar_one())
+        for table, key in ((TEMP_LINES, None), (TEMP_IDENTS, "number")):
+            source = STAGING if table is TEMP_LINES else IDENTS
+            names = ", ".join(c.name for c in table.columns)
+            await session.execute(text(
+                f"CREATE TEMPORARY TABLE {table.name} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {source.name} WITH NO DATA"))
+            if key:
+                await session.execute(text(f"ALTER TABLE {table.name} ADD PRIMARY KEY ({key})"))
+        return session
+
+    @property
+    def open(self) -> AsyncSession:
+        if self.session is None:
+            raise RuntimeError("the import's transaction is not open")
+        return self.session
+
+    async def write(self, staging: _Staging, batch: _Batch) -> None:
+        """COPY a batch's new identities and lines, then move the lines into `cost_lines`."""
+        idents, lines = batch
+        session = self.open
+        conn = await session.connection()
+        driver: Any = (await conn.get_raw_connection()).driver_connection
+        if idents:
+            await driver.copy_records_to_table(TEMP_IDENTS.name, records=idents,
+                                               columns=staging.ident_names)
+        if lines:
+            await driver.copy_records_to_table(TEMP_LINES.name, records=lines,
+                                               columns=staging.line_names)
+            await session.execute(insert(core_table(CostLineRow)).from_select(
+                _LINE_COLUMNS, _staged_lines(conn.dialect, true(), lines=TEMP_LINES,
+                                             idents=TEMP_IDENTS)))
+            await session.execute(text(f"TRUNCATE {TEMP_LINES.name}"))
+
+    async def restart(self) -> None:
+        """Roll back what was written (the row-by-row reader starts over)."""
+        await self.close()
+        await self.begin()
+
+    async def close(self) -> None:
+        """End the transaction: rolled back unless it was committed."""
+        session, self.session = self.session, None
+        if session is not None:
+            await session.close()
+
+
 @dataclass
 class _Run:
     """One running import: its id (the lease owner and the staged rows' key) and its writes."""
@@ -366,6 +445,7 @@ class _Run:
     swapping: bool = False  # the swap has begun: the staged rows are the swap's to move
     writing: asyncio.Task[None] | None = None  # the batch being staged while parsing goes on
     staging: _Staging | None = None
+    whole: _OneTransaction | None = None  # PostgreSQL: the import's one transaction
 
     @property
     def lease(self) -> str:
@@ -415,27 +495,26 @@ class _Run:
         self.writing = spawn(self._write(staging, batch), name=f"import-stage-{self.import_id}")
 
     async def _write(self, staging: _Staging, batch: _Batch) -> None:
-        """Stage a batch (its new identities with its first transaction, then its lines in
-        transactions of STAGE_ROWS): on PostgreSQL through COPY (binary, several times faster
-        than INSERT), elsewhere by executemany of multi-row INSERTs (`_multi_row`)."""
+        """Stage a batch: on SQLite its new identities with its first transaction, then its
+        lines in transactions of STAGE_ROWS, by executemany of multi-row INSERTs
+        (`_multi_row`); on PostgreSQL into the import's one transaction (`_OneTransaction`:
+        COPY, binary, several times faster than INSERT)."""
         idents, lines = batch
+        if self.whole is not None:
+            await self.whole.write(staging, batch)
+            self.staged += len(lines)
+            return
         for i in range(0, max(len(lines), 1 if idents else 0), STAGE_ROWS):
             part = lines[i:i + STAGE_ROWS]
             started = time.perf_counter()
             async with self.sessions() as session, session.begin():
                 conn = await session.connection()
-                for table, sql, names, rows in (
-                        (IDENTS, staging.ident_sql, staging.ident_names, idents if not i else []),
-                        (STAGING, staging.line_sql, staging.line_names, part)):
+                for sql, rows in ((staging.ident_sql, idents if not i else []),
+                                  (staging.line_sql, part)):
                     if not rows:
                         continue
-                    if staging.copy:
-                        raw = await conn.get_raw_connection()
-                        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                            table.name, records=rows, columns=names)
-                    else:
-                        for statement, values in _multi_row(sql, rows):
-                            await conn.exec_driver_sql(statement, values)
+                    for statement, values in _multi_row(sql, rows):
+                        await conn.exec_driver_sql(statement, values)
             _record_step(started)
             if self.dialect.name == "sqlite":
                 await _let_others_write()
@@ -461,7 +540,11 @@ class _Run:
         (what is left is finished by `resume_swaps`)."""
         if self.swapping:
             return
-        await _drop_staged(self.sessions, self.import_id)
+        self.staging = None  # its memo of identities staged goes with them
+        if self.whole is not None:
+            await self.whole.restart()
+        else:
+            await _drop_staged(self.sessions, self.import_id)
         self.staged = 0
 
 
@@ -544,6 +627,8 @@ async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Ru
         await resume_swaps(run.sessions, connection_id=conn.id, owner=run.import_id)
         await sweep_stale_staging(run.sessions)
         if turn is None:
+            run.whole = _OneTransaction(run.sessions)
+            await run.whole.begin()
             yield run
         else:
             async with turn:
@@ -554,7 +639,10 @@ async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Ru
             await beat
         try:
             await run.abandon()
-            await run.discard()
+            if run.whole is not None:
+                await run.whole.close()
+            else:
+                await run.discard()
             await run.release()
         except Exception:  # swept by the next import; the lease expires on its own
             log.warning("import %s: clean-up failed", run.import_id, exc_info=True)
@@ -636,9 +724,8 @@ class _Staging:
         fixed_line: dict[str, Any] = {"import_id": import_id}
         fixed_ident = {"import_id": import_id, **dict(zip(_PER_IMPORT, self.constants,
                                                           strict=True))}
-        if self.copy:
-            self.line_names.insert(0, "import_id")
-            self.ident_names = [*fixed_ident, *self.ident_names]
+        if self.copy:  # the import's own temporary tables (`_OneTransaction`): no import id
+            self.ident_names = [*_PER_IMPORT, *self.ident_names]
             fixed_line, fixed_ident = {}, {}
         self.line_sql = _insert_sql(dialect, STAGING, fixed_line, self.line_names)
         self.ident_sql = _insert_sql(dialect, IDENTS, fixed_ident, self.ident_names)
@@ -655,7 +742,7 @@ class _Staging:
     def ident_row(self, number: int, values: Iterable[Any]) -> tuple[Any, ...]:
         """An identity's staged row from its `_IDENT_COLUMNS` values (already processed)."""
         if self.copy:
-            return (self.import_id, *self.constants, number, *values)
+            return (*self.constants, number, *values)
         return (number, *values)
 
     def record_rows(self, columns: dict[str, list[Any]]) -> _Batch:
@@ -680,8 +767,6 @@ class _Staging:
                                    for name in ("day", *STAGED_AMOUNTS))]
         lines = _column_params(plan, [numbers, *(columns[name] for name in
                                                  ("day", *STAGED_AMOUNTS))])
-        if self.copy:
-            lines = [(self.import_id, *line) for line in lines]
         return fresh, lines
 
 
@@ -785,8 +870,6 @@ class _Columns:
         columns = (map(numbers.__getitem__, chunk.ident), map(self._day, chunk.day),
                    chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
                    map(self._quantity, chunk.quantity))
-        if staging.copy:
-            return fresh, list(zip(repeat(staging.import_id), *columns, strict=False))
         return fresh, list(zip(*columns, strict=True))
 
 
@@ -837,13 +920,14 @@ def _scope_from(org_id: int, connection_id: int, parts: list[list[Any]]) -> Repl
                   date.fromisoformat(last)) for provider, accounts, first, last in parts))
 
 
-def _staged_lines(dialect: Dialect, mine: ColumnElement[bool],
-                  day: date | None = None) -> Select[Any]:
+def _staged_lines(dialect: Dialect, mine: ColumnElement[bool], day: date | None = None, *,
+                  lines: Table = STAGING, idents: Table = IDENTS) -> Select[Any]:
     """The staged lines `mine` as `cost_lines` rows (`_LINE_COLUMNS` order): each line joined
     with its identity; its period is its day (the importer stages daily lines only), bound
     once when all of `mine` are of one `day` (a SQLite swap step mostly is: ~0.7 s less
-    CPU per million lines than working it out per line)."""
-    line, ident = STAGING.c, IDENTS.c
+    CPU per million lines than working it out per line). `lines` and `idents` are the
+    shared staging tables (keyed by import id) or one import's own temporary ones."""
+    line, ident = lines.c, idents.c
     start: ColumnElement[Any]
     end: ColumnElement[Any]
     if day is not None:
@@ -851,19 +935,20 @@ def _staged_lines(dialect: Dialect, mine: ColumnElement[bool],
         start = literal(midnight, UTCDateTime())
         end = literal(midnight + timedelta(days=1), UTCDateTime())
     elif dialect.name == "sqlite":  # as SQLAlchemy writes a UTC datetime there
-        start = literal_column(f"{STAGING.name}.day || ' 00:00:00.000000'")
-        end = literal_column(f"date({STAGING.name}.day, '+1 day') || ' 00:00:00.000000'")
+        start = literal_column(f"{lines.name}.day || ' 00:00:00.000000'")
+        end = literal_column(f"date({lines.name}.day, '+1 day') || ' 00:00:00.000000'")
     else:
-        start = literal_column(f"CAST({STAGING.name}.day AS TIMESTAMP) AT TIME ZONE 'UTC'")
-        end = literal_column(f"(CAST({STAGING.name}.day AS TIMESTAMP) + INTERVAL '1 day') "
+        start = literal_column(f"CAST({lines.name}.day AS TIMESTAMP) AT TIME ZONE 'UTC'")
+        end = literal_column(f"(CAST({lines.name}.day AS TIMESTAMP) + INTERVAL '1 day') "
                              "AT TIME ZONE 'UTC'")
     derived: dict[str, Any] = {"resource_id": null(), "charge_period_start": start,
                                "charge_period_end": end, "row_hash": null()}
     values = [derived[name] if name in derived else
               line[name] if name in line else ident[name] for name in _LINE_COLUMNS]
-    return (select(*values).select_from(STAGING.join(IDENTS, and_(
-        IDENTS.c.import_id == STAGING.c.import_id, IDENTS.c.number == STAGING.c.ident)))
-        .where(mine))
+    joined = ident.number == line.ident
+    if "import_id" in line:
+        joined = and_(ident.import_id == line.import_id, joined)
+    return select(*values).select_from(lines.join(idents, joined)).where(mine)
 
 
 async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
@@ -979,16 +1064,55 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> boo
     await session.execute(delete(IDENTS).where(IDENTS.c.import_id == plan["import_id"]))
     snap.status = "success"
     snap.totals = {k: v for k, v in snap.totals.items() if k != "swap"}
-    when = datetime.fromisoformat(plan["now"])
+    await _succeeded(session, snap, datetime.fromisoformat(plan["now"]), plan["actor"],
+                     plan["source"], plan["rows"], plan["days"], plan["replaced"],
+                     plan["kept"])
+    return True
+
+
+async def _succeeded(session: AsyncSession, snap: SyncSnapshot, when: datetime,
+                     actor: int | None, source: str, rows: int, days: int,
+                     replaced: dict[str, int], kept: dict[str, int]) -> None:
+    """With an import's last write: its connection synced, and the audit entry."""
     await session.execute(update(Connection).where(Connection.id == snap.connection_id)
                           .values(last_sync_at=when, last_success_at=when, last_error=None,
                                   last_error_code=None, consecutive_failures=0)
                           .execution_options(synchronize_session=False))
-    await audit(session, f"connection.import_{plan['source']}", org_id=snap.org_id,
-                actor_telegram_id=plan["actor"], object_type="connection",
-                object_id=snap.connection_id, rows=plan["rows"], days=plan["days"],
-                replaced=plan["replaced"], kept=plan["kept"])
-    return True
+    await audit(session, f"connection.import_{source}", org_id=snap.org_id,
+                actor_telegram_id=actor, object_type="connection",
+                object_id=snap.connection_id, rows=rows, days=days, replaced=replaced,
+                kept=kept)
+
+
+async def _commit(run: _Run, whole: _OneTransaction, scope: ReplaceScope | None,
+                  snapshot: SyncSnapshot, now: datetime, actor: Actor | None, source: str,
+                  rows: int, days: int) -> _Swapped:
+    """PostgreSQL: end the import's one transaction. The lines stored before it began that
+    the file replaces are deleted (the new ones are in already), the rollup of the file's
+    days is refreshed, the snapshot, connection and audit entry written; then it commits,
+    and readers see the new lines all at once."""
+    done = _Swapped()
+    session = whole.open
+    if scope is not None:
+        old = and_(replaced_lines(scope), CostLineRow.id <= whole.before)
+        done.replaced = await _by_provider(session, old)
+        done.kept = await _by_provider(session, and_(_same_days(scope),
+                                                     not_(replaced_lines(scope))))
+        await session.execute(delete(CostLineRow).where(old)
+                              .execution_options(synchronize_session=False))
+        await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
+                              first=scope.first_day, last=scope.last_day)
+    if not await acquire_job(session, run.lease, owner=run.import_id,
+                             now=SystemClock().now(), ttl=LEASE_TTL):
+        raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
+    session.add(snapshot)
+    await session.flush()
+    done.snapshot_id = snapshot.id
+    await _succeeded(session, snapshot, now, actor.telegram_id if actor else None, source,
+                     rows, days, done.replaced, done.kept)
+    await session.commit()
+    _record_step(whole.started)
+    return done
 
 
 # seconds each of the last write transactions of imports took (staging and swap steps): how
@@ -1102,7 +1226,12 @@ async def _import(session: AsyncSession, conn: Connection, opened: OpenedFile, s
                                     "cost_by_currency": {k: str(v) for k, v in totals.items()}},
                             warnings=[])
         stored = run.staged
-        swapped = await _swap(run, scope, snap, now, actor, source, counter.rows, len(days))
+        if run.whole is not None:
+            swapped = await _commit(run, run.whole, scope, snap, now, actor, source,
+                                    counter.rows, len(days))
+        else:
+            swapped = await _swap(run, scope, snap, now, actor, source, counter.rows,
+                                  len(days))
     metrics.record_import(counter.rows, kind)
     return ImportResult(connection_id=conn_id, snapshot_id=swapped.snapshot_id,
                         rows=counter.rows, lines_stored=stored, days=len(days),

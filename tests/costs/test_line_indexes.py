@@ -13,14 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import core.services.rollups  # noqa: F401 - its flush hook keeps the rollups of lines added here
 from core.db.engine import session_factory
-from core.db.models import Connection, CostLine, Organization
+from core.db.models import Connection, Organization
 from core.domain.collection import ESTIMATED_TAG
-from core.services import resource_months
+from core.services import costs, resource_months
 from core.services.sync.estimates import estimated_days
 from tests.rates.seed import line
 
@@ -87,13 +87,11 @@ async def test_estimated_days_and_purchases_are_read_through_their_indexes(
             assert found == {conn_id: {DAYS[0], DAYS[1]}}
             estimated = seen[-1]
             # what the anomaly detector reads: a period's purchases (FOCUS ChargeCategory)
-            purchases = (await session.execute(
-                select(CostLine.day, func.sum(CostLine.billed_cost))
-                .where(CostLine.org_id == org_id, CostLine.day >= DAYS[0],
-                       CostLine.day <= DAYS[-1], CostLine.charge_category.in_(["Purchase"]))
-                .group_by(CostLine.day))).all()
-            assert [tuple(r) for r in purchases] == [(DAYS[4], Decimal(900))]
-            bought = seen[-1]
+            seen.clear()
+            purchases = await costs.daily(session, org_id, DAYS[0], DAYS[-1],
+                                          costs.CostFilters(charge_categories=("Purchase",)))
+            assert [(d, v) for d, v in purchases if v] == [(DAYS[4], Decimal(900))]
+            bought = next(s for s in seen if "charge_category" in s[0])
     assert "ix_cost_lines_estimated" in await _plan(engine, *estimated)
     assert "ix_cost_lines_org_category_day" in await _plan(engine, *bought)
 

@@ -1,12 +1,15 @@
-"""A file import's swap in short steps (both engines): a swap the database broke off mid-way
-is finished by the next start or the next import, each day shows old or new lines, never a
-mix, and the staged lines wait until their days are swapped."""
+"""A file import's swap. On SQLite it goes in short steps: a swap the database broke off
+mid-way is finished by the next start or the next import, each day shows old or new lines,
+never a mix, and the staged lines wait until their days are swapped. On PostgreSQL the whole
+import is one transaction: a database failing mid-way changes nothing at all."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -15,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.composition import open_app
 from connectors.files import BILLING_FILES as FILES
+from core.db.engine import session_factory
 from core.db.models import AuditEntry, CostLine, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models.costs import cost_line_staging_idents
 from core.security.vault import Vault
@@ -22,6 +26,7 @@ from core.services import focus_import
 from core.services.focus_import import import_focus
 from core.services.import_recovery import recover_imports
 from core.settings import load_settings
+from tests.support.db import fresh_database
 from tests.sync.conftest import NOW, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
 
@@ -132,9 +137,15 @@ async def _assert_half_swapped(sessions: async_sessionmaker[AsyncSession], conn:
         SyncSnapshot.connection_id == conn, SyncSnapshot.status == "swapping")) == 1
 
 
+@pytest.fixture
+def sqlite_sessions(sqlite_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(sqlite_engine)
+
+
 async def test_a_swap_broken_off_is_finished_at_the_next_start(
-        engine: AsyncEngine, session_maker: async_sessionmaker[AsyncSession], vault: Vault,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        sqlite_engine: AsyncEngine, sqlite_sessions: async_sessionmaker[AsyncSession],
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, session_maker = sqlite_engine, sqlite_sessions
     org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
     await _assert_half_swapped(session_maker, conn, old, new)
     dead = await _stale_staging(session_maker, org, conn)
@@ -160,8 +171,9 @@ async def test_a_swap_broken_off_is_finished_at_the_next_start(
 
 
 async def test_a_swap_broken_off_is_finished_by_the_next_import(
-        session_maker: async_sessionmaker[AsyncSession], vault: Vault,
+        sqlite_sessions: async_sessionmaker[AsyncSession], vault: Vault,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    session_maker = sqlite_sessions
     org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
     await _assert_half_swapped(session_maker, conn, old, new)
 
@@ -173,6 +185,48 @@ async def test_a_swap_broken_off_is_finished_by_the_next_import(
     assert await _staged_imports(session_maker) == set()
     assert await _count(session_maker, select(func.count()).select_from(SyncSnapshot).where(
         SyncSnapshot.connection_id == conn, SyncSnapshot.status == "success")) == 3
+
+
+@pytest.fixture
+async def pg_sessions(pg_url: str | None, tmp_path: Path
+                      ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    if pg_url is None:
+        pytest.skip("PostgreSQL not available on this machine (required under CI=true)")
+    async with fresh_database("postgres", tmp_path, pg_url) as engine:
+        yield session_factory(engine)
+
+
+async def test_on_postgresql_a_database_failing_mid_import_changes_nothing(
+        pg_sessions: async_sessionmaker[AsyncSession], vault: Vault) -> None:
+    """The import's one transaction rolls back: every day keeps its old lines, nothing is
+    left staged or half-recorded, the lease is free, and sending the file again works."""
+    session_maker = pg_sessions
+    org, conn = await make_org_and_connection(session_maker, vault, kind="focus")
+    await _import(session_maker, org, conn, OLD)
+    old = await _per_day(session_maker, conn)
+    async with session_maker() as session:
+        audited = (await session.execute(select(func.count()).select_from(AuditEntry))
+                   ).scalar_one()
+    await _break_inserts(session_maker, on=True)
+    with pytest.raises(DBAPIError, match="disk full"):
+        await _import(session_maker, org, conn, NEW)
+
+    assert await _per_day(session_maker, conn) == old
+    assert await _staged_imports(session_maker) == set()
+    async with session_maker() as session:
+        statuses = list((await session.execute(select(SyncSnapshot.status).where(
+            SyncSnapshot.connection_id == conn))).scalars())
+        assert statuses == ["success"]
+        assert (await session.execute(select(func.count()).select_from(AuditEntry))
+                ).scalar_one() == audited
+    assert await recover_imports(session_maker) == (0, 0)  # nothing to finish or sweep
+
+    await _break_inserts(session_maker, on=False)
+    await _import(session_maker, org, conn, NEW)  # at once: the lease was given back
+    new = await _per_day(session_maker, conn)
+    assert set(new) == set(old)
+    assert new != old
+    assert sum(n for n, _ in new.values()) == sum(n for n, _ in old.values())
 
 
 async def test_lines_staged_before_the_narrow_staging_are_swapped_as_they_were(

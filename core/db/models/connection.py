@@ -26,7 +26,9 @@ class Connection(IdMixin, TimestampMixin, Base):
     """One set of provider credentials (encrypted) and its sync state and lease."""
 
     __tablename__ = "connections"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    __table_args__ = (UniqueConstraint("org_id", "name"),
+                      # what cost lines refer to: (org, connection) in one foreign key
+                      Index("ix_connections_org_id_id", "org_id", "id", unique=True))
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
                                         index=True)
     kind: Mapped[str] = mapped_column(String(32))

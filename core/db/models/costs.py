@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -29,6 +30,9 @@ from core.domain.collection import ESTIMATED_TAG
 # below, and the clause a query repeats word for word so both engines use that index (a
 # literal, not a parameter: SQLite matches a partial index only to the same literal term).
 ESTIMATED_LINE = f"CAST(tags AS TEXT) LIKE '%\"{ESTIMATED_TAG}\"%'"
+# A line the bill marks as other than usage (purchases, taxes, credits): the predicate of the
+# partial index of charge categories, repeated word for word by a query that wants them.
+BOUGHT_LINE = "charge_category <> 'Usage'"
 
 
 class CostLine(Base):
@@ -42,16 +46,26 @@ class CostLine(Base):
         Index("ix_cost_lines_org_day_resource_key", "org_id", "day",
               text("coalesce(resource_name, resource_external_id)")),
         Index("ix_cost_lines_org_conn_day", "org_id", "connection_id", "day"),
-        Index("ix_cost_lines_resource_day", "resource_id", "day"),
+        # a synced resource's lines (file imports have no resource_id: no entry for theirs)
+        Index("ix_cost_lines_resource_day", "resource_id", "day",
+              sqlite_where=text("resource_id IS NOT NULL"),
+              postgresql_where=text("resource_id IS NOT NULL")),
         # which days are estimates: a few lines out of millions, found without a scan
         Index("ix_cost_lines_estimated", "org_id", "day", "connection_id",
               sqlite_where=text(ESTIMATED_LINE), postgresql_where=text(ESTIMATED_LINE)),
-        # purchases (FOCUS ChargeCategory) of a period, read by the anomaly detector
-        Index("ix_cost_lines_org_category_day", "org_id", "charge_category", "day"),
+        # purchases (FOCUS ChargeCategory) of a period, read by the anomaly detector; most
+        # lines are usage, which has no entry
+        Index("ix_cost_lines_org_category_day", "org_id", "charge_category", "day",
+              sqlite_where=text(BOUGHT_LINE), postgresql_where=text(BOUGHT_LINE)),
+        # one check per line written for both (PostgreSQL runs a query per key and line),
+        # and a line's connection is of its own org; an org's deletion reaches its lines
+        # through its connections
+        ForeignKeyConstraint(["org_id", "connection_id"],
+                             ["connections.org_id", "connections.id"], ondelete="CASCADE"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(Integer)
+    connection_id: Mapped[int] = mapped_column(Integer)
     resource_id: Mapped[int | None] = mapped_column(
         ForeignKey("resources.id", ondelete="SET NULL"))
     day: Mapped[date] = mapped_column(Date)
