@@ -225,19 +225,27 @@ def replaced_lines(scope: ReplaceScope) -> ColumnElement[bool]:
     Per provider the file holds: that provider's lines of the file's sub-accounts (all of them
     past MAX_SCOPE_ACCOUNTS) from its first day in the file to its last. Another provider's or
     another sub-account's lines in the same connection and days are never touched."""
-    parts = []
-    for part in scope.parts:
-        clause = [CostLineRow.provider == part.provider,
-                  CostLineRow.day >= part.first_day, CostLineRow.day <= part.last_day]
-        named = sorted(a for a in part.sub_accounts if a is not None)
-        if part.sub_accounts:
-            either = [CostLineRow.sub_account_id.in_(named)] if named else []
-            if None in part.sub_accounts:
-                either.append(CostLineRow.sub_account_id.is_(None))
-            clause.append(or_(*either))
-        parts.append(and_(*clause))
     return and_(CostLineRow.org_id == scope.org_id,
-                CostLineRow.connection_id == scope.connection_id, or_(*parts))
+                CostLineRow.connection_id == scope.connection_id,
+                or_(*(_part_lines(part) for part in scope.parts)))
+
+
+def _part_lines(part: ScopePart) -> ColumnElement[bool]:
+    clause = [CostLineRow.provider == part.provider,
+              CostLineRow.day >= part.first_day, CostLineRow.day <= part.last_day]
+    named = sorted(a for a in part.sub_accounts if a is not None)
+    if part.sub_accounts:
+        either = [CostLineRow.sub_account_id.in_(named)] if named else []
+        if None in part.sub_accounts:
+            either.append(CostLineRow.sub_account_id.is_(None))
+        clause.append(or_(*either))
+    return and_(*clause)
+
+
+def _scope_lines(scope: ReplaceScope, part: ScopePart) -> ColumnElement[bool]:
+    """One provider's share of `replaced_lines(scope)`."""
+    return and_(CostLineRow.org_id == scope.org_id,
+                CostLineRow.connection_id == scope.connection_id, _part_lines(part))
 
 
 def _same_days(scope: ReplaceScope) -> ColumnElement[bool]:
@@ -1094,12 +1102,15 @@ async def _commit(run: _Run, whole: _OneTransaction, scope: ReplaceScope | None,
     done = _Swapped()
     session = whole.open
     if scope is not None:
-        old = and_(replaced_lines(scope), CostLineRow.id <= whole.before)
-        done.replaced = await _by_provider(session, old)
+        for part in scope.parts:  # what each provider replaced: its delete's row count
+            gone = await session.execute(
+                delete(CostLineRow).where(_scope_lines(scope, part),
+                                          CostLineRow.id <= whole.before)
+                .execution_options(synchronize_session=False))
+            if count := int(getattr(gone, "rowcount", 0) or 0):
+                done.replaced[part.provider] = count
         done.kept = await _by_provider(session, and_(_same_days(scope),
                                                      not_(replaced_lines(scope))))
-        await session.execute(delete(CostLineRow).where(old)
-                              .execution_options(synchronize_session=False))
         await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
                               first=scope.first_day, last=scope.last_day)
     if not await acquire_job(session, run.lease, owner=run.import_id,
