@@ -23,31 +23,40 @@ row-by-row reader reads the file again, so results and error messages are the sa
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
 spread over its charge period by `core.services.sync.rules.split_daily`.
 
-Short transactions, because SQLite has one writer at a time and an import that held it for
-minutes stopped the bot answering: the lines go to `cost_line_staging` in transactions of
-`STAGE_ROWS` rows (COPY on PostgreSQL; on SQLite the per-import constants are literals of the
-INSERT, not bound per row), narrow: a day, five amounts and an identity number, each
-identity's columns staged once in `cost_line_staging_idents` (`_Staging`; a staged line was
-30 values, most of them the same texts on each of a resource's days); then the swap
-(`_swap`) deletes what the file replaces
-(`replaced_lines`: per provider in the file, the connection's lines of that provider and of
-the file's sub-accounts, from the provider's first day in the file to its last; so a
-re-import is idempotent and another provider's or account's lines in the same connection
-stay) and moves the staged lines in with INSERT … SELECT, in steps (`_swap_days`, which also
-refreshes the days' rollup): on SQLite a few days per transaction, at most SWAP_ROWS lines in
-and out unless one day has more; on PostgreSQL, whose readers and other writers do not wait
-on it, the whole scope in one. The guarantee: every day switches from its old lines to its
-new ones at once (a question over several days asked during the swap may see some days
-already new); the snapshot says `swapping` until the last step, which also records the
-connection's success and the audit entry (what was replaced and what was left alone, per
-provider). Nothing changes before the whole file is read and staged (a bad row, a crash or a
-lost lease leaves the stored lines as they were, and the staging is dropped or swept by the
-next import or start: `sweep_stale_staging`); a swap once begun is finished — its staged rows
-stay until their days are moved — by this import, or if it died by the next import into the
-connection or at start (`resume_swaps`, `core.services.import_recovery`). The import writes
-through its own sessions (made from the engine of the `session` it is given, which it uses
-only to read the connection and check the caller's role): the caller's session must not hold
-uncommitted writes.
+Two ways to write, one guarantee: a day shows its old lines or its new ones, never a mix,
+and nothing changes until the whole file is read (a bad row, a crash or a lost lease leaves
+the stored lines as they were). What the file replaces is `replaced_lines`: per provider in
+the file, the connection's lines of that provider and of the file's sub-accounts, from the
+provider's first day in the file to its last; so a re-import is idempotent and another
+provider's or account's lines in the same connection stay. Lines travel narrow both ways: a
+day, five amounts and an identity number, each identity's columns once per import
+(`_Staging`; a whole line is 30 values, most of them the same texts on each of a
+resource's days).
+
+- **SQLite: staged, then swapped in short transactions**, because it has one writer at a
+  time and an import that held it for minutes stopped the bot answering. The lines go to
+  `cost_line_staging` (identities to `cost_line_staging_idents`) in transactions of
+  `STAGE_ROWS` rows, the per-import constants literals of the INSERT, not bound per row;
+  then the swap (`_swap`) deletes what the file replaces and moves the staged lines in with
+  INSERT … SELECT, a few days per transaction (`_swap_days`, at most SWAP_ROWS lines in and
+  out unless one day has more, which also refreshes the days' rollup). A question over
+  several days asked during the swap may see some days already new; the snapshot says
+  `swapping` until the last step, which also records the connection's success and the audit
+  entry (what was replaced and what was left alone, per provider). Staging of an import that
+  died is dropped or swept by the next import or start (`sweep_stale_staging`); a swap once
+  begun is finished — its staged rows stay until their days are moved — by this import, or if
+  it died by the next import into the connection or at start (`resume_swaps`,
+  `core.services.import_recovery`).
+- **PostgreSQL: one transaction** (`_OneTransaction`), since its readers see the old lines
+  until it commits and other writers do not wait on it: each batch is COPYd into the
+  import's temporary tables and moved into `cost_lines` by the server while the next batch
+  is read (its index and foreign-key upkeep on the other core); at the end the old lines the
+  file replaces are deleted, the days' rollup refreshed, the snapshot and audit entry
+  written, and it commits. Any failure rolls the whole import back: nothing to resume.
+
+The import writes through its own sessions (made from the engine of the `session` it is
+given, which it uses only to read the connection and check the caller's role): the caller's
+session must not hold uncommitted writes.
 
 One import per connection at a time: a lease in `job_leases` (`import:<connection id>`),
 renewed while the import runs; a second import into it gets `ImportBusy` at once. On SQLite the

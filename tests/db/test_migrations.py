@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import inspect, select, text
+import pytest
+from sqlalchemy import delete, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db.base import Base
+from core.db.engine import session_factory
 from core.db.migrate import expression_indexes, schema_drift, upgrade
-from core.db.models import CostLine, Organization
+from core.db.models import Connection, CostLine, Organization
+from tests.rates.seed import line
 
 
 async def test_models_match_migrations(engine: AsyncEngine) -> None:
@@ -98,3 +103,32 @@ async def test_a_database_from_the_first_release_upgrades_keeping_its_rows(
             lambda c: inspect(c).get_columns("cost_lines"))}
     assert names == ["old"]
     assert "row_hash" in columns
+
+
+async def test_a_line_belongs_to_a_connection_of_its_own_org(engine: AsyncEngine) -> None:
+    """One foreign key (org, connection) → connections: a line cannot name another org's
+    connection, and an organisation's deletion reaches its lines through its connections."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        ids = []
+        for slug in ("ours", "theirs"):
+            org = Organization(slug=slug, name=slug.title(), currency="RUB")
+            session.add(org)
+            await session.flush()
+            conn = Connection(org_id=org.id, kind="focus", name="bill", credentials=b"x")
+            session.add(conn)
+            await session.flush()
+            ids.append((org.id, conn.id))
+        (ours, our_conn), (theirs, their_conn) = ids
+        session.add(line(ours, our_conn, date(2026, 11, 1), Decimal(5), "RUB"))
+    async with sessions() as session:
+        session.add(line(ours, their_conn, date(2026, 11, 1), Decimal(7), "RUB"))
+        with pytest.raises(IntegrityError):
+            await session.commit()
+    async with sessions() as session, session.begin():
+        await session.execute(delete(Organization).where(Organization.id == ours))
+    async with sessions() as session:
+        left = (await session.execute(select(func.count()).select_from(CostLine))).scalar_one()
+        assert left == 0
+        assert (await session.execute(select(func.count()).select_from(Connection).where(
+            Connection.org_id == theirs))).scalar_one() == 1
