@@ -726,6 +726,68 @@ _PER_IMPORT = ("org_id", "connection_id", "source")
 assert set(STAGED_IDENTITY) == {*_IDENT_COLUMNS, *_PER_IMPORT}
 
 
+SUMS_LIMIT = 200_000  # identities or rollup rows an import sums in memory at most
+
+
+class _Sums:
+    """The rollup of an import's own lines, summed as they are staged (identity number →
+    its rollup key once, then per line: day × key → billed, effective nano-units, lines), so
+    the swap writes its days' rollup without reading the lines again
+    (`rollups.write_summed`). Past SUMS_LIMIT identities or rollup rows it gives up (`None`
+    from `between`) and the swap sums the lines in SQL, as a resumed swap does."""
+
+    # the rollup key's columns among an identity's `_IDENT_COLUMNS` values
+    _KEY = tuple(_IDENT_COLUMNS.index(name) for name in (
+        "provider", "service_name", "service_category", "region_id", "sub_account_name",
+        "billing_currency"))
+
+    def __init__(self, org_id: int, connection_id: int, number_at: int) -> None:
+        self.org_id, self.connection_id = org_id, connection_id
+        self.number_at = number_at  # where an identity row holds its number (values follow)
+        self.keys: dict[int, tuple[Any, ...]] = {}
+        self.days: dict[Any, dict[tuple[Any, ...], list[int]]] | None = {}
+        self.rows = 0
+
+    def add(self, fresh: list[tuple[Any, ...]], lines: list[tuple[Any, ...]]) -> None:
+        days = self.days
+        if days is None:
+            return
+        at, keys, pick = self.number_at, self.keys, itemgetter(*self._KEY)
+        for row in fresh:
+            keys[row[at]] = pick(row[at + 1:])
+        for number, day, billed, effective, *_ in lines:
+            per = days.get(day)
+            if per is None:
+                per = days[day] = {}
+            key = keys[number]
+            got = per.get(key)
+            if got is None:
+                per[key] = [billed, effective, 1]
+                self.rows += 1
+            else:
+                got[0] += billed
+                got[1] += effective
+                got[2] += 1
+        if len(keys) > SUMS_LIMIT or self.rows > SUMS_LIMIT:
+            self.days = None
+            self.keys.clear()
+
+    def between(self, first: date, last: date) -> dict[rollups.RollupKey, list[int]] | None:
+        """The rollup rows of the days [first, last]; None if this import gave up summing."""
+        if self.days is None:
+            return None
+        out: dict[rollups.RollupKey, list[int]] = {}
+        for stored, per in self.days.items():
+            day = stored if isinstance(stored, date) else date.fromisoformat(stored)
+            if first <= day <= last:
+                for (provider, service, category, region, account, currency), sums in (
+                        per.items()):
+                    out[rollups.unowned_key(self.org_id, self.connection_id, day, provider,
+                                            service, category, region, account,
+                                            currency)] = sums
+        return out
+
+
 class _Staging:
     """One import's staged rows: a line is (identity number, day, five amounts), each
     identity's columns are staged once (`cost_line_staging_idents`). On SQLite the import's
@@ -751,6 +813,7 @@ class _Staging:
                                              (IDENTS, _IDENT_COLUMNS)) for name in names}
         self.numbered = 0
         self.known: dict[tuple[Any, ...], int] = {}  # record path: identity row → number
+        self.sums = _Sums(org_id, connection_id, self.ident_names.index("number"))
 
     def number(self) -> int:
         self.numbered += 1
@@ -784,6 +847,7 @@ class _Staging:
                                    for name in ("day", *STAGED_AMOUNTS))]
         lines = _column_params(plan, [numbers, *(columns[name] for name in
                                                  ("day", *STAGED_AMOUNTS))])
+        self.sums.add(fresh, lines)
         return fresh, lines
 
 
@@ -887,7 +951,9 @@ class _Columns:
         columns = (map(numbers.__getitem__, chunk.ident), map(self._day, chunk.day),
                    chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
                    map(self._quantity, chunk.quantity))
-        return fresh, list(zip(*columns, strict=True))
+        lines = list(zip(*columns, strict=True))
+        staging.sums.add(fresh, lines)
+        return fresh, lines
 
 
 @dataclass
@@ -968,11 +1034,28 @@ def _staged_lines(dialect: Dialect, mine: ColumnElement[bool], day: date | None 
     return select(*values).select_from(lines.join(idents, joined)).where(mine)
 
 
+async def _rollup(session: AsyncSession, scope: ReplaceScope, first: date, last: date,
+                  sums: _Sums | None, *, kept: bool) -> None:
+    """The days' rollup after their lines switched: from the import's own sums when it has
+    them (plus the lines of those days it did not replace, if any: `kept`), else by a GROUP
+    BY over the days' lines."""
+    summed = sums.between(first, last) if sums is not None else None
+    if summed is None:
+        await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
+                              first=first, last=last)
+        return
+    await rollups.write_summed(session, scope.org_id, connection_id=scope.connection_id,
+                               first=first, last=last, sums=summed,
+                               others=not_(replaced_lines(scope)) if kept else None)
+
+
 async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
-                     first: date, last: date) -> int:
+                     first: date, last: date, sums: _Sums | None = None,
+                     kept: bool = True) -> int:
     """One step of a swap, in the caller's transaction: the days [first, last] of the scope
-    switch from the replaced lines to the staged ones (and their rollup follows); the staged
-    rows moved are dropped. Returns how many lines came in."""
+    switch from the replaced lines to the staged ones (and their rollup follows: from the
+    import's `sums` when it is the import that staged them); the staged rows moved are
+    dropped. Returns how many lines came in."""
     days = and_(CostLineRow.day >= first, CostLineRow.day <= last)
     await session.execute(delete(CostLineRow).where(replaced_lines(scope), days)
                           .execution_options(synchronize_session=False))
@@ -981,9 +1064,7 @@ async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
     copied = await session.execute(insert(core_table(CostLineRow)).from_select(
         _LINE_COLUMNS, _staged_lines(conn.dialect, mine, first if first == last else None)))
     await session.execute(delete(STAGING).where(mine))
-    # the rollup follows in the same transaction
-    await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
-                          first=first, last=last)
+    await _rollup(session, scope, first, last, sums, kept=kept)  # in the same transaction
     return int(getattr(copied, "rowcount", 0) or 0)
 
 
@@ -1036,15 +1117,17 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
         await session.flush()
         done.snapshot_id = snapshot.id
     run.swapping = True  # from here on the staged rows are kept until the swap is done
-    await _finish_swap(run.sessions, done.snapshot_id, owner=run.import_id)
+    await _finish_swap(run.sessions, done.snapshot_id, owner=run.import_id,
+                       sums=run.staging.sums if run.staging else None)
     return done
 
 
 async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: int, *,
-                       owner: str) -> None:
+                       owner: str, sums: _Sums | None = None) -> None:
     """Run the steps of a swap not done yet (each its own transaction), then mark the
     snapshot a success, the connection synced, and write the audit entry (with the last
-    step). `owner` holds the connection's import lease."""
+    step). `owner` holds the connection's import lease; `sums`: the staging import's own
+    (None when a swap another run began is finished)."""
     if not _on_sqlite(sessions):
         # fresh statistics of what was just staged: without them PostgreSQL took the staged
         # tables for empty and joined lines to identities by nested loops (minutes)
@@ -1053,7 +1136,7 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
     while True:
         started = time.perf_counter()
         async with sessions() as session, session.begin():
-            ended = await _swap_step(session, snapshot_id, owner)
+            ended = await _swap_step(session, snapshot_id, owner, sums)
         _record_step(started)
         if ended:
             return
@@ -1061,7 +1144,8 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
             await _let_others_write()
 
 
-async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> bool:
+async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str,
+                     sums: _Sums | None = None) -> bool:
     """The next step of a swap; True when it was the last (the swap is then recorded)."""
     snap = (await session.execute(select(SyncSnapshot).where(
         SyncSnapshot.id == snapshot_id))).scalar_one()
@@ -1073,7 +1157,8 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str) -> boo
     if step < len(chunks):
         scope = _scope_from(snap.org_id, snap.connection_id, plan["scope"])
         first, last = (date.fromisoformat(d) for d in chunks[step])
-        await _swap_days(session, scope, plan["import_id"], first, last)
+        await _swap_days(session, scope, plan["import_id"], first, last, sums,
+                         kept=bool(plan["kept"]))
         plan["done"] = step + 1
         snap.totals = {**snap.totals, "swap": plan}
         if plan["done"] < len(chunks):
@@ -1120,8 +1205,8 @@ async def _commit(run: _Run, whole: _OneTransaction, scope: ReplaceScope | None,
                 done.replaced[part.provider] = count
         done.kept = await _by_provider(session, and_(_same_days(scope),
                                                      not_(replaced_lines(scope))))
-        await rollups.refresh(session, scope.org_id, connection_id=scope.connection_id,
-                              first=scope.first_day, last=scope.last_day)
+        await _rollup(session, scope, scope.first_day, scope.last_day,
+                      run.staging.sums if run.staging else None, kept=bool(done.kept))
     if not await acquire_job(session, run.lease, owner=run.import_id,
                              now=SystemClock().now(), ttl=LEASE_TTL):
         raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")

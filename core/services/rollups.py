@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -44,9 +45,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.db.models import CostLine, CostRollup, Resource, ResourceMonthState, ServiceRollup
+from core.db.types import COST_SCALE
 
 __all__ = ["KEY_COLUMNS", "RollupKey", "differences", "rebuild", "refresh", "refresh_resources",
-           "summary"]
+           "summary", "unowned_key", "write_summed"]
 
 IN_BATCH = 500
 # the rollup's grouping columns, in the order `summary` selects them
@@ -139,6 +141,43 @@ async def refresh(session: AsyncSession, org_id: int | None, *,
                   last: date | None = None) -> None:
     """Recompute the rollup of a slice (days inclusive; None = unbounded) from its lines."""
     for statement in _statements(org_id, connection_id, first, last):
+        await session.execute(statement)
+
+
+def unowned_key(org_id: int, connection_id: int, day: date, provider: str,
+                service_name: str | None, service_category: str | None, region_id: str | None,
+                sub_account_name: str | None, billing_currency: str) -> RollupKey:
+    """The rollup key `summary` gives a line without a resource (a file import's): its
+    project is its sub-account's name, it has no team or environment."""
+    return (org_id, connection_id, day, provider, service_name, service_category, region_id,
+            sub_account_name, None, None, billing_currency)
+
+
+async def write_summed(session: AsyncSession, org_id: int, *, connection_id: int, first: date,
+                       last: date, sums: dict[RollupKey, list[int]],
+                       others: ColumnElement[bool] | None) -> None:
+    """The rollup of a slice whose new lines the writer summed as it wrote them (a file
+    import: `unowned_key` → [billed, effective nano-units, lines]), plus the `summary` of
+    the slice's lines matching `others` (None: it has no others), instead of a GROUP BY over
+    every line of the slice (~2.5 s of a million-line import). Tests hold it to `differences`."""
+    merged = {key: list(values) for key, values in sums.items()}
+    scale = Decimal(1).scaleb(-COST_SCALE)
+    if others is not None:
+        for row in await session.execute(
+                summary(*_slice(CostLine, org_id, connection_id, first, last), others)):
+            key, (billed, effective, count) = tuple(row[:len(KEY_COLUMNS)]), row[-3:]
+            got = merged.setdefault(key, [0, 0, 0])
+            got[0] += int((billed or 0) / scale)
+            got[1] += int((effective or 0) / scale)
+            got[2] += int(count)
+    await session.execute(delete(_TABLE).where(
+        *_slice(CostRollup, org_id, connection_id, first, last)))
+    if merged:
+        await session.execute(insert(_TABLE), [
+            {**dict(zip(KEY_COLUMNS, key, strict=True)), "billed_cost": billed * scale,
+             "effective_cost": effective * scale, "lines": count}
+            for key, (billed, effective, count) in merged.items()])
+    for statement in _statements(org_id, connection_id, first, last)[2:]:
         await session.execute(statement)
 
 

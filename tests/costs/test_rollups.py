@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,7 +23,7 @@ from core.domain.collection import CostLine as Line
 from core.domain.collection import ResourceKind as K
 from core.domain.collection import ResourceStatus as S
 from core.security.vault import Vault
-from core.services import allocation, costs, rollups
+from core.services import allocation, costs, focus_import, rollups
 from core.services.connections import delete_connection
 from core.services.costs import CostFilters, Dimension
 from core.services.focus_import import import_focus
@@ -184,6 +185,45 @@ async def test_imports_and_partial_reimports_keep_the_rollup(
         rebuilt = await rollups.rebuild(session, org)
         await session.commit()
     assert rebuilt == await assert_rollup_matches(session_maker)
+
+
+async def test_an_import_writes_its_own_rollup_as_a_group_by_would(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import writes its days' rollup from the sums it made while staging, not by reading
+    its lines again: a charge spread over several days, lines of an account it does not
+    replace whose name is the same project, and an import past the sums' limit (summed in
+    SQL instead) all come out as a GROUP BY over the lines."""
+    org, conn = await make_org_and_connection(session_maker, vault, kind="focus")
+
+    def with_extras(path: Path, first: date, days: int, scale: int,
+                    accounts: tuple[str, ...] = ("acc-1", "acc-2")) -> Path:
+        focus_file(path, first, days, scale, accounts)
+        with path.open("a", encoding="utf-8") as out:
+            # a three-day charge (spread by day) and a third account named like the first
+            out.write(f"{scale * 9},{scale * 9},USD,{first.isoformat()}T00:00:00Z,"
+                      f"{(first + timedelta(3)).isoformat()}T00:00:00Z,AWS,Amazon RDS,"
+                      "Databases,db-1,db,us-east-1,acc-1,Team acc-1\n")
+            if "acc-1" not in accounts or len(accounts) > 1:
+                out.write(f"{scale},{scale},USD,{first.isoformat()}T00:00:00Z,"
+                          f"{(first + timedelta(1)).isoformat()}T00:00:00Z,AWS,Amazon EC2,"
+                          "Compute,r-x,res x,us-east-1,acc-3,Team acc-1\n")
+        return path
+
+    async def imported(path: Path) -> None:
+        async with session_maker() as session:
+            await import_focus(session, FILES, org, conn, path, now=NOW)
+        await assert_rollup_matches(session_maker)
+
+    await imported(with_extras(tmp_path / "a.csv", date(2026, 10, 1), 31, 1))
+    await imported(with_extras(tmp_path / "b.csv", date(2026, 10, 10), 6, 5, ("acc-1",)))
+    monkeypatch.setattr(focus_import, "SUMS_LIMIT", 3)
+    await imported(with_extras(tmp_path / "c.csv", date(2026, 10, 12), 4, 7, ("acc-2",)))
+    async with session_maker() as session:  # the three-day charges, spread by day
+        rds = (await session.execute(select(func.count(), func.sum(CostLine.billed_cost))
+                                     .where(CostLine.service_name == "Amazon RDS"))).one()
+    # 9 on Oct 1–3; 45 on Oct 10–12 of which c replaced the 12th; 63 on Oct 12–14
+    assert tuple(rds) == (8, Decimal(9 + 30 + 63))
 
 
 FILTERS = (
