@@ -16,7 +16,8 @@ peak RSS ≤ 400 MB; no write transaction over a second or two.
 Each part runs in its own process so peak RSS belongs to that part alone.
 Run: `.venv/bin/python -m bench` (all benches) or `.venv/bin/python bench/bench_sync.py`;
 `bench/bench_sync.py --engine postgres` runs the daily imports on a throwaway PostgreSQL
-server instead (the staging goes through COPY there).
+server instead (there an import is one transaction: its "lock s" is the whole import, which
+readers and other writers do not wait on).
 """
 
 from __future__ import annotations
