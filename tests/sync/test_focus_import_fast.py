@@ -168,6 +168,9 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows of a few hundred rows and frequent writes: the hand-over happens mid-file."""
     monkeypatch.setattr(arrow_reader, "GROUP_ROWS", 200)
     monkeypatch.setattr(arrow_reader, "BLOCK", 4096)
+    # windows and summed lines handed out early: lines are staged before a late bad cell
+    monkeypatch.setattr(arrow_reader, "GROUP_ROWS", 64)
+    monkeypatch.setattr(arrow_reader, "EMIT_ROWS", 50)
     monkeypatch.setattr(focus_import, "FLUSH_BUCKETS", 5)
     monkeypatch.setattr(focus_import, "SLICE", 50)
 
@@ -186,6 +189,41 @@ async def test_hand_over_after_writes_replaces_them_without_doubling(
     assert "row-by-row" in caplog.text
     assert result.totals == {"USD": total}
     assert await stored_days(shared_sqlite, conn) == days  # micro-unit amounts: exact
+
+
+def two_day_file(rows: int, *, bad_at: int) -> tuple[str, dict[date, Decimal]]:
+    """Rows of two days each (spread by day, so staged through the aggregator) over a few
+    resources, row `bad_at` with a `$` cost; and the day totals a correct import stores."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    lines: list[str] = [HEADER]
+    days: dict[date, Decimal] = defaultdict(Decimal)
+    for i in range(rows):
+        first = start + timedelta(days=i // 7)
+        cost = '"$1,000.00"' if i == bad_at else "0.02"
+        amount = Decimal(1000) if i == bad_at else Decimal("0.02")
+        lines.append(f"{cost},{cost},NULL,USD,{first:%Y-%m-%dT%H:%M:%SZ},"
+                     f"{first + timedelta(days=2):%Y-%m-%dT%H:%M:%SZ},Usage-Based,"
+                     f"vm-{i % 7},Compute,,ru-1,\n")
+        for day in (first.date(), first.date() + timedelta(days=1)):
+            days[day] += amount / 2
+    return "".join(lines), dict(days)
+
+
+@pytest.mark.usefixtures("small_batches")
+async def test_hand_over_after_spread_rows_were_staged_loses_none_of_them(
+        engine: AsyncEngine, vault: Vault, caplog: pytest.LogCaptureFixture) -> None:
+    """Rows spread over days are staged (identities numbered) before the fast reader meets a
+    cell it cannot read; the row-by-row reader then numbers identities afresh, so none of
+    its lines points at an identity the hand-over dropped (they were lost without a word)."""
+    text, days = two_day_file(30_000, bad_at=29_900)
+    org, conn = await fresh_connection(engine, vault, "focus")
+    with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
+        async with session_factory(engine)() as session, session.begin():
+            result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()),
+                                        now=NOW)
+    assert "row-by-row" in caplog.text
+    assert result.totals == {"USD": sum(days.values(), Decimal(0))}
+    assert await stored_days(engine, conn) == days
 
 
 @pytest.mark.usefixtures("small_batches")
