@@ -790,8 +790,10 @@ class _Sums:
 
 class _Staging:
     """One import's staged rows: a line is (identity number, day, five amounts), each
-    identity's columns are staged once (`cost_line_staging_idents`). On SQLite the import's
-    constants are literals of the INSERTs (not bound per row); COPY takes every column."""
+    identity's columns are staged once. On SQLite they go to `cost_line_staging` and
+    `cost_line_staging_idents`, the import's constants literals of the INSERTs (not bound
+    per row); on PostgreSQL COPY writes every column into the import's temporary tables
+    (`_OneTransaction`), which need no import id."""
 
     def __init__(self, dialect: Dialect, import_id: str, org_id: int, connection_id: int,
                  source: str) -> None:

@@ -96,8 +96,9 @@ class CostLine(Base):
     row_hash: Mapped[str | None] = mapped_column(String(32))
 
 
-# Where a file import puts its daily lines until they replace the stored ones in short
-# transactions (core.services.focus_import): per line only its day, amounts and identity
+# Where a file import on SQLite puts its daily lines until they replace the stored ones in
+# short transactions (core.services.focus_import; on PostgreSQL an import is one transaction
+# with temporary tables of the same columns): per line only its day, amounts and identity
 # number; each identity's columns (the same on all of a resource's days) once per import in
 # cost_line_staging_idents. A narrow row is ~4x cheaper to write and delete than the whole
 # line; the swap joins the two. Rows of an import that died are swept by the next.
