@@ -216,6 +216,10 @@ EXEMPT: dict[str, str] = {
                                  "swaps; no user input",
     "rollups.refresh": "called by the sync and the import swap with the connection they "
                        "loaded, inside their transaction",
+    "rollups.write_summed": "called by the import with the connection it loaded (and "
+                            "checked the caller's role for), inside its transaction",
+    "rollups.unowned_key": "builds a key tuple from values the import already holds; reads "
+                           "nothing",
     "resource_months.build": "the job and the rebuild command pass (org, connection, month) "
                              "triples that stale() read from the state table; no user input",
     "resource_months.read_month": "called by build with a triple from stale(); no user input",
