@@ -47,17 +47,24 @@ async def claim_rows(session: AsyncSession, model: Any, *, where: Sequence[Colum
     The caller commits; until then the claim is invisible to other workers.
     """
     condition = and_(*where, lease_free(model, now))
-    # Two statements, not UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED):
-    # PostgreSQL may run such a subquery more than once and then claims more than `limit`
-    # rows (every due outbox message, measured). The picked rows stay locked (PostgreSQL) or
-    # the database's one writer is us (SQLite) until the caller commits.
-    picked = list((await session.execute(
-        select(model.id).where(condition).order_by(*order_by, model.id).limit(limit)
-        .with_for_update(skip_locked=True))).scalars())
+    lease = {"lease_owner": owner, "lease_expires_at": now + ttl, **(values or {})}
+    due = select(model.id).where(condition).order_by(*order_by, model.id).limit(limit)
+    if session.get_bind().dialect.name == "sqlite":
+        # one statement: SQLite takes its write lock before the subquery reads, so two
+        # workers never pick the same rows (a SELECT first reads without the lock: both
+        # picked the same due rows, and the second then claimed none of the rest)
+        statement = (update(model).where(model.id.in_(due.scalar_subquery()))
+                     .values(**lease).returning(model.id)
+                     .execution_options(synchronize_session=False))
+        return sorted((await session.execute(statement)).scalars())
+    # PostgreSQL: two statements, not UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
+    # LOCKED): it may run such a subquery more than once and then claims more than `limit`
+    # rows (every due outbox message, measured). The picked rows stay locked until the
+    # caller commits, and other workers skip them.
+    picked = list((await session.execute(due.with_for_update(skip_locked=True))).scalars())
     if not picked:
         return []
-    statement = (update(model).where(model.id.in_(picked), condition)
-                 .values(lease_owner=owner, lease_expires_at=now + ttl, **(values or {}))
+    statement = (update(model).where(model.id.in_(picked), condition).values(**lease)
                  .returning(model.id).execution_options(synchronize_session=False))
     return sorted((await session.execute(statement)).scalars())
 

@@ -52,6 +52,20 @@ async def test_two_workers_claim_disjoint_connections_and_expired_claims_return(
     assert len(await claim_due(runtime(deps, "c", sync_batch=10))) == 6
 
 
+async def test_workers_claiming_at_once_take_every_due_connection_between_them(
+        deps: Deps, beget: tuple[BegetFake, str]) -> None:
+    """Round after round, two workers claiming at the same moment split all six due
+    connections: on SQLite a claim first read the due rows without the write lock, both
+    workers picked the same four, and the second claimed none of the other two."""
+    _, ids = await _connections(deps, beget[1], 6, "x")
+    for round_ in range(20):
+        got_a, got_b = await asyncio.gather(claim_due(runtime(deps, f"a{round_}", sync_batch=4)),
+                                            claim_due(runtime(deps, f"b{round_}", sync_batch=4)))
+        assert not set(got_a) & set(got_b)
+        assert sorted(got_a + got_b) == ids, round_
+        deps.clock.advance(seconds=LEASE.total_seconds() + 1)
+
+
 async def test_two_workers_sync_each_due_connection_exactly_once(
         deps: Deps, beget: tuple[BegetFake, str]) -> None:
     fake, url = beget
