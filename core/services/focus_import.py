@@ -465,6 +465,11 @@ class _Run:
     whole: _OneTransaction | None = None  # PostgreSQL: the import's one transaction
 
     @property
+    def sums(self) -> _Sums | None:
+        """The rollup sums of what this import staged (None before it staged anything)."""
+        return self.staging.sums if self.staging is not None else None
+
+    @property
     def lease(self) -> str:
         return f"import:{self.connection_id}"
 
@@ -533,8 +538,7 @@ class _Run:
                     for statement, values in _multi_row(sql, rows):
                         await conn.exec_driver_sql(statement, values)
             _record_step(started)
-            if self.dialect.name == "sqlite":
-                await _let_others_write()
+            await _let_others_write()
             self.staged += len(part)
 
     async def settle(self) -> None:
@@ -975,12 +979,10 @@ async def _per_day(session: AsyncSession, query: Any) -> dict[date, int]:
     return {day: int(n) for day, n in (await session.execute(query)).all()}
 
 
-def _chunks(first: date, last: date, weight: dict[date, int], limit: int | None
+def _chunks(first: date, last: date, weight: dict[date, int], limit: int
             ) -> list[tuple[date, date]]:
     """Consecutive day ranges covering [first, last], each moving at most `limit` lines
-    (staged in plus stored out) unless one day alone has more; None: one range."""
-    if limit is None:
-        return [(first, last)]
+    (staged in plus stored out) unless one day alone has more."""
     chunks: list[tuple[date, date]] = []
     start, held, day = first, 0, first
     while day <= last:
@@ -1073,10 +1075,10 @@ async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
 async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
                 now: datetime, actor: Actor | None, source: str, rows: int,
                 days: int) -> _Swapped:
-    """Replace what the file covers with the staged lines, in steps readers see whole.
+    """SQLite: replace what the file covers with the staged lines, in steps readers see
+    whole (PostgreSQL imports commit their one transaction instead: `_commit`).
 
-    The guarantee: each step (a few days, at most SWAP_ROWS lines in and out; the whole
-    scope in one step on PostgreSQL, whose readers and other writers do not wait on it) is
+    The guarantee: each step (a few days, at most SWAP_ROWS lines in and out) is
     one transaction, so every day switches from the old lines to the new ones at once, and
     the snapshot says `swapping` until the last day has. Nothing is changed before every
     row of the file is read and staged (a bad row leaves the stored lines as they were);
@@ -1101,9 +1103,8 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
                            "send the file again")
     for day, count in staged.items():
         weight[day] = weight.get(day, 0) + count
-    limit = SWAP_ROWS if run.dialect.name == "sqlite" else None
     chunks = ([] if scope is None else
-              _chunks(scope.first_day, scope.last_day, weight, limit))
+              _chunks(scope.first_day, scope.last_day, weight, SWAP_ROWS))
     snapshot.status = "swapping"
     snapshot.totals = {**snapshot.totals, "swap": {
         "import_id": run.import_id, "scope": _scope_json(scope) if scope else [],
@@ -1112,15 +1113,10 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
         "kept": done.kept, "actor": actor.telegram_id if actor else None,
         "now": now.isoformat()}}
     async with run.sessions() as session, session.begin():
-        if not await acquire_job(session, run.lease, owner=run.import_id,
-                                 now=SystemClock().now(), ttl=LEASE_TTL):
-            raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
-        session.add(snapshot)
-        await session.flush()
-        done.snapshot_id = snapshot.id
+        done.snapshot_id = await _record_snapshot(session, run, snapshot)
     run.swapping = True  # from here on the staged rows are kept until the swap is done
     await _finish_swap(run.sessions, done.snapshot_id, owner=run.import_id,
-                       sums=run.staging.sums if run.staging else None)
+                       sums=run.sums)
     return done
 
 
@@ -1146,15 +1142,29 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
             await _let_others_write()
 
 
+async def _hold_lease(session: AsyncSession, connection_id: int, owner: str) -> None:
+    """Renew the connection's import lease in the caller's transaction, or raise ImportBusy:
+    an import writes only while it still owns the connection."""
+    if not await acquire_job(session, f"import:{connection_id}", owner=owner,
+                             now=SystemClock().now(), ttl=LEASE_TTL):
+        raise ImportBusy(f"connection {connection_id}: the import lost its lease")
+
+
+async def _record_snapshot(session: AsyncSession, run: _Run, snapshot: SyncSnapshot) -> int:
+    """With the lease held: the import's snapshot stored, its id."""
+    await _hold_lease(session, run.connection_id, run.import_id)
+    session.add(snapshot)
+    await session.flush()
+    return snapshot.id
+
+
 async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str,
                      sums: _Sums | None = None) -> bool:
     """The next step of a swap; True when it was the last (the swap is then recorded)."""
     snap = (await session.execute(select(SyncSnapshot).where(
         SyncSnapshot.id == snapshot_id))).scalar_one()
     plan = dict(cast(dict[str, Any], snap.totals["swap"]))
-    if not await acquire_job(session, f"import:{snap.connection_id}", owner=owner,
-                             now=SystemClock().now(), ttl=LEASE_TTL):
-        raise ImportBusy(f"connection {snap.connection_id}: the import lost its lease")
+    await _hold_lease(session, snap.connection_id, owner)
     chunks, step = plan["chunks"], int(plan["done"])
     if step < len(chunks):
         scope = _scope_from(snap.org_id, snap.connection_id, plan["scope"])
@@ -1208,13 +1218,8 @@ async def _commit(run: _Run, whole: _OneTransaction, scope: ReplaceScope | None,
         done.kept = await _by_provider(session, and_(_same_days(scope),
                                                      not_(replaced_lines(scope))))
         await _rollup(session, scope, scope.first_day, scope.last_day,
-                      run.staging.sums if run.staging else None, kept=bool(done.kept))
-    if not await acquire_job(session, run.lease, owner=run.import_id,
-                             now=SystemClock().now(), ttl=LEASE_TTL):
-        raise ImportBusy(f"connection {run.connection_id}: the import lost its lease")
-    session.add(snapshot)
-    await session.flush()
-    done.snapshot_id = snapshot.id
+                      run.sums, kept=bool(done.kept))
+    done.snapshot_id = await _record_snapshot(session, run, snapshot)
     await _succeeded(session, snapshot, now, actor.telegram_id if actor else None, source,
                      rows, days, done.replaced, done.kept)
     await session.commit()
