@@ -390,7 +390,8 @@ class _OneTransaction:
     runs (index and foreign-key upkeep, on the other core) while this process reads on.
     The lines the file replaces are deleted at the end, when the file's scope is known:
     the ones stored before the import began (`before`: no other writer adds lines to a
-    connection whose import lease is held)."""
+    connection whose import lease is held, and new ids come from the sequence, which must
+    be past every stored id: checked at the start, else the import is refused)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
@@ -403,6 +404,16 @@ class _OneTransaction:
         self.started = time.perf_counter()
         self.before = int((await session.execute(
             select(func.coalesce(func.max(CostLineRow.id), 0)))).scalar_one())
+        issued = (await session.execute(text(
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('cost_lines', 'id'))"))
+        ).scalar_one()
+        if self.before and (issued is None or int(issued) < self.before):
+            # lines stored with ids the sequence never gave (a restore without setval): new
+            # lines could get ids below `before` and be deleted as old ones at the end
+            raise RuntimeError(
+                f"cost_lines holds id {self.before} but its id sequence has issued "
+                f"{issued}; imports are refused until it is moved past them: SELECT setval("
+                "pg_get_serial_sequence('cost_lines', 'id'), (SELECT max(id) FROM cost_lines))")
         for table, key in ((TEMP_LINES, None), (TEMP_IDENTS, "number")):
             source = STAGING if table is TEMP_LINES else IDENTS
             names = ", ".join(c.name for c in table.columns)

@@ -229,6 +229,35 @@ async def test_on_postgresql_a_database_failing_mid_import_changes_nothing(
     assert sum(n for n, _ in new.values()) == sum(n for n, _ in old.values())
 
 
+async def test_on_postgresql_an_id_sequence_behind_the_lines_refuses_the_import(
+        pg_sessions: async_sessionmaker[AsyncSession], vault: Vault) -> None:
+    """A line stored with an id the sequence never gave (a restore without setval): the
+    import's new lines could then get ids below the stored ones and be deleted as old lines
+    at its end. It refuses instead, naming the fix, and changes nothing."""
+    session_maker = pg_sessions
+    org, conn = await make_org_and_connection(session_maker, vault, kind="focus")
+    await _import(session_maker, org, conn, OLD)
+    async with session_maker() as session, session.begin():
+        await session.execute(text(
+            "INSERT INTO cost_lines SELECT 1000000000, org_id, connection_id, resource_id, "
+            "day, charge_period_start, charge_period_end, billed_cost, effective_cost, "
+            "list_cost, contracted_cost, billing_currency, provider, provider_name, "
+            "service_name, service_category, charge_category, resource_external_id, "
+            "'restored', resource_type, region_id, sub_account_id, sub_account_name, "
+            "pricing_quantity, pricing_unit, sku_id, tags, source, row_hash "
+            "FROM cost_lines ORDER BY id LIMIT 1"))
+    before = await _per_day(session_maker, conn)
+    with pytest.raises(RuntimeError, match="setval"):
+        await _import(session_maker, org, conn, NEW)
+    assert await _per_day(session_maker, conn) == before
+
+    async with session_maker() as session, session.begin():
+        await session.execute(text("SELECT setval(pg_get_serial_sequence('cost_lines', 'id'), "
+                                   "(SELECT max(id) FROM cost_lines))"))
+    await _import(session_maker, org, conn, NEW)  # the lease was given back
+    assert await _per_day(session_maker, conn) != before
+
+
 async def test_lines_staged_before_the_narrow_staging_are_swapped_as_they_were(
         engine: AsyncEngine) -> None:
     """A swap a dead process left half done across the upgrade to 0013: its staged lines
