@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.db import casefold
 from core.security.files import make_private
 
 __all__ = ["create_engine", "session_factory"]
@@ -39,6 +40,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={busy_ms}")
             cur.close()
+            casefold.register(dbapi_conn)  # lower() in every alphabet (core.db.casefold)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.casefold import fold, folded
 from core.db.models import (
     AuditEntry,
     Connection,
@@ -112,11 +113,9 @@ async def platform_stats(session: AsyncSession, actor: int, superadmins: Collect
 
 
 def _matches(column: Any, text: str) -> list[ColumnElement[bool]]:
-    """Case-insensitive substring match; SQLite's lower() is ASCII-only, so the usual
-    spellings of a Cyrillic query (as typed, lower, Capitalised, UPPER) are tried too."""
+    """Case-insensitive substring match in any alphabet (core.db.casefold)."""
     text = text.replace("%", "").replace("_", "")
-    variants = {text, text.lower(), text.capitalize(), text.upper(), text.title()}
-    return [column.ilike(f"%{v}%") for v in sorted(variants)]
+    return [folded(column).like(f"%{fold(text)}%")]
 
 
 async def search_users(session: AsyncSession, actor: int, superadmins: Collection[int],

@@ -60,6 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.db.casefold import fold, folded
 from core.db.models import (
     Connection,
     CostLine,
@@ -205,7 +206,8 @@ def lines_only() -> Iterator[None]:
 
 
 def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
-    return func.lower(column).in_([v.lower() for v in values])
+    """Names matched whatever their case, in any alphabet (core.db.casefold)."""
+    return folded(column).in_([fold(v) for v in values])
 
 
 def _tag_clause(key: str, value: str) -> ColumnElement[bool]:

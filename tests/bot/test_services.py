@@ -153,7 +153,7 @@ async def test_admin_services_refuse_others_and_broadcast_once_per_user(
         hits = await admin.search_orgs(s, 999, {999}, "a")
         assert [h.name for h in hits] == ["A"]
         await _org(s, "ООО Ромашка", (5, Role.OWNER))
-        for query in ("ромаш", "РОМАШКА", "Ромашка", "ooo-romashka"):
+        for query in ("ромаш", "РОМАШКА", "Ромашка", "рОмАшКа", "ooo-romashka"):
             assert [h.name for h in await admin.search_orgs(s, 999, {999}, query)] == [
                 "ООО Ромашка"], query
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from core.db.models import Connection, Organization
+from sqlalchemy import select
+
+from core.db.models import Connection, Organization, Resource
 from core.services import costs
 from core.services.ask.service import execute
 from core.services.ask.types import (
@@ -82,6 +84,30 @@ async def test_top_trend_forecast_and_budgets(demo: Demo) -> None:
         assert {b.name for b in budgets.items} == {"Облако — всего", "Beget Dev"}
         org_budget = next(b for b in budgets.items if b.name == "Облако — всего")
         assert org_budget.actual == fc.actual_to_date.quantize(Decimal("0.01"))
+
+
+async def test_cyrillic_connection_and_project_names_match_however_typed(demo: Demo) -> None:
+    """A Russian connection or project name finds its costs and resources in the user's own
+    casing (SQL's lower() folds only ASCII on SQLite and under PostgreSQL's C locale)."""
+    async with demo.sessions() as s:
+        beget = (await s.execute(select(Connection).where(
+            Connection.org_id == demo.org_id, Connection.kind == "beget"))).scalars().first()
+        assert beget is not None
+        beget.name = "Бегет Разработка"
+        box = (await s.execute(select(Resource).where(
+            Resource.org_id == demo.org_id).order_by(Resource.id))).scalars().first()
+        assert box is not None
+        box.project = "Маркетинг"
+        await s.flush()
+        asked = await execute(s, demo.org_id, Question(
+            Intent.SPEND, *OCT, connection_names=("бегет РАЗРАБОТКА",)), today=TODAY)
+        assert isinstance(asked, SpendAnswer)
+        expected = await costs.total(s, demo.org_id, *OCT, CostFilters(connection_ids=(beget.id,)))
+        assert asked.total == expected > 0
+        listed = await execute(s, demo.org_id, Question(
+            Intent.RESOURCES, *OCT, filters=CostFilters(projects=("маркетинг",))), today=TODAY)
+        assert isinstance(listed, ResourcesAnswer)
+        assert [i.name for i in listed.items] == [box.name]
 
 
 async def test_resources_page_and_recommendations(demo: Demo) -> None:

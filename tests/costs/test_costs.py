@@ -102,3 +102,47 @@ async def test_another_orgs_connection_id_yields_nothing(
                                    CostFilters(connection_ids=(int(foreign_conn.key),)))
         assert leaked == Decimal(0)
         assert await costs.data_range(session, 12345) is None
+
+
+async def test_filters_match_cyrillic_names_in_any_case(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """Russian project, service, region, team and resource names are matched however the user
+    cased them: SQLite's lower() folds ASCII only, so a filter must not lower in SQL."""
+    async with session_maker() as session:
+        org, _, sel = await _seed(session)
+        now = datetime(2026, 10, 1, tzinfo=UTC)
+        box = Resource(org_id=org, connection_id=sel, external_id="vm-ru", name="Сервер-Бэкенд",
+                       kind="server", team="Аналитика", environment="Прод",
+                       first_seen_at=now, last_seen_at=now)
+        session.add(box)
+        await session.flush()
+        session.add(_line(org, sel, D1, "7.00", service="Облачные серверы", name="Сервер-Бэкенд",
+                          project="Маркетинг", resource=box.id))
+        await session.commit()
+        for filters in (CostFilters(projects=("Маркетинг",)), CostFilters(projects=("маркетинг",)),
+                        CostFilters(projects=("МАРКЕТИНГ",)),
+                        CostFilters(services=("облачные серверы",)),
+                        CostFilters(teams=("аналитика",)), CostFilters(environments=("прод",)),
+                        CostFilters(resource_names=("сервер-бэкенд",))):
+            assert await costs.total(session, org, D1, D3, filters) == Decimal("7.00"), filters
+
+
+async def test_tag_filters_match_cyrillic_tags(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """A tag written in Russian on a line or on its resource is found by the same words."""
+    async with session_maker() as session:
+        org, _, sel = await _seed(session)
+        now = datetime(2026, 10, 1, tzinfo=UTC)
+        box = Resource(org_id=org, connection_id=sel, external_id="vm-tag", name="vm-tag",
+                       kind="server", tags={"отдел": "Маркетинг"},
+                       first_seen_at=now, last_seen_at=now)
+        session.add(box)
+        await session.flush()
+        session.add_all([
+            _line(org, sel, D1, "7.00", name="vm-tag", resource=box.id),
+            _line(org, sel, D2, "5.00", name="lb-1", tags={"команда": "Аналитика"})])
+        await session.commit()
+        assert await costs.total(session, org, D1, D3, CostFilters(
+            tags=(("отдел", "Маркетинг"),))) == Decimal("7.00")
+        assert await costs.total(session, org, D1, D3, CostFilters(
+            tags=(("команда", "Аналитика"),))) == Decimal("5.00")

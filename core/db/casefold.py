@@ -1,0 +1,63 @@
+"""Case-insensitive matching of names in any alphabet, the same on both engines.
+
+SQL's lower() folds only ASCII on SQLite. On PostgreSQL it folds whatever the database's
+locale folds, which under the C locale (the test servers' locale, and a common server
+default) is ASCII only too. So a filter for a Russian project "Маркетинг", lowered in Python
+and compared with lower() in SQL, matched nothing, and the answer said 0 ₽ without a word.
+
+`folded(expr)` lowers with Unicode rules on both engines. On SQLite it calls a deterministic
+function that `register` adds to each connection. On PostgreSQL it is lower() under the ICU
+root collation, which every ICU-enabled build has (Debian's and the postgres image's).
+`fold(text)` is the same lowering in Python, for the values compared with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+__all__ = ["SQLITE_FUNCTION", "fold", "folded", "register"]
+
+SQLITE_FUNCTION = "infrazen_fold"
+
+
+def fold(text: str) -> str:
+    """`text` lowered as `folded` lowers in SQL."""
+    return text.lower()
+
+
+def _fold_value(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+class folded(FunctionElement[str]):  # noqa: N801 - an SQL function, named as one
+    """The Unicode lower case of a text expression (NULL stays NULL)."""
+
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _lower(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{SQLITE_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "und-x-icu")'
+
+
+def register(dbapi_connection: Any) -> None:
+    """Add the function `folded` calls to a new SQLite connection (the engine's connect
+    hook)."""
+    dbapi_connection.create_function(SQLITE_FUNCTION, 1, _fold_value, deterministic=True)
