@@ -99,3 +99,23 @@ async def test_budget_rules_on_both_engines(
         await budgets.delete_budget(session, org, owner, budget_id)
         assert await budgets.list_statuses(session, org, clock) == []
         await session.commit()
+
+
+async def test_a_budget_for_a_russian_service_counts_its_spend(
+        session_maker: async_sessionmaker[AsyncSession], clock: FrozenClock) -> None:
+    """A budget scoped to a service named in Russian sees that service's spend, however the
+    owner cased the name (before, lower() in SQL folded only ASCII: the budget saw 0 ₽ and
+    never warned)."""
+    async with session_maker() as session:
+        org = await small_org(session)
+        owner = await member(session, org, 1, Role.OWNER)
+        conn = await connection(session, org, "Selectel")
+        await costs(session, org, conn, days_before(TODAY, 10, "300"),
+                    service="Облачные серверы")
+        await costs(session, org, conn, days_before(TODAY, 10, "100"), service="Хранилище")
+        for typed in ("Облачные серверы", "облачные СЕРВЕРЫ"):
+            budget_id = await budgets.create_budget(
+                session, org, owner, name=typed, amount=Decimal(3000),
+                scope_kind="service", scope_value=typed, thresholds=(50, 100))
+            status = await budgets.budget_status(session, org, budget_id, clock)
+            assert (status.spent, status.crossed) == (Decimal("3000.00"), (50, 100)), typed
