@@ -5,9 +5,11 @@ locale folds, which under the C locale (the test servers' locale, and a common s
 default) is ASCII only too. So a filter for a Russian project "Маркетинг", lowered in Python
 and compared with lower() in SQL, matched nothing, and the answer said 0 ₽ without a word.
 
-`folded(expr)` lowers with Unicode rules on both engines. On SQLite it calls a deterministic
-function that `register` adds to each connection. On PostgreSQL it is lower() under the ICU
-root collation, which every ICU-enabled build has (Debian's and the postgres image's).
+`folded(expr)` lowers with Unicode rules on both engines, and reads ё as е (Russian writes
+the two dots or leaves them out: "Расчёты" and "Расчеты" are one name to its reader). On
+SQLite it calls a deterministic function that `register` adds to each connection. On
+PostgreSQL it is lower() under the ICU root collation, which every ICU-enabled build has
+(Debian's and the postgres image's).
 `fold(text)` is the same lowering in Python, for the values compared with it.
 """
 
@@ -26,16 +28,16 @@ SQLITE_FUNCTION = "infrazen_fold"
 
 
 def fold(text: str) -> str:
-    """`text` lowered as `folded` lowers in SQL."""
-    return text.lower()
+    """`text` folded as `folded` folds it in SQL."""
+    return text.lower().replace("ё", "е")
 
 
 def _fold_value(value: object) -> object:
-    return value.lower() if isinstance(value, str) else value
+    return fold(value) if isinstance(value, str) else value
 
 
 class folded(FunctionElement[str]):  # noqa: N801 - an SQL function, named as one
-    """The Unicode lower case of a text expression (NULL stays NULL)."""
+    """A text expression in Unicode lower case, ё read as е (NULL stays NULL)."""
 
     type = String()
     name = "folded"
@@ -44,7 +46,7 @@ class folded(FunctionElement[str]):  # noqa: N801 - an SQL function, named as on
 
 @compiles(folded)
 def _lower(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
+    return f"replace(lower({compiler.process(element.clauses, **kw)}), 'ё', 'е')"
 
 
 @compiles(folded, "sqlite")
@@ -54,7 +56,8 @@ def _sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(folded, "postgresql")
 def _postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "und-x-icu")'
+    return (f'translate(lower(({compiler.process(element.clauses, **kw)}) '
+            f'COLLATE "und-x-icu"), \'ё\', \'е\')')
 
 
 def register(dbapi_connection: Any) -> None:

@@ -107,7 +107,8 @@ async def test_another_orgs_connection_id_yields_nothing(
 async def test_filters_match_cyrillic_names_in_any_case(
         session_maker: async_sessionmaker[AsyncSession]) -> None:
     """Russian project, service, region, team and resource names are matched however the user
-    cased them: SQLite's lower() folds ASCII only, so a filter must not lower in SQL."""
+    cased them (SQLite's lower() folds ASCII only, so a filter must not lower in SQL), and with
+    ё written or not."""
     async with session_maker() as session:
         org, _, sel = await _seed(session)
         now = datetime(2026, 10, 1, tzinfo=UTC)
@@ -116,9 +117,14 @@ async def test_filters_match_cyrillic_names_in_any_case(
                        first_seen_at=now, last_seen_at=now)
         session.add(box)
         await session.flush()
-        session.add(_line(org, sel, D1, "7.00", service="Облачные серверы", name="Сервер-Бэкенд",
-                          project="Маркетинг", resource=box.id))
+        session.add_all([
+            _line(org, sel, D1, "7.00", service="Облачные серверы", name="Сервер-Бэкенд",
+                  project="Маркетинг", resource=box.id),
+            _line(org, sel, D3, "2.00", name="db-1", project="Расчёты")])
         await session.commit()
+        for typed in ("расчеты", "РАСЧЁТЫ", "Расчёты"):
+            assert await costs.total(session, org, D1, D3, CostFilters(projects=(typed,))) == \
+                Decimal("2.00"), typed
         for filters in (CostFilters(projects=("Маркетинг",)), CostFilters(projects=("маркетинг",)),
                         CostFilters(projects=("МАРКЕТИНГ",)),
                         CostFilters(services=("облачные серверы",)),
