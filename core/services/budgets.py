@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.db.casefold import fold
 from core.db.models import (
     BoundChat,
     Budget,
@@ -62,6 +63,8 @@ DEFAULT_THRESHOLDS = (50, 80, 100)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1e13")
 MAX_CHOICES = 12
+# how far back a typed scope is looked for in the costs before the wizard asks "is that right?"
+SCOPE_LOOKBACK_DAYS = 90
 _CURRENCY_MARKS = re.compile(r"(₽|руб\.?|rub|\$|€|usd|eur)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 
@@ -153,6 +156,23 @@ def scope_filters(scope_kind: str, scope_value: str | None) -> costs.CostFilters
         "team": costs.CostFilters(teams=(scope_value,)),
         "service": costs.CostFilters(services=(scope_value,)),
     }[scope_kind]
+
+
+async def scope_has_costs(session: AsyncSession, org_id: int, scope_kind: str,
+                          scope_value: str | None, today: date) -> bool:
+    """Whether the org's costs of the last SCOPE_LOOKBACK_DAYS days have anything in the scope
+    (matched as the budget will match it: any case, ё as е). A typed name that matches
+    nothing would make a budget that shows 0 and never warns: the wizard says so first."""
+    filters = scope_filters(scope_kind, scope_value)
+    if filters is None:
+        return True
+    return await costs.has_costs(session, org_id, today - timedelta(days=SCOPE_LOOKBACK_DAYS),
+                                 today, filters)
+
+
+def same_scope_value(typed: str, earlier: str | None) -> bool:
+    """Whether `typed` names what `earlier` named (the wizard's "send it again to keep it")."""
+    return earlier is not None and fold(typed.strip()) == fold(earlier.strip())
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal:

@@ -51,6 +51,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -487,6 +488,24 @@ async def total(session: AsyncSession, org_id: int, start: date, end: date,
     """Spend of the org over [start, end] in its currency (lines without a rate left out)."""
     _, rows = await _converted(session, org_id, start, end, filters, (), ctx)
     return sum((amount for _, amount in rows), ZERO)
+
+
+async def has_costs(session: AsyncSession, org_id: int, start: date, end: date,
+                    filters: CostFilters | None = None) -> bool:
+    """Whether any cost of [start, end] matches `filters` (a zero-cost line counts): how a
+    name that matches nothing is told from a scope that cost nothing, before a budget or a
+    rule is built on a misspelling and shows 0 for ever."""
+    source = _source((), filters)
+    if source.model is not None:
+        query = select(literal(1)).where(
+            *_rollup_where(source.model, org_id, start, end, filters))
+    else:
+        query = select(literal(1)).select_from(CostLine)
+        if _needs_resource((), filters):
+            query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
+                                                   Resource.org_id == org_id))
+        query = query.where(*_where(org_id, start, end, filters))
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def _labels(session: AsyncSession, org_id: int, by: Dimension,

@@ -216,7 +216,9 @@ async def test_wizard_scopes_by_provider_and_tag(hb: BotHarness) -> None:
     await fin.click("🏷 Tag")
     wrong = await fin.send("env prod")
     assert "key=value" in wrong[-1].text
-    await fin.send("env = prod")
+    unmatched = await fin.send("env = prod")  # no cost carries the tag: asked once, then kept
+    assert "Nothing in the last 90 days of costs matches “env=prod”" in unmatched[-1].text
+    await fin.send("ENV = Prod")
     await fin.send("1000")
     await fin.click("Year")
     await fin.click("50 / 80 / 100 % (default)")
@@ -228,7 +230,36 @@ async def test_wizard_scopes_by_provider_and_tag(hb: BotHarness) -> None:
                                 .order_by(Budget.id))).all()
     assert [tuple(r) for r in rows] == [
         ("provider", "selectel", "quarter", Decimal("12500.50"), [70, 95], None),
-        ("tag", "env=prod", "year", Decimal("1000.00"), [50, 80, 100], FINANCE)]
+        ("tag", "ENV=Prod", "year", Decimal("1000.00"), [50, 80, 100], FINANCE)]
+
+
+async def test_a_typed_scope_no_cost_has_is_questioned_before_the_budget_is_made(
+        hb: BotHarness) -> None:
+    """A misspelt project would make a budget that shows 0 ₽ and never warns: the wizard
+    says the recent costs have nothing by that name; a name the costs have (in any case)
+    goes straight on, and the same name sent again is kept."""
+    await _world(hb)
+    fin = hb.client(FINANCE)
+    await fin.send("/budget")
+    await fin.click("➕ Новый бюджет")
+    await fin.click("🧩 Сервис")
+    typo = await fin.send("Compte")
+    assert "нет ничего с «Compte»" in typo[-1].text
+    assert "бюджет по такому охвату показывал бы 0" in typo[-1].text
+    found = await fin.send("compute")  # the costs have "Compute": no question
+    assert "Сумма бюджета" in found[-1].text
+    await fin.send("5000")
+    await fin.click("Месяц")
+    await fin.click("50 / 80 / 100 % (по умолчанию)")
+    await fin.click("👤 Мне в личку")
+    await fin.click("✅ Сохранить")
+    async with hb.ctx.session() as s:
+        made = (await s.execute(select(Budget.scope_kind, Budget.scope_value))).all()
+        org_id = (await s.execute(select(Budget.org_id))).scalar_one()
+        status = await budgets.budget_status(s, org_id, (await s.execute(
+            select(Budget.id))).scalar_one(), hb.ctx.clock)
+    assert [tuple(r) for r in made] == [("service", "compute")]
+    assert status.spent == Decimal("19000.00")  # Nov 1–19 at 1 000 ₽, matched as "Compute"
 
 
 async def test_allocation_rules_from_the_chat_move_coverage(hb: BotHarness) -> None:

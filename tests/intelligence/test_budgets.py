@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -119,3 +119,24 @@ async def test_a_budget_for_a_russian_service_counts_its_spend(
                 scope_kind="service", scope_value=typed, thresholds=(50, 100))
             status = await budgets.budget_status(session, org, budget_id, clock)
             assert (status.spent, status.crossed) == (Decimal("3000.00"), (50, 100)), typed
+
+
+async def test_scope_has_costs_tells_a_misspelt_scope_from_a_quiet_one(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """What the budget wizard asks before it takes a typed scope: rollup scopes (service,
+    provider) and line scopes (tags) both, matched as the budget will match them."""
+    async with session_maker() as session:
+        org = await small_org(session)
+        conn = await connection(session, org, "Selectel")
+        await costs(session, org, conn, days_before(TODAY, 5, "0"), service="Расчёты")
+        await costs(session, org, conn, {TODAY - timedelta(days=200): Decimal(9)},
+                    service="Старый сервис")
+        await session.commit()
+        found = {(kind, value): await budgets.scope_has_costs(session, org, kind, value, TODAY)
+                 for kind, value in (("service", "расчеты"), ("service", "Расчты"),
+                                     ("service", "Старый сервис"), ("provider", "beget"),
+                                     ("provider", "aws"), ("tag", "env=prod"), ("org", None))}
+    assert found == {("service", "расчеты"): True,  # zero-cost lines count: the name is right
+                     ("service", "Расчты"): False, ("service", "Старый сервис"): False,
+                     ("provider", "beget"): True, ("provider", "aws"): False,
+                     ("tag", "env=prod"): False, ("org", None): True}

@@ -369,8 +369,11 @@ async def _save(message: Message, rc: RequestContext, session: AsyncSession, app
     await message.answer(text, reply_markup=kb)
 
 
-async def on_wizard_value(message: Message, rc: RequestContext, state: FSMContext) -> None:
-    """A provider / project / … typed instead of picked, or a tag `key=value`."""
+async def on_wizard_value(message: Message, rc: RequestContext, session: AsyncSession,
+                          app: AppContext, state: FSMContext) -> None:
+    """A provider / project / … typed instead of picked, or a tag `key=value`. A name the
+    org's recent costs do not have is questioned once (a misspelt scope would make a budget
+    that shows 0 and never warns); the same name sent again is kept."""
     data = await state.get_data()
     try:
         kind, value = budgets.parse_scope(data.get("scope_kind", ""), message.text or "")
@@ -380,7 +383,14 @@ async def on_wizard_value(message: Message, rc: RequestContext, state: FSMContex
     if kind == "connection":
         await message.answer(rc.t("budgets.bad.connection"))
         return
-    await state.update_data(scope_value=value, scope_label=None)
+    if not budgets.same_scope_value(value or "", data.get("unmatched_scope")) and \
+            not await budgets.scope_has_costs(session, org_id_of(rc), kind, value,
+                                              today_of(rc, app)):
+        await state.update_data(unmatched_scope=value)
+        await message.answer(rc.t("budgets.warn.unmatched", value=esc(value or ""),
+                                  days=budgets.SCOPE_LOOKBACK_DAYS))
+        return
+    await state.update_data(scope_value=value, scope_label=None, unmatched_scope=None)
     await _ask_amount(message, rc, state)
 
 
