@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alerts.base import severity_rank
+from core.db.casefold import fold
 from core.db.models import (
     AlertEvent,
     BoundChat,
@@ -54,13 +55,13 @@ class Delivery:
 
 
 def _covers(chat: BoundChat, event: AlertEvent) -> bool:
-    value = (chat.scope_value or "").lower()
+    value = fold(chat.scope_value or "")  # as cost queries match names (core.db.casefold)
     if chat.scope_kind == "org":
         return True
     if chat.scope_kind == "provider":
-        return (event.provider or "").lower() == value
+        return fold(event.provider or "") == value
     if chat.scope_kind == "project":
-        return (event.project or "").lower() == value
+        return fold(event.project or "") == value
     if chat.scope_kind == "connection":
         return str(event.connection_id) == value
     return False

@@ -22,7 +22,7 @@ async def _setup(engine: AsyncEngine) -> tuple[int, dict[str, int]]:
                    BoundChat(org_id=org.id, chat_id=-2, scope_kind="provider",
                              scope_value="selectel"),
                    BoundChat(org_id=org.id, chat_id=-3, scope_kind="project",
-                             scope_value="shop"),
+                             scope_value="Расчёты"),
                    BoundChat(org_id=org.id, chat_id=-4, scope_kind="org", is_active=False)])
         await factory.member(s, org.id, 101, "owner")
         fin = await factory.member(s, org.id, 102, "finance")
@@ -35,7 +35,7 @@ async def _setup(engine: AsyncEngine) -> tuple[int, dict[str, int]]:
             "budget": AlertEvent(org_id=org.id, rule="budget", severity="warning",
                                  dedup_key="b"),
             "zombie": AlertEvent(org_id=org.id, rule="zombie", severity="warning",
-                                 dedup_key="z", provider="beget", project="shop"),
+                                 dedup_key="z", provider="beget", project="РАСЧЕТЫ"),
             "anomaly": AlertEvent(org_id=org.id, rule="anomaly", severity="info",
                                   dedup_key="a", provider="selectel"),
             "balance": AlertEvent(org_id=org.id, rule="balance", severity="critical",
@@ -65,7 +65,7 @@ async def test_scope_severity_and_preferences_decide_the_recipients(
     assert got == {
         -1: [(["budget", "zombie", "balance"], None)],  # whole org, warning and up, coalesced
         -2: [(["balance"], None)],  # selectel only; the info anomaly is below the group level
-        -3: [(["zombie"], None)],  # project "shop"
+        -3: [(["zombie"], None)],  # project "Расчёты", however the event spells it
         101: [(["budget", "zombie", "balance"], None)],  # owner without a row: defaults
         103: [(["budget", "zombie", "anomaly", "balance"], None)],  # min severity info
     }  # 102 wants a digest, 104 (viewer) set nothing, -4 is unbound
