@@ -212,11 +212,14 @@ def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
 
 
 def _tag_clause(key: str, value: str) -> ColumnElement[bool]:
-    """Both engines store JSON as the text json.dumps wrote, so a key/value pair is a substring."""
+    """Both engines store JSON as the text json.dumps wrote, so a key/value pair is a substring.
+    Matched regardless of ASCII case on both (LIKE ignores it on SQLite and not on PostgreSQL,
+    so `env=prod` found `Env=Prod` on one engine only); json.dumps writes other letters as
+    \\u escapes, which match as written."""
     needle = json.dumps({key: value})[1:-1]
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(cast(CostLine.tags, String).like(pattern, escape="\\"),
-               cast(Resource.tags, String).like(pattern, escape="\\"))
+    return or_(cast(CostLine.tags, String).ilike(pattern, escape="\\"),
+               cast(Resource.tags, String).ilike(pattern, escape="\\"))
 
 
 def _where(org_id: int, start: date, end: date,

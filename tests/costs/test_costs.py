@@ -133,9 +133,11 @@ async def test_filters_match_cyrillic_names_in_any_case(
             assert await costs.total(session, org, D1, D3, filters) == Decimal("7.00"), filters
 
 
-async def test_tag_filters_match_cyrillic_tags(
+async def test_tag_filters_match_cyrillic_tags_and_ignore_ascii_case_on_both_engines(
         session_maker: async_sessionmaker[AsyncSession]) -> None:
-    """A tag written in Russian on a line or on its resource is found by the same words."""
+    """A tag written in Russian on a line or on its resource is found by the same words; an
+    English one whatever its case, on SQLite and PostgreSQL alike (LIKE ignores case on
+    SQLite only: `env=prod` found `Env=Prod` there and nothing on PostgreSQL)."""
     async with session_maker() as session:
         org, _, sel = await _seed(session)
         now = datetime(2026, 10, 1, tzinfo=UTC)
@@ -146,8 +148,12 @@ async def test_tag_filters_match_cyrillic_tags(
         await session.flush()
         session.add_all([
             _line(org, sel, D1, "7.00", name="vm-tag", resource=box.id),
-            _line(org, sel, D2, "5.00", name="lb-1", tags={"команда": "Аналитика"})])
+            _line(org, sel, D2, "5.00", name="lb-1", tags={"команда": "Аналитика"}),
+            _line(org, sel, D3, "3.00", name="lb-2", tags={"Env": "Prod"})])
         await session.commit()
+        for key, value in (("env", "prod"), ("ENV", "PROD"), ("Env", "Prod")):
+            assert await costs.total(session, org, D1, D3, CostFilters(
+                tags=((key, value),))) == Decimal("3.00"), (key, value)
         assert await costs.total(session, org, D1, D3, CostFilters(
             tags=(("отдел", "Маркетинг"),))) == Decimal("7.00")
         assert await costs.total(session, org, D1, D3, CostFilters(
