@@ -145,7 +145,12 @@ def parse(text: str, *, today: date, lang: str | None = None,
     if group is not None:
         spans.append(group[1])
 
-    unparsed = _unparsed(norm, spans)
+    # the words a long intent pattern spans ("how much did project zzqx cost") are not read
+    # by it: only its keywords are; the others count as not understood, so an answer that
+    # filters on none of them says so instead of passing the org's total off as theirs
+    spanned = [s for s in hit.spans if len(norm[s[0]:s[1]].split()) > 3]
+    unparsed = _unparsed(norm, spans) if not spanned else tuple(
+        w for w in _unparsed(norm, [s for s in spans if s not in spanned]) if not is_keyword(w))
     if hit.command:  # an order to operate is refused whole: its names filter nothing
         providers, names, tags = [], {}, []
     filters = Filters(

@@ -63,3 +63,23 @@ def test_unrecognised_words_are_listed() -> None:
 def test_language_is_detected_unless_given(text: str, lang: str) -> None:
     assert parse(text, today=TODAY).lang == lang
     assert parse(text, today=TODAY, lang="en").lang == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "how much did project zzqx cost", "how much does project zzqx cost last month",
+    "what did project zzqx cost us", "how much have the zzqx servers cost"])
+def test_a_name_inside_a_long_spend_phrase_that_filters_nothing_is_reported(text: str) -> None:
+    """"how much did project zzqx cost": the phrase says spend, but zzqx names nothing the org
+    has. It must come back as not understood, so the answer (the org's total) says it did not
+    filter on it, instead of passing the total off as zzqx's."""
+    got = parse(text, today=TODAY, known=load_vocabulary())
+    assert got.intent is Intent.SPEND
+    assert got.filters.project is None
+    assert "zzqx" in got.unparsed
+
+
+def test_a_known_name_inside_a_long_spend_phrase_filters_and_leaves_nothing_unread() -> None:
+    vocabulary = load_vocabulary()
+    project = vocabulary.projects[0]
+    got = parse(f"how much did project {project} cost", today=TODAY, known=vocabulary)
+    assert (got.intent, got.filters.project, got.unparsed) == (Intent.SPEND, project, ())
