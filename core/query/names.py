@@ -40,9 +40,9 @@ _BUILTIN_REGION = re.compile(
     r"(?<![\w-])(?:ru|kz|uz|by|am|eu|us|ap|me|sa|af|ca)-(?:[a-z]+\d[a-z0-9-]*|\d+[a-z]?)(?![\w-])")
 _TAG_CUE = r"тег[а-я]*|метк[а-я]*|tags?|labels?"
 _TAG_EQ = re.compile(
-    rf"(?<![\w-])(?:(?:{_TAG_CUE})\s+)?(?P<k>[a-z][\w.-]*)\s*=\s*(?P<v>[\w.-]*\w)")
+    rf"(?<![\w-])(?:(?:{_TAG_CUE})\s+)?(?P<k>[a-zа-яё][\w.-]*)\s*=\s*(?P<v>[\w.-]*\w)")
 _TAG_CUED = re.compile(
-    rf"(?<![\w])(?:{_TAG_CUE})\s+(?P<k>[a-z][\w.-]*)\s*[:=]?\s*(?P<v>[\w.-]*\w)")
+    rf"(?<![\w])(?:{_TAG_CUE})\s+(?P<k>[a-zа-яё][\w.-]*)\s*[:=]?\s*(?P<v>[\w.-]*\w)")
 _ENDING = re.compile(r"(?:ами|ями|ого|его|ому|ему|ой|ей|ий|ый|ая|яя|ое|ее|ом|ем|ам|ям|ах|ях|ов"
                      r"|ев|а|я|о|е|и|ы|у|ю|ь|й)$")
 _SPLIT = re.compile(r"[\s_./-]+")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from core.query import Intent, PeriodSource, parse
+from core.query.model import Vocabulary
 from core.query.parser import MAX_CHARS
 from tests.query.labelled import load_vocabulary
 
@@ -83,3 +84,14 @@ def test_a_known_name_inside_a_long_spend_phrase_filters_and_leaves_nothing_unre
     project = vocabulary.projects[0]
     got = parse(f"how much did project {project} cost", today=TODAY, known=vocabulary)
     assert (got.intent, got.filters.project, got.unparsed) == (Intent.SPEND, project, ())
+
+
+@pytest.mark.parametrize("text", ["расходы по тегу отдел=продажи", "расходы с тегом отдел продажи",
+                                  "траты по метке Отдел: ПРОДАЖИ за октябрь"])
+def test_a_tag_written_in_russian_is_read(text: str) -> None:
+    """Russian teams tag in Russian: the key and value are read (spelt as the org's tags
+    spell them), not left as words the answer could not filter on."""
+    known = Vocabulary.build(connections=(), services=(), regions=(), projects=(), teams=(),
+                             tags={"отдел": ["Продажи"], "env": ["prod"]}, resources=())
+    got = parse(text, today=TODAY, known=known)
+    assert (got.filters.tags, got.unparsed) == ((("отдел", "Продажи"),), ())
