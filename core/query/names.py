@@ -21,7 +21,9 @@ __all__ = ["CATEGORIES", "NameHit", "find_names", "find_tag_values", "find_tags"
 CATEGORIES: tuple[str, ...] = ("resource", "connection", "service", "region", "project", "team")
 
 _CUES: dict[str, str] = {
-    "project": r"проект[а-я]*|projects?",
+    # a billing file's sub-account (AWS account, Azure subscription, GCP project) is the
+    # project dimension: "по аккаунту Atlas Nimbus" names it as the connection cue does its own
+    "project": r"проект[а-я]*|projects?|аккаунт[а-я]*|accounts?|подписк[а-я]*|subscriptions?",
     "team": r"команд[а-я]*|teams?|отдел[а-я]*|departments?",
     "service": r"сервис[а-я]*|услуг[а-я]*|services?",
     "region": r"регион[а-я]*|regions?|зон[а-я]*|zones?",

@@ -53,7 +53,7 @@ async def test_a_file_only_org_is_asked_about_its_services_and_accounts_by_name(
         assert {"Atlas Nimbus", "Orion Data"} <= set(known.projects)
         assert {"eu-west-1", "us-east-1"} <= set(known.regions)
         for text, expected in (("сколько стоит amazon simple storage service за неделю", "200"),
-                               ("расходы Atlas Nimbus за неделю", "500"),
+                               ("расходы по аккаунту Atlas Nimbus за неделю", "500"),
                                ("spend in eu-west-1 this week", "400")):
             parsed = parse(text, today=TODAY, known=known)
             assert parsed.unparsed == (), text
