@@ -67,6 +67,16 @@ MAX_CHOICES = 12
 SCOPE_LOOKBACK_DAYS = 90
 _CURRENCY_MARKS = re.compile(r"(₽|руб\.?|rub|\$|€|usd|eur)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
+# "1.500.000", "1,500,000": the separator repeats, so it groups thousands
+_GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})+")
+# "150.000", "2,500": one separator before exactly three digits reads as thousands in one
+# habit and as decimals in the other (150 or 150 000?); refused, never guessed
+_AMBIGUOUS = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")
+# "150к", "150 тыс", "1,5 млн", "2m": a multiplier word after the number
+_SCALED = re.compile(r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<s>к|k|тыс\.?|тысяч[аи]?|млн\.?|mln|m)",
+                     re.IGNORECASE)
+_SCALE = {"к": 3, "k": 3, "тыс": 3, "тыс.": 3, "тысяча": 3, "тысячи": 3, "млн": 6, "млн.": 6,
+          "mln": 6, "m": 6}
 
 
 class BudgetInputError(ServiceError):
@@ -274,17 +284,33 @@ async def budget_vs_actual(session: AsyncSession, org_id: int, budget_id: int,
 
 
 def parse_amount(text: str | Decimal) -> Decimal:
-    """An amount as people type it: `150 000`, `150000,50`, `1 500 000 ₽`; positive."""
+    """An amount as people type it: `150 000`, `150000,50`, `1 500 000 ₽`, `1.500.000`,
+    `150к`, `1,5 млн`; positive. `150.000` or `2,500` (150 or 150 000?) is refused as
+    ambiguous: a budget a thousand times off would warn at once, or never."""
     if isinstance(text, Decimal):
         value = text
     else:
-        raw = _CURRENCY_MARKS.sub("", text).strip()
-        if not raw or not _NUMBER.fullmatch(raw.replace("\u00a0", " ").replace("\u202f", " ")):
+        raw = _CURRENCY_MARKS.sub("", text).strip().replace("\u00a0", " ").replace("\u202f", " ")
+        scaled = _SCALED.fullmatch(raw)
+        grouped = _GROUPED.fullmatch(raw)
+        if _AMBIGUOUS.fullmatch(raw):
+            raise BudgetInputError(
+                "amount_ambiguous", text.strip(),
+                f"amount {text.strip()!r} reads as thousands and as a fraction: type it "
+                "without the separator or with spaces (150000, 150 000), a fraction with "
+                "two digits (150,50)")
+        if grouped:
+            raw = raw.replace(grouped.group(1), "")
+        elif scaled:
+            raw = scaled["n"]
+        elif not raw or not _NUMBER.fullmatch(raw):
             raise BudgetInputError("amount", text.strip())
         try:
             value = parse_decimal(raw)
         except MoneyParseError:
             raise BudgetInputError("amount", text.strip()) from None
+        if scaled and not grouped:
+            value = value.scaleb(_SCALE[scaled["s"].lower()])
     if not value.is_finite() or value <= 0 or value >= MAX_AMOUNT:
         raise BudgetInputError("amount", str(text).strip())
     return quantize_money(value)

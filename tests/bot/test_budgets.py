@@ -118,6 +118,8 @@ async def test_finance_creates_a_budget_and_its_alert_reaches_the_chosen_group(
     assert "Сумма бюджета" in fin.last_reply().text
     bad = await fin.send("пятьдесят тысяч")
     assert "Не понял сумму" in bad[-1].text
+    unclear = await fin.send("50.000")  # 50 or 50 000? asked, never guessed
+    assert "«50.000» — это сколько" in unclear[-1].text
     await fin.send("50 000,00")
     await fin.click("Месяц")
     await fin.click("50 / 80 / 100 % (по умолчанию)")

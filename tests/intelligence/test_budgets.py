@@ -140,3 +140,26 @@ async def test_scope_has_costs_tells_a_misspelt_scope_from_a_quiet_one(
                      ("service", "Расчты"): False, ("service", "Старый сервис"): False,
                      ("provider", "beget"): True, ("provider", "aws"): False,
                      ("tag", "env=prod"): False, ("org", None): True}
+
+
+@pytest.mark.parametrize(("typed", "amount"), [
+    ("150 000", "150000.00"), ("150000,50", "150000.50"), ("99 999,50", "99999.50"),
+    ("12 500.5", "12500.50"), ("150 000 ₽", "150000.00"), ("1.500.000", "1500000.00"),
+    ("1,500,000", "1500000.00"), ("150к", "150000.00"), ("150 тыс", "150000.00"),
+    ("1,5 млн", "1500000.00"), ("2m", "2000000.00"), ("0,500", "0.50"), ("150.5", "150.50"),
+])
+def test_amounts_as_people_type_them(typed: str, amount: str) -> None:
+    assert budgets.parse_amount(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize(("typed", "field"), [
+    ("150.000", "amount_ambiguous"), ("150,000", "amount_ambiguous"),
+    ("2,500", "amount_ambiguous"), ("-5", "amount"), ("1e6", "amount"),
+    ("1.000.5", "amount"), ("пятьдесят", "amount"),
+])
+def test_an_amount_that_reads_two_ways_or_none_is_refused(typed: str, field: str) -> None:
+    """"150.000" is 150 in one habit and 150 000 in the other: a budget a thousand times off
+    would warn at once or never, so the wizard asks instead of guessing."""
+    with pytest.raises(budgets.BudgetInputError) as refused:
+        budgets.parse_amount(typed)
+    assert refused.value.field == field

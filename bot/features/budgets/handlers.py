@@ -58,8 +58,8 @@ def _bad(rc: RequestContext, exc: BudgetInputError) -> str:
     return rc.t(f"budgets.bad.{field}", value=esc(exc.value))
 
 
-_BAD = frozenset({"amount", "thresholds", "tag", "scope_value", "name", "period", "connection",
-                  "scope"})
+_BAD = frozenset({"amount", "amount_ambiguous", "thresholds", "tag", "scope_value", "name",
+                  "period", "connection", "scope"})
 
 
 def _target(dest: Destination | None) -> Target:
