@@ -61,7 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.db.casefold import fold, folded
+from core.db.casefold import one_of
 from core.db.models import (
     Connection,
     CostLine,
@@ -208,7 +208,7 @@ def lines_only() -> Iterator[None]:
 
 def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
     """Names matched whatever their case, in any alphabet (core.db.casefold)."""
-    return folded(column).in_([fold(v) for v in values])
+    return one_of(column, values)
 
 
 def _tag_clause(key: str, value: str) -> ColumnElement[bool]:

@@ -122,6 +122,8 @@ async def test_filters_match_cyrillic_names_in_any_case(
                   project="Маркетинг", resource=box.id),
             _line(org, sel, D3, "2.00", name="db-1", project="Расчёты")])
         await session.commit()
+        assert await costs.total(session, org, D1, D3, CostFilters(  # ASCII and not, at once
+            projects=("API", "маркетинг"))) == Decimal("57.00")
         for typed in ("расчеты", "РАСЧЁТЫ", "Расчёты"):
             assert await costs.total(session, org, D1, D3, CostFilters(projects=(typed,))) == \
                 Decimal("2.00"), typed

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.casefold import fold, folded
+from core.db.casefold import one_of
 from core.db.models import Connection, Recommendation, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.services import anomaly_service, costs
@@ -51,7 +51,7 @@ def _resource_where(org_id: int, f: CostFilters) -> list[ColumnElement[bool]]:
                            (Resource.environment, f.environments),
                            (Resource.name, f.resource_names)):
         if values:
-            where.append(folded(column).in_([fold(v) for v in values]))
+            where.append(one_of(column, values))
     if f.resource_ids:
         where.append(Resource.id.in_(f.resource_ids))
     return where

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.analytics.series import SeriesError
 from core.clock import FrozenClock
-from core.db.casefold import fold, folded
+from core.db.casefold import one_of
 from core.db.models import Connection, Organization, Resource
 from core.domain.providers import PROVIDER_NAMES
 from core.domain.reports import EstimatedDays
@@ -68,9 +68,9 @@ async def resolve_filters(session: AsyncSession, org_id: int, question: Question
     f = question.filters
     if not question.connection_names:
         return f
-    names = [fold(n) for n in question.connection_names]
     ids = tuple((await session.execute(select(Connection.id).where(
-        Connection.org_id == org_id, folded(Connection.name).in_(names)))).scalars())
+        Connection.org_id == org_id, one_of(Connection.name, question.connection_names)))
+    ).scalars())
     merged = tuple(sorted(set(f.connection_ids) | set(ids))) or _NOTHING
     return CostFilters(f.providers, merged, f.services, f.regions, f.projects, f.teams,
                        f.environments, f.resource_ids, f.resource_names, f.tags)
