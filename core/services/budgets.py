@@ -122,6 +122,9 @@ class BudgetStatus:
     days_left: int
     level: Level
     alert_chat_id: int | None = None
+    # nothing in the org's costs of the last SCOPE_LOOKBACK_DAYS days is in the scope: its 0 is
+    # no measurement (a misspelt or vanished name), and the card says so
+    unmatched: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,8 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
     landing = await period_end(session, info.id, info, start, end, filters, known=known,
                                ctx=ctx, daily=daily)
     spent, days_left = landing.actual_to_date, landing.days_left
+    unmatched = bool(spent == 0 and filters is not None and not await costs.has_costs(
+        session, info.id, info.today - timedelta(days=SCOPE_LOOKBACK_DAYS), info.today, filters))
     amount = Decimal(budget.amount)
     thresholds = tuple(sorted(int(t) for t in (budget.thresholds or DEFAULT_THRESHOLDS)))
     share = _percent(spent, amount)
@@ -211,7 +216,8 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
         forecast_share=_percent(total, amount), thresholds=thresholds, crossed=crossed,
         next_threshold=next((t for t in thresholds if t not in crossed), None),
         forecast_overrun=overrun, days_left=days_left,
-        level=budget_level(share, overrun, thresholds), alert_chat_id=budget.alert_chat_id)
+        level=budget_level(share, overrun, thresholds), alert_chat_id=budget.alert_chat_id,
+        unmatched=unmatched)
 
 
 async def _load(session: AsyncSession, org_id: int, budget_id: int) -> Budget:

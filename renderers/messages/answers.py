@@ -187,6 +187,8 @@ def _budgets(answer: BudgetsAnswer, lang: str) -> str:
                                                            lang),
                        name=esc(b.name), actual=money(b.actual, cur, lang),
                        amount=money(b.amount, cur, lang), used=fmt_percent(b.used_ratio, lang)))
+        if b.unmatched:
+            lines.append(t("answers.budget.unmatched", lang))
         if b.forecast is not None:
             lines.append(t("answers.budget.forecast", lang,
                            forecast=money(b.forecast, cur, lang)))

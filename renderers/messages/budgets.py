@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.services.budgets import BudgetStatus
+from core.services.budgets import SCOPE_LOOKBACK_DAYS, BudgetStatus
 from renderers.format import fmt_date, fmt_money, fmt_percent
 from renderers.i18n import t
 from renderers.messages.answers_common import esc
@@ -59,7 +59,8 @@ def render_card(st: BudgetStatus, lang: str, *, scope: str, target: Target) -> s
           forecast_share=_share(st.forecast_share, lang),
           thresholds=thresholds_text(st.thresholds, lang, st.crossed),
           destination=_target(target, lang)),
-        t("budgets.card_level", lang, level=t(f"budgets.level.{st.level}", lang))))
+        t("budgets.card_level", lang, level=t(f"budgets.level.{st.level}", lang)),
+        *([t("budgets.card_unmatched", lang, days=SCOPE_LOOKBACK_DAYS)] if st.unmatched else ())))
 
 
 def render_summary(*, scope: str, amount: Decimal, currency: str, period: str,

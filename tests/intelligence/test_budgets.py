@@ -12,7 +12,11 @@ from core.clock import FrozenClock
 from core.db.engine import session_factory
 from core.domain.roles import Role
 from core.services import budgets
+from core.services.ask.service import execute
+from core.services.ask.types import BudgetsAnswer, Intent, Question
 from core.services.errors import Forbidden, NotFound, ServiceError
+from renderers.messages.answers import render_answer
+from renderers.messages.budgets import Target, render_card
 from tests.intelligence.conftest import TODAY, connection, costs, days_before, member, small_org
 
 
@@ -163,3 +167,33 @@ def test_an_amount_that_reads_two_ways_or_none_is_refused(typed: str, field: str
     with pytest.raises(budgets.BudgetInputError) as refused:
         budgets.parse_amount(typed)
     assert refused.value.field == field
+
+
+async def test_a_budget_whose_scope_matches_no_cost_says_its_zero_is_no_measurement(
+        session_maker: async_sessionmaker[AsyncSession], clock: FrozenClock) -> None:
+    """A budget made from the command line (or before the wizard asked) on a misspelt name
+    shows 0; its card says that 0 means "found nothing", not "spent nothing"."""
+    async with session_maker() as session:
+        org = await small_org(session)
+        owner = await member(session, org, 1, Role.OWNER)
+        conn = await connection(session, org, "Selectel")
+        await costs(session, org, conn, days_before(TODAY, 10, "300"), service="Хранилище")
+        made = {typed: await budgets.create_budget(
+            session, org, owner, name=typed, amount=Decimal(3000), scope_kind="service",
+            scope_value=typed) for typed in ("Хранилишще", "хранилище")}
+        whole = await budgets.create_budget(session, org, owner, name="Все",
+                                            amount=Decimal(3000))
+        wrong = await budgets.budget_status(session, org, made["Хранилишще"], clock)
+        right = await budgets.budget_status(session, org, made["хранилище"], clock)
+        everything = await budgets.budget_status(session, org, whole, clock)
+        listed = await execute(session, org, Question(Intent.BUDGET, TODAY, TODAY), today=TODAY)
+    assert isinstance(listed, BudgetsAnswer)
+    text = render_answer(listed, "ru")
+    assert text.count("0 значит «не нашёл»") == 1, text  # the misspelt one only
+    assert (wrong.spent, wrong.unmatched) == (Decimal("0.00"), True)
+    assert (right.spent, right.unmatched) == (Decimal("3000.00"), False)
+    assert everything.unmatched is False
+    target = Target("personal")
+    assert "0 здесь значит «не нашёл»" in render_card(wrong, "ru", scope="x", target=target)
+    assert "not “spent nothing”" in render_card(wrong, "en", scope="x", target=target)
+    assert "не нашёл" not in render_card(right, "ru", scope="x", target=target)

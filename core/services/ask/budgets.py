@@ -43,8 +43,8 @@ async def budgets_answer(session: AsyncSession, org_id: int, question: Question,
     statuses = await budgets.list_statuses(session, org_id, clock,
                                            info=forecasts.info_of(org, clock), ctx=ctx)
     month_start, month_end = budgets.period_bounds("month", today)
-    items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast, s.level)
-                  for s in statuses)
+    items = tuple(BudgetItem(s.budget_id, s.name, s.amount, s.spent, s.forecast, s.level,
+                             unmatched=s.unmatched) for s in statuses)
     last = min(today - timedelta(days=1), month_end)  # budgets count spend to yesterday
     missing = await costs.left_out(session, org_id, month_start, last, ctx=ctx) \
         if last >= month_start else ()

@@ -132,6 +132,7 @@ class BudgetItem:
     actual: Decimal
     forecast: Decimal | None
     status: str  # the level: green / amber / red (core.domain.levels)
+    unmatched: bool = False  # no recent cost is in its scope: its 0 is no measurement
 
     @property
     def used_ratio(self) -> Decimal:
