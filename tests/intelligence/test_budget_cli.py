@@ -142,6 +142,26 @@ async def test_budget_commands(acme: date, session_maker: async_sessionmaker[Asy
     assert all(d["via"] == "cli" for _, d in audit)
 
 
+async def test_a_budget_on_a_name_no_cost_has_is_made_with_a_warning(acme: date) -> None:
+    """A misspelt scope from the terminal: the budget is made (its costs may be yet to come),
+    stderr says nothing matches, and `budget list` says its 0 means "found nothing"."""
+    misspelt = await _cli("--lang", "en", "budget", "add", "--org", "acme", "--name", "Typo",
+                          "--amount", "5000", "--service", "Compyte")
+    assert misspelt.exit_code == 0, misspelt.output
+    assert "nothing in the last 90 days of costs is in this scope" in misspelt.stderr
+    typo_id = int(misspelt.stdout)
+    right = await _cli("budget", "add", "--org", "acme", "--name", "Вычисления",
+                       "--amount", "5000", "--service", "compute")
+    assert right.exit_code == 0, right.output
+    assert right.stderr == ""
+    listed = {b["id"]: b for b in json.loads(
+        await _ok("budget", "list", "--org", "acme", "--json"))}
+    # "compute" is the stored "Compute": matched (its spend may still be 0 on the 1st)
+    assert (listed[typo_id]["unmatched"], listed[int(right.stdout)]["unmatched"]) == (True, False)
+    text = await _ok("--lang", "en", "budget", "list", "--org", "acme")
+    assert text.count("the 0 means “found nothing”") == 1
+
+
 async def test_allocation_rule_commands(acme: date,
                                         session_maker: async_sessionmaker[AsyncSession]) -> None:
     added = (await _ok("--lang", "en", "allocation", "rule", "add", "--org", "acme",

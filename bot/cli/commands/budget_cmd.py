@@ -39,7 +39,8 @@ def budget_list_json(st: budgets.BudgetStatus) -> dict[str, Any]:
             "currency": st.currency, "spent": str(st.spent), "share": str(st.share),
             "forecast": str(st.forecast), "forecast_share": str(st.forecast_share),
             "level": st.level, "thresholds": list(st.thresholds), "crossed": list(st.crossed),
-            "forecast_overrun": st.forecast_overrun, "alert_chat_id": st.alert_chat_id}
+            "forecast_overrun": st.forecast_overrun, "alert_chat_id": st.alert_chat_id,
+            "unmatched": st.unmatched}
 
 
 def _list(org_ref: str, as_json: bool, lang: str) -> None:
@@ -63,6 +64,8 @@ def _list(org_ref: str, as_json: bool, lang: str) -> None:
                      amount=fmt_money(st.amount, st.currency, lang), share=st.share,
                      forecast=fmt_money(st.forecast, st.currency, lang),
                      forecast_share=st.forecast_share))
+        if st.unmatched:
+            click.echo(t("answers.budget.unmatched", lang))
 
 
 @click.group("budget")
@@ -96,7 +99,7 @@ def add(org_ref: str, name: str, amount: str, period: str, provider: str | None,
     if len(given) > 1:
         fail(t("budgets.cli.one_scope", cli_lang()))
 
-    async def _go(ctx: AppContext) -> int:
+    async def _go(ctx: AppContext) -> tuple[int, bool]:
         kind, value = (budgets.parse_scope(*next(iter(given.items()))) if given
                        else ("org", None))
         async with ctx.session() as session:
@@ -106,9 +109,14 @@ def add(org_ref: str, name: str, amount: str, period: str, provider: str | None,
                 scope_kind=kind, scope_value=value, period=period,
                 thresholds=budgets.parse_thresholds(thresholds), alert_chat_id=alert_chat)
             await session.commit()
-            return bid
+            status = await budgets.budget_status(session, org.id, bid, ctx.clock)
+            return bid, status.unmatched
 
-    click.echo(with_app(_go))
+    bid, unmatched = with_app(_go)
+    if unmatched:  # made all the same (its costs may be yet to come), but said
+        click.echo(t("budgets.cli.unmatched", cli_lang(), days=budgets.SCOPE_LOOKBACK_DAYS),
+                   err=True)
+    click.echo(bid)
 
 
 @budget.command("list")
