@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -28,10 +28,11 @@ from core.db.models import (
     BoundChat,
     Budget,
     Connection,
-    CostLine,
+    CostRollup,
     Membership,
     Organization,
     Resource,
+    ServiceRollup,
     User,
 )
 from core.domain.levels import Level, budget_level
@@ -496,21 +497,31 @@ async def delete_budget(session: AsyncSession, org_id: int, user_id: int | None,
 async def scope_choices(session: AsyncSession, org_id: int, kind: str,
                         limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
     """(value, label) of what a `kind` budget can cover, from the org's own data: providers and
-    connections it has, projects and teams its resources carry, services it was billed for."""
+    connections it has, teams its resources carry, projects its resources carry or its costs
+    were billed under (a billing file's sub-accounts), services it was billed for. Costs are
+    read from the rollups: a DISTINCT over the lines took 10–40 s on a 10M-line org."""
     query: Any
     if kind == "provider":
         query = select(Connection.kind, Connection.kind).where(Connection.org_id == org_id)
     elif kind == "connection":
         query = select(Connection.id, Connection.name).where(Connection.org_id == org_id)
-    elif kind in ("project", "team"):
-        column = getattr(Resource, kind)
-        query = select(column, column).where(Resource.org_id == org_id, column.is_not(None))
+    elif kind == "team":
+        query = select(Resource.team, Resource.team).where(Resource.org_id == org_id,
+                                                           Resource.team.is_not(None))
+    elif kind == "project":
+        query = union(
+            select(Resource.project, Resource.project).where(
+                Resource.org_id == org_id, Resource.project.is_not(None)),
+            select(CostRollup.project, CostRollup.project).where(
+                CostRollup.org_id == org_id, CostRollup.project.is_not(None)))
     elif kind == "service":
-        query = select(CostLine.service_name, CostLine.service_name).where(
-            CostLine.org_id == org_id, CostLine.service_name.is_not(None))
+        query = select(ServiceRollup.service_name, ServiceRollup.service_name).where(
+            ServiceRollup.org_id == org_id, ServiceRollup.service_name.is_not(None))
     else:
         return []
-    rows = (await session.execute(query.distinct())).all()
+    if kind != "project":
+        query = query.distinct()
+    rows = (await session.execute(query)).all()
     choices = sorted({(str(v), str(label)) for v, label in rows if v}, key=lambda c: c[1].lower())
     return choices[:limit]
 

@@ -197,3 +197,20 @@ async def test_a_budget_whose_scope_matches_no_cost_says_its_zero_is_no_measurem
     assert "0 здесь значит «не нашёл»" in render_card(wrong, "ru", scope="x", target=target)
     assert "not “spent nothing”" in render_card(wrong, "en", scope="x", target=target)
     assert "не нашёл" not in render_card(right, "ru", scope="x", target=target)
+
+
+async def test_scope_choices_come_from_resources_and_from_what_was_billed(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """The wizard's buttons: services the org was billed for and projects its costs carry
+    (a billing file's sub-accounts, with no resource behind them) as well as its resources'."""
+    async with session_maker() as session:
+        org = await small_org(session)
+        conn = await connection(session, org, "AWS", kind="focus")
+        await costs(session, org, conn, days_before(TODAY, 3, "10"), service="Amazon S3",
+                    account="Atlas Nimbus")
+        await costs(session, org, conn, days_before(TODAY, 3, "20"), service="Amazon EC2")
+        await session.commit()
+        services = await budgets.scope_choices(session, org, "service")
+        projects = await budgets.scope_choices(session, org, "project")
+    assert services == [("Amazon EC2", "Amazon EC2"), ("Amazon S3", "Amazon S3")]
+    assert projects == [("Atlas Nimbus", "Atlas Nimbus")]
