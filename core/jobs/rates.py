@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from core.db.models import CostLine, Organization
+from core.db.models import CostRollup, Organization
 from core.domain.connector_errors import ConnectorError
 from core.jobs.runtime import JobRuntime
 from core.services.cbr_rates import BASE, CbrSync, sync_cbr_rates
@@ -49,8 +49,10 @@ async def sync_official_rates(rt: JobRuntime) -> list[CbrSync]:
         org_ids = list((await session.execute(
             select(Organization.id).where(
                 Organization.currency == BASE,
-                select(CostLine.id).where(CostLine.org_id == Organization.id,
-                                          CostLine.billing_currency != BASE).exists())
+                # the daily rollup, not the lines: for an org billed only in roubles the
+                # EXISTS reads every row before it says no, inside this write transaction
+                select(CostRollup.id).where(CostRollup.org_id == Organization.id,
+                                            CostRollup.billing_currency != BASE).exists())
             .order_by(Organization.id))).scalars())
     fetch = rt.deps.adapters.official_rates(rt.deps.http, url or None)
     today = now.astimezone(MOSCOW).date()
