@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db.models import CostLine, CostRollup, CurrencyRate
+from core.db.models import CostRollup, CurrencyRate
 from core.domain.currency import DailyRates
 from core.services.currency import RateInputError, org_base, parse_currency, store_fetched_rates
 
@@ -61,8 +61,9 @@ async def default_window(session: AsyncSession, org_id: int,
     Covered means: after the latest fetched rate (the daily run only asks for new days), or —
     when an import brought older lines — from their first day up to the earliest fetched rate.
     """
-    first = (await session.execute(select(func.min(CostLine.day)).where(
-        CostLine.org_id == org_id, CostLine.billing_currency != BASE))).scalar_one_or_none()
+    first = (await session.execute(select(func.min(CostRollup.day)).where(  # the rollup: an
+        CostRollup.org_id == org_id,  # org billed only in roubles would scan every line
+        CostRollup.billing_currency != BASE))).scalar_one_or_none()
     if first is None:
         return None
     earliest, latest = (await session.execute(select(

@@ -24,7 +24,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import CostLine, CurrencyRate, Organization
+from core.db.models import CostRollup, CurrencyRate, Organization
 from core.domain.roles import Role
 from core.services import costs
 from core.services.audit import audit
@@ -182,9 +182,9 @@ async def overview(session: AsyncSession, org_id: int) -> RatesOverview:
 async def default_from(session: AsyncSession, org_id: int, currency: str, today: date) -> date:
     """Where a new manual rate starts when no date is given: the first day of the org's costs
     in that currency (so every such line converts), else today."""
-    first = (await session.execute(select(func.min(CostLine.day)).where(
-        CostLine.org_id == org_id, CostLine.billing_currency == currency.upper()))
-    ).scalar_one_or_none()
+    first = (await session.execute(select(func.min(CostRollup.day)).where(  # the rollup: a
+        CostRollup.org_id == org_id,  # currency no line has would scan every line
+        CostRollup.billing_currency == currency.upper()))).scalar_one_or_none()
     return first or today
 
 
