@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
+
+from core.db.models import Resource
+from core.services import costs
+from core.services.costs import CostFilters
 from core.tasks import default_tasks
+from renderers.format import fmt_money
 from tests.bot.harness import BotHarness, ChatClient
+from tests.bot_ask.conftest import Demo
 
 
 async def _settled(client: ChatClient) -> list[str]:
@@ -82,6 +91,26 @@ async def test_free_text_questions_in_both_languages(hd: BotHarness) -> None:
     assert "Most expensive resources, October 2026" in top.text
     assert "3. " in top.text
     assert "4. " not in top.text
+
+
+async def test_a_russian_project_is_answered_with_its_own_spend(hd: BotHarness,
+                                                              demo: Demo) -> None:
+    """The demo's project renamed "Маркетинг": asked in lower case, the answer is that
+    project's spend (before, SQL lower() left the capital М and the answer said 0 ₽)."""
+    async with demo.sessions() as s:
+        for resource in (await s.execute(select(Resource).where(
+                Resource.org_id == demo.org_id, Resource.project == "core-api"))).scalars():
+            resource.project = "Маркетинг"
+        await s.commit()
+        spent = await costs.total(s, demo.org_id, date(2026, 10, 1), date(2026, 10, 31),
+                                  CostFilters(projects=("Маркетинг",)))
+        whole = await costs.total(s, demo.org_id, date(2026, 10, 1), date(2026, 10, 31))
+    assert 0 < spent < whole
+    alice = await _viewer(hd)
+    reply = (await alice.send("расходы проекта маркетинг за октябрь"))[-1]
+    assert "Расходы за октябрь 2026" in reply.text
+    assert "Маркетинг" in reply.text
+    assert fmt_money(spent, "RUB", "ru") in reply.text
 
 
 async def test_not_understood_says_what_was_understood_and_offers_buttons(hd: BotHarness
