@@ -177,7 +177,13 @@ async def scope_has_costs(session: AsyncSession, org_id: int, scope_kind: str,
     """Whether the org's costs of the last SCOPE_LOOKBACK_DAYS days have anything in the scope
     (matched as the budget will match it: any case, ё as е). A typed name that matches
     nothing would make a budget that shows 0 and never warns: the wizard says so first."""
-    filters = scope_filters(scope_kind, scope_value)
+    return await _recent_costs(session, org_id, scope_filters(scope_kind, scope_value), today)
+
+
+async def _recent_costs(session: AsyncSession, org_id: int,
+                        filters: costs.CostFilters | None, today: date) -> bool:
+    """Whether any cost of the last SCOPE_LOOKBACK_DAYS days is in `filters` (None: the whole
+    organisation, which always counts as matched)."""
     if filters is None:
         return True
     return await costs.has_costs(session, org_id, today - timedelta(days=SCOPE_LOOKBACK_DAYS),
@@ -201,8 +207,7 @@ async def _status(session: AsyncSession, info: OrgInfo, budget: Budget,
     landing = await period_end(session, info.id, info, start, end, filters, known=known,
                                ctx=ctx, daily=daily)
     spent, days_left = landing.actual_to_date, landing.days_left
-    unmatched = bool(spent == 0 and filters is not None and not await costs.has_costs(
-        session, info.id, info.today - timedelta(days=SCOPE_LOOKBACK_DAYS), info.today, filters))
+    unmatched = spent == 0 and not await _recent_costs(session, info.id, filters, info.today)
     amount = Decimal(budget.amount)
     thresholds = tuple(sorted(int(t) for t in (budget.thresholds or DEFAULT_THRESHOLDS)))
     share = _percent(spent, amount)

@@ -206,11 +206,6 @@ def lines_only() -> Iterator[None]:
         _USE_ROLLUPS.reset(token)
 
 
-def _lower_in(column: Column, values: Iterable[str]) -> ColumnElement[bool]:
-    """Names matched whatever their case, in any alphabet (core.db.casefold)."""
-    return one_of(column, values)
-
-
 def _tag_clause(key: str, value: str) -> ColumnElement[bool]:
     """Both engines store JSON as the text json.dumps wrote, so a key/value pair is a substring.
     Matched regardless of ASCII case on both (LIKE ignores it on SQLite and not on PostgreSQL,
@@ -232,19 +227,19 @@ def _where(org_id: int, start: date, end: date,
     if f.connection_ids:
         clauses.append(CostLine.connection_id.in_(f.connection_ids))
     if f.services:
-        clauses.append(_lower_in(CostLine.service_name, f.services))
+        clauses.append(one_of(CostLine.service_name, f.services))
     if f.regions:
-        clauses.append(_lower_in(CostLine.region_id, f.regions))
+        clauses.append(one_of(CostLine.region_id, f.regions))
     if f.projects:
-        clauses.append(_lower_in(_PROJECT, f.projects))
+        clauses.append(one_of(_PROJECT, f.projects))
     if f.teams:
-        clauses.append(_lower_in(Resource.team, f.teams))
+        clauses.append(one_of(Resource.team, f.teams))
     if f.environments:
-        clauses.append(_lower_in(Resource.environment, f.environments))
+        clauses.append(one_of(Resource.environment, f.environments))
     if f.resource_ids:
         clauses.append(CostLine.resource_id.in_(f.resource_ids))
     if f.resource_names:
-        clauses.append(_lower_in(_RESOURCE, f.resource_names))
+        clauses.append(one_of(_RESOURCE, f.resource_names))
     clauses.extend(_tag_clause(k, v) for k, v in f.tags)
     if f.charge_categories:
         clauses.append(CostLine.charge_category.in_(f.charge_categories))
@@ -273,7 +268,7 @@ def _rollup_where(model: type[CostRollup] | type[ServiceRollup], org_id: int, st
     for name in _ROLLUP_FILTERS[2:]:
         values: tuple[str, ...] = getattr(f, name)
         if values:
-            clauses.append(_lower_in(getattr(model, _FILTER_COLUMN[name]), values))
+            clauses.append(one_of(getattr(model, _FILTER_COLUMN[name]), values))
     return clauses
 
 
@@ -334,17 +329,24 @@ def _source(dims: Sequence[Dimension], filters: CostFilters | None) -> _Source:
     return _LINES
 
 
-def _base(source: _Source, columns: Sequence[Column], org_id: int, start: date, end: date,
-          filters: CostFilters | None, dims: Sequence[Dimension] = ()) -> Select[Any]:
+def _narrowed(source: _Source, query: Select[Any], org_id: int, start: date, end: date,
+              filters: CostFilters | None, dims: Sequence[Dimension] = ()) -> Select[Any]:
+    """`query` over `source` kept to the org's [start, end] and `filters`; on the lines,
+    joined to their resources when a filter or dimension lives there."""
     if source.model is not None:
-        model = source.model
-        return (select(*columns, model.billing_currency, func.sum(model.billed_cost))
-                .where(*_rollup_where(model, org_id, start, end, filters)))
-    query = select(*columns, CostLine.billing_currency, func.sum(CostLine.billed_cost))
+        return query.where(*_rollup_where(source.model, org_id, start, end, filters))
     if _needs_resource(dims, filters):
         query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
                                                Resource.org_id == org_id))
     return query.where(*_where(org_id, start, end, filters))
+
+
+def _base(source: _Source, columns: Sequence[Column], org_id: int, start: date, end: date,
+          filters: CostFilters | None, dims: Sequence[Dimension] = ()) -> Select[Any]:
+    table = source.model or CostLine
+    return _narrowed(source, select(*columns, table.billing_currency,
+                                    func.sum(table.billed_cost)),
+                     org_id, start, end, filters, dims)
 
 
 async def org_currency(session: AsyncSession, org_id: int) -> str:
@@ -499,15 +501,8 @@ async def has_costs(session: AsyncSession, org_id: int, start: date, end: date,
     name that matches nothing is told from a scope that cost nothing, before a budget or a
     rule is built on a misspelling and shows 0 for ever."""
     source = _source((), filters)
-    if source.model is not None:
-        query = select(literal(1)).where(
-            *_rollup_where(source.model, org_id, start, end, filters))
-    else:
-        query = select(literal(1)).select_from(CostLine)
-        if _needs_resource((), filters):
-            query = query.outerjoin(Resource, and_(Resource.id == CostLine.resource_id,
-                                                   Resource.org_id == org_id))
-        query = query.where(*_where(org_id, start, end, filters))
+    query = _narrowed(source, select(literal(1)).select_from(source.model or CostLine),
+                      org_id, start, end, filters)
     return (await session.execute(query.limit(1))).first() is not None
 
 

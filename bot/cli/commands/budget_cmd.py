@@ -7,6 +7,7 @@ Thin: parse options → `core.services.budgets` (as the operator: no member role
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -109,8 +110,8 @@ def add(org_ref: str, name: str, amount: str, period: str, provider: str | None,
                 scope_kind=kind, scope_value=value, period=period,
                 thresholds=budgets.parse_thresholds(thresholds), alert_chat_id=alert_chat)
             await session.commit()
-            status = await budgets.budget_status(session, org.id, bid, ctx.clock)
-            return bid, status.unmatched
+            today = ctx.clock.now().astimezone(ZoneInfo(org.timezone)).date()
+            return bid, not await budgets.scope_has_costs(session, org.id, kind, value, today)
 
     bid, unmatched = with_app(_go)
     if unmatched:  # made all the same (its costs may be yet to come), but said
