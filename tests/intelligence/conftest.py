@@ -79,7 +79,7 @@ async def resource(session: AsyncSession, org_id: int, conn_id: int, name: str,
 async def costs(session: AsyncSession, org_id: int, conn_id: int, amounts: dict[date, Decimal], *,
                 resource: Resource | None = None, service: str = "Compute",
                 currency: str = "RUB", provider: str = "beget", category: str = "Usage",
-                account: str | None = None) -> None:
+                account: str | None = None, region: str | None = None) -> None:
     rows = []
     for day, amount in amounts.items():
         start = datetime.combine(day, time(), UTC)
@@ -89,7 +89,7 @@ async def costs(session: AsyncSession, org_id: int, conn_id: int, amounts: dict[
             "charge_period_start": start, "charge_period_end": start + timedelta(days=1),
             "billed_cost": amount, "effective_cost": amount, "billing_currency": currency,
             "provider": provider, "provider_name": provider.title(), "service_name": service,
-            "charge_category": category, "sub_account_name": account,
+            "charge_category": category, "sub_account_name": account, "region_id": region,
             "resource_name": resource.name if resource else None,
             "resource_external_id": resource.external_id if resource else None})
     await session.execute(insert(CostLine), rows)

@@ -179,16 +179,22 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_hand_over_after_writes_replaces_them_without_doubling(
         shared_sqlite: AsyncEngine, vault: Vault, caplog: pytest.LogCaptureFixture) -> None:
     text = hourly_file(3000, price="0.012345", bad_at=2900)  # `$1,000.00` past the first writes
-    days = per_day(exact_buckets(text))
-    total = sum(days.values(), Decimal(0))
-    org, conn = await fresh_connection(shared_sqlite, vault, "focus")
+    await _handed_over_storing(shared_sqlite, vault, caplog, text, per_day(exact_buckets(text)))
+
+
+async def _handed_over_storing(engine: AsyncEngine, vault: Vault,
+                               caplog: pytest.LogCaptureFixture, text: str,
+                               days: dict[date, Decimal]) -> None:
+    """Import `text`, whose fast reader hands over to the row-by-row one: it must say so,
+    total the file, and store exactly `days` (micro-unit amounts: exact)."""
+    org, conn = await fresh_connection(engine, vault, "focus")
     with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
-        async with session_factory(shared_sqlite)() as session, session.begin():
+        async with session_factory(engine)() as session, session.begin():
             result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()),
                                         now=NOW)
     assert "row-by-row" in caplog.text
-    assert result.totals == {"USD": total}
-    assert await stored_days(shared_sqlite, conn) == days  # micro-unit amounts: exact
+    assert result.totals == {"USD": sum(days.values(), Decimal(0))}
+    assert await stored_days(engine, conn) == days
 
 
 def two_day_file(rows: int, *, bad_at: int) -> tuple[str, dict[date, Decimal]]:
@@ -216,14 +222,7 @@ async def test_hand_over_after_spread_rows_were_staged_loses_none_of_them(
     cell it cannot read; the row-by-row reader then numbers identities afresh, so none of
     its lines points at an identity the hand-over dropped (they were lost without a word)."""
     text, days = two_day_file(30_000, bad_at=29_900)
-    org, conn = await fresh_connection(engine, vault, "focus")
-    with caplog.at_level(logging.DEBUG, logger=focus_import.__name__):
-        async with session_factory(engine)() as session, session.begin():
-            result = await import_focus(session, FILES, org, conn, io.BytesIO(text.encode()),
-                                        now=NOW)
-    assert "row-by-row" in caplog.text
-    assert result.totals == {"USD": sum(days.values(), Decimal(0))}
-    assert await stored_days(engine, conn) == days
+    await _handed_over_storing(engine, vault, caplog, text, days)
 
 
 @pytest.mark.usefixtures("small_batches")
