@@ -305,7 +305,7 @@ def parse_amount(text: str | Decimal) -> Decimal:
         raw = _CURRENCY_MARKS.sub("", text).strip().replace("\u00a0", " ").replace("\u202f", " ")
         scaled = _SCALED.fullmatch(raw)
         grouped = _GROUPED.fullmatch(raw)
-        if _AMBIGUOUS.fullmatch(raw):
+        if _AMBIGUOUS.fullmatch(scaled["n"] if scaled else raw):  # "1,500 тыс" too
             raise BudgetInputError(
                 "amount_ambiguous", text.strip(),
                 f"amount {text.strip()!r} reads as thousands and as a fraction: type it "

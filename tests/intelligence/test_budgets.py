@@ -158,7 +158,8 @@ def test_amounts_as_people_type_them(typed: str, amount: str) -> None:
 
 @pytest.mark.parametrize(("typed", "field"), [
     ("150.000", "amount_ambiguous"), ("150,000", "amount_ambiguous"),
-    ("2,500", "amount_ambiguous"), ("-5", "amount"), ("1e6", "amount"),
+    ("2,500", "amount_ambiguous"), ("1,500 тыс", "amount_ambiguous"),
+    ("150,000k", "amount_ambiguous"), ("-5", "amount"), ("1e6", "amount"),
     ("1.000.5", "amount"), ("пятьдесят", "amount"),
 ])
 def test_an_amount_that_reads_two_ways_or_none_is_refused(typed: str, field: str) -> None:
