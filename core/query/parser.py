@@ -59,7 +59,9 @@ _STOP_TEXT = """
 the a an in on for of to and or is are was were be been have has had do does did we our us
 me my i you it its this that these those with by from at so far what which how much many any
 all there can could would show give tell please about per vs
-"""
+весь вся целиком инфраструктура инфраструктуру инфраструктуры облака
+whole entire everything infrastructure infra clouds
+"""  # the last two lines: words for the whole organisation, which every unfiltered answer is
 _STOPWORDS = frozenset(_STOP_TEXT.split())
 
 

@@ -79,6 +79,16 @@ def test_a_name_inside_a_long_spend_phrase_that_filters_nothing_is_reported(text
     assert "zzqx" in got.unparsed
 
 
+@pytest.mark.parametrize("text", [
+    "what did the whole infrastructure cost in september",
+    "how much did everything cost last month", "how much did all our clouds cost in october",
+    "сколько нам стоила вся инфраструктура в октябре"])
+def test_words_for_the_whole_organisation_inside_a_long_spend_phrase_are_read(text: str) -> None:
+    """The org's total is what these ask for: nothing in them is left unread."""
+    got = parse(text, today=TODAY, known=load_vocabulary())
+    assert (got.intent, got.unparsed) == (Intent.SPEND, ())
+
+
 def test_a_known_name_inside_a_long_spend_phrase_filters_and_leaves_nothing_unread() -> None:
     vocabulary = load_vocabulary()
     project = vocabulary.projects[0]
