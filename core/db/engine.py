@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from core.db import casefold
+from core.db import casefold, writers
 from core.security.files import make_private
 
 __all__ = ["create_engine", "session_factory"]
@@ -42,6 +42,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.close()
             casefold.register(dbapi_conn)  # lower() in every alphabet (core.db.casefold)
 
+        writers.watch(engine)  # who waits for the write lock (core.db.writers)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # PostgreSQL's JIT compiles a plan to machine code when its cost estimate is high (any
