@@ -34,6 +34,7 @@ __all__ = [
     "TopItem",
     "TopItems",
     "TrendData",
+    "UpdatingDays",
 ]
 
 Edition = Literal["preliminary", "final", "weekly"]
@@ -188,6 +189,17 @@ class EstimatedDays:
 
     provider: str  # the connection kind, e.g. "beget"
     days: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatingDays:
+    """Days a file import is switching, one after another, from a connection's old lines to
+    the file's (a swap under way on SQLite): meanwhile some of them show the old figures, or
+    none yet, and the rest the new ones."""
+
+    connection: str  # the connection's name
+    first: date
+    last: date
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def _nothing(answer: SpendAnswer | TopAnswer | TrendAnswer, lang: str) -> str | 
     else:
         body = t("answers.no_data", lang, first=fmt_date(answer.coverage[0], lang),
                  last=fmt_date(answer.coverage[1], lang))
-    return _join([period_label(q.start, q.end, lang), head, body])
+    return _join([period_label(q.start, q.end, lang), head, body, *_updating(answer, lang)])
 
 
 @_render.register
@@ -98,7 +98,19 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
     if answer.by_service:
         lines += ["", t("answers.spend.by_service", lang),
                   *_rows(answer.by_service, answer.total, cur, lang)]
-    return _join(lines + _estimated(answer, lang) + _left_out(answer, lang))
+    return _join(lines + _updating(answer, lang) + _estimated(answer, lang)
+                 + _left_out(answer, lang))
+
+
+def _updating(answer: SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer,
+              lang: str) -> list[str | None]:
+    """⏳ Days a file import is switching right now: a total over them is neither the old
+    figure nor the new one until it ends."""
+    if not answer.updating:
+        return []
+    return ["", *("⏳ " + t("answers.updating", lang, connection=esc(u.connection),
+                           first=fmt_date(u.first, lang), last=fmt_date(u.last, lang))
+                  for u in answer.updating)]
 
 
 def _estimated(answer: SpendAnswer | ForecastAnswer, lang: str) -> list[str | None]:
@@ -124,7 +136,7 @@ def _top(answer: TopAnswer, lang: str) -> str:
                      if provider else
                      t("answers.top.row", lang, n=n, name=name, amount=amount, share=pct))
     lines.append(t("answers.top.total", lang, amount=money(answer.total, cur, lang)))
-    return _join(lines + _left_out(answer, lang))
+    return _join(lines + _updating(answer, lang) + _left_out(answer, lang))
 
 
 @_render.register
@@ -150,7 +162,7 @@ def _trend(answer: TrendAnswer, lang: str) -> str:
         lines.append(t("answers.trend.forecast", lang, days=len(answer.forecast),
                        value=money(value, cur, lang), low=money(low, cur, lang),
                        high=money(high, cur, lang)))
-    return _join(lines + _left_out(answer, lang))
+    return _join(lines + _updating(answer, lang) + _left_out(answer, lang))
 
 
 @_render.register
@@ -173,7 +185,8 @@ def _forecast(answer: ForecastAnswer, lang: str) -> str:
         lines.append(t("answers.forecast.budget_ok", lang,
                        budget=money(answer.budget, cur, lang),
                        margin=money(answer.budget - answer.total, cur, lang)))
-    return _join(lines + _estimated(answer, lang) + _left_out(answer, lang))
+    return _join(lines + _updating(answer, lang) + _estimated(answer, lang)
+                 + _left_out(answer, lang))
 
 
 @_render.register

@@ -12,20 +12,33 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.composition import open_app
 from connectors.files import BILLING_FILES as FILES
 from core.db.engine import session_factory
-from core.db.models import AuditEntry, CostLine, JobLease, SyncSnapshot, cost_line_staging
+from core.db.models import (
+    AuditEntry,
+    CostLine,
+    JobLease,
+    Organization,
+    SyncSnapshot,
+    cost_line_staging,
+)
 from core.db.models.costs import cost_line_staging_idents
+from core.domain.reports import UpdatingDays
+from core.query.model import Intent
 from core.security.vault import Vault
 from core.services import focus_import
+from core.services.ask.service import execute
+from core.services.ask.types import Question, SpendAnswer, TopAnswer
 from core.services.focus_import import import_focus
 from core.services.import_recovery import recover_imports
 from core.settings import load_settings
+from renderers.format import fmt_date
+from renderers.messages.answers import render_answer
 from tests.support.db import fresh_database
 from tests.sync.conftest import NOW, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
@@ -185,6 +198,50 @@ async def test_a_swap_broken_off_is_finished_by_the_next_import(
     assert await _staged_imports(session_maker) == set()
     assert await _count(session_maker, select(func.count()).select_from(SyncSnapshot).where(
         SyncSnapshot.connection_id == conn, SyncSnapshot.status == "success")) == 3
+
+
+async def _ask(sessions: async_sessionmaker[AsyncSession], org: int, intent: Intent,
+               start: date, end: date) -> SpendAnswer | TopAnswer:
+    async with sessions() as session:
+        answer = await execute(session, org, Question(intent, start, end), today=end)
+    assert isinstance(answer, SpendAnswer | TopAnswer)
+    return answer
+
+
+async def test_an_answer_over_days_being_swapped_says_so_until_the_swap_ends(
+        sqlite_sessions: async_sessionmaker[AsyncSession], vault: Vault,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half-way through a swap some of the file's days show the new lines and the rest the
+    old: each day is whole, but March's total is neither the old figure nor the new one.
+    The answer names the connection and the days until the swap is finished."""
+    session_maker = sqlite_sessions
+    org, conn, old, new = await _broken_swap(session_maker, vault, monkeypatch)
+    await _assert_half_swapped(session_maker, conn, old, new)
+    first, last = min(old), max(old)
+    async with session_maker() as session, session.begin():  # the file's USD, no rate needed
+        await session.execute(update(Organization).where(Organization.id == org)
+                              .values(currency="USD"))
+
+    spend = await _ask(session_maker, org, Intent.SPEND, date(2026, 3, 1), date(2026, 3, 31))
+    assert not spend.left_out
+    assert spend.total not in (sum(t for _, t in old.values()), sum(t for _, t in new.values()))
+    stored = await _per_day(session_maker, conn)  # each day whole, old or new
+    assert spend.total == sum(t for _, t in stored.values())
+    assert spend.updating == (UpdatingDays("main", first, last),)
+    text_ru = render_answer(spend, "ru")
+    assert (f"⏳ Идёт загрузка файла в «main»: дни с {fmt_date(first, 'ru')} по "
+            f"{fmt_date(last, 'ru')}") in text_ru
+    assert "A file is being loaded into «main»" in render_answer(spend, "en")
+    top = await _ask(session_maker, org, Intent.TOP, date(2026, 3, 5), date(2026, 3, 6))
+    assert top.updating == (UpdatingDays("main", date(2026, 3, 5), date(2026, 3, 6)),)
+    after = await _ask(session_maker, org, Intent.SPEND, date(2026, 4, 1), date(2026, 4, 30))
+    assert after.updating == ()  # days the file does not touch
+
+    assert await recover_imports(session_maker) == (1, 0)  # the swap is finished
+    spend = await _ask(session_maker, org, Intent.SPEND, date(2026, 3, 1), date(2026, 3, 31))
+    assert spend.total == sum(t for _, t in new.values())
+    assert spend.updating == ()
+    assert "⏳" not in render_answer(spend, "ru")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,11 +56,20 @@ class Connection(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
+SWAPPING = "status = 'swapping'"  # a file import's swap under way (core.services.focus_import)
+
+
 class SyncSnapshot(IdMixin, Base):
     """One sync run: timing, counts, totals by type and status, warnings or the error."""
 
     __tablename__ = "sync_snapshots"
-    __table_args__ = (Index("ix_sync_snapshots_conn_started", "connection_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_sync_snapshots_conn_started", "connection_id", "started_at"),
+        # the swaps under way of an org (`core.services.updating`, asked with every answer):
+        # an entry only while one is, among thousands of finished snapshots
+        Index("ix_sync_snapshots_swapping", "org_id",
+              sqlite_where=text(SWAPPING), postgresql_where=text(SWAPPING)),
+    )
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
                                         index=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))

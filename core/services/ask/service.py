@@ -8,8 +8,10 @@ inside the organisation, so a name from another organisation matches nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -38,12 +40,15 @@ from core.services.budgets import period_bounds
 from core.services.costs import CostContext, CostFilters, Dimension
 from core.services.errors import NotFound
 from core.services.estimated import estimated_by_provider
+from core.services.updating import days_updating
 
 __all__ = ["FORECAST_HISTORY_DAYS", "default_question", "execute", "resolve_filters"]
 
 FORECAST_HISTORY_DAYS = 90
 TREND_HORIZON_DAYS = 14
 STACKED_MAX_DAYS = 93
+# the answers with figures over a period, which a half-switched import would skew
+_Figures = TypeVar("_Figures", SpendAnswer, TopAnswer, TrendAnswer, ForecastAnswer)
 _NOTHING = (-1,)  # a connection id no row has: "a name that matched nothing" stays empty
 
 
@@ -88,11 +93,14 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
     currency = ctx.currency
     match question.intent:
         case Intent.TOP:
-            return await _top(session, org_id, question, filters, ctx)
+            return await _updating(session, org_id, await _top(
+                session, org_id, question, filters, ctx))
         case Intent.TREND:
-            return await _trend(session, org_id, question, filters, ctx, today)
+            return await _updating(session, org_id, await _trend(
+                session, org_id, question, filters, ctx, today))
         case Intent.FORECAST:
-            return await _forecast(session, org, question, filters, ctx, today)
+            return await _updating(session, org_id, await _forecast(
+                session, org, question, filters, ctx, today))
         case Intent.BUDGET:
             return await budgets_answer(session, org_id, question, currency, today, ctx=ctx)
         case Intent.RESOURCES:
@@ -102,7 +110,19 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
         case Intent.ANOMALIES:
             return await anomalies_answer(session, org_id, question, filters, currency, ctx=ctx)
         case _:
-            return await _spend(session, org_id, question, filters, ctx)
+            return await _updating(session, org_id, await _spend(
+                session, org_id, question, filters, ctx))
+
+
+async def _updating(session: AsyncSession, org_id: int, answer: _Figures) -> _Figures:
+    """The answer, with the days of its period a file import is switching right now (each
+    day is old or new, but a total over them is neither figure: the answer says so)."""
+    if isinstance(answer, ForecastAnswer):
+        start, end = answer.month_start, answer.month_end
+    else:
+        start, end = answer.question.start, answer.question.end
+    found = await days_updating(session, org_id, start, end)
+    return replace(answer, updating=found) if found else answer
 
 
 async def _spend(session: AsyncSession, org_id: int, q: Question, filters: CostFilters,

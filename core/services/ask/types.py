@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from core.domain.reports import EstimatedDays
+from core.domain.reports import EstimatedDays, UpdatingDays
 from core.query.model import Intent
 from core.services.costs import CostFilters, CostRow, Dimension, LeftOut
 
@@ -66,6 +66,7 @@ class SpendAnswer:
     left_out: tuple[LeftOut, ...] = ()  # amounts in currencies without a rate, not in `total`
     coverage: tuple[date, date] | None = None  # the org's data range, told when nothing matched
     estimated: tuple[EstimatedDays, ...] = ()  # days whose cost is an estimate, per provider
+    updating: tuple[UpdatingDays, ...] = ()  # days a file import is switching right now
 
     @property
     def change_ratio(self) -> Decimal | None:
@@ -84,6 +85,7 @@ class TopAnswer:
     total: Decimal
     coverage: tuple[date, date] | None = None
     left_out: tuple[LeftOut, ...] = ()
+    updating: tuple[UpdatingDays, ...] = ()  # days a file import is switching right now
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class TrendAnswer:
     by_provider: dict[str, tuple[Decimal, ...]] = field(default_factory=dict)
     coverage: tuple[date, date] | None = None
     left_out: tuple[LeftOut, ...] = ()
+    updating: tuple[UpdatingDays, ...] = ()  # days a file import is switching right now
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ class ForecastAnswer:
     points: tuple[TrendPoint, ...]
     left_out: tuple[LeftOut, ...] = ()  # month-to-date amounts with no rate, not in the figures
     estimated: tuple[EstimatedDays, ...] = ()
+    updating: tuple[UpdatingDays, ...] = ()  # days a file import is switching right now
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,44 @@
+"""Which days of an organisation's costs a file import is switching right now, for answers
+to say so instead of showing a half-switched period as if it were whole.
+
+On SQLite an import's swap moves the file's lines in a few days per transaction
+(`core.services.focus_import`), so a question asked meanwhile sees some of the file's days
+new and the rest old (or, for a first import, not there yet); the snapshot says `swapping`
+until the last step. Each day is whole, but a total over the period is neither the old
+figure nor the new one. PostgreSQL imports commit at once and are never seen half-way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import Connection, SyncSnapshot
+from core.domain.reports import UpdatingDays
+
+__all__ = ["UpdatingDays", "days_updating"]
+
+
+async def days_updating(session: AsyncSession, org_id: int, start: date,
+                        end: date) -> tuple[UpdatingDays, ...]:
+    """Per connection with a swap under way, the days of [start, end] (inclusive) it
+    replaces; () when there is none (one look at a partial index: nearly always)."""
+    found = (await session.execute(
+        select(Connection.name, SyncSnapshot.totals)
+        .join(Connection, Connection.id == SyncSnapshot.connection_id)
+        .where(SyncSnapshot.org_id == org_id, SyncSnapshot.status == "swapping")
+        .order_by(Connection.name))).all()
+    out: list[UpdatingDays] = []
+    for name, totals in found:
+        plan = cast(dict[str, Any], (totals or {}).get("swap") or {})
+        parts = plan.get("scope") or []
+        if not parts:
+            continue
+        first = max(start, min(date.fromisoformat(p[2]) for p in parts))
+        last = min(end, max(date.fromisoformat(p[3]) for p in parts))
+        if first <= last:
+            out.append(UpdatingDays(name, first, last))
+    return tuple(out)
