@@ -13,7 +13,9 @@ PDF rendered (in the CPU pool) with nothing locked; then a second short transact
 the schedule, enqueues the document and records it as sent, together (dedup key
 `brief:<schedule>:<period>:<edition>`). The lease keeps a second worker from making the same
 brief; the re-check and the dedup key keep it sent once even after a lease ran out; a worker
-that dies mid-render leaves the lease to expire, and a later tick sends the brief.
+that dies mid-render leaves the lease to expire, and a later tick sends the brief. While a file
+import is switching days of the org's costs (`core.services.updating`) the brief waits for a
+later tick.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from core.services.brief import (
     week_period,
 )
 from core.services.leases import acquire_job, release_job
+from core.services.updating import swap_under_way
 
 __all__ = ["due_period", "ensure_default_schedules", "send_briefs"]
 
@@ -147,6 +150,10 @@ async def _run(rt: JobRuntime, schedule_id: int) -> int:
     if claim is None:
         return 0
     try:
+        async with rt.sessions() as session:
+            if await swap_under_way(session, claim.org_id):  # still due at the next tick
+                log.info("brief of schedule %s waits for a file import's swap", schedule_id)
+                return 0
         count = 0
         for period, edition in claim.due:
             count += await _send(rt, claim, period, edition)

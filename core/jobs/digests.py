@@ -4,7 +4,8 @@ Runs every few minutes: a member is due once their local clock passes their dige
 (default 09:00) and no digest of that local date exists in the outbox (the dedup key
 `digest:<org>:<user>:<date>` makes a re-run, or a second worker, harmless). The data and the
 chart are computed once per organisation, date and language; the chart's bytes are stored on
-the first recipient's message and shared by the others (`attachment_of`).
+the first recipient's message and shared by the others (`attachment_of`). An org whose costs
+a file import is switching right now (`core.services.updating`) waits for a later run.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from core.jobs.runtime import JobRuntime
 from core.ports import DigestMessage
 from core.services import outbox
 from core.services.digest import DigestData, build_digest
+from core.services.updating import swap_under_way
 
 __all__ = ["DEFAULT_HOUR", "Recipient", "due_recipients", "send_digests"]
 
@@ -117,6 +119,9 @@ async def send_digests(rt: JobRuntime) -> int:
     for (org_id, local_date), recipients in groups.items():
         try:
             async with rt.sessions() as session, session.begin():
+                if await swap_under_way(session, org_id):  # still due at the next tick
+                    log.info("digest of org %s waits for a file import's swap", org_id)
+                    continue
                 data = await build_digest(session, org_id, local_date - timedelta(days=1),
                                           rt.clock)
                 total += await _enqueue(session, rt, data, recipients)

@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import Connection, SyncSnapshot
 from core.domain.reports import UpdatingDays
 
-__all__ = ["UpdatingDays", "days_updating"]
+__all__ = ["UpdatingDays", "days_updating", "swap_under_way"]
 
 
 async def days_updating(session: AsyncSession, org_id: int, start: date,
@@ -42,3 +42,11 @@ async def days_updating(session: AsyncSession, org_id: int, start: date,
         if first <= last:
             out.append(UpdatingDays(name, first, last))
     return tuple(out)
+
+
+async def swap_under_way(session: AsyncSession, org_id: int) -> bool:
+    """Whether a file import is switching days of the org's costs right now: the scheduled
+    digest and brief wait for it (their next tick, minutes later) rather than go out with a
+    half-switched month."""
+    return bool((await session.execute(select(exists().where(
+        SyncSnapshot.org_id == org_id, SyncSnapshot.status == "swapping")))).scalar())

@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select, text, update
 
 from bot.delivery import Sender, SenderRates
-from core.db.models import Connection, OutboxMessage, ReportSchedule
+from core.db.models import Connection, OutboxMessage, ReportSchedule, SyncSnapshot
 from core.domain.reports import BriefData
 from core.jobs.briefs import CLAIM_TTL, due_period, ensure_default_schedules, send_briefs
 from core.jobs.runtime import JobRuntime
@@ -212,3 +212,32 @@ async def test_a_claim_left_by_a_dead_worker_expires_and_the_brief_follows(deps:
     assert await send_briefs(runtime(deps, "b")) == 1
     assert await _documents(deps) == sorted([f"brief:{ids['monthly']}:2026-10:preliminary",
                                              f"brief:{ids['weekly']}:2026-W43:weekly"])
+
+
+async def test_a_brief_waits_while_a_file_import_switches_the_orgs_days(
+        sqlite_deps: Deps) -> None:
+    """Mid-swap (SQLite) part of the month shows a file's new lines and the rest the old: no
+    brief is made of that; the next tick after the swap sends it, once."""
+    deps = sqlite_deps
+    async with deps.sessions() as s, s.begin():
+        org = await factory.org(s)
+        conn = await factory.connection(s, org.id)
+        await factory.costs(s, conn, factory.series(date(2026, 10, 31), 61, 10000))
+        await factory.member(s, org.id, CFO, "finance", language="ru")
+        swap = SyncSnapshot(org_id=org.id, connection_id=conn.id, status="swapping",
+                            started_at=datetime(2026, 11, 1, 5, 59, tzinfo=UTC),
+                            trigger="manual", totals={"swap": {"scope": [
+                                ["aws", [None], "2026-10-01", "2026-10-31"]]}})
+        s.add(swap)
+    rt = runtime(deps, "w")
+    deps.clock.at = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)  # Sunday 1 Nov, 09:00 in Moscow
+    assert await send_briefs(rt) == 0
+    async with deps.sessions() as s:
+        assert (await s.execute(select(OutboxMessage))).first() is None
+
+    async with deps.sessions() as s, s.begin():  # the swap's last step
+        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
+                        .values(status="success"))
+    deps.clock.advance(minutes=5)
+    assert await send_briefs(rt) == 2  # October (preliminary) and the week of 19 October
+    assert await send_briefs(rt) == 0

@@ -10,9 +10,17 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from sqlalchemy import select, update
 
 from bot.delivery import Sender, SenderRates
-from core.db.models import AlertEvent, Budget, NotificationPreference, Recommendation
+from core.db.models import (
+    AlertEvent,
+    Budget,
+    Connection,
+    NotificationPreference,
+    Recommendation,
+    SyncSnapshot,
+)
 from core.jobs.digests import send_digests
 from tests.alerts import factory
 from tests.scheduler.conftest import Deps, runtime
@@ -111,3 +119,34 @@ async def test_digest_content_and_one_shared_chart(sqlite_deps: Deps,
     assert other.params["photo"] == "photo-1"
     assert not other.files
     assert other.text == text
+
+
+async def test_a_digest_waits_while_a_file_import_switches_the_orgs_days(
+        sqlite_deps: Deps, telegram: tuple[FakeBotApi, Bot]) -> None:
+    """Mid-swap (SQLite) some of the month's days show a file's new lines and the rest the
+    old: the digest is not sent with that month; it goes at the next tick after the swap."""
+    deps = sqlite_deps
+    fake, bot = telegram
+    org_id = await _org(deps)
+    async with deps.sessions() as s, s.begin():
+        conn_id = (await s.execute(select(Connection.id).where(
+            Connection.org_id == org_id))).scalar_one()
+        swap = SyncSnapshot(org_id=org_id, connection_id=conn_id, status="swapping",
+                            started_at=datetime(2026, 11, 20, 5, 59, tzinfo=UTC),
+                            trigger="manual", totals={"swap": {"scope": [
+                                ["aws", [None], "2026-11-01", "2026-11-19"]]}})
+        s.add(swap)
+    rt = runtime(deps, "w")
+    deps.clock.at = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    assert await send_digests(rt) == 0
+    await Sender(bot, deps.sessions, clock=deps.clock, rates=FAST).drain()
+    assert fake.sent(MOSCOW) == []
+
+    async with deps.sessions() as s, s.begin():  # the swap's last step
+        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
+                        .values(status="success"))
+    deps.clock.advance(minutes=5)
+    assert await send_digests(rt) == 2  # Moscow, and Vladivostok (past nine there too)
+    await Sender(bot, deps.sessions, clock=deps.clock, rates=FAST).drain()
+    (moscow,) = fake.sent(MOSCOW)
+    assert moscow.text.startswith("📊 Сводка за 19 ноября")
