@@ -102,7 +102,7 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
                  + _left_out(answer, lang))
 
 
-def _updating(answer: SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer,
+def _updating(answer: SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer | BudgetsAnswer,
               lang: str) -> list[str | None]:
     """⏳ Days a file import is switching right now: a total over them is neither the old
     figure nor the new one until it ends."""
@@ -205,7 +205,7 @@ def _budgets(answer: BudgetsAnswer, lang: str) -> str:
         if b.forecast is not None:
             lines.append(t("answers.budget.forecast", lang,
                            forecast=money(b.forecast, cur, lang)))
-    return _join([*lines, *_left_out(answer, lang)])
+    return _join([*lines, *_updating(answer, lang), *_left_out(answer, lang)])
 
 
 _render.register(render_resources)

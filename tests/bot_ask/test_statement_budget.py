@@ -28,7 +28,8 @@ from core.services.ask.types import BudgetsAnswer, Intent, SpendAnswer
 from core.services.demo import seed_demo
 from tests.bot_ask.conftest import TODAY
 
-BUDGET_STATEMENTS = 6  # org, budgets, data range, rates, all budgets' series, left out
+BUDGET_STATEMENTS = 7  # org, budgets, data range, rates, all budgets' series, left out,
+#   swaps under way (core.services.updating)
 SPEND_STATEMENTS = 8  # org, rates, 2 breakdowns, previous total, left out, estimated days,
 #   swaps under way (core.services.updating: one look at a partial index)
 

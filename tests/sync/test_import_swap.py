@@ -21,6 +21,7 @@ from connectors.files import BILLING_FILES as FILES
 from core.db.engine import session_factory
 from core.db.models import (
     AuditEntry,
+    Budget,
     CostLine,
     JobLease,
     Organization,
@@ -33,7 +34,7 @@ from core.query.model import Intent
 from core.security.vault import Vault
 from core.services import focus_import
 from core.services.ask.service import execute
-from core.services.ask.types import Question, SpendAnswer, TopAnswer
+from core.services.ask.types import BudgetsAnswer, Question, SpendAnswer, TopAnswer
 from core.services.focus_import import import_focus
 from core.services.import_recovery import recover_imports
 from core.settings import load_settings
@@ -221,6 +222,7 @@ async def test_an_answer_over_days_being_swapped_says_so_until_the_swap_ends(
     async with session_maker() as session, session.begin():  # the file's USD, no rate needed
         await session.execute(update(Organization).where(Organization.id == org)
                               .values(currency="USD"))
+        session.add(Budget(org_id=org, name="Cloud", amount=Decimal(5000), currency="USD"))
 
     spend = await _ask(session_maker, org, Intent.SPEND, date(2026, 3, 1), date(2026, 3, 31))
     assert not spend.left_out
@@ -236,6 +238,12 @@ async def test_an_answer_over_days_being_swapped_says_so_until_the_swap_ends(
     assert top.updating == (UpdatingDays("main", date(2026, 3, 5), date(2026, 3, 6)),)
     after = await _ask(session_maker, org, Intent.SPEND, date(2026, 4, 1), date(2026, 4, 30))
     assert after.updating == ()  # days the file does not touch
+    async with session_maker() as session:  # March's budget: spent so far, half-switched
+        budgets = await execute(session, org, Question(Intent.BUDGET, date(2026, 3, 1),
+                                                       date(2026, 3, 31)), today=date(2026, 3, 20))
+    assert isinstance(budgets, BudgetsAnswer)
+    assert budgets.updating == (UpdatingDays("main", first, last),)
+    assert "⏳ Идёт загрузка файла в «main»" in render_answer(budgets, "ru")
 
     assert await recover_imports(session_maker) == (1, 0)  # the swap is finished
     spend = await _ask(session_maker, org, Intent.SPEND, date(2026, 3, 1), date(2026, 3, 31))

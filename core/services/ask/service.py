@@ -28,6 +28,7 @@ from core.services.ask.budgets import budgets_answer, org_month_budget
 from core.services.ask.lists import anomalies_answer, recommendations_answer, resources_answer
 from core.services.ask.types import (
     Answer,
+    BudgetsAnswer,
     ForecastAnswer,
     Intent,
     Question,
@@ -48,7 +49,8 @@ FORECAST_HISTORY_DAYS = 90
 TREND_HORIZON_DAYS = 14
 STACKED_MAX_DAYS = 93
 # the answers with figures over a period, which a half-switched import would skew
-_Figures = TypeVar("_Figures", SpendAnswer, TopAnswer, TrendAnswer, ForecastAnswer)
+_Figures = TypeVar("_Figures", SpendAnswer, TopAnswer, TrendAnswer, ForecastAnswer,
+                   BudgetsAnswer)
 _NOTHING = (-1,)  # a connection id no row has: "a name that matched nothing" stays empty
 
 
@@ -102,7 +104,8 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
             return await _updating(session, org_id, await _forecast(
                 session, org, question, filters, ctx, today))
         case Intent.BUDGET:
-            return await budgets_answer(session, org_id, question, currency, today, ctx=ctx)
+            return await _updating(session, org_id, await budgets_answer(
+                session, org_id, question, currency, today, ctx=ctx))
         case Intent.RESOURCES:
             return await resources_answer(session, org_id, question, filters, currency)
         case Intent.RECOMMENDATIONS:
@@ -117,7 +120,7 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
 async def _updating(session: AsyncSession, org_id: int, answer: _Figures) -> _Figures:
     """The answer, with the days of its period a file import is switching right now (each
     day is old or new, but a total over them is neither figure: the answer says so)."""
-    if isinstance(answer, ForecastAnswer):
+    if isinstance(answer, ForecastAnswer | BudgetsAnswer):
         start, end = answer.month_start, answer.month_end
     else:
         start, end = answer.question.start, answer.question.end

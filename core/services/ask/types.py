@@ -151,6 +151,7 @@ class BudgetsAnswer:
     month_end: date
     items: tuple[BudgetItem, ...]
     left_out: tuple[LeftOut, ...] = ()  # this month's amounts with no rate, not in `actual`
+    updating: tuple[UpdatingDays, ...] = ()  # days a file import is switching right now
 
 
 @dataclass(frozen=True, slots=True)
