@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +61,27 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     assert rows.keys() == {"aws", "azure", "oci"}
     assert Decimal(body["total"]) == sum(rows.values(), Decimal(0))
     assert sum(rows.values(), Decimal(0)).quantize(Decimal("0.01")) == Decimal("20.52")
+    assert body["updating"] == []
+
+    # a swap under way (SQLite: a file's days switch a few at a time): named, then gone
+    with sqlite3.connect(env / "infrazen.db") as db:
+        db.execute("INSERT INTO sync_snapshots (org_id, connection_id, started_at, status, "
+                   "trigger, resources_total, created, updated, deleted, unchanged, "
+                   "cost_lines, totals, warnings) VALUES (1, 1, '2026-12-07 10:00:00', "
+                   "'swapping', 'manual', 0, 0, 0, 0, 0, 0, ?, '[]')", (json.dumps(
+                       {"swap": {"scope": [["aws", [None], "2024-09-20", "2024-11-05"]]}}),))
+    code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31",
+                    "--json")
+    assert json.loads(out)["updating"] == [
+        {"connection": "AWS", "first_day": "2024-09-20", "last_day": "2024-10-31"}]
+    code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31")
+    assert ("A file is being loaded into «AWS»: days September 20, 2024 to October 31, 2024 "
+            "are switching to its lines") in out
+    with sqlite3.connect(env / "infrazen.db") as db:
+        db.execute("UPDATE sync_snapshots SET status = 'success' WHERE status = 'swapping'")
+    code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31")
+    assert "being loaded" not in out
+
     code, out = run("connection", "list", "--org", "acme")
     assert code == 0
     assert "AWS" in out

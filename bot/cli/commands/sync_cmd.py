@@ -20,7 +20,9 @@ from core.db.models import Connection
 from core.services.costs import CostRow, Dimension, LeftOut, breakdown, left_out, org_currency
 from core.services.errors import NotFound
 from core.services.orgs import get_org
-from renderers.format import fmt_money
+from core.services.updating import UpdatingDays, days_updating
+from renderers.format import fmt_date, fmt_money
+from renderers.i18n import t
 from renderers.messages.rates import left_out_lines
 
 if TYPE_CHECKING:  # import and sync pull pyarrow and every connector: imported when they run
@@ -139,22 +141,27 @@ def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
       {"org": slug, "currency": org currency, "from": day, "to": day, "by": dimension,
        "total": sum of rows, "rows": [{"key", "label", "amount", "currency"}],
        "left_out": [{"currency", "amount" (in that currency), "first_day", "last_day",
-                     "reason": "no_rate"}]}
-    Amounts are decimal strings; "left_out" is empty when everything converted.
+                     "reason": "no_rate"}],
+       "updating": [{"connection", "first_day", "last_day"}]}
+    Amounts are decimal strings; "left_out" is empty when everything converted; "updating"
+    names the days a file import is switching right now (SQLite), whose figures are about to
+    change, and is empty otherwise.
     """
     first: date = start.date()
     last: date = end.date()
     if last < first:
         fail(msg("common.to_before_from"))
 
-    async def _go(ctx: AppContext) -> tuple[str, str, list[CostRow], tuple[LeftOut, ...]]:
+    async def _go(ctx: AppContext) -> tuple[str, str, list[CostRow], tuple[LeftOut, ...],
+                                            tuple[UpdatingDays, ...]]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
             rows = list(await breakdown(session, org.id, first, last, Dimension(by)))
             return (org.slug, await org_currency(session, org.id), rows,
-                    await left_out(session, org.id, first, last))
+                    await left_out(session, org.id, first, last),
+                    await days_updating(session, org.id, first, last))
 
-    slug, base, rows, missing = with_app(_go)
+    slug, base, rows, missing, updating = with_app(_go)
     if as_json:
         echo_json({"org": slug, "currency": base, "from": first.isoformat(),
                    "to": last.isoformat(), "by": by,
@@ -164,7 +171,9 @@ def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
                    "left_out": [{"currency": m.currency, "amount": str(m.amount),
                                  "first_day": m.first_day.isoformat(),
                                  "last_day": m.last_day.isoformat(), "reason": "no_rate"}
-                                for m in missing]})
+                                for m in missing],
+                   "updating": [{"connection": u.connection, "first_day": u.first.isoformat(),
+                                 "last_day": u.last.isoformat()} for u in updating]})
         return
     if not rows and not missing:
         click.echo(msg("costs.empty"))
@@ -173,3 +182,6 @@ def costs(org_ref: str, start: Any, end: Any, by: str, as_json: bool) -> None:
         click.echo(f"{r.label:<40} {fmt_money(r.amount, r.currency, lang, kopecks=True):>20}")
     for line in left_out_lines(missing, lang, hint="cli", org=slug, with_days=True):
         click.echo(line)
+    for u in updating:
+        click.echo(t("answers.updating", lang, connection=u.connection,
+                     first=fmt_date(u.first, lang), last=fmt_date(u.last, lang)))
