@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from core.services.errors import ServiceError
+from core.services.errors import Conflict, ServiceError
 from renderers.i18n import normalise_language, t
 
 if TYPE_CHECKING:  # core.app pulls SQLAlchemy and Alembic: imported by with_app when it runs
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from core.app import AppContext
 
 __all__ = ["SERVICES", "cli_lang", "configure_logging", "default_language", "echo_json", "fail",
@@ -111,6 +113,17 @@ def with_app(fn: Callable[[AppContext], Awaitable[T]], *, migrate: bool = True) 
         return asyncio.run(_go())
     except ServiceError as exc:
         fail(msg("common.error", detail=exc.detail or exc.code))
+
+
+async def refuse_if_switching(session: AsyncSession, org_id: int, first: date,
+                              last: date) -> None:
+    """Refuse a document of [first, last] while a file import is switching its days (SQLite:
+    it would be half old, half new): a Conflict that `with_app` prints as one line."""
+    from core.services.updating import days_updating
+
+    if found := await days_updating(session, org_id, first, last):
+        raise Conflict(msg("common.updating", connection=found[0].connection,
+                           first=found[0].first.isoformat(), last=found[0].last.isoformat()))
 
 
 def jsonable(value: Any) -> Any:

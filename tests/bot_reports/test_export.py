@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select, update
 
 from bot.features.reports import handlers
+from core.db.models import Connection, SyncSnapshot
 from core.domain.roles import Role
 from core.services import costs
 from tests.bot.harness import BotHarness
@@ -85,3 +87,42 @@ async def test_a_file_over_the_upload_limit_is_not_sent(hd: BotHarness,
     assert "слишком большим для Telegram" in said.text
     assert "infrazen export" in said.text
     assert documents(hd, 2104) == []
+
+
+async def test_no_document_is_made_of_days_a_file_import_is_switching(
+        hd: BotHarness, demo_org_id: int) -> None:
+    """Mid-swap (SQLite) October would be part new lines, part old: neither the export nor
+    the brief is made of it; the reply says why and when to ask again. Days the file does
+    not touch are made as usual, and October is once the swap is done."""
+    async with hd.ctx.session() as s, s.begin():
+        conn = (await s.execute(select(Connection).where(
+            Connection.org_id == demo_org_id).order_by(Connection.id))).scalars().first()
+        assert conn is not None
+        swap = SyncSnapshot(org_id=demo_org_id, connection_id=conn.id, status="swapping",
+                            started_at=datetime(2026, 11, 22, 8, 59, tzinfo=UTC),
+                            trigger="manual", totals={"swap": {"scope": [
+                                [conn.kind, [None], "2026-10-20", "2026-11-05"]]}})
+        s.add(swap)
+    carol = await demo_user(hd, 2105, role=Role.MEMBER)
+    await carol.send("/export")
+    await carol.click("🧾 FOCUS (CSV)")
+    said = (await carol.click("Прошлый месяц"))[-1]
+    assert said.method == "editMessageText"
+    assert (f"Сейчас идёт загрузка файла в «{conn.name}»: дни с 20 октября 2026 по "
+            "31 октября 2026 переключаются") in said.text
+    assert "Повторите через минуту" in said.text
+    said = (await carol.send("/report"))[-1]
+    said = (await carol.click("Прошлый месяц"))[-1]
+    assert "Сейчас идёт загрузка файла" in said.text
+    assert documents(hd, 2105) == []
+
+    await carol.send("/report")
+    await carol.click("Прошлая неделя")  # 9–15 November: the file does not touch it
+    assert file_names(hd)[-1].startswith("infrazen-brief-2026-W46")
+    async with hd.ctx.session() as s, s.begin():  # the swap's last step
+        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
+                        .values(status="success"))
+    await carol.send("/export")
+    await carol.click("🧾 FOCUS (CSV)")
+    await carol.click("Прошлый месяц")
+    assert file_names(hd)[-1] == "infrazen-focus-2026-10.csv"

@@ -77,10 +77,25 @@ def test_focus_connection_import_and_costs(env: Path) -> None:
     code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31")
     assert ("A file is being loaded into «AWS»: days September 20, 2024 to October 31, 2024 "
             "are switching to its lines") in out
+    for kind in ("csv", "focus"):  # no half-switched file is written
+        code, out = run("export", "--org", "acme", "--format", kind, "--from", "2024-10-01",
+                        "--to", "2024-10-31", "--out", str(env / f"october.{kind}.csv"))
+        assert code == 2
+        assert "a file is being loaded into «AWS» right now: days 2024-10-01 to 2024-10-31" \
+            in out
+        assert not (env / f"october.{kind}.csv").exists()
+    code, out = run("brief", "--org", "acme", "--period", "2024-10", "--out",
+                    str(env / "october.pdf"))
+    assert code == 2
+    assert "being loaded into «AWS»" in out
+    assert not (env / "october.pdf").exists()
     with sqlite3.connect(env / "infrazen.db") as db:
         db.execute("UPDATE sync_snapshots SET status = 'success' WHERE status = 'swapping'")
     code, out = run("costs", "--org", "acme", "--from", "2024-09-01", "--to", "2024-10-31")
     assert "being loaded" not in out
+    code, out = run("export", "--org", "acme", "--format", "csv", "--from", "2024-10-01",
+                    "--to", "2024-10-31", "--out", str(env / "october.csv.csv"))
+    assert code == 0, out
 
     code, out = run("connection", "list", "--org", "acme")
     assert code == 0

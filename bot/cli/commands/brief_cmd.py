@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.runtime import cli_lang, fail, msg, with_app
+from bot.cli.runtime import cli_lang, fail, msg, refuse_if_switching, with_app
 from core.app import AppContext
 from core.security.files import write_private_bytes
 from core.services.brief import build_brief, parse_period
@@ -38,6 +38,7 @@ def brief(org_ref: str, period: str, lang: str | None, out: Path) -> None:
     async def _go(ctx: AppContext) -> tuple[bytes, str]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
+            await refuse_if_switching(session, org.id, parsed.start, parsed.end)
             data = await build_brief(session, org.id, parsed, language, ctx.clock)
         return render_brief(data), data.edition
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.runtime import fail, msg, with_app
+from bot.cli.runtime import fail, msg, refuse_if_switching, with_app
 from core.app import AppContext
 from core.security.files import open_private, write_private_bytes
 from core.services.exports import chargeback_rows, iter_export_lines, summary_rows
@@ -39,6 +39,7 @@ def export(org_ref: str, fmt: str, start: object, end: object, out: Path) -> Non
     async def _go(ctx: AppContext) -> tuple[int, bytes | None]:
         async with ctx.session() as session:
             org = await get_org(session, org_ref)
+            await refuse_if_switching(session, org.id, first, last)
             if fmt == "focus":
                 # Streamed row by row: a year of a big org does not have to fit in memory.
                 with open_private(out) as handle:

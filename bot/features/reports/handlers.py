@@ -7,6 +7,7 @@ period key or a format name, and an unknown one gets "not understood" instead of
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 
 from aiogram import Bot
 from aiogram.enums import ChatAction
@@ -30,7 +31,9 @@ from core.domain.roles import Role
 from core.query import ParsedQuery, PeriodSource
 from core.services.brief import BriefPeriod
 from core.services.errors import Forbidden
-from renderers.messages.answers_common import period_label
+from core.services.updating import days_updating
+from renderers.format import fmt_date
+from renderers.messages.answers_common import esc, period_label
 
 __all__ = ["cmd_export", "cmd_report", "on_export", "on_report", "on_unknown", "open_report"]
 
@@ -55,6 +58,19 @@ async def _send(bot: Bot, message: Message, doc: Document, progress: Message | N
     if progress is not None:  # the "preparing…" line has done its job
         with contextlib.suppress(TelegramBadRequest):
             await bot.delete_message(progress.chat.id, progress.message_id)
+
+
+async def _switching(session: AsyncSession, rc: RequestContext, start: date,
+                     end: date) -> str | None:
+    """Why no document of [start, end] is made now: a file import is switching its days (a
+    brief or export of them would be half old, half new); None when none is."""
+    assert rc.org is not None
+    found = await days_updating(session, rc.org.id, start, end)
+    if not found:
+        return None
+    first = found[0]
+    return rc.t("reports.updating", connection=esc(first.connection),
+                first=fmt_date(first.first, rc.lang), last=fmt_date(first.last, rc.lang))
 
 
 async def _say(message: Message, text: str, progress: Message | None) -> None:
@@ -103,6 +119,9 @@ async def send_brief(message: Message, rc: RequestContext, session: AsyncSession
                      progress: Message | None = None) -> None:
     """The brief of `period` in the caller's language, or why there is none."""
     assert rc.org is not None
+    if (busy := await _switching(session, rc, period.start, period.end)) is not None:
+        await _say(message, busy, progress)
+        return
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
     doc = await brief_document(session, rc.org, period, rc.lang, app.clock)
     if doc is None:
@@ -159,6 +178,9 @@ async def on_export(query: CallbackQuery, callback_data: ExportCb, rc: RequestCo
     if span is None:
         await message.edit_text(rc.t("reports.export.choose_period", format=name),
                                 reply_markup=export_period_kb(rc, fmt))
+        return
+    if (busy := await _switching(session, rc, span.start, span.end)) is not None:
+        await _say(message, busy, message)
         return
     label = period_label(span.start, span.end, rc.lang)
     await message.edit_text(rc.t("reports.export.preparing", format=name, period=label))
