@@ -154,7 +154,7 @@ FLUSH_BUCKETS = 20_000  # daily buckets held before they are staged (50k: +40 MB
 STAGE_ROWS = 10_000  # staged rows per transaction: well under a second of SQLite's one writer
 DROP_ROWS = 50_000  # staged rows deleted per transaction when an import is done with them
 GAP = 0.12  # longest turn other writers get between import transactions (> SQLite's 100 ms poll)
-HOLD_UNSEEN = 2.0  # seconds of import writes after which writers of other processes get one
+HOLD_UNSEEN = 1.0  # seconds of import writes after which writers of other processes get one
 SWAP_ROWS = 20_000  # lines in and out per swap step on SQLite: a fraction of a second's lock
 LEASE_TTL = timedelta(minutes=2)  # an import that stopped renewing is dead after this
 RENEW_EVERY = 30.0  # seconds between lease renewals
