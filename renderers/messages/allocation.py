@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.db.models import AllocationRule
+from core.domain.reports import UpdatingDays
 from core.services.allocation import FIELDS, Coverage
 from renderers.format import fmt_money, fmt_percent
 from renderers.i18n import t
-from renderers.messages.answers_common import esc
+from renderers.messages.answers_common import esc, updating_lines
 
 __all__ = ["match_text", "render_overview", "render_rule", "target_text"]
 
@@ -32,9 +33,9 @@ def target_text(rule: AllocationRule, lang: str) -> str:
 
 def render_overview(cov: Coverage, rules: Sequence[AllocationRule],
                     suggestions: Sequence[AllocationRule], currency: str, lang: str,
-                    days: int) -> str:
-    """Coverage first (the figure that moves), then the rules and the suggestions, numbered
-    as their buttons are."""
+                    days: int, updating: Sequence[UpdatingDays] = ()) -> str:
+    """Coverage first (the figure that moves, with the days a file import is switching
+    right now, if any), then the rules and the suggestions, numbered as their buttons are."""
     lines = [t("allocation.title", lang, days=days)]
     if cov.total > 0:
         lines.append(t("allocation.coverage", lang, share=fmt_percent(cov.share / 100, lang),
@@ -49,6 +50,7 @@ def render_overview(cov: Coverage, rules: Sequence[AllocationRule],
             lines.append(t("allocation.unallocated", lang, items=items))
     else:
         lines.append(t("allocation.no_spend", lang))
+    lines.extend(line or "" for line in updating_lines(updating, lang))
     lines.append("")
     lines.append(t("allocation.rules", lang))
     if not rules:

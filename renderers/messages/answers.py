@@ -21,7 +21,14 @@ from core.services.ask.types import (
 from core.services.costs import CostRow, Dimension
 from renderers.format import fmt_date, fmt_percent, fmt_signed_percent
 from renderers.i18n import t
-from renderers.messages.answers_common import esc, filters_line, money, period_label, share
+from renderers.messages.answers_common import (
+    esc,
+    filters_line,
+    money,
+    period_label,
+    share,
+    updating_lines,
+)
 from renderers.messages.answers_lists import (
     render_anomalies,
     render_recommendations,
@@ -104,13 +111,7 @@ def _spend(answer: SpendAnswer, lang: str) -> str:
 
 def _updating(answer: SpendAnswer | TopAnswer | TrendAnswer | ForecastAnswer | BudgetsAnswer,
               lang: str) -> list[str | None]:
-    """⏳ Days a file import is switching right now: a total over them is neither the old
-    figure nor the new one until it ends."""
-    if not answer.updating:
-        return []
-    return ["", *("⏳ " + t("answers.updating", lang, connection=esc(u.connection),
-                           first=fmt_date(u.first, lang), last=fmt_date(u.last, lang))
-                  for u in answer.updating)]
+    return updating_lines(answer.updating, lang)
 
 
 def _estimated(answer: SpendAnswer | ForecastAnswer, lang: str) -> list[str | None]:

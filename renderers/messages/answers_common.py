@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import calendar
 import html
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from core.domain.reports import UpdatingDays
 from core.services.ask.types import Question
 from renderers.format import fmt_date, fmt_money, fmt_percent
 from renderers.i18n import t
 
-__all__ = ["esc", "filters_line", "money", "period_label", "share"]
+__all__ = ["esc", "filters_line", "money", "period_label", "share", "updating_lines"]
 
 
 def esc(text: object) -> str:
@@ -52,3 +54,13 @@ def filters_line(question: Question, lang: str) -> str | None:
         items.extend(t(f"answers.filter.{kind}", lang, value=esc(v)) for v in values)
     items.extend(t("answers.filter.tag", lang, key=esc(k), value=esc(v)) for k, v in f.tags)
     return t("answers.filters", lang, items=", ".join(items)) if items else None
+
+
+def updating_lines(items: Sequence[UpdatingDays], lang: str) -> list[str | None]:
+    """⏳ Days a file import is switching right now, after a blank line: a total over them is
+    neither the old figure nor the new one until it ends (`core.services.updating`)."""
+    if not items:
+        return []
+    return ["", *("⏳ " + t("answers.updating", lang, connection=esc(u.connection),
+                           first=fmt_date(u.first, lang), last=fmt_date(u.last, lang))
+                  for u in items)]

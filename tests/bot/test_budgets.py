@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import Sender, SenderRates
@@ -29,6 +29,7 @@ from core.db.models import (
     Connection,
     Recommendation,
     Resource,
+    SyncSnapshot,
 )
 from core.domain.collection import (
     AccountInfo,
@@ -315,6 +316,29 @@ async def test_a_suggested_rule_is_accepted_from_the_chat(hb: BotHarness) -> Non
     accepted = await fin.click("✅ 1")
     assert "У команд: 50%" in accepted[-1].text
     assert any("принято" in a for a in fin.alerts())
+
+
+async def test_allocation_coverage_says_which_days_a_file_import_is_switching(
+        hb: BotHarness) -> None:
+    """Mid-swap (SQLite) the 30 days' spend is part new lines, part old: the coverage figures
+    name the connection and the days, and stop once the swap is done."""
+    org_id, _ = await _world(hb)
+    async with hb.ctx.session() as s:
+        conn = (await s.execute(select(Connection))).scalar_one()
+        swap = SyncSnapshot(org_id=org_id, connection_id=conn.id, status="swapping",
+                            started_at=NOW, trigger="manual", totals={"swap": {"scope": [
+                                [conn.kind, [None], "2026-11-10", "2026-11-25"]]}})
+        s.add(swap)
+        await s.commit()
+    fin = hb.client(FINANCE)
+    overview = (await fin.send("/allocation"))[-1].text
+    assert (f"⏳ Идёт загрузка файла в «{conn.name}»: дни с 10 ноября 2026 по 19 ноября 2026"
+            in overview)  # the window ends yesterday
+    async with hb.ctx.session() as s:
+        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
+                        .values(status="success"))
+        await s.commit()
+    assert "⏳" not in (await fin.send("/allocation"))[-1].text
 
 
 async def _rule_id(h: BotHarness, name: str) -> int:

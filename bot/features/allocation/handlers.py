@@ -20,6 +20,7 @@ from bot.filters import org_id_of
 from core.app import AppContext
 from core.services import allocation
 from core.services.allocation import RuleInputError
+from core.services.updating import days_updating
 from renderers.messages.allocation import render_overview, render_rule
 from renderers.messages.answers_common import esc
 
@@ -49,7 +50,8 @@ async def _overview(rc: RequestContext, session: AsyncSession,
     rules = [r for r in await allocation.list_rules(session, org_id) if r.status == "active"]
     currency = rc.org.currency if rc.org is not None else "RUB"
     text = render_overview(cov, rules, suggestions, currency, rc.lang,
-                           allocation.COVERAGE_DAYS)
+                           allocation.COVERAGE_DAYS,
+                           await days_updating(session, org_id, cov.start, cov.end))
     return text, overview_kb(rc, rules, suggestions)
 
 
