@@ -50,7 +50,8 @@ def _clear(info: dict[Any, Any]) -> None:
         if _in_flight[database] <= 0:
             del _in_flight[database]
             for future in _watchers.pop(database, []):
-                future.get_loop().call_soon_threadsafe(_settle, future)
+                with suppress(RuntimeError):  # its loop has closed: nobody is waiting there
+                    future.get_loop().call_soon_threadsafe(_settle, future)
 
 
 def _settle(future: asyncio.Future[None]) -> None:
