@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.delivery import Sender, SenderRates
@@ -29,7 +29,6 @@ from core.db.models import (
     Connection,
     Recommendation,
     Resource,
-    SyncSnapshot,
 )
 from core.domain.collection import (
     AccountInfo,
@@ -49,6 +48,7 @@ from core.services.users import set_language
 from tests.bot.harness import BotHarness, running_bot
 from tests.bot.seed import org_with
 from tests.support.jobs import job_runtime
+from tests.support.swaps import end_swap, swapping
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow: yesterday is Nov 19
 FINANCE, VIEWER, OWNER = 7001, 7002, 7003
@@ -325,9 +325,8 @@ async def test_allocation_coverage_says_which_days_a_file_import_is_switching(
     org_id, _ = await _world(hb)
     async with hb.ctx.session() as s:
         conn = (await s.execute(select(Connection))).scalar_one()
-        swap = SyncSnapshot(org_id=org_id, connection_id=conn.id, status="swapping",
-                            started_at=NOW, trigger="manual", totals={"swap": {"scope": [
-                                [conn.kind, [None], "2026-11-10", "2026-11-25"]]}})
+        swap = swapping(org_id, conn.id, conn.kind, date(2026, 11, 10), date(2026, 11, 25),
+                        started_at=NOW)
         s.add(swap)
         await s.commit()
     fin = hb.client(FINANCE)
@@ -335,8 +334,7 @@ async def test_allocation_coverage_says_which_days_a_file_import_is_switching(
     assert (f"⏳ Идёт загрузка файла в «{conn.name}»: дни с 10 ноября 2026 по 19 ноября 2026"
             in overview)  # the window ends yesterday
     async with hb.ctx.session() as s:
-        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
-                        .values(status="success"))
+        await end_swap(s, swap.id)
         await s.commit()
     assert "⏳" not in (await fin.send("/allocation"))[-1].text
 

@@ -6,14 +6,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.features.reports import handlers
-from core.db.models import Connection, SyncSnapshot
+from core.db.models import Connection
 from core.domain.roles import Role
 from core.services import costs
 from tests.bot.harness import BotHarness
 from tests.bot_reports.helpers import csv_rows, demo_user, documents, file_names
+from tests.support.swaps import end_swap, swapping
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 
@@ -98,10 +99,8 @@ async def test_no_document_is_made_of_days_a_file_import_is_switching(
         conn = (await s.execute(select(Connection).where(
             Connection.org_id == demo_org_id).order_by(Connection.id))).scalars().first()
         assert conn is not None
-        swap = SyncSnapshot(org_id=demo_org_id, connection_id=conn.id, status="swapping",
-                            started_at=datetime(2026, 11, 22, 8, 59, tzinfo=UTC),
-                            trigger="manual", totals={"swap": {"scope": [
-                                [conn.kind, [None], "2026-10-20", "2026-11-05"]]}})
+        swap = swapping(demo_org_id, conn.id, conn.kind, date(2026, 10, 20),
+                        date(2026, 11, 5), started_at=datetime(2026, 11, 22, 8, 59, tzinfo=UTC))
         s.add(swap)
     carol = await demo_user(hd, 2105, role=Role.MEMBER)
     await carol.send("/export")
@@ -120,8 +119,7 @@ async def test_no_document_is_made_of_days_a_file_import_is_switching(
     await carol.click("Прошлая неделя")  # 9–15 November: the file does not touch it
     assert file_names(hd)[-1].startswith("infrazen-brief-2026-W46")
     async with hd.ctx.session() as s, s.begin():  # the swap's last step
-        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
-                        .values(status="success"))
+        await end_swap(s, swap.id)
     await carol.send("/export")
     await carol.click("🧾 FOCUS (CSV)")
     await carol.click("Прошлый месяц")

@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select, text, update
 
 from bot.delivery import Sender, SenderRates
-from core.db.models import Connection, OutboxMessage, ReportSchedule, SyncSnapshot
+from core.db.models import Connection, OutboxMessage, ReportSchedule
 from core.domain.reports import BriefData
 from core.jobs.briefs import CLAIM_TTL, due_period, ensure_default_schedules, send_briefs
 from core.jobs.runtime import JobRuntime
@@ -26,6 +26,7 @@ from tests.alerts import factory
 from tests.scheduler.conftest import Deps, runtime
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_server import run_fake
+from tests.support.swaps import end_swap, swapping
 
 TOKEN = "123456:TEST-briefs"
 FAST = SenderRates(global_per_second=10_000, chat_interval=0.0001, group_interval=0.0001)
@@ -224,10 +225,8 @@ async def test_a_brief_waits_while_a_file_import_switches_the_orgs_days(
         conn = await factory.connection(s, org.id)
         await factory.costs(s, conn, factory.series(date(2026, 10, 31), 61, 10000))
         await factory.member(s, org.id, CFO, "finance", language="ru")
-        swap = SyncSnapshot(org_id=org.id, connection_id=conn.id, status="swapping",
-                            started_at=datetime(2026, 11, 1, 5, 59, tzinfo=UTC),
-                            trigger="manual", totals={"swap": {"scope": [
-                                ["aws", [None], "2026-10-01", "2026-10-31"]]}})
+        swap = swapping(org.id, conn.id, "aws", date(2026, 10, 1), date(2026, 10, 31),
+                        started_at=datetime(2026, 11, 1, 5, 59, tzinfo=UTC))
         s.add(swap)
     rt = runtime(deps, "w")
     deps.clock.at = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)  # Sunday 1 Nov, 09:00 in Moscow
@@ -236,8 +235,7 @@ async def test_a_brief_waits_while_a_file_import_switches_the_orgs_days(
         assert (await s.execute(select(OutboxMessage))).first() is None
 
     async with deps.sessions() as s, s.begin():  # the swap's last step
-        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
-                        .values(status="success"))
+        await end_swap(s, swap.id)
     deps.clock.advance(minutes=5)
     assert await send_briefs(rt) == 2  # October (preliminary) and the week of 19 October
     assert await send_briefs(rt) == 0

@@ -10,7 +10,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.delivery import Sender, SenderRates
 from core.db.models import (
@@ -19,13 +19,13 @@ from core.db.models import (
     Connection,
     NotificationPreference,
     Recommendation,
-    SyncSnapshot,
 )
 from core.jobs.digests import send_digests
 from tests.alerts import factory
 from tests.scheduler.conftest import Deps, runtime
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.fake_server import run_fake
+from tests.support.swaps import end_swap, swapping
 
 TOKEN = "123456:TEST-digest"
 FAST = SenderRates(global_per_second=10_000, chat_interval=0.0001, group_interval=0.0001)
@@ -131,10 +131,8 @@ async def test_a_digest_waits_while_a_file_import_switches_the_orgs_days(
     async with deps.sessions() as s, s.begin():
         conn_id = (await s.execute(select(Connection.id).where(
             Connection.org_id == org_id))).scalar_one()
-        swap = SyncSnapshot(org_id=org_id, connection_id=conn_id, status="swapping",
-                            started_at=datetime(2026, 11, 20, 5, 59, tzinfo=UTC),
-                            trigger="manual", totals={"swap": {"scope": [
-                                ["aws", [None], "2026-11-01", "2026-11-19"]]}})
+        swap = swapping(org_id, conn_id, "aws", date(2026, 11, 1), date(2026, 11, 19),
+                        started_at=datetime(2026, 11, 20, 5, 59, tzinfo=UTC))
         s.add(swap)
     rt = runtime(deps, "w")
     deps.clock.at = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
@@ -143,8 +141,7 @@ async def test_a_digest_waits_while_a_file_import_switches_the_orgs_days(
     assert fake.sent(MOSCOW) == []
 
     async with deps.sessions() as s, s.begin():  # the swap's last step
-        await s.execute(update(SyncSnapshot).where(SyncSnapshot.id == swap.id)
-                        .values(status="success"))
+        await end_swap(s, swap.id)
     deps.clock.advance(minutes=5)
     assert await send_digests(rt) == 2  # Moscow, and Vladivostok (past nine there too)
     await Sender(bot, deps.sessions, clock=deps.clock, rates=FAST).drain()
