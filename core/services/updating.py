@@ -34,6 +34,7 @@ async def days_updating(session: AsyncSession, org_id: int, start: date,
     out: list[UpdatingDays] = []
     for name, totals in found:
         plan = cast(dict[str, Any], (totals or {}).get("swap") or {})
+        # as `focus_import._scope_json` writes it: [provider, sub-accounts, first, last]
         parts = plan.get("scope") or []
         if not parts:
             continue
