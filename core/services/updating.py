@@ -10,6 +10,7 @@ figure nor the new one. PostgreSQL imports commit at once and are never seen hal
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any, cast
 
@@ -22,20 +23,28 @@ from core.domain.reports import UpdatingDays
 __all__ = ["UpdatingDays", "days_updating", "swap_under_way"]
 
 
-async def days_updating(session: AsyncSession, org_id: int, start: date,
-                        end: date) -> tuple[UpdatingDays, ...]:
+async def days_updating(session: AsyncSession, org_id: int, start: date, end: date, *,
+                        connection_ids: Collection[int] = (),
+                        providers: Collection[str] = ()) -> tuple[UpdatingDays, ...]:
     """Per connection with a swap under way, the days of [start, end] (inclusive) it
-    replaces; () when there is none (one look at a partial index: nearly always)."""
-    found = (await session.execute(
-        select(Connection.name, SyncSnapshot.totals)
-        .join(Connection, Connection.id == SyncSnapshot.connection_id)
-        .where(SyncSnapshot.org_id == org_id, SyncSnapshot.status == "swapping")
-        .order_by(Connection.name))).all()
+    replaces; () when there is none (one look at a partial index: nearly always).
+
+    A question narrowed to some connections or providers (`CostFilters`) is told only of
+    swaps that can change its figures: one into another connection, or replacing only
+    another provider's days, leaves them as they are. Its other filters (services, regions,
+    tags…) are not matched: the plan does not say which of them the file holds."""
+    query = (select(Connection.name, SyncSnapshot.totals)
+             .join(Connection, Connection.id == SyncSnapshot.connection_id)
+             .where(SyncSnapshot.org_id == org_id, SyncSnapshot.status == "swapping")
+             .order_by(Connection.name))
+    if connection_ids:
+        query = query.where(SyncSnapshot.connection_id.in_(list(connection_ids)))
+    wanted = {p.lower() for p in providers}
     out: list[UpdatingDays] = []
-    for name, totals in found:
+    for name, totals in (await session.execute(query)).all():
         plan = cast(dict[str, Any], (totals or {}).get("swap") or {})
         # as `focus_import._scope_json` writes it: [provider, sub-accounts, first, last]
-        parts = plan.get("scope") or []
+        parts = [p for p in plan.get("scope") or [] if not wanted or p[0] in wanted]
         if not parts:
             continue
         first = max(start, min(date.fromisoformat(p[2]) for p in parts))

@@ -50,3 +50,23 @@ async def test_a_file_only_org_is_asked_about_its_services_and_accounts_by_name(
             assert answer.total == Decimal(expected), text
             assert answer.total < await costs.total(s, org, question.start, question.end)
             assert await resolve_filters(s, org, question) == question.filters
+
+
+async def test_connection_names_resolve_without_dropping_the_other_filters(
+        session_maker: async_sessionmaker[AsyncSession]) -> None:
+    """Turning a question's connection names into ids keeps every other filter it has
+    (the charge category too, which a purchases question narrows to)."""
+    from core.query.model import Intent
+    from core.services.ask.types import Question
+
+    async with session_maker() as s:
+        org = await small_org(s, "Named")
+        conn = await connection(s, org, "AWS export", kind="focus")
+        await s.commit()
+        asked = costs.CostFilters(providers=("aws",), services=("EC2",), tags=(("env", "prod"),),
+                                  charge_categories=("Purchase",))
+        question = Question(Intent.SPEND, TODAY, TODAY, asked, ("aws export",))
+        resolved = await resolve_filters(s, org, question)
+        assert resolved == costs.CostFilters(
+            providers=("aws",), connection_ids=(conn,), services=("EC2",),
+            tags=(("env", "prod"),), charge_categories=("Purchase",))

@@ -22,6 +22,7 @@ from core.db.engine import session_factory
 from core.db.models import (
     AuditEntry,
     Budget,
+    Connection,
     CostLine,
     JobLease,
     Organization,
@@ -35,6 +36,7 @@ from core.security.vault import Vault
 from core.services import focus_import
 from core.services.ask.service import execute
 from core.services.ask.types import BudgetsAnswer, Question, SpendAnswer, TopAnswer
+from core.services.costs import CostFilters
 from core.services.focus_import import import_focus
 from core.services.import_recovery import recover_imports
 from core.settings import load_settings
@@ -202,9 +204,11 @@ async def test_a_swap_broken_off_is_finished_by_the_next_import(
 
 
 async def _ask(sessions: async_sessionmaker[AsyncSession], org: int, intent: Intent,
-               start: date, end: date) -> SpendAnswer | TopAnswer:
+               start: date, end: date, filters: CostFilters = CostFilters(),
+               connections: tuple[str, ...] = ()) -> SpendAnswer | TopAnswer:
     async with sessions() as session:
-        answer = await execute(session, org, Question(intent, start, end), today=end)
+        answer = await execute(session, org, Question(intent, start, end, filters,
+                                                      connections), today=end)
     assert isinstance(answer, SpendAnswer | TopAnswer)
     return answer
 
@@ -238,6 +242,7 @@ async def test_an_answer_over_days_being_swapped_says_so_until_the_swap_ends(
     assert top.updating == (UpdatingDays("main", date(2026, 3, 5), date(2026, 3, 6)),)
     after = await _ask(session_maker, org, Intent.SPEND, date(2026, 4, 1), date(2026, 4, 30))
     assert after.updating == ()  # days the file does not touch
+    await _assert_told_only_when_narrowed_to_it(session_maker, org, conn, first, last)
     async with session_maker() as session:  # March's budget: spent so far, half-switched
         budgets = await execute(session, org, Question(Intent.BUDGET, date(2026, 3, 1),
                                                        date(2026, 3, 31)), today=date(2026, 3, 20))
@@ -250,6 +255,35 @@ async def test_an_answer_over_days_being_swapped_says_so_until_the_swap_ends(
     assert spend.total == sum(t for _, t in new.values())
     assert spend.updating == ()
     assert "⏳" not in render_answer(spend, "ru")
+
+
+async def _assert_told_only_when_narrowed_to_it(
+        sessions: async_sessionmaker[AsyncSession], org: int, conn: int, first: date,
+        last: date) -> None:
+    """A question narrowed to the file's connection or provider is told; one narrowed to
+    another connection or provider is not (its figures do not change)."""
+    async with sessions() as session:
+        provider = (await session.execute(select(CostLine.provider).where(
+            CostLine.connection_id == conn).limit(1))).scalar_one()
+    async with sessions() as session, session.begin():
+        added = Connection(org_id=org, kind="focus", name="other", credentials=b"",
+                           options={}, status="active")
+        session.add(added)
+        await session.flush()
+        other = added.id
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    told = (UpdatingDays("main", first, last),)
+    for filters, names, expected in (
+            (CostFilters(providers=(provider.upper(),)), (), told),
+            (CostFilters(connection_ids=(conn,)), (), told),
+            (CostFilters(), ("main",), told),
+            (CostFilters(providers=("selectel",)), (), ()),
+            (CostFilters(connection_ids=(other,)), (), ()),
+            (CostFilters(), ("other",), ()),
+            (CostFilters(providers=("selectel", provider)), ("other", "main"), told)):
+        for intent in (Intent.SPEND, Intent.TOP):
+            answer = await _ask(sessions, org, intent, *march, filters, names)
+            assert answer.updating == expected, (intent, filters, names)
 
 
 @pytest.fixture

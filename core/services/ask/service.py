@@ -79,8 +79,7 @@ async def resolve_filters(session: AsyncSession, org_id: int, question: Question
         Connection.org_id == org_id, one_of(Connection.name, question.connection_names)))
     ).scalars())
     merged = tuple(sorted(set(f.connection_ids) | set(ids))) or _NOTHING
-    return CostFilters(f.providers, merged, f.services, f.regions, f.projects, f.teams,
-                       f.environments, f.resource_ids, f.resource_names, f.tags)
+    return replace(f, connection_ids=merged)  # every other filter as it was
 
 
 async def execute(session: AsyncSession, org_id: int, question: Question, *,
@@ -95,16 +94,16 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
     currency = ctx.currency
     match question.intent:
         case Intent.TOP:
-            return await _updating(session, org_id, await _top(
+            return await _updating(session, org_id, filters, await _top(
                 session, org_id, question, filters, ctx))
         case Intent.TREND:
-            return await _updating(session, org_id, await _trend(
+            return await _updating(session, org_id, filters, await _trend(
                 session, org_id, question, filters, ctx, today))
         case Intent.FORECAST:
-            return await _updating(session, org_id, await _forecast(
+            return await _updating(session, org_id, filters, await _forecast(
                 session, org, question, filters, ctx, today))
         case Intent.BUDGET:
-            return await _updating(session, org_id, await budgets_answer(
+            return await _updating(session, org_id, CostFilters(), await budgets_answer(
                 session, org_id, question, currency, today, ctx=ctx))
         case Intent.RESOURCES:
             return await resources_answer(session, org_id, question, filters, currency)
@@ -113,18 +112,23 @@ async def execute(session: AsyncSession, org_id: int, question: Question, *,
         case Intent.ANOMALIES:
             return await anomalies_answer(session, org_id, question, filters, currency, ctx=ctx)
         case _:
-            return await _updating(session, org_id, await _spend(
+            return await _updating(session, org_id, filters, await _spend(
                 session, org_id, question, filters, ctx))
 
 
-async def _updating(session: AsyncSession, org_id: int, answer: _Figures) -> _Figures:
+async def _updating(session: AsyncSession, org_id: int, filters: CostFilters,
+                    answer: _Figures) -> _Figures:
     """The answer, with the days of its period a file import is switching right now (each
-    day is old or new, but a total over them is neither figure: the answer says so)."""
+    day is old or new, but a total over them is neither figure: the answer says so); only
+    imports into the connections and providers the question is narrowed to, if it is (the
+    budgets answer is the whole org's: every budget's spend)."""
     if isinstance(answer, ForecastAnswer | BudgetsAnswer):
         start, end = answer.month_start, answer.month_end
     else:
         start, end = answer.question.start, answer.question.end
-    found = await days_updating(session, org_id, start, end)
+    found = await days_updating(session, org_id, start, end,
+                                connection_ids=filters.connection_ids,
+                                providers=filters.providers)
     return replace(answer, updating=found) if found else answer
 
 
