@@ -11,9 +11,13 @@ set or resource id of a window meets Python once, through the same functions the
 reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
 
 `daily_columns(scale)` is the importer's way in: the same sums, but single-day lines come as
-`DailyColumns` (amounts rounded half to even to integer units of 10**-scale by Arrow, an
-index into the chunk's identities per line), held and summed again across windows until
-EMIT_ROWS lines pile up, so the hours of a day that straddle windows still make one line.
+`DailyColumns` (NumPy columns: amounts rounded half to even to integer units of 10**-scale by
+Arrow, an identity number per line), held and summed again across windows until EMIT_ROWS
+lines pile up, so the hours of a day that straddle windows still make one line. Identities
+are numbered by a binary search over the packed ids of those seen before (`_Numbering`), so
+a line costs no Python work and an identity costs it once per read (a daily file's lines
+are each a new (day, identity) pair, but its identities recur every day: 1.5 s less CPU on
+a million daily rows than a dict lookup per line).
 
 Output contract of iteration (the same `FocusRecord`s, the same sums): rows that land on one
 UTC day (hourly, daily, one-time) come pre-summed per (day, identity) as one record covering that
@@ -64,7 +68,13 @@ from connectors.safe_io import (
     detect_encoding,
     record_too_long,
 )
-from core.domain.billing_files import IDENTITY_FIELDS, DailyColumns, FastPathUnavailable
+from core.domain.billing_files import (
+    IDENTITY_FIELDS,
+    CodedTexts,
+    DailyColumns,
+    FastPathUnavailable,
+    NullableUnits,
+)
 
 __all__ = ["MONEY_TYPE", "ArrowFocusReader", "FastPathUnavailable"]
 
@@ -290,6 +300,95 @@ class _Plan:
         self.include = list(self.types)
 
 
+class _Numbering:
+    """A number per identity for the whole read, worked out for a chunk's lines at once.
+
+    An identity is its row of interned field ids; the ids are packed into one int64 (each
+    field the bits its largest id needs), and the packed identities seen so far are kept
+    sorted, so a chunk's lines find their numbers by one binary search in NumPy. Only an
+    identity not seen before costs Python work (its texts, once). Ids too wide to pack in
+    63 bits (millions of distinct values) fall back to a dict per line."""
+
+    def __init__(self, fields: int) -> None:
+        self.fields = fields
+        self.bits = [1] * fields
+        self.rows = np.zeros((0, fields), np.int64)  # identities seen, in number order
+        self.sorted = np.zeros(0, np.int64)  # their packed keys, sorted
+        self.sorted_numbers = np.zeros(0, np.int64)
+        self.first = 1  # the number of `rows[0]`
+        self.by_row: dict[tuple[int, ...], int] | None = None  # the fallback, once needed
+
+    def _pack(self, rows: Any) -> Any:
+        packed = np.zeros(len(rows), np.int64)
+        for field, width in enumerate(self.bits):
+            packed = (packed << width) | rows[:, field]
+        return packed
+
+    def _fits(self, matrix: Any) -> bool:
+        """Widen the fields the chunk needs (repacking what is known); False past 63 bits."""
+        if not len(matrix) or not self.fields:
+            return True
+        needed = [max(int(top).bit_length(), 1) for top in matrix.max(axis=0).tolist()]
+        if all(n <= b for n, b in zip(needed, self.bits, strict=True)):
+            return True
+        bits = [max(n + 1, b) for n, b in zip(needed, self.bits, strict=True)]  # headroom
+        if sum(bits) > 63:
+            return False
+        self.bits = bits
+        packed = self._pack(self.rows)
+        order = np.argsort(packed, kind="stable")
+        self.sorted = packed[order]
+        self.sorted_numbers = order.astype(np.int64) + self.first
+        return True
+
+    def numbers(self, matrix: Any, next_number: int) -> tuple[Any, Any]:
+        """(the number of each line, the rows of `matrix` of identities not seen before, in
+        the order of their numbers, which start at `next_number`)."""
+        if self.by_row is None and not self._fits(matrix):
+            self.by_row = {tuple(row): n + self.first
+                           for n, row in enumerate(self.rows.tolist())}
+        if self.by_row is not None:
+            return self._numbers_by_row(matrix, next_number)
+        if not len(self.rows):
+            self.first = next_number
+        packed = self._pack(matrix)
+        out = np.zeros(len(matrix), np.int64)
+        if len(self.sorted):
+            at = np.minimum(np.searchsorted(self.sorted, packed), len(self.sorted) - 1)
+            seen = self.sorted[at] == packed
+            out[seen] = self.sorted_numbers[at[seen]]
+        else:
+            seen = np.zeros(len(matrix), np.bool_)
+        unseen = np.flatnonzero(~seen)
+        if not len(unseen):
+            return out, matrix[:0]
+        new, first, inverse = np.unique(packed[unseen], return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # numbered as the lines first name them
+        number_of = np.empty(len(new), np.int64)
+        number_of[order] = np.arange(len(new), dtype=np.int64) + next_number
+        out[unseen] = number_of[inverse.reshape(-1)]
+        fresh = matrix[unseen[first[order]]]
+        self.rows = np.concatenate((self.rows, fresh))
+        merged = np.concatenate((self.sorted, new))
+        numbers = np.concatenate((self.sorted_numbers, number_of))
+        keep = np.argsort(merged, kind="stable")
+        self.sorted, self.sorted_numbers = merged[keep], numbers[keep]
+        return out, fresh
+
+    def _numbers_by_row(self, matrix: Any, next_number: int) -> tuple[Any, Any]:
+        assert self.by_row is not None
+        out = np.zeros(len(matrix), np.int64)
+        fresh: list[int] = []
+        by_row = self.by_row
+        for n, row in enumerate(map(tuple, matrix.tolist())):
+            got = by_row.get(row)
+            if got is None:
+                got = by_row[row] = next_number + len(fresh)
+                fresh.append(n)
+            out[n] = got
+        return out, matrix[fresh]
+
+
 class _Groups:
     """Turns batches into records: multi-day rows now, single-day rows summed in groups."""
 
@@ -304,8 +403,11 @@ class _Groups:
         self.parts: list[pa.Table] = []
         self.held = 0
         self.idents: dict[tuple[int, ...], tuple[str | None, ...]] = {}
-        self.numbers: dict[tuple[int, ...], int] = {}  # never reused within a read
-        self.numbered = 0
+        self.numbering = _Numbering(len(self.keys))
+        self.numbered = 0  # numbers are never reused within a read
+        # per identity number, its (currency, provider name, sub-account) group in `spans`
+        self.span_groups: dict[tuple[str | None, ...], int] = {}
+        self.group_of = np.zeros(1024, np.int32)
 
     def add_window(self, window: pa.Table) -> Iterator[DailyColumns | FocusRecord]:
         for batch in window.to_batches():
@@ -374,11 +476,6 @@ class _Groups:
             got = self.idents[ids] = self.reader.identity(values)
         return got
 
-    def _number(self, ids: tuple[int, ...]) -> int:
-        self.numbered += 1
-        self.numbers[ids] = self.numbered
-        return self.numbered
-
     def _spread(self, rows: pa.Table, start_idx: list[int], end_idx: list[int],
                 lumps: list[bool] | None, starts: list[tuple[int, int, int, datetime]],
                 ends: list[tuple[int, int, int, datetime]]) -> Iterator[FocusRecord]:
@@ -424,58 +521,80 @@ class _Groups:
         """Drop the id memos when they grow large (only between flushes: no ids are held)."""
         if sum(map(len, self.interners.values())) + len(self.idents) > _MEMO_LIMIT:
             self.interners = {i: _Interner() for i in self.fields}
-            self.idents, self.numbers = {}, {}
+            self.idents = {}
+            self.numbering = _Numbering(len(self.keys))  # ids change: identities renumbered
 
     def _columns(self, grouped: pa.Table, scale: int) -> DailyColumns:
-        """Summed lines as `DailyColumns`: Python objects per distinct identity and per line
-        only the driver's own (ints, the shared identity index)."""
+        """Summed lines as `DailyColumns`: Python objects only for identities not handed
+        out before (their texts, once), the lines' columns NumPy arrays."""
         count = grouped.num_rows
-        keys: list[tuple[int, ...]] = (list(zip(*(_ints(grouped.column(k)) for k in self.keys),
-                                                strict=True))
-                                       if self.keys else [()] * count)
-        first: dict[tuple[int, ...], int] = {}
-        seen = list(map(first.setdefault, keys, range(count)))  # first row of each identity
-        dense = {row: n for n, row in enumerate(first.values())}
-        ident = list(map(dense.__getitem__, seen))
-        idents = [self._ident(key) for key in first]
-        numbers = [self.numbers.get(key) or self._number(key) for key in first]
-        # (currency, provider name, sub-account) of each identity: the import's totals and
-        # replace scope, summed here over a handful of groups instead of per line
-        groups: dict[tuple[str | None, ...], int] = {}
-        of_ident = [groups.setdefault((i[_CURRENCY], i[_PROVIDER], i[_ACCOUNT]), len(groups))
-                    for i in idents]
-        per = pa.table({"g": pa.array(list(map(of_ident.__getitem__, ident)), pa.int32()),
+        matrix = (np.column_stack([_ints(grouped.column(k)) for k in self.keys]) if self.keys
+                  else np.zeros((count, 0), np.int64))
+        number, fresh = self.numbering.numbers(matrix, self.numbered + 1)
+        fresh_numbers = list(range(self.numbered + 1, self.numbered + 1 + len(fresh)))
+        self.numbered += len(fresh)
+        fresh_idents = [self._ident(tuple(row)) for row in fresh.tolist()]
+        if self.numbered >= len(self.group_of):
+            self.group_of = np.concatenate((self.group_of, np.zeros(
+                max(self.numbered + 1, 2 * len(self.group_of)) - len(self.group_of),
+                np.int32)))
+        groups = self.span_groups
+        for n, i in zip(fresh_numbers, fresh_idents, strict=True):
+            # (currency, provider name, sub-account): the import's totals and replace scope,
+            # summed here over a handful of groups instead of per line
+            self.group_of[n] = groups.setdefault((i[_CURRENCY], i[_PROVIDER], i[_ACCOUNT]),
+                                                 len(groups))
+        per = pa.table({"g": pa.array(self.group_of[number], pa.int32()),
                         "d": grouped.column("day"), "b": grouped.column("m0")}).group_by(
             "g", use_threads=False).aggregate(
-            [("b", "sum"), ("d", "min"), ("d", "max")]).sort_by("g")
+            [("b", "sum"), ("d", "min"), ("d", "max")])
+        keys = list(groups)
         day = self.reader.day
         present = set(grouped.column_names)
-        none: list[Any] = [None] * count
+        billed, _ = _units(grouped.column("m0"), scale)  # never null
+        effective, _ = _units(grouped.column("m1"), scale)
         return DailyColumns(
-            idents=idents, numbers=numbers,
-            spans=[(*key, billed, day(lo), day(hi)) for key, billed, lo, hi in zip(
-                groups, per.column("b_sum").to_pylist(), _ints(per.column("d_min")),
-                _ints(per.column("d_max")), strict=True)],
-            ident=ident, day=list(map(day, _ints(grouped.column("day")))),
-            billed=cast(list[int], _units(grouped.column("m0"), scale)),  # never null
-            effective=cast(list[int], _units(grouped.column("m1"), scale)),
-            list_cost=_units(grouped.column("m2"), scale) if "m2" in present else none,
-            contracted=_units(grouped.column("m3"), scale) if "m3" in present else none,
-            quantity=(grouped.column("m4").cast(pa.string()).to_pylist() if "m4" in present
-                      else none))
+            fresh_numbers=fresh_numbers, fresh_idents=fresh_idents,
+            spans=[(*keys[g], billed_sum, day(lo), day(hi)) for g, billed_sum, lo, hi in zip(
+                _ints(per.column("g")).tolist(), per.column("b_sum").to_pylist(),
+                _ints(per.column("d_min")).tolist(), _ints(per.column("d_max")).tolist(),
+                strict=True)],
+            number=number, day=_ints(grouped.column("day")), billed=billed,
+            effective=effective,
+            list_cost=_nullable(grouped.column("m2"), scale) if "m2" in present else None,
+            contracted=_nullable(grouped.column("m3"), scale) if "m3" in present else None,
+            quantity=_coded(grouped.column("m4")) if "m4" in present else None)
 
 
-def _ints(column: pa.ChunkedArray | pa.Array) -> list[int]:
-    """A null-free integer column as Python ints (through NumPy: several times faster)."""
-    return column.to_numpy().tolist()  # type: ignore[no-any-return]
+def _nullable(column: pa.ChunkedArray, scale: int) -> NullableUnits | None:
+    """An optional amount column; None when no line has one."""
+    values, valid = _units(column, scale)
+    return None if valid is not None and not valid.any() else NullableUnits(values, valid)
 
 
-def _units(column: pa.ChunkedArray | pa.Array, scale: int) -> list[int | None]:
-    """Exact decimals as integer units of 10**-scale, rounded half to even (None for nulls);
-    FastPathUnavailable past 64 bits (the row-by-row reader then reports it)."""
+def _coded(column: pa.ChunkedArray) -> CodedTexts | None:
+    """The quantity as exact decimal text, each distinct value once; None when no line has
+    one."""
+    if column.null_count == len(column):
+        return None
+    encoded = column.cast(pa.string()).combine_chunks().dictionary_encode()
+    texts: list[str | None] = [*encoded.dictionary.to_pylist(), None]
+    codes = encoded.indices.fill_null(len(texts) - 1)
+    return CodedTexts(_ints(codes), texts)
+
+
+def _ints(column: pa.ChunkedArray | pa.Array) -> Any:
+    """A null-free integer column as an int64 NumPy array."""
+    return np.asarray(column.to_numpy(), dtype=np.int64)
+
+
+def _units(column: pa.ChunkedArray | pa.Array, scale: int) -> tuple[Any, Any]:
+    """Exact decimals as integer units of 10**-scale, rounded half to even: (int64 values,
+    validity or None when none is null; values are 0 where null); FastPathUnavailable past
+    64 bits (the row-by-row reader then reports it)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if array.null_count == len(array):
-        return [None] * len(array)
+        return np.zeros(len(array), np.int64), np.zeros(len(array), np.bool_)
     scaled = pc.round(array, ndigits=scale, round_mode="half_to_even").cast(
         pa.decimal128(38, scale))
     words = np.frombuffer(scaled.buffers()[1], dtype=np.int64)
@@ -486,7 +605,7 @@ def _units(column: pa.ChunkedArray | pa.Array, scale: int) -> list[int | None]:
     wide = high != (low >> 63)
     if (wide if valid is None else wide & valid).any():
         raise FastPathUnavailable("an amount too large to store")
-    values: list[int | None] = low.tolist()
+    values = low.copy()
     if valid is not None:
-        values = [v if ok else None for v, ok in zip(values, valid.tolist(), strict=True)]
-    return values
+        values[~valid] = 0
+    return values, valid

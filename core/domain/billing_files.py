@@ -12,10 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Literal, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-__all__ = ["IDENTITY_FIELDS", "ColumnSource", "DailyColumns", "FastPathUnavailable", "FileFacts",
-           "FileKind", "FocusRecord", "OpenedFile", "RecordSource", "Source"]
+if TYPE_CHECKING:  # the CLI starts without NumPy: only the columnar path imports it
+    import numpy as np
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
+    Flags = npt.NDArray[np.bool_]
+else:
+    Ints = Flags = Any
+
+__all__ = ["IDENTITY_FIELDS", "CodedTexts", "ColumnSource", "DailyColumns", "FastPathUnavailable",
+           "FileFacts", "FileKind", "FocusRecord", "NullableUnits", "OpenedFile", "RecordSource",
+           "Source"]
 
 Source = str | Path | IO[bytes]
 FileKind = Literal["focus", "yandex", "manual"]
@@ -34,26 +44,53 @@ FocusRecord = tuple[datetime, datetime, bool, Decimal, Decimal | None, Decimal |
 
 
 @dataclass(frozen=True, slots=True)
+class NullableUnits:
+    """An amount column that may have gaps: integer units per line, `valid` False where the
+    file had none (None: every line has one)."""
+
+    values: Ints
+    valid: Flags | None = None
+
+    def at(self, n: int) -> int | None:
+        return None if self.valid is not None and not self.valid[n] else int(self.values[n])
+
+
+@dataclass(frozen=True, slots=True)
+class CodedTexts:
+    """A text column as a code per line into its distinct `texts` (each worked on once)."""
+
+    codes: Ints
+    texts: list[str | None]
+
+    def at(self, n: int) -> str | None:
+        return self.texts[int(self.codes[n])]
+
+
+@dataclass(frozen=True, slots=True)
 class DailyColumns:
-    """Single-day lines already summed per (day, identity), column by column: what a columnar
-    reader hands the importer so a million lines never become a million Python records.
+    """Single-day lines already summed per (day, identity), column by column as NumPy arrays:
+    what a columnar reader hands the importer so a million lines never become a million
+    Python records (nor a million Python values before the driver's own).
 
-    Per line: `ident` (an index into `idents`), `day`, the amounts as integer units of
-    10**-scale (rounded half to even, as `core.db.types.CostMoney` stores them; None where
-    the file had none) and the quantity as exact decimal text. `spans`: per (currency,
-    provider name, sub-account id) of the identities, the exact billed sum and the first and
-    last day (the import's totals and replace scope)."""
+    Per line: `number` (its identity's number, the same for the whole read), `day` (a
+    date's ordinal), the amounts as integer units of 10**-scale (rounded half to even, as
+    `core.db.types.CostMoney` stores them; the optional ones None when no line has one) and
+    the quantity as exact decimal text. The identities numbered first in this chunk come
+    with their values (`fresh_numbers`, `fresh_idents`): a line's identity was handed out
+    with its number in this chunk or an earlier one. `spans`: per (currency, provider name,
+    sub-account id) of the lines' identities, the exact billed sum and the first and last
+    day (the import's totals and replace scope)."""
 
-    idents: list[tuple[str | None, ...]]  # IDENTITY_FIELDS order, tags canonical JSON or ""
-    numbers: list[int]  # per identity, a number that stands for it for the whole read
+    fresh_numbers: list[int]
+    fresh_idents: list[tuple[str | None, ...]]  # IDENTITY_FIELDS order, tags JSON or ""
     spans: list[tuple[str | None, str | None, str | None, Decimal, date, date]]
-    ident: list[int]
-    day: list[date]
-    billed: list[int]
-    effective: list[int]
-    list_cost: list[int | None]
-    contracted: list[int | None]
-    quantity: list[str | None]
+    number: Ints
+    day: Ints
+    billed: Ints
+    effective: Ints
+    list_cost: NullableUnits | None
+    contracted: NullableUnits | None
+    quantity: CodedTexts | None
 
     def __len__(self) -> int:
         return len(self.day)

@@ -13,13 +13,15 @@ and staged, so memory stays bounded by the buckets per batch, not by the file. A
 summed exactly (Decimal) per daily line and stored with nine decimals
 (`core.db.types.CostMoney`). FOCUS files go through the columnar reader
 (`connectors.focus.arrow_reader`), reached through the `core.ports.BillingFiles`
-port (`OpenedFile.fallback`): it hands over its summed single-day lines as columns
-(`DailyColumns`: amounts already integer nano-units, one Python object per identity, not
-per line), which `_Columns` turns straight into the driver's tuples — a million daily lines
-never become Decimals or records (CPU for 1M daily-shaped rows: 36.6 s → ~21 s, of which
-about half is SQLite's own). When it gives up (a bad cell to locate, a
-decimal comma, a money format only the row reader reads) what it staged is dropped and the
-row-by-row reader reads the file again, so results and error messages are the same.
+port (`OpenedFile.fallback`): it hands over its summed single-day lines as NumPy columns
+(`DailyColumns`: amounts already integer nano-units, an identity number per line, each
+identity's values once per read), which `_Columns` turns into the driver's rows column by
+column — a million daily lines never become Decimals or records, and no Python code runs
+per line before the driver binds its values (CPU for 1M daily-shaped rows: 36.6 s → ~21 s
+→ ~14.5 s, most of it now Arrow's parse and SQLite's own). When it gives up (a bad cell to
+locate, a decimal comma, a money format only the row reader reads) what it staged is
+dropped and the row-by-row reader reads the file again, so results and error messages are
+the same.
 One-time charges (ChargeFrequency `One-Time`) land on their first day; every other row is
 spread over its charge period by `core.services.sync.rules.split_daily`.
 
@@ -440,8 +442,9 @@ class _OneTransaction:
         if idents:
             await driver.copy_records_to_table(TEMP_IDENTS.name, records=idents,
                                                columns=staging.ident_names)
-        if lines:
-            await driver.copy_records_to_table(TEMP_LINES.name, records=lines,
+        if len(lines):
+            records = lines if isinstance(lines, list) else map(tuple, lines.tolist())
+            await driver.copy_records_to_table(TEMP_LINES.name, records=records,
                                                columns=staging.line_names)
             await session.execute(insert(core_table(CostLineRow)).from_select(
                 _LINE_COLUMNS, _staged_lines(conn.dialect, true(), lines=TEMP_LINES,
@@ -545,7 +548,7 @@ class _Run:
                 conn = await session.connection()
                 for sql, rows in ((staging.ident_sql, idents if not i else []),
                                   (staging.line_sql, part)):
-                    if not rows:
+                    if not len(rows):
                         continue
                     for statement, values in _multi_row(sql, rows):
                         await conn.exec_driver_sql(statement, values)
@@ -584,24 +587,28 @@ class _Run:
 MULTI_ROW_PARAMS = 999  # bound values per INSERT at most (SQLite before 3.32 allows 999)
 
 
-def _multi_row(sql: str, rows: list[tuple[Any, ...]]
-               ) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """`sql` (a one-row INSERT … VALUES (…)) and its rows as INSERTs of several rows each,
-    their values flattened: SQLite steps once per statement, not per row, and the driver
-    gives up and takes back the GIL once per step (a parser thread holding it made each
-    handover a wait): staging CPU ~25 % less, measured."""
-    if not rows:
+def _multi_row(sql: str, rows: Any) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """`sql` (a one-row INSERT … VALUES (…)) and its rows (tuples, or a 2-D object array of
+    the columnar path) as INSERTs of several rows each, their values flattened: SQLite steps
+    once per statement, not per row, and the driver gives up and takes back the GIL once per
+    step (a parser thread holding it made each handover a wait): staging CPU ~25 % less,
+    measured. An array is flattened by reshaping it, with no Python loop per line."""
+    if not len(rows):
         return []
     head, values = sql.rsplit(" VALUES ", 1)
     per = max(1, MULTI_ROW_PARAMS // len(rows[0]))
     whole = len(rows) - len(rows) % per
     out: list[tuple[str, list[tuple[Any, ...]]]] = []
     if whole:
-        out.append((f"{head} VALUES {', '.join([values] * per)}",
-                    [tuple(chain.from_iterable(rows[j:j + per])) for j in range(0, whole, per)]))
+        if isinstance(rows, list):
+            flat = [tuple(chain.from_iterable(rows[j:j + per])) for j in range(0, whole, per)]
+        else:
+            flat = list(map(tuple, rows[:whole].reshape(-1, per * len(rows[0])).tolist()))
+        out.append((f"{head} VALUES {', '.join([values] * per)}", flat))
     if whole < len(rows):
-        out.append((f"{head} VALUES {', '.join([values] * (len(rows) - whole))}",
-                    [tuple(chain.from_iterable(rows[whole:]))]))
+        rest = (tuple(chain.from_iterable(rows[whole:])) if isinstance(rows, list)
+                else tuple(rows[whole:].reshape(-1).tolist()))
+        out.append((f"{head} VALUES {', '.join([values] * (len(rows) - whole))}", [rest]))
     return out
 
 
@@ -720,7 +727,7 @@ async def _aggregate_columns(run: _Run, records: ColumnSource, agg: DailyAggrega
     more = True
     while more:
         batch, more = await asyncio.to_thread(columns.next_rows, iterator)
-        if batch[1]:
+        if len(batch[1]):
             await run.settle()
             run.writing = spawn(run._write(columns.staging, batch),
                                 name=f"import-stage-{run.import_id}")
@@ -730,7 +737,8 @@ async def _aggregate_columns(run: _Run, records: ColumnSource, agg: DailyAggrega
 
 
 # a staged batch: the rows of its new identities and of its lines, as the driver takes them
-_Batch = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+# (the lines: tuples on the record path, a 2-D NumPy object array on the columnar one)
+_Batch = tuple[list[tuple[Any, ...]], Any]
 _MISSING = object()
 # the identity columns in the order `_Columns` works them out from a reader's identity (the
 # import's constants come before them: org_id, connection_id, …, and `source` last)
@@ -760,9 +768,14 @@ class _Sums:
     def __init__(self, org_id: int, connection_id: int, number_at: int) -> None:
         self.org_id, self.connection_id = org_id, connection_id
         self.number_at = number_at  # where an identity row holds its number (values follow)
-        self.keys: dict[int, tuple[Any, ...]] = {}
+        self.keys: dict[int, tuple[Any, ...]] = {}  # record path: number → rollup key
         self.days: dict[Any, dict[tuple[Any, ...], list[int]]] | None = {}
         self.rows = 0
+        # columnar path: rollup keys numbered, and each identity number's key number
+        self.key_ids: dict[tuple[Any, ...], int] = {}
+        self.key_list: list[tuple[Any, ...]] = []
+        self.key_of: Any = None
+        self.identities = 0
 
     def add(self, fresh: list[tuple[Any, ...]], lines: list[tuple[Any, ...]]) -> None:
         days = self.days
@@ -785,8 +798,82 @@ class _Sums:
                 got[1] += effective
                 got[2] += 1
         if len(keys) > SUMS_LIMIT or self.rows > SUMS_LIMIT:
-            self.days = None
-            self.keys.clear()
+            self._give_up()
+
+    def add_columns(self, fresh: list[tuple[Any, ...]], numbers: Any, day_keys: list[Any],
+                    day_at: Any, billed: Any, effective: Any) -> None:
+        """`add` for the columnar path: per line its identity number (`fresh`: the rows of
+        identities new in this chunk), the index of its day in `day_keys` and its amounts
+        (NumPy int64), summed per (day, rollup key) by NumPy when no sum can pass 64 bits
+        (else exactly, line by line)."""
+        import numpy as np
+
+        if self.days is None or not len(numbers):
+            return
+        at, pick, ids = self.number_at, itemgetter(*self._KEY), self.key_ids
+        if fresh:
+            top = max(row[at] for row in fresh)
+            if self.key_of is None or top >= len(self.key_of):
+                grown = np.zeros(max(top + 1, 2 * (0 if self.key_of is None
+                                                    else len(self.key_of))), np.int64)
+                if self.key_of is not None:
+                    grown[:len(self.key_of)] = self.key_of
+                self.key_of = grown
+            for row in fresh:
+                key = pick(row[at + 1:])
+                key_id = ids.get(key)
+                if key_id is None:
+                    key_id = ids[key] = len(self.key_list)
+                    self.key_list.append(key)
+                self.key_of[row[at]] = key_id
+            self.identities += len(fresh)
+        key_at = self.key_of[numbers]
+        width = len(self.key_list)
+        limit = (1 << 62) // len(numbers)  # |any amount| below it: no sum overflows
+        if max(int(np.abs(billed).max()), int(np.abs(effective).max())) < limit:
+            groups, of_group = np.unique(day_at.astype(np.int64) * width + key_at,
+                                         return_inverse=True)
+            of_group = of_group.reshape(-1)
+            order = np.argsort(of_group, kind="stable")
+            counts = np.bincount(of_group, minlength=len(groups))
+            starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            summed: Iterable[tuple[int, int, int, int]] = zip(
+                groups.tolist(), np.add.reduceat(billed[order], starts).tolist(),
+                np.add.reduceat(effective[order], starts).tolist(), counts.tolist(),
+                strict=True)
+        else:  # amounts near 2**63 units: exact Python ints, one line at a time
+            exact: dict[int, list[int]] = {}
+            for group, b, e in zip((day_at.astype(np.int64) * width + key_at).tolist(),
+                                   billed.tolist(), effective.tolist(), strict=True):
+                sums = exact.setdefault(group, [0, 0, 0])
+                sums[0] += b
+                sums[1] += e
+                sums[2] += 1
+            summed = ((group, b, e, c) for group, (b, e, c) in exact.items())
+        days, keys = self.days, self.key_list
+        for group, billed_sum, effective_sum, count in summed:
+            day, key_id = divmod(group, width)
+            per = days.get(day_keys[day])
+            if per is None:
+                per = days[day_keys[day]] = {}
+            key = keys[key_id]
+            got = per.get(key)
+            if got is None:
+                per[key] = [billed_sum, effective_sum, count]
+                self.rows += 1
+            else:
+                got[0] += billed_sum
+                got[1] += effective_sum
+                got[2] += count
+        if self.identities > SUMS_LIMIT or self.rows > SUMS_LIMIT:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        self.days = None
+        self.keys.clear()
+        self.key_ids.clear()
+        self.key_list.clear()
+        self.key_of = None
 
     def between(self, first: date, last: date) -> dict[rollups.RollupKey, list[int]] | None:
         """The rollup rows of the days [first, last]; None if this import gave up summing."""
@@ -834,7 +921,9 @@ class _Staging:
         self.sums = _Sums(org_id, connection_id, self.ident_names.index("number"))
 
     def number(self) -> int:
-        self.numbered += 1
+        """The next identity number of the record path: below zero, so that it never meets
+        the columnar reader's, which lines are staged under as they are (`_Columns`)."""
+        self.numbered -= 1
         return self.numbered
 
     def ident_row(self, number: int, values: Iterable[Any]) -> tuple[Any, ...]:
@@ -890,7 +979,6 @@ class _Columns:
         self.days: dict[date, Any] = {}
         self.quantities: dict[str | None, Any] = {}
         self.providers: dict[str | None, tuple[str, str]] = {}
-        self.numbers: dict[int, int] = {}  # reader's `DailyColumns.numbers` → staged number
 
     def _apply(self, name: str, value: Any) -> Any:
         process = self.process[name]
@@ -945,6 +1033,11 @@ class _Columns:
         return ([], []), False
 
     def rows(self, chunk: DailyColumns) -> _Batch:
+        """The chunk's staged rows: its new identities' rows, and its lines as one object
+        array (a row per line, in `_Staging.line_names` order) filled column by column from
+        the chunk's NumPy columns, each derived value (a day, a quantity) made once."""
+        import numpy as np  # the columnar path only: the CLI starts without it
+
         agg = self.agg
         for currency, provider_name, account, billed, first, last in chunk.spans:
             key = self._provider(provider_name)[0]
@@ -954,24 +1047,47 @@ class _Columns:
                 agg.covered[(key, account)] = [first, last]
             else:
                 span[0], span[1] = min(span[0], first), max(span[1], last)
-        agg.days_seen.update(chunk.day)
-        staging, memo = self.staging, self.numbers
-        if len(memo) > 200_000:
-            memo.clear()
-        fresh: list[tuple[Any, ...]] = []
-        numbers: list[int] = []
-        for number, ident in zip(chunk.numbers, chunk.idents, strict=True):
-            got = memo.get(number)
-            if got is None:
-                got = memo[number] = staging.number()
-                fresh.append(staging.ident_row(got, self._ident(ident)))
-            numbers.append(got)
-        columns = (map(numbers.__getitem__, chunk.ident), map(self._day, chunk.day),
-                   chunk.billed, chunk.effective, chunk.list_cost, chunk.contracted,
-                   map(self._quantity, chunk.quantity))
-        lines = list(zip(*columns, strict=True))
-        staging.sums.add(fresh, lines)
+        ordinals, day_at = np.unique(chunk.day, return_inverse=True)
+        days = [date.fromordinal(o) for o in ordinals.tolist()]
+        agg.days_seen.update(days)
+        staging = self.staging
+        # a line's identity is staged under the reader's own number (`_Staging.number`
+        # numbers the record path's below zero), each the first time the reader hands it out
+        fresh = [staging.ident_row(number, self._ident(ident)) for number, ident in
+                 zip(chunk.fresh_numbers, chunk.fresh_idents, strict=True)]
+        staged = chunk.number
+        day_values = _objects([self._day(d) for d in days])
+        lines = np.empty((len(chunk), 7), dtype=object)
+        lines[:, 0] = staged  # NumPy makes Python ints of them, as the driver binds
+        lines[:, 1] = day_values[day_at.reshape(-1)]
+        lines[:, 2] = chunk.billed
+        lines[:, 3] = chunk.effective
+        for at, amounts in ((4, chunk.list_cost), (5, chunk.contracted)):
+            if amounts is None:
+                lines[:, at] = None
+                continue
+            lines[:, at] = amounts.values
+            if amounts.valid is not None:
+                lines[~amounts.valid, at] = None
+        if chunk.quantity is None:
+            lines[:, 6] = self._quantity(None)
+        else:
+            lines[:, 6] = _objects([self._quantity(t) for t in chunk.quantity.texts])[
+                chunk.quantity.codes]
+        staging.sums.add_columns(fresh, staged, day_values.tolist(), day_at.reshape(-1),
+                                 chunk.billed, chunk.effective)
         return fresh, lines
+
+
+def _objects(values: list[Any]) -> Any:
+    """A 1-D object array of `values` as they are (NumPy would make a list of equal-length
+    texts or tuples something else)."""
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    for n, value in enumerate(values):
+        out[n] = value
+    return out
 
 
 @dataclass

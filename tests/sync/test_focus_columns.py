@@ -3,11 +3,14 @@ the same amounts, rounded as the database stores them, as the records of the row
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy.dialects import sqlite
 
@@ -28,14 +31,18 @@ def _columns(reader: ArrowFocusReader) -> tuple[dict[tuple[Any, ...], list[Any]]
     """(day, identity) → [billed, effective, list] in nano-units, and how many lines."""
     sums: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, None])
     lines = 0
+    identities: dict[int, tuple[str | None, ...]] = {}  # each handed out once, with its number
     for chunk in reader.daily_columns(COST_SCALE):
         assert isinstance(chunk, DailyColumns), "a single-day file has no multi-day records"
+        assert not identities.keys() & set(chunk.fresh_numbers)
+        identities.update(zip(chunk.fresh_numbers, chunk.fresh_idents, strict=True))
         lines += len(chunk)
-        for n, day in enumerate(chunk.day):
-            got = sums[(day, chunk.idents[chunk.ident[n]])]
-            got[0] += chunk.billed[n]
-            got[1] += chunk.effective[n]
-            if (listed := chunk.list_cost[n]) is not None:
+        for n, ordinal in enumerate(chunk.day.tolist()):
+            got = sums[(date.fromordinal(ordinal), identities[int(chunk.number[n])])]
+            got[0] += int(chunk.billed[n])
+            got[1] += int(chunk.effective[n])
+            listed = chunk.list_cost.at(n) if chunk.list_cost is not None else None
+            if listed is not None:
                 got[2] = (got[2] or 0) + listed
     return dict(sums), lines
 
@@ -96,3 +103,23 @@ def test_an_amount_past_64_bits_is_left_to_the_row_reader(tmp_path: Path) -> Non
                     "2026-03-02T00:00:00Z,Usage-Based,vm-1,Compute,,ru-1,\n", encoding="utf-8")
     with pytest.raises(FastPathUnavailable):
         list(ArrowFocusReader(path).daily_columns(COST_SCALE))
+
+
+def test_identities_keep_one_number_as_their_ids_widen_and_past_63_bits() -> None:
+    """Each identity gets one number for the whole read, the first time a line names it, in
+    the order lines name them: also once its ids need more bits than before (what is known
+    repacked) and once they no longer pack into 63 bits (a dict from then on)."""
+    numbering = arrow_reader._Numbering(3)
+    expected: dict[tuple[int, ...], int] = {}
+    rng = random.Random(7)
+    for top in (3, 3, 300, 70_000, 70_000, 2**40, 5):
+        rows = [(rng.randrange(top), rng.randrange(4), rng.randrange(top)) for _ in range(300)]
+        rows += rng.sample(sorted(expected), min(100, len(expected)))  # seen in earlier chunks
+        rng.shuffle(rows)
+        first = len(expected) + 1
+        new = [row for row in dict.fromkeys(rows) if row not in expected]
+        expected.update((row, first + n) for n, row in enumerate(new))
+        got, fresh = numbering.numbers(np.array(rows, np.int64), first)
+        assert got.tolist() == [expected[row] for row in rows], top
+        assert [tuple(row) for row in fresh.tolist()] == new, top
+    assert numbering.by_row is not None  # 41-bit ids twice: past 63 bits
