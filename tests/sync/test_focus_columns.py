@@ -110,7 +110,7 @@ def test_identities_keep_one_number_as_their_ids_widen_and_past_63_bits() -> Non
     the order lines name them: also once its ids need more bits than before (what is known
     repacked) and once they no longer pack into 63 bits (a dict from then on)."""
     numbering = arrow_reader._Numbering(3)
-    expected: dict[tuple[int, ...], int] = {}
+    expected: dict[tuple[int, int, int], int] = {}
     rng = random.Random(7)
     for top in (3, 3, 300, 70_000, 70_000, 2**40, 5):
         rows = [(rng.randrange(top), rng.randrange(4), rng.randrange(top)) for _ in range(300)]
