@@ -128,7 +128,7 @@ from core.domain.limits import ReadLimits
 from core.domain.providers import PROVIDER_NAMES, canonical_provider
 from core.domain.roles import Role
 from core.ports import BillingFiles
-from core.services import rollups
+from core.services import day_digests, rollups
 from core.services.audit import audit
 from core.services.connections import Actor
 from core.services.errors import Conflict, NotFound, ServiceError
@@ -186,6 +186,7 @@ class ImportResult:
     facts: FileFacts | None = None  # format, encoding, delimiter, decimal mark
     replaced: dict[str, int] = field(default_factory=dict)  # provider → stored lines replaced
     kept: dict[str, int] = field(default_factory=dict)  # provider → lines of those days kept
+    unchanged_days: int = 0  # days whose stored lines the file repeats exactly: left as is
 
 
 @dataclass(frozen=True)
@@ -919,6 +920,8 @@ class _Staging:
         self.numbered = 0
         self.known: dict[tuple[Any, ...], int] = {}  # record path: identity row → number
         self.sums = _Sums(org_id, connection_id, self.ident_names.index("number"))
+        # SQLite: what each day staged, for the next re-import to find the days it repeats
+        self.digests = None if self.copy else day_digests.DayDigests(source)
 
     def number(self) -> int:
         """The next identity number of the record path: below zero, so that it never meets
@@ -937,6 +940,8 @@ class _Staging:
         (the same identity the same number for the whole import, while the memo holds)."""
         if not columns:
             return [], []
+        if self.digests is not None:  # not digested: these days are always rewritten
+            self.digests.unverified.update(columns["day"])
         plan = [(name, self.process[name]) for name in _IDENT_COLUMNS]
         identities = _column_params(plan, [columns[name] for name in _IDENT_COLUMNS])
         known = self.known
@@ -1053,8 +1058,9 @@ class _Columns:
         staging = self.staging
         # a line's identity is staged under the reader's own number (`_Staging.number`
         # numbers the record path's below zero), each the first time the reader hands it out
-        fresh = [staging.ident_row(number, self._ident(ident)) for number, ident in
-                 zip(chunk.fresh_numbers, chunk.fresh_idents, strict=True)]
+        values = [self._ident(ident) for ident in chunk.fresh_idents]
+        fresh = [staging.ident_row(number, row)
+                 for number, row in zip(chunk.fresh_numbers, values, strict=True)]
         staged = chunk.number
         day_values = _objects([self._day(d) for d in days])
         lines = np.empty((len(chunk), 7), dtype=object)
@@ -1070,10 +1076,18 @@ class _Columns:
             if amounts.valid is not None:
                 lines[~amounts.valid, at] = None
         if chunk.quantity is None:
-            lines[:, 6] = self._quantity(None)
+            quantities, quantity_at = [self._quantity(None)], np.zeros(len(chunk), np.int64)
         else:
-            lines[:, 6] = _objects([self._quantity(t) for t in chunk.quantity.texts])[
-                chunk.quantity.codes]
+            quantities = [self._quantity(t) for t in chunk.quantity.texts]
+            quantity_at = chunk.quantity.codes
+        lines[:, 6] = _objects(quantities)[quantity_at]
+        if (digests := staging.digests) is not None:
+            digests.identities((number, tuple(row)) for number, row in
+                               zip(chunk.fresh_numbers, values, strict=True))
+            digests.lines(days, day_at.reshape(-1), staged, chunk.billed, chunk.effective,
+                          [None if a is None else (a.values, a.valid)
+                           for a in (chunk.list_cost, chunk.contracted)],
+                          day_digests.quantity_hashes(quantities)[quantity_at])
         staging.sums.add_columns(fresh, staged, day_values.tolist(), day_at.reshape(-1),
                                  chunk.billed, chunk.effective)
         return fresh, lines
@@ -1093,6 +1107,7 @@ def _objects(values: list[Any]) -> Any:
 @dataclass
 class _Swapped:
     snapshot_id: int = 0
+    unchanged: int = 0  # days the file repeated exactly: left as they were
     replaced: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
 
@@ -1122,6 +1137,24 @@ def _chunks(first: date, last: date, weight: dict[date, int], limit: int
         day += timedelta(days=1)
     chunks.append((start, last))
     return chunks
+
+
+def _changed_chunks(first: date, last: date, weight: dict[date, int], limit: int,
+                    unchanged: set[date]) -> list[tuple[date, date]]:
+    """`_chunks` over the days of [first, last] that are not `unchanged`: each run of changed
+    days cut as `_chunks` cuts it; no step at all for a day the file repeats."""
+    runs: list[tuple[date, date]] = []
+    day, one = first, timedelta(days=1)
+    while day <= last:
+        if day in unchanged:
+            day += one
+            continue
+        start = day
+        while day + one <= last and day + one not in unchanged:
+            day += one
+        runs.append((start, day))
+        day += one
+    return [chunk for a, b in runs for chunk in _chunks(a, b, weight, limit)]
 
 
 def _scope_json(scope: ReplaceScope) -> list[list[Any]]:
@@ -1183,7 +1216,8 @@ async def _rollup(session: AsyncSession, scope: ReplaceScope, first: date, last:
 
 async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
                      first: date, last: date, sums: _Sums | None = None,
-                     kept: bool = True) -> int:
+                     kept: bool = True,
+                     digests: day_digests.DayDigests | None = None) -> int:
     """One step of a swap, in the caller's transaction: the days [first, last] of the scope
     switch from the replaced lines to the staged ones (and their rollup follows: from the
     import's `sums` when it is the import that staged them); the staged rows moved are
@@ -1197,7 +1231,43 @@ async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
         _LINE_COLUMNS, _staged_lines(conn.dialect, mine, first if first == last else None)))
     await session.execute(delete(STAGING).where(mine))
     await _rollup(session, scope, first, last, sums, kept=kept)  # in the same transaction
+    await day_digests.clear(session, scope.org_id, scope.connection_id, first, last)
+    if digests is not None:  # what this import stored: the next one compares with it
+        rows = []
+        day = first
+        while day <= last:
+            if (mine_day := digests.of(day)) is not None:
+                rows.append((day, _day_scope(scope, day), *mine_day))
+            day += timedelta(days=1)
+        await day_digests.write(session, scope.org_id, scope.connection_id, rows)
     return int(getattr(copied, "rowcount", 0) or 0)
+
+
+def _day_scope(scope: ReplaceScope, day: date) -> str:
+    """The replace scope of one day (the parts covering it), as digests record it."""
+    return day_digests.scope_key((p.provider, p.sub_accounts) for p in scope.parts
+                                 if p.first_day <= day <= p.last_day)
+
+
+async def _unchanged_days(session: AsyncSession, scope: ReplaceScope,
+                          digests: day_digests.DayDigests, staged: dict[date, int],
+                          stored: dict[date, tuple[int, int]]) -> set[date]:
+    """The days the file repeats exactly: the digest of what it staged for the day is the
+    one recorded when the stored lines were written, with the same scope, and those lines
+    still count and sum as then (a change by any other way shows there)."""
+    recorded = await day_digests.recorded(session, scope.org_id, scope.connection_id,
+                                          scope.first_day, scope.last_day)
+    out: set[date] = set()
+    for day, count in staged.items():
+        mine, was = digests.of(day), recorded.get(day)
+        if mine is None or was is None:
+            continue
+        lines, billed, digest = mine
+        if (was.scope == _day_scope(scope, day) and was.digest == digest
+                and count == lines == was.lines and billed == was.billed_units
+                and stored.get(day) == (was.lines, was.billed_units)):
+            out.add(day)
+    return out
 
 
 async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
@@ -1215,6 +1285,7 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
     rows stay until their days are swapped."""
     done = _Swapped()
     weight: dict[date, int] = {}
+    unchanged: set[date] = set()
     async with run.sessions() as session:
         staged = await _per_day(session, select(STAGING.c.day, func.count())
                                 .where(STAGING.c.import_id == run.import_id)
@@ -1223,8 +1294,11 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
             done.replaced = await _by_provider(session, replaced_lines(scope))
             done.kept = await _by_provider(session, and_(_same_days(scope),
                                                          not_(replaced_lines(scope))))
-            weight = await _per_day(session, select(CostLineRow.day, func.count())
-                                    .where(replaced_lines(scope)).group_by(CostLineRow.day))
+            stored = await day_digests.stored_days(session, replaced_lines(scope))
+            weight = {day: count for day, (count, _) in stored.items()}
+            digests = run.staging.digests if run.staging is not None else None
+            if digests is not None and stored:  # a re-import: the days it repeats stay
+                unchanged = await _unchanged_days(session, scope, digests, staged, stored)
     if sum(staged.values()) != run.staged:  # staged rows swept from under a stalled import
         raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
                            f"({sum(staged.values())} of {run.staged} lines staged); "
@@ -1232,24 +1306,28 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
     for day, count in staged.items():
         weight[day] = weight.get(day, 0) + count
     chunks = ([] if scope is None else
-              _chunks(scope.first_day, scope.last_day, weight, SWAP_ROWS))
+              _changed_chunks(scope.first_day, scope.last_day, weight, SWAP_ROWS, unchanged))
     snapshot.status = "swapping"
     snapshot.totals = {**snapshot.totals, "swap": {
         "import_id": run.import_id, "scope": _scope_json(scope) if scope else [],
         "chunks": [[a.isoformat(), b.isoformat()] for a, b in chunks], "done": 0,
         "source": source, "rows": rows, "days": days, "replaced": done.replaced,
         "kept": done.kept, "actor": actor.telegram_id if actor else None,
-        "now": now.isoformat()}}
+        "now": now.isoformat(), "unchanged": len(unchanged)}}
     async with run.sessions() as session, session.begin():
         done.snapshot_id = await _record_snapshot(session, run, snapshot)
     run.swapping = True  # from here on the staged rows are kept until the swap is done
     await _finish_swap(run.sessions, done.snapshot_id, owner=run.import_id,
-                       sums=run.sums)
+                       sums=run.sums, digests=run.staging.digests if run.staging else None)
+    if unchanged:  # the staged lines of the days left as they were (short transactions)
+        await _drop_staged(run.sessions, run.import_id)
+    done.unchanged = len(unchanged)
     return done
 
 
 async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: int, *,
-                       owner: str, sums: _Sums | None = None) -> None:
+                       owner: str, sums: _Sums | None = None,
+                       digests: day_digests.DayDigests | None = None) -> None:
     """Run the steps of a swap not done yet (each its own transaction), then mark the
     snapshot a success, the connection synced, and write the audit entry (with the last
     step). `owner` holds the connection's import lease; `sums`: the staging import's own
@@ -1262,7 +1340,7 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
     while True:
         started = time.perf_counter()
         async with sessions() as session, session.begin():
-            ended = await _swap_step(session, snapshot_id, owner, sums)
+            ended = await _swap_step(session, snapshot_id, owner, sums, digests)
         _record_step(started)
         if ended:
             return
@@ -1287,7 +1365,8 @@ async def _record_snapshot(session: AsyncSession, run: _Run, snapshot: SyncSnaps
 
 
 async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str,
-                     sums: _Sums | None = None) -> bool:
+                     sums: _Sums | None = None,
+                     digests: day_digests.DayDigests | None = None) -> bool:
     """The next step of a swap; True when it was the last (the swap is then recorded)."""
     snap = (await session.execute(select(SyncSnapshot).where(
         SyncSnapshot.id == snapshot_id))).scalar_one()
@@ -1298,7 +1377,7 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str,
         scope = _scope_from(snap.org_id, snap.connection_id, plan["scope"])
         first, last = (date.fromisoformat(d) for d in chunks[step])
         await _swap_days(session, scope, plan["import_id"], first, last, sums,
-                         kept=bool(plan["kept"]))
+                         kept=bool(plan["kept"]), digests=digests)
         plan["done"] = step + 1
         snap.totals = {**snap.totals, "swap": plan}
         if plan["done"] < len(chunks):
@@ -1486,7 +1565,8 @@ async def _import(session: AsyncSession, conn: Connection, opened: OpenedFile, s
                         rows=counter.rows, lines_stored=stored, days=len(days),
                         first_day=days[0] if days else None,
                         last_day=days[-1] if days else None, totals=totals,
-                        facts=counter.facts, replaced=swapped.replaced, kept=swapped.kept)
+                        facts=counter.facts, replaced=swapped.replaced, kept=swapped.kept,
+                        unchanged_days=swapped.unchanged)
 
 
 async def import_focus(session: AsyncSession, files: BillingFiles, org_id: int,

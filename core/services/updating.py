@@ -45,10 +45,16 @@ async def days_updating(session: AsyncSession, org_id: int, start: date, end: da
         plan = cast(dict[str, Any], (totals or {}).get("swap") or {})
         # as `focus_import._scope_json` writes it: [provider, sub-accounts, first, last]
         parts = [p for p in plan.get("scope") or [] if not wanted or p[0] in wanted]
-        if not parts:
+        # the days its steps switch ([first, last] each): a re-import leaves the days it
+        # repeats exactly out of them (`focus_import._changed_chunks`)
+        chunks = plan.get("chunks")
+        if not parts or chunks == []:
             continue
         first = max(start, min(date.fromisoformat(p[2]) for p in parts))
         last = min(end, max(date.fromisoformat(p[3]) for p in parts))
+        if chunks:
+            first = max(first, min(date.fromisoformat(c[0]) for c in chunks))
+            last = min(last, max(date.fromisoformat(c[1]) for c in chunks))
         if first <= last:
             out.append(UpdatingDays(name, first, last))
     return tuple(out)

@@ -2,7 +2,8 @@
 
 Says how the file was read (format, encoding, delimiter, decimal mark: a user who sent a
 Russian Excel file sees «десятичная запятая» and can tell a wrong guess at once), what the
-import replaced and what it left alone in the same days, and the totals per currency.
+import replaced and what it left alone in the same days (and the days a re-import found
+unchanged), and the totals per currency.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def import_summary_lines(result: ImportResult, lang: str, *, totals: bool = True
         lines.append(t("connect.import.replaced", lang, items=_counts(result.replaced)))
     if result.kept:
         lines.append(t("connect.import.kept", lang, items=_counts(result.kept)))
+    if result.unchanged_days:
+        lines.append(t("connect.import.unchanged", lang, days=result.unchanged_days))
     if totals and result.totals:
         lines.append(t("connect.import.totals", lang, totals=", ".join(
             fmt_money(amount, currency, lang, kopecks=True)

@@ -220,6 +220,12 @@ EXEMPT: dict[str, str] = {
                             "checked the caller's role for), inside its transaction",
     "rollups.unowned_key": "builds a key tuple from values the import already holds; reads "
                            "nothing",
+    "day_digests.recorded": "called by the import swap with the connection it loaded (and "
+                            "checked the caller's role for), under its lease",
+    "day_digests.clear": "called by each import swap step with the connection the import "
+                         "loaded, inside its transaction",
+    "day_digests.write": "called by each import swap step with the connection the import "
+                         "loaded, inside its transaction",
     "resource_months.build": "the job and the rebuild command pass (org, connection, month) "
                              "triples that stale() read from the state table; no user input",
     "resource_months.read_month": "called by build with a triple from stale(); no user input",

@@ -13,14 +13,18 @@ from core.services.focus_import import ReplaceScope, ScopePart, _scope_json
 
 
 def swapping(org_id: int, connection_id: int, provider: str, first: date, last: date, *,
-             started_at: datetime) -> SyncSnapshot:
+             started_at: datetime,
+             chunks: list[tuple[date, date]] | None = None) -> SyncSnapshot:
     """The snapshot of a swap that has switched some of [first, last] and not the rest; its
-    plan's scope in the import's own format (`focus_import._scope_json`)."""
+    plan's scope in the import's own format (`focus_import._scope_json`), and its steps'
+    days when given (a re-import leaves out the days it repeats)."""
     scope = ReplaceScope(org_id, connection_id,
                          (ScopePart(provider, frozenset({None}), first, last),))
+    plan: dict[str, object] = {"scope": _scope_json(scope)}
+    if chunks is not None:
+        plan["chunks"] = [[a.isoformat(), b.isoformat()] for a, b in chunks]
     return SyncSnapshot(org_id=org_id, connection_id=connection_id, status="swapping",
-                        started_at=started_at, trigger="manual",
-                        totals={"swap": {"scope": _scope_json(scope)}})
+                        started_at=started_at, trigger="manual", totals={"swap": plan})
 
 
 async def end_swap(session: AsyncSession, snapshot_id: int) -> None:

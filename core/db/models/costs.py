@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     Float,
@@ -130,6 +131,26 @@ cost_line_staging_idents = Table(
     Column("import_id", String(32), primary_key=True),
     Column("number", Integer, primary_key=True),
     *_staged(STAGED_IDENTITY),
+)
+
+# What the last file import into a connection stored on a day, per replace scope: how many
+# lines, their billed sum (units of CostMoney) and a digest of every column of them
+# (core.services.focus_import.DayDigests). A re-import whose staged lines of the day have
+# the same digest, and whose stored lines of the day still count and sum as recorded, leaves
+# the day as it is: a month-to-date export imported again each day rewrites only the days
+# that changed. Written by the swap step that stores the day, cleared by any swap step that
+# changes it; gone with the connection.
+cost_day_digests = Table(
+    "cost_day_digests", Base.metadata,
+    Column("org_id", Integer, nullable=False),
+    Column("connection_id", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("scope", String(32), primary_key=True),
+    Column("lines", Integer, nullable=False),
+    Column("billed_units", BigInteger, nullable=False),
+    Column("digest", String(32), nullable=False),
+    ForeignKeyConstraint(["org_id", "connection_id"], ["connections.org_id", "connections.id"],
+                         ondelete="CASCADE", name="fk_cost_day_digests_org_id_connections"),
 )
 
 
