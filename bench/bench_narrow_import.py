@@ -58,7 +58,7 @@ _keys_written: set[str] = set()
 
 async def _narrow_swap_days(session: AsyncSession, scope: Any, import_id: str,
                             first: date, last: date, sums: Any = None,
-                            kept: bool = True) -> int:
+                            kept: bool = True, digests: Any = None) -> int:
     """`focus_import._swap_days`, writing narrow lines: the import's identities once (with
     its first step), then per step the days' old lines out, the staged ones in, the staged
     rows dropped and the rollup written as the product writes it."""
@@ -82,6 +82,7 @@ async def _narrow_swap_days(session: AsyncSession, scope: Any, import_id: str,
         "DELETE FROM cost_line_staging WHERE import_id = :i AND day BETWEEN :a AND :b"),
         {"i": import_id, "a": first, "b": last})
     await focus_import._rollup(session, scope, first, last, sums, kept=kept)
+    del digests  # a first import into a fresh database: nothing to compare with later
     return int(getattr(moved, "rowcount", 0) or 0)
 
 
