@@ -13,7 +13,10 @@ reader uses; a read-ahead thread lets Arrow parse the next window meanwhile.
 `daily_columns(scale)` is the importer's way in: the same sums, but single-day lines come as
 `DailyColumns` (NumPy columns: amounts rounded half to even to integer units of 10**-scale by
 Arrow, an identity number per line), held and summed again across windows until EMIT_ROWS
-lines pile up, so the hours of a day that straddle windows still make one line. Identities
+lines pile up, so the hours of a day that straddle windows still make one line; and when
+they are handed out, the newest day's lines stay held for its rows still to come, so a file
+in day order (as exports are) makes exactly one line per (day, identity) wherever its
+windows fall, and a re-import of it stages the very lines the last one stored. Identities
 are numbered by a binary search over the packed ids of those seen before (`_Numbering`), so
 a line costs no Python work and an identity costs it once per read (a daily file's lines
 are each a new (day, identity) pair, but its identities recur every day: 1.5 s less CPU on
@@ -85,6 +88,7 @@ _TEXT = pa.dictionary(pa.int32(), pa.string())
 BLOCK = 1 << 20  # bytes per Arrow block; larger blocks cost more memory and no less CPU
 GROUP_ROWS = 1 << 14  # rows handled in one go (single-day ones summed); 2^15: +65 MB RSS
 EMIT_ROWS = 20_000  # summed lines held (and summed again with later rows) before handed out
+HOLD_DAY_ROWS = 200_000  # the newest day's lines held back at most (more: handed out too)
 _MEMO_LIMIT = 200_000
 _CURRENCY, _PROVIDER, _ACCOUNT = (IDENTITY_FIELDS.index(f) for f in (
     "billing_currency", "provider_name", "sub_account_id"))
@@ -500,9 +504,19 @@ class _Groups:
         grouped = grouped.rename_columns([n.removesuffix("_sum") for n in grouped.column_names])
         if self.scale is not None:
             if not final and grouped.num_rows < EMIT_ROWS:
-                self.parts, self.held = [grouped.select(table.column_names)], grouped.num_rows
-                self.carried = self.held
+                self._carry(grouped.select(table.column_names))
                 return
+            if not final and not self._memos_large():
+                # the newest day's lines stay for its rows still to come: a file in day
+                # order makes one line per (day, identity), however its windows fall (a
+                # re-import of it then stages the lines the last one stored)
+                newest = pc.equal(grouped.column("day"), pc.max(grouped.column("day")))
+                latest = grouped.filter(newest)
+                if latest.num_rows < HOLD_DAY_ROWS:
+                    self._carry(latest.select(table.column_names))
+                    if latest.num_rows < grouped.num_rows:
+                        yield self._columns(grouped.filter(pc.invert(newest)), self.scale)
+                    return
             yield self._columns(grouped, self.scale)
             self._forget()
             return
@@ -517,9 +531,17 @@ class _Groups:
                    eff[n], lst[n], con[n], qty[n], self._ident(ids))
         self._forget()
 
+    def _carry(self, summed: pa.Table) -> None:
+        """Hold summed lines to be summed again with later rows of theirs."""
+        self.parts, self.held = [summed], summed.num_rows
+        self.carried = self.held
+
+    def _memos_large(self) -> bool:
+        return sum(map(len, self.interners.values())) + len(self.idents) > _MEMO_LIMIT
+
     def _forget(self) -> None:
         """Drop the id memos when they grow large (only between flushes: no ids are held)."""
-        if sum(map(len, self.interners.values())) + len(self.idents) > _MEMO_LIMIT:
+        if self._memos_large():
             self.interners = {i: _Interner() for i in self.fields}
             self.idents = {}
             self.numbering = _Numbering(len(self.keys))  # ids change: identities renumbered

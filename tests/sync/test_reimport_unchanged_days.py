@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.files import BILLING_FILES as FILES
+from connectors.focus import arrow_reader
 from core.db.models import CostLine
 from core.db.models.costs import cost_line_staging, cost_line_staging_idents
+from core.domain.limits import ReadLimits
 from core.security.vault import Vault
 from core.services.focus_import import ImportResult, import_focus
 from core.services.updating import UpdatingDays, days_updating
@@ -29,11 +32,12 @@ DAYS = 6
 
 def _file(path: Path, *, accounts: tuple[str, ...] = ("acc-1", "acc-2"),
           changes: dict[tuple[int, str, int], str] | None = None,
-          spread: bool = False) -> Path:
+          spread: bool = False, days: int = DAYS, twice: bool = False) -> Path:
     """Three services per account and day; `changes`: (day index, account, service index) →
-    a replacement for that row's `cost,resource name` columns."""
+    a replacement for that row's `cost,resource name` columns; `twice`: each line of a day
+    in two rows, the second after all of the day's first ones."""
     rows = [FOCUS_HEADER]
-    for i in range(DAYS):
+    for i in range(days):
         day = FIRST + timedelta(days=i)
         start = f"{day.isoformat()}T00:00:00Z"
         end = f"{(day + timedelta(1)).isoformat()}T00:00:00Z"
@@ -45,6 +49,9 @@ def _file(path: Path, *, accounts: tuple[str, ...] = ("acc-1", "acc-2"),
                 rows.append(f"{cost},{cost},USD,{start},{end},AWS,{service},Compute,"
                             f"r-{account}-{n},{cost_and_name.split(',')[1]},us-east-1,"
                             f"{account},Team {account}\n")
+        if twice:  # a second row of each of the day's lines (as hours of it are)
+            rows.extend(row.replace(row.split(",")[0], "0.5", 2)
+                        for row in rows[-3 * len(accounts):])
     if spread:  # a charge over the first three days: spread by day, the record path
         rows.append(f"9,9,USD,{FIRST.isoformat()}T00:00:00Z,"
                     f"{(FIRST + timedelta(3)).isoformat()}T00:00:00Z,AWS,Amazon RDS,Databases,"
@@ -54,9 +61,9 @@ def _file(path: Path, *, accounts: tuple[str, ...] = ("acc-1", "acc-2"),
 
 
 async def _import(sessions: async_sessionmaker[AsyncSession], org: int, conn: int,
-                  path: Path) -> ImportResult:
+                  path: Path, limits: ReadLimits | None = None) -> ImportResult:
     async with sessions() as session:
-        return await import_focus(session, FILES, org, conn, path, now=NOW)
+        return await import_focus(session, FILES, org, conn, path, now=NOW, limits=limits)
 
 
 async def _lines(sessions: async_sessionmaker[AsyncSession], conn: int
@@ -68,6 +75,12 @@ async def _lines(sessions: async_sessionmaker[AsyncSession], conn: int
             CostLine.billed_cost, CostLine.resource_name).where(
                 CostLine.connection_id == conn))).all()
     return {(d, a, r): (i, b, n) for d, a, r, i, b, n in rows}
+
+
+async def _count(sessions: async_sessionmaker[AsyncSession], conn: int) -> int:
+    async with sessions() as session:
+        return int((await session.execute(select(func.count()).select_from(CostLine).where(
+            CostLine.connection_id == conn))).scalar_one())
 
 
 async def _staged_left(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -121,6 +134,38 @@ async def test_a_reimport_leaves_the_days_it_repeats_and_rewrites_the_rest(
         k: v[1:] for k, v in first.items() if k[0] not in (FIRST + timedelta(2),
                                                            FIRST + timedelta(4))}
     assert await _staged_left(sessions) == 0
+    await assert_rollup_matches(sessions)
+
+
+async def test_a_month_to_date_file_one_day_longer_rewrites_only_its_new_day(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Yesterday's export had nine days, today's ten: read in windows that fall elsewhere in
+    the longer file, the nine days still make the same lines, one per day and resource
+    (the reader holds a day's lines until the file moves past it), so only day ten is
+    written."""
+    monkeypatch.setattr(arrow_reader, "BLOCK", 512)  # ~25 rows a window: days straddle them
+    monkeypatch.setattr(arrow_reader, "GROUP_ROWS", 1)
+    monkeypatch.setattr(arrow_reader, "EMIT_ROWS", 1)  # lines handed out every window
+    small = ReadLimits(max_line_bytes=200)
+    sessions = session_maker
+    on_sqlite = sessions.kw["bind"].dialect.name == "sqlite"
+    accounts = tuple(f"acc-{n}" for n in range(6))
+    org, conn = await make_org_and_connection(sessions, vault, kind="focus")
+    nine = _file(tmp_path / "9.csv", accounts=accounts, days=9, twice=True)
+    await _import(sessions, org, conn, nine, small)
+    before = await _lines(sessions, conn)
+    assert await _count(sessions, conn) == len(before) == 9 * 6 * 3  # one a day and resource
+    result = await _import(sessions, org, conn,
+                           _file(tmp_path / "10.csv", accounts=accounts, days=10, twice=True),
+                           small)
+    after = await _lines(sessions, conn)
+    assert await _count(sessions, conn) == len(after) == 10 * 6 * 3
+    assert result.unchanged_days == (9 if on_sqlite else 0)
+    kept = {k: v for k, v in after.items() if k in before}
+    if on_sqlite:
+        assert kept == before  # the same ids: not written again
+    assert {k: v[1:] for k, v in kept.items()} == {k: v[1:] for k, v in before.items()}
     await assert_rollup_matches(sessions)
 
 
