@@ -5,7 +5,9 @@
 2. import a 1,000,000-row daily-shaped FOCUS file (one row per resource and day, 30 days of
    ~34 resource variants of each sample row: nearly every row is a stored line of its own, the
    shape of an ordinary AWS account's month), plain and gzipped, then the plain file again
-   (a re-import replaces every line it stored);
+   (a re-import: on SQLite it leaves the days it repeats exactly as they are); and the
+   month-to-date case: the file without its last day, then the whole file (yesterday's
+   export, then today's);
 3. the same for the hourly shape: each sample row repeated as 24 hourly rows of its day for
    ~42 resource variants (about 24 rows per stored daily line).
 
@@ -34,6 +36,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -205,23 +208,56 @@ def generate_daily_focus(path: Path, rows: int = FOCUS_ROWS, days: int = 30) -> 
 
 
 async def bench_focus(db: Path | str, source: Path, label: str, times: int = 1) -> None:
-    from core.services import focus_import
-
     engine, org_id, conn_id = await _setup(db)
     sessions = session_factory(engine)  # type: ignore[arg-type]
     for n in range(times):
-        focus_import.write_seconds.clear()
-        started, cpu = time.perf_counter(), time.process_time()
-        async with sessions() as session, session.begin():
-            result = await focus_import.import_focus(session, FILES, org_id, conn_id, source)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        hold = max(focus_import.write_seconds, default=0.0)
-        name = label if n == 0 else f"{label} again"
-        print(f"{name:<30}{seconds:>9.2f}{cpu:>9.2f}{result.rows / seconds:>12,.0f}"
-              f"{peak_rss_mb():>10.0f}{hold:>9.2f}   {result.lines_stored:,} daily lines, "
-              f"{result.days} days, "
-              f"{', '.join(f'{v:.2f} {k}' for k, v in result.totals.items())}")
+        await _timed_import(sessions, org_id, conn_id, source,
+                            label if n == 0 else f"{label} again")
     await engine.dispose()  # type: ignore[attr-defined]
+
+
+async def bench_month_to_date(db: Path | str, full: Path, label: str) -> None:
+    """Yesterday's month-to-date export (the daily file without its last day), then today's
+    (the whole file): what a daily re-import of a month costs, its earlier days unchanged."""
+    shorter = full.with_name(f"{full.stem}-mtd{full.suffix}")
+    last = _write_without_last_day(full, shorter)
+    engine, org_id, conn_id = await _setup(db)
+    sessions = session_factory(engine)  # type: ignore[arg-type]
+    await _timed_import(sessions, org_id, conn_id, shorter, f"{label} to {last - timedelta(1)}")
+    await _timed_import(sessions, org_id, conn_id, full, f"{label} to {last}")
+    shorter.unlink()
+    await engine.dispose()  # type: ignore[attr-defined]
+
+
+def _write_without_last_day(source: Path, out: Path) -> date:
+    """Copy `source` (a FOCUS CSV) without the rows of its last day; that day."""
+    with source.open(newline="", encoding="utf-8") as raw:
+        reader = csv.reader(raw)
+        at = next(reader).index("ChargePeriodStart")
+        last = max(row[at][:10] for row in reader)
+    with source.open(encoding="utf-8", newline="") as raw, \
+            out.open("w", encoding="utf-8", newline="") as kept:
+        kept.write(raw.readline())
+        kept.writelines(line for line in raw  # the rows as they are, byte for byte
+                        if not next(csv.reader([line]))[at].startswith(last))
+    return date.fromisoformat(last)
+
+
+async def _timed_import(sessions: Any, org_id: int, conn_id: int, source: Path,
+                        name: str) -> None:
+    from core.services import focus_import
+
+    focus_import.write_seconds.clear()
+    started, cpu = time.perf_counter(), time.process_time()
+    async with sessions() as session, session.begin():
+        result = await focus_import.import_focus(session, FILES, org_id, conn_id, source)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    hold = max(focus_import.write_seconds, default=0.0)
+    unchanged = f" ({result.unchanged_days} unchanged)" if result.unchanged_days else ""
+    print(f"{name:<30}{seconds:>9.2f}{cpu:>9.2f}{result.rows / seconds:>12,.0f}"
+          f"{peak_rss_mb():>10.0f}{hold:>9.2f}   {result.lines_stored:,} daily lines, "
+          f"{result.days} days{unchanged}, "
+          f"{', '.join(f'{v:.2f} {k}' for k, v in result.totals.items())}")
 
 
 def _gzip(plain: Path) -> None:
@@ -236,6 +272,7 @@ def _gzip(plain: Path) -> None:
 PARTS = {  # part → (file, label, imports)
     "daily": ("daily_1m.csv", "FOCUS daily 1M rows", 2),
     "daily-gz": ("daily_1m.csv.gz", "FOCUS daily 1M rows .gz", 1),
+    "daily-mtd": ("daily_1m.csv", "FOCUS daily month", 0),  # 29 days, then all 30
     "hourly": ("focus_1m.csv", "FOCUS hourly 1M rows", 1),
     "hourly-gz": ("focus_1m.csv.gz", "FOCUS hourly 1M rows .gz", 1),
 }
@@ -268,6 +305,9 @@ def main() -> None:
         url = sys.argv[3] if len(sys.argv) > 3 else None  # PostgreSQL; SQLite without
         if part == "apply":
             asyncio.run(bench_apply(where / "apply.db"))
+        elif part == "daily-mtd":
+            name, label, _ = PARTS[part]
+            asyncio.run(bench_month_to_date(url or where / f"{part}.db", where / name, label))
         else:
             name, label, times = PARTS[part]
             asyncio.run(bench_focus(url or where / f"{part}.db", where / name, label, times))
@@ -286,6 +326,8 @@ def main() -> None:
             print(f"{f'(generate {shape} 1M rows)':<30}{time.perf_counter() - started:>9.2f}"
                   f"{'':>9}{'':>12}{'':>10}{'':>9}   {plain.stat().st_size / 2**20:.0f} MB")
             subprocess.run([sys.executable, __file__, shape, tmp], check=True)
+            if shape == "daily":  # yesterday's month-to-date file, then today's
+                subprocess.run([sys.executable, __file__, "daily-mtd", tmp], check=True)
             _gzip(plain)
             plain.unlink()
             subprocess.run([sys.executable, __file__, f"{shape}-gz", tmp], check=True)
