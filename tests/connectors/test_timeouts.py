@@ -136,7 +136,10 @@ async def test_the_sync_records_the_timeout(
     assert (result.status, result.error_code) == ("failed", "unreachable")
     assert result.error is not None
     assert "timed out" in result.error
-    assert elapsed < HANG / 2
+    # it did not wait for the answer, which comes only at HANG (the connector test above
+    # bounds the wait itself; here the sync's own database writes come on top, and on a
+    # busy machine they took the run to 1.17 s on PostgreSQL)
+    assert elapsed < HANG
     async with session_maker() as session:
         stored = await session.get(Connection, conn_id)
         assert stored is not None
