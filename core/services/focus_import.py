@@ -1291,7 +1291,6 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
                                 .where(STAGING.c.import_id == run.import_id)
                                 .group_by(STAGING.c.day))
         if scope is not None:
-            done.replaced = await _by_provider(session, replaced_lines(scope))
             done.kept = await _by_provider(session, and_(_same_days(scope),
                                                          not_(replaced_lines(scope))))
             stored = await day_digests.stored_days(session, replaced_lines(scope))
@@ -1299,6 +1298,9 @@ async def _swap(run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
             digests = run.staging.digests if run.staging is not None else None
             if digests is not None and stored:  # a re-import: the days it repeats stay
                 unchanged = await _unchanged_days(session, scope, digests, staged, stored)
+            # what the swap replaces: not the lines of the days it leaves as they are
+            done.replaced = await _by_provider(session, and_(
+                replaced_lines(scope), CostLineRow.day.not_in(sorted(unchanged))))
     if sum(staged.values()) != run.staged:  # staged rows swept from under a stalled import
         raise ServiceError(f"connection {run.connection_id}: the import was interrupted "
                            f"({sum(staged.values())} of {run.staged} lines staged); "

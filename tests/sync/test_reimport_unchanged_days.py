@@ -108,6 +108,10 @@ async def test_a_reimport_leaves_the_days_it_repeats_and_rewrites_the_rest(
     same = await _import(sessions, org, conn, _file(tmp_path / "again.csv"))
     again = await _lines(sessions, conn)
     assert same.unchanged_days == (DAYS if on_sqlite else 0)
+    # the summary says no line was replaced when none was
+    assert sum(same.replaced.values()) == (0 if on_sqlite else DAYS * 6)
+    told_replaced = any("Заменены" in line for line in import_summary_lines(same, "ru"))
+    assert told_replaced == (not on_sqlite)
     told = [line for line in import_summary_lines(same, "ru") if "без изменений" in line]
     assert told == ([f"Дней без изменений: {DAYS} — файл повторил их строки в точности, они "
                      "оставлены как были."] if on_sqlite else [])
@@ -126,6 +130,7 @@ async def test_a_reimport_leaves_the_days_it_repeats_and_rewrites_the_rest(
     now = await _lines(sessions, conn)
     if on_sqlite:
         assert changed.unchanged_days == DAYS - 2
+        assert sum(changed.replaced.values()) == 2 * 6  # the two days' lines, no more
         assert _rewritten(again, now) == {FIRST + timedelta(2), FIRST + timedelta(4)}
     assert now[(FIRST + timedelta(2), "acc-1", "r-acc-1-0")][1:] == (5, "res 0")
     assert now[(FIRST + timedelta(4), "acc-2", "r-acc-2-1")][2] == "renamed"
