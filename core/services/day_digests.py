@@ -36,12 +36,15 @@ __all__ = ["DayDigests", "Recorded", "clear", "recorded", "scope_key", "stored_d
 
 DIGESTS = cost_day_digests
 _MASK = (1 << 64) - 1
-# per lane: a seed and one constant per field, so that equal values in different columns
-# (or a null and a zero) hash apart
+# per lane: a seed and one constant per field (day, billed, effective, list cost and whether
+# there is one, contracted cost and whether there is one, quantity), so that equal values in
+# different columns hash apart, and a missing amount apart from every amount, zero included
 _LANES = ((0x9E3779B97F4A7C15, 0x632BE59BD9B4E019, 0x85157AF5A5A0C1F3, 0xC2B2AE3D27D4EB4F,
-           0x165667B19E3779F9, 0x27D4EB2F165667C5, 0xFF51AFD7ED558CCD),
+           0x165667B19E3779F9, 0x27D4EB2F165667C5, 0xFF51AFD7ED558CCD, 0x9FB21C651E98DF25,
+           0xB492B66FBE98F273),
           (0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3,
-           0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xC4CEB9FE1A85EC53))
+           0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xC4CEB9FE1A85EC53, 0x2127599BF4325C37,
+           0x880355F21E6D1965))
 
 
 def _mix(z: Any) -> Any:
@@ -105,16 +108,17 @@ class DayDigests:
         if not count:
             return
         ident = self._ident[numbers]
-        zero = np.zeros(count, np.uint64)
-        fields: list[Any] = [day_at_ordinals(days, day_at), billed.view(np.uint64),
+        zero, one = np.zeros(count, np.uint64), np.ones(count, np.uint64)
+        fields: list[Any] = [_ordinals(days, day_at), billed.view(np.uint64),
                              effective.view(np.uint64)]
-        for column in optional:
+        for column in optional:  # the amount (0 where none) and whether there is one
             if column is None:
-                fields.append(zero)
+                fields += [zero, zero]
             else:
                 values, valid = column
-                fields.append(values.view(np.uint64) if valid is None
-                              else np.where(valid, values.view(np.uint64), np.uint64(_MASK)))
+                fields += ([values.view(np.uint64), one] if valid is None else
+                           [np.where(valid, values.view(np.uint64), np.uint64(0)),
+                            valid.astype(np.uint64)])
         fields.append(quantity)
         sums: list[Any] = []
         with np.errstate(over="ignore"):
@@ -145,7 +149,8 @@ class DayDigests:
         return got[0], got[1], f"{got[2]:016x}{got[3]:016x}"
 
 
-def day_at_ordinals(days: list[date], day_at: Any) -> Any:
+def _ordinals(days: list[date], day_at: Any) -> Any:
+    """Per line, its day's ordinal (uint64)."""
     import numpy as np
 
     return np.array([d.toordinal() for d in days], np.uint64)[day_at]

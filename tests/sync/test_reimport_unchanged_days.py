@@ -257,3 +257,26 @@ async def test_answers_are_told_only_of_the_days_a_reimport_switches(
         session.add(swapping(org, conn, "aws", *march, started_at=NOW, chunks=[]))
     async with session_maker() as session:
         assert await days_updating(session, org, *march) == ()
+
+
+async def test_an_amount_the_file_now_has_is_not_taken_for_the_one_it_lacked(
+        session_maker: async_sessionmaker[AsyncSession], vault: Vault, tmp_path: Path) -> None:
+    """Yesterday's export had no ListCost column (stored as none); today's has it, at zero.
+    None is not zero: the days are rewritten and the zeros stored."""
+    sessions = session_maker
+    org, conn = await make_org_and_connection(sessions, vault, kind="focus")
+    without = _file(tmp_path / "without.csv")
+    await _import(sessions, org, conn, without)
+    lines = without.read_text(encoding="utf-8").splitlines(keepends=True)
+    with_zero = tmp_path / "with.csv"
+    with_zero.write_text("".join(
+        [lines[0].replace("EffectiveCost,", "EffectiveCost,ListCost,", 1)]
+        + [row.replace(",", ",0,", 2).replace(",0,", ",", 1) for row in lines[1:]]),
+        encoding="utf-8")
+    result = await _import(sessions, org, conn, with_zero)
+    assert result.unchanged_days == 0
+    async with sessions() as session:
+        listed = (await session.execute(select(CostLine.list_cost).where(
+            CostLine.connection_id == conn))).scalars().all()
+    assert len(listed) == DAYS * 6
+    assert all(value == 0 for value in listed)
