@@ -105,14 +105,12 @@ def test_an_amount_past_64_bits_is_left_to_the_row_reader(tmp_path: Path) -> Non
         list(ArrowFocusReader(path).daily_columns(COST_SCALE))
 
 
-def test_identities_keep_one_number_as_their_ids_widen_and_past_63_bits() -> None:
-    """Each identity gets one number for the whole read, the first time a line names it, in
-    the order lines name them: also once its ids need more bits than before (what is known
-    repacked) and once they no longer pack into 63 bits (a dict from then on)."""
-    numbering = arrow_reader._Numbering(3)
+def _numbered_like_a_dict(numbering: arrow_reader._Numbering, tops: tuple[int, ...]) -> None:
+    """Feed chunks of random identities (ids below each `top`, with some of those seen
+    before) and check every number against a dict's."""
     expected: dict[tuple[int, int, int], int] = {}
     rng = random.Random(7)
-    for top in (3, 3, 300, 70_000, 70_000, 2**40, 5):
+    for top in tops:
         rows = [(rng.randrange(top), rng.randrange(4), rng.randrange(top)) for _ in range(300)]
         rows += rng.sample(sorted(expected), min(100, len(expected)))  # seen in earlier chunks
         rng.shuffle(rows)
@@ -122,4 +120,23 @@ def test_identities_keep_one_number_as_their_ids_widen_and_past_63_bits() -> Non
         got, fresh = numbering.numbers(np.array(rows, np.int64), first)
         assert got.tolist() == [expected[row] for row in rows], top
         assert [tuple(row) for row in fresh.tolist()] == new, top
-    assert numbering.by_row is not None  # 41-bit ids twice: past 63 bits
+
+
+def test_identities_keep_one_number_whatever_their_ids_need() -> None:
+    """Each identity gets one number for the whole read, the first time a line names it, in
+    the order lines name them, however many bits its ids need together (three 41-bit ids
+    here; a daily AWS month's 14 fields need 84): no dict per line."""
+    numbering = arrow_reader._Numbering(3)
+    _numbered_like_a_dict(numbering, (3, 3, 300, 70_000, 70_000, 2**40, 2**41, 5))
+    assert numbering.by_row is None
+
+
+def test_a_hash_collision_never_merges_two_identities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a hash that collides all the time (only the first field's id, mod 8), every
+    identity still gets a number of its own: the match is checked against the ids, and the
+    numbering goes on by dict, with the numbers it gave before."""
+    monkeypatch.setattr(arrow_reader._Numbering, "_hash",
+                        staticmethod(lambda rows: (rows[:, 0] % 8).astype(np.uint64)))
+    numbering = arrow_reader._Numbering(3)
+    _numbered_like_a_dict(numbering, (3, 3, 300, 70_000, 5))
+    assert numbering.by_row is not None
