@@ -41,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import machine  # noqa: E402
 from connectors.files import BILLING_FILES as FILES  # noqa: E402
 from core.db.engine import create_engine, session_factory  # noqa: E402
 from core.db.migrate import upgrade  # noqa: E402
@@ -312,6 +313,7 @@ def main() -> None:
             name, label, times = PARTS[part]
             asyncio.run(bench_focus(url or where / f"{part}.db", where / name, label, times))
         return
+    print(machine.describe(), flush=True)
     if sys.argv[1:3] == ["--engine", "postgres"]:
         bench_postgres()
         return
