@@ -146,18 +146,28 @@ async def test_sync_rules_and_connection_deletion_keep_the_rollup(
         assert await costs.data_range(session, org) is None
 
 
+def focus_day_rows(day: date, index: int, scale: int = 1,
+                   accounts: tuple[str, ...] = ("acc-1", "acc-2"),
+                   changes: dict[tuple[str, int], str] | None = None) -> list[str]:
+    """The rows of `focus_file`'s day number `index`: three services per account; `changes`:
+    (account, service index) → that row's `cost,resource name` in place of its own."""
+    start = f"{day.isoformat()}T00:00:00Z"
+    end = f"{(day + timedelta(1)).isoformat()}T00:00:00Z"
+    rows = []
+    for account in accounts:
+        for n, service in enumerate(("Amazon EC2", "Amazon S3", "AWS Lambda")):
+            own = f"{Decimal(scale * (index + 1) * (n + 1)) / 7:.9f},res {n}"
+            cost, name = (changes or {}).get((account, n), own).split(",")
+            rows.append(f"{cost},{cost},USD,{start},{end},AWS,{service},Compute,"
+                        f"r-{account}-{n},{name},us-east-1,{account},Team {account}\n")
+    return rows
+
+
 def focus_file(path: Path, first: date, days: int, scale: int, accounts: tuple[str, ...] = (
         "acc-1", "acc-2")) -> Path:
     rows = [FOCUS_HEADER]
     for i in range(days):
-        day = first + timedelta(days=i)
-        start = f"{day.isoformat()}T00:00:00Z"
-        end = f"{(day + timedelta(1)).isoformat()}T00:00:00Z"
-        for account in accounts:
-            for n, service in enumerate(("Amazon EC2", "Amazon S3", "AWS Lambda")):
-                cost = Decimal(scale * (i + 1) * (n + 1)) / 7
-                rows.append(f"{cost:.9f},{cost:.9f},USD,{start},{end},AWS,{service},Compute,"
-                            f"r-{account}-{n},res {n},us-east-1,{account},Team {account}\n")
+        rows += focus_day_rows(first + timedelta(days=i), i, scale, accounts)
     path.write_text("".join(rows), encoding="utf-8")
     return path
 

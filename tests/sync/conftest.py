@@ -60,6 +60,17 @@ async def make_org_and_connection(sessions: async_sessionmaker[AsyncSession], va
         return org.id, conn.id
 
 
+async def add_connection(sessions: async_sessionmaker[AsyncSession], org_id: int, *,
+                         kind: str = "focus", name: str = "second") -> int:
+    """Another connection of an org made by `make_org_and_connection`; its id."""
+    async with sessions() as session, session.begin():
+        conn = Connection(org_id=org_id, kind=kind, name=name, credentials=b"", options={},
+                          status="active")
+        session.add(conn)
+        await session.flush()
+        return conn.id
+
+
 @pytest.fixture(scope="module")
 async def shared_sqlite(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
     """One migrated SQLite file for a module of parsing tests (each test makes its own org)."""

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.errors import InvalidInput
 from connectors.files import BILLING_FILES as FILES
-from core.db.models import Connection, CostLine, JobLease, SyncSnapshot, cost_line_staging
+from core.db.models import CostLine, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models.costs import cost_line_staging_idents
 from core.security.vault import Vault
 from core.services.focus_import import ImportBusy, ImportResult, import_focus
 from core.tasks import spawn
-from tests.sync.conftest import NOW, make_org_and_connection
+from tests.sync.conftest import NOW, add_connection, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
 
 MILLI = Decimal("0.001")
@@ -103,12 +103,7 @@ async def test_imports_into_different_connections(
         session_maker: async_sessionmaker[AsyncSession], vault: Vault) -> None:
     """PostgreSQL: side by side. SQLite (one writer): the second waits its turn, no error."""
     org, first_conn = await make_org_and_connection(session_maker, vault, kind="focus")
-    async with session_maker() as session, session.begin():
-        other = Connection(org_id=org, kind="focus", name="second", credentials=b"",
-                           options={}, status="active")
-        session.add(other)
-        await session.flush()
-        second_conn = other.id
+    second_conn = await add_connection(session_maker, org)
     upload, first = await _stalled(session_maker, org, first_conn)
     second = spawn(_import(session_maker, org, second_conn, io.BytesIO(GOOD)))
     try:

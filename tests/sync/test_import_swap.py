@@ -22,7 +22,6 @@ from core.db.engine import session_factory
 from core.db.models import (
     AuditEntry,
     Budget,
-    Connection,
     CostLine,
     JobLease,
     Organization,
@@ -43,7 +42,7 @@ from core.settings import load_settings
 from renderers.format import fmt_date
 from renderers.messages.answers import render_answer
 from tests.support.db import fresh_database
-from tests.sync.conftest import NOW, make_org_and_connection
+from tests.sync.conftest import NOW, add_connection, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
 
 OLD = hourly_file(3000, price="0.012345").encode()
@@ -265,12 +264,7 @@ async def _assert_told_only_when_narrowed_to_it(
     async with sessions() as session:
         provider = (await session.execute(select(CostLine.provider).where(
             CostLine.connection_id == conn).limit(1))).scalar_one()
-    async with sessions() as session, session.begin():
-        added = Connection(org_id=org, kind="focus", name="other", credentials=b"",
-                           options={}, status="active")
-        session.add(added)
-        await session.flush()
-        other = added.id
+    other = await add_connection(sessions, org, name="other")
     march = (date(2026, 3, 1), date(2026, 3, 31))
     told = (UpdatingDays("main", first, last),)
     for filters, names, expected in (

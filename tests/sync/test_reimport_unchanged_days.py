@@ -22,7 +22,7 @@ from core.security.vault import Vault
 from core.services.focus_import import ImportResult, import_focus
 from core.services.updating import UpdatingDays, days_updating
 from renderers.messages.imports import import_summary_lines
-from tests.costs.test_rollups import FOCUS_HEADER, assert_rollup_matches
+from tests.costs.test_rollups import FOCUS_HEADER, assert_rollup_matches, focus_day_rows
 from tests.support.swaps import end_swap, swapping
 from tests.sync.conftest import NOW, make_org_and_connection
 
@@ -38,20 +38,12 @@ def _file(path: Path, *, accounts: tuple[str, ...] = ("acc-1", "acc-2"),
     in two rows, the second after all of the day's first ones."""
     rows = [FOCUS_HEADER]
     for i in range(days):
-        day = FIRST + timedelta(days=i)
-        start = f"{day.isoformat()}T00:00:00Z"
-        end = f"{(day + timedelta(1)).isoformat()}T00:00:00Z"
-        for account in accounts:
-            for n, service in enumerate(("Amazon EC2", "Amazon S3", "AWS Lambda")):
-                cost = f"{(i + 1) * (n + 1) / 7:.9f}"
-                cost_and_name = (changes or {}).get((i, account, n), f"{cost},res {n}")
-                cost = cost_and_name.split(",")[0]
-                rows.append(f"{cost},{cost},USD,{start},{end},AWS,{service},Compute,"
-                            f"r-{account}-{n},{cost_and_name.split(',')[1]},us-east-1,"
-                            f"{account},Team {account}\n")
+        day_rows = focus_day_rows(FIRST + timedelta(days=i), i, accounts=accounts, changes={
+            (account, n): value for (d, account, n), value in (changes or {}).items()
+            if d == i})
+        rows += day_rows
         if twice:  # a second row of each of the day's lines (as hours of it are)
-            rows.extend(row.replace(row.split(",")[0], "0.5", 2)
-                        for row in rows[-3 * len(accounts):])
+            rows.extend(row.replace(row.split(",")[0], "0.5", 2) for row in day_rows)
     if spread:  # a charge over the first three days: spread by day, the record path
         rows.append(f"9,9,USD,{FIRST.isoformat()}T00:00:00Z,"
                     f"{(FIRST + timedelta(3)).isoformat()}T00:00:00Z,AWS,Amazon RDS,Databases,"
