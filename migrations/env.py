@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import core.db.models  # noqa: F401  (registers every table)
-from core.db.base import Base
+from core.db.base import Base, not_a_view
 from core.db.engine import create_engine
 
 config = context.config
@@ -18,7 +18,7 @@ target_metadata = Base.metadata
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
-                      compare_type=True)
+                      compare_type=True, include_object=not_a_view)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db.types import UTCDateTime
 
-__all__ = ["Base", "BigId", "IdMixin", "TimestampMixin", "utcnow"]
+__all__ = ["Base", "BigId", "IdMixin", "TimestampMixin", "not_a_view", "utcnow"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +29,14 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def not_a_view(obj: Any, name: str | None, type_: str, reflected: bool,
+               compare_to: Any) -> bool:
+    """Alembic's `include_object`: a model over a view (its table's `info["view"]`) is made
+    by a migration's own SQL, not compared with the database as a table."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return not (table is not None and getattr(table, "info", {}).get("view"))
 
 
 class IdMixin:

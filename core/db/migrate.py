@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import core.db.models  # noqa: F401
-from core.db.base import Base
+from core.db.base import Base, not_a_view
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -89,7 +89,8 @@ async def schema_drift(engine: AsyncEngine) -> list[Any]:
     from alembic.runtime.migration import MigrationContext
 
     def _diff(connection: Any) -> list[Any]:
-        ctx = MigrationContext.configure(connection, opts={"compare_type": True})
+        ctx = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                             "include_object": not_a_view})
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*expression-based index")
             return list(compare_metadata(ctx, Base.metadata))

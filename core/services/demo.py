@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import cost_store
 from core.db.models import (
     AlertEvent,
     AllocationRule,
     Budget,
     Connection,
-    CostLine,
     Organization,
     Recommendation,
     Resource,
@@ -156,8 +156,7 @@ async def seed_demo(session: AsyncSession, vault: Vault, *,
                 "sub_account_name": res.tags.get("project"), "tags": res.tags or None,
                 "source": "demo"})
         by_connection[demo_conn.name] = total
-    for chunk in range(0, len(cost_rows), 2000):
-        await session.execute(insert(CostLine), cost_rows[chunk:chunk + 2000])
+    await cost_store.write_rows(session, cost_rows, rollup=True)
     for chunk in range(0, len(usage_rows), 2000):
         await session.execute(insert(UsageMetric), usage_rows[chunk:chunk + 2000])
 

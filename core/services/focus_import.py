@@ -77,7 +77,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
 from operator import itemgetter
@@ -94,26 +94,30 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
-    literal_column,
     not_,
-    null,
     or_,
     select,
     text,
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import metrics
 from core.clock import SystemClock
-from core.db import writers
+from core.db import cost_store, writers
 from core.db.models import Connection, JobLease, SyncSnapshot, cost_line_staging
 from core.db.models import CostLine as CostLineRow
-from core.db.models.costs import STAGED_AMOUNTS, STAGED_IDENTITY, cost_line_staging_idents
-from core.db.types import COST_SCALE, UTCDateTime
+from core.db.models.costs import (
+    KEY_COLUMNS,
+    STAGED_AMOUNTS,
+    STAGED_IDENTITY,
+    cost_line_staging_idents,
+)
+from core.db.types import COST_SCALE
 from core.domain.billing_files import (
     IDENTITY_FIELDS,
     ColumnSource,
@@ -135,11 +139,8 @@ from core.services.errors import Conflict, NotFound, ServiceError
 from core.services.leases import acquire_job, release_job
 from core.services.orgs import require_role
 from core.services.sync.costs import (
-    BATCH,
     KEY_FIELDS,
     DailyAggregator,
-    core_table,
-    write_rows,
 )
 from core.tasks import spawn
 
@@ -164,7 +165,9 @@ MAX_SCOPE_ACCOUNTS = 1000  # more sub-accounts of one provider: its whole days a
 FILE_KINDS = frozenset({"focus", "manual_csv"})  # connections a file can be imported into
 STAGING: Table = cost_line_staging
 IDENTS: Table = cost_line_staging_idents
-_LINE_COLUMNS = [c.name for c in core_table(CostLineRow).columns if c.name != "id"]
+KEYS: Table = cost_store.KEYS
+AMOUNTS: Table = cost_store.AMOUNTS
+_AMOUNT_COLUMNS = ["org_id", "connection_id", "key_id", "day", *STAGED_AMOUNTS]
 
 
 class ImportBusy(Conflict):
@@ -277,28 +280,6 @@ def _consume(records: Iterator[FocusRecord], agg: DailyAggregator, limit: int) -
     return False
 
 
-def _statement(dialect: Dialect, table: Table, keys: list[str],
-               fixed: dict[str, Any] | None = None
-               ) -> tuple[str, list[tuple[str, Any]]] | None:
-    """The driver-level INSERT of `keys` into `table` and each parameter's bind processor;
-    None when the table would fill a default of its own (then the ORM path is needed).
-    `fixed` columns are written into the statement as literals (the same in every row: no
-    binding per row)."""
-    statement = insert(table)
-    if fixed:
-        statement = statement.values({
-            name: literal_column(_sql_literal(dialect, table.c[name].type, value))
-            for name, value in fixed.items()})
-        keys = [key for key in keys if key not in fixed]
-    compiled = statement.compile(dialect=dialect, column_keys=keys)
-    names = list(compiled.positiontup or ())
-    if not names or any(name not in keys for name in names):
-        return None
-    plan = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in names]
-    return str(compiled), plan
-
-
 def _sql_literal(dialect: Dialect, column_type: Any, value: Any) -> str:
     """`value` as SQL text for `column_type` (NULL, an integer or a quoted plain string)."""
     if value is None:
@@ -309,16 +290,6 @@ def _sql_literal(dialect: Dialect, column_type: Any, value: Any) -> str:
     if not text.replace("_", "").isalnum():  # ids and source names only: nothing to escape
         raise ValueError(f"not a plain literal: {text!r}")
     return column_type.literal_processor(dialect)(text)  # type: ignore[no-any-return]
-
-
-def _params(plan: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows as the driver's plain tuples (CPU work: run it in a worker thread)."""
-    if not rows:
-        return []
-    columns: list[Any] = list(zip(*map(itemgetter(*(name for name, _ in plan)), rows),
-                                  strict=True)) if len(plan) > 1 else [[row[plan[0][0]]
-                                                                        for row in rows]]
-    return _column_params(plan, columns)
 
 
 def _column_params(plan: list[tuple[str, Any]], columns: list[Any]) -> list[tuple[Any, ...]]:
@@ -337,22 +308,6 @@ def _column_params(plan: list[tuple[str, Any]], columns: list[Any]) -> list[tupl
         else:
             columns[i] = list(map(memo.__getitem__, columns[i]))
     return list(zip(*columns, strict=True))
-
-
-async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """`write_rows`, minus SQLAlchemy's per-row parameter bookkeeping (~40% of an import's
-    write time): the statement is compiled once for the dialect, each value goes through its
-    column type's own bind processor, and the driver's executemany gets plain tuples."""
-    if not rows:
-        return 0
-    conn = await session.connection()
-    prepared = _statement(conn.dialect, core_table(CostLineRow), list(rows[0]))
-    if prepared is None:  # a default to fill: the slow way
-        return await write_rows(session, rows)
-    sql, plan = prepared
-    for i in range(0, len(rows), BATCH):
-        await conn.exec_driver_sql(sql, _params(plan, rows[i:i + BATCH]))
-    return len(rows)
 
 
 def _engine_of(session: AsyncSession) -> AsyncEngine:
@@ -407,17 +362,18 @@ class _OneTransaction:
         self.session = session = self.sessions()
         self.started = time.perf_counter()
         self.before = int((await session.execute(
-            select(func.coalesce(func.max(CostLineRow.id), 0)))).scalar_one())
+            select(func.coalesce(func.max(AMOUNTS.c.id), 0)))).scalar_one())
         issued = (await session.execute(text(
-            "SELECT pg_sequence_last_value(pg_get_serial_sequence('cost_lines', 'id'))"))
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('cost_amounts', 'id'))"))
         ).scalar_one()
         if self.before and (issued is None or int(issued) < self.before):
             # lines stored with ids the sequence never gave (a restore without setval): new
             # lines could get ids below `before` and be deleted as old ones at the end
             raise RuntimeError(
-                f"cost_lines holds id {self.before} but its id sequence has issued "
+                f"cost_amounts holds id {self.before} but its id sequence has issued "
                 f"{issued}; imports are refused until it is moved past them: SELECT setval("
-                "pg_get_serial_sequence('cost_lines', 'id'), (SELECT max(id) FROM cost_lines))")
+                "pg_get_serial_sequence('cost_amounts', 'id'), "
+                "(SELECT max(id) FROM cost_amounts))")
         for table, key in ((TEMP_LINES, None), (TEMP_IDENTS, "number")):
             source = STAGING if table is TEMP_LINES else IDENTS
             names = ", ".join(c.name for c in table.columns)
@@ -443,13 +399,14 @@ class _OneTransaction:
         if idents:
             await driver.copy_records_to_table(TEMP_IDENTS.name, records=idents,
                                                columns=staging.ident_names)
+            await _key_staged(session, staging.constants[1], TEMP_IDENTS)
         if len(lines):
             records = lines if isinstance(lines, list) else map(tuple, lines.tolist())
             await driver.copy_records_to_table(TEMP_LINES.name, records=records,
                                                columns=staging.line_names)
-            await session.execute(insert(core_table(CostLineRow)).from_select(
-                _LINE_COLUMNS, _staged_lines(conn.dialect, true(), lines=TEMP_LINES,
-                                             idents=TEMP_IDENTS)))
+            await session.execute(insert(AMOUNTS).from_select(
+                _AMOUNT_COLUMNS, _staged_amounts(true(), lines=TEMP_LINES,
+                                                 idents=TEMP_IDENTS)))
             await session.execute(text(f"TRUNCATE {TEMP_LINES.name}"))
 
     async def restart(self) -> None:
@@ -749,6 +706,9 @@ _IDENT_COLUMNS = ("resource_external_id", "resource_name", "resource_type", "ser
                   "provider", "provider_name", "tags")
 _PER_IMPORT = ("org_id", "connection_id", "source")
 assert set(STAGED_IDENTITY) == {*_IDENT_COLUMNS, *_PER_IMPORT}
+# where each of a key's columns (KEY_COLUMNS) is among `_IDENT_COLUMNS` (None: the source)
+_KEY_AT = tuple(None if name == "source" else _IDENT_COLUMNS.index(name)
+                for name in KEY_COLUMNS)
 
 
 SUMS_LIMIT = 200_000  # identities or rollup rows an import sums in memory at most
@@ -905,7 +865,7 @@ class _Staging:
         self.import_id = import_id
         self.constants = (org_id, connection_id, source)
         self.line_names = ["ident", "day", *STAGED_AMOUNTS]
-        self.ident_names = ["number", *_IDENT_COLUMNS]
+        self.ident_names = ["number", *_IDENT_COLUMNS, "digest"]
         fixed_line: dict[str, Any] = {"import_id": import_id}
         fixed_ident = {"import_id": import_id, **dict(zip(_PER_IMPORT, self.constants,
                                                           strict=True))}
@@ -930,10 +890,15 @@ class _Staging:
         return self.numbered
 
     def ident_row(self, number: int, values: Iterable[Any]) -> tuple[Any, ...]:
-        """An identity's staged row from its `_IDENT_COLUMNS` values (already processed)."""
+        """An identity's staged row from its `_IDENT_COLUMNS` values (already processed),
+        with the digest its key is found by (`cost_store.key_digest`)."""
+        values = tuple(values)
+        source = self.constants[2]
+        digest = cost_store.key_digest([source if at is None else values[at]
+                                        for at in _KEY_AT])
         if self.copy:
-            return (*self.constants, number, *values)
-        return (number, *values)
+            return (*self.constants, number, *values, digest)
+        return (number, *values, digest)
 
     def record_rows(self, columns: dict[str, list[Any]]) -> _Batch:
         """`DailyAggregator.drain_columns` as staged rows: its lines' identities numbered
@@ -1168,35 +1133,39 @@ def _scope_from(org_id: int, connection_id: int, parts: list[list[Any]]) -> Repl
                   date.fromisoformat(last)) for provider, accounts, first, last in parts))
 
 
-def _staged_lines(dialect: Dialect, mine: ColumnElement[bool], day: date | None = None, *,
-                  lines: Table = STAGING, idents: Table = IDENTS) -> Select[Any]:
-    """The staged lines `mine` as `cost_lines` rows (`_LINE_COLUMNS` order): each line joined
-    with its identity; its period is its day (the importer stages daily lines only), bound
-    once when all of `mine` are of one `day` (a SQLite swap step mostly is: ~0.7 s less
-    CPU per million lines than working it out per line). `lines` and `idents` are the
-    shared staging tables (keyed by import id) or one import's own temporary ones."""
+def _staged_amounts(mine: ColumnElement[bool], *, lines: Table = STAGING,
+                    idents: Table = IDENTS) -> Select[Any]:
+    """The staged lines `mine` as `cost_amounts` rows (`_AMOUNT_COLUMNS` order): each line
+    with its identity's key (given by `_key_staged` first). A staged line is a whole day
+    (the importer stages daily lines only): no period is stored. `lines` and `idents` are
+    the shared staging tables (keyed by import id) or one import's own temporary ones."""
     line, ident = lines.c, idents.c
-    start: ColumnElement[Any]
-    end: ColumnElement[Any]
-    if day is not None:
-        midnight = datetime.combine(day, datetime.min.time(), UTC)
-        start = literal(midnight, UTCDateTime())
-        end = literal(midnight + timedelta(days=1), UTCDateTime())
-    elif dialect.name == "sqlite":  # as SQLAlchemy writes a UTC datetime there
-        start = literal_column(f"{lines.name}.day || ' 00:00:00.000000'")
-        end = literal_column(f"date({lines.name}.day, '+1 day') || ' 00:00:00.000000'")
-    else:
-        start = literal_column(f"CAST({lines.name}.day AS TIMESTAMP) AT TIME ZONE 'UTC'")
-        end = literal_column(f"(CAST({lines.name}.day AS TIMESTAMP) + INTERVAL '1 day') "
-                             "AT TIME ZONE 'UTC'")
-    derived: dict[str, Any] = {"resource_id": null(), "charge_period_start": start,
-                               "charge_period_end": end, "row_hash": null()}
-    values = [derived[name] if name in derived else
-              line[name] if name in line else ident[name] for name in _LINE_COLUMNS]
     joined = ident.number == line.ident
     if "import_id" in line:
         joined = and_(ident.import_id == line.import_id, joined)
-    return select(*values).select_from(lines.join(idents, joined)).where(mine)
+    return (select(ident.org_id, ident.connection_id, ident.key_id, line.day,
+                   *(line[name] for name in STAGED_AMOUNTS))
+            .select_from(lines.join(idents, joined)).where(mine))
+
+
+async def _key_staged(session: AsyncSession, connection_id: int, idents: Table = IDENTS,
+                      import_id: str | None = None) -> None:
+    """Give each staged identity that has none its key: the connection's key of the same
+    digest, made when there is none (a re-import finds the keys the last one made)."""
+    ident = idents.c
+    pending = [ident.key_id.is_(None)]
+    if import_id is not None:
+        pending.insert(0, ident.import_id == import_id)
+    names = ["org_id", "connection_id", "digest", *KEY_COLUMNS]
+    insert_of: Any = (sqlite_insert if session.bind is not None
+                      and session.bind.dialect.name == "sqlite" else postgresql_insert)
+    await session.execute(insert_of(KEYS).from_select(
+        names, select(*(ident[name] for name in names)).where(*pending))
+        .on_conflict_do_nothing(index_elements=["connection_id", "digest"]))
+    found = (select(KEYS.c.id).where(KEYS.c.connection_id == connection_id,
+                                     KEYS.c.digest == ident.digest).scalar_subquery())
+    await session.execute(update(idents).where(*pending).values(key_id=found)
+                          .execution_options(synchronize_session=False))
 
 
 async def _rollup(session: AsyncSession, scope: ReplaceScope, first: date, last: date,
@@ -1223,12 +1192,11 @@ async def _swap_days(session: AsyncSession, scope: ReplaceScope, import_id: str,
     import's `sums` when it is the import that staged them); the staged rows moved are
     dropped. Returns how many lines came in."""
     days = and_(CostLineRow.day >= first, CostLineRow.day <= last)
-    await session.execute(delete(CostLineRow).where(replaced_lines(scope), days)
-                          .execution_options(synchronize_session=False))
+    await cost_store.delete_lines(session, replaced_lines(scope), days)
+    await _key_staged(session, scope.connection_id, IDENTS, import_id)
     mine = and_(STAGING.c.import_id == import_id, STAGING.c.day >= first, STAGING.c.day <= last)
-    conn = await session.connection()
-    copied = await session.execute(insert(core_table(CostLineRow)).from_select(
-        _LINE_COLUMNS, _staged_lines(conn.dialect, mine, first if first == last else None)))
+    copied = await session.execute(insert(AMOUNTS).from_select(
+        _AMOUNT_COLUMNS, _staged_amounts(mine)))
     await session.execute(delete(STAGING).where(mine))
     await _rollup(session, scope, first, last, sums, kept=kept)  # in the same transaction
     await day_digests.clear(session, scope.org_id, scope.connection_id, first, last)
@@ -1418,11 +1386,8 @@ async def _commit(run: _Run, whole: _OneTransaction, scope: ReplaceScope | None,
     session = whole.open
     if scope is not None:
         for part in scope.parts:  # what each provider replaced: its delete's row count
-            gone = await session.execute(
-                delete(CostLineRow).where(_scope_lines(scope, part),
-                                          CostLineRow.id <= whole.before)
-                .execution_options(synchronize_session=False))
-            if count := int(getattr(gone, "rowcount", 0) or 0):
+            if count := await cost_store.delete_lines(session, _scope_lines(scope, part),
+                                                      CostLineRow.id <= whole.before):
                 done.replaced[part.provider] = count
         done.kept = await _by_provider(session, and_(_same_days(scope),
                                                      not_(replaced_lines(scope))))

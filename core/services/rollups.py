@@ -6,8 +6,9 @@ reader never sees the lines and their rollup disagree:
 - the sync apply (`core.services.sync.apply.apply_collection`) refreshes its connection's window,
   and the resources whose team, environment or project the inventory changed;
 - a file import's swap (`core.services.focus_import`) refreshes the days the file covered;
-- lines and resources written through the ORM (rules re-applied, the demo seed's bulk
-  insert, fixtures) refresh after each flush / bulk insert, by event listeners;
+- resources regrouped through the ORM (rules re-applied) refresh after each flush, by an
+  event listener; lines written by `core.db.cost_store.write_rows(rollup=True)` (the
+  demo seed, fixtures) refresh their days;
 - deleting a connection or an organisation cascades in the database.
 
 A refresh recomputes whole slices (org, connection, day range): deletes their rollup rows
@@ -40,14 +41,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from core.db.models import CostLine, CostRollup, Resource, ResourceMonthState, ServiceRollup
 from core.db.types import COST_SCALE
 
 __all__ = ["KEY_COLUMNS", "RollupKey", "differences", "rebuild", "refresh", "refresh_resources",
+           "refresh_statements",
            "summary", "unowned_key", "write_summed"]
 
 IN_BATCH = 500
@@ -104,7 +105,7 @@ def _slice(model: type[CostLine] | type[CostRollup] | type[ServiceRollup], org_i
     return clauses
 
 
-def _statements(org_id: int | None, connection_id: int | None, first: date | None,
+def refresh_statements(org_id: int | None, connection_id: int | None, first: date | None,
                 last: date | None) -> tuple[Executable, ...]:
     """Delete a slice's rollup rows, then insert its GROUP BY; the same for the service
     rollup, from the rollup rows just inserted (Core: no autoflush, so the flush listener can
@@ -140,7 +141,7 @@ async def refresh(session: AsyncSession, org_id: int | None, *,
                   connection_id: int | None = None, first: date | None = None,
                   last: date | None = None) -> None:
     """Recompute the rollup of a slice (days inclusive; None = unbounded) from its lines."""
-    for statement in _statements(org_id, connection_id, first, last):
+    for statement in refresh_statements(org_id, connection_id, first, last):
         await session.execute(statement)
 
 
@@ -177,7 +178,7 @@ async def write_summed(session: AsyncSession, org_id: int, *, connection_id: int
             {**dict(zip(KEY_COLUMNS, key, strict=True)), "billed_cost": billed * scale,
              "effective_cost": effective * scale, "lines": count}
             for key, (billed, effective, count) in merged.items()])
-    for statement in _statements(org_id, connection_id, first, last)[2:]:
+    for statement in refresh_statements(org_id, connection_id, first, last)[2:]:
         await session.execute(statement)
 
 
@@ -219,16 +220,14 @@ _GROUPING = ("team", "environment", "project")
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    """Lines and resources written through the ORM (rules re-applied, people's edits, test
-    fixtures) keep their rollup too: the slices they touched are recomputed in the same
-    transaction, right after the flush that wrote them."""
+    """Resources whose team, environment or project changed through the ORM (rules
+    re-applied, people's edits) keep the rollup true: the slices of their lines are
+    recomputed in the same transaction, right after the flush that wrote them. (Lines are
+    written by `core.db.cost_store.write_rows`, which refreshes on request.)"""
     spans: dict[tuple[int, int], list[date]] = {}
     regrouped: dict[int, set[int]] = {}
     for obj in (*session.new, *session.deleted, *session.dirty):
-        if isinstance(obj, CostLine):
-            days = [obj.day, *inspect(obj).attrs.day.history.deleted]
-            _merge(spans, obj.org_id, obj.connection_id, min(days), max(days))
-        elif isinstance(obj, Resource) and obj not in session.new and obj.id is not None:
+        if isinstance(obj, Resource) and obj not in session.new and obj.id is not None:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in _GROUPING):
                 regrouped.setdefault(obj.org_id, set()).add(obj.id)
@@ -242,35 +241,11 @@ def _after_flush(session: Session, _context: Any) -> None:
                     _span_query(org_id, ordered[i:i + IN_BATCH])):
                 _merge(spans, org_id, conn_id, lo, hi)
     for (org, conn_id), (lo, hi) in sorted(spans.items()):
-        for statement in _statements(org, conn_id, lo, hi):
+        for statement in refresh_statements(org, conn_id, lo, hi):
             connection.execute(statement)
 
 
-def _bulk_insert(state: ORMExecuteState) -> Result[Any] | None:
-    """ORM bulk inserts of lines (`session.execute(insert(CostLine), rows)`: the demo seed,
-    fixtures) keep their rollup too; Core inserts (`CostLine.__table__`) are the sync's and
-    the import's, which refresh their own slices."""
-    statement = state.statement
-    if not (state.is_insert and state.is_orm_statement
-            and getattr(getattr(statement, "table", None), "name", None) == _LINES.name):
-        return None
-    rows = state.parameters
-    batch: list[Any] = list(rows) if isinstance(rows, list) else [rows] if rows else []
-    if not batch or not all(isinstance(r, dict) and "day" in r for r in batch):
-        return None
-    result = state.invoke_statement()
-    spans: dict[tuple[int, int], list[date]] = {}
-    for row in batch:
-        _merge(spans, row["org_id"], row["connection_id"], row["day"], row["day"])
-    connection = state.session.connection()
-    for (org, conn_id), (lo, hi) in sorted(spans.items()):
-        for refresh_statement in _statements(org, conn_id, lo, hi):
-            connection.execute(refresh_statement)
-    return result
-
-
 event.listen(Session, "after_flush", _after_flush)
-event.listen(Session, "do_orm_execute", _bulk_insert)
 
 
 def _tally(rows: Iterable[Sequence[Any]], width: int) -> dict[RollupKey, list[Any]]:

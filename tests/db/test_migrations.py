@@ -21,7 +21,7 @@ async def test_models_match_migrations(engine: AsyncEngine) -> None:
     assert await schema_drift(engine) == []
     # what autogenerate cannot compare, by name: every expression index of the models exists
     wanted = expression_indexes()
-    assert wanted == {"cost_lines": {"ix_cost_lines_org_day_resource_key"}}
+    assert wanted == {"cost_keys": {"ix_cost_keys_org_resource_key"}}
     for table, names in wanted.items():
         found = await _index_names(engine, table)
         assert names <= found, (table, names - found)
@@ -40,14 +40,35 @@ async def test_upgrade_is_idempotent_and_creates_every_table(engine: AsyncEngine
     await upgrade(engine)
     async with engine.connect() as conn:
         tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-    assert set(Base.metadata.tables) <= tables
+        views = set(await conn.run_sync(lambda c: inspect(c).get_view_names()))
+    stored = {name for name, t in Base.metadata.tables.items() if not t.info.get("view")}
+    assert stored <= tables
+    assert {name for name, t in Base.metadata.tables.items() if t.info.get("view")} == views
     assert "alembic_version" in tables
 
 
 async def test_indexes_for_the_bot_queries_exist(engine: AsyncEngine) -> None:
-    names = await _index_names(engine, "cost_lines")
-    assert {"ix_cost_lines_org_day_resource_key", "ix_cost_lines_org_conn_day",
-            "ix_cost_lines_resource_day"} <= names
+    names = await _index_names(engine, "cost_amounts")
+    assert {"ix_cost_amounts_org_day_key", "ix_cost_amounts_org_conn_day",
+            "ix_cost_amounts_resource_day"} <= names
+    assert {"ix_cost_keys_org_resource_key", "ix_cost_keys_connection_digest",
+            "ix_cost_keys_estimated"} <= await _index_names(engine, "cost_keys")
+
+
+async def test_the_view_of_cost_lines_is_the_models(engine: AsyncEngine) -> None:
+    """Migration 0018 wrote the view `cost_lines` the models describe, column for column."""
+    from core.db.models.costs import cost_lines_view
+
+    query = ("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'cost_lines'"
+             if engine.dialect.name == "sqlite" else
+             "SELECT 'CREATE VIEW cost_lines AS ' || pg_get_viewdef('cost_lines'::regclass)")
+    async with engine.connect() as conn:
+        stored = (await conn.execute(text(query))).scalar_one()
+        columns = [c["name"] for c in await conn.run_sync(
+            lambda c: inspect(c).get_columns("cost_lines"))]
+    if engine.dialect.name == "sqlite":
+        assert stored == cost_lines_view("sqlite")
+    assert sorted(columns) == sorted(c.name for c in CostLine.__table__.columns)
 
 
 async def test_money_sums_are_exact_on_both_engines(
@@ -87,8 +108,10 @@ async def test_a_database_from_the_first_release_upgrades_keeping_its_rows(
 
     async with engine.begin() as conn:
         await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await conn.execute(text("DROP VIEW IF EXISTS cost_lines"))
         for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            if not table.info.get("view"):
+                await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
     await upgrade(engine, "0001")
     async with engine.begin() as conn:
         await conn.execute(text(

@@ -36,30 +36,75 @@ ESTIMATED_LINE = f"CAST(tags AS TEXT) LIKE '%\"{ESTIMATED_TAG}\"%'"
 BOUGHT_LINE = "charge_category <> 'Usage'"
 
 
-class CostLine(Base):
-    """One day of one SKU/service of one resource, with FOCUS column names in snake_case."""
+# The columns that say what a line is of (everything but its day, period and amounts): stored
+# once per distinct combination in `cost_keys`, in this order (`core.db.cost_store`)
+KEY_COLUMNS = ("billing_currency", "provider", "provider_name", "service_name",
+               "service_category", "charge_category", "resource_external_id", "resource_name",
+               "resource_type", "region_id", "sub_account_id", "sub_account_name",
+               "pricing_unit", "sku_id", "tags", "source")
 
-    __tablename__ = "cost_lines"
+
+class CostKey(Base):
+    """What cost lines are of: one row per distinct identity of a connection's lines (resource,
+    SKU, service, account, region, tags, …), which a resource's every day repeats. Lines refer
+    to it by id (`CostAmount.key_id`), so a line is stored as a key, a day and its amounts:
+    a quarter of the bytes a whole line took to write and index. `digest` is the identity's
+    hash (`core.db.cost_store.key_digest`): writers find a known identity by it."""
+
+    __tablename__ = "cost_keys"
     __table_args__ = (
-        # a period's lines (its first two columns), and the exact sums of the few candidates
-        # `resource_months` ranks (a seek per day and key; file imports have no resource_id),
-        # by the key `costs` groups resources by; led by the day, as imports write lines
-        Index("ix_cost_lines_org_day_resource_key", "org_id", "day",
+        Index("ix_cost_keys_connection_digest", "connection_id", "digest", unique=True),
+        # the resource key `costs` groups resources by, and `resource_months` sums a few of
+        Index("ix_cost_keys_org_resource_key", "org_id",
               text("coalesce(resource_name, resource_external_id)")),
-        Index("ix_cost_lines_org_conn_day", "org_id", "connection_id", "day"),
+        # which keys are estimates / purchases: a few out of many, found without a scan
+        Index("ix_cost_keys_estimated", "org_id",
+              sqlite_where=text(ESTIMATED_LINE), postgresql_where=text(ESTIMATED_LINE)),
+        Index("ix_cost_keys_org_category", "org_id", "charge_category",
+              sqlite_where=text(BOUGHT_LINE), postgresql_where=text(BOUGHT_LINE)),
+        ForeignKeyConstraint(["org_id", "connection_id"],
+                             ["connections.org_id", "connections.id"], ondelete="CASCADE"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer)
+    connection_id: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str | None] = mapped_column(String(32))
+    billing_currency: Mapped[str] = mapped_column(String(3))
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_name: Mapped[str] = mapped_column(String(64))
+    service_name: Mapped[str | None] = mapped_column(String(128))
+    service_category: Mapped[str | None] = mapped_column(String(64))
+    charge_category: Mapped[str] = mapped_column(String(32), default="Usage")
+    resource_external_id: Mapped[str | None] = mapped_column(String(255))
+    resource_name: Mapped[str | None] = mapped_column(String(255))
+    resource_type: Mapped[str | None] = mapped_column(String(64))
+    region_id: Mapped[str | None] = mapped_column(String(64))
+    sub_account_id: Mapped[str | None] = mapped_column(String(255))
+    sub_account_name: Mapped[str | None] = mapped_column(String(255))
+    pricing_unit: Mapped[str | None] = mapped_column(String(64))
+    sku_id: Mapped[str | None] = mapped_column(String(128))
+    tags: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16), default="sync")
+
+
+class CostAmount(Base):
+    """One day of one key: the narrow row a cost line is stored as. Its charge period is
+    stored only when it is not the whole day (NULL: [day 00:00 UTC, next day 00:00 UTC)).
+    `key_id` has no foreign key: a check per line cost as much as the write (PostgreSQL runs
+    a query per key and line); the writers (`core.db.cost_store`) write a line's key
+    first and delete keys only once no line refers to them."""
+
+    __tablename__ = "cost_amounts"
+    __table_args__ = (
+        # a period's lines with their keys (readers join keys by it); led by the day, as
+        # imports write lines
+        Index("ix_cost_amounts_org_day_key", "org_id", "day", "key_id"),
+        Index("ix_cost_amounts_org_conn_day", "org_id", "connection_id", "day"),
         # a synced resource's lines (file imports have no resource_id: no entry for theirs)
-        Index("ix_cost_lines_resource_day", "resource_id", "day",
+        Index("ix_cost_amounts_resource_day", "resource_id", "day",
               sqlite_where=text("resource_id IS NOT NULL"),
               postgresql_where=text("resource_id IS NOT NULL")),
-        # which days are estimates: a few lines out of millions, found without a scan
-        Index("ix_cost_lines_estimated", "org_id", "day", "connection_id",
-              sqlite_where=text(ESTIMATED_LINE), postgresql_where=text(ESTIMATED_LINE)),
-        # purchases (FOCUS ChargeCategory) of a period, read by the anomaly detector; most
-        # lines are usage, which has no entry
-        Index("ix_cost_lines_org_category_day", "org_id", "charge_category", "day",
-              sqlite_where=text(BOUGHT_LINE), postgresql_where=text(BOUGHT_LINE)),
-        # one check per line written for both (PostgreSQL runs a query per key and line),
-        # and a line's connection is of its own org; an org's deletion reaches its lines
+        # a line's connection is of its own org; an org's deletion reaches its lines
         # through its connections
         ForeignKeyConstraint(["org_id", "connection_id"],
                              ["connections.org_id", "connections.id"], ondelete="CASCADE"),
@@ -67,6 +112,50 @@ class CostLine(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     org_id: Mapped[int] = mapped_column(Integer)
     connection_id: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[int] = mapped_column(BigInteger)
+    resource_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"))
+    day: Mapped[date] = mapped_column(Date)
+    charge_period_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    charge_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    billed_cost: Mapped[Decimal] = mapped_column(CostMoney())
+    effective_cost: Mapped[Decimal] = mapped_column(CostMoney())
+    list_cost: Mapped[Decimal | None] = mapped_column(CostMoney())
+    contracted_cost: Mapped[Decimal | None] = mapped_column(CostMoney())
+    pricing_quantity: Mapped[Decimal | None] = mapped_column(Numeric(24, 6))
+    # fingerprint of the row as the sync engine wrote it: a re-sync keeps identical rows
+    row_hash: Mapped[str | None] = mapped_column(String(32))
+
+
+def cost_lines_view(dialect: str) -> str:
+    """The view `cost_lines`: each stored line with its key's columns and its period, the
+    shape every reader queries (written by migration 0018, compared by a test)."""
+    if dialect == "sqlite":  # as SQLAlchemy writes a UTC datetime there
+        start = "a.day || ' 00:00:00.000000'"
+        end = "date(a.day, '+1 day') || ' 00:00:00.000000'"
+    else:
+        start = "CAST(a.day AS TIMESTAMP) AT TIME ZONE 'UTC'"
+        end = "(CAST(a.day AS TIMESTAMP) + INTERVAL '1 day') AT TIME ZONE 'UTC'"
+    keys = ", ".join(f"k.{name}" for name in KEY_COLUMNS)
+    return ("CREATE VIEW cost_lines AS SELECT a.id, a.org_id, a.connection_id, a.key_id, "
+            f"a.resource_id, a.day, coalesce(a.charge_period_start, {start}) AS "
+            f"charge_period_start, coalesce(a.charge_period_end, {end}) AS charge_period_end, "
+            "a.billed_cost, a.effective_cost, a.list_cost, a.contracted_cost, "
+            f"a.pricing_quantity, a.row_hash, {keys} "
+            "FROM cost_amounts a JOIN cost_keys k ON k.id = a.key_id")
+
+
+class CostLine(Base):
+    """One day of one SKU/service of one resource, with FOCUS column names in snake_case: the
+    view `cost_lines` over `cost_amounts` and `cost_keys`, read-only (writers go through
+    `core.db.cost_store`). `info["view"]`: migrations make it, not the metadata."""
+
+    __tablename__ = "cost_lines"
+    __table_args__ = {"info": {"view": True}}
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(Integer)
+    connection_id: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[int] = mapped_column(BigInteger)
     resource_id: Mapped[int | None] = mapped_column(
         ForeignKey("resources.id", ondelete="SET NULL"))
     day: Mapped[date] = mapped_column(Date)
@@ -93,7 +182,6 @@ class CostLine(Base):
     sku_id: Mapped[str | None] = mapped_column(String(128))
     tags: Mapped[dict[str, str] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(16), default="sync")
-    # fingerprint of the row as the sync engine wrote it: a re-sync keeps identical rows
     row_hash: Mapped[str | None] = mapped_column(String(32))
 
 
@@ -105,11 +193,7 @@ class CostLine(Base):
 # line; the swap joins the two. Rows of an import that died are swept by the next.
 STAGED_AMOUNTS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost",
                   "pricing_quantity")
-STAGED_IDENTITY = ("org_id", "connection_id", "billing_currency", "provider", "provider_name",
-                   "service_name", "service_category", "charge_category",
-                   "resource_external_id", "resource_name", "resource_type", "region_id",
-                   "sub_account_id", "sub_account_name", "pricing_unit", "sku_id", "tags",
-                   "source")
+STAGED_IDENTITY = ("org_id", "connection_id", *KEY_COLUMNS)
 
 
 def _staged(names: tuple[str, ...]) -> list[Column[object]]:
@@ -131,6 +215,8 @@ cost_line_staging_idents = Table(
     Column("import_id", String(32), primary_key=True),
     Column("number", Integer, primary_key=True),
     *_staged(STAGED_IDENTITY),
+    Column("digest", String(32)),  # the identity's `cost_keys.digest`
+    Column("key_id", BigInteger),  # its `cost_keys.id`, once the swap has found or made it
 )
 
 # What the last file import into a connection stored on a day, per replace scope: how many

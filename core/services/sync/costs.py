@@ -17,10 +17,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import cost_store
 from core.db.base import Base
+from core.db.models import CostAmount
 from core.db.models import CostLine as CostLineRow
 from core.db.types import MONEY_SCALE
 from core.domain.collection import CostLine
@@ -285,8 +287,9 @@ async def replace_window(session: AsyncSession, *, org_id: int, connection_id: i
         else:
             fresh.append(row)
     stale = [rid for ids in existing.values() for rid in ids]
+    amounts = core_table(CostAmount)
     for i in range(0, len(stale), 500):
-        await session.execute(delete(CostLineRow).where(CostLineRow.id.in_(stale[i:i + 500])))
+        await session.execute(delete(amounts).where(amounts.c.id.in_(stale[i:i + 500])))
     await write_rows(session, fresh)
     return len(rows), len(fresh)
 
@@ -299,22 +302,12 @@ def core_table(model: type[Base]) -> Table:
 async def clear_days(session: AsyncSession, *, org_id: int, connection_id: int,
                      start: date, end: date) -> None:
     """Delete the stored lines of a connection for days in [start, end)."""
-    await session.execute(delete(CostLineRow).where(
-        CostLineRow.org_id == org_id, CostLineRow.connection_id == connection_id,
-        CostLineRow.day >= start, CostLineRow.day < end))
+    amounts = core_table(CostAmount)
+    await session.execute(delete(amounts).where(
+        amounts.c.org_id == org_id, amounts.c.connection_id == connection_id,
+        amounts.c.day >= start, amounts.c.day < end))
 
 
 async def write_rows(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert rows in batches (executemany); returns how many."""
-    batch: list[dict[str, Any]] = []
-    count = 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            await session.execute(insert(core_table(CostLineRow)), batch)
-            count += len(batch)
-            batch = []
-    if batch:
-        await session.execute(insert(core_table(CostLineRow)), batch)
-        count += len(batch)
-    return count
+    """Store whole lines (`core.db.cost_store.write_rows`); returns how many."""
+    return await cost_store.write_rows(session, rows)
