@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.files import BILLING_FILES as FILES
-from core.db.base import Base
 from core.db.migrate import upgrade
 from core.db.models import Connection, CostLine, CostRollup, CurrencyRate, Organization
 from core.domain.collection import AccountInfo, Collection, ResourceRecord, Window
@@ -29,6 +28,7 @@ from core.services.costs import CostFilters, Dimension
 from core.services.focus_import import import_focus
 from core.services.sync.apply import apply_collection
 from core.services.sync.costs import core_table
+from tests.support.db import drop_schema
 from tests.sync.conftest import NOW, make_org_and_connection
 
 NOV = Window(date(2026, 11, 1), date(2026, 11, 21))
@@ -297,9 +297,7 @@ async def _answers(session: AsyncSession, org: int, start: date, end: date, f: C
 
 async def test_the_migration_fills_the_rollup_from_stored_lines(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        await drop_schema(conn)
     await upgrade(engine, "0006")
     async with engine.begin() as conn:
         org = (await conn.execute(insert(core_table(Organization)).values(

@@ -15,6 +15,7 @@ from core.db.engine import session_factory
 from core.db.migrate import expression_indexes, schema_drift, upgrade
 from core.db.models import Connection, CostLine, Organization
 from tests.rates.seed import line
+from tests.support.db import drop_schema
 
 
 async def test_models_match_migrations(engine: AsyncEngine) -> None:
@@ -107,11 +108,7 @@ async def test_a_database_from_the_first_release_upgrades_keeping_its_rows(
     from sqlalchemy import text
 
     async with engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        await conn.execute(text("DROP VIEW IF EXISTS cost_lines"))
-        for table in reversed(Base.metadata.sorted_tables):
-            if not table.info.get("view"):
-                await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        await drop_schema(conn)
     await upgrade(engine, "0001")
     async with engine.begin() as conn:
         await conn.execute(text(

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
+from core.db import cost_store
 from core.db.engine import session_factory
-from core.db.models import Connection, CostLine, Resource
+from core.db.models import Connection, Resource
 from core.domain.roles import Role
 from core.security.vault import Vault
 from core.services.demo import seed_demo
@@ -92,7 +92,7 @@ async def costs(session: AsyncSession, org_id: int, conn_id: int, amounts: dict[
             "charge_category": category, "sub_account_name": account, "region_id": region,
             "resource_name": resource.name if resource else None,
             "resource_external_id": resource.external_id if resource else None})
-    await session.execute(insert(CostLine), rows)
+    await cost_store.write_rows(session, rows, rollup=True)
 
 
 def days_before(today: date, count: int, amount: str) -> dict[date, Decimal]:

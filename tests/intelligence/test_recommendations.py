@@ -7,10 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import FrozenClock
+from core.db import cost_store
 from core.db.models import CostLine, Recommendation, Resource
 from core.domain.roles import Role
 from core.security.vault import Vault
@@ -97,8 +98,8 @@ async def test_lifecycle_and_realised_saving(demo: Demo, clock: FrozenClock) -> 
         # the node is switched off: its cost lines stop, so it is cheaper now
         res = (await session.execute(select(Resource).where(
             Resource.id == idle.resource_id))).scalar_one()
-        await session.execute(delete(CostLine).where(
-            CostLine.resource_id == res.id, CostLine.day >= TODAY - timedelta(days=7)))
+        await cost_store.delete_lines(
+            session, CostLine.resource_id == res.id, CostLine.day >= TODAY - timedelta(days=7))
         later = FrozenClock(NOW + timedelta(days=4))
         await recs.evaluate(session, demo.org_id, later)
         assert idle.status == "done"

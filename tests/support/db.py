@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 
-__all__ = ["fresh_database"]
+__all__ = ["drop_schema", "fresh_database"]
 
 
 @asynccontextmanager
@@ -42,3 +42,14 @@ async def fresh_database(kind: str, tmp_path: Path,
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+async def drop_schema(conn: AsyncConnection) -> None:
+    """Drop every table and view of the models (and Alembic's record): a database to
+    migrate from an old revision."""
+    from core.db.base import Base
+
+    await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    for table in reversed(Base.metadata.sorted_tables):
+        kind = "VIEW" if table.info.get("view") else "TABLE"
+        await conn.execute(text(f'DROP {kind} IF EXISTS "{table.name}"'))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.composition import open_app
 from connectors.files import BILLING_FILES as FILES
+from core.db import cost_store
 from core.db.engine import session_factory
 from core.db.models import (
     AuditEntry,
@@ -28,7 +29,7 @@ from core.db.models import (
     SyncSnapshot,
     cost_line_staging,
 )
-from core.db.models.costs import cost_line_staging_idents
+from core.db.models.costs import KEY_COLUMNS, STAGED_AMOUNTS, cost_line_staging_idents
 from core.domain.reports import UpdatingDays
 from core.query.model import Intent
 from core.security.vault import Vault
@@ -41,7 +42,7 @@ from core.services.import_recovery import recover_imports
 from core.settings import load_settings
 from renderers.format import fmt_date
 from renderers.messages.answers import render_answer
-from tests.support.db import fresh_database
+from tests.support.db import drop_schema, fresh_database
 from tests.sync.conftest import NOW, add_connection, make_org_and_connection
 from tests.sync.test_focus_import_fast import hourly_file
 
@@ -358,13 +359,10 @@ async def test_lines_staged_before_the_narrow_staging_are_swapped_as_they_were(
     `cost_lines` with the same values."""
     from sqlalchemy import Column, MetaData, String, Table
 
-    from core.db.base import Base
     from core.db.migrate import upgrade
 
     async with engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        await drop_schema(conn)
     await upgrade(engine, "0012")
     old = {"org_id": 7, "connection_id": 9, "resource_id": None, "day": date(2026, 3, 1),
            "charge_period_start": datetime(2026, 3, 1, tzinfo=UTC),
@@ -385,13 +383,13 @@ async def test_lines_staged_before_the_narrow_staging_are_swapped_as_they_were(
         await conn.execute(insert(before), [{"import_id": "dead", **old}])
     await upgrade(engine)
     async with engine.connect() as conn:
-        moved = (await conn.execute(focus_import._staged_lines(
-            engine.dialect, cost_line_staging.c.import_id == "dead"))).one()
-    stored = dict(zip(focus_import._LINE_COLUMNS, moved, strict=True))
-    periods = ("charge_period_start", "charge_period_end")
-    assert {k: v for k, v in stored.items() if k not in periods} == {
-        k: v for k, v in old.items() if k not in periods}
-    # as each engine stores a UTC datetime (the swap writes them as they are)
-    assert tuple(str(stored[k]) for k in periods) in {
-        ("2026-03-01 00:00:00.000000", "2026-03-02 00:00:00.000000"),
-        ("2026-03-01 00:00:00+00:00", "2026-03-02 00:00:00+00:00")}
+        ident = (await conn.execute(select(cost_line_staging_idents).where(
+            cost_line_staging_idents.c.import_id == "dead"))).mappings().one()
+        line = (await conn.execute(select(cost_line_staging).where(
+            cost_line_staging.c.import_id == "dead"))).mappings().one()
+    # the identity as it was, with the digest its key is found or made by (0018)
+    assert {c: ident[c] for c in KEY_COLUMNS} == {c: old[c] for c in KEY_COLUMNS}
+    assert ident["digest"] == cost_store.key_digest([old[c] for c in KEY_COLUMNS])
+    assert line["ident"] == ident["number"]
+    assert {c: line[c] for c in ("day", *STAGED_AMOUNTS)} == {
+        c: old[c] for c in ("day", *STAGED_AMOUNTS)}

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.files import BILLING_FILES as FILES
 from connectors.focus import arrow_reader
-from core.db.models import CostLine
-from core.db.models.costs import cost_line_staging, cost_line_staging_idents
+from core.db import cost_store
+from core.db.models import CostAmount, CostKey, CostLine
+from core.db.models.costs import KEY_COLUMNS, cost_line_staging, cost_line_staging_idents
 from core.domain.limits import ReadLimits
 from core.security.vault import Vault
 from core.services.focus_import import ImportResult, import_focus
@@ -183,10 +184,18 @@ async def test_days_another_scope_or_another_way_changed_are_rewritten(
         changes={(i, "acc-1", n): f"{i + n + 1}.000000000,res {n}"
                  for i in range(DAYS) for n in range(3)}))
     async with sessions() as session, session.begin():  # day 6 (acc-2) changed in place
-        await session.execute(update(CostLine).where(
+        edited = (await session.execute(select(CostLine.key_id).where(
             CostLine.connection_id == conn, CostLine.day == FIRST + timedelta(5),
             CostLine.sub_account_id == "acc-2", CostLine.resource_external_id == "r-acc-2-2")
-            .values(resource_name="edited"))
+        )).scalar_one()
+        key = dict((await session.execute(select(CostKey).where(CostKey.id == edited)))
+                   .scalar_one().__dict__)
+        fresh = await session.run_sync(lambda s: cost_store.key_ids(
+            s.connection(), org, conn, [tuple("edited" if c == "resource_name" else key[c]
+                                              for c in KEY_COLUMNS)]))
+        await session.execute(update(CostAmount).where(
+            CostAmount.connection_id == conn, CostAmount.day == FIRST + timedelta(5),
+            CostAmount.key_id == edited).values(key_id=fresh[0]))
     before = await _lines(sessions, conn)
 
     result = await _import(sessions, org, conn, full)
@@ -198,9 +207,10 @@ async def test_days_another_scope_or_another_way_changed_are_rewritten(
     await assert_rollup_matches(sessions)
 
     async with sessions() as session, session.begin():  # an amount changed in place
-        await session.execute(update(CostLine).where(
-            CostLine.connection_id == conn, CostLine.day == FIRST + timedelta(1),
-            CostLine.resource_external_id == "r-acc-1-0").values(billed_cost=99))
+        await session.execute(update(CostAmount).where(CostAmount.id.in_(
+            select(CostLine.id).where(
+                CostLine.connection_id == conn, CostLine.day == FIRST + timedelta(1),
+                CostLine.resource_external_id == "r-acc-1-0"))).values(billed_cost=99))
     before = await _lines(sessions, conn)
     result = await _import(sessions, org, conn, full)
     after = await _lines(sessions, conn)
