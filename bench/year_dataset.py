@@ -216,16 +216,22 @@ _NOISE = "((r.resource_id * 7919 + d.n * 104729) % 201 - 100)"  # ±10 %, determ
 _AMOUNT = (f"(r.base * (CASE WHEN d.weekend = 1 THEN r.weekend ELSE 1000 END) / 1000"
            f" * (d.growth + {_NOISE}) / 1000"
            f" * (CASE WHEN r.spike = 1 AND d.n >= {DAYS - SPIKE_DAYS} THEN 3 ELSE 1 END))")
+# one key per resource (its identity is the same every day; the key's id is the resource's),
+# then a line per resource and day: a whole UTC day, so no period is stored
+_KEYS_SQL = """
+INSERT INTO cost_keys (id, org_id, connection_id, billing_currency, provider, provider_name,
+    service_name, service_category, charge_category, resource_external_id, resource_name,
+    resource_type, region_id, sub_account_id, sub_account_name, sku_id, tags, source)
+SELECT r.resource_id, :org, r.connection_id, r.currency, r.provider, r.provider_name,
+    r.service_name, r.service_category, 'Usage', r.external_id, r.name, r.kind, r.region,
+    r.sub_id, r.sub_name, r.sku, r.tags, 'bench'
+FROM _bench_res r
+"""
 _LINES_SQL = f"""
-INSERT INTO cost_lines (org_id, connection_id, resource_id, day, charge_period_start,
-    charge_period_end, billed_cost, effective_cost, list_cost, billing_currency, provider,
-    provider_name, service_name, service_category, charge_category, resource_external_id,
-    resource_name, resource_type, region_id, sub_account_id, sub_account_name, sku_id, tags,
-    source)
-SELECT :org, r.connection_id, r.resource_id, d.day, d.start, d."end", {_AMOUNT},
-    CASE WHEN r.provider = 'aws' THEN {_AMOUNT} * 93 / 100 ELSE {_AMOUNT} END, {_AMOUNT},
-    r.currency, r.provider, r.provider_name, r.service_name, r.service_category, 'Usage',
-    r.external_id, r.name, r.kind, r.region, r.sub_id, r.sub_name, r.sku, r.tags, 'bench'
+INSERT INTO cost_amounts (org_id, connection_id, key_id, resource_id, day, billed_cost,
+    effective_cost, list_cost)
+SELECT :org, r.connection_id, r.resource_id, r.resource_id, d.day, {_AMOUNT},
+    CASE WHEN r.provider = 'aws' THEN {_AMOUNT} * 93 / 100 ELSE {_AMOUNT} END, {_AMOUNT}
 FROM _bench_res r CROSS JOIN _bench_days d
 """
 
@@ -337,10 +343,11 @@ def _sqlite_lines(path: Path, org_id: int) -> None:
                        "foreign_keys=OFF"):
             db.execute(f"PRAGMA {pragma}")
         indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                             "tbl_name = 'cost_lines' AND sql IS NOT NULL").fetchall()
+                             "tbl_name = 'cost_amounts' AND sql IS NOT NULL").fetchall()
         db.execute("BEGIN")
         for name, _sql in indexes:
             db.execute(f'DROP INDEX "{name}"')
+        db.execute(_KEYS_SQL.replace(":org", str(int(org_id))))
         db.execute(_LINES_SQL.replace(":org", str(int(org_id))))
         for _, sql in indexes:
             db.execute(sql)
@@ -358,11 +365,14 @@ async def _postgres_lines(conn: AsyncConnection, org_id: int) -> None:
     await conn.execute(text("SET session_replication_role = replica"))
     await conn.execute(text("SET maintenance_work_mem = '1GB'"))
     indexes = (await conn.execute(text(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cost_lines' "
-        "AND indexname <> 'pk_cost_lines'"))).all()
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cost_amounts' "
+        "AND indexname <> 'pk_cost_amounts'"))).all()
     for name, _def in indexes:
         await conn.execute(text(f'DROP INDEX "{name}"'))
+    await conn.execute(text(_KEYS_SQL), {"org": org_id})
     await conn.execute(text(_LINES_SQL), {"org": org_id})
+    await conn.execute(text("SELECT setval(pg_get_serial_sequence('cost_keys', 'id'), "
+                            "(SELECT max(id) FROM cost_keys))"))
     for _, definition in indexes:
         await conn.execute(text(definition))
     await conn.execute(text("DROP TABLE _bench_res"))
