@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.errors import InvalidInput
 from connectors.files import BILLING_FILES as FILES
@@ -23,12 +23,12 @@ from connectors.focus import arrow_reader
 from connectors.focus.arrow_reader import ArrowFocusReader, FastPathUnavailable
 from connectors.focus.reader import FocusReader
 from core.db.engine import session_factory
-from core.db.models import Connection, CostLine
+from core.db.models import CostLine
 from core.security.vault import Vault
 from core.services import focus_import
 from core.services.focus_import import import_focus
-from core.services.sync.costs import DailyAggregator, write_rows
-from tests.sync.conftest import NOW, fresh_connection, make_org_and_connection
+from core.services.sync.costs import DailyAggregator
+from tests.sync.conftest import NOW, fresh_connection
 from tests.sync.test_focus_import import ALL_FILES, BAD_TIMES, OFFICIAL, independent, stored
 
 NANO = Decimal("0.000000001")
@@ -268,40 +268,6 @@ def test_header_only_and_blank_tail_read_as_no_rows(tmp_path: Path) -> None:
     fast = ArrowFocusReader(path)
     assert daily(fast) == {} == daily(FocusReader(path))
     assert fast.rows == 0
-
-
-async def test_bulk_insert_stores_what_write_rows_stores(
-        session_maker: async_sessionmaker[AsyncSession], vault: Vault, tmp_path: Path) -> None:
-    """The import's driver-level insert against the ORM's: every column, SQLite and PostgreSQL."""
-    path = tmp_path / "mixed.csv"
-    path.write_text(HEADER + '48.5,,50,USD,2025-04-01,2025-05-01,,vm-1,DB,,ru-1,'
-                    '"{""team"": ""web""}"\n'
-                    "1200,1100,NULL,EUR,2025-04-01,2026-04-01,One-Time,,Licence,eu-1,,\n"
-                    "0.1234567,0.12,NULL,USD,2025-04-02T03:00:00Z,2025-04-02T04:00:00Z,,vm-1,DB,"
-                    "ru-1,,\n", encoding="utf-8")
-    org, first = await make_org_and_connection(session_maker, vault, kind="focus")
-    async with session_maker() as session, session.begin():
-        second = Connection(org_id=org, kind="focus", name="second", credentials=b"",
-                            options={}, status="active")
-        session.add(second)
-        await session.flush()
-        for conn_id, write in ((first, focus_import._insert), (second.id, write_rows)):
-            agg = DailyAggregator(provider="other")
-            for record in FocusReader(path):
-                agg.add_raw(*record)
-            await write(session, agg.drain(org_id=org, connection_id=conn_id, source="focus"))
-
-    def columns(line: CostLine) -> tuple[Any, ...]:
-        return tuple(getattr(line, c.key) for c in CostLine.__table__.columns
-                     if c.key not in {"id", "connection_id"})
-
-    async with session_maker() as session:
-        lines = (await session.execute(select(CostLine))).scalars().all()
-    fast = sorted((columns(line) for line in lines if line.connection_id == first), key=repr)
-    orm = sorted((columns(line) for line in lines if line.connection_id == second.id), key=repr)
-    assert len(fast) == 30 + 1 + 1
-    assert fast == orm
-    assert {line.tags.get("team") if line.tags else None for line in lines} == {"web", None}
 
 
 @pytest.mark.parametrize("blob", [

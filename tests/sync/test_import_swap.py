@@ -76,11 +76,11 @@ async def _break_inserts(sessions: async_sessionmaker[AsyncSession], on: bool) -
     async with sessions() as session, session.begin():
         sqlite = session.bind.dialect.name == "sqlite"  # type: ignore[union-attr]
         if not on:
-            await session.execute(text("DROP TRIGGER refuse_late ON cost_lines" if not sqlite
+            await session.execute(text("DROP TRIGGER refuse_late ON cost_amounts" if not sqlite
                                        else "DROP TRIGGER refuse_late"))
         elif sqlite:
             await session.execute(text(
-                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_lines "
+                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_amounts "
                 f"WHEN NEW.day >= '{BREAK_FROM}' BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
         else:
             await session.execute(text(
@@ -88,7 +88,7 @@ async def _break_inserts(sessions: async_sessionmaker[AsyncSession], on: bool) -
                 f"IF NEW.day >= DATE '{BREAK_FROM}' THEN RAISE EXCEPTION 'disk full'; END IF; "
                 "RETURN NEW; END $$ LANGUAGE plpgsql"))
             await session.execute(text(
-                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_lines "
+                "CREATE TRIGGER refuse_late BEFORE INSERT ON cost_amounts "
                 "FOR EACH ROW EXECUTE FUNCTION refuse_late()"))
 
 
@@ -333,21 +333,20 @@ async def test_on_postgresql_an_id_sequence_behind_the_lines_refuses_the_import(
     await _import(session_maker, org, conn, OLD)
     async with session_maker() as session, session.begin():
         await session.execute(text(
-            "INSERT INTO cost_lines SELECT 1000000000, org_id, connection_id, resource_id, "
-            "day, charge_period_start, charge_period_end, billed_cost, effective_cost, "
-            "list_cost, contracted_cost, billing_currency, provider, provider_name, "
-            "service_name, service_category, charge_category, resource_external_id, "
-            "'restored', resource_type, region_id, sub_account_id, sub_account_name, "
-            "pricing_quantity, pricing_unit, sku_id, tags, source, row_hash "
-            "FROM cost_lines ORDER BY id LIMIT 1"))
+            "INSERT INTO cost_amounts (id, org_id, connection_id, key_id, resource_id, day, "
+            "charge_period_start, charge_period_end, billed_cost, effective_cost, list_cost, "
+            "contracted_cost, pricing_quantity, row_hash) SELECT 1000000000, org_id, "
+            "connection_id, key_id, resource_id, day, charge_period_start, "
+            "charge_period_end, billed_cost, effective_cost, list_cost, contracted_cost, "
+            "pricing_quantity, row_hash FROM cost_amounts ORDER BY id LIMIT 1"))
     before = await _per_day(session_maker, conn)
     with pytest.raises(RuntimeError, match="setval"):
         await _import(session_maker, org, conn, NEW)
     assert await _per_day(session_maker, conn) == before
 
     async with session_maker() as session, session.begin():
-        await session.execute(text("SELECT setval(pg_get_serial_sequence('cost_lines', 'id'), "
-                                   "(SELECT max(id) FROM cost_lines))"))
+        await session.execute(text("SELECT setval(pg_get_serial_sequence('cost_amounts', "
+                                   "'id'), (SELECT max(id) FROM cost_amounts))"))
     await _import(session_maker, org, conn, NEW)  # the lease was given back
     assert await _per_day(session_maker, conn) != before
 
