@@ -52,7 +52,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db.models import CostLine, ResourceMonth, ResourceMonthState, ServiceRollup
+from core.db.models import CostKey, CostLine, ResourceMonth, ResourceMonthState, ServiceRollup
 from core.db.types import COST_SCALE
 
 __all__ = ["RESOURCE_KEY", "MonthRead", "Ranked", "build", "catch_up", "months_between",
@@ -258,19 +258,22 @@ async def _exact(session: AsyncSession, org_id: int, keys: Sequence[str | None],
                  ) -> dict[str | None, Decimal]:
     """The spend of each key over [start, end], each line at its own day's rate.
 
-    Days and keys are listed, not ranged: the index (org, day, key) is then a seek per day
-    and key (a day range would read every entry of the period's days)."""
+    The org's keys of those resources first (their index: org, resource key), then each
+    key's lines of the listed days (index: key, day): a seek per key and day, never a read
+    of every line of the period. Org-scoped by the keys: a key's lines are its org's."""
     named = [k for k in keys if k is not None]
-    match: list[ColumnElement[bool]] = [RESOURCE_KEY.in_(named)] if named else []
+    own_key = func.coalesce(CostKey.resource_name, CostKey.resource_external_id)
+    match: list[ColumnElement[bool]] = [own_key.in_(named)] if named else []
     if None in keys:
-        match.append(RESOURCE_KEY.is_(None))
+        match.append(own_key.is_(None))
+    picked = select(CostKey.id).where(CostKey.org_id == org_id, or_(*match))
     sums: dict[str | None, Decimal] = {}  # as the lines' sums: a key with no rated line is out
     span = (end - start).days + 1
     for first in range(0, span, DAYS_PER_READ):
         days = [start + timedelta(days=i) for i in range(first, min(first + DAYS_PER_READ, span))]
         query = (select(RESOURCE_KEY, CostLine.billing_currency, CostLine.day,
                         func.sum(CostLine.billed_cost))
-                 .where(CostLine.org_id == org_id, CostLine.day.in_(days), or_(*match), *where)
+                 .where(CostLine.key_id.in_(picked), CostLine.day.in_(days), *where)
                  .group_by(RESOURCE_KEY, CostLine.billing_currency, CostLine.day))
         for key, currency, day, amount in await session.execute(query):
             r = rate(currency, day)

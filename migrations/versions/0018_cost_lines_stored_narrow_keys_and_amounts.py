@@ -91,7 +91,7 @@ def _view(dialect: str) -> str:
             f'charge_period_start, coalesce(a.charge_period_end, {end}) AS charge_period_end, '
             'a.billed_cost, a.effective_cost, a.list_cost, a.contracted_cost, '
             f'a.pricing_quantity, a.row_hash, {keys} '
-            'FROM cost_amounts a JOIN cost_keys k ON k.id = a.key_id')
+            'FROM cost_amounts a JOIN cost_keys k ON k.id = a.key_id AND k.org_id = a.org_id')
 
 
 def _digest(values: Sequence[Any]) -> str:
@@ -135,8 +135,7 @@ def upgrade() -> None:
                                 ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name='pk_cost_amounts'))
     op.create_index('ix_cost_amounts_org_day_key', 'cost_amounts', ['org_id', 'day', 'key_id'])
-    op.create_index('ix_cost_amounts_org_conn_day', 'cost_amounts',
-                    ['org_id', 'connection_id', 'day'])
+    op.create_index('ix_cost_amounts_key_day', 'cost_amounts', ['key_id', 'day'])
     op.create_index('ix_cost_amounts_resource_day', 'cost_amounts', ['resource_id', 'day'],
                     sqlite_where=HAS_RESOURCE, postgresql_where=HAS_RESOURCE)
     with op.batch_alter_table('cost_line_staging_idents', schema=None) as batch_op:

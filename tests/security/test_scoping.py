@@ -216,6 +216,9 @@ EXEMPT: dict[str, str] = {
                                  "swaps; no user input",
     "rollups.refresh": "called by the sync and the import swap with the connection they "
                        "loaded, inside their transaction",
+    "rollups.refresh_statements": "the statements of `rollups.refresh`, run by the line "
+                                  "writer (`core.db.cost_store`) in its caller's "
+                                  "transaction; reads nothing of its own",
     "rollups.write_summed": "called by the import with the connection it loaded (and "
                             "checked the caller's role for), inside its transaction",
     "rollups.unowned_key": "builds a key tuple from values the import already holds; reads "

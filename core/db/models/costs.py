@@ -99,7 +99,9 @@ class CostAmount(Base):
         # a period's lines with their keys (readers join keys by it); led by the day, as
         # imports write lines
         Index("ix_cost_amounts_org_day_key", "org_id", "day", "key_id"),
-        Index("ix_cost_amounts_org_conn_day", "org_id", "connection_id", "day"),
+        # a key's days: the few lines of the keys a question picks by their own indexes
+        # (estimates, purchases, a resource's key), and the lines a connection's keys hold
+        Index("ix_cost_amounts_key_day", "key_id", "day"),
         # a synced resource's lines (file imports have no resource_id: no entry for theirs)
         Index("ix_cost_amounts_resource_day", "resource_id", "day",
               sqlite_where=text("resource_id IS NOT NULL"),
@@ -142,7 +144,7 @@ def cost_lines_view(dialect: str) -> str:
             f"charge_period_start, coalesce(a.charge_period_end, {end}) AS charge_period_end, "
             "a.billed_cost, a.effective_cost, a.list_cost, a.contracted_cost, "
             f"a.pricing_quantity, a.row_hash, {keys} "
-            "FROM cost_amounts a JOIN cost_keys k ON k.id = a.key_id")
+            "FROM cost_amounts a JOIN cost_keys k ON k.id = a.key_id AND k.org_id = a.org_id")
 
 
 class CostLine(Base):
