@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from core.db.models import CostAmount, CostKey, CostLine
 from core.db.models.costs import KEY_COLUMNS
 
-__all__ = ["AMOUNT_COLUMNS", "KEY_COLUMNS", "delete_lines", "key_digest", "key_ids",
-           "sweep_keys", "write", "write_rows"]
+__all__ = ["AMOUNT_COLUMNS", "KEY_COLUMNS", "days_listed", "delete_lines", "key_digest",
+           "key_ids", "sweep_keys", "write", "write_rows"]
 
 AMOUNTS: Table = cast(Table, CostAmount.__table__)
 KEYS: Table = cast(Table, CostKey.__table__)
@@ -83,6 +83,13 @@ def _known(conn: Connection, connection_id: int, digests: list[str]) -> dict[str
             select(KEYS.c.id, KEYS.c.digest).where(KEYS.c.connection_id == connection_id,
                                                    KEYS.c.digest.in_(digests[i:i + IN_BATCH]))))
     return out
+
+
+def days_listed(first: date, last: date) -> list[date]:
+    """Every day of [first, last]. A query of a few keys' lines lists its days rather than
+    ranging over them: the lines' index (org, day, key) is then a seek per day and key,
+    where a range would read every line of the period's days."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _whole_day(day: date, start: datetime | None, end: datetime | None) -> bool:

@@ -61,6 +61,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.db import cost_store
 from core.db.casefold import one_of
 from core.db.models import (
     Connection,
@@ -246,12 +247,13 @@ def _where(org_id: int, start: date, end: date,
         clauses.append(CostLine.charge_category.in_(f.charge_categories))
         if "Usage" not in f.charge_categories:
             # the org's few keys of such lines by their partial index (the clause is its
-            # predicate word for word), then each key's days (key, day), not a read of the
-            # period's lines; the org condition on the lines goes, so that SQLite (no
-            # statistics) does not start from the period's lines instead
-            clauses[0] = CostLine.key_id.in_(select(CostKey.id).where(
-                CostKey.org_id == org_id, CostKey.charge_category.in_(f.charge_categories),
-                text(BOUGHT_LINE)))
+            # predicate word for word), then a seek per listed day and key, not a read of
+            # the period's lines
+            clauses[1:3] = [CostLine.day.in_(cost_store.days_listed(start, end)),
+                            CostLine.key_id.in_(select(CostKey.id).where(
+                                CostKey.org_id == org_id,
+                                CostKey.charge_category.in_(f.charge_categories),
+                                text(BOUGHT_LINE)))]
     return clauses
 
 

@@ -135,7 +135,6 @@ def upgrade() -> None:
                                 ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name='pk_cost_amounts'))
     op.create_index('ix_cost_amounts_org_day_key', 'cost_amounts', ['org_id', 'day', 'key_id'])
-    op.create_index('ix_cost_amounts_key_day', 'cost_amounts', ['key_id', 'day'])
     op.create_index('ix_cost_amounts_resource_day', 'cost_amounts', ['resource_id', 'day'],
                     sqlite_where=HAS_RESOURCE, postgresql_where=HAS_RESOURCE)
     with op.batch_alter_table('cost_line_staging_idents', schema=None) as batch_op:

@@ -50,8 +50,7 @@ async def test_upgrade_is_idempotent_and_creates_every_table(engine: AsyncEngine
 
 async def test_indexes_for_the_bot_queries_exist(engine: AsyncEngine) -> None:
     names = await _index_names(engine, "cost_amounts")
-    assert {"ix_cost_amounts_org_day_key", "ix_cost_amounts_key_day",
-            "ix_cost_amounts_resource_day"} <= names
+    assert {"ix_cost_amounts_org_day_key", "ix_cost_amounts_resource_day"} <= names
     assert {"ix_cost_keys_org_resource_key", "ix_cost_keys_connection_digest",
             "ix_cost_keys_estimated"} <= await _index_names(engine, "cost_keys")
 
