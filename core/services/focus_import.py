@@ -436,6 +436,9 @@ class _Run:
     writing: asyncio.Task[None] | None = None  # the batch being staged while parsing goes on
     staging: _Staging | None = None
     whole: _OneTransaction | None = None  # PostgreSQL: the import's one transaction
+    # SQLite, a first import (the connection holds no line): written while it reads, no
+    # staging and no swap (`_Direct`)
+    direct: _Direct | None = None
 
     @property
     def sums(self) -> _Sums | None:
@@ -499,6 +502,9 @@ class _Run:
             await self.whole.write(staging, batch)
             self.staged += len(lines)
             return
+        if self.direct is not None:
+            await self.direct.write(self, staging, batch)
+            return
         for i in range(0, max(len(lines), 1 if idents else 0), STAGE_ROWS):
             part = lines[i:i + STAGE_ROWS]
             started = time.perf_counter()
@@ -537,6 +543,9 @@ class _Run:
         self.staging = None  # its memo of identities staged goes with them
         if self.whole is not None:
             await self.whole.restart()
+        elif self.direct is not None:
+            direct, self.direct = self.direct, None  # the row-by-row reader stages
+            await direct.undo(self)
         else:
             await _drop_staged(self.sessions, self.import_id)
         self.staged = 0
@@ -630,6 +639,8 @@ async def _running(session: AsyncSession, conn: Connection) -> AsyncIterator[_Ru
             yield run
         else:
             async with turn:
+                if await _holds_no_lines(run):
+                    run.direct = _Direct()
                 yield run
     finally:
         beat.cancel()
@@ -1318,6 +1329,177 @@ async def _finish_swap(sessions: async_sessionmaker[AsyncSession], snapshot_id: 
             await _let_others_write(sessions)
 
 
+async def _holds_no_lines(run: _Run) -> bool:
+    """Whether the connection holds no line (nor a swap or staged rows, which
+    `_running` has just finished or dropped): then its import is written directly."""
+    async with run.sessions() as session:
+        return (await session.execute(select(AMOUNTS.c.id).where(
+            AMOUNTS.c.org_id == run.org_id, AMOUNTS.c.connection_id == run.connection_id)
+            .limit(1))).first() is None
+
+
+DIRECT_ROWS = 25_000  # lines per transaction of a direct write (~0.3 s of the one lock)
+
+
+class _Direct:
+    """SQLite, a first import into a connection that holds no line: its lines go straight
+    into `cost_amounts` while the file is read (no staging, no swap: a first import at
+    ~1.5x the speed), its keys made as its identities first appear (ids taken in the
+    write's own transaction, so no other writer can take them).
+
+    Its first write records the import's snapshot as `swapping` with `loading` and the
+    highest line id before it, so answers say the connection is updating (`updating`) and
+    the digest and brief wait. Whatever stops it before the end (a bad row, the row-by-row
+    reader taking over, a crash found by the next import or start) deletes the lines above
+    that id and the connection's keys in short transactions (`_undo_step`): the connection
+    is as it was, empty. A lost lease leaves that to whoever holds the connection now.
+    `finish` writes the rollup (from the import's sums) and day digests, and marks the
+    snapshot a success, in one transaction."""
+
+    def __init__(self) -> None:
+        self.snapshot_id: int | None = None
+        self.numbers: dict[int, int] = {}  # identity number → key id (record path, few)
+        self.positive: Any = None  # columnar path: key id per identity number
+
+    async def write(self, run: _Run, staging: _Staging, batch: _Batch) -> None:
+        import numpy as np
+
+        idents, lines = batch
+        for i in range(0, max(len(lines), 1 if idents else 0), DIRECT_ROWS):
+            part = lines[i:i + DIRECT_ROWS]
+            started = time.perf_counter()
+            async with run.sessions() as session, session.begin():
+                await _hold_lease(session, run.connection_id, run.import_id)
+                if self.snapshot_id is None:
+                    self.snapshot_id = await self._loading(session, run)
+                conn = await session.connection()
+                if not i and idents:
+                    await self._keys(conn, run, staging, idents)
+                if len(part):
+                    if isinstance(part, list):
+                        rows: Any = [(self.numbers[n], *rest) for n, *rest in part]
+                    else:
+                        rows = part.copy()
+                        numbers = np.asarray(part[:, 0], dtype=np.int64)
+                        rows[:, 0] = self.positive[numbers]
+                    for statement, values in _multi_row(self._sql(run), rows):
+                        await conn.exec_driver_sql(statement, values)
+            _record_step(started)
+            await _let_others_write(run.sessions)
+            run.staged += len(part)
+
+    @staticmethod
+    def _sql(run: _Run) -> str:
+        names = ", ".join(("org_id", "connection_id", "key_id", "day", *STAGED_AMOUNTS))
+        marks = ", ".join("?" * (2 + len(STAGED_AMOUNTS)))
+        return (f"INSERT INTO {AMOUNTS.name} ({names}) VALUES ({int(run.org_id)}, "
+                f"{int(run.connection_id)}, {marks})")
+
+    async def _loading(self, session: AsyncSession, run: _Run) -> int:
+        above = int((await session.execute(
+            select(func.coalesce(func.max(AMOUNTS.c.id), 0)))).scalar_one())
+        now = SystemClock().now()
+        snap = SyncSnapshot(org_id=run.org_id, connection_id=run.connection_id,
+                            started_at=now, status="swapping", trigger="import",
+                            totals={"swap": {"import_id": run.import_id, "loading": True,
+                                             "above": above, "scope": [], "chunks": [],
+                                             "done": 0}}, warnings=[])
+        session.add(snap)
+        await session.flush()
+        return snap.id
+
+    async def _keys(self, conn: AsyncConnection, run: _Run, staging: _Staging,
+                    idents: list[tuple[Any, ...]]) -> None:
+        """The batch's new identities as keys, ids from the highest one on."""
+        import numpy as np
+
+        base = int((await conn.execute(
+            select(func.coalesce(func.max(KEYS.c.id), 0)))).scalar_one())
+        at = staging.ident_names.index("number")
+        source = staging.constants[2]
+        rows = []
+        top = 0
+        for n, ident in enumerate(idents, 1):
+            number, values = ident[at], ident[at + 1:]
+            key_id = base + n
+            if number < 0:
+                self.numbers[number] = key_id
+            else:
+                top = max(top, number)
+                if self.positive is None or number >= len(self.positive):
+                    grown = np.zeros(max(number + 1, 2 * (0 if self.positive is None
+                                                          else len(self.positive))), np.int64)
+                    if self.positive is not None:
+                        grown[:len(self.positive)] = self.positive
+                    self.positive = grown
+                self.positive[number] = key_id
+            rows.append((key_id, run.org_id, run.connection_id, values[-1],
+                         *(source if i is None else values[i] for i in _KEY_AT)))
+        names = ["id", "org_id", "connection_id", "digest", *KEY_COLUMNS]
+        sql = (f"INSERT INTO {KEYS.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join('?' * len(names))})")
+        for statement, values in _multi_row(sql, rows):
+            await conn.exec_driver_sql(statement, values)
+
+    async def undo(self, run: _Run) -> None:
+        """Delete what was written (short transactions), unless the lease is lost."""
+        if self.snapshot_id is None:
+            return
+        with suppress(ImportBusy):  # another import holds the connection: it undoes it
+            await _finish_swap(run.sessions, self.snapshot_id, owner=run.import_id)
+
+    async def finish(self, run: _Run, scope: ReplaceScope | None, snapshot: SyncSnapshot,
+                     now: datetime, actor: Actor | None, source: str, rows: int,
+                     days: int) -> _Swapped:
+        done = _Swapped()
+        digests = run.staging.digests if run.staging is not None else None
+        async with run.sessions() as session, session.begin():
+            await _hold_lease(session, run.connection_id, run.import_id)
+            if scope is not None:
+                await _rollup(session, scope, scope.first_day, scope.last_day, run.sums,
+                              kept=False)
+                if digests is not None:
+                    found = []
+                    day = scope.first_day
+                    while day <= scope.last_day:
+                        if (mine := digests.of(day)) is not None:
+                            found.append((day, _day_scope(scope, day), *mine))
+                        day += timedelta(days=1)
+                    await day_digests.write(session, scope.org_id, scope.connection_id,
+                                            found)
+            if self.snapshot_id is None:  # nothing was written: a file without lines
+                session.add(snapshot)
+                await session.flush()
+                snap = snapshot
+            else:
+                snap = (await session.execute(select(SyncSnapshot).where(
+                    SyncSnapshot.id == self.snapshot_id))).scalar_one()
+                for name in ("finished_at", "status", "cost_lines", "cost_total", "totals",
+                             "warnings", "started_at"):
+                    setattr(snap, name, getattr(snapshot, name))
+            await _succeeded(session, snap, now, actor.telegram_id if actor else None,
+                             source, rows, days, {}, {})
+            done.snapshot_id = snap.id
+        run.swapping = True  # done: nothing for `discard` to undo
+        return done
+
+
+async def _undo_step(session: AsyncSession, snap: SyncSnapshot, above: int) -> bool:
+    """One step of undoing a first import written directly: up to DROP_ROWS of its lines
+    deleted; at the last, the connection's keys (it held no line before, so none is
+    another's) and the snapshot. True when done."""
+    batch = (select(AMOUNTS.c.id).where(AMOUNTS.c.id > above,
+                                        AMOUNTS.c.connection_id == snap.connection_id)
+             .limit(DROP_ROWS).scalar_subquery())
+    gone = await session.execute(delete(AMOUNTS).where(AMOUNTS.c.id.in_(batch)))
+    if int(getattr(gone, "rowcount", 0) or 0) >= DROP_ROWS:
+        return False
+    await session.execute(delete(KEYS).where(KEYS.c.org_id == snap.org_id,
+                                             KEYS.c.connection_id == snap.connection_id))
+    await session.delete(snap)
+    return True
+
+
 async def _hold_lease(session: AsyncSession, connection_id: int, owner: str) -> None:
     """Renew the connection's import lease in the caller's transaction, or raise ImportBusy:
     an import writes only while it still owns the connection."""
@@ -1342,6 +1524,8 @@ async def _swap_step(session: AsyncSession, snapshot_id: int, owner: str,
         SyncSnapshot.id == snapshot_id))).scalar_one()
     plan = dict(cast(dict[str, Any], snap.totals["swap"]))
     await _hold_lease(session, snap.connection_id, owner)
+    if plan.get("loading"):  # a first import written while read, which did not finish
+        return await _undo_step(session, snap, int(plan["above"]))
     chunks, step = plan["chunks"], int(plan["done"])
     if step < len(chunks):
         scope = _scope_from(snap.org_id, snap.connection_id, plan["scope"])
@@ -1524,6 +1708,9 @@ async def _import(session: AsyncSession, conn: Connection, opened: OpenedFile, s
         if run.whole is not None:
             swapped = await _commit(run, run.whole, scope, snap, now, actor, source,
                                     counter.rows, len(days))
+        elif run.direct is not None:
+            swapped = await run.direct.finish(run, scope, snap, now, actor, source,
+                                              counter.rows, len(days))
         else:
             swapped = await _swap(run, scope, snap, now, actor, source, counter.rows,
                                   len(days))

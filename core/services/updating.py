@@ -3,9 +3,10 @@ to say so instead of showing a half-switched period as if it were whole.
 
 On SQLite an import's swap moves the file's lines in a few days per transaction
 (`core.services.focus_import`), so a question asked meanwhile sees some of the file's days
-new and the rest old (or, for a first import, not there yet); the snapshot says `swapping`
-until the last step. Each day is whole, but a total over the period is neither the old
-figure nor the new one. PostgreSQL imports commit at once and are never seen half-way.
+new and the rest old; the snapshot says `swapping` until the last step. Each day is whole,
+but a total over the period is neither the old figure nor the new one. A first import into
+a connection is written while the file is read (`loading`): its days are not known until
+the end, so the whole period asked about is said to be updating. PostgreSQL imports commit at once and are never seen half-way.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ async def days_updating(session: AsyncSession, org_id: int, start: date, end: da
     out: list[UpdatingDays] = []
     for name, totals in (await session.execute(query)).all():
         plan = cast(dict[str, Any], (totals or {}).get("swap") or {})
+        if plan.get("loading"):  # a first import written as it is read: its days unknown
+            out.append(UpdatingDays(name, start, end))  # until the end: all of them
+            continue
         # as `focus_import._scope_json` writes it: [provider, sub-accounts, first, last]
         parts = [p for p in plan.get("scope") or [] if not wanted or p[0] in wanted]
         # the days its steps switch ([first, last] each): a re-import leaves the days it
