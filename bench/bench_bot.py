@@ -50,7 +50,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
 from bench import year_dataset
 from bot.composition import open_app
@@ -58,6 +58,7 @@ from bot.factory import build_bot, build_dispatcher
 from bot.features.questions import drawing, handlers, reply
 from bot.runner import freeze_startup_heap
 from core.clock import FrozenClock
+from core.db import cost_store
 from core.db.engine import create_engine
 from core.db.migrate import upgrade
 from core.db.models import CostLine
@@ -119,8 +120,7 @@ async def _extend_history(session: Any, org_id: int) -> int:
             "resource_name": line.resource_name, "resource_type": line.resource_type,
             "region_id": line.region_id, "sub_account_id": line.sub_account_id,
             "sub_account_name": line.sub_account_name, "tags": line.tags, "source": "bench"})
-    for chunk in range(0, len(batch), 2000):
-        await session.execute(insert(CostLine), batch[chunk:chunk + 2000])
+    await cost_store.write_rows(session, batch, rollup=True)
     return len(batch)
 
 

@@ -40,9 +40,10 @@ from sqlalchemy import insert  # noqa: E402
 from bot.composition import default_adapters  # noqa: E402
 from bot.delivery import Sender, SenderRates  # noqa: E402
 from core.clock import FrozenClock, SystemClock  # noqa: E402
+from core.db import cost_store  # noqa: E402
 from core.db.engine import create_engine, session_factory  # noqa: E402
 from core.db.migrate import upgrade  # noqa: E402
-from core.db.models import Connection, CostLine, Membership, User  # noqa: E402
+from core.db.models import Connection, Membership, User  # noqa: E402
 from core.jobs.digests import send_digests  # noqa: E402
 from core.jobs.runtime import JobRuntime  # noqa: E402
 from core.security.vault import Vault  # noqa: E402
@@ -87,7 +88,7 @@ async def seed(sessions, recipients: int, today) -> None:
                               "billed_cost": amount, "effective_cost": amount,
                               "billing_currency": "RUB", "provider": "selectel",
                               "provider_name": "Selectel", "service_name": service})
-        await s.execute(insert(CostLine), lines)
+        await cost_store.write_rows(s, lines, rollup=True)
         for chunk in range(0, recipients, 1000):
             users = [{"telegram_id": FIRST_CHAT + i, "full_name": f"r{i}",
                       "language": "en" if i % 10 == 0 else "ru"}

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.db import cost_store  # noqa: E402
 from core.db.engine import create_engine, session_factory  # noqa: E402
 from core.db.migrate import upgrade  # noqa: E402
 from core.db.models import (  # noqa: E402
@@ -97,7 +98,6 @@ async def _load(engine: AsyncEngine, lines: int) -> tuple[int, float]:
             ids += list((await db.execute(insert(res_table).returning(res_table.c.id),
                                           rows[i:i + BATCH])).scalars())
     written = 0
-    table = core_table(CostLine)
     day_starts = [datetime.combine(MONTH[0] + timedelta(days=d), datetime.min.time(), UTC)
                   for d in range(days)]
     batch: list[dict[str, Any]] = []
@@ -120,10 +120,10 @@ async def _load(engine: AsyncEngine, lines: int) -> tuple[int, float]:
                     "sub_account_name": "acc", "source": "file"})
                 written += 1
                 if len(batch) >= BATCH:
-                    await db.execute(insert(table), batch)
+                    await db.run_sync(cost_store.write, batch, rollup=False)
                     batch = []
         if batch:
-            await db.execute(insert(table), batch)
+            await db.run_sync(cost_store.write, batch, rollup=False)
     return org_id, time.perf_counter() - started
 
 

@@ -9,8 +9,9 @@ lines repeat one key, so a line costs a quarter of the bytes to write and index.
 
 Writers (the sync, estimates, the demo seed, tests) hand whole lines to `write_rows`; file
 imports move their staged lines in with SQL of their own (`core.services.focus_import`),
-keyed by the same digests. Deleting lines leaves their keys; `sweep_keys` drops the keys no
-line refers to any more (the retention job runs it).
+keyed by the same digests. Deleting lines leaves their keys: an identity seen again (a
+re-import, the next sync) finds its key, so keys grow only with identities that went away
+(deleted resources, changed tags), as resources do; a connection's deletion takes them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, event, insert, select, text
+from sqlalchemy import ColumnElement, Table, delete, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from core.db.models import CostAmount, CostKey, CostLine
 from core.db.models.costs import KEY_COLUMNS
 
 __all__ = ["AMOUNT_COLUMNS", "KEY_COLUMNS", "days_listed", "delete_lines", "key_digest",
-           "key_ids", "sweep_keys", "write", "write_rows"]
+           "key_ids", "write", "write_rows"]
 
 AMOUNTS: Table = cast(Table, CostAmount.__table__)
 KEYS: Table = cast(Table, CostKey.__table__)
@@ -182,20 +183,8 @@ event.listen(Session, "before_flush", _added_lines)
 
 async def delete_lines(session: AsyncSession, *where: ColumnElement[bool]) -> int:
     """Delete the lines `where` picks (conditions on `CostLine`, the view's columns); how
-    many. Their keys stay until `sweep_keys`."""
+    many. Their keys stay (see the module)."""
     result = await session.execute(
         delete(AMOUNTS).where(AMOUNTS.c.id.in_(select(CostLine.id).where(*where)))
         .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def sweep_keys(session: AsyncSession) -> int:
-    """Drop the keys no line refers to (an identity whose lines were all replaced or
-    deleted); how many. One pass over the lines' key ids."""
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
-        sql = "DELETE FROM cost_keys WHERE id NOT IN (SELECT key_id FROM cost_amounts)"
-    else:  # an anti-join: NOT IN over millions of ids falls out of PostgreSQL's hash
-        sql = ("DELETE FROM cost_keys k WHERE NOT EXISTS "
-               "(SELECT 1 FROM cost_amounts a WHERE a.key_id = k.id)")
-    result = await session.execute(text(sql))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -1164,7 +1164,7 @@ async def _key_staged(session: AsyncSession, connection_id: int, idents: Table =
     """Give each staged identity that has none its key: the connection's key of the same
     digest, made when there is none (a re-import finds the keys the last one made)."""
     ident = idents.c
-    pending = [ident.key_id.is_(None)]
+    pending: list[ColumnElement[bool]] = [ident.key_id.is_(None)]
     if import_id is not None:
         pending.insert(0, ident.import_id == import_id)
     names = ["org_id", "connection_id", "digest", *KEY_COLUMNS]
@@ -1426,15 +1426,13 @@ class _Direct:
             select(func.coalesce(func.max(KEYS.c.id), 0)))).scalar_one())
         at = staging.ident_names.index("number")
         source = staging.constants[2]
-        rows = []
-        top = 0
+        rows: list[tuple[Any, ...]] = []
         for n, ident in enumerate(idents, 1):
             number, values = ident[at], ident[at + 1:]
             key_id = base + n
             if number < 0:
                 self.numbers[number] = key_id
             else:
-                top = max(top, number)
                 if self.positive is None or number >= len(self.positive):
                     grown = np.zeros(max(number + 1, 2 * (0 if self.positive is None
                                                           else len(self.positive))), np.int64)
@@ -1447,8 +1445,8 @@ class _Direct:
         names = ["id", "org_id", "connection_id", "digest", *KEY_COLUMNS]
         sql = (f"INSERT INTO {KEYS.name} ({', '.join(names)}) "
                f"VALUES ({', '.join('?' * len(names))})")
-        for statement, values in _multi_row(sql, rows):
-            await conn.exec_driver_sql(statement, values)
+        for statement, flat in _multi_row(sql, rows):
+            await conn.exec_driver_sql(statement, flat)
 
     async def undo(self, run: _Run) -> None:
         """Delete what was written (short transactions), unless the lease is lost."""

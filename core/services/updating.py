@@ -6,7 +6,8 @@ On SQLite an import's swap moves the file's lines in a few days per transaction
 new and the rest old; the snapshot says `swapping` until the last step. Each day is whole,
 but a total over the period is neither the old figure nor the new one. A first import into
 a connection is written while the file is read (`loading`): its days are not known until
-the end, so the whole period asked about is said to be updating. PostgreSQL imports commit at once and are never seen half-way.
+the end, so the whole period asked about is said to be updating. PostgreSQL imports commit
+at once and are never seen half-way.
 """
 
 from __future__ import annotations

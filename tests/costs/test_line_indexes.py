@@ -34,7 +34,8 @@ async def _plan(engine: AsyncEngine, statement: str, params: Any) -> str:
         if engine.dialect.name == "sqlite":
             cursor = await driver.execute("EXPLAIN QUERY PLAN " + statement, params)
             return "\n".join(str(row[-1]) for row in await cursor.fetchall())
-        await driver.execute("ANALYZE cost_keys, cost_amounts")  # autovacuum's statistics, as in production
+        # autovacuum's statistics, as in production
+        await driver.execute("ANALYZE cost_keys, cost_amounts")
         await driver.execute("SET enable_seqscan = off")
         rows = await driver.fetch("EXPLAIN " + statement, *params)
         return "\n".join(str(row[0]) for row in rows)

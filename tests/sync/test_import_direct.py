@@ -66,7 +66,8 @@ async def test_a_first_import_is_written_while_read_and_stores_what_a_staged_one
         await _import(sessions, org, direct, NEW)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
-    assert statements and not any("INSERT INTO cost_line_staging" in s for s in statements)
+    assert statements
+    assert not any("INSERT INTO cost_line_staging" in s for s in statements)
     await _import(sessions, org, staged, NEW)
 
     assert await _stored(sessions, direct) == await _stored(sessions, staged)
@@ -74,7 +75,8 @@ async def test_a_first_import_is_written_while_read_and_stores_what_a_staged_one
     async with sessions() as session:
         snap = (await session.execute(select(SyncSnapshot).where(
             SyncSnapshot.connection_id == direct))).scalar_one()
-    assert snap.status == "success" and "swap" not in snap.totals
+    assert snap.status == "success"
+    assert "swap" not in snap.totals
     assert snap.cost_lines == len(await _stored(sessions, direct))
     # the next import of the same file finds the days it repeats, as after a swap
     async with sessions() as session, session.begin():
