@@ -35,9 +35,15 @@ day, five amounts and an identity number, each identity's columns once per impor
 (`_Staging`; a whole line is 30 values, most of them the same texts on each of a
 resource's days).
 
-- **SQLite: staged, then swapped in short transactions**, because it has one writer at a
-  time and an import that held it for minutes stopped the bot answering. The lines go to
-  `cost_line_staging` (identities to `cost_line_staging_idents`) in transactions of
+- **SQLite, a first import into a connection with no line: written while it is read**
+  (`_Direct`): keys and lines go straight into `cost_keys` / `cost_amounts` in short
+  transactions; readers are told the connection is loading (a `swapping` snapshot with
+  `loading`) until the end writes its rollup and marks it a success; anything that stops it
+  deletes what it wrote (by the next import or start after a crash: `resume_swaps`), so the
+  connection is as it was, empty.
+- **SQLite, other imports: staged, then swapped in short transactions**, because it has one
+  writer at a time and an import that held it for minutes stopped the bot answering. The
+  lines go to `cost_line_staging` (identities to `cost_line_staging_idents`) in transactions of
   `STAGE_ROWS` rows, the per-import constants literals of the INSERT, not bound per row;
   then the swap (`_swap`) deletes what the file replaces and moves the staged lines in with
   INSERT … SELECT, a few days per transaction (`_swap_days`, at most SWAP_ROWS lines in and
@@ -51,7 +57,7 @@ resource's days).
   `core.services.import_recovery`).
 - **PostgreSQL: one transaction** (`_OneTransaction`), since its readers see the old lines
   until it commits and other writers do not wait on it: each batch is COPYd into the
-  import's temporary tables and moved into `cost_lines` by the server while the next batch
+  import's temporary tables and moved into `cost_amounts` by the server while the next batch
   is read (its index and foreign-key upkeep on the other core); at the end the old lines the
   file replaces are deleted, the days' rollup refreshed, the snapshot and audit entry
   written, and it commits. Any failure rolls the whole import back: nothing to resume.
@@ -345,7 +351,7 @@ class _OneTransaction:
     commits (MVCC) and other writers do not wait on it, so nothing needs short steps; a
     failure anywhere rolls everything back, so there is nothing to resume or sweep. Each
     batch is COPYd (narrow: identity number, day, amounts; each identity once) into
-    temporary tables and moved into `cost_lines` by one INSERT … SELECT, which the server
+    temporary tables and moved into `cost_amounts` by one INSERT … SELECT, which the server
     runs (index and foreign-key upkeep, on the other core) while this process reads on.
     The lines the file replaces are deleted at the end, when the file's scope is known:
     the ones stored before the import began (`before`: no other writer adds lines to a
@@ -391,7 +397,8 @@ class _OneTransaction:
         return self.session
 
     async def write(self, staging: _Staging, batch: _Batch) -> None:
-        """COPY a batch's new identities and lines, then move the lines into `cost_lines`."""
+        """COPY a batch's new identities and lines, key the identities, and move the lines
+        into `cost_amounts`."""
         idents, lines = batch
         session = self.open
         conn = await session.connection()
@@ -1466,6 +1473,8 @@ class _Direct:
             if scope is not None:
                 await _rollup(session, scope, scope.first_day, scope.last_day, run.sums,
                               kept=False)
+                await day_digests.clear(session, scope.org_id, scope.connection_id,
+                                        scope.first_day, scope.last_day)
                 if digests is not None:
                     found = []
                     day = scope.first_day
