@@ -86,7 +86,7 @@ def _view(dialect: str) -> str:
         start = "CAST(a.day AS TIMESTAMP) AT TIME ZONE 'UTC'"
         end = "(CAST(a.day AS TIMESTAMP) + INTERVAL '1 day') AT TIME ZONE 'UTC'"
     keys = ', '.join(f'k.{name}' for name in KEYS)
-    return ('CREATE VIEW cost_lines AS SELECT a.id, a.org_id, a.connection_id, a.key_id, '
+    return ('CREATE VIEW cost_lines AS SELECT a.id, a.org_id, a.connection_id, k.id AS key_id, '
             f'a.resource_id, a.day, coalesce(a.charge_period_start, {start}) AS '
             f'charge_period_start, coalesce(a.charge_period_end, {end}) AS charge_period_end, '
             'a.billed_cost, a.effective_cost, a.list_cost, a.contracted_cost, '

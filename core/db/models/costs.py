@@ -132,7 +132,10 @@ class CostAmount(Base):
 
 def cost_lines_view(dialect: str) -> str:
     """The view `cost_lines`: each stored line with its key's columns and its period, the
-    shape every reader queries (written by migration 0018, compared by a test)."""
+    shape every reader queries (written by migration 0018, compared by a test). Its
+    `key_id` is the key's own id: a question that picks keys first (`key_id IN (…)`) then
+    drives from them, each key's lines found by equality (on the lines' column SQLite
+    also used the list for the inner loop: 80x the seeks, 600 ms for 80 resources)."""
     if dialect == "sqlite":  # as SQLAlchemy writes a UTC datetime there
         start = "a.day || ' 00:00:00.000000'"
         end = "date(a.day, '+1 day') || ' 00:00:00.000000'"
@@ -140,7 +143,7 @@ def cost_lines_view(dialect: str) -> str:
         start = "CAST(a.day AS TIMESTAMP) AT TIME ZONE 'UTC'"
         end = "(CAST(a.day AS TIMESTAMP) + INTERVAL '1 day') AT TIME ZONE 'UTC'"
     keys = ", ".join(f"k.{name}" for name in KEY_COLUMNS)
-    return ("CREATE VIEW cost_lines AS SELECT a.id, a.org_id, a.connection_id, a.key_id, "
+    return ("CREATE VIEW cost_lines AS SELECT a.id, a.org_id, a.connection_id, k.id AS key_id, "
             f"a.resource_id, a.day, coalesce(a.charge_period_start, {start}) AS "
             f"charge_period_start, coalesce(a.charge_period_end, {end}) AS charge_period_end, "
             "a.billed_cost, a.effective_cost, a.list_cost, a.contracted_cost, "
