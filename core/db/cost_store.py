@@ -192,7 +192,8 @@ async def delete_lines(session: AsyncSession, *where: ColumnElement[bool]) -> in
     (no DELETE … USING): the ids through the view, which its planner takes in stride."""
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
-        moved = [replacement_traverse(clause, {}, _on_tables) for clause in where]
+        opts: dict[str, Any] = {}
+        moved = [replacement_traverse(clause, opts, _on_tables) for clause in where]
         statement = delete(AMOUNTS).where(AMOUNTS.c.key_id == KEYS.c.id, *moved)
     else:
         statement = delete(AMOUNTS).where(AMOUNTS.c.id.in_(select(CostLine.id).where(*where)))
@@ -203,7 +204,7 @@ async def delete_lines(session: AsyncSession, *where: ColumnElement[bool]) -> in
 _VIEW: Table = cast(Table, CostLine.__table__)
 
 
-def _on_tables(element: Any) -> Any:
+def _on_tables(element: Any, **_: Any) -> Any:
     """A column of the view as the table column it shows (key columns: `cost_keys`)."""
     if isinstance(element, Column) and element.table is _VIEW:
         if element.name in KEY_COLUMNS or element.name == "key_id":
