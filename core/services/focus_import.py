@@ -791,13 +791,7 @@ class _Sums:
             return
         at, pick, ids = self.number_at, itemgetter(*self._KEY), self.key_ids
         if fresh:
-            top = max(row[at] for row in fresh)
-            if self.key_of is None or top >= len(self.key_of):
-                grown = np.zeros(max(top + 1, 2 * (0 if self.key_of is None
-                                                    else len(self.key_of))), np.int64)
-                if self.key_of is not None:
-                    grown[:len(self.key_of)] = self.key_of
-                self.key_of = grown
+            self.key_of = _room(self.key_of, max(row[at] for row in fresh))
             for row in fresh:
                 key = pick(row[at + 1:])
                 key_id = ids.get(key)
@@ -1074,6 +1068,19 @@ class _Columns:
         staging.sums.add_columns(fresh, staged, day_values.tolist(), day_at.reshape(-1),
                                  chunk.billed, chunk.effective)
         return fresh, lines
+
+
+def _room(array: Any, top: int) -> Any:
+    """`array` (int64, None before the first) with room for index `top`: grown to at least
+    twice its size when too short, its values kept."""
+    import numpy as np
+
+    if array is not None and top < len(array):
+        return array
+    grown = np.zeros(max(top + 1, 2 * (0 if array is None else len(array))), np.int64)
+    if array is not None:
+        grown[:len(array)] = array
+    return grown
 
 
 def _objects(values: list[Any]) -> Any:
@@ -1391,15 +1398,14 @@ class _Direct:
                 if self.snapshot_id is None:
                     self.snapshot_id = await self._loading(session, run)
                 conn = await session.connection()
-                if len(part):
-                    if isinstance(part, list):
-                        rows: Any = [(self.numbers[n], *rest) for n, *rest in part]
-                    else:
-                        rows = part.copy()
-                        numbers = np.asarray(part[:, 0], dtype=np.int64)
-                        rows[:, 0] = self.positive[numbers]
-                    for statement, values in _multi_row(self._sql(run), rows):
-                        await conn.exec_driver_sql(statement, values)
+                if isinstance(part, list):
+                    rows: Any = [(self.numbers[n], *rest) for n, *rest in part]
+                else:
+                    rows = part.copy()
+                    numbers = np.asarray(part[:, 0], dtype=np.int64)
+                    rows[:, 0] = self.positive[numbers]
+                for statement, values in _multi_row(self._sql(run), rows):
+                    await conn.exec_driver_sql(statement, values)
             _record_step(started)
             await _let_others_write(run.sessions)
             run.staged += len(part)
@@ -1427,12 +1433,14 @@ class _Direct:
     async def _keys(self, conn: AsyncConnection, run: _Run, staging: _Staging,
                     idents: list[tuple[Any, ...]]) -> None:
         """The batch's new identities as keys, ids from the highest one on."""
-        import numpy as np
 
         base = int((await conn.execute(
             select(func.coalesce(func.max(KEYS.c.id), 0)))).scalar_one())
         at = staging.ident_names.index("number")
         source = staging.constants[2]
+        top = max(ident[at] for ident in idents)
+        if top >= 0:
+            self.positive = _room(self.positive, top)
         rows: list[tuple[Any, ...]] = []
         for n, ident in enumerate(idents, 1):
             number, values = ident[at], ident[at + 1:]
@@ -1440,12 +1448,6 @@ class _Direct:
             if number < 0:
                 self.numbers[number] = key_id
             else:
-                if self.positive is None or number >= len(self.positive):
-                    grown = np.zeros(max(number + 1, 2 * (0 if self.positive is None
-                                                          else len(self.positive))), np.int64)
-                    if self.positive is not None:
-                        grown[:len(self.positive)] = self.positive
-                    self.positive = grown
                 self.positive[number] = key_id
             rows.append((key_id, run.org_id, run.connection_id, values[-1],
                          *(source if i is None else values[i] for i in _KEY_AT)))
